@@ -1,0 +1,5 @@
+"""Allow ``python -m chaosgame``."""
+
+from chaosgame.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""The headless JSON-lines interface for programs and agents."""

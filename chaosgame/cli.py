@@ -1,0 +1,138 @@
+"""The ``chaosgame`` command.
+
+Diagnostics go to stderr; stdout carries what the user asked for (and ``--json`` output).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from chaosgame import __version__
+
+
+def _scenario(name: str) -> Any:
+    from chaosgame.scenario import library
+
+    return library.load(name)
+
+
+def cmd_play(args: argparse.Namespace) -> int:
+    """Play a scenario in the terminal."""
+    from chaosgame.game.console import run_console
+
+    scenario = _scenario(args.scenario)
+    return run_console(scenario, seed=args.seed, stdin=sys.stdin, stdout=sys.stdout)
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    """Validate scenario files."""
+    from chaosgame.engine.world import TopologyError, build_world
+    from chaosgame.scenario.loader import Problem, ScenarioError, load_scenario
+
+    bad = 0
+    for path in args.paths:
+        try:
+            build_world(load_scenario(path))
+        except ScenarioError as exc:
+            bad += 1
+            for problem in exc.problems:
+                print(problem, file=sys.stderr)
+        except TopologyError as exc:
+            bad += 1
+            print(Problem(path, 1, 1, str(exc)), file=sys.stderr)
+        else:
+            if not args.quiet:
+                print(f"{path}: ok")
+    return 1 if bad else 0
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    """List the curated scenarios."""
+    from chaosgame.scenario import library
+    from chaosgame.scenario.loader import ScenarioError, load_scenario
+
+    rows = []
+    for path in library.scenario_paths():
+        try:
+            sc = load_scenario(path)
+        except ScenarioError as exc:
+            print(f"skipped {path.name}: {exc.problems[0]}", file=sys.stderr)
+            continue
+        rows.append(
+            {
+                "id": sc.id,
+                "title": sc.title,
+                "topics": list(sc.topics),
+                "difficulty": sc.difficulty,
+                "expected_minutes": sc.expected_minutes,
+            }
+        )
+    if args.json:
+        print(json.dumps(rows, indent=2))
+        return 0
+    for r in rows:
+        topics = ", ".join(r["topics"])
+        print(f"{r['id']:<32} {r['difficulty']:<7} {r['expected_minutes']:>3} min  {topics}")
+        print(f"    {r['title']}")
+    return 0
+
+
+COMMANDS = {
+    "play": (cmd_play, "play an incident in the terminal"),
+    "validate": (cmd_validate, "check scenario files and print path:line:col errors"),
+    "list": (cmd_list, "list the curated scenarios"),
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser, with one sub-parser per command."""
+    parser = argparse.ArgumentParser(
+        prog="chaosgame",
+        description="A distributed-systems troubleshooting training game.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"chaosgame {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
+    play = sub.add_parser("play", help=COMMANDS["play"][1], description=COMMANDS["play"][1])
+    play.add_argument("scenario", nargs="?", default="payments-retry-storm", help="id or path")
+    play.add_argument("--seed", type=int, default=None, help="override the scenario's seed")
+    val = sub.add_parser(
+        "validate", help=COMMANDS["validate"][1], description=COMMANDS["validate"][1]
+    )
+    val.add_argument("paths", nargs="+", metavar="PATH")
+    val.add_argument("-q", "--quiet", action="store_true", help="print only errors")
+    lst = sub.add_parser("list", help=COMMANDS["list"][1], description=COMMANDS["list"][1])
+    lst.add_argument("--json", action="store_true", help="print JSON")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``chaosgame`` command; returns the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 0
+    handler = COMMANDS[args.command][0]
+    try:
+        return handler(args)
+    except FileNotFoundError as exc:
+        print(f"chaosgame: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("", file=sys.stderr)
+        return 130
+    except Exception as exc:  # the last line of defence: never a traceback
+        from chaosgame.scenario.loader import ScenarioError
+
+        if isinstance(exc, ScenarioError):
+            for problem in exc.problems:
+                print(problem, file=sys.stderr)
+            return 1
+        print(f"chaosgame: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        print("Please report it with the command you ran.", file=sys.stderr)
+        return 70

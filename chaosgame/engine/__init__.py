@@ -1,0 +1,1 @@
+"""The simulation engine: world graph, ticks, faults, mitigations, SLO accounting."""

@@ -1,0 +1,168 @@
+"""Fault effects: each kind writes modifiers for the tick; the loop never names a kind.
+
+A fault's strength at a tick is ``intensity x onset(t) x condition``: the onset shape (step,
+ramp, intermittent, periodic), and the share of traffic for which its condition holds (the
+share on a faulty version during a canary or rolling deploy, a flag's percentage, a config
+value). A latent fault (a version shipped days ago) does nothing until its condition holds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from chaosgame.engine.state import Modifiers
+from chaosgame.engine.world import F64
+from chaosgame.scenario.faults import FaultBase
+
+if TYPE_CHECKING:
+    from chaosgame.engine.sim import Simulator
+
+Effect = Callable[[Any, "Simulator", Modifiers, int, float, F64], None]
+Start = Callable[[Any, "Simulator", int], None]
+
+EFFECTS: dict[str, Effect] = {}
+STARTS: dict[str, Start] = {}
+
+
+def effect(kind: str) -> Callable[[Effect], Effect]:
+    """Register the per-tick effect of a fault kind."""
+
+    def register(fn: Effect) -> Effect:
+        EFFECTS[kind] = fn
+        return fn
+
+    return register
+
+
+def on_start(kind: str) -> Callable[[Start], Start]:
+    """Register a one-shot change made when a fault of this kind starts."""
+
+    def register(fn: Start) -> Start:
+        STARTS[kind] = fn
+        return fn
+
+    return register
+
+
+@dataclass
+class ActiveFault:
+    """A scenario fault compiled against a world."""
+
+    spec: FaultBase
+    number: int
+    target: int
+    kmask: F64
+    started: bool = False
+
+    def onset(self, sim: Simulator, now: float) -> float:
+        """Strength of the onset shape at ``now`` (0 before the start and after the end)."""
+        f = self.spec
+        if now < f.at or (f.until is not None and now >= f.until):
+            return 0.0
+        o = f.onset
+        since = now - f.at
+        if o.shape == "ramp":
+            return min(1.0, since / max(o.ramp, 1e-9))
+        if o.shape == "periodic":
+            return 1.0 if (since % o.period) < o.duty * o.period else 0.0
+        if o.shape == "intermittent":
+            tick = int(since // sim.dt)
+            return 1.0 if sim.streams.unit(f"fault/{self.number}/onset", tick) < o.duty else 0.0
+        return 1.0
+
+    def condition(self, sim: Simulator, now: float) -> float:
+        """Share of traffic for which the fault's condition holds."""
+        f = self.spec
+        share = 1.0
+        cond = f.when
+        version = cond.version if cond and cond.version else getattr(f, "version", None)
+        flag = cond.flag if cond and cond.flag else getattr(f, "flag", None)
+        if version:
+            share *= sim.state.versions[self.target].share(version, now)
+        if flag:
+            on, pct = sim.state.flags.get(flag, (False, 0.0))
+            share *= pct / 100.0 if on else 0.0
+        if cond and cond.config:
+            for key, value in cond.config.items():
+                if sim.state.config.get((self.target, key)) != value:
+                    share = 0.0
+        return share
+
+    def strength(self, sim: Simulator, now: float) -> float:
+        """``intensity x onset x condition`` at ``now``."""
+        shape = self.onset(sim, now)
+        if shape <= 0.0:
+            return 0.0
+        return self.spec.intensity * shape * self.condition(sim, now)
+
+    def apply(self, sim: Simulator, m: Modifiers) -> None:
+        """Write this tick's effect into the modifiers."""
+        now = sim.now
+        if not self.started and now >= self.spec.at:
+            self.started = True
+            start = STARTS.get(self.spec.kind)
+            if start is not None and self.condition(sim, now) > 0:
+                start(self.spec, sim, self.target)
+        x = self.strength(sim, now)
+        if x > 0.0:
+            fn = EFFECTS.get(self.spec.kind)
+            if fn is not None:
+                fn(self.spec, sim, m, self.target, x, self.kmask)
+
+
+def compile_faults(sim: Simulator) -> list[ActiveFault]:
+    """Bind each scenario fault to component indices and traffic classes."""
+    w = sim.world
+    out = []
+    for number, f in enumerate(sim.scenario.faults):
+        mask = np.ones(w.k)
+        if f.journeys is not None:
+            mask *= np.isin(w.class_journey, [w.journeys.index(j) for j in f.journeys])
+        if f.tenants is not None:
+            mask *= np.isin(w.class_tenant, [w.tenants.index(t) for t in f.tenants])
+        out.append(ActiveFault(f, number, w.index[f.target], mask.astype(np.float64)))
+    return out
+
+
+# ----------------------------------------------------------------- the kinds
+
+
+@effect("bad-deploy")
+def _bad_deploy(f: Any, sim: Simulator, m: Modifiers, i: int, x: float, kmask: F64) -> None:
+    m.add_err(i, f.error_rate * x, kmask)
+
+
+@effect("latency-regression")
+def _latency(f: Any, sim: Simulator, m: Modifiers, i: int, x: float, kmask: F64) -> None:
+    m.svc_factor[i] *= 1.0 + (f.factor - 1.0) * x
+
+
+@effect("memory-leak")
+def _leak(f: Any, sim: Simulator, m: Modifiers, i: int, x: float, kmask: F64) -> None:
+    m.leak[i] += f.mb_per_1k_requests / 1000.0 * x
+
+
+@effect("traffic-spike")
+def _spike(f: Any, sim: Simulator, m: Modifiers, i: int, x: float, kmask: F64) -> None:
+    j = sim.world.journeys.index(f.journey)
+    m.rate_factor[j] *= 1.0 + (f.factor - 1.0) * x
+
+
+@effect("dependency-outage")
+def _outage(f: Any, sim: Simulator, m: Modifiers, i: int, x: float, kmask: F64) -> None:
+    m.add_err(i, f.error_rate * x, kmask)
+    m.lat_add[i] += f.added_latency * x
+
+
+@on_start("cache-flush")
+def _flush(f: Any, sim: Simulator, i: int) -> None:
+    sim.state.hit[i] = 0.0
+
+
+@effect("expensive-flag")
+def _expensive(f: Any, sim: Simulator, m: Modifiers, i: int, x: float, kmask: F64) -> None:
+    m.cpu_factor[i] *= 1.0 + (f.cpu_factor - 1.0) * x

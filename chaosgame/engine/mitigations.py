@@ -1,0 +1,183 @@
+"""Mitigation effects: what an action changes once its delay has passed.
+
+Some act once (a rollback, a restart, a scale); others stand until revoked (load shedding,
+disabled retries) and write modifiers every tick like a fault does. Side effects are real: a
+restart drops in-flight work and empties local caches; scaling a caller adds connections to
+what it calls.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from chaosgame.engine.control import set_replicas, take_down
+from chaosgame.engine.state import Modifiers
+from chaosgame.scenario.actions import MITIGATIONS, MitigationBase
+
+if TYPE_CHECKING:
+    from chaosgame.engine.sim import Simulator
+
+Apply = Callable[[Any, "Simulator"], str]
+APPLY: dict[str, Apply] = {}
+
+
+@dataclass
+class Pending:
+    """A mitigation asked for, and whether it has taken effect yet."""
+
+    spec: MitigationBase
+    actor: str
+    at: float
+    done: bool = False
+
+
+class MitigationError(ValueError):
+    """A mitigation that cannot be applied as asked (the message says why)."""
+
+
+def applies(action: str) -> Callable[[Apply], Apply]:
+    """Register what a mitigation does when it takes effect."""
+
+    def register(fn: Apply) -> Apply:
+        APPLY[action] = fn
+        return fn
+
+    return register
+
+
+def check_target(sim: Simulator, spec: MitigationBase) -> None:
+    """Raise :class:`MitigationError` when the target does not exist or has the wrong kind."""
+    info = MITIGATIONS[spec.action]
+    if info.targets == ("flag",):
+        if spec.target not in sim.state.flags:
+            known = ", ".join(sorted(sim.state.flags)) or "none"
+            raise MitigationError(f"{spec.action}: unknown flag '{spec.target}' (flags: {known})")
+        return
+    w = sim.world
+    if spec.target not in w.index:
+        from chaosgame.scenario.model import _suggest
+
+        raise MitigationError(
+            f"{spec.action}: unknown component '{spec.target}'{_suggest(spec.target, w.names)}"
+        )
+    kind = w.kinds[w.index[spec.target]]
+    if kind not in info.targets:
+        raise MitigationError(
+            f"{spec.action} cannot act on '{spec.target}', a {kind}; it takes "
+            f"{', '.join(info.targets)}"
+        )
+    to = getattr(spec, "to", None)
+    if to is not None and (spec.target, to) not in w.edge_index:
+        callees = sorted(d for s, d in w.edge_index if s == spec.target)
+        raise MitigationError(
+            f"{spec.action}: '{spec.target}' does not call '{to}' "
+            f"(it calls: {', '.join(callees) or 'nothing'})"
+        )
+
+
+def request(sim: Simulator, spec: MitigationBase, actor: str = "player") -> float:
+    """Validate and schedule a mitigation; return the simulated time it takes effect."""
+    check_target(sim, spec)
+    info = MITIGATIONS[spec.action]
+    at = sim.now + info.delay_s
+    sim.pending.append(Pending(spec, actor, at))
+    sim.state.schedule(at, -1, f"mitigation:{len(sim.pending) - 1}")
+    sim.record("mitigation", spec.target, f"{spec.action} requested", actor)
+    return at
+
+
+def take_effect(sim: Simulator, number: int) -> None:
+    """Carry out pending mitigation ``number`` now."""
+    pending = sim.pending[number]
+    message = APPLY[pending.spec.action](pending.spec, sim)
+    pending.done = True
+    sim.record("mitigation", pending.spec.target, f"{pending.spec.action}: {message}", pending.actor)
+
+
+def _index(sim: Simulator, spec: MitigationBase) -> int:
+    return sim.world.index[spec.target]
+
+
+@applies("rollback")
+def _rollback(spec: Any, sim: Simulator) -> str:
+    i = _index(sim, spec)
+    v = sim.state.versions[i]
+    if v.rollout is not None:
+        to = v.rollout.to
+        v.rollout = None
+        return f"rollout of {to} aborted; all traffic on {v.stable}"
+    if not v.history:
+        return f"nothing to roll back to; still on {v.stable}"
+    bad = v.stable
+    v.stable = v.history.pop()
+    return f"{bad} -> {v.stable}"
+
+
+@applies("restart")
+def _restart(spec: Any, sim: Simulator) -> str:
+    i = _index(sim, spec)
+    st, w = sim.state, sim.world
+    count = int(st.ready[i])
+    take_down(sim, i, count, "restart", backoff=False)
+    st.mem[i] = w.mem_base[i]
+    if w.is_cache[i]:
+        st.hit[i] = 0.0
+    st.syncq[i] = 0.0
+    return f"{count} replicas recycled"
+
+
+@applies("scale")
+def _scale(spec: Any, sim: Simulator) -> str:
+    i = _index(sim, spec)
+    comp = sim.scenario.components[i]
+    startup = comp.autoscaling.startup if comp.autoscaling else 60.0
+    if comp.autoscaling is not None:
+        sim.state.scale_since[i] = float("nan")
+    set_replicas(sim, i, spec.replicas, startup, actor="player")
+    return f"desired replicas {spec.replicas}"
+
+
+@applies("toggle-flag")
+def _toggle(spec: Any, sim: Simulator) -> str:
+    sim.state.flags[spec.target] = (spec.on, spec.percentage)
+    return f"{spec.target} {'on at %g%%' % spec.percentage if spec.on else 'off'}"
+
+
+@applies("disable-retries")
+def _no_retries(spec: Any, sim: Simulator) -> str:
+    e = sim.world.edge_index[(spec.target, spec.to)]
+
+    def standing(sim: Simulator, m: Modifiers) -> None:
+        m.edge_retries[e] = 0.0
+
+    sim.standing[("disable-retries", f"{spec.target}->{spec.to}")] = standing
+    return f"calls to {spec.to} are no longer retried"
+
+
+@applies("set-autoscaler-max")
+def _as_max(spec: Any, sim: Simulator) -> str:
+    i = _index(sim, spec)
+    if sim.scenario.components[i].autoscaling is None:
+        return "no autoscaler on this component; nothing changed"
+    sim.overrides[("autoscaler-max", i)] = spec.max_replicas
+    return f"autoscaler max {spec.max_replicas}"
+
+
+@applies("flush-cache")
+def _flush(spec: Any, sim: Simulator) -> str:
+    sim.state.hit[_index(sim, spec)] = 0.0
+    return "every key dropped"
+
+
+@applies("shed-load")
+def _shed(spec: Any, sim: Simulator) -> str:
+    i = _index(sim, spec)
+    fraction = spec.fraction
+
+    def standing(sim: Simulator, m: Modifiers) -> None:
+        m.shed[i] = max(m.shed[i], fraction)
+
+    sim.standing[("shed-load", spec.target)] = standing
+    return f"rejecting {fraction:.0%} of incoming requests"

@@ -1,0 +1,527 @@
+"""The simulator: advances a world in fixed ticks of simulated time.
+
+Each tick:
+
+1. timed changes fall due (deploy steps, flag and config changes, replicas returning,
+   mitigations taking effect);
+2. modifiers are reset to neutral and every active fault and standing mitigation writes its
+   effect into them (``faults.py``, ``mitigations.py``); the loop below knows no fault by name;
+3. **load flows down** the graph level by level: arrivals at the edge, admission, CPU
+   throttling, capacity, a backlog past saturation, then calls along each edge multiplied by
+   the expected attempts (retries, from last tick's failure rate), cache misses, breaker and
+   pool limits;
+4. **outcomes flow up** level by level: queueing latency, timeouts, per-attempt and final
+   failure of each call, and the caller's errors and latency;
+5. resources and control loops update (memory and OOM kills, caches refilling, queues,
+   replication lag, disk, breakers, autoscalers), SLO events are counted and the history row
+   is written.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from chaosgame.engine import physics as ph
+from chaosgame.engine.faults import ActiveFault, compile_faults
+from chaosgame.engine.history import History
+from chaosgame.engine.rng import Streams
+from chaosgame.engine.state import Modifiers, Rollout, State
+from chaosgame.engine.world import F64, World, build_world
+from chaosgame.scenario.model import Scenario
+
+CPU_AT_CAPACITY = 0.6
+"""Share of its CPU limit a replica uses when serving exactly its capacity."""
+CLIENT_TIMEOUT = 30.0
+"""How long a user's client waits at the front door."""
+TINY = 1e-12
+SMOOTHING = 0.5
+"""Weight of last tick's value in the failure rates and call times callers react to."""
+
+
+@dataclass(frozen=True)
+class Event:
+    """Something that happened and shows in the change/event timeline."""
+
+    time: float
+    kind: str  # deploy, rollback, flag, config, scale, restart, oom, autoscale, mitigation, ...
+    component: str
+    message: str
+    actor: str = "system"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "time": self.time,
+            "kind": self.kind,
+            "component": self.component,
+            "message": self.message,
+            "actor": self.actor,
+        }
+
+
+class Simulator:
+    """Runs one scenario deterministically; the session drives it forward."""
+
+    def __init__(self, scenario: Scenario, seed: int | None = None) -> None:
+        self.scenario = scenario
+        self.seed = scenario.seed if seed is None else seed
+        self.world: World = build_world(scenario)
+        self.streams = Streams(self.seed)
+        self.dt = scenario.tick
+        self.state = State.initial(self.world)
+        self.mods = Modifiers.neutral(self.world)
+        w = self.world
+        expected = int(np.ceil(scenario.duration / self.dt)) + 1
+        self.history = History(w.n, w.k, w.e, expected)
+        self.faults: list[ActiveFault] = compile_faults(self)
+        self.standing: dict[tuple[str, str], Any] = {}
+        self.overrides: dict[tuple[str, int], float] = {}
+        self.pending: list[Any] = []  # mitigations.Pending
+        self.events: list[Event] = []
+        self.tick = 0
+        self._noise_rngs = [self.streams.numpy(f"traffic/{j}") for j in w.journeys]
+        self._noise_table = np.zeros((len(w.journeys), 0))
+        self._past_events()
+        self._schedule_scenario_changes()
+        # per-tick outputs, kept for views of "now"
+        k, n, e = w.k, w.n, w.e
+        self.err = np.zeros((k, n))
+        self.lat = np.tile(w.service_time, (k, 1))
+        self.floor = self.lat.copy()
+        self.wrong = np.zeros((k, n))
+        self.lost = np.zeros((k, n))
+        self.served = np.zeros((k, n))
+        self.edge_rate = np.zeros((k, e))
+
+    # ------------------------------------------------------------------ time
+    @property
+    def now(self) -> float:
+        """Simulated seconds since the start of the window (time of the next tick)."""
+        return self.tick * self.dt
+
+    def run_until(self, t: float) -> None:
+        """Advance tick by tick until simulated time ``t``."""
+        while self.now < t - 1e-9:
+            self.step()
+
+    def mitigate(self, spec: Any, actor: str = "player") -> float:
+        """Ask for a mitigation; it takes effect after its delay. Returns that time."""
+        from chaosgame.engine.mitigations import request
+
+        return request(self, spec, actor)
+
+    # --------------------------------------------------------------- changes
+    def _schedule_scenario_changes(self) -> None:
+        sc, st, w = self.scenario, self.state, self.world
+        for i, d in enumerate(sc.deploys):
+            if d.at > 0:
+                st.schedule(d.at, w.index[d.component], f"deploy:{i}")
+        for fi, f in enumerate(sc.flags):
+            for ci, ch in enumerate(f.changes):
+                if ch.at > 0:
+                    st.schedule(ch.at, fi, f"flag:{ci}")
+        for i, cfg in enumerate(sc.configs):
+            if cfg.at > 0:
+                st.schedule(cfg.at, w.index[cfg.component], f"config:{i}")
+
+    def record(
+        self, kind: str, component: str, message: str, actor: str = "system", at: float | None = None
+    ) -> None:
+        """Add an event to the timeline (at the current time unless ``at`` is given)."""
+        self.events.append(Event(self.now if at is None else at, kind, component, message, actor))
+
+    def _past_events(self) -> None:
+        """Changes made before the simulated window, so the timeline shows the recent past."""
+        sc = self.scenario
+        past: list[Event] = []
+        for d in sc.deploys:
+            if d.at <= 0:
+                past.append(Event(d.at, "deploy", d.component, f"{d.version} ({d.strategy}) by {d.author}"))
+        for f in sc.flags:
+            for ch in f.changes:
+                if ch.at <= 0:
+                    state = f"on at {ch.percentage:g}%" if ch.on else "off"
+                    past.append(Event(ch.at, "flag", ",".join(f.components), f"{f.name} {state} by {ch.author}"))
+        for cfg in sc.configs:
+            if cfg.at <= 0:
+                past.append(Event(cfg.at, "config", cfg.component, f"{cfg.key}={cfg.value} by {cfg.author}"))
+        self.events.extend(sorted(past, key=lambda e: e.time))
+
+    def _apply_due(self) -> None:
+        from chaosgame.engine.mitigations import take_effect
+
+        sc, st, w = self.scenario, self.state, self.world
+        for what, i, amount in st.due(self.now):
+            head, _, arg = what.partition(":")
+            if head == "deploy":
+                d = sc.deploys[int(arg)]
+                st.versions[i].rollout = Rollout(
+                    d.version, self.now, d.duration, d.strategy, d.weight
+                )
+                how = f"{d.strategy} at {d.weight:.0%}" if d.strategy == "canary" else d.strategy
+                self.record("deploy", d.component, f"{d.version} ({how}) by {d.author}")
+            elif head == "flag":
+                f = sc.flags[i]
+                ch = f.changes[int(arg)]
+                st.flags[f.name] = (ch.on, ch.percentage)
+                state = f"on at {ch.percentage:g}%" if ch.on else "off"
+                self.record("flag", ",".join(f.components), f"{f.name} {state} by {ch.author}")
+            elif head == "config":
+                cfg = sc.configs[int(arg)]
+                st.config[(i, cfg.key)] = cfg.value
+                self.record("config", cfg.component, f"{cfg.key}={cfg.value} by {cfg.author}")
+            elif head == "return":
+                room = max(st.desired[i] - st.ready[i], 0.0)
+                st.ready[i] += min(amount, room)
+            elif head == "mitigation":
+                take_effect(self, int(arg))
+
+    # ------------------------------------------------------------------ tick
+    def step(self) -> None:
+        """Advance the world by one tick."""
+        w, st, dt, now = self.world, self.state, self.dt, self.now
+        self._apply_due()
+        for v in st.versions.values():
+            v.settle(now)
+        m = Modifiers.neutral(w)
+        self.mods = m
+        for fault in self.faults:
+            fault.apply(self, m)
+        for effect in self.standing.values():
+            effect(self, m)
+        self._flow(m, now, dt)
+        self._resources(m, dt)
+        self._write_history(m)
+        self.tick += 1
+
+    def journey_rates(self, now: float) -> F64:
+        """Arrival rate of each journey at time ``now`` (shape, spikes and faults applied)."""
+        sc = self.scenario
+        out = np.empty(len(sc.journeys))
+        day = 86400.0
+        start = _clock_seconds(sc.clock_start)
+        for ji, j in enumerate(sc.journeys):
+            phase = 2 * np.pi * ((start + now - j.peak_at) % day) / day
+            start_phase = 2 * np.pi * ((start - j.peak_at) % day) / day
+            shape = (1 + j.daily_amplitude * np.cos(phase)) / (
+                1 + j.daily_amplitude * np.cos(start_phase)
+            )
+            rate = j.rate * shape
+            for s in j.spikes:
+                if s.at <= now < s.at + s.duration:
+                    rate *= s.factor
+            out[ji] = rate * self.mods.rate_factor[ji] * self._noise(ji, j.rate)
+        return out
+
+    def _noise(self, journey: int, rate: float) -> float:
+        """Poisson-like fluctuation of arrivals this tick (from the ``traffic/...`` stream)."""
+        while self.tick >= self._noise_table.shape[1]:
+            more = np.stack([g.standard_normal(256) for g in self._noise_rngs])
+            self._noise_table = np.concatenate([self._noise_table, more], axis=1)
+        sigma = 1.0 / np.sqrt(max(rate * self.dt, 1.0))
+        return float(max(0.0, 1.0 + sigma * self._noise_table[journey, self.tick]))
+
+    def _flow(self, m: Modifiers, now: float, dt: float) -> None:
+        w, st = self.world, self.state
+        k, n = w.k, w.n
+        lam = np.zeros((k, n))
+        rates = self.journey_rates(now)
+        lam[np.arange(k), w.journey_front[w.class_journey]] += (
+            rates[w.class_journey] * w.class_share
+        )
+        reps = np.maximum(st.ready, 0.0)
+        miss = np.where(w.is_cache, 1.0 - st.hit, 1.0)
+        edge_x = np.zeros((k, w.e))
+        pool_fail = np.zeros(w.e)
+        attempts = ph.attempts_per_request(st.prev_p, m.edge_retries)
+        open_ = st.breaker == 1
+        half = st.breaker == 2
+        passing = np.where(open_, 0.0, np.where(half, 0.1, 1.0))
+        served = np.zeros((k, n))
+        cap = np.zeros(n)
+        throttle = np.ones(n)
+        drop = np.zeros(n)
+        max_wait = np.full(n, CLIENT_TIMEOUT)
+        np.minimum.at(max_wait, w.dst, np.where(w.is_async, CLIENT_TIMEOUT, w.timeout))
+        consumer_cap = w.capacity * m.cap_factor / m.svc_factor * reps
+        cpu_cost = w.cpu_limit * CPU_AT_CAPACITY / w.capacity * m.cpu_factor
+        drain = np.zeros(n)
+        cpu = np.zeros(n)
+        for depth, idx in enumerate(w.levels):
+            lk = lam[:, idx]
+            admit = 1.0 - m.shed[idx]
+            arriving = lk.sum(0) * admit
+            r = reps[idx]
+            # a replica works on at most its capacity; CPU it cannot get stretches service
+            busy = np.minimum(arriving / np.maximum(r, TINY), consumer_cap[idx] / np.maximum(r, TINY))
+            demand = busy * cpu_cost[idx]
+            thr = np.maximum(1.0, demand / w.cpu_limit[idx])
+            cpu[idx] = np.minimum(demand / w.cpu_limit[idx], 1.0)
+            c = r * w.capacity[idx] * m.cap_factor[idx] / (thr * m.svc_factor[idx])
+            work = arriving * dt + st.syncq[idx]
+            done = np.minimum(work, c * dt)
+            left = work - done
+            limit = c * max_wait[idx]
+            dropped = np.maximum(left - limit, 0.0)
+            st.syncq[idx] = left - dropped
+            drop[idx] = np.where(arriving > TINY, dropped / np.maximum(arriving * dt, TINY), 0.0)
+            drop[idx] = np.where((r <= 0) & (arriving > TINY), 1.0, np.minimum(drop[idx], 1.0))
+            sf = np.where(arriving > TINY, done / np.maximum(arriving * dt, TINY), 0.0)
+            served[:, idx] = lk * admit * sf
+            cap[idx] = c
+            throttle[idx] = thr
+            q = idx[w.is_queue[idx]]
+            if q.size:
+                self._drain_queues(q, lam, served, consumer_cap, drain, dt)
+            e = w.level_edges[depth]
+            if e.size:
+                s = w.src[e]
+                x = served[:, s] * w.calls[:, e] * miss[s] * attempts[:, e] * passing[e]
+                pooled = w.pool[e] > 0
+                if pooled.any():
+                    ceiling = ph.pool_ceiling(w.pool[e], reps[s], st.call_time[e])
+                    total = x.sum(0)
+                    over = pooled & (total > ceiling)
+                    pf = np.where(over, 1.0 - ceiling / np.maximum(total, TINY), 0.0)
+                    pool_fail[e] = pf
+                    x = x * (1.0 - pf)
+                edge_x[:, e] = x
+                flat = (np.arange(k)[:, None] * n + w.dst[e][None, :]).ravel()
+                lam += np.bincount(flat, x.ravel(), minlength=k * n).reshape(k, n)
+        self.offered = lam
+        self.served = served
+        self.cap = cap
+        self.throttle = throttle
+        self.drain = drain
+        self.cpu = cpu
+        self.edge_rate = edge_x
+        self._outcomes(m, lam, served, cap, throttle, drop, pool_fail, miss, passing)
+
+    def _drain_queues(
+        self, q: Any, lam: F64, served: F64, consumer_cap: F64, drain: F64, dt: float
+    ) -> None:
+        """Queues keep what producers publish and hand consumers what they can take."""
+        w, st = self.world, self.state
+        inflow = served[:, q].sum(0)
+        out_edges = [np.flatnonzero((w.src == i) & w.is_async) for i in q]
+        for j, i in enumerate(q):
+            consumers = w.dst[out_edges[j]]
+            pull = consumer_cap[consumers].sum() if consumers.size else np.inf
+            available = st.backlog[i] / dt + inflow[j]
+            rate = min(available, pull)
+            st.backlog[i] = max(st.backlog[i] + (inflow[j] - rate) * dt, 0.0)
+            drain[i] = rate
+            mix = lam[:, i] / lam[:, i].sum() if lam[:, i].sum() > TINY else w.class_share
+            served[:, i] = mix * rate
+
+    def _outcomes(
+        self,
+        m: Modifiers,
+        lam: F64,
+        served: F64,
+        cap: F64,
+        throttle: F64,
+        drop: F64,
+        pool_fail: F64,
+        miss: F64,
+        passing: F64,
+    ) -> None:
+        w, st = self.world, self.state
+        k, n = w.k, w.n
+        err = np.zeros((k, n))
+        lat = np.zeros((k, n))
+        floor = np.zeros((k, n))
+        wrong = np.zeros((k, n))
+        lost = np.zeros((k, n))
+        dep_lat = np.zeros((k, n))
+        dep_floor = np.zeros((k, n))
+        dep_ok = np.zeros((k, n))  # sum of calls x log(success) over required deps
+        dep_right = np.zeros((k, n))
+        dep_kept = np.zeros((k, n))
+        p_now = np.zeros((k, w.e))
+        p_true = np.zeros(w.e)
+        fin_all = np.zeros((k, w.e))
+        t_all = np.zeros(w.e)
+        reps = np.maximum(st.ready, 0.0)
+        total_served = served.sum(0)
+        rho = np.where(cap > TINY, total_served / np.maximum(cap, TINY), 1.0)
+        svc = w.service_time * m.svc_factor * throttle
+        own_lat = ph.queueing_delay(svc, rho, reps) + m.lat_add
+        own_lat = own_lat + np.where(cap > TINY, st.syncq / np.maximum(cap, TINY), 0.0)
+        own_floor = svc + m.lat_add
+        conn_cap = np.isfinite(w.max_connections)
+        refused = np.where(
+            conn_cap & (st.conn_demand > w.max_connections),
+            1.0 - w.max_connections / np.maximum(st.conn_demand, TINY),
+            0.0,
+        )
+        disk_full = np.where(st.disk >= w.disk_gb, w.write_fraction, 0.0)
+        own_err = ph.combine(m.err, ph.combine(np.maximum(drop, refused), disk_full)[None, :])
+        own_err = ph.combine(own_err, m.shed[None, :])
+        kn = np.arange(k)[:, None] * n
+        for depth in range(len(w.levels) - 1, -1, -1):
+            idx = w.levels[depth]
+            e = w.level_edges[depth]
+            if e.size:
+                d = w.dst[e]
+                s = w.src[e]
+                mean = lat[:, d] + w.net_latency[e] + m.edge_lat[e]
+                fl = floor[:, d] + w.net_latency[e] + m.edge_lat[e]
+                pto = ph.timeout_probability(w.timeout[e], mean, fl)
+                p = ph.combine(ph.combine(err[:, d], pto), m.edge_fail[e])
+                p = ph.combine(p, pool_fail[e])
+                weights = np.maximum(self.edge_rate[:, e], TINY)
+                p_true[e] = (p * weights).sum(0) / weights.sum(0)
+                p_now[:, e] = p
+                is_open = st.breaker[e] == 1
+                p_eff = np.where(is_open, 1.0, p)
+                retries = np.where(is_open, 0.0, m.edge_retries[e])
+                att = ph.attempts_per_request(p_eff, retries)
+                fin = ph.final_failure(p_eff, retries)
+                per_try = ph.truncated_mean(w.timeout[e], mean, fl)
+                tcall = np.where(is_open, 0.0, att * per_try + (att - 1.0) * w.backoff[e])
+                fin_all[:, e] = fin
+                t_all[e] = (tcall * weights).sum(0) / weights.sum(0)
+                sync = ~w.is_async[e]
+                ce = w.calls[:, e] * miss[s] * sync
+                flat = (kn + s[None, :]).ravel()
+
+                def add(values: F64, flat: Any = flat) -> F64:
+                    return np.bincount(flat, values.ravel(), minlength=k * n).reshape(k, n)
+
+                dep_lat += add(ce * tcall)
+                dep_floor += add(ce * fl)
+                req = ce * w.required[e]
+                dep_ok += add(req * np.log(np.maximum(1.0 - fin, TINY)))
+                dep_right += add(ce * np.log(np.maximum(1.0 - wrong[:, d], TINY)))
+                dep_kept += add(ce * np.log(np.maximum(1.0 - lost[:, d], TINY)))
+            err[:, idx] = ph.combine(own_err[:, idx], 1.0 - np.exp(dep_ok[:, idx]))
+            lat[:, idx] = own_lat[idx] + dep_lat[:, idx]
+            floor[:, idx] = own_floor[idx] + dep_floor[:, idx]
+            wrong[:, idx] = ph.combine(m.wrong[:, idx], 1.0 - np.exp(dep_right[:, idx]))
+            lost[:, idx] = ph.combine(m.lost[:, idx], 1.0 - np.exp(dep_kept[:, idx]))
+        # Callers react to what they saw over the last tick, not to one instant: smoothing
+        # the feedback by half each tick keeps the 10-second lag from ringing.
+        seen = SMOOTHING * st.prev_p + (1.0 - SMOOTHING) * p_now
+        st.prev_p = np.where(st.breaker[None, :] == 1, st.prev_p, seen)
+        st.call_time = np.maximum(SMOOTHING * st.call_time + (1.0 - SMOOTHING) * t_all, 1e-4)
+        self.err, self.lat, self.floor, self.wrong, self.lost = err, lat, floor, wrong, lost
+        self.p_true, self.fin, self.pool_fail, self.rho = p_true, fin_all, pool_fail, rho
+        self._breakers(p_true)
+
+    def _breakers(self, p_true: F64) -> None:
+        w, st, now, dt = self.world, self.state, self.now, self.dt
+        has = w.has_breaker
+        if not has.any():
+            return
+        alpha = np.minimum(dt / w.breaker_window, 1.0)
+        closed = has & (st.breaker == 0)
+        st.breaker_ema = np.where(closed, st.breaker_ema + alpha * (p_true - st.breaker_ema), 0)
+        trip = closed & (st.breaker_ema > w.breaker_threshold)
+        half = has & (st.breaker == 2)
+        fail_trial = half & (p_true > w.breaker_threshold)
+        ok_trial = half & ~fail_trial
+        reopen = trip | fail_trial
+        st.breaker_until = np.where(reopen, now + w.breaker_cooldown, st.breaker_until)
+        cooled = has & (st.breaker == 1) & (now >= st.breaker_until)
+        new = st.breaker.copy()
+        new[reopen] = 1
+        new[ok_trial] = 0
+        new[cooled] = 2
+        for ei in np.flatnonzero(trip):
+            d = w.deps[ei]
+            self.record("breaker", d.source, f"circuit breaker to {d.to} opened")
+        for ei in np.flatnonzero(ok_trial):
+            d = w.deps[ei]
+            self.record("breaker", d.source, f"circuit breaker to {d.to} closed")
+        st.breaker = new
+
+    def _resources(self, m: Modifiers, dt: float) -> None:
+        from chaosgame.engine.control import autoscale, memory_and_kills
+
+        w, st = self.world, self.state
+        total = self.served.sum(0)
+        reps = np.maximum(st.ready, TINY)
+        memory_and_kills(self, m, total, dt)
+        reads = total * dt
+        st.hit = np.where(w.is_cache, ph.cache_refill(st.hit, w.hit_target, reads, w.keyspace), 0)
+        writes = total * w.write_fraction * m.write_factor
+        st.disk = np.where(
+            np.isfinite(w.disk_gb), st.disk + writes * w.bytes_per_write * dt / 1e9, st.disk
+        )
+        rep = w.replica_of >= 0
+        if rep.any():
+            prim = w.replica_of[rep]
+            apply = w.apply_rate[rep] * m.apply_factor[rep]
+            st.repl_backlog[rep] = np.maximum(
+                st.repl_backlog[rep] + (writes[prim] - apply) * dt, 0.0
+            )
+        # connections held open to each component: in-flight calls of its callers (Little)
+        held = self.edge_rate.sum(0) * st.call_time
+        ceiling = np.where(w.pool > 0, w.pool * st.ready[w.src], np.inf)
+        held = np.minimum(held, ceiling)
+        st.conn_demand = np.bincount(w.dst, held, minlength=w.n)
+        autoscale(self, dt)
+
+    def _write_history(self, m: Modifiers) -> None:
+        w, st, h = self.world, self.state, self.history
+        row = h.next_row()
+        c = h.comp
+        offered = self.offered.sum(0)
+        served = self.served
+        tot = np.maximum(served.sum(0), TINY)
+        weight = np.where(served.sum(0)[None, :] > TINY, served / tot, w.class_share[:, None])
+        c["offered"][row] = offered
+        c["served"][row] = served.sum(0)
+        c["errors"][row] = (self.err * weight).sum(0)
+        c["latency"][row] = (self.lat * weight).sum(0)
+        c["floor"][row] = (self.floor * weight).sum(0)
+        c["utilisation"][row] = np.minimum(self.rho, 1.0)
+        c["cpu"][row] = self.cpu
+        c["throttle"][row] = self.throttle
+        c["memory"][row] = st.mem
+        c["replicas"][row] = st.ready
+        c["desired"][row] = st.desired
+        c["connections"][row] = st.conn_demand
+        c["backlog"][row] = np.where(w.is_queue, st.backlog, st.syncq)
+        c["consumer_lag"][row] = np.where(
+            w.is_queue, st.backlog / np.maximum(self.drain, TINY) * (st.backlog > 0), 0.0
+        )
+        safe_apply = np.where(np.isfinite(w.apply_rate), w.apply_rate * m.apply_factor, np.inf)
+        c["replication_lag"][row] = st.repl_backlog / safe_apply
+        c["disk"][row] = st.disk
+        c["cache_hit"][row] = st.hit
+        c["restarts"][row] = st.restarts
+        h.cls["errors"][row] = self.err
+        h.cls["latency"][row] = self.lat
+        h.cls["floor"][row] = self.floor
+        h.cls["offered"][row] = self.offered
+        e = h.edge
+        e["rate"][row] = self.edge_rate.sum(0)
+        e["fail"][row] = self.p_true
+        rates = np.maximum(self.edge_rate, TINY)
+        e["final_fail"][row] = (self.fin * rates).sum(0) / rates.sum(0)
+        e["call_time"][row] = st.call_time
+        e["breaker"][row] = st.breaker
+        e["pool_wait"][row] = self.pool_fail
+        front = w.journey_front[w.class_journey]
+        ks = np.arange(w.k)
+        j = h.journey
+        j["rate"][row] = self.journey_rates(self.now)[w.class_journey] * w.class_share
+        j["errors"][row] = self.err[ks, front]
+        j["latency"][row] = self.lat[ks, front]
+        j["floor"][row] = self.floor[ks, front]
+        j["wrong"][row] = self.wrong[ks, front]
+        j["lost"][row] = self.lost[ks, front]
+
+
+def _clock_seconds(stamp: str) -> float:
+    """Seconds past midnight of the scenario's wall-clock start (for the daily shape)."""
+    try:
+        hms = stamp.split("T")[1].rstrip("Z")[:8]
+        hh, mm, ss = (int(x) for x in hms.split(":"))
+        return hh * 3600.0 + mm * 60.0 + ss
+    except (IndexError, ValueError):
+        return 0.0

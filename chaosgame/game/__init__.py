@@ -1,0 +1,1 @@
+"""The game: sessions, actions, views and the text console."""

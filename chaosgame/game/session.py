@@ -1,0 +1,237 @@
+"""The headless session: a Gymnasium-shaped game over one scenario.
+
+``reset()`` runs the world up to the page and returns the first observation; ``step(action)``
+takes a plain-data action and returns a plain-data result. Every action costs simulated time
+while the outage keeps burning the error budget. Nothing returned here carries the hidden
+truth: only scoring and the debrief read ``scenario.truth``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from chaosgame.engine import slo as slo_mod
+from chaosgame.engine.mitigations import MitigationError
+from chaosgame.engine.sim import Simulator
+from chaosgame.game.actions import Action, Declare, End, Mitigate, Query, Wait, parse_action
+from chaosgame.game.views import run_view
+from chaosgame.scenario.actions import MITIGATIONS
+from chaosgame.scenario.model import Scenario
+
+PAGE_GRACE = 1200.0
+"""Longest time after the onset before the player is called in without a page."""
+MITIGATION_HANDS_ON = 30.0
+"""Simulated seconds it takes the player to carry out any mitigation (before its own delay)."""
+
+
+class Session:
+    """One game: a clock, a simulation, and the player's actions."""
+
+    def __init__(self, scenario: Scenario, seed: int | None = None) -> None:
+        self.scenario = scenario
+        self.seed = scenario.seed if seed is None else seed
+        self.sim: Simulator | None = None
+        self.start_time = 0.0
+        self.now = 0.0
+        self.actions: list[dict[str, Any]] = []
+        self.declarations: list[dict[str, Any]] = []
+        self.ended = False
+        self.end_reason = ""
+
+    # ------------------------------------------------------------ lifecycle
+    def reset(self, seed: int | None = None) -> dict[str, Any]:
+        """Start (or restart) the game; run the world up to the page; observe."""
+        if seed is not None:
+            self.seed = seed
+        self.sim = Simulator(self.scenario, self.seed)
+        self.actions = []
+        self.declarations = []
+        self.ended = False
+        self.end_reason = ""
+        self.start_time = self._run_to_page(self.sim)
+        self.now = self.start_time
+        return self.observe()
+
+    def _run_to_page(self, sim: Simulator) -> float:
+        """Run until the player is paged: ``page_at``, or the first SLO page after the onset
+        (at most ``PAGE_GRACE`` later: a slow burn is noticed by a ticket or a human)."""
+        sc = self.scenario
+        if sc.page_at is not None:
+            sim.run_until(sc.page_at)
+            return sim.now
+        sim.run_until(sc.onset)
+        latest = min(sc.onset + PAGE_GRACE, sc.duration - sc.time_limit)
+        while sim.now < latest:
+            sim.step()
+            tick = sim.history.ticks
+            if any(s.paging(tick) for s in slo_mod.all_series(sim)):
+                break
+        return sim.now
+
+    @property
+    def deadline(self) -> float:
+        """When the game ends by itself."""
+        return min(self.start_time + self.scenario.time_limit, self.scenario.duration)
+
+    def _sim(self) -> Simulator:
+        if self.sim is None:
+            raise RuntimeError("call reset() before playing")
+        return self.sim
+
+    def step(self, action: dict[str, Any] | Action) -> dict[str, Any]:
+        """Carry out one action and report what happened (plain data).
+
+        A malformed action is answered with ``{"ok": false, "error": ...}`` and costs nothing.
+        """
+        sim = self._sim()
+        if self.ended:
+            return {"ok": False, "error": "the game has ended", "observation": self.observe()}
+        try:
+            act = action if isinstance(action, BaseModel) else parse_action(action)
+        except (ValidationError, ValueError) as exc:
+            return {"ok": False, "error": _explain(exc), "observation": self.observe()}
+        started = self.now
+        try:
+            result = self._do(act)
+        except (MitigationError, ValueError, KeyError) as exc:
+            return {"ok": False, "error": str(exc).strip("'\""), "observation": self.observe()}
+        self.actions.append({"time": started, "action": act.model_dump(mode="json")})
+        if self.now >= self.deadline - 1e-9 and not self.ended:
+            self._finish("time is up")
+        return {
+            "ok": True,
+            "result": result,
+            "cost_s": self.now - started,
+            "observation": self.observe(),
+        }
+
+    def _advance(self, seconds: float) -> None:
+        """Move the game clock; the simulation follows to the tick that covers it."""
+        self.now = min(self.now + seconds, self.deadline)
+        self._sim().run_until(self.now)
+
+    def _do(self, act: Action) -> Any:
+        sim = self._sim()
+        if isinstance(act, Query):
+            result, cost = run_view(sim, act)
+            self._advance(cost)
+            return result
+        if isinstance(act, Mitigate):
+            spec = act.mitigation()
+            takes = sim.mitigate(spec)
+            self._advance(MITIGATION_HANDS_ON)
+            info = MITIGATIONS[spec.action]
+            return {
+                "action": spec.action,
+                "target": spec.target,
+                "takes_effect_at": takes,
+                "delay_s": info.delay_s,
+            }
+        if isinstance(act, Wait):
+            self._advance(act.seconds)
+            return {"waited_s": act.seconds}
+        if isinstance(act, Declare):
+            names = sim.world.names
+            for h in act.hypotheses():
+                if h["component"] is not None and h["component"] not in names:
+                    from chaosgame.scenario.model import _suggest
+
+                    raise ValueError(
+                        f"unknown component '{h['component']}'{_suggest(h['component'], names)}"
+                    )
+            self.declarations.append({"time": self.now, "hypotheses": act.hypotheses()})
+            return {"declared": act.hypotheses()}
+        if isinstance(act, End):
+            self._finish("ended by the player")
+            return {"ended": True}
+        raise ValueError(f"unsupported action {act!r}")
+
+    def _finish(self, reason: str) -> None:
+        self.ended = True
+        self.end_reason = reason
+
+    # ----------------------------------------------------------- observation
+    def clock(self, t: float | None = None) -> str:
+        """Wall-clock time of simulated second ``t`` (default: now), as HH:MM:SS."""
+        t = self.now if t is None else t
+        start = dt.datetime.fromisoformat(self.scenario.clock_start.replace("Z", "+00:00"))
+        return (start + dt.timedelta(seconds=t)).strftime("%H:%M:%S")
+
+    def observe(self) -> dict[str, Any]:
+        """What the on-call engineer sees at a glance (no hidden truth)."""
+        sim = self._sim()
+        tick = sim.history.ticks
+        slos = []
+        alerts = []
+        for s in slo_mod.all_series(sim):
+            entry = {
+                "journey": s.slo.journey,
+                "sli": s.slo.sli,
+                "target": s.slo.target,
+                "sli_5m": round(1.0 - _ratio(s.window(tick, 300.0)), 6),
+                "burn_5m": round(s.burn(tick, 300.0), 3),
+                "burn_1h": round(s.burn(tick, 3600.0), 3),
+                "budget_burned": round(s.consumed(0, tick), 6),
+            }
+            slos.append(entry)
+            if s.paging(tick):
+                alerts.append(
+                    {
+                        "severity": "page",
+                        "name": f"SLOBurn {s.slo.journey} {s.slo.sli}",
+                        "summary": (
+                            f"{s.slo.journey} {s.slo.sli} burning error budget at "
+                            f"{entry['burn_1h']:.1f}x (1h) / {entry['burn_5m']:.1f}x (5m)"
+                        ),
+                    }
+                )
+        return {
+            "scenario": self.scenario.id,
+            "title": self.scenario.title,
+            "time": self.now,
+            "clock": self.clock(),
+            "elapsed_s": self.now - self.start_time,
+            "remaining_s": max(self.deadline - self.now, 0.0),
+            "status": "ended" if self.ended else "playing",
+            "end_reason": self.end_reason,
+            "alerts": alerts,
+            "slos": slos,
+            "pending_mitigations": [
+                {"action": p.spec.action, "target": p.spec.target, "takes_effect_at": p.at}
+                for p in sim.pending
+                if not p.done
+            ],
+        }
+
+    def briefing(self) -> dict[str, Any]:
+        """The page as the on-call engineer receives it."""
+        sc = self.scenario
+        return {
+            "id": sc.id,
+            "title": sc.title,
+            "briefing": sc.briefing,
+            "topics": list(sc.topics),
+            "difficulty": sc.difficulty,
+            "time_limit_s": sc.time_limit,
+            "journeys": [j.name for j in sc.journeys],
+            "components": [c.name for c in sc.components],
+        }
+
+
+def _ratio(pair: tuple[float, float]) -> float:
+    bad, total = pair
+    return bad / total if total > 0 else 0.0
+
+
+def _explain(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        parts = []
+        for err in exc.errors(include_url=False):
+            where = ".".join(str(p) for p in err["loc"] if not str(p).startswith("function"))
+            msg = str(err["msg"]).removeprefix("Value error, ")
+            parts.append(f"{where}: {msg}" if where else msg)
+        return "; ".join(parts)
+    return str(exc)

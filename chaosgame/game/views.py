@@ -1,0 +1,133 @@
+"""The views a session offers before the query language: map, metric, events, SLOs, changes.
+
+Every view reads the simulation's history and events as any monitoring system would; none of
+them reads the scenario's faults or truth. Each view costs simulated time (``COSTS``).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from chaosgame.engine import physics as ph
+from chaosgame.engine import slo as slo_mod
+
+if TYPE_CHECKING:
+    from chaosgame.engine.sim import Simulator
+    from chaosgame.game.actions import Query
+
+COSTS = {"map": 20.0, "metric": 45.0, "events": 30.0, "slo": 10.0, "deploys": 20.0}
+"""Simulated seconds each view takes to open and read."""
+
+METRICS = {
+    "rps": "requests per second arriving (retries included)",
+    "errors": "share of requests that failed",
+    "latency_p50": "median latency, seconds",
+    "latency_p95": "95th percentile latency, seconds",
+    "latency_p99": "99th percentile latency, seconds",
+    "utilisation": "busy share of capacity",
+    "cpu": "CPU used per replica as a share of its limit",
+    "memory": "resident memory per replica, MB",
+    "replicas": "ready replicas",
+    "connections": "connections held open to this component",
+    "backlog": "messages or requests waiting",
+    "consumer_lag": "seconds of backlog at the current drain rate",
+    "replication_lag": "seconds a replica is behind its primary",
+    "disk": "disk used, GB",
+    "cache_hit": "cache hit ratio",
+    "restarts": "container restarts so far",
+}
+
+
+def _component(sim: Simulator, name: str | None) -> int:
+    if name is None:
+        raise ValueError("this view needs a component")
+    if name not in sim.world.index:
+        from chaosgame.scenario.model import _suggest
+
+        raise ValueError(f"unknown component '{name}'{_suggest(name, sim.world.names)}")
+    return sim.world.index[name]
+
+
+def metric_series(sim: Simulator, i: int, metric: str, lo: int, hi: int) -> np.ndarray:
+    """Values of ``metric`` for component ``i`` over ticks ``[lo, hi)``."""
+    c = sim.history.comp
+    if metric.startswith("latency_p"):
+        q = int(metric.removeprefix("latency_p")) / 100.0
+        mean = c["latency"][lo:hi, i].astype(np.float64)
+        floor = c["floor"][lo:hi, i].astype(np.float64)
+        return ph.percentile(q, mean, floor)
+    key = {"rps": "offered"}.get(metric, metric)
+    return c[key][lo:hi, i].astype(np.float64)
+
+
+def health(sim: Simulator, i: int, tick: int) -> str:
+    """``ok``, ``degraded`` or ``failing`` from what the component's own metrics show."""
+    c = sim.history.comp
+    err = float(c["errors"][tick, i])
+    util = float(c["utilisation"][tick, i])
+    if err >= 0.05 or (c["replicas"][tick, i] == 0 and sim.world.replicas[i] > 0):
+        return "failing"
+    if err >= 0.005 or util >= 0.85:
+        return "degraded"
+    return "ok"
+
+
+def run_view(sim: Simulator, q: Query) -> tuple[Any, float]:
+    """Answer a query; return (result, simulated seconds it cost)."""
+    tick = sim.history.ticks - 1
+    w = sim.world
+    if q.view == "map":
+        comps = []
+        for i, name in enumerate(w.names):
+            comps.append(
+                {
+                    "name": name,
+                    "kind": w.kinds[i],
+                    "health": health(sim, i, tick),
+                    "rps": round(float(sim.history.comp["offered"][tick, i]), 1),
+                    "errors": round(float(sim.history.comp["errors"][tick, i]), 4),
+                    "replicas": int(sim.history.comp["replicas"][tick, i]),
+                }
+            )
+        edges = [{"from": d.source, "to": d.to} for d in w.deps]
+        return {"components": comps, "edges": edges}, COSTS["map"]
+    if q.view == "metric":
+        i = _component(sim, q.component)
+        metric = q.metric or "errors"
+        if metric not in METRICS:
+            import difflib
+
+            close = difflib.get_close_matches(metric, list(METRICS), n=1)
+            hint = f"did you mean '{close[0]}'?" if close else f"known: {', '.join(METRICS)}"
+            raise ValueError(f"unknown metric '{metric}'; {hint}")
+        span = int(q.window / sim.dt)
+        lo = max(0, tick + 1 - span)
+        values = metric_series(sim, i, metric, lo, tick + 1)
+        points = [[round((lo + n) * sim.dt, 1), round(float(v), 6)] for n, v in enumerate(values)]
+        return {"component": w.names[i], "metric": metric, "points": points}, COSTS["metric"]
+    if q.view in ("events", "deploys"):
+        since = sim.now - q.window
+        kinds = ("deploy", "flag", "config") if q.view == "deploys" else None
+        rows = [
+            e.as_dict()
+            for e in sim.events
+            if e.time >= since
+            and (q.component is None or q.component in e.component.split(","))
+            and (kinds is None or e.kind in kinds)
+        ]
+        return {"events": rows}, COSTS[q.view]
+    rows = []
+    for s in slo_mod.all_series(sim):
+        rows.append(
+            {
+                "journey": s.slo.journey,
+                "sli": s.slo.sli,
+                "target": s.slo.target,
+                "burn_5m": round(s.burn(tick + 1, 300.0), 3),
+                "burn_1h": round(s.burn(tick + 1, 3600.0), 3),
+                "budget_burned": round(s.consumed(0, tick + 1), 6),
+            }
+        )
+    return {"slos": rows}, COSTS["slo"]

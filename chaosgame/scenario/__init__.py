@@ -1,0 +1,1 @@
+"""Scenario models, the YAML loader and the curated library (no Textual here)."""

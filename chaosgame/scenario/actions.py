@@ -1,0 +1,169 @@
+"""Mitigation specifications: what a player, an agent or a reference solution asks for.
+
+A mitigation is plain data (``{"action": "rollback", "target": "payments"}``) validated by the
+model registered for its ``action``. The engine gives it its effect
+(``chaosgame.engine.mitigations``).
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from typing import Annotated, Any, ClassVar, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+
+STRICT = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class MitigationBase(BaseModel):
+    """Fields every mitigation has."""
+
+    model_config = STRICT
+
+    action: str
+    target: str = Field(description="the component (or flag) acted on")
+
+    targets: ClassVar[tuple[str, ...]] = ()
+
+
+@dataclass(frozen=True)
+class MitigationInfo:
+    """Catalogue entry of a mitigation."""
+
+    action: str
+    model: type[MitigationBase]
+    topics: tuple[str, ...]
+    summary: str
+    delay_s: float
+    risky: bool
+    targets: tuple[str, ...]
+
+
+MITIGATIONS: dict[str, MitigationInfo] = {}
+
+WORKLOADS = ("gateway", "service", "worker")
+
+
+def mitigation(
+    action: str,
+    *,
+    topics: tuple[str, ...],
+    summary: str,
+    delay_s: float,
+    risky: bool = False,
+    targets: tuple[str, ...] = WORKLOADS,
+) -> Any:
+    """Register a mitigation model under ``action``."""
+
+    def register(cls: type[MitigationBase]) -> type[MitigationBase]:
+        MITIGATIONS[action] = MitigationInfo(action, cls, topics, summary, delay_s, risky, targets)
+        cls.targets = targets
+        return cls
+
+    return register
+
+
+@mitigation(
+    "rollback",
+    topics=("deploy-strategies", "incident-response"),
+    summary="return a component to the version it ran before its last deploy",
+    delay_s=120,
+)
+class Rollback(MitigationBase):
+    action: Literal["rollback"]
+
+
+@mitigation(
+    "restart",
+    topics=("orchestration", "containers"),
+    summary="recycle every replica (drops in-flight work, clears memory, cold local state)",
+    delay_s=60,
+    risky=True,
+)
+class Restart(MitigationBase):
+    action: Literal["restart"]
+
+
+@mitigation(
+    "scale",
+    topics=("scalability-ha", "cost-reliability", "orchestration"),
+    summary="set a component's replica count (more connections to its dependencies too)",
+    delay_s=90,
+    targets=("gateway", "service", "worker", "database"),
+)
+class Scale(MitigationBase):
+    action: Literal["scale"]
+    replicas: int = Field(ge=0, le=500)
+
+
+@mitigation(
+    "toggle-flag",
+    topics=("feature-flags", "incident-response"),
+    summary="turn a feature flag on or off (target is the flag's name)",
+    delay_s=30,
+    targets=("flag",),
+)
+class ToggleFlag(MitigationBase):
+    action: Literal["toggle-flag"]
+    on: bool = False
+    percentage: float = Field(default=100.0, ge=0, le=100)
+
+
+@mitigation(
+    "disable-retries",
+    topics=("scalability-ha",),
+    summary="stop a caller retrying calls to one dependency (`to`)",
+    delay_s=60,
+)
+class DisableRetries(MitigationBase):
+    action: Literal["disable-retries"]
+    to: str = Field(description="the dependency whose calls stop being retried")
+
+
+@mitigation(
+    "set-autoscaler-max",
+    topics=("orchestration", "cost-reliability"),
+    summary="raise or lower the autoscaler's maximum replicas",
+    delay_s=30,
+)
+class SetAutoscalerMax(MitigationBase):
+    action: Literal["set-autoscaler-max"]
+    max_replicas: int = Field(ge=1, le=500)
+
+
+@mitigation(
+    "flush-cache",
+    topics=("scalability-ha",),
+    summary="empty a cache (every read misses until it refills)",
+    delay_s=10,
+    risky=True,
+    targets=("cache",),
+)
+class FlushCache(MitigationBase):
+    action: Literal["flush-cache"]
+
+
+@mitigation(
+    "shed-load",
+    topics=("scalability-ha", "incident-response"),
+    summary="reject a share of incoming requests at a component to protect what is behind it",
+    delay_s=30,
+    risky=True,
+    targets=("gateway", "service"),
+)
+class ShedLoad(MitigationBase):
+    action: Literal["shed-load"]
+    fraction: float = Field(default=0.3, ge=0, le=1)
+
+
+def mitigation_union() -> Any:
+    """The type of any registered mitigation, discriminated on ``action``."""
+    models = tuple(info.model for info in MITIGATIONS.values())
+    return Annotated[Union[models], Field(discriminator="action")]  # noqa: UP007
+
+
+@functools.cache
+def mitigation_adapter() -> TypeAdapter[Any]:
+    """A validator for any registered mitigation (for actions that arrive as plain data)."""
+    return TypeAdapter(mitigation_union())

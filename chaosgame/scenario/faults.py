@@ -1,0 +1,182 @@
+"""Fault specifications: what a scenario file says about a fault.
+
+Each fault kind is a pydantic model with ``kind`` as its discriminator. The engine gives each
+kind its effect (``chaosgame.engine.faults``); this module only describes and validates. A kind
+registers itself with :func:`fault_kind`, which records its topics, the component kinds it may
+target and a one-line summary for the catalogue.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, ClassVar, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from chaosgame.scenario.units import Duration, Fraction, Moment, Positive
+
+STRICT = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class Onset(BaseModel):
+    """How a fault's intensity develops once it has started."""
+
+    model_config = STRICT
+
+    shape: Literal["step", "ramp", "intermittent", "periodic"] = "step"
+    ramp: Duration = Field(default=300.0, description="ramp: time to reach full intensity")
+    period: Duration = Field(default=600.0, description="periodic: length of one cycle")
+    duty: Fraction = Field(default=0.5, description="periodic/intermittent: share of time on")
+
+
+class Condition(BaseModel):
+    """A fault that lies latent until this holds (a version runs, a flag is on, a config value)."""
+
+    model_config = STRICT
+
+    version: str | None = Field(default=None, description="active while the target runs it")
+    flag: str | None = Field(default=None, description="active while this flag is on")
+    config: dict[str, str] | None = Field(
+        default=None, description="active while the target's config key has this value"
+    )
+
+
+class FaultBase(BaseModel):
+    """Fields every fault has."""
+
+    model_config = STRICT
+
+    kind: str
+    target: str = Field(description="the component the fault lives in")
+    at: Moment = Field(default=0.0, description="when the fault starts")
+    until: Moment | None = Field(default=None, description="when it stops by itself")
+    intensity: Fraction = Field(default=1.0, description="scales the fault's effect")
+    onset: Onset = Field(default_factory=Onset)
+    when: Condition | None = None
+    journeys: list[str] | None = Field(
+        default=None, description="only these journeys (endpoints) are hit"
+    )
+    tenants: list[str] | None = Field(default=None, description="only these tenants are hit")
+
+    targets: ClassVar[tuple[str, ...]] = ()
+
+
+@dataclass(frozen=True)
+class FaultInfo:
+    """Catalogue entry of a fault kind."""
+
+    kind: str
+    model: type[FaultBase]
+    topics: tuple[str, ...]
+    targets: tuple[str, ...]
+    summary: str
+
+    def params(self) -> dict[str, Any]:
+        """The kind's own parameters (beyond the common fields) with their defaults."""
+        common = set(FaultBase.model_fields)
+        out: dict[str, Any] = {}
+        for name, field in self.model.model_fields.items():
+            if name in common:
+                continue
+            out[name] = None if field.is_required() else field.get_default(call_default_factory=True)
+        return out
+
+
+FAULT_KINDS: dict[str, FaultInfo] = {}
+
+SERVING = ("gateway", "service", "worker", "database", "cache", "queue", "dns", "external")
+"""Component kinds that serve requests."""
+
+
+def fault_kind(
+    kind: str, *, topics: tuple[str, ...], summary: str, targets: tuple[str, ...] = SERVING
+) -> Any:
+    """Register a fault model under ``kind``."""
+
+    def register(cls: type[FaultBase]) -> type[FaultBase]:
+        FAULT_KINDS[kind] = FaultInfo(kind, cls, topics, targets, summary)
+        cls.targets = targets
+        return cls
+
+    return register
+
+
+@fault_kind(
+    "bad-deploy",
+    topics=("deploy-strategies", "incident-response"),
+    summary="a new version fails a share of requests on some endpoints",
+    targets=("gateway", "service", "worker"),
+)
+class BadDeploy(FaultBase):
+    kind: Literal["bad-deploy"]
+    version: str = Field(description="the faulty version")
+    error_rate: Fraction = Field(default=0.5, description="share of requests that fail")
+
+
+@fault_kind(
+    "latency-regression",
+    topics=("deploy-strategies", "scalability-ha"),
+    summary="a new version is slower per request (a lost index, an N+1 query)",
+    targets=("gateway", "service", "worker", "database"),
+)
+class LatencyRegression(FaultBase):
+    kind: Literal["latency-regression"]
+    version: str | None = Field(default=None, description="the slow version, if change-induced")
+    factor: Positive = Field(default=3.0, description="service time multiplier")
+
+
+@fault_kind(
+    "memory-leak",
+    topics=("containers", "orchestration"),
+    summary="resident memory grows with traffic until the container is OOMKilled",
+    targets=("gateway", "service", "worker"),
+)
+class MemoryLeak(FaultBase):
+    kind: Literal["memory-leak"]
+    version: str | None = None
+    mb_per_1k_requests: Positive = Field(default=2.0, description="leak per 1,000 requests")
+
+
+@fault_kind(
+    "traffic-spike",
+    topics=("scalability-ha", "cost-reliability"),
+    summary="a journey's arrival rate jumps (a campaign, a bot, a retrying client)",
+    targets=("gateway", "service"),
+)
+class TrafficSpike(FaultBase):
+    kind: Literal["traffic-spike"]
+    journey: str = Field(description="the journey whose traffic rises")
+    factor: Positive = Field(default=3.0, description="rate multiplier at full intensity")
+
+
+@fault_kind(
+    "dependency-outage",
+    topics=("scalability-ha", "incident-response"),
+    summary="a dependency fails or hangs a share of calls (a third party, DNS, a managed store)",
+)
+class DependencyOutage(FaultBase):
+    kind: Literal["dependency-outage"]
+    error_rate: Fraction = Field(default=1.0, description="share of calls that fail")
+    added_latency: Duration = Field(default=0.0, description="extra time per call")
+
+
+@fault_kind(
+    "cache-flush",
+    topics=("scalability-ha",),
+    summary="a cache loses its keys; misses fall through to the backing store",
+    targets=("cache",),
+)
+class CacheFlush(FaultBase):
+    kind: Literal["cache-flush"]
+
+
+@fault_kind(
+    "expensive-flag",
+    topics=("feature-flags", "scalability-ha"),
+    summary="a flag enables a code path that costs more CPU per request",
+    targets=("gateway", "service", "worker"),
+)
+class ExpensiveFlag(FaultBase):
+    kind: Literal["expensive-flag"]
+    flag: str = Field(description="the flag that enables the path")
+    cpu_factor: Positive = Field(default=4.0, description="CPU per request multiplier")

@@ -1,0 +1,1 @@
+"""Telemetry views over the simulation history."""
