@@ -85,6 +85,9 @@ class Simulator:
         self._noise_table = np.zeros((len(w.journeys), 0))
         self._past_events()
         self._schedule_scenario_changes()
+        # how long a request may wait in a component's queue: its callers' shortest timeout
+        self._max_wait = np.full(w.n, CLIENT_TIMEOUT)
+        np.minimum.at(self._max_wait, w.dst, np.where(w.is_async, CLIENT_TIMEOUT, w.timeout))
         # per-tick outputs, kept for views of "now"
         k, n, e = w.k, w.n, w.e
         self.err = np.zeros((k, n))
@@ -232,72 +235,69 @@ class Simulator:
             rates[w.class_journey] * w.class_share
         )
         reps = np.maximum(st.ready, 0.0)
+        per_rep = 1.0 / np.maximum(reps, TINY)
         miss = np.where(w.is_cache, 1.0 - st.hit, 1.0)
+        attempts = ph.attempts_per_request(st.prev_p, m.edge_retries)
+        passing = np.where(st.breaker == 1, 0.0, np.where(st.breaker == 2, 0.1, 1.0))
+        mult = w.calls * miss[w.src] * attempts * passing
         edge_x = np.zeros((k, w.e))
         pool_fail = np.zeros(w.e)
-        attempts = ph.attempts_per_request(st.prev_p, m.edge_retries)
-        open_ = st.breaker == 1
-        half = st.breaker == 2
-        passing = np.where(open_, 0.0, np.where(half, 0.1, 1.0))
         served = np.zeros((k, n))
-        cap = np.zeros(n)
-        throttle = np.ones(n)
-        drop = np.zeros(n)
-        max_wait = np.full(n, CLIENT_TIMEOUT)
-        np.minimum.at(max_wait, w.dst, np.where(w.is_async, CLIENT_TIMEOUT, w.timeout))
+        arriving = np.zeros(n)
+        admit = 1.0 - m.shed
         consumer_cap = w.capacity * m.cap_factor / m.svc_factor * reps
-        cpu_cost = w.cpu_limit * CPU_AT_CAPACITY / w.capacity * m.cpu_factor
+        # a replica works on at most its capacity; CPU it cannot get stretches its service
+        cpu_per_req = w.cpu_limit * CPU_AT_CAPACITY / w.capacity * m.cpu_factor / w.cpu_limit
+        busy_cap = consumer_cap * per_rep
+        base_cap = reps * w.capacity * m.cap_factor / m.svc_factor
+        max_wait = self._max_wait
         drain = np.zeros(n)
-        cpu = np.zeros(n)
-        for depth, idx in enumerate(w.levels):
-            lk = lam[:, idx]
-            admit = 1.0 - m.shed[idx]
-            arriving = lk.sum(0) * admit
-            r = reps[idx]
-            # a replica works on at most its capacity; CPU it cannot get stretches service
-            busy = np.minimum(arriving / np.maximum(r, TINY), consumer_cap[idx] / np.maximum(r, TINY))
-            demand = busy * cpu_cost[idx]
-            thr = np.maximum(1.0, demand / w.cpu_limit[idx])
-            cpu[idx] = np.minimum(demand / w.cpu_limit[idx], 1.0)
-            c = r * w.capacity[idx] * m.cap_factor[idx] / (thr * m.svc_factor[idx])
-            work = arriving * dt + st.syncq[idx]
-            done = np.minimum(work, c * dt)
-            left = work - done
-            limit = c * max_wait[idx]
-            dropped = np.maximum(left - limit, 0.0)
-            st.syncq[idx] = left - dropped
-            drop[idx] = np.where(arriving > TINY, dropped / np.maximum(arriving * dt, TINY), 0.0)
-            drop[idx] = np.where((r <= 0) & (arriving > TINY), 1.0, np.minimum(drop[idx], 1.0))
-            sf = np.where(arriving > TINY, done / np.maximum(arriving * dt, TINY), 0.0)
-            served[:, idx] = lk * admit * sf
-            cap[idx] = c
-            throttle[idx] = thr
-            q = idx[w.is_queue[idx]]
-            if q.size:
-                self._drain_queues(q, lam, served, consumer_cap, drain, dt)
-            e = w.level_edges[depth]
+        done = np.zeros(n)
+        dropped = np.zeros(n)
+        for lv in w.plan:
+            idx = lv.nodes
+            a = lam[:, idx].sum(0) * admit[idx]
+            arriving[idx] = a
+            thr = np.maximum(1.0, np.minimum(a * per_rep[idx], busy_cap[idx]) * cpu_per_req[idx])
+            c = base_cap[idx] / thr
+            work = a * dt + st.syncq[idx]
+            did = np.minimum(work, c * dt)
+            left = work - did
+            lost = np.maximum(left - c * max_wait[idx], 0.0)
+            st.syncq[idx] = left - lost
+            done[idx] = did
+            dropped[idx] = lost
+            sf = np.where(a > TINY, did / np.maximum(a * dt, TINY), 0.0) * admit[idx]
+            served[:, idx] = lam[:, idx] * sf
+            if lv.queues.size:
+                self._drain_queues(lv.queues, lam, served, consumer_cap, drain, dt)
+            e = lv.edges
             if e.size:
-                s = w.src[e]
-                x = served[:, s] * w.calls[:, e] * miss[s] * attempts[:, e] * passing[e]
-                pooled = w.pool[e] > 0
-                if pooled.any():
-                    ceiling = ph.pool_ceiling(w.pool[e], reps[s], st.call_time[e])
+                x = served[:, lv.src] * mult[:, e]
+                if lv.pooled:
+                    ceiling = np.where(
+                        w.pool[e] > 0, ph.pool_ceiling(w.pool[e], reps[lv.src], st.call_time[e]), np.inf
+                    )
                     total = x.sum(0)
-                    over = pooled & (total > ceiling)
-                    pf = np.where(over, 1.0 - ceiling / np.maximum(total, TINY), 0.0)
+                    pf = np.where(total > ceiling, 1.0 - ceiling / np.maximum(total, TINY), 0.0)
                     pool_fail[e] = pf
                     x = x * (1.0 - pf)
                 edge_x[:, e] = x
-                flat = (np.arange(k)[:, None] * n + w.dst[e][None, :]).ravel()
-                lam += np.bincount(flat, x.ravel(), minlength=k * n).reshape(k, n)
+                lam += np.bincount(lv.down, x.ravel(), minlength=k * n).reshape(k, n)
+        demand = np.minimum(arriving * per_rep, busy_cap) * cpu_per_req
+        throttle = np.maximum(1.0, demand)
+        cap = base_cap / throttle
+        has = arriving > TINY
+        drop = np.where(has, np.minimum(dropped / np.maximum(arriving * dt, TINY), 1.0), 0.0)
+        drop = np.where((reps <= 0) & has, 1.0, drop)
         self.offered = lam
         self.served = served
         self.cap = cap
         self.throttle = throttle
         self.drain = drain
-        self.cpu = cpu
+        self.cpu = np.minimum(demand, 1.0)
         self.edge_rate = edge_x
-        self._outcomes(m, lam, served, cap, throttle, drop, pool_fail, miss, passing)
+        self._outcomes(m, served, cap, throttle, drop, pool_fail, miss)
 
     def _drain_queues(
         self, q: Any, lam: F64, served: F64, consumer_cap: F64, drain: F64, dt: float
@@ -317,16 +317,7 @@ class Simulator:
             served[:, i] = mix * rate
 
     def _outcomes(
-        self,
-        m: Modifiers,
-        lam: F64,
-        served: F64,
-        cap: F64,
-        throttle: F64,
-        drop: F64,
-        pool_fail: F64,
-        miss: F64,
-        passing: F64,
+        self, m: Modifiers, served: F64, cap: F64, throttle: F64, drop: F64, pool_fail: F64, miss: F64
     ) -> None:
         w, st = self.world, self.state
         k, n = w.k, w.n
@@ -335,77 +326,77 @@ class Simulator:
         floor = np.zeros((k, n))
         wrong = np.zeros((k, n))
         lost = np.zeros((k, n))
-        dep_lat = np.zeros((k, n))
-        dep_floor = np.zeros((k, n))
-        dep_ok = np.zeros((k, n))  # sum of calls x log(success) over required deps
-        dep_right = np.zeros((k, n))
-        dep_kept = np.zeros((k, n))
+        gathered = np.zeros((3, k, n))  # latency, floor, log(success) from dependencies
+        quality = np.zeros((2, k, n))  # log(right), log(kept) from dependencies
+        track_quality = bool(m.wrong.any() or m.lost.any())
         p_now = np.zeros((k, w.e))
-        p_true = np.zeros(w.e)
         fin_all = np.zeros((k, w.e))
-        t_all = np.zeros(w.e)
+        tcall_all = np.zeros((k, w.e))
         reps = np.maximum(st.ready, 0.0)
-        total_served = served.sum(0)
-        rho = np.where(cap > TINY, total_served / np.maximum(cap, TINY), 1.0)
+        rho = np.where(cap > TINY, served.sum(0) / np.maximum(cap, TINY), 1.0)
         svc = w.service_time * m.svc_factor * throttle
         own_lat = ph.queueing_delay(svc, rho, reps) + m.lat_add
         own_lat = own_lat + np.where(cap > TINY, st.syncq / np.maximum(cap, TINY), 0.0)
         own_floor = svc + m.lat_add
-        conn_cap = np.isfinite(w.max_connections)
         refused = np.where(
-            conn_cap & (st.conn_demand > w.max_connections),
+            st.conn_demand > w.max_connections,
             1.0 - w.max_connections / np.maximum(st.conn_demand, TINY),
             0.0,
         )
         disk_full = np.where(st.disk >= w.disk_gb, w.write_fraction, 0.0)
         own_err = ph.combine(m.err, ph.combine(np.maximum(drop, refused), disk_full)[None, :])
         own_err = ph.combine(own_err, m.shed[None, :])
-        kn = np.arange(k)[:, None] * n
-        for depth in range(len(w.levels) - 1, -1, -1):
-            idx = w.levels[depth]
-            e = w.level_edges[depth]
+        extra = w.net_latency + m.edge_lat
+        is_open = st.breaker == 1
+        retries = np.where(is_open, 0.0, m.edge_retries)
+        keep = (1.0 - m.edge_fail) * (1.0 - pool_fail)
+        ce_all = w.calls * miss[w.src] * ~w.is_async
+        req_all = ce_all * w.required
+        for lv in reversed(w.plan):
+            idx, e = lv.nodes, lv.edges
             if e.size:
-                d = w.dst[e]
-                s = w.src[e]
-                mean = lat[:, d] + w.net_latency[e] + m.edge_lat[e]
-                fl = floor[:, d] + w.net_latency[e] + m.edge_lat[e]
-                pto = ph.timeout_probability(w.timeout[e], mean, fl)
-                p = ph.combine(ph.combine(err[:, d], pto), m.edge_fail[e])
-                p = ph.combine(p, pool_fail[e])
-                weights = np.maximum(self.edge_rate[:, e], TINY)
-                p_true[e] = (p * weights).sum(0) / weights.sum(0)
+                d = lv.dst
+                mean = lat[:, d] + extra[e]
+                fl = floor[:, d] + extra[e]
+                to = w.timeout[e]
+                pto = ph.timeout_probability(to, mean, fl)
+                p = 1.0 - (1.0 - err[:, d]) * (1.0 - pto) * keep[e]
                 p_now[:, e] = p
-                is_open = st.breaker[e] == 1
-                p_eff = np.where(is_open, 1.0, p)
-                retries = np.where(is_open, 0.0, m.edge_retries[e])
-                att = ph.attempts_per_request(p_eff, retries)
-                fin = ph.final_failure(p_eff, retries)
-                per_try = ph.truncated_mean(w.timeout[e], mean, fl)
-                tcall = np.where(is_open, 0.0, att * per_try + (att - 1.0) * w.backoff[e])
+                op = is_open[e]
+                p_eff = np.where(op, 1.0, p)
+                att = ph.attempts_per_request(p_eff, retries[e])
+                fin = ph.final_failure(p_eff, retries[e])
+                per_try = ph.truncated_mean(to, mean, fl)
+                tcall = np.where(op, 0.0, att * per_try + (att - 1.0) * w.backoff[e])
                 fin_all[:, e] = fin
-                t_all[e] = (tcall * weights).sum(0) / weights.sum(0)
-                sync = ~w.is_async[e]
-                ce = w.calls[:, e] * miss[s] * sync
-                flat = (kn + s[None, :]).ravel()
-
-                def add(values: F64, flat: Any = flat) -> F64:
-                    return np.bincount(flat, values.ravel(), minlength=k * n).reshape(k, n)
-
-                dep_lat += add(ce * tcall)
-                dep_floor += add(ce * fl)
-                req = ce * w.required[e]
-                dep_ok += add(req * np.log(np.maximum(1.0 - fin, TINY)))
-                dep_right += add(ce * np.log(np.maximum(1.0 - wrong[:, d], TINY)))
-                dep_kept += add(ce * np.log(np.maximum(1.0 - lost[:, d], TINY)))
-            err[:, idx] = ph.combine(own_err[:, idx], 1.0 - np.exp(dep_ok[:, idx]))
-            lat[:, idx] = own_lat[idx] + dep_lat[:, idx]
-            floor[:, idx] = own_floor[idx] + dep_floor[:, idx]
-            wrong[:, idx] = ph.combine(m.wrong[:, idx], 1.0 - np.exp(dep_right[:, idx]))
-            lost[:, idx] = ph.combine(m.lost[:, idx], 1.0 - np.exp(dep_kept[:, idx]))
+                tcall_all[:, e] = tcall
+                ce = ce_all[:, e]
+                stacked = np.stack(
+                    [ce * tcall, ce * fl, req_all[:, e] * np.log(np.maximum(1.0 - fin, TINY))]
+                )
+                gathered += np.bincount(lv.up, stacked.ravel(), minlength=3 * k * n).reshape(3, k, n)
+                if track_quality:
+                    q = np.stack(
+                        [
+                            ce * np.log(np.maximum(1.0 - wrong[:, d], TINY)),
+                            ce * np.log(np.maximum(1.0 - lost[:, d], TINY)),
+                        ]
+                    )
+                    quality += np.bincount(lv.up2, q.ravel(), minlength=2 * k * n).reshape(2, k, n)
+            err[:, idx] = ph.combine(own_err[:, idx], 1.0 - np.exp(gathered[2][:, idx]))
+            lat[:, idx] = own_lat[idx] + gathered[0][:, idx]
+            floor[:, idx] = own_floor[idx] + gathered[1][:, idx]
+            if track_quality:
+                wrong[:, idx] = ph.combine(m.wrong[:, idx], 1.0 - np.exp(quality[0][:, idx]))
+                lost[:, idx] = ph.combine(m.lost[:, idx], 1.0 - np.exp(quality[1][:, idx]))
+        weights = np.maximum(self.edge_rate, TINY)
+        wsum = weights.sum(0)
+        p_true = (p_now * weights).sum(0) / wsum
+        t_all = (tcall_all * weights).sum(0) / wsum
         # Callers react to what they saw over the last tick, not to one instant: smoothing
         # the feedback by half each tick keeps the 10-second lag from ringing.
         seen = SMOOTHING * st.prev_p + (1.0 - SMOOTHING) * p_now
-        st.prev_p = np.where(st.breaker[None, :] == 1, st.prev_p, seen)
+        st.prev_p = np.where(is_open[None, :], st.prev_p, seen)
         st.call_time = np.maximum(SMOOTHING * st.call_time + (1.0 - SMOOTHING) * t_all, 1e-4)
         self.err, self.lat, self.floor, self.wrong, self.lost = err, lat, floor, wrong, lost
         self.p_true, self.fin, self.pool_fail, self.rho = p_true, fin_all, pool_fail, rho

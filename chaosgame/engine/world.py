@@ -28,6 +28,21 @@ class TopologyError(ValueError):
     """The dependency graph cannot be simulated (for example it has a cycle)."""
 
 
+@dataclass(frozen=True)
+class Level:
+    """One generation of the call graph, with the index arrays the tick needs precomputed."""
+
+    nodes: I64  # components in this level
+    edges: I64  # edges whose caller is in this level
+    src: I64
+    dst: I64
+    down: I64  # flat (K, N) positions of each (class, callee), for scattering load
+    up: I64  # flat (3, K, N) positions of each (series, class, caller), for gathering outcomes
+    up2: I64  # flat (2, K, N) positions, for the correctness/durability pair
+    pooled: bool
+    queues: I64  # queue components in this level
+
+
 @dataclass
 class World:
     """Immutable structure of a compiled scenario (the state lives in the simulator)."""
@@ -85,6 +100,7 @@ class World:
     cluster: I64  # -1 where not scheduled on a cluster
     cluster_cpu: F64
     edge_index: dict[tuple[str, str], int] = field(default_factory=dict)
+    plan: list[Level] = field(default_factory=list)
 
     @property
     def n(self) -> int:
@@ -254,4 +270,26 @@ def build_world(sc: Scenario) -> World:
         cluster_cpu=arr([cl.nodes * cl.cpu_per_node for cl in sc.clusters]),
     )
     world.edge_index = {(d.source, d.to): i for i, d in enumerate(deps)}
+    world.plan = [_level(world, idx, edges) for idx, edges in zip(levels, level_edges, strict=True)]
     return world
+
+
+def _level(w: World, nodes: I64, edges: I64) -> Level:
+    k, n = w.k, w.n
+    src, dst = w.src[edges], w.dst[edges]
+    rows = np.arange(k)[:, None] * n
+    down = (rows + dst[None, :]).ravel()
+    up_one = rows + src[None, :]
+    up = np.concatenate([(up_one + s * k * n).ravel() for s in range(3)])
+    up2 = np.concatenate([(up_one + s * k * n).ravel() for s in range(2)])
+    return Level(
+        nodes=nodes,
+        edges=edges,
+        src=src,
+        dst=dst,
+        down=down,
+        up=up,
+        up2=up2,
+        pooled=bool((w.pool[edges] > 0).any()),
+        queues=nodes[w.is_queue[nodes]],
+    )
