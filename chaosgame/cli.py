@@ -55,7 +55,7 @@ def cmd_list(args: argparse.Namespace) -> int:
     from chaosgame.scenario import library
     from chaosgame.scenario.loader import ScenarioError, load_scenario
 
-    rows = []
+    rows: list[dict[str, Any]] = []
     for path in library.scenario_paths():
         try:
             sc = load_scenario(path)
@@ -75,7 +75,7 @@ def cmd_list(args: argparse.Namespace) -> int:
         print(json.dumps(rows, indent=2))
         return 0
     for r in rows:
-        topics = ", ".join(r["topics"])
+        topics = ", ".join(str(t) for t in r["topics"])
         print(f"{r['id']:<32} {r['difficulty']:<7} {r['expected_minutes']:>3} min  {topics}")
         print(f"    {r['title']}")
     return 0

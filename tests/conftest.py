@@ -18,9 +18,27 @@ def make_scenario(**overrides: Any) -> Scenario:
         "duration": 3600.0,
         "time_limit": 1200.0,
         "components": [
-            {"name": "gw", "kind": "gateway", "replicas": 2, "capacity": 500.0, "service_time": 0.002},
-            {"name": "api", "kind": "service", "replicas": 2, "capacity": 50.0, "service_time": 0.02},
-            {"name": "db", "kind": "database", "replicas": 1, "capacity": 400.0, "service_time": 0.005},
+            {
+                "name": "gw",
+                "kind": "gateway",
+                "replicas": 2,
+                "capacity": 500.0,
+                "service_time": 0.002,
+            },
+            {
+                "name": "api",
+                "kind": "service",
+                "replicas": 2,
+                "capacity": 50.0,
+                "service_time": 0.02,
+            },
+            {
+                "name": "db",
+                "kind": "database",
+                "replicas": 1,
+                "capacity": 400.0,
+                "service_time": 0.005,
+            },
         ],
         "dependencies": [
             {"from": "gw", "to": "api", "timeout": 30.0},

@@ -21,11 +21,14 @@ def test_help_lists_every_command(capsys: pytest.CaptureFixture[str]) -> None:
         main(["--help"])
     out = capsys.readouterr().out
     for name, (_, line) in COMMANDS.items():
-        assert name in out and line in out
+        assert name in out
+        assert line in out
 
 
 def test_version_and_module_entry_point() -> None:
-    out = subprocess.run([sys.executable, "-m", "chaosgame", "--version"], capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-m", "chaosgame", "--version"], capture_output=True, text=True, check=True
+    )
     assert out.stdout.strip() == f"chaosgame {__version__}"
 
 
@@ -36,7 +39,8 @@ def test_validate_good_and_bad(tmp_path: Path, capsys: pytest.CaptureFixture[str
     bad.write_text(good.read_text().replace("retries: {count: 3", "retires: {count: 3"))
     assert main(["validate", str(bad)]) == 1
     err = capsys.readouterr().err
-    assert f"{bad}:" in err and "did you mean 'retries'" in err
+    assert f"{bad}:" in err
+    assert "did you mean 'retries'" in err
 
 
 def test_list_json(capsys: pytest.CaptureFixture[str]) -> None:

@@ -68,7 +68,7 @@ def memory_and_kills(sim: Simulator, m: Modifiers, served: F64, dt: float) -> No
 
 def autoscale(sim: Simulator, dt: float) -> None:
     """Horizontal autoscalers: act after the stabilisation delay, never past min and max."""
-    sc, st, w = sim.scenario, sim.state, sim.world
+    sc, st, _w = sim.scenario, sim.state, sim.world
     now = sim.now
     for i, comp in enumerate(sc.components):
         policy = comp.autoscaling

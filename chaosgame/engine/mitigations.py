@@ -93,7 +93,9 @@ def take_effect(sim: Simulator, number: int) -> None:
     pending = sim.pending[number]
     message = APPLY[pending.spec.action](pending.spec, sim)
     pending.done = True
-    sim.record("mitigation", pending.spec.target, f"{pending.spec.action}: {message}", pending.actor)
+    sim.record(
+        "mitigation", pending.spec.target, f"{pending.spec.action}: {message}", pending.actor
+    )
 
 
 def _index(sim: Simulator, spec: MitigationBase) -> int:
@@ -142,7 +144,7 @@ def _scale(spec: Any, sim: Simulator) -> str:
 @applies("toggle-flag")
 def _toggle(spec: Any, sim: Simulator) -> str:
     sim.state.flags[spec.target] = (spec.on, spec.percentage)
-    return f"{spec.target} {'on at %g%%' % spec.percentage if spec.on else 'off'}"
+    return f"{spec.target} {f'on at {spec.percentage:g}%' if spec.on else 'off'}"
 
 
 @applies("disable-retries")

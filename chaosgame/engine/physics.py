@@ -56,6 +56,13 @@ def attempts_per_request(p_fail: Array, retries: Array) -> Array:
     return np.where(near_one, r, geometric)
 
 
+def retry_outcome(p_fail: Array, retries: Array) -> tuple[Array, Array]:
+    """Expected attempts and final failure together, sharing one power (the hot path)."""
+    p = np.minimum(p_fail, 1.0 - 1e-9)
+    last = np.power(p, retries + 1.0)
+    return (1.0 - last) / (1.0 - p), last
+
+
 def final_failure(p_fail: Array, retries: Array) -> Array:
     """Probability that every attempt fails: ``p^(r+1)``."""
     return np.power(np.clip(p_fail, 0.0, 1.0), retries + 1.0)
@@ -85,7 +92,8 @@ def truncated_mean(timeout: Array, mean: Array, floor: Array) -> Array:
 
 def percentile(q: float, mean: Array, floor: Array) -> Array:
     """Latency percentile ``q`` (0-1) of the shifted exponential."""
-    return floor + np.maximum(mean - floor, 0.0) * -np.log1p(-q)
+    out: Array = floor + np.maximum(mean - floor, 0.0) * -np.log1p(-q)
+    return out
 
 
 def pool_ceiling(pool_size: Array, caller_replicas: Array, latency: Array) -> Array:
@@ -95,7 +103,8 @@ def pool_ceiling(pool_size: Array, caller_replicas: Array, latency: Array) -> Ar
 
 def combine(a: Array, b: Array) -> Array:
     """Probability that at least one of two independent failures happens."""
-    return 1.0 - (1.0 - a) * (1.0 - b)
+    out: Array = 1.0 - (1.0 - a) * (1.0 - b)
+    return out
 
 
 def cache_refill(hit: Array, target: Array, reads: Array, keyspace: Array) -> Array:

@@ -130,7 +130,12 @@ class Simulator:
                 st.schedule(cfg.at, w.index[cfg.component], f"config:{i}")
 
     def record(
-        self, kind: str, component: str, message: str, actor: str = "system", at: float | None = None
+        self,
+        kind: str,
+        component: str,
+        message: str,
+        actor: str = "system",
+        at: float | None = None,
     ) -> None:
         """Add an event to the timeline (at the current time unless ``at`` is given)."""
         self.events.append(Event(self.now if at is None else at, kind, component, message, actor))
@@ -141,21 +146,32 @@ class Simulator:
         past: list[Event] = []
         for d in sc.deploys:
             if d.at <= 0:
-                past.append(Event(d.at, "deploy", d.component, f"{d.version} ({d.strategy}) by {d.author}"))
+                past.append(
+                    Event(d.at, "deploy", d.component, f"{d.version} ({d.strategy}) by {d.author}")
+                )
         for f in sc.flags:
             for ch in f.changes:
                 if ch.at <= 0:
                     state = f"on at {ch.percentage:g}%" if ch.on else "off"
-                    past.append(Event(ch.at, "flag", ",".join(f.components), f"{f.name} {state} by {ch.author}"))
+                    past.append(
+                        Event(
+                            ch.at,
+                            "flag",
+                            ",".join(f.components),
+                            f"{f.name} {state} by {ch.author}",
+                        )
+                    )
         for cfg in sc.configs:
             if cfg.at <= 0:
-                past.append(Event(cfg.at, "config", cfg.component, f"{cfg.key}={cfg.value} by {cfg.author}"))
+                past.append(
+                    Event(cfg.at, "config", cfg.component, f"{cfg.key}={cfg.value} by {cfg.author}")
+                )
         self.events.extend(sorted(past, key=lambda e: e.time))
 
     def _apply_due(self) -> None:
         from chaosgame.engine.mitigations import take_effect
 
-        sc, st, w = self.scenario, self.state, self.world
+        sc, st, _w = self.scenario, self.state, self.world
         for what, i, amount in st.due(self.now):
             head, _, arg = what.partition(":")
             if head == "deploy":
@@ -276,7 +292,9 @@ class Simulator:
                 x = served[:, lv.src] * mult[:, e]
                 if lv.pooled:
                     ceiling = np.where(
-                        w.pool[e] > 0, ph.pool_ceiling(w.pool[e], reps[lv.src], st.call_time[e]), np.inf
+                        w.pool[e] > 0,
+                        ph.pool_ceiling(w.pool[e], reps[lv.src], st.call_time[e]),
+                        np.inf,
                     )
                     total = x.sum(0)
                     pf = np.where(total > ceiling, 1.0 - ceiling / np.maximum(total, TINY), 0.0)
@@ -317,7 +335,14 @@ class Simulator:
             served[:, i] = mix * rate
 
     def _outcomes(
-        self, m: Modifiers, served: F64, cap: F64, throttle: F64, drop: F64, pool_fail: F64, miss: F64
+        self,
+        m: Modifiers,
+        served: F64,
+        cap: F64,
+        throttle: F64,
+        drop: F64,
+        pool_fail: F64,
+        miss: F64,
     ) -> None:
         w, st = self.world, self.state
         k, n = w.k, w.n
@@ -364,8 +389,7 @@ class Simulator:
                 p_now[:, e] = p
                 op = is_open[e]
                 p_eff = np.where(op, 1.0, p)
-                att = ph.attempts_per_request(p_eff, retries[e])
-                fin = ph.final_failure(p_eff, retries[e])
+                att, fin = ph.retry_outcome(p_eff, retries[e])
                 per_try = ph.truncated_mean(to, mean, fl)
                 tcall = np.where(op, 0.0, att * per_try + (att - 1.0) * w.backoff[e])
                 fin_all[:, e] = fin
@@ -374,7 +398,9 @@ class Simulator:
                 stacked = np.stack(
                     [ce * tcall, ce * fl, req_all[:, e] * np.log(np.maximum(1.0 - fin, TINY))]
                 )
-                gathered += np.bincount(lv.up, stacked.ravel(), minlength=3 * k * n).reshape(3, k, n)
+                gathered += np.bincount(lv.up, stacked.ravel(), minlength=3 * k * n).reshape(
+                    3, k, n
+                )
                 if track_quality:
                     q = np.stack(
                         [
@@ -434,7 +460,7 @@ class Simulator:
 
         w, st = self.world, self.state
         total = self.served.sum(0)
-        reps = np.maximum(st.ready, TINY)
+        np.maximum(st.ready, TINY)
         memory_and_kills(self, m, total, dt)
         reads = total * dt
         st.hit = np.where(w.is_cache, ph.cache_refill(st.hit, w.hit_target, reads, w.keyspace), 0)
@@ -453,7 +479,7 @@ class Simulator:
         held = self.edge_rate.sum(0) * st.call_time
         ceiling = np.where(w.pool > 0, w.pool * st.ready[w.src], np.inf)
         held = np.minimum(held, ceiling)
-        st.conn_demand = np.bincount(w.dst, held, minlength=w.n)
+        st.conn_demand = np.bincount(w.dst, held, minlength=w.n).astype(np.float64)
         autoscale(self, dt)
 
     def _write_history(self, m: Modifiers) -> None:

@@ -86,7 +86,7 @@ def bad_share(sim: Simulator, slo: SLO) -> F64:
     if slo.sli == "latency":
         assert slo.threshold is not None
         slow = ph.timeout_probability(
-            np.float64(slo.threshold),
+            np.array(slo.threshold),
             j["latency"][:t].astype(np.float64),
             j["floor"][:t].astype(np.float64),
         )

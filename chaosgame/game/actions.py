@@ -121,7 +121,7 @@ _TYPES: dict[str, type[BaseModel]] = {
 def parse_action(data: Any) -> Action:
     """Validate a plain-data action; raise ``ValueError`` or ``ValidationError`` otherwise."""
     if not isinstance(data, dict):
-        raise ValueError("an action must be an object such as {\"type\": \"wait\", \"seconds\": 60}")
+        raise ValueError('an action must be an object such as {"type": "wait", "seconds": 60}')
     kind = data.get("type")
     model = _TYPES.get(kind) if isinstance(kind, str) else None
     if model is None:
@@ -129,9 +129,7 @@ def parse_action(data: Any) -> Action:
 
         close = difflib.get_close_matches(str(kind), list(_TYPES), n=1)
         hint = f"; did you mean '{close[0]}'?" if close else ""
-        raise ValueError(
-            f"unknown action type {kind!r}{hint}; use one of: {', '.join(_TYPES)}"
-        )
+        raise ValueError(f"unknown action type {kind!r}{hint}; use one of: {', '.join(_TYPES)}")
     act = model.model_validate(data)
     if isinstance(act, Mitigate):
         act.mitigation()  # validate the mitigation's own fields now

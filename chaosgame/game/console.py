@@ -232,9 +232,12 @@ def run_console(scenario: Scenario, seed: int | None, stdin: TextIO, stdout: Tex
             say("\n".join(f"  {k:<16} {v}" for k, v in METRICS.items()))
             continue
         if parsed == "actions":
-            say("\n".join(
-                f"  {a:<20} {i.summary} (acts after {i.delay_s:g}s)" for a, i in MITIGATIONS.items()
-            ))
+            say(
+                "\n".join(
+                    f"  {a:<20} {i.summary} (acts after {i.delay_s:g}s)"
+                    for a, i in MITIGATIONS.items()
+                )
+            )
             continue
         assert isinstance(parsed, dict)
         out = session.step(parsed)

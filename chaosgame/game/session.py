@@ -86,7 +86,7 @@ class Session:
 
         A malformed action is answered with ``{"ok": false, "error": ...}`` and costs nothing.
         """
-        sim = self._sim()
+        self._sim()
         if self.ended:
             return {"ok": False, "error": "the game has ended", "observation": self.observe()}
         try:

@@ -13,11 +13,23 @@ from chaosgame.engine.rng import Streams
 from chaosgame.scenario.model import Scenario
 
 
-def fleet(size: int, seed: int = 1, tiers: int = 6, journeys: int = 3) -> Scenario:
-    """A scenario with about ``size`` components and no fault."""
+def fleet(size: int, seed: int = 1, tiers: int | None = None, journeys: int = 3) -> Scenario:
+    """A scenario with about ``size`` components and no fault.
+
+    ``tiers`` is the depth of the service call chain: by default 3 for fleets up to 50
+    components and 6 above, as fleets grow deeper as they grow wider.
+    """
+    if tiers is None:
+        tiers = 3 if size <= 50 else 6
     rng = Streams(seed).get("generate/topology")
     comps: list[dict[str, Any]] = [
-        {"name": "edge", "kind": "gateway", "replicas": 8, "capacity": 5000.0, "service_time": 0.002}
+        {
+            "name": "edge",
+            "kind": "gateway",
+            "replicas": 8,
+            "capacity": 5000.0,
+            "service_time": 0.002,
+        }
     ]
     deps: list[dict[str, Any]] = []
     budget = max(size - 1, tiers * 2)
@@ -27,7 +39,7 @@ def fleet(size: int, seed: int = 1, tiers: int = 6, journeys: int = 3) -> Scenar
     tier_names: list[list[str]] = []
     count = 0
     for t in range(tiers):
-        names = []
+        names: list[str] = []
         for _ in range(per_tier if t < tiers - 1 else services - count):
             name = f"svc-{t}-{len(names)}"
             comps.append(

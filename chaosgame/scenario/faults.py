@@ -78,7 +78,9 @@ class FaultInfo:
         for name, field in self.model.model_fields.items():
             if name in common:
                 continue
-            out[name] = None if field.is_required() else field.get_default(call_default_factory=True)
+            out[name] = (
+                None if field.is_required() else field.get_default(call_default_factory=True)
+            )
         return out
 
 

@@ -171,11 +171,15 @@ def _loc_text(loc: Loc) -> str:
     return out
 
 
-def translate(exc: ValidationError, data: Any, marks: dict[Loc, tuple[int, int]], path: str) -> list[Problem]:
+def translate(
+    exc: ValidationError, data: Any, marks: dict[Loc, tuple[int, int]], path: str
+) -> list[Problem]:
     """Turn pydantic errors into positioned, plain-language problems."""
     problems = []
     for err in exc.errors(include_url=False):
-        loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and "[" in p and p.endswith("]")))
+        loc = tuple(
+            p for p in err["loc"] if not (isinstance(p, str) and "[" in p and p.endswith("]"))
+        )
         loc = _strip_union_tags(loc, data)
         kind = err["type"]
         where = _loc_text(loc)
@@ -183,8 +187,10 @@ def translate(exc: ValidationError, data: Any, marks: dict[Loc, tuple[int, int]]
             name = str(loc[-1])
             known = _known_fields(data, loc)
             close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
-            hint = f"; did you mean '{close[0]}'?" if close else (
-                f"; allowed: {', '.join(known)}" if known else ""
+            hint = (
+                f"; did you mean '{close[0]}'?"
+                if close
+                else (f"; allowed: {', '.join(known)}" if known else "")
             )
             message = f"unknown key '{name}' in {_loc_text(loc[:-1]) or 'the scenario'}{hint}"
             line, col = _position(loc, marks, key=True)
@@ -224,9 +230,13 @@ def _strip_union_tags(loc: Loc, data: Any) -> Loc:
     out: list[int | str] = []
     node = data
     for part in loc:
-        if isinstance(part, str) and isinstance(node, dict) and part not in node:
-            if part in (node.get("kind"), node.get("action")):
-                continue
+        if (
+            isinstance(part, str)
+            and isinstance(node, dict)
+            and part not in node
+            and part in (node.get("kind"), node.get("action"))
+        ):
+            continue
         out.append(part)
         if isinstance(node, dict):
             node = node.get(part) if isinstance(part, str) else None
@@ -287,7 +297,9 @@ def load_scenario(path: str | Path) -> Scenario:
     try:
         text = p.read_text(encoding="utf-8")
     except OSError as exc:
-        raise ScenarioError([Problem(str(p), 1, 1, f"cannot read the file: {exc.strerror}")]) from None
+        raise ScenarioError(
+            [Problem(str(p), 1, 1, f"cannot read the file: {exc.strerror}")]
+        ) from None
     except UnicodeDecodeError:
         raise ScenarioError([Problem(str(p), 1, 1, "the file is not UTF-8 text")]) from None
     return load_scenario_text(text, str(p))

@@ -7,12 +7,12 @@ boolean, ``"5"`` is not a number). Durations may be written as ``30s``, ``5m``, 
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal, Union
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from chaosgame.scenario.actions import MITIGATIONS, mitigation_union
-from chaosgame.scenario.faults import FAULT_KINDS
+from chaosgame.scenario.actions import MITIGATIONS, MitigationBase, mitigation_union
+from chaosgame.scenario.faults import FAULT_KINDS, FaultBase
 from chaosgame.scenario.units import Duration, Fraction, Moment, Positive
 
 STRICT = ConfigDict(extra="forbid", strict=True, frozen=True)
@@ -330,9 +330,6 @@ class RedHerring(BaseModel):
     why: str = ""
 
 
-MitigationSpec = mitigation_union()
-
-
 class Truth(BaseModel):
     """What only scoring and the debrief may read."""
 
@@ -341,7 +338,7 @@ class Truth(BaseModel):
     causal_chain: list[CauseStep] = Field(default_factory=list)
     contributing: list[str] = Field(default_factory=list)
     red_herrings: list[RedHerring] = Field(default_factory=list)
-    reference_solution: list[MitigationSpec] = Field(  # type: ignore[valid-type]
+    reference_solution: list[MitigationSpec] = Field(
         default_factory=list, description="mitigations, in order, that fix the incident"
     )
 
@@ -371,7 +368,12 @@ def _fault_union() -> Any:
     return Annotated[Union[models], Field(discriminator="kind")]  # noqa: UP007
 
 
-FaultSpec = _fault_union()
+if TYPE_CHECKING:
+    FaultSpec = FaultBase
+    MitigationSpec = MitigationBase
+else:
+    FaultSpec = _fault_union()
+    MitigationSpec = mitigation_union()
 
 
 class Scenario(BaseModel):
@@ -401,7 +403,7 @@ class Scenario(BaseModel):
     deploys: list[Deploy] = Field(default_factory=list)
     flags: list[Flag] = Field(default_factory=list)
     configs: list[ConfigChange] = Field(default_factory=list)
-    faults: list[FaultSpec] = Field(default_factory=list)  # type: ignore[valid-type]
+    faults: list[FaultSpec] = Field(default_factory=list)
     truth: Truth
     debrief: Debrief = Field(default_factory=Debrief)
 
@@ -465,8 +467,8 @@ def check_references(sc: Scenario) -> list[str]:
     for i, d in enumerate(sc.dependencies):
         ref(f"dependencies[{i}].from", d.source, names, "component")
         ref(f"dependencies[{i}].to", d.to, names, "component")
-        for j in d.journeys or []:
-            ref(f"dependencies[{i}].journeys", j, journeys, "journey")
+        for jname in d.journeys or []:
+            ref(f"dependencies[{i}].journeys", jname, journeys, "journey")
         if d.source == d.to:
             problems.append(f"dependencies[{i}]: '{d.source}' cannot call itself")
     for i, j in enumerate(sc.journeys):
@@ -482,8 +484,8 @@ def check_references(sc: Scenario) -> list[str]:
     for i, cfg in enumerate(sc.configs):
         ref(f"configs[{i}].component", cfg.component, names, "component")
     for i, fl in enumerate(sc.flags):
-        for c in fl.components:
-            ref(f"flags[{i}].components", c, names, "component")
+        for cname in fl.components:
+            ref(f"flags[{i}].components", cname, names, "component")
     for i, f in enumerate(sc.faults):
         where = f"faults[{i}]"
         ref(f"{where}.target", f.target, names, "component")
@@ -492,8 +494,8 @@ def check_references(sc: Scenario) -> list[str]:
                 f"{where}.target: a {f.kind} fault cannot target '{f.target}', a "
                 f"{comps[f.target].kind}; it takes {', '.join(f.targets)}"
             )
-        for j in f.journeys or []:
-            ref(f"{where}.journeys", j, journeys, "journey")
+        for jname in f.journeys or []:
+            ref(f"{where}.journeys", jname, journeys, "journey")
         for t in f.tenants or []:
             ref(f"{where}.tenants", t, tenants, "tenant")
         for attr, known, what in (("journey", journeys, "journey"), ("flag", flags, "flag")):

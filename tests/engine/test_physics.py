@@ -71,7 +71,9 @@ def test_retry_attempts_are_a_geometric_sum(p: float, r: int) -> None:
 
 
 def test_pool_ceiling_is_p_over_w() -> None:
-    assert float(ph.pool_ceiling(np.array(10.0), np.array(3.0), np.array(0.05))) == pytest.approx(600)
+    assert float(ph.pool_ceiling(np.array(10.0), np.array(3.0), np.array(0.05))) == pytest.approx(
+        600
+    )
 
 
 def test_cache_refills_as_keys_are_read() -> None:
@@ -108,12 +110,16 @@ def test_offered_load_is_callers_rate_times_calls() -> None:
     db = sim.world.index["db"]
     api = sim.world.index["api"]
     served_api = sim.history.comp["served"][-1 + sim.history.ticks, api]
-    assert sim.history.comp["offered"][sim.history.ticks - 1, db] == pytest.approx(3 * served_api, rel=1e-3)
+    assert sim.history.comp["offered"][sim.history.ticks - 1, db] == pytest.approx(
+        3 * served_api, rel=1e-3
+    )
 
 
 def test_saturated_component_latency_rises_and_errors_appear() -> None:
     calm = run(make_scenario(), 900)
-    busy = run(make_scenario(journeys=[{"name": "shop", "entry": "api", "via": "gw", "rate": 150.0}]), 900)
+    busy = run(
+        make_scenario(journeys=[{"name": "shop", "entry": "api", "via": "gw", "rate": 150.0}]), 900
+    )
     api = calm.world.index["api"]
     t = calm.history.ticks - 1
     assert busy.history.comp["latency"][t, api] > 5 * calm.history.comp["latency"][t, api]
@@ -122,7 +128,13 @@ def test_saturated_component_latency_rises_and_errors_appear() -> None:
 
 
 def test_a_dependency_past_the_timeout_is_an_error_upstream() -> None:
-    hang = {"kind": "dependency-outage", "target": "db", "at": 300.0, "error_rate": 0.0, "added_latency": 2.0}
+    hang = {
+        "kind": "dependency-outage",
+        "target": "db",
+        "at": 300.0,
+        "error_rate": 0.0,
+        "added_latency": 2.0,
+    }
     sim = run(make_scenario(faults=[hang]), 900)
     api, db = sim.world.index["api"], sim.world.index["db"]
     t = sim.history.ticks - 1
@@ -148,7 +160,11 @@ def test_retries_multiply_load_by_the_expected_factor() -> None:
 def test_circuit_breaker_sheds_load_and_half_opens() -> None:
     deps = [
         {"from": "gw", "to": "api", "timeout": 30.0},
-        {"from": "api", "to": "db", "breaker": {"error_threshold": 0.5, "window": 20.0, "cooldown": 60.0}},
+        {
+            "from": "api",
+            "to": "db",
+            "breaker": {"error_threshold": 0.5, "window": 20.0, "cooldown": 60.0},
+        },
     ]
     fault = [{"kind": "dependency-outage", "target": "db", "at": 300.0, "until": 900.0}]
     sim = run(make_scenario(dependencies=deps, faults=fault), 1500)
@@ -179,8 +195,17 @@ def test_pool_beyond_its_ceiling_makes_callers_wait_and_fail() -> None:
 
 def test_autoscaler_acts_after_its_delay_and_not_past_its_maximum() -> None:
     comps = make_scenario().model_dump(by_alias=True)["components"]
-    comps[1]["autoscaling"] = {"metric": "cpu", "target": 0.5, "min": 2, "max": 5, "delay": 120.0, "startup": 30.0}
-    spike = [{"kind": "traffic-spike", "target": "api", "journey": "shop", "at": 600.0, "factor": 8.0}]
+    comps[1]["autoscaling"] = {
+        "metric": "cpu",
+        "target": 0.5,
+        "min": 2,
+        "max": 5,
+        "delay": 120.0,
+        "startup": 30.0,
+    }
+    spike = [
+        {"kind": "traffic-spike", "target": "api", "journey": "shop", "at": 600.0, "factor": 8.0}
+    ]
     sim = run(make_scenario(components=comps, faults=spike), 1800)
     api = sim.world.index["api"]
     desired = sim.history.comp["desired"][:, api]
@@ -192,7 +217,15 @@ def test_autoscaler_acts_after_its_delay_and_not_past_its_maximum() -> None:
 
 
 def test_removing_the_fault_brings_the_sli_back() -> None:
-    fault = [{"kind": "dependency-outage", "target": "db", "at": 300.0, "until": 900.0, "error_rate": 0.3}]
+    fault = [
+        {
+            "kind": "dependency-outage",
+            "target": "db",
+            "at": 300.0,
+            "until": 900.0,
+            "error_rate": 0.3,
+        }
+    ]
     sim = run(make_scenario(faults=fault), 1500)
     j = sim.history.journey["errors"]
     assert j[tick_of(sim, 600)].max() > 0.2
@@ -241,7 +274,11 @@ def test_queue_grows_by_produce_minus_consume() -> None:
         {"name": "worker", "kind": "worker", "replicas": 1, "capacity": 30.0},
     ]
     deps = [{"from": "api", "to": "q"}, {"from": "q", "to": "worker", "mode": "async"}]
-    sc = make_scenario(components=comps, dependencies=deps, journeys=[{"name": "shop", "entry": "api", "rate": 50.0}])
+    sc = make_scenario(
+        components=comps,
+        dependencies=deps,
+        journeys=[{"name": "shop", "entry": "api", "rate": 50.0}],
+    )
     sim = run(sc, 600)
     q = sim.world.index["q"]
     h = sim.history
@@ -256,10 +293,20 @@ def test_replication_lag_grows_when_apply_is_slower_than_writes() -> None:
     comps = [
         {"name": "api", "kind": "service", "replicas": 2, "capacity": 100.0},
         {"name": "db", "kind": "database", "replicas": 1, "capacity": 500.0, "write_fraction": 0.5},
-        {"name": "db-replica", "kind": "database", "replicas": 1, "replica_of": "db", "apply_rate": 10.0},
+        {
+            "name": "db-replica",
+            "kind": "database",
+            "replicas": 1,
+            "replica_of": "db",
+            "apply_rate": 10.0,
+        },
     ]
     deps = [{"from": "api", "to": "db"}]
-    sc = make_scenario(components=comps, dependencies=deps, journeys=[{"name": "shop", "entry": "api", "rate": 40.0}])
+    sc = make_scenario(
+        components=comps,
+        dependencies=deps,
+        journeys=[{"name": "shop", "entry": "api", "rate": 40.0}],
+    )
     sim = run(sc, 600)
     lag = sim.history.comp["replication_lag"][: sim.history.ticks, sim.world.index["db-replica"]]
     assert lag[-1] > lag[10] > 0
@@ -282,3 +329,11 @@ def test_slo_budget_and_burn_from_the_simulation() -> None:
     # ... and once the burn has covered most of the hour, both windows exceed 14.4.
     sim.run_until(600.0 + 3000.0)
     assert series(sim, sc.slos[0]).paging(sim.history.ticks)
+
+
+def test_the_fast_retry_path_agrees_with_the_definitions() -> None:
+    p = np.linspace(0.0, 1.0, 41)
+    r = np.full(41, 3.0)
+    att, fin = ph.retry_outcome(p, r)
+    assert np.allclose(att, ph.attempts_per_request(p, r), atol=1e-6)
+    assert np.allclose(fin, ph.final_failure(p, r), atol=1e-6)

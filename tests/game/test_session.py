@@ -22,7 +22,8 @@ def test_reset_pages_after_the_onset_with_history_before(session: Session) -> No
     obs = session.observe()
     assert session.start_time > session.scenario.onset
     assert obs["alerts"], "the player is paged because an SLO alert fired"
-    assert session.sim is not None and session.sim.history.ticks * 10 >= session.scenario.onset
+    assert session.sim is not None
+    assert session.sim.history.ticks * 10 >= session.scenario.onset
 
 
 def test_queries_cost_simulated_time(session: Session) -> None:
@@ -35,7 +36,8 @@ def test_queries_cost_simulated_time(session: Session) -> None:
 
 def test_mitigation_takes_effect_after_its_delay(session: Session) -> None:
     out = session.step({"type": "mitigate", "action": "rollback", "target": "payments"})
-    assert out["ok"] and out["cost_s"] == MITIGATION_HANDS_ON
+    assert out["ok"]
+    assert out["cost_s"] == MITIGATION_HANDS_ON
     assert out["observation"]["pending_mitigations"]
     session.step({"type": "wait", "seconds": 120})
     assert not session.observe()["pending_mitigations"]
@@ -64,13 +66,21 @@ def test_reference_solution_recovers_and_doing_nothing_does_not() -> None:
         ({"type": "query", "view": "metric", "component": "payments", "metric": "erors"}, "errors"),
         ({"type": "mitigate", "action": "rollback", "target": "payments-db"}, "cannot act on"),
         ({"type": "mitigate", "action": "rollbak", "target": "payments"}, "rollback"),
-        ({"type": "mitigate", "action": "disable-retries", "target": "web", "to": "payments"}, "does not call"),
+        (
+            {"type": "mitigate", "action": "disable-retries", "target": "web", "to": "payments"},
+            "does not call",
+        ),
         ({"type": "wait", "seconds": -5}, "seconds"),
-        ({"type": "declare", "component": "payments", "kind": "bad-deploi"}, "did you mean 'bad-deploy'"),
+        (
+            {"type": "declare", "component": "payments", "kind": "bad-deploi"},
+            "did you mean 'bad-deploy'",
+        ),
         ("not a dict", "must be an object"),
     ],
 )
-def test_bad_actions_get_a_clear_error_and_cost_nothing(session: Session, action: object, says: str) -> None:
+def test_bad_actions_get_a_clear_error_and_cost_nothing(
+    session: Session, action: object, says: str
+) -> None:
     before = session.observe()["time"]
     out = session.step(action)  # type: ignore[arg-type]
     assert out["ok"] is False
@@ -99,4 +109,5 @@ def test_no_observation_carries_the_truth(session: Session) -> None:
         assert step.what not in text
     for herring in truth.red_herrings:
         assert herring.why not in text
-    assert "root_cause" not in text and "truth" not in text
+    assert "root_cause" not in text
+    assert "truth" not in text

@@ -32,18 +32,22 @@ def test_unknown_key_is_placed_and_suggested() -> None:
     text = GOOD.replace("retries: {count: 3", "retires: {count: 3")
     (msg,) = errors(text)
     assert msg.startswith(f"s.yaml:{line_of(text, 'retires')}:")
-    assert "unknown key 'retires'" in msg and "did you mean 'retries'?" in msg
+    assert "unknown key 'retires'" in msg
+    assert "did you mean 'retries'?" in msg
 
 
 def test_unknown_component_in_an_edge_names_the_close_one() -> None:
     text = GOOD.replace("{from: checkout, to: orders", "{from: checkout, to: ordres")
     (msg,) = errors(text)
     assert f":{line_of(text, 'to: ordres')}:" in msg
-    assert "unknown component 'ordres'" in msg and "did you mean 'orders'" in msg
+    assert "unknown component 'ordres'" in msg
+    assert "did you mean 'orders'" in msg
 
 
 def test_fault_on_the_wrong_kind_of_target_says_which_kinds_it_takes() -> None:
-    text = GOOD.replace("    target: payments\n    version: v3.2.0", "    target: payments-db\n    version: v3.2.0")
+    text = GOOD.replace(
+        "    target: payments\n    version: v3.2.0", "    target: payments-db\n    version: v3.2.0"
+    )
     (msg,) = errors(text)
     assert "cannot target 'payments-db', a database" in msg
     assert "gateway, service, worker" in msg
@@ -52,13 +56,18 @@ def test_fault_on_the_wrong_kind_of_target_says_which_kinds_it_takes() -> None:
 def test_unknown_fault_kind_is_suggested() -> None:
     text = GOOD.replace("- kind: bad-deploy", "- kind: bad-deploi")
     (msg,) = errors(text)
-    assert f":{line_of(text, 'bad-deploi')}:" in msg and "did you mean 'bad-deploy'" in msg
+    assert f":{line_of(text, 'bad-deploi')}:" in msg
+    assert "did you mean 'bad-deploy'" in msg
 
 
 def test_yes_no_on_off_are_never_booleans() -> None:
-    text = GOOD.replace("{from: payments, to: fraud-api, timeout: 2s}", "{from: payments, to: fraud-api, timeout: 2s, required: yes}")
+    text = GOOD.replace(
+        "{from: payments, to: fraud-api, timeout: 2s}",
+        "{from: payments, to: fraud-api, timeout: 2s, required: yes}",
+    )
     (msg,) = errors(text)
-    assert "must be true or false" in msg and "'yes'" in msg
+    assert "must be true or false" in msg
+    assert "'yes'" in msg
 
 
 def test_dates_stay_strings() -> None:
@@ -68,7 +77,9 @@ def test_dates_stay_strings() -> None:
 
 
 def test_every_error_is_reported_at_once() -> None:
-    text = GOOD.replace("retries: {count: 3", "retires: {count: 3").replace("rate: 40,", "rate: fast,")
+    text = GOOD.replace("retries: {count: 3", "retires: {count: 3").replace(
+        "rate: 40,", "rate: fast,"
+    )
     assert len(errors(text)) == 2
 
 
@@ -82,7 +93,8 @@ def test_yaml_syntax_errors_name_the_line() -> None:
 def test_bad_duration_explains_the_format() -> None:
     text = GOOD.replace("time_limit: 45m", "time_limit: 45 minutes")
     (msg,) = errors(text)
-    assert "not a duration" in msg and "5m" in msg
+    assert "not a duration" in msg
+    assert "5m" in msg
 
 
 def test_cycle_in_the_call_graph_is_reported() -> None:
