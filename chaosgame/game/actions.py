@@ -33,7 +33,7 @@ class Query(BaseModel):
     view: Literal["map", "metric", "events", "slo", "deploys"]
     component: str | None = None
     metric: str | None = None
-    window: Duration = Field(default=900.0, le=86400.0)
+    window: Duration = Field(default=900.0, gt=0, le=86400.0)
 
 
 class Mitigate(BaseModel):

@@ -23,10 +23,10 @@ Commands (each costs simulated time; the outage keeps burning meanwhile):
   events [COMPONENT]          deploys, flags, config, restarts, scaling ({events})
   changes                     deploys, flag and config changes only ({deploys})
   slo                         SLOs, burn rates and error budget     ({slo})
-  do ACTION TARGET [k=v ...]  a mitigation, e.g. do rollback payments, do scale web replicas=6
+  do ACTION TARGET [k=v ...]  a mitigation, e.g. do restart web, do scale web replicas=6
   actions                     the mitigations you can apply
   wait DURATION               let time pass, e.g. wait 2m
-  declare COMPONENT KIND [CONFIDENCE]  name the root cause, e.g. declare payments bad-deploy 0.8
+  declare COMPONENT KIND [CONFIDENCE]  name the root cause, e.g. declare web memory-leak 0.6
   end                         finish and see the debrief
 """.format(**{k: f"{v:g}s" for k, v in COSTS.items()})
 
@@ -128,6 +128,8 @@ def render(result: Any, session: Session) -> str:
         return "\n".join(lines)
     if "points" in result:
         values = [v for _, v in result["points"]]
+        if not values:
+            return f"{result['component']} {result['metric']}: no data points in that window"
         step = max(1, len(values) // 60)
         shown = values[::step]
         last = values[-1] if values else 0.0

@@ -102,7 +102,7 @@ def run_view(sim: Simulator, q: Query) -> tuple[Any, float]:
             close = difflib.get_close_matches(metric, list(METRICS), n=1)
             hint = f"did you mean '{close[0]}'?" if close else f"known: {', '.join(METRICS)}"
             raise ValueError(f"unknown metric '{metric}'; {hint}")
-        span = int(q.window / sim.dt)
+        span = max(1, int(q.window / sim.dt))
         lo = max(0, tick + 1 - span)
         values = metric_series(sim, i, metric, lo, tick + 1)
         points = [[round((lo + n) * sim.dt, 1), round(float(v), 6)] for n, v in enumerate(values)]
