@@ -19,6 +19,7 @@ Each tick:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -78,6 +79,8 @@ class Simulator:
         self.faults: list[ActiveFault] = compile_faults(self)
         self.standing: dict[tuple[str, str], Any] = {}
         self.overrides: dict[tuple[str, int], float] = {}
+        self.observers: list[Callable[[Simulator], None]] = []
+        """Called after every tick, once its history row is written (telemetry records here)."""
         self.pending: list[Any] = []  # mitigations.Pending
         self.events: list[Event] = []
         self.tick = 0
@@ -213,6 +216,8 @@ class Simulator:
         self._flow(m, now, dt)
         self._resources(m, dt)
         self._write_history(m)
+        for observer in self.observers:
+            observer(self)
         self.tick += 1
 
     def journey_rates(self, now: float) -> F64:
