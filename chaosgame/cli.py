@@ -81,10 +81,35 @@ def cmd_list(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_schema(args: argparse.Namespace) -> int:
+    """Print the JSON Schema of scenario files."""
+    from chaosgame.scenario import schema
+
+    text = schema.render_topology_schema() if args.topology else schema.render_scenario_schema()
+    sys.stdout.write(text)
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    """Prove scenarios fair and solvable by playing them headless."""
+    from chaosgame.scenario import library
+    from chaosgame.scenario.checker import check_path
+
+    reports = [check_path(str(library.find(p)), seed=args.seed) for p in args.paths]
+    if args.json:
+        print(json.dumps([r.as_dict() for r in reports], indent=2))
+    else:
+        for r in reports:
+            print(r.text())
+    return 0 if all(r.ok for r in reports) else 1
+
+
 COMMANDS = {
     "play": (cmd_play, "play an incident in the terminal"),
     "validate": (cmd_validate, "check scenario files and print path:line:col errors"),
     "list": (cmd_list, "list the curated scenarios"),
+    "schema": (cmd_schema, "print the JSON Schema of scenario files"),
+    "check": (cmd_check, "prove scenarios fair and solvable by playing them headless"),
 }
 
 
@@ -107,6 +132,14 @@ def build_parser() -> argparse.ArgumentParser:
     val.add_argument("-q", "--quiet", action="store_true", help="print only errors")
     lst = sub.add_parser("list", help=COMMANDS["list"][1], description=COMMANDS["list"][1])
     lst.add_argument("--json", action="store_true", help="print JSON")
+    sch = sub.add_parser("schema", help=COMMANDS["schema"][1], description=COMMANDS["schema"][1])
+    sch.add_argument(
+        "--topology", action="store_true", help="the schema of shared topology files instead"
+    )
+    chk = sub.add_parser("check", help=COMMANDS["check"][1], description=COMMANDS["check"][1])
+    chk.add_argument("paths", nargs="+", metavar="PATH", help="scenario files or curated ids")
+    chk.add_argument("--json", action="store_true", help="print a JSON report")
+    chk.add_argument("--seed", type=int, default=None, help="check with this seed instead")
     return parser
 
 

@@ -1,0 +1,356 @@
+"""``chaosgame check``: prove a scenario fair and solvable by playing it headless.
+
+Four kinds of run of the same scenario and seed are compared:
+
+* **baseline**: the scenario with its faults removed (what the fleet does on a normal day);
+* **nothing**: the player is paged and does nothing until the time limit, then the world
+  settles for a while;
+* **reference**: the player applies the truth's reference solution as soon as paged;
+* **counterfactuals**: one per red herring, the scenario without that event.
+
+The checks (each passes or fails with its reason):
+
+a. ``fault-hurts-slo``: the fault burns error budget that the baseline does not;
+b. ``reference-recovers``: the reference solution brings every SLI back within the time limit
+   and it stays back while the world settles;
+c. ``root-cause-visible``: the root cause leaves a signal the player can query despite the
+   scenario's observability gaps (its own metrics, logs, events, or its callers' traces/logs);
+d. ``red-herrings``: each red herring is a real, visible event off the causal chain (removing
+   it changes nothing that matters);
+e. ``nothing-scores-poorly``: doing nothing does not fix the incident and burns clearly more
+   budget than the reference.
+
+For a no-fault scenario (``truth.root_cause.kind == "no-fault"``) the logic inverts: users are
+not hurt, there is nothing to recover, and doing nothing is right.
+
+Judging an SLI "recovered" is :mod:`chaosgame.scenario.recovery`'s job (one seam, so the
+outcome grading of the engine can take over).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from chaosgame.engine import slo as slo_mod
+from chaosgame.engine.sim import Simulator
+from chaosgame.game.session import Session
+from chaosgame.scenario.model import Scenario
+from chaosgame.scenario.recovery import SETTLE, Judge, burned, objective_mask
+from chaosgame.scenario.signals import find_signals
+from chaosgame.scenario.units import format_duration
+
+HURT_BURN = 1.0
+"""(a) the faulty run must burn budget at least this fast over the incident..."""
+HURT_RATIO = 2.0
+"""...and this many times the baseline's bad events."""
+NOTHING_RATIO = 1.5
+"""(e) doing nothing burns at least this many times the reference's budget."""
+HERRING_TOLERANCE = 0.10
+"""(d) removing a red herring may change the damage by at most this share (plus a little)."""
+
+
+@dataclass(frozen=True)
+class Check:
+    """The verdict of one check."""
+
+    name: str
+    ok: bool
+    reason: str
+    details: dict[str, Any] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "ok": self.ok, "reason": self.reason, "details": self.details}
+
+
+@dataclass
+class Report:
+    """Every check of one scenario file."""
+
+    path: str
+    scenario: str | None
+    checks: list[Check] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors and bool(self.checks) and all(c.ok for c in self.checks)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "path": self.path,
+            "scenario": self.scenario,
+            "ok": self.ok,
+            "errors": self.errors,
+            "checks": [c.as_dict() for c in self.checks],
+        }
+
+    def text(self) -> str:
+        """Human-readable report."""
+        head = f"{self.path}: {'ok' if self.ok else 'FAILED'}"
+        lines = [head, *(f"  {e}" for e in self.errors)]
+        for c in self.checks:
+            lines.append(f"  [{'pass' if c.ok else 'FAIL'}] {c.name}: {c.reason}")
+        return "\n".join(lines)
+
+
+@dataclass
+class Run:
+    """One headless play-through."""
+
+    sim: Simulator
+    page: float
+    deadline: float
+    refused: list[str] = field(default_factory=list)
+
+
+def _without_faults(sc: Scenario) -> Scenario:
+    return sc.model_copy(update={"faults": []})
+
+
+def _play(sc: Scenario, seed: int, actions: list[Any], settle: float) -> Run:
+    """Page, apply ``actions`` (mitigation specs), run on to the deadline plus ``settle``."""
+    session = Session(sc, seed)
+    session.reset()
+    sim = session.sim
+    assert sim is not None
+    refused = []
+    for i, spec in enumerate(actions):
+        result = session.step({"type": "mitigate", **spec.model_dump(by_alias=True)})
+        if not result["ok"]:
+            refused.append(f"step {i + 1} ({spec.action} {spec.target}): {result['error']}")
+    deadline = session.deadline
+    sim.run_until(deadline + settle)
+    return Run(sim, session.start_time, deadline, refused)
+
+
+def _baseline(sc: Scenario, seed: int, until: float) -> Simulator:
+    sim = Simulator(_without_faults(sc), seed)
+    sim.run_until(until)
+    return sim
+
+
+def _tick(sim: Simulator, t: float) -> int:
+    return min(int(round(t / sim.dt)), sim.history.ticks)
+
+
+def _damage(sim: Simulator, lo: float, hi: float) -> tuple[float, float, float]:
+    """(budget share burned, bad events, worst burn rate) over ``[lo, hi)`` for all SLOs."""
+    a, b = _tick(sim, lo), _tick(sim, hi)
+    share = bad = 0.0
+    worst = 0.0
+    for s in slo_mod.all_series(sim):
+        share += s.consumed(a, b)
+        bad += float(s.bad[a:b].sum())
+        total = float(s.total[a:b].sum())
+        if total > 0:
+            worst = max(worst, (float(s.bad[a:b].sum()) / total) / (1.0 - s.slo.target))
+    return share, bad, worst
+
+
+def check_scenario(sc: Scenario, seed: int | None = None, settle: float = SETTLE) -> list[Check]:
+    """Run every check on a validated scenario."""
+    seed = sc.seed if seed is None else seed
+    no_fault = sc.truth.root_cause.kind == "no-fault"
+    nothing = _play(sc, seed, [], settle)
+    end = nothing.deadline + settle
+    base = _baseline(sc, seed, end)
+    reference = _play(sc, seed, list(sc.truth.reference_solution), settle)
+    judge = Judge(base)
+    onset = min(sc.onset, nothing.page)
+    checks = [
+        _check_hurts(sc, nothing, base, onset, no_fault),
+        _check_reference(sc, reference, judge, no_fault),
+        _check_visible(sc, nothing, base, onset, no_fault),
+        _check_herrings(sc, seed, nothing, onset),
+        _check_nothing(sc, nothing, reference, judge, no_fault),
+    ]
+    return checks
+
+
+def _check_hurts(sc: Scenario, run: Run, base: Simulator, onset: float, nf: bool) -> Check:
+    name = "fault-hurts-slo"
+    if not sc.slos:
+        return Check(name, False, "the scenario has no SLO, so no harm can be measured")
+    share, bad, burn = _damage(run.sim, onset, run.deadline)
+    b_share, b_bad, b_burn = _damage(base, onset, run.deadline)
+    details = {"burn": round(burn, 3), "baseline_burn": round(b_burn, 3)}
+    details |= {"budget_burned": round(share, 5), "baseline_budget_burned": round(b_share, 5)}
+    if nf:
+        ok = burn < HURT_BURN
+        why = (
+            f"no-fault: users are fine, burn {burn:.2f}x stays under {HURT_BURN:g}x"
+            if ok
+            else f"no-fault scenario, yet the SLO burns at {burn:.2f}x: something is broken"
+        )
+        return Check(name, ok, why, details)
+    if not sc.faults:
+        return Check(name, False, "the scenario has no fault (say kind: no-fault in the truth)")
+    ok = burn >= HURT_BURN and bad >= HURT_RATIO * b_bad + 1e-9
+    why = f"burn {burn:.2f}x from onset to the time limit vs {b_burn:.2f}x without the fault"
+    if not ok:
+        why += (
+            f"; needs at least {HURT_BURN:g}x and {HURT_RATIO:g} times the baseline's bad "
+            "events (make the fault stronger or the SLO stricter)"
+        )
+    return Check(name, ok, why, details)
+
+
+def _check_reference(sc: Scenario, run: Run, judge: Judge, nf: bool) -> Check:
+    name = "reference-recovers"
+    if run.refused:
+        return Check(name, False, "the reference solution was refused: " + "; ".join(run.refused))
+    if not nf and not sc.truth.reference_solution:
+        return Check(name, False, "truth.reference_solution is empty")
+    verdict = judge.evaluate(run.sim, run.page, run.deadline)
+    details = verdict.as_dict()
+    if nf:
+        ok = verdict.held
+        why = (
+            "no-fault: the SLIs stay healthy with the reference response"
+            if ok
+            else "no-fault, but the SLIs are unhealthy after the reference response: "
+            + "; ".join(verdict.reasons)
+        )
+        return Check(name, ok, why, details)
+    ok = verdict.recovered and verdict.held
+    if ok:
+        at = verdict.recovered_at if verdict.recovered_at is not None else run.deadline
+        why = (
+            f"every SLI healthy {format_duration(max(at - run.page, 0.0))} after the page, "
+            f"within the {format_duration(sc.time_limit)} limit, and still healthy "
+            f"{format_duration(judge.settle)} later"
+        )
+    else:
+        why = "; ".join(verdict.reasons) or "the SLIs did not recover"
+    return Check(name, ok, why, details)
+
+
+def _check_visible(sc: Scenario, run: Run, base: Simulator, onset: float, nf: bool) -> Check:
+    name = "root-cause-visible"
+    if nf:
+        mask = objective_mask(run.sim, run.page, run.deadline)
+        ok = bool(mask.mean() >= 0.9) if mask.size else True
+        why = (
+            "no-fault: the SLO view shows every SLI within its objective"
+            if ok
+            else "no-fault, but the SLO view shows an SLI out of its objective"
+        )
+        return Check(name, ok, why)
+    rc = sc.truth.root_cause
+    if rc.component is None:
+        return Check(name, False, "truth.root_cause names no component")
+    found = find_signals(sc, run.sim, base, rc.component, onset, run.deadline)
+    if found:
+        return Check(name, True, "; ".join(found[:4]), {"signals": found})
+    return Check(
+        name,
+        False,
+        f"nothing the player can query distinguishes '{rc.component}': its own metrics, logs "
+        "and events show no change and no instrumented caller sees it fail (check its "
+        "telemetry settings)",
+    )
+
+
+def _remove(sc: Scenario, ref: str) -> tuple[Scenario | None, str, float | None]:
+    """The scenario without the event ``ref``, a description, and when the event happened."""
+    if ref.startswith("flag:"):
+        fname = ref.removeprefix("flag:")
+        for f in sc.flags:
+            if f.name == fname:
+                if not f.changes:
+                    return None, f"flag {fname} never changes, so it is not an event", None
+                flags = [g.model_copy(update={"changes": []}) if g is f else g for g in sc.flags]
+                first = min(ch.at for ch in f.changes)
+                return sc.model_copy(update={"flags": flags}), f"flag {fname}", first
+        return None, f"no flag '{fname}'", None
+    for d in sc.deploys:
+        if d.id == ref:
+            rest = [x for x in sc.deploys if x is not d]
+            return sc.model_copy(update={"deploys": rest}), f"deploy {ref}", d.at
+    for c in sc.configs:
+        if c.id == ref:
+            kept = [x for x in sc.configs if x is not c]
+            return sc.model_copy(update={"configs": kept}), f"config change {ref}", c.at
+    ids = [d.id for d in sc.deploys if d.id] + [c.id for c in sc.configs if c.id]
+    ids += [f"flag:{f.name}" for f in sc.flags]
+    return None, f"'{ref}' is no deploy id, config id or flag:NAME (known: {', '.join(ids)})", None
+
+
+def _check_herrings(sc: Scenario, seed: int, run: Run, onset: float) -> Check:
+    name = "red-herrings"
+    herrings = sc.truth.red_herrings
+    if not herrings:
+        return Check(name, True, "no red herrings")
+    share, _bad, _burn = _damage(run.sim, onset, run.deadline)
+    good: list[str] = []
+    bad: list[str] = []
+    for h in herrings:
+        without, what, at = _remove(sc, h.ref)
+        if without is None or at is None:
+            bad.append(what)
+            continue
+        if at > run.deadline:
+            bad.append(f"{what} happens after the time limit, so the player never sees it")
+            continue
+        alt = _play(without, seed, [], 0.0)
+        alt_share, _b, _w = _damage(alt.sim, onset, run.deadline)
+        if abs(alt_share - share) > HERRING_TOLERANCE * share + 0.002:
+            bad.append(
+                f"{what} is on the causal chain: without it the budget burned changes from "
+                f"{share:.1%} to {alt_share:.1%}"
+            )
+        else:
+            good.append(f"{what} is real and harmless")
+    if bad:
+        return Check(name, False, "; ".join(bad))
+    return Check(name, True, "; ".join(good))
+
+
+def _check_nothing(sc: Scenario, nothing: Run, ref: Run, judge: Judge, nf: bool) -> Check:
+    name = "nothing-scores-poorly"
+    verdict = judge.evaluate(nothing.sim, nothing.page, nothing.deadline)
+    end = nothing.deadline + judge.settle
+    n_share = burned(nothing.sim, nothing.page, end)
+    r_share = burned(ref.sim, ref.page, end)
+    details = {"nothing_budget": round(n_share, 5), "reference_budget": round(r_share, 5)}
+    if nf:
+        ok = verdict.held
+        why = "no-fault: doing nothing is right and the SLIs stay healthy"
+        return Check(name, ok, why if ok else "no-fault, but doing nothing leaves SLIs unhealthy")
+    if verdict.recovered and verdict.held:
+        return Check(
+            name, False, "doing nothing recovers by itself: the incident needs no action", details
+        )
+    if n_share < NOTHING_RATIO * r_share:
+        return Check(
+            name,
+            False,
+            f"doing nothing burns {n_share:.1%} of the budget, the reference {r_share:.1%}: "
+            f"needs at least {NOTHING_RATIO:g} times as much",
+            details,
+        )
+    return Check(
+        name,
+        True,
+        f"doing nothing never recovers and burns {n_share:.1%} of the budget "
+        f"(reference: {r_share:.1%})",
+        details,
+    )
+
+
+def check_path(path: str, seed: int | None = None) -> Report:
+    """Load, validate and check one file."""
+    from chaosgame.engine.world import TopologyError, build_world
+    from chaosgame.scenario.loader import ScenarioError, load_scenario
+
+    try:
+        sc = load_scenario(path)
+        build_world(sc)
+    except ScenarioError as exc:
+        return Report(path, None, errors=[str(p) for p in exc.problems])
+    except TopologyError as exc:
+        return Report(path, None, errors=[f"{path}:1:1: {exc}"])
+    report = Report(path, sc.id)
+    report.checks = check_scenario(sc, seed)
+    return report

@@ -1,0 +1,153 @@
+"""Is an SLI recovered? The judgement ``chaosgame check`` uses on a headless run.
+
+A tick is *healthy* when, for every SLO, the share of bad events over the trailing five
+minutes is within the objective (``1 - target``) or no worse than the same scenario without
+its faults (a fleet that is always a little unhealthy is not the player's fault).
+*Recovered* means healthy from some moment before the time limit up to it; *held* means still
+healthy for ``settle`` seconds after it (so a fix that does not last is caught).
+
+This is the seam for the engine's outcome grading (``chaosgame.engine.grading.evaluate``):
+:meth:`Judge.evaluate` is the only place that decides, so switching to it is one change here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from chaosgame.engine import slo as slo_mod
+from chaosgame.engine.sim import Simulator
+from chaosgame.scenario.units import format_duration
+
+SETTLE = 600.0
+"""Seconds the world runs on after the time limit to see whether a fix holds."""
+WINDOW = 300.0
+"""Trailing window of the per-tick SLI."""
+SLACK = 1.5
+"""A run may be this many times as bad as the fault-free baseline and still be healthy."""
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What a run's SLIs did after the page."""
+
+    recovered: bool
+    held: bool
+    recovered_at: float | None
+    reasons: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "recovered": self.recovered,
+            "held": self.held,
+            "recovered_at": self.recovered_at,
+            "reasons": list(self.reasons),
+        }
+
+
+def _trailing(values: NDArray[np.float64], ticks: int) -> NDArray[np.float64]:
+    csum = np.concatenate([[0.0], np.cumsum(values)])
+    idx = np.arange(1, values.size + 1)
+    lo = np.maximum(idx - ticks, 0)
+    out: NDArray[np.float64] = csum[idx] - csum[lo]
+    return out
+
+
+def _bad_ratio(s: slo_mod.SloSeries) -> NDArray[np.float64]:
+    ticks = max(1, int(round(WINDOW / s.dt)))
+    bad = _trailing(s.bad, ticks)
+    total = _trailing(s.total, ticks)
+    out: NDArray[np.float64] = np.where(total > 0, bad / np.maximum(total, 1e-12), 0.0)
+    return out
+
+
+class Judge:
+    """Decides recovery against the fault-free baseline of the same scenario and seed."""
+
+    def __init__(self, baseline: Simulator, settle: float = SETTLE) -> None:
+        self.baseline = baseline
+        self.settle = settle
+        self._base = [_bad_ratio(s) for s in slo_mod.all_series(baseline)]
+
+    def healthy(self, sim: Simulator) -> tuple[NDArray[np.bool_], list[str]]:
+        """Per tick, whether every SLO is healthy; and the SLO names, for messages."""
+        ticks = sim.history.ticks
+        ok = np.ones(ticks, dtype=bool)
+        names = []
+        for s, base in zip(slo_mod.all_series(sim), self._base, strict=True):
+            ratio = _bad_ratio(s)
+            limit = np.full(ticks, 1.0 - s.slo.target)
+            n = min(ticks, base.size)
+            limit[:n] = np.maximum(limit[:n], SLACK * base[:n] + 1e-4)
+            ok &= ratio <= limit
+            names.append(f"{s.slo.journey} {s.slo.sli}")
+        return ok, names
+
+    def evaluate(self, sim: Simulator, since: float, deadline: float) -> Verdict:
+        """Recovered by ``deadline`` (looking from ``since``) and held ``settle`` after it."""
+        ok, _names = self.healthy(sim)
+        dt = sim.dt
+        lo = int(round(since / dt))
+        dl = min(int(round(deadline / dt)), ok.size - 1)
+        end = min(int(round((deadline + self.settle) / dt)), ok.size)
+        if dl < lo or dl < 0:
+            return Verdict(False, False, None, ["the run ended before the time limit"])
+        if not ok[dl]:
+            bad_for = _streak_start(~ok, dl)
+            return Verdict(
+                False,
+                False,
+                None,
+                [
+                    "an SLI is still out of its objective at the time limit "
+                    f"(unhealthy since {format_duration(max(bad_for, lo) * dt)})"
+                ],
+            )
+        start = max(_streak_start(ok, dl), lo)
+        after = ok[dl:end]
+        if after.all():
+            return Verdict(True, True, start * dt, [])
+        broke = dl + int(np.argmin(after))
+        return Verdict(
+            True,
+            False,
+            start * dt,
+            [
+                "the SLIs recovered but relapsed "
+                f"{format_duration((broke - dl) * dt)} after the time limit"
+            ],
+        )
+
+
+def _streak_start(mask: NDArray[np.bool_], at: int) -> int:
+    """First index of the run of True values in ``mask`` that ends at ``at``."""
+    i = at
+    while i > 0 and mask[i - 1]:
+        i -= 1
+    return i
+
+
+def healthy_mask(sim: Simulator, judge: Judge, lo: float, hi: float) -> NDArray[np.bool_]:
+    """Per-tick health between two times."""
+    ok, _ = judge.healthy(sim)
+    a, b = int(round(lo / sim.dt)), int(round(hi / sim.dt))
+    out: NDArray[np.bool_] = ok[a:b]
+    return out
+
+
+def burned(sim: Simulator, lo: float, hi: float) -> float:
+    """Share of error budget burned over ``[lo, hi)``, summed over the SLOs."""
+    a, b = int(round(lo / sim.dt)), min(int(round(hi / sim.dt)), sim.history.ticks)
+    return sum(s.consumed(a, b) for s in slo_mod.all_series(sim))
+
+
+def objective_mask(sim: Simulator, lo: float, hi: float) -> NDArray[np.bool_]:
+    """Per tick between two times, whether every SLO's trailing SLI meets its objective."""
+    a, b = int(round(lo / sim.dt)), min(int(round(hi / sim.dt)), sim.history.ticks)
+    ok = np.ones(max(b - a, 0), dtype=bool)
+    for s in slo_mod.all_series(sim):
+        ok &= _bad_ratio(s)[a:b] <= 1.0 - s.slo.target
+    return ok
