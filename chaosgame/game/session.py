@@ -9,7 +9,8 @@ truth: only scoring and the debrief read ``scenario.truth``.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ValidationError
 
@@ -20,6 +21,11 @@ from chaosgame.game.actions import Action, Declare, End, Mitigate, Query, Wait, 
 from chaosgame.game.views import run_view
 from chaosgame.scenario.actions import MITIGATIONS
 from chaosgame.scenario.model import Scenario
+from chaosgame.telemetry import query as telemetry_query
+from chaosgame.telemetry.recorder import attach as attach_telemetry
+
+if TYPE_CHECKING:
+    from chaosgame.game.scoring import Assessment
 
 PAGE_GRACE = 1200.0
 """Longest time after the onset before the player is called in without a page."""
@@ -40,6 +46,8 @@ class Session:
         self.declarations: list[dict[str, Any]] = []
         self.ended = False
         self.end_reason = ""
+        self.on_action: Callable[[Session], None] | None = None
+        """Called after every accepted action (run records save the game in progress here)."""
 
     # ------------------------------------------------------------ lifecycle
     def reset(self, seed: int | None = None) -> dict[str, Any]:
@@ -47,6 +55,7 @@ class Session:
         if seed is not None:
             self.seed = seed
         self.sim = Simulator(self.scenario, self.seed)
+        attach_telemetry(self.sim)
         self.actions = []
         self.declarations = []
         self.ended = False
@@ -98,9 +107,13 @@ class Session:
             result = self._do(act)
         except (MitigationError, ValueError, KeyError) as exc:
             return {"ok": False, "error": str(exc).strip("'\""), "observation": self.observe()}
-        self.actions.append({"time": started, "action": act.model_dump(mode="json")})
+        self.actions.append(
+            {"time": started, "action": act.model_dump(mode="json"), "cost_s": self.now - started}
+        )
         if self.now >= self.deadline - 1e-9 and not self.ended:
             self._finish("time is up")
+        if self.on_action is not None:
+            self.on_action(self)
         return {
             "ok": True,
             "result": result,
@@ -115,6 +128,10 @@ class Session:
 
     def _do(self, act: Action) -> Any:
         sim = self._sim()
+        if isinstance(act, Query) and act.q is not None:
+            result, cost = telemetry_query.run(sim, act.q, self.now)
+            self._advance(cost)
+            return result
         if isinstance(act, Query):
             result, cost = run_view(sim, act)
             self._advance(cost)
@@ -152,6 +169,19 @@ class Session:
     def _finish(self, reason: str) -> None:
         self.ended = True
         self.end_reason = reason
+
+    def finish(self) -> Assessment:
+        """End the game if it is still on, let the world settle, and score it.
+
+        Returns the :class:`~chaosgame.game.scoring.Assessment` (score, comparison runs) that
+        the debrief and the postmortem are built from. This is where the hidden truth is read.
+        """
+        self._sim()
+        if not self.ended:
+            self._finish("ended by the player")
+        from chaosgame.game.scoring import assess
+
+        return assess(self)
 
     # ----------------------------------------------------------- observation
     def clock(self, t: float | None = None) -> str:
