@@ -21,32 +21,31 @@ def _scenario(name: str) -> Any:
 
 
 def cmd_play(args: argparse.Namespace) -> int:
-    """Play a scenario in the terminal."""
+    """Play a scenario: the Textual UI in a terminal, the text console otherwise."""
+    if not args.text and sys.stdin.isatty() and sys.stdout.isatty():
+        from chaosgame.tui.app import run_tui
+
+        chosen = _scenario(args.scenario) if args.scenario else None
+        return run_tui(chosen, seed=args.seed, realtime=args.realtime)
     from chaosgame.game.console import run_console
 
-    scenario = _scenario(args.scenario)
+    scenario = _scenario(args.scenario or "payments-retry-storm")
     return run_console(scenario, seed=args.seed, stdin=sys.stdin, stdout=sys.stdout)
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
     """Validate scenario files."""
-    from chaosgame.engine.world import TopologyError, build_world
-    from chaosgame.scenario.loader import Problem, ScenarioError, load_scenario
+    from chaosgame.scenario.loader import validate_file
 
     bad = 0
     for path in args.paths:
-        try:
-            build_world(load_scenario(path))
-        except ScenarioError as exc:
+        problems = validate_file(path)
+        if problems:
             bad += 1
-            for problem in exc.problems:
+            for problem in problems:
                 print(problem, file=sys.stderr)
-        except TopologyError as exc:
-            bad += 1
-            print(Problem(path, 1, 1, str(exc)), file=sys.stderr)
-        else:
-            if not args.quiet:
-                print(f"{path}: ok")
+        elif not args.quiet:
+            print(f"{path}: ok")
     return 1 if bad else 0
 
 
@@ -104,12 +103,26 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 0 if all(r.ok for r in reports) else 1
 
 
+def cmd_new(args: argparse.Namespace) -> int:
+    """Write a commented starting scenario."""
+    from chaosgame.scenario.template import write_new
+
+    try:
+        path = write_new(args.name, args.dir, force=args.force)
+    except (ValueError, FileExistsError) as exc:
+        print(f"chaosgame: {exc}", file=sys.stderr)
+        return 1
+    print(f"wrote {path}; next: chaosgame validate {path} && chaosgame check {path}")
+    return 0
+
+
 COMMANDS = {
     "play": (cmd_play, "play an incident in the terminal"),
     "validate": (cmd_validate, "check scenario files and print path:line:col errors"),
     "list": (cmd_list, "list the curated scenarios"),
     "schema": (cmd_schema, "print the JSON Schema of scenario files"),
     "check": (cmd_check, "prove scenarios fair and solvable by playing them headless"),
+    "new": (cmd_new, "write a commented starting scenario"),
 }
 
 
@@ -123,8 +136,23 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"chaosgame {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
     play = sub.add_parser("play", help=COMMANDS["play"][1], description=COMMANDS["play"][1])
-    play.add_argument("scenario", nargs="?", default="payments-retry-storm", help="id or path")
+    play.add_argument(
+        "scenario",
+        nargs="?",
+        default=None,
+        help="id or path (default: the home screen, or the built-in incident with --text)",
+    )
     play.add_argument("--seed", type=int, default=None, help="override the scenario's seed")
+    play.add_argument(
+        "--text", action="store_true", help="the line-by-line console (also used when piped)"
+    )
+    play.add_argument(
+        "--realtime",
+        type=float,
+        default=0.0,
+        metavar="SPEED",
+        help="real-time mode: simulated seconds per wall second (p toggles it in the TUI)",
+    )
     val = sub.add_parser(
         "validate", help=COMMANDS["validate"][1], description=COMMANDS["validate"][1]
     )
@@ -140,6 +168,10 @@ def build_parser() -> argparse.ArgumentParser:
     chk.add_argument("paths", nargs="+", metavar="PATH", help="scenario files or curated ids")
     chk.add_argument("--json", action="store_true", help="print a JSON report")
     chk.add_argument("--seed", type=int, default=None, help="check with this seed instead")
+    new = sub.add_parser("new", help=COMMANDS["new"][1], description=COMMANDS["new"][1])
+    new.add_argument("name", help="the scenario id (or a path ending in .yaml)")
+    new.add_argument("--dir", default=".", help="folder to write it in (default: here)")
+    new.add_argument("--force", action="store_true", help="overwrite an existing file")
     return parser
 
 

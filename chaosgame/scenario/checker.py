@@ -341,16 +341,12 @@ def _check_nothing(sc: Scenario, nothing: Run, ref: Run, judge: Judge, nf: bool)
 
 def check_path(path: str, seed: int | None = None) -> Report:
     """Load, validate and check one file."""
-    from chaosgame.engine.world import TopologyError, build_world
-    from chaosgame.scenario.loader import ScenarioError, load_scenario
+    from chaosgame.scenario.loader import load_scenario, validate_file
 
-    try:
-        sc = load_scenario(path)
-        build_world(sc)
-    except ScenarioError as exc:
-        return Report(path, None, errors=[str(p) for p in exc.problems])
-    except TopologyError as exc:
-        return Report(path, None, errors=[f"{path}:1:1: {exc}"])
+    problems = validate_file(path)
+    if problems:
+        return Report(path, None, errors=[str(p) for p in problems])
+    sc = load_scenario(path)
     report = Report(path, sc.id)
     report.checks = check_scenario(sc, seed)
     return report

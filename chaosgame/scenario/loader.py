@@ -1,17 +1,20 @@
-"""Load scenario YAML safely, keeping the line and column of every value.
+"""Load scenario YAML safely, keeping the file, line and column of every value.
 
 The loader composes YAML nodes with PyYAML's safe composer and builds plain Python values by
 itself, so that:
 
 * nothing but plain data is ever constructed (no tags, no objects);
 * only ``true``/``false`` are booleans: ``on``, ``no``, ``yes`` stay strings;
-* dates stay strings (no timestamp resolver);
-* every value's position is kept and validation errors read ``file:line:col: message``.
+* dates stay strings (no timestamp resolver), and so do ``12:30``, ``010`` and ``.inf``;
+* every value's position is kept and validation errors read ``file:line:col: message``;
+* every problem in a file is reported at once: duplicate keys, field errors, and the
+  references between parts (an edge to an unknown component) even when fields are wrong;
+* a scenario may ``extends:`` a shared topology file (``chaosgame.scenario.topology``); errors
+  in what it inherits point into that file.
 """
 
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,9 +26,15 @@ from pydantic import ValidationError
 from chaosgame.scenario.model import Scenario
 
 Loc = tuple[int | str, ...]
+Mark = tuple[str, int, int]
+"""(path, line, column), 1-based."""
+Marks = dict[Loc, Mark]
 
 _INT = re.compile(r"^[-+]?(0|[1-9][0-9_]*)$")
 _FLOAT = re.compile(r"^[-+]?(\.[0-9]+|[0-9][0-9_]*(\.[0-9_]*)?)([eE][-+]?[0-9]+)?$")
+_STANDARD_TAG = "tag:yaml.org,2002:"
+MAX_NODES = 200_000
+"""More values than this (aliases expanding exponentially) is refused."""
 
 
 @dataclass(frozen=True)
@@ -65,241 +74,200 @@ def _scalar(node: yaml.ScalarNode) -> Any:
     return text
 
 
-def _build(node: yaml.Node, loc: Loc, marks: dict[Loc, tuple[int, int]], path: str) -> Any:
-    marks[loc] = (node.start_mark.line + 1, node.start_mark.column + 1)
-    if isinstance(node, yaml.ScalarNode):
-        return _scalar(node)
-    if isinstance(node, yaml.SequenceNode):
-        return [_build(item, (*loc, i), marks, path) for i, item in enumerate(node.value)]
-    if isinstance(node, yaml.MappingNode):
-        out: dict[str, Any] = {}
-        for key_node, value_node in node.value:
-            key = _scalar(key_node) if isinstance(key_node, yaml.ScalarNode) else None
-            if not isinstance(key, str):
-                line, col = key_node.start_mark.line + 1, key_node.start_mark.column + 1
-                raise ScenarioError([Problem(path, line, col, "keys must be plain names")])
-            if key in out:
-                line, col = key_node.start_mark.line + 1, key_node.start_mark.column + 1
-                raise ScenarioError([Problem(path, line, col, f"'{key}' is given twice")])
-            marks[(*loc, key, "__key__")] = (
-                key_node.start_mark.line + 1,
-                key_node.start_mark.column + 1,
+class _Builder:
+    """Turns composed nodes into plain data, recording positions and non-fatal problems."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.marks: Marks = {}
+        self.problems: list[Problem] = []
+        self.count = 0
+
+    def at(self, node: yaml.Node) -> Mark:
+        return (self.path, node.start_mark.line + 1, node.start_mark.column + 1)
+
+    def problem(self, node: yaml.Node, message: str) -> None:
+        _, line, col = self.at(node)
+        self.problems.append(Problem(self.path, line, col, message))
+
+    def build(self, node: yaml.Node, loc: Loc) -> Any:
+        self.count += 1
+        if self.count > MAX_NODES:
+            raise ScenarioError(
+                [Problem(self.path, 1, 1, "the file expands to too many values (aliases?)")]
             )
-            out[key] = _build(value_node, (*loc, key), marks, path)
-        return out
-    raise ScenarioError([Problem(path, 1, 1, "unsupported YAML node")])
+        self.marks[loc] = self.at(node)
+        tag = node.tag or ""
+        if tag.startswith("!") or (tag and not tag.startswith(_STANDARD_TAG)):
+            self.problem(node, f"YAML tags such as '{tag}' are not allowed in scenarios")
+        if isinstance(node, yaml.ScalarNode):
+            return _scalar(node)
+        if isinstance(node, yaml.SequenceNode):
+            return [self.build(item, (*loc, i)) for i, item in enumerate(node.value)]
+        if isinstance(node, yaml.MappingNode):
+            out: dict[str, Any] = {}
+            for key_node, value_node in node.value:
+                key = _scalar(key_node) if isinstance(key_node, yaml.ScalarNode) else None
+                if key == "<<":
+                    self.problem(
+                        key_node,
+                        "YAML merge keys ('<<') are not supported; repeat "
+                        "the values, or share a topology with 'extends:'",
+                    )
+                    continue
+                if not isinstance(key, str):
+                    self.problem(key_node, "keys must be plain names (quote it if it is a name)")
+                    continue
+                if key in out:
+                    first = self.marks[(*loc, key, "__key__")]
+                    self.problem(
+                        key_node, f"'{key}' is given twice (first on line {first[1]}); keep one"
+                    )
+                    continue
+                self.marks[(*loc, key, "__key__")] = self.at(key_node)
+                out[key] = self.build(value_node, (*loc, key))
+            return out
+        self.problem(node, "unsupported YAML node")
+        return None
 
 
-def parse_yaml(text: str, path: str = "<string>") -> tuple[Any, dict[Loc, tuple[int, int]]]:
-    """Parse YAML text into plain data and a map from data path to (line, column)."""
-    marks: dict[Loc, tuple[int, int]] = {}
+def parse_yaml(text: str, path: str = "<string>") -> tuple[Any, Marks, list[Problem]]:
+    """Parse YAML text into plain data, a map from data path to position, and the problems
+    found while building (duplicate keys, tags). A syntax error raises :class:`ScenarioError`."""
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         what = exc.problem or "invalid YAML"
+        if exc.context and "document" not in what:
+            what = f"{what} ({exc.context})"
         raise ScenarioError([Problem(path, line, col, f"YAML syntax error: {what}")]) from None
     except yaml.YAMLError as exc:
         raise ScenarioError([Problem(path, 1, 1, f"YAML error: {exc}")]) from None
+    except RecursionError:
+        raise ScenarioError([Problem(path, 1, 1, "the YAML is nested too deeply")]) from None
     if node is None:
         raise ScenarioError([Problem(path, 1, 1, "the file is empty")])
-    return _build(node, (), marks, path), marks
-
-
-def _position(loc: Loc, marks: dict[Loc, tuple[int, int]], key: bool = False) -> tuple[int, int]:
-    if key and (*loc, "__key__") in marks:
-        return marks[(*loc, "__key__")]
-    probe = loc
-    while probe:
-        if probe in marks:
-            return marks[probe]
-        probe = probe[:-1]
-    return marks.get((), (1, 1))
-
-
-def _known_fields(data: Any, loc: Loc) -> list[str]:
-    """Field names allowed where an unknown key was found, for a 'did you mean' hint."""
-    from pydantic import BaseModel
-
-    model: Any = Scenario
-    node = data
-    for part in loc[:-1]:
-        if isinstance(part, int):
-            node = node[part] if isinstance(node, list) and part < len(node) else None
-            continue
-        fields = getattr(model, "model_fields", {})
-        info = fields.get(part)
-        node = node.get(part) if isinstance(node, dict) else None
-        if info is None:
-            return []
-        model = _model_of(info.annotation, node)
-        if model is None:
-            return []
-    if isinstance(model, type) and issubclass(model, BaseModel):
-        return [f.alias or name for name, f in model.model_fields.items()]
-    return []
-
-
-def _model_of(annotation: Any, node: Any) -> Any:
-    from typing import get_args
-
-    from pydantic import BaseModel
-
-    stack = [annotation]
-    found = []
-    while stack:
-        a = stack.pop()
-        if isinstance(a, type) and issubclass(a, BaseModel):
-            found.append(a)
-        stack.extend(get_args(a))
-    if len(found) == 1:
-        return found[0]
-    if isinstance(node, dict):
-        for model in found:
-            for disc in ("kind", "action"):
-                field = model.model_fields.get(disc)
-                if field is not None and node.get(disc) in get_args(field.annotation):
-                    return model
-    return None
-
-
-def _loc_text(loc: Loc) -> str:
-    out = ""
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
-
-
-def translate(
-    exc: ValidationError, data: Any, marks: dict[Loc, tuple[int, int]], path: str
-) -> list[Problem]:
-    """Turn pydantic errors into positioned, plain-language problems."""
-    problems = []
-    for err in exc.errors(include_url=False):
-        loc = tuple(
-            p for p in err["loc"] if not (isinstance(p, str) and "[" in p and p.endswith("]"))
-        )
-        loc = _strip_union_tags(loc, data)
-        kind = err["type"]
-        where = _loc_text(loc)
-        if kind == "extra_forbidden":
-            name = str(loc[-1])
-            known = _known_fields(data, loc)
-            close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
-            hint = (
-                f"; did you mean '{close[0]}'?"
-                if close
-                else (f"; allowed: {', '.join(known)}" if known else "")
-            )
-            message = f"unknown key '{name}' in {_loc_text(loc[:-1]) or 'the scenario'}{hint}"
-            line, col = _position(loc, marks, key=True)
-        elif kind == "missing":
-            message = f"{where}: this field is required"
-            line, col = _position(loc[:-1], marks)
-        elif kind == "union_tag_invalid":
-            ctx = err.get("ctx", {})
-            given = ctx.get("tag", "?")
-            expected = str(ctx.get("expected_tags", "")).replace("'", "").split(", ")
-            close = difflib.get_close_matches(str(given), expected, n=1, cutoff=0.5)
-            hint = f"; did you mean '{close[0]}'?" if close else f"; known: {', '.join(expected)}"
-            message = f"{where}: unknown kind '{given}'{hint}"
-            line, col = _position((*loc, "kind"), marks)
-        elif kind == "union_tag_not_found":
-            message = f"{where}: say which kind this is (add 'kind:' or 'action:')"
-            line, col = _position(loc, marks)
-        elif kind == "value_error" and not loc:
-            for part in str(err["msg"]).removeprefix("Value error, ").split("\n"):
-                ref_loc, text = _split_reference(part)
-                line, col = _position(ref_loc, marks)
-                problems.append(Problem(path, line, col, text))
-            continue
-        else:
-            msg = str(err["msg"]).removeprefix("Value error, ")
-            got = err.get("input")
-            shown = "" if isinstance(got, dict | list) else f" (got {got!r})"
-            message = f"{where}: {_plain(kind, msg)}{shown}"
-            line, col = _position(loc, marks)
-        problems.append(Problem(path, line, col, message))
-    problems.sort(key=lambda p: (p.line, p.col))
-    return problems
-
-
-def _strip_union_tags(loc: Loc, data: Any) -> Loc:
-    """Drop the discriminator values pydantic inserts into ``loc`` (``faults.0.bad-deploy``)."""
-    out: list[int | str] = []
-    node = data
-    for part in loc:
-        if (
-            isinstance(part, str)
-            and isinstance(node, dict)
-            and part not in node
-            and part in (node.get("kind"), node.get("action"))
-        ):
-            continue
-        out.append(part)
-        if isinstance(node, dict):
-            node = node.get(part) if isinstance(part, str) else None
-        elif isinstance(node, list) and isinstance(part, int) and part < len(node):
-            node = node[part]
-        else:
-            node = None
-    return tuple(out)
-
-
-_REF = re.compile(r"^([a-z_]+)(\[(\d+)\])?(\.([a-z_]+))?(\[(\d+)\])?(\.([a-z_]+))?: (.*)$")
-
-
-def _split_reference(text: str) -> tuple[Loc, str]:
-    """``faults[0].target: unknown ...`` -> (("faults", 0, "target"), full text)."""
-    m = _REF.match(text)
-    if not m:
-        return (), text
-    loc: list[int | str] = [m.group(1)]
-    if m.group(3):
-        loc.append(int(m.group(3)))
-    if m.group(5):
-        loc.append(m.group(5))
-    if m.group(7):
-        loc.append(int(m.group(7)))
-    if m.group(9):
-        loc.append(m.group(9))
-    return tuple(loc), text
-
-
-def _plain(kind: str, msg: str) -> str:
-    plain = {
-        "bool_type": "must be true or false (write true/false, not yes/no/on/off)",
-        "int_type": "must be a whole number",
-        "float_type": "must be a number",
-        "string_type": "must be text (quote it)",
-        "list_type": "must be a list",
-        "model_type": "must be a mapping of keys to values",
-        "dict_type": "must be a mapping of keys to values",
-    }
-    return plain.get(kind, msg[0].lower() + msg[1:] if msg else kind)
-
-
-def load_scenario_text(text: str, path: str = "<string>") -> Scenario:
-    """Validate YAML text into a :class:`Scenario`; raise :class:`ScenarioError` otherwise."""
-    data, marks = parse_yaml(text, path)
-    if not isinstance(data, dict):
-        raise ScenarioError([Problem(path, 1, 1, "a scenario must be a mapping of keys")])
+    builder = _Builder(path)
     try:
-        return Scenario.model_validate(data)
+        data = builder.build(node, ())
+    except RecursionError:
+        raise ScenarioError([Problem(path, 1, 1, "the YAML is nested too deeply")]) from None
+    return data, builder.marks, builder.problems
+
+
+def _sorted(problems: list[Problem], main: str) -> list[Problem]:
+    seen: set[tuple[str, int, int, str]] = set()
+    out = []
+    for p in problems:
+        key = (p.path, p.line, p.col, p.message.split(";")[0])
+        if key not in seen:
+            seen.add(key)
+            out.append(p)
+    return sorted(out, key=lambda p: (p.path != main, p.path, p.line, p.col))
+
+
+def load_scenario_data(
+    data: Any,
+    path: str = "<string>",
+    marks: Marks | None = None,
+    problems: list[Problem] | None = None,
+) -> Scenario:
+    """Validate plain data (as YAML gives it) into a :class:`Scenario`.
+
+    ``marks`` maps data paths to positions (without it every problem is placed at 1:1 of
+    ``path``); ``problems`` are ones already found (they are reported with the rest).
+    """
+    from chaosgame.scenario.errors import translate
+    from chaosgame.scenario.references import check_raw
+
+    marks = marks if marks is not None else {}
+    found = list(problems or [])
+    if not isinstance(data, dict):
+        found.append(Problem(path, 1, 1, "a scenario must be a mapping of keys to values"))
+        raise ScenarioError(_sorted(found, path))
+    try:
+        raw = [_place(loc, msg, marks, path) for loc, msg in check_raw(data)]
+    except RecursionError:
+        raw = []
+    try:
+        scenario = Scenario.model_validate(data)
     except ValidationError as exc:
-        raise ScenarioError(translate(exc, data, marks, path)) from None
+        translated = translate(exc, data, marks, path)
+        covered = {(p.path, p.line, p.col) for p in raw}
+        translated = [p for p in translated if not _dup(p, covered)]
+        raise ScenarioError(_sorted(found + raw + translated, path)) from None
+    if found or raw:
+        raise ScenarioError(_sorted(found + raw, path))
+    return scenario
+
+
+def _dup(p: Problem, covered: set[tuple[str, int, int]]) -> bool:
+    """A reference message from the model that the raw check already placed here."""
+    return (p.path, p.line, p.col) in covered and "unknown" in p.message
+
+
+def _place(loc: Loc, message: str, marks: Marks, path: str) -> Problem:
+    from chaosgame.scenario.errors import position
+
+    where, line, col = position(loc, marks, path)
+    return Problem(where, line, col, message)
+
+
+def load_scenario_text(
+    text: str, path: str = "<string>", base_dir: str | Path | None = None
+) -> Scenario:
+    """Validate YAML text into a :class:`Scenario`; raise :class:`ScenarioError` otherwise.
+
+    ``base_dir`` is where ``extends:`` paths are looked up (default: the folder of ``path``).
+    """
+    from chaosgame.scenario.topology import apply_extends
+
+    data, marks, problems = parse_yaml(text, path)
+    if isinstance(data, dict) and "extends" in data:
+        folder = Path(base_dir) if base_dir is not None else Path(path).parent
+        data, marks, more = apply_extends(data, marks, path, folder)
+        problems += more
+    return load_scenario_data(data, path, marks, problems)
+
+
+def read_text(path: str | Path) -> str:
+    """A file's text, or a :class:`ScenarioError` saying why it cannot be read."""
+    p = Path(path)
+    try:
+        return p.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise ScenarioError([Problem(str(p), 1, 1, "the file is not UTF-8 text")]) from None
+    except OSError as exc:
+        why = exc.strerror or type(exc).__name__
+        raise ScenarioError([Problem(str(p), 1, 1, f"cannot read the file: {why}")]) from None
 
 
 def load_scenario(path: str | Path) -> Scenario:
     """Load and validate a scenario file."""
-    p = Path(path)
+    return load_scenario_text(read_text(path), str(path))
+
+
+def validate_file(path: str | Path) -> list[Problem]:
+    """Every problem of a scenario file, including a call graph the engine cannot run."""
+    from chaosgame.engine.world import TopologyError, build_world
+
     try:
-        text = p.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ScenarioError(
-            [Problem(str(p), 1, 1, f"cannot read the file: {exc.strerror}")]
-        ) from None
-    except UnicodeDecodeError:
-        raise ScenarioError([Problem(str(p), 1, 1, "the file is not UTF-8 text")]) from None
-    return load_scenario_text(text, str(p))
+        sc = load_scenario(path)
+        build_world(sc)
+    except ScenarioError as exc:
+        return exc.problems
+    except TopologyError as exc:
+        line, col = _dependencies_mark(path)
+        return [Problem(str(path), line, col, str(exc))]
+    return []
+
+
+def _dependencies_mark(path: str | Path) -> tuple[int, int]:
+    try:
+        _, marks, _ = parse_yaml(read_text(path), str(path))
+    except ScenarioError:
+        return 1, 1
+    mark = marks.get(("dependencies", "__key__"), (str(path), 1, 1))
+    return mark[1], mark[2]
