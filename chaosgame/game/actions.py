@@ -4,6 +4,7 @@ Every frontend (the TUI, the JSON-lines agent protocol, a classroom client) send
 dictionaries::
 
     {"type": "query", "view": "metric", "component": "payments", "metric": "errors"}
+    {"type": "query", "q": "rate(http_requests_total{service=\"payments\",code=~\"5..\"}[5m])"}
     {"type": "mitigate", "action": "rollback", "target": "payments"}
     {"type": "wait", "seconds": 60}
     {"type": "declare", "component": "payments", "kind": "bad-deploy", "confidence": 0.8}
@@ -26,14 +27,25 @@ VIEWS = ("map", "metric", "events", "slo", "deploys")
 
 
 class Query(BaseModel):
-    """Look at telemetry. Costs simulated time (see ``views.COSTS``)."""
+    """Look at telemetry: a structured ``view`` or a ``q`` in the query language
+    (``docs/queries.md``). Costs simulated time (``views.COSTS``, ``telemetry.query.COSTS``)."""
 
     model_config = STRICT
     type: Literal["query"] = "query"
-    view: Literal["map", "metric", "events", "slo", "deploys"]
+    view: Literal["map", "metric", "events", "slo", "deploys"] | None = None
+    q: str | None = Field(default=None, description="a query in the query language")
     component: str | None = None
     metric: str | None = None
     window: Duration = Field(default=900.0, gt=0, le=86400.0)
+
+    @model_validator(mode="after")
+    def _one_form(self) -> Query:
+        if (self.view is None) == (self.q is None):
+            raise ValueError(
+                "a query needs either 'view' (map, metric, events, slo, deploys) or 'q' "
+                "(a query such as: logs {service=\"checkout\"} |= \"timeout\"), not both"
+            )
+        return self
 
 
 class Mitigate(BaseModel):

@@ -78,6 +78,7 @@ def run_view(sim: Simulator, q: Query) -> tuple[Any, float]:
     """Answer a query; return (result, simulated seconds it cost)."""
     tick = sim.history.ticks - 1
     w = sim.world
+    assert q.view is not None, "query-language queries go to chaosgame.telemetry.query.run"
     if q.view == "map":
         comps = []
         for i, name in enumerate(w.names):

@@ -1,0 +1,483 @@
+"""The metric catalogue: Prometheus-style series derived from the simulation history.
+
+Every series is read from ``sim.history`` (and the version mix the recorder keeps); none is
+invented. A :class:`Frame` holds many series at once: their labels, their true per-tick values
+for ticks ``[0, hi)`` and the component whose scrape settings decide when they were sampled.
+Counters hold their per-tick *rate*; ``promeval`` integrates them for ``increase`` and raw
+counter values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+from numpy.typing import NDArray
+
+from chaosgame.telemetry.gaps import has
+from chaosgame.telemetry.promql import Matcher
+from chaosgame.telemetry.recorder import recorder
+
+if TYPE_CHECKING:
+    from chaosgame.engine.sim import Simulator
+
+F = NDArray[np.float64]
+BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+QUANTILES = (0.5, 0.9, 0.99)
+
+
+@dataclass
+class Frame:
+    """Many series: labels, values ``[S, T]`` (NaN where nothing was true), owner component."""
+
+    labels: list[dict[str, str]]
+    values: F
+    owner: NDArray[np.int64]
+    counter: bool = False
+
+    @staticmethod
+    def empty(t: int) -> Frame:
+        return Frame([], np.zeros((0, t)), np.zeros(0, np.int64))
+
+
+@dataclass(frozen=True)
+class Spec:
+    kind: str  # counter or gauge
+    help: str
+    labels: tuple[str, ...]
+    build: Callable[[Simulator, list[int], int, list[Matcher]], Frame]
+
+
+def region_of(sim: Simulator, i: int) -> str:
+    c = sim.scenario.components[i]
+    if c.region:
+        return c.region
+    for cl in sim.scenario.clusters:
+        if cl.name == c.cluster and cl.region:
+            return cl.region
+    return "default"
+
+
+def _comp_frame(
+    sim: Simulator, comps: list[int], hi: int, series: str, scale: float = 1.0
+) -> Frame:
+    vals = sim.history.comp[series][:hi][:, comps].T.astype(np.float64) * scale
+    labels = [{"service": sim.world.names[i], "region": region_of(sim, i)} for i in comps]
+    return Frame(labels, vals, np.array(comps, dtype=np.int64))
+
+
+def _gauge(
+    series: str, *, scale: float = 1.0, kinds: tuple[str, ...] | None = None, own: bool = True
+) -> Callable[[Simulator, list[int], int, list[Matcher]], Frame]:
+    """A per-component gauge straight from a history series."""
+
+    def build(sim: Simulator, comps: list[int], hi: int, _m: list[Matcher]) -> Frame:
+        keep = [
+            i
+            for i in comps
+            if (kinds is None or sim.world.kinds[i] in kinds)
+            and (not own or has(sim, i, "metrics"))
+        ]
+        return _comp_frame(sim, keep, hi, series, scale)
+
+    return build
+
+
+def _derived(
+    fn: Callable[[Simulator, list[int], int], F],
+    *,
+    kinds: tuple[str, ...] | None = None,
+    own: bool = True,
+    counter: bool = False,
+) -> Callable[[Simulator, list[int], int, list[Matcher]], Frame]:
+    def build(sim: Simulator, comps: list[int], hi: int, _m: list[Matcher]) -> Frame:
+        keep = [
+            i
+            for i in comps
+            if (kinds is None or sim.world.kinds[i] in kinds)
+            and (not own or has(sim, i, "metrics"))
+        ]
+        labels = [{"service": sim.world.names[i], "region": region_of(sim, i)} for i in keep]
+        vals = fn(sim, keep, hi) if keep else np.zeros((0, hi))
+        return Frame(labels, vals, np.array(keep, dtype=np.int64), counter)
+
+    return build
+
+
+def version_shares(sim: Simulator, i: int, hi: int) -> dict[str, tuple[F, F]]:
+    """Per version: (share of traffic, error rate adjustment) for ticks ``[0, hi)``."""
+    rec = recorder(sim)
+    key = f"versions/{i}/{hi}"
+    if key in rec.cache:
+        out: dict[str, tuple[F, F]] = rec.cache[key]
+        return out
+    rolled = any(i in rec.mixes[t] for t in range(min(hi, len(rec.mixes))))
+    bases = rec.base.get(i, [(0, sim.scenario.components[i].version)])
+    out = {}
+    if not rolled and len(bases) == 1:
+        out[bases[0][1]] = (np.ones(hi), np.zeros(hi))
+    else:
+        for t in range(hi):
+            mix = rec.mix(i, t)
+            parts = [(mix.stable, 1.0 - mix.weight, -mix.weight * mix.excess)]
+            if mix.new is not None and mix.weight > 0:
+                parts.append((mix.new, mix.weight, (1.0 - mix.weight) * mix.excess))
+            for version, share, adj in parts:
+                if share <= 0:
+                    continue
+                s, a = out.setdefault(version, (np.zeros(hi), np.zeros(hi)))
+                s[t] += share
+                a[t] += adj
+    rec.cache[key] = out
+    return out
+
+
+def _journey_split(
+    sim: Simulator, comps: list[int], hi: int
+) -> tuple[list[tuple[int, int]], F, F, F, F]:
+    """(component, journey) pairs with traffic, and per pair: rate, errors, mean, floor."""
+    w, h = sim.world, sim.history
+    off = h.cls["offered"][:hi][:, :, comps].astype(np.float64)  # T, K, C
+    err = h.cls["errors"][:hi][:, :, comps].astype(np.float64)
+    lat = h.cls["latency"][:hi][:, :, comps].astype(np.float64)
+    flo = h.cls["floor"][:hi][:, :, comps].astype(np.float64)
+    pairs: list[tuple[int, int]] = []
+    rates, errs, means, floors = [], [], [], []
+    for j in range(len(w.journeys)):
+        ks = np.flatnonzero(w.class_journey == j)
+        o = off[:, ks, :]
+        tot = o.sum(1)  # T, C
+        seen = np.flatnonzero(tot.max(0) > 0) if hi else np.zeros(0, np.int64)
+        if not seen.size:
+            continue
+        wgt = o / np.maximum(tot[:, None, :], 1e-12)
+        e = (err[:, ks, :] * wgt).sum(1)
+        m = (lat[:, ks, :] * wgt).sum(1)
+        f = (flo[:, ks, :] * wgt).sum(1)
+        for c in seen:
+            pairs.append((comps[c], j))
+        rates.append(tot[:, seen].T)
+        errs.append(e[:, seen].T)
+        means.append(m[:, seen].T)
+        floors.append(f[:, seen].T)
+    if not pairs:
+        z = np.zeros((0, hi))
+        return pairs, z, z, z, z
+    return pairs, np.vstack(rates), np.vstack(errs), np.vstack(means), np.vstack(floors)
+
+
+def _requests(sim: Simulator, comps: list[int], hi: int, m: list[Matcher]) -> Frame:
+    """``http_requests_total{service, endpoint, code, version, region}`` per-tick rates."""
+    comps = [i for i in comps if has(sim, i, "metrics")]
+    pairs, rate, err, _, _ = _journey_split(sim, comps, hi)
+    labels: list[dict[str, str]] = []
+    rows: list[F] = []
+    owner: list[int] = []
+    want_code = [x for x in m if x.label == "code"]
+    for p, (i, j) in enumerate(pairs):
+        base = {
+            "service": sim.world.names[i],
+            "endpoint": sim.world.journeys[j],
+            "region": region_of(sim, i),
+        }
+        for version, (share, adj) in version_shares(sim, i, hi).items():
+            e = np.clip(err[p] + adj, 0.0, 1.0)
+            for code, part in (("200", 1.0 - e), ("500", e)):
+                if want_code and not all(x.test(code) for x in want_code):
+                    continue
+                labels.append({**base, "code": code, "version": version})
+                rows.append(rate[p] * share * part)
+                owner.append(i)
+    vals = np.vstack(rows) if rows else np.zeros((0, hi))
+    return Frame(labels, vals, np.array(owner, dtype=np.int64), counter=True)
+
+
+def _latency_frame(kind: str) -> Callable[[Simulator, list[int], int, list[Matcher]], Frame]:
+    def build(sim: Simulator, comps: list[int], hi: int, m: list[Matcher]) -> Frame:
+        comps = [i for i in comps if has(sim, i, "metrics")]
+        full = [
+            i for i in comps if not sim.scenario.components[i].telemetry.dashboard_averages_only
+        ]
+        if kind in ("bucket", "quantile"):
+            comps = full
+        pairs, rate, _, mean, floor = _journey_split(sim, comps, hi)
+        labels: list[dict[str, str]] = []
+        rows: list[F] = []
+        owner: list[int] = []
+        spread = np.maximum(mean - floor, 1e-9)
+        for p, (i, j) in enumerate(pairs):
+            base = {
+                "service": sim.world.names[i],
+                "endpoint": sim.world.journeys[j],
+                "region": region_of(sim, i),
+            }
+            if kind == "bucket":
+                for le in (*BUCKETS, float("inf")):
+                    below = np.where(le > floor[p], 1.0 - np.exp(-(le - floor[p]) / spread[p]), 0.0)
+                    labels.append({**base, "le": "+Inf" if le == float("inf") else f"{le:g}"})
+                    rows.append(rate[p] * below)
+                    owner.append(i)
+            elif kind == "quantile":
+                for q in QUANTILES:
+                    labels.append({**base, "quantile": f"{q:g}"})
+                    rows.append(floor[p] + spread[p] * -np.log1p(-q))
+                    owner.append(i)
+            else:
+                labels.append(base)
+                rows.append(rate[p] * mean[p] if kind == "sum" else rate[p])
+                owner.append(i)
+        vals = np.vstack(rows) if rows else np.zeros((0, hi))
+        return Frame(labels, vals, np.array(owner, dtype=np.int64), counter=kind != "quantile")
+
+    return build
+
+
+def _edges(series: str, how: str) -> Callable[[Simulator, list[int], int, list[Matcher]], Frame]:
+    """Client-side metrics the caller records about each dependency it calls."""
+
+    def build(sim: Simulator, comps: list[int], hi: int, _m: list[Matcher]) -> Frame:
+        w, e = sim.world, sim.history.edge
+        wanted = set(comps)
+        edges = [
+            x for x in range(w.e) if int(w.src[x]) in wanted and has(sim, int(w.src[x]), "metrics")
+        ]
+        if not edges:
+            return Frame([], np.zeros((0, hi)), np.zeros(0, np.int64), how == "counter")
+        rate = e["rate"][:hi][:, edges].T.astype(np.float64)
+        if series == "rate":
+            vals = rate
+        elif series == "errors":
+            vals = rate * e["fail"][:hi][:, edges].T
+        elif series == "breaker":
+            b = e["breaker"][:hi][:, edges].T.astype(np.float64)
+            vals = np.where(b == 1, 1.0, np.where(b == 2, 0.5, 0.0))
+        else:
+            vals = e[series][:hi][:, edges].T.astype(np.float64)
+        labels = [
+            {"service": w.names[int(w.src[x])], "target": w.names[int(w.dst[x])]} for x in edges
+        ]
+        return Frame(labels, vals, w.src[edges].astype(np.int64), how == "counter")
+
+    return build
+
+
+def _restarts(sim: Simulator, comps: list[int], hi: int) -> F:
+    r = sim.history.comp["restarts"][:hi][:, comps].T.astype(np.float64)
+    d = np.diff(r, axis=1, prepend=0.0)
+    out: F = d / sim.dt
+    return out
+
+
+def _throttled(sim: Simulator, comps: list[int], hi: int) -> F:
+    t = sim.history.comp["throttle"][:hi][:, comps].T.astype(np.float64)
+    out: F = (t - 1.0) / np.maximum(t, 1.0)
+    return out
+
+
+def _mem_limit(sim: Simulator, comps: list[int], hi: int) -> F:
+    return np.repeat(sim.world.mem_limit[comps][:, None] * 1048576.0, hi, axis=1)
+
+
+def _max_conn(sim: Simulator, comps: list[int], hi: int) -> F:
+    return np.repeat(sim.world.max_connections[comps][:, None], hi, axis=1)
+
+
+def _up(sim: Simulator, comps: list[int], hi: int) -> F:
+    r = sim.history.comp["replicas"][:hi][:, comps].T
+    out: F = (r > 0).astype(np.float64)
+    return out
+
+
+MIB = 1048576.0
+CATALOGUE: dict[str, Spec] = {
+    "http_requests_total": Spec(
+        "counter",
+        "requests served, by endpoint, status code and version",
+        ("service", "endpoint", "code", "version", "region"),
+        _requests,
+    ),
+    "http_request_duration_seconds_bucket": Spec(
+        "counter",
+        "latency histogram buckets (use histogram_quantile)",
+        ("service", "endpoint", "le", "region"),
+        _latency_frame("bucket"),
+    ),
+    "http_request_duration_seconds": Spec(
+        "gauge",
+        "latency quantiles computed by the service (summary)",
+        ("service", "endpoint", "quantile", "region"),
+        _latency_frame("quantile"),
+    ),
+    "http_request_duration_seconds_sum": Spec(
+        "counter",
+        "total seconds spent serving (divide by _count for the mean)",
+        ("service", "endpoint", "region"),
+        _latency_frame("sum"),
+    ),
+    "http_request_duration_seconds_count": Spec(
+        "counter", "requests timed", ("service", "endpoint", "region"), _latency_frame("count")
+    ),
+    "client_requests_total": Spec(
+        "counter",
+        "calls a service made to a dependency, retries included",
+        ("service", "target"),
+        _edges("rate", "counter"),
+    ),
+    "client_errors_total": Spec(
+        "counter",
+        "failed or timed-out calls to a dependency",
+        ("service", "target"),
+        _edges("errors", "counter"),
+    ),
+    "client_request_duration_seconds": Spec(
+        "gauge",
+        "mean time a call to a dependency took",
+        ("service", "target"),
+        _edges("call_time", "gauge"),
+    ),
+    "circuit_breaker_state": Spec(
+        "gauge",
+        "1 open, 0.5 half-open, 0 closed",
+        ("service", "target"),
+        _edges("breaker", "gauge"),
+    ),
+    "client_pool_wait_ratio": Spec(
+        "gauge",
+        "share of calls that found no free pooled connection",
+        ("service", "target"),
+        _edges("pool_wait", "gauge"),
+    ),
+    "cpu_usage_ratio": Spec(
+        "gauge",
+        "CPU used per replica as a share of its limit",
+        ("service", "region"),
+        _gauge("cpu"),
+    ),
+    "cpu_throttled_ratio": Spec(
+        "gauge",
+        "share of time the CPU limit throttled the container",
+        ("service", "region"),
+        _derived(_throttled),
+    ),
+    "memory_working_set_bytes": Spec(
+        "gauge", "resident memory per replica", ("service", "region"), _gauge("memory", scale=MIB)
+    ),
+    "memory_limit_bytes": Spec(
+        "gauge", "memory limit per replica", ("service", "region"), _derived(_mem_limit)
+    ),
+    "saturation_ratio": Spec(
+        "gauge",
+        "busy share of capacity (utilisation)",
+        ("service", "region"),
+        _gauge("utilisation"),
+    ),
+    "request_queue_depth": Spec(
+        "gauge", "requests waiting for a worker", ("service", "region"), _gauge("backlog")
+    ),
+    "kube_deployment_status_replicas_available": Spec(
+        "gauge",
+        "ready replicas (from the orchestrator)",
+        ("service", "region"),
+        _gauge("replicas", own=False),
+    ),
+    "kube_deployment_spec_replicas": Spec(
+        "gauge",
+        "replicas asked for (from the orchestrator)",
+        ("service", "region"),
+        _gauge("desired", own=False),
+    ),
+    "kube_pod_container_status_restarts_total": Spec(
+        "counter",
+        "container restarts (from the orchestrator)",
+        ("service", "region"),
+        _derived(_restarts, own=False, counter=True),
+    ),
+    "up": Spec(
+        "gauge",
+        "1 while at least one replica is up",
+        ("service", "region"),
+        _derived(_up, own=False),
+    ),
+    "db_connections_in_use": Spec(
+        "gauge",
+        "connections held open to the database",
+        ("service", "region"),
+        _gauge("connections", kinds=("database",)),
+    ),
+    "db_connections_max": Spec(
+        "gauge",
+        "the database's connection limit",
+        ("service", "region"),
+        _derived(_max_conn, kinds=("database",)),
+    ),
+    "replication_lag_seconds": Spec(
+        "gauge",
+        "how far a replica is behind its primary",
+        ("service", "region"),
+        _gauge("replication_lag", kinds=("database",)),
+    ),
+    "disk_used_bytes": Spec(
+        "gauge",
+        "disk used",
+        ("service", "region"),
+        _gauge("disk", scale=1e9, kinds=("database", "queue")),
+    ),
+    "queue_depth": Spec(
+        "gauge", "messages waiting", ("service", "region"), _gauge("backlog", kinds=("queue",))
+    ),
+    "queue_consumer_lag_seconds": Spec(
+        "gauge",
+        "seconds of backlog at the drain rate",
+        ("service", "region"),
+        _gauge("consumer_lag", kinds=("queue",)),
+    ),
+    "cache_hit_ratio": Spec(
+        "gauge",
+        "share of reads served from the cache",
+        ("service", "region"),
+        _gauge("cache_hit", kinds=("cache",)),
+    ),
+}
+
+
+def select(sim: Simulator, name: str | None, matchers: list[Matcher], hi: int) -> Frame:
+    """Every series of metric ``name`` matching ``matchers``, for ticks ``[0, hi)``."""
+    from chaosgame.telemetry.errors import QueryError, suggest
+
+    names = [name] if name else list(CATALOGUE)
+    for x in matchers:
+        if x.label == "__name__":
+            names = [n for n in names if x.test(n)]
+    if name is not None and name not in CATALOGUE:
+        raise QueryError(suggest(name, CATALOGUE, "metric"), token=name)
+    comps = list(range(sim.world.n))
+    for x in matchers:
+        if x.label == "service":
+            if x.op == "=" and x.value not in sim.world.index:
+                raise QueryError(suggest(x.value, sim.world.names, "service"), token=f'"{x.value}"')
+            comps = [i for i in comps if x.test(sim.world.names[i])]
+    frames = []
+    for n in names:
+        fr = CATALOGUE[n].build(sim, comps, hi, matchers)
+        keep = [
+            s
+            for s, lab in enumerate(fr.labels)
+            if all(x.test({**lab, "__name__": n}.get(x.label, "")) for x in matchers)
+        ]
+        for lab in fr.labels:
+            lab["__name__"] = n
+        if len(keep) != len(fr.labels):
+            fr = Frame([fr.labels[s] for s in keep], fr.values[keep], fr.owner[keep], fr.counter)
+        frames.append(fr)
+    if len(frames) == 1:
+        return frames[0]
+    if not frames:
+        return Frame.empty(hi)
+    return Frame(
+        [lab for f in frames for lab in f.labels],
+        np.vstack([f.values for f in frames]),
+        np.concatenate([f.owner for f in frames]),
+        all(f.counter for f in frames),
+    )

@@ -1,0 +1,65 @@
+"""Metric queries: evaluate a PromQL-style expression and read it at the window's steps."""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from chaosgame.telemetry.errors import QueryError
+from chaosgame.telemetry.promeval import Ctx, evaluate
+from chaosgame.telemetry.promql import parse
+
+if TYPE_CHECKING:
+    from chaosgame.engine.sim import Simulator
+    from chaosgame.telemetry.query import Window
+
+MAX_POINTS = 120
+MAX_SERIES = 200
+
+
+def metrics_query(sim: Simulator, expr: str, win: Window, text: str, offset: int) -> dict[str, Any]:
+    """Series of ``expr`` over the window, at most :data:`MAX_POINTS` points each."""
+    try:
+        node = parse(expr)
+    except QueryError as exc:
+        raise exc.within(text, max(offset, 0)) from None
+    hi = win.end_tick
+    if hi <= 0:
+        return {"series": [], "notes": ["no data yet"]}
+    ctx = Ctx(sim, hi, win.end, expr)
+    try:
+        val = evaluate(ctx, node)
+    except QueryError as exc:
+        raise exc.within(text, max(offset, 0)) from None
+    dt = sim.dt
+    lo = win.start_tick
+    span = max(hi - lo, 1)
+    step = int(round(win.step / dt)) if win.step else max(1, math.ceil(span / MAX_POINTS))
+    step = max(step, 1)
+    ticks = np.arange(hi - 1, lo - 1, -step)[::-1]
+    values = val.values[:, ticks] if val.values.shape[1] else val.values
+    times = [round(float(t * dt), 3) for t in ticks]
+    series = []
+    labels = val.labels if val.labels is not None else [{}]
+    for s, lab in enumerate(labels):
+        row = values[s]
+        points = [[times[n], _num(v)] for n, v in enumerate(row) if not np.isnan(v)]
+        if points:
+            series.append({"labels": dict(sorted(lab.items())), "points": points})
+    notes = []
+    if len(series) > MAX_SERIES:
+        notes.append(
+            f"{len(series)} series; showing the first {MAX_SERIES} (aggregate with sum by)"
+        )
+        series = series[:MAX_SERIES]
+    if not series:
+        notes.append("no data: nothing matched, the series is not scraped, or the window is empty")
+    return {"series": series, "step_s": step * dt, "notes": notes}
+
+
+def _num(v: float) -> float:
+    if v == 0 or not math.isfinite(v):
+        return float(v)
+    return float(f"{v:.6g}")
