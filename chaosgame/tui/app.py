@@ -1,0 +1,178 @@
+"""The chaosgame terminal UI: a small app that owns one game and one snapshot.
+
+Screens send plain-data actions with :meth:`ChaosApp.request`; a worker thread steps the
+session and posts :class:`~chaosgame.tui.messages.ActionCompleted`; the app stores the new
+frozen snapshot in its one reactive, and every screen re-renders from it.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from textual import on, work
+from textual.app import App
+from textual.binding import Binding
+from textual.reactive import reactive
+
+from chaosgame.scenario.model import Scenario
+from chaosgame.tui.commands import GameCommands
+from chaosgame.tui.game import Game, Snapshot
+from chaosgame.tui.messages import ActionCompleted, GameEnded, GameStarted
+
+DARK, LIGHT = "textual-dark", "textual-light"
+
+
+class ChaosApp(App[None]):
+    """The on-call console game."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "chaosgame"
+    COMMANDS = App.COMMANDS | {GameCommands}
+    COMMAND_PALETTE_BINDING = "ctrl+p"
+    BINDINGS = [
+        Binding("colon", "command_palette", "commands", key_display=":"),
+        Binding("question_mark", "help", "help", key_display="?"),
+        Binding("ctrl+t", "toggle_theme", "theme", show=False),
+        Binding("ctrl+q", "quit", "quit", show=False, priority=True),
+    ]
+
+    snapshot: reactive[Snapshot | None] = reactive(None, always_update=True)
+    """The one frozen picture of the game; every screen renders from it."""
+    busy: reactive[bool] = reactive(False)
+    """A step is running in a worker."""
+    realtime_speed: reactive[float] = reactive(0.0)
+    """Simulated seconds per wall-clock second in real-time mode; 0 is turn-based."""
+
+    def __init__(
+        self,
+        scenario: Scenario | None = None,
+        seed: int | None = None,
+        *,
+        start: str = "home",
+        realtime: float = 0.0,
+        light: bool = False,
+        export_dir: Path | None = None,
+    ) -> None:
+        super().__init__()
+        self.initial_scenario = scenario
+        self.initial_seed = seed
+        self.start_at = start
+        self.export_dir = export_dir or Path.cwd()
+        self.game: Game | None = None
+        self._realtime_choice = realtime
+        self.theme = LIGHT if light else DARK
+
+    # ----------------------------------------------------------------- start
+    def on_mount(self) -> None:
+        """Open the home screen, or go straight into a named scenario."""
+        from chaosgame.tui.screens.home import HomeScreen
+
+        self.push_screen(HomeScreen(self.initial_scenario, self.initial_seed))
+        if self.start_at != "home" and self.initial_scenario is not None:
+            self.start_game(self.initial_scenario, self.initial_seed)
+
+    def start_game(self, scenario: Scenario, seed: int | None) -> None:
+        """Begin a new game (the world runs up to the page in a worker)."""
+        self.game = Game(scenario, seed)
+        self.snapshot = None
+        self._start_worker(self.game)
+
+    @work(thread=True, exclusive=True, group="session")
+    def _start_worker(self, game: Game) -> None:
+        snap = game.start()
+        self.post_message(GameStarted(snap))
+
+    @on(GameStarted)
+    def _started(self, message: GameStarted) -> None:
+        from chaosgame.tui.screens.briefing import BriefingScreen
+        from chaosgame.tui.screens.console import ConsoleScreen
+
+        self.snapshot = message.snapshot
+        self.realtime_speed = 0.0
+        if self.start_at == "console":
+            self.start_at = "home"
+            self.push_screen(ConsoleScreen())
+        else:
+            self.push_screen(BriefingScreen())
+
+    # --------------------------------------------------------------- actions
+    def request(self, action: dict[str, Any]) -> bool:
+        """Send an action to the session in a worker; False if one is already running."""
+        if self.game is None or self.busy:
+            if self.busy:
+                self.notify("Still working on the last action…", timeout=2)
+            return False
+        if self.snapshot is not None and self.snapshot.ended:
+            return False
+        self.busy = True
+        self._step_worker(self.game, action)
+        return True
+
+    @work(thread=True, group="session")
+    def _step_worker(self, game: Game, action: dict[str, Any]) -> None:
+        snap = game.step(action)
+        self.post_message(ActionCompleted(action, snap))
+
+    @on(ActionCompleted)
+    def _completed(self, message: ActionCompleted) -> None:
+        self.busy = False
+        self.snapshot = message.snapshot
+        if message.snapshot.error:
+            self.bell()
+        if message.snapshot.ended:
+            self.post_message(GameEnded(message.snapshot))
+
+    @on(GameEnded)
+    def _ended(self, message: GameEnded) -> None:
+        from chaosgame.tui.screens.debrief import DebriefScreen
+
+        self.realtime_speed = 0.0
+        self.switch_screen(DebriefScreen())
+
+    def save_notes(self, text: str) -> None:
+        """Keep the player's notes with the game."""
+        if self.game is not None and self.game.snapshot is not None:
+            self.snapshot = self.game.set_notes(text)
+
+    # ------------------------------------------------------------ app verbs
+    def action_help(self) -> None:
+        """Every key and how to play."""
+        from chaosgame.tui.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def action_toggle_theme(self) -> None:
+        """Switch between the light and the dark theme."""
+        self.theme = LIGHT if self.theme == DARK else DARK
+
+    def action_toggle_realtime(self) -> None:
+        """Turn-based or real time (the clock follows the wall clock at the chosen speed)."""
+        self.realtime_speed = 0.0 if self.realtime_speed else (self._realtime_choice or 10.0)
+        mode = f"real time x{self.realtime_speed:g}" if self.realtime_speed else "turn-based"
+        self.notify(f"Now {mode}", timeout=2)
+
+
+def make_app(
+    scenario: Scenario | str | None = None,
+    seed: int | None = None,
+    **options: Any,
+) -> ChaosApp:
+    """Build the app (the one factory tests and the command line use)."""
+    if isinstance(scenario, str):
+        from chaosgame.scenario import library
+
+        scenario = library.load(scenario)
+    return ChaosApp(scenario, seed, **options)
+
+
+def run_tui(scenario: Scenario | None, seed: int | None, realtime: float = 0.0) -> int:
+    """Run the app in the terminal; a named scenario opens its briefing directly."""
+    light = os.environ.get("CHAOSGAME_THEME", "").lower() == "light"
+    app = make_app(
+        scenario, seed, start="briefing" if scenario else "home", realtime=realtime, light=light
+    )
+    app.run()
+    return 0

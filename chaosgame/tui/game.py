@@ -1,0 +1,245 @@
+"""The TUI's side of a game: a session, and frozen snapshots of what the player has seen.
+
+Nothing here imports Textual. :class:`Game` wraps a :class:`~chaosgame.game.session.Session`
+(the only door into the core) and turns each step's plain-data result into a new
+:class:`Snapshot`. The app holds the latest snapshot in one reactive; widgets only render it.
+Every view the player opens cost simulated time, so a snapshot keeps the last answer of each
+view with the clock time it was read at, exactly like a dashboard that is only refreshed on
+demand.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from chaosgame.game.session import Session
+from chaosgame.scenario.model import Scenario
+
+MAX_CHARTS = 4
+"""Metric charts kept on the console (the oldest is dropped first)."""
+
+
+@dataclass(frozen=True)
+class Chart:
+    """One metric series the player asked for."""
+
+    component: str
+    metric: str
+    window_s: float
+    points: tuple[tuple[float, float], ...]
+    read_at: str
+
+    @property
+    def key(self) -> tuple[str, str]:
+        """Charts of the same component and metric replace each other."""
+        return (self.component, self.metric)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One line of the player's own path: what was asked, what it cost, what came back."""
+
+    clock: str
+    elapsed_s: float
+    label: str
+    cost_s: float
+    ok: bool
+    message: str
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Everything the interface shows, frozen. A new one replaces it after every action."""
+
+    briefing: Mapping[str, Any]
+    observation: Mapping[str, Any]
+    map: Mapping[str, Any] | None = None
+    map_at: str = ""
+    charts: tuple[Chart, ...] = ()
+    events: tuple[Mapping[str, Any], ...] = ()
+    events_at: str = ""
+    logs: Mapping[str, Any] | None = None
+    traces: Mapping[str, Any] | None = None
+    path: tuple[Entry, ...] = ()
+    sli_trail: tuple[tuple[float, float], ...] = ()
+    message: str = ""
+    error: bool = False
+    notes: str = ""
+    debrief: Mapping[str, Any] | None = None
+
+    @property
+    def ended(self) -> bool:
+        """Whether the game is over (the debrief can be shown)."""
+        return self.observation.get("status") == "ended"
+
+    @property
+    def components(self) -> list[str]:
+        """Component names the player may name (from the briefing)."""
+        return list(self.briefing.get("components", []))
+
+
+def describe(action: Mapping[str, Any]) -> str:
+    """A short human label for an action dict (for the path and the messages)."""
+    kind = action.get("type")
+    if kind == "query":
+        if "q" in action:
+            return f"query {action['q']}"
+        view = str(action.get("view"))
+        parts = [view if view != "deploys" else "changes"]
+        if action.get("component"):
+            parts.append(str(action["component"]))
+        if action.get("metric"):
+            parts.append(str(action["metric"]))
+        return " ".join(parts)
+    if kind == "mitigate":
+        extra = " ".join(
+            f"{k}={v}" for k, v in action.items() if k not in ("type", "action", "target")
+        )
+        return f"{action.get('action')} {action.get('target')} {extra}".strip()
+    if kind == "wait":
+        return f"wait {float(action.get('seconds', 0)):g}s"
+    if kind == "declare":
+        return f"declare {action.get('kind')} in {action.get('component') or '-'}"
+    return str(kind)
+
+
+def _first_sli(obs: Mapping[str, Any]) -> float:
+    slos = obs.get("slos") or []
+    return float(slos[0]["sli_5m"]) if slos else 1.0
+
+
+class Game:
+    """A session plus the snapshot the interface shows. Safe to step from a worker thread."""
+
+    def __init__(self, scenario: Scenario, seed: int | None = None) -> None:
+        self.session = Session(scenario, seed)
+        self._lock = threading.Lock()
+        self.snapshot: Snapshot | None = None
+
+    @property
+    def scenario_id(self) -> str:
+        """The scenario's id."""
+        return self.session.scenario.id
+
+    @property
+    def seed(self) -> int:
+        """The seed in play."""
+        return self.session.seed
+
+    def start(self) -> Snapshot:
+        """Run the world up to the page; the first snapshot."""
+        with self._lock:
+            obs = self.session.reset()
+            self.snapshot = Snapshot(
+                briefing=self.session.briefing(),
+                observation=obs,
+                sli_trail=((0.0, _first_sli(obs)),),
+                message="You are on call. Look around: every view costs simulated time.",
+            )
+            return self.snapshot
+
+    def _current(self) -> Snapshot:
+        if self.snapshot is None:
+            raise RuntimeError("start the game first")
+        return self.snapshot
+
+    def step(self, action: Mapping[str, Any]) -> Snapshot:
+        """Send one action to the session; fold its result into a new snapshot."""
+        with self._lock:
+            snap = self._current()
+            out = self.session.step(dict(action))
+            obs = out["observation"]
+            label = describe(action)
+            entry = Entry(
+                clock=str(snap.observation.get("clock", "")),
+                elapsed_s=float(snap.observation.get("elapsed_s", 0.0)),
+                label=label,
+                cost_s=float(out.get("cost_s", 0.0)),
+                ok=bool(out["ok"]),
+                message="" if out["ok"] else str(out["error"]),
+            )
+            changes: dict[str, Any] = {
+                "observation": obs,
+                "path": (*snap.path, entry),
+                "error": not out["ok"],
+            }
+            if out["ok"]:
+                changes.update(self._fold(snap, action, out["result"], str(obs["clock"])))
+                trail = (float(obs["elapsed_s"]), _first_sli(obs))
+                changes["sli_trail"] = (*snap.sli_trail, trail)
+            else:
+                changes["message"] = f"{label}: {out['error']}"
+            if obs.get("status") == "ended":
+                changes["debrief"] = self._debrief()
+            self.snapshot = dataclasses.replace(snap, **changes)
+            return self.snapshot
+
+    def set_notes(self, text: str) -> Snapshot:
+        """Keep the player's notes with the game (not in the text widget)."""
+        with self._lock:
+            self.snapshot = dataclasses.replace(self._current(), notes=text)
+            return self.snapshot
+
+    def _fold(
+        self, snap: Snapshot, action: Mapping[str, Any], result: Any, clock: str
+    ) -> dict[str, Any]:
+        """What a successful result changes in the snapshot."""
+        label = describe(action)
+        cost = ""
+        changes: dict[str, Any] = {"message": f"{label}: done{cost}"}
+        if not isinstance(result, Mapping):
+            return changes
+        if "components" in result:
+            changes.update(map=result, map_at=clock, message=f"service map read at {clock}")
+        elif "points" in result:
+            chart = Chart(
+                component=str(result["component"]),
+                metric=str(result["metric"]),
+                window_s=float(action.get("window", 900.0)),
+                points=tuple((float(t), float(v)) for t, v in result["points"]),
+                read_at=clock,
+            )
+            kept = tuple(c for c in snap.charts if c.key != chart.key)
+            changes["charts"] = (*kept, chart)[-MAX_CHARTS:]
+            changes["message"] = f"{chart.component} {chart.metric} read at {clock}"
+        elif "events" in result:
+            changes.update(
+                events=tuple(result["events"]),
+                events_at=clock,
+                message=f"{len(result['events'])} events read at {clock}",
+            )
+        elif "lines" in result or "logs" in result:
+            changes.update(logs=result, message=f"log search read at {clock}")
+        elif "traces" in result or "spans" in result:
+            changes.update(traces=result, message=f"traces read at {clock}")
+        elif "slos" in result:
+            changes["message"] = f"SLOs read at {clock}"
+        elif "takes_effect_at" in result:
+            changes["message"] = (
+                f"{label}: asked at {clock}; acts after {float(result['delay_s']):g}s"
+            )
+        elif "declared" in result:
+            changes["message"] = f"declared {label.removeprefix('declare ')}"
+        elif "waited_s" in result:
+            changes["message"] = f"waited {float(result['waited_s']):g}s"
+        return changes
+
+    def _debrief(self) -> dict[str, Any]:
+        """The debrief as plain data (the scoring issue's debrief when it is available)."""
+        from chaosgame.game.console import debrief_text
+
+        return {"text": debrief_text(self.session)}
+
+
+@dataclass
+class Settings:
+    """How the player wants to play (not game state)."""
+
+    realtime_speed: float = 0.0
+    dark: bool = True
+    seed: int | None = None
+    extra: dict[str, Any] = field(default_factory=dict)

@@ -1,0 +1,323 @@
+"""The incident console: alerts, SLOs, the service map, charts, logs, traces, timeline, notes."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, cast
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Static, TabbedContent, TabPane, TextArea
+
+from chaosgame.game.console import parse_command
+from chaosgame.game.views import COSTS
+from chaosgame.scenario.actions import MITIGATIONS
+from chaosgame.tui.catalog import HANDS_ON_S, Command, cost_text
+from chaosgame.tui.game import Snapshot
+from chaosgame.tui.screens.dialogs import ActionDialog, ConfirmDialog, DeclareDialog
+from chaosgame.tui.widgets.charts import Charts
+from chaosgame.tui.widgets.logs import LogExplorer, TraceWaterfall, query_language_available
+from chaosgame.tui.widgets.service_map import ServiceMap
+from chaosgame.tui.widgets.status import AlertList, SloGauge, StatusBar
+from chaosgame.tui.widgets.timeline import Timeline
+
+if TYPE_CHECKING:
+    from chaosgame.tui.app import ChaosApp
+
+TABS = ("overview", "metrics", "logs", "traces", "timeline", "notes")
+
+HINTS = {
+    "overview": f"r map {cost_text(COSTS['map'])} · m chart {cost_text(COSTS['metric'])} · "
+    f"a act {cost_text(HANDS_ON_S)}+delay",
+    "metrics": f"/ chart {cost_text(COSTS['metric'])}",
+    "logs": "/ search logs",
+    "traces": "/ find traces",
+    "timeline": f"r events {cost_text(COSTS['events'])}",
+    "notes": "notes are free",
+}
+
+PLACEHOLDERS = {
+    "overview": "command: map · slo · changes · metric COMP [METRIC] [WINDOW] · do ACTION TARGET · wait 2m",
+    "metrics": "COMPONENT [METRIC] [WINDOW]   e.g. payments errors 15m",
+    "logs": '{service="checkout"} |= "timeout"',
+    "traces": "traces for a component, e.g. checkout",
+    "timeline": "a component to filter events (empty: all)",
+}
+
+
+class ConsoleScreen(Screen[None]):
+    """Where the incident is worked. Widgets render the app's snapshot; keys send actions."""
+
+    BINDINGS = [
+        Binding("slash", "query", "query", key_display="/"),
+        Binding("a", "mitigate", "act"),
+        Binding("d", "declare", "declare"),
+        Binding("w", "wait", "wait 1m"),
+        Binding("e", "end", "end"),
+        Binding("r", "refresh", "refresh", show=False),
+        Binding("m", "chart('errors')", "chart errors", show=False),
+        Binding("l", "chart('latency_p99')", "chart p99", show=False),
+        Binding("p", "app.toggle_realtime", "real time", show=False),
+        Binding("escape", "back", "back", show=False),
+        *[Binding(str(n + 1), f"tab('{t}')", t, show=False) for n, t in enumerate(TABS)],
+    ]
+
+    def compose(self) -> ComposeResult:
+        """The status bar, six tabs, the message line and the footer."""
+        yield StatusBar()
+        with TabbedContent(id="tabs"):
+            with TabPane("1 overview", id="overview"):
+                yield Input(placeholder=PLACEHOLDERS["overview"], id="q-overview")
+                yield AlertList()
+                yield SloGauge()
+                yield ServiceMap(id="map")
+            with TabPane("2 metrics", id="metrics"):
+                yield Input(placeholder=PLACEHOLDERS["metrics"], id="q-metrics")
+                yield Charts(id="charts")
+            with TabPane("3 logs", id="logs"):
+                yield Input(placeholder=PLACEHOLDERS["logs"], id="q-logs")
+                yield LogExplorer(id="log-explorer")
+            with TabPane("4 traces", id="traces"):
+                yield Input(placeholder=PLACEHOLDERS["traces"], id="q-traces")
+                yield TraceWaterfall(id="waterfall")
+            with TabPane("5 timeline", id="timeline"):
+                yield Input(placeholder=PLACEHOLDERS["timeline"], id="q-timeline")
+                yield Timeline(id="events")
+            with TabPane("6 notes", id="notes"):
+                yield TextArea(id="notes-text")
+        yield Static("", id="message")
+        yield Footer()
+
+    @property
+    def chaos(self) -> ChaosApp:
+        """The app, typed."""
+        return cast("ChaosApp", self.app)
+
+    def on_mount(self) -> None:
+        """Follow the app's snapshot; pace real time; start on the map."""
+        snap = self.chaos.snapshot
+        if snap is not None:
+            self.query_one("#notes-text", TextArea).text = snap.notes
+        self.watch(self.app, "snapshot", self._show)
+        self.watch(self.app, "busy", self._busy)
+        self.watch(self.app, "realtime_speed", self._realtime)
+        self.set_interval(1.0, self._realtime_tick)
+        self.query_one("#map", ServiceMap).focus()
+        self._hint()
+
+    # -------------------------------------------------------------- render
+    def _show(self, snap: Snapshot | None) -> None:
+        if snap is None:
+            return
+        for widget in self.query("StatusBar, AlertList, SloGauge, ServiceMap, Charts, Timeline"):
+            widget.snapshot = snap  # type: ignore[attr-defined]
+        for widget in self.query("LogExplorer, TraceWaterfall"):
+            widget.snapshot = snap  # type: ignore[attr-defined]
+        message = self.query_one("#message", Static)
+        message.update(Content.styled(snap.message, "bold $error" if snap.error else "$text-muted"))
+
+    def _busy(self, busy: bool) -> None:
+        self.query_one(StatusBar).busy = busy
+
+    def _realtime(self, speed: float) -> None:
+        self.query_one(StatusBar).realtime = speed
+
+    def _hint(self) -> None:
+        tab = self.query_one(TabbedContent).active or "overview"
+        self.query_one(StatusBar).next_cost = HINTS.get(tab, "")
+
+    @on(TabbedContent.TabActivated)
+    def _tab_changed(self) -> None:
+        self._hint()
+
+    # ------------------------------------------------------------- actions
+    def _send(self, action: dict[str, Any]) -> None:
+        self.chaos.request(action)
+
+    def _selected(self) -> str | None:
+        return self.query_one("#map", ServiceMap).selected_component()
+
+    def action_tab(self, tab: str) -> None:
+        """Switch to a tab (its main view gets the focus)."""
+        self.query_one(TabbedContent).active = tab
+        self._focus_main(tab)
+
+    def _focus_main(self, tab: str) -> None:
+        main = {
+            "overview": "#map",
+            "metrics": "#charts",
+            "logs": "#log-explorer",
+            "traces": "#waterfall",
+            "timeline": "#events",
+            "notes": "#notes-text",
+        }[tab]
+        self.query_one(main).focus()
+
+    def action_query(self) -> None:
+        """Focus the query field of this tab."""
+        tab = self.query_one(TabbedContent).active or "overview"
+        if tab == "notes":
+            self.query_one("#notes-text").focus()
+            return
+        self.query_one(f"#q-{tab}", Input).focus()
+
+    def action_back(self) -> None:
+        """Leave a field for the tab's main view."""
+        self._focus_main(self.query_one(TabbedContent).active or "overview")
+
+    def action_refresh(self) -> None:
+        """Read this tab's view again (at its cost)."""
+        tab = self.query_one(TabbedContent).active
+        snap = self.chaos.snapshot
+        if tab == "timeline":
+            self._send({"type": "query", "view": "events", "window": 7200.0})
+        elif tab == "metrics" and snap is not None and snap.charts:
+            c = snap.charts[-1]
+            self._send(
+                {
+                    "type": "query",
+                    "view": "metric",
+                    "component": c.component,
+                    "metric": c.metric,
+                    "window": c.window_s,
+                }
+            )
+        else:
+            self._send({"type": "query", "view": "map"})
+
+    def action_chart(self, metric: str) -> None:
+        """Chart a metric of the component under the map's cursor."""
+        comp = self._selected()
+        if comp is None:
+            self.notify("Read the map first (r), then pick a component.", timeout=3)
+            return
+        self._send({"type": "query", "view": "metric", "component": comp, "metric": metric})
+
+    def action_wait(self) -> None:
+        """Let a minute pass."""
+        self._send({"type": "wait", "seconds": 60.0})
+
+    def action_mitigate(self, name: str | None = None) -> None:
+        """Choose a mitigation in a dialog, confirm it if risky, then send it."""
+        snap = self.chaos.snapshot
+        comps = snap.components if snap else []
+        self.app.push_screen(ActionDialog(comps, name, self._selected()), self._mitigation_chosen)
+
+    def _mitigation_chosen(self, action: dict[str, Any] | None) -> None:
+        if action is not None:
+            self.confirm_and_send(action)
+
+    def confirm_and_send(self, action: dict[str, Any]) -> None:
+        """Send ``action``, asking first when the catalogue marks it risky."""
+        info = (
+            MITIGATIONS.get(str(action.get("action"))) if action.get("type") == "mitigate" else None
+        )
+        if info is None or not info.risky:
+            self._send(action)
+            return
+        question = f"{info.action} {action.get('target')}: this is risky. Go ahead?"
+        detail = f"{info.summary}.\nIt costs {HANDS_ON_S:g}s and acts after {info.delay_s:g}s."
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._send(action)
+            else:
+                self.notify("Not done.", timeout=2)
+
+        self.app.push_screen(ConfirmDialog(question, detail), answered)
+
+    def action_declare(self) -> None:
+        """Declare the root cause in a dialog."""
+        snap = self.chaos.snapshot
+        comps = snap.components if snap else []
+
+        def declared(action: dict[str, Any] | None) -> None:
+            if action is not None:
+                self._send(action)
+
+        self.app.push_screen(DeclareDialog(comps), declared)
+
+    def action_end(self) -> None:
+        """End the game (after a confirmation) and read the debrief."""
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._send({"type": "end"})
+
+        self.app.push_screen(
+            ConfirmDialog("End the game and read the debrief?", "You cannot act after this."),
+            answered,
+        )
+
+    def run_command(self, cmd: Command) -> None:
+        """Carry out a command chosen in the palette."""
+        if cmd.action is not None:
+            self.confirm_and_send(dict(cmd.action))
+        elif cmd.verb.startswith("mitigate"):
+            _, _, name = cmd.verb.partition(":")
+            self.action_mitigate(name or None)
+        elif cmd.verb == "declare":
+            self.action_declare()
+        elif cmd.verb == "end":
+            self.action_end()
+        elif cmd.verb == "help":
+            self.chaos.action_help()
+        elif cmd.verb == "theme":
+            self.chaos.action_toggle_theme()
+        elif cmd.verb == "realtime":
+            self.chaos.action_toggle_realtime()
+
+    # -------------------------------------------------------------- inputs
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        tab = (event.input.id or "q-overview").removeprefix("q-")
+        text = event.value.strip()
+        action = self._parse(tab, text)
+        if action is None:
+            return
+        event.input.value = ""
+        self._focus_main(tab)
+        self.confirm_and_send(action)
+
+    def _parse(self, tab: str, text: str) -> dict[str, Any] | None:
+        """Turn what was typed in a tab's field into an action, or say what is wrong."""
+        try:
+            if tab == "timeline":
+                return parse_command(f"events {text}") if text else parse_command("events")  # type: ignore[return-value]
+            if not text:
+                return None
+            if tab in ("logs", "traces") or (tab == "metrics" and any(ch in text for ch in "{(")):
+                if not query_language_available():
+                    self._say(
+                        "Log and trace search arrive with the query language; not in this build."
+                    )
+                    return None
+                return {"type": "query", "q": text}
+            parsed = parse_command(f"metric {text}" if tab == "metrics" else text)
+        except ValueError as exc:
+            self._say(str(exc))
+            return None
+        if isinstance(parsed, str):
+            if parsed in ("help", "?"):
+                self.chaos.action_help()
+            elif parsed in ("quit", "exit"):
+                self.action_end()
+            return None
+        return parsed
+
+    def _say(self, text: str) -> None:
+        self.query_one("#message", Static).update(Content.styled(text, "bold $error"))
+        self.app.bell()
+
+    @on(TextArea.Changed, "#notes-text")
+    def _notes(self, event: TextArea.Changed) -> None:
+        self.chaos.save_notes(event.text_area.text)
+
+    # ----------------------------------------------------------- real time
+    def _realtime_tick(self) -> None:
+        speed = self.chaos.realtime_speed
+        if speed <= 0 or self.chaos.busy or self.app.screen is not self:
+            return
+        self._send({"type": "wait", "seconds": float(speed)})

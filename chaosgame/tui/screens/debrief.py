@@ -1,0 +1,137 @@
+"""Debrief: the truth revealed, the score, the SLI compared, the path, the questions."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Static
+
+from chaosgame.scenario.units import format_duration
+from chaosgame.tui.game import Snapshot
+from chaosgame.tui.widgets.plot import Plot, Series
+
+if TYPE_CHECKING:
+    from chaosgame.tui.app import ChaosApp
+
+
+def sli_series(snap: Snapshot) -> tuple[Series, ...]:
+    """The SLI over the game: the player's, and the reference's and doing nothing's if known."""
+    debrief: Mapping[str, Any] = snap.debrief or {}
+    out = [Series("you", snap.sli_trail, "$accent")]
+    for key, name, style in (
+        ("reference", "reference", "$success"),
+        ("nothing", "do nothing", "$error"),
+    ):
+        pts = debrief.get("sli", {}).get(key) if isinstance(debrief.get("sli"), Mapping) else None
+        if pts:
+            out.append(Series(name, tuple((float(t), float(v)) for t, v in pts), style))
+    return tuple(out)
+
+
+def postmortem_markdown(snap: Snapshot) -> str:
+    """A Markdown postmortem: the scoring issue's when available, else the debrief and path."""
+    debrief: Mapping[str, Any] = snap.debrief or {}
+    if debrief.get("postmortem"):
+        return str(debrief["postmortem"])
+    lines = [f"# Postmortem: {snap.briefing.get('title', '')}", "", "## Debrief", ""]
+    lines.append("```")
+    lines.append(str(debrief.get("text", "")).strip())
+    lines.append("```")
+    lines += ["", "## Timeline of the response", "", "| clock | on call | action | cost | result |"]
+    lines.append("|---|---|---|---|---|")
+    for e in snap.path:
+        result = "ok" if e.ok else f"rejected: {e.message}"
+        lines.append(
+            f"| {e.clock} | +{format_duration(round(e.elapsed_s)) if e.elapsed_s >= 1 else '0s'} "
+            f"| {e.label} | {format_duration(e.cost_s) if e.cost_s else '-'} | {result} |"
+        )
+    if snap.notes.strip():
+        lines += ["", "## Notes taken during the incident", "", snap.notes.strip()]
+    return "\n".join(lines) + "\n"
+
+
+class DebriefScreen(Screen[None]):
+    """What happened, how you did, and what to learn from it."""
+
+    BINDINGS = [
+        Binding("x", "export", "export postmortem"),
+        Binding("h,escape", "home", "home"),
+        Binding("q", "app.quit", "quit"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        """Score, text, SLI plot and the path."""
+        snap = cast("ChaosApp", self.app).snapshot
+        with VerticalScroll(id="debrief"):
+            yield Static(Content.styled(" DEBRIEF ", "bold reverse $accent"), id="debrief-title")
+            if snap is not None:
+                yield Static(self._score(snap), id="score")
+                yield Static(Content.styled("SLI (5 min) over the game", "bold"))
+                plot = Plot(id="sli-plot")
+                plot.series = sli_series(snap)
+                yield plot
+                yield Static(str((snap.debrief or {}).get("text", "")).strip(), id="debrief-text")
+                yield Static(Content.styled("\nYour path", "bold"))
+                table: DataTable[str] = DataTable(id="path", cursor_type="row")
+                yield table
+        yield Footer()
+
+    def on_mount(self) -> None:
+        """Fill the path table."""
+        snap = cast("ChaosApp", self.app).snapshot
+        if snap is None:
+            return
+        table = self.query_one("#path", DataTable)
+        table.add_columns("clock", "action", "cost", "result")
+        for e in snap.path:
+            table.add_row(
+                e.clock,
+                e.label,
+                format_duration(e.cost_s) if e.cost_s else "-",
+                "ok" if e.ok else f"rejected: {e.message}"[:60],
+            )
+
+    def _score(self, snap: Snapshot) -> Content:
+        debrief: Mapping[str, Any] = snap.debrief or {}
+        obs = snap.observation
+        parts: list[tuple[str, str] | str] = []
+        score = debrief.get("score")
+        if isinstance(score, Mapping):
+            parts += [
+                (f"Score {score.get('total', '?')}", "bold"),
+                f"  grade {score.get('grade', '?')}\n",
+            ]
+            for k, v in score.get("parts", {}).items():
+                parts.append(f"  {k}: {v}\n")
+        parts.append(f"Ended at {obs.get('clock')} ({obs.get('end_reason', '')}); ")
+        parts.append(f"{len(snap.path)} actions taken.")
+        return Content.assemble(*parts)
+
+    def action_export(self) -> None:
+        """Write the postmortem as Markdown next to where the game was started."""
+        snap = cast("ChaosApp", self.app).snapshot
+        if snap is None:
+            return
+        app = cast("ChaosApp", self.app)
+        name = f"postmortem-{snap.briefing.get('id', 'incident')}-{app.game.seed if app.game else 0}.md"
+        path = Path(app.export_dir) / name
+        try:
+            path.write_text(postmortem_markdown(snap), encoding="utf-8")
+        except OSError as exc:
+            self.notify(f"Could not write {path}: {exc}", severity="error")
+            return
+        self.notify(f"Postmortem written to {path}", timeout=6)
+
+    def action_home(self) -> None:
+        """Back to the incident list."""
+        from chaosgame.tui.screens.home import HomeScreen
+
+        while len(self.app.screen_stack) > 2 and not isinstance(self.app.screen, HomeScreen):
+            self.app.pop_screen()

@@ -1,0 +1,1 @@
+"""Reusable widgets of the chaosgame TUI (they render snapshots; they never hold game state)."""

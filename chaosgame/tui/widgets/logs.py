@@ -1,0 +1,216 @@
+"""The log explorer (highlighted, paged) and the trace waterfall.
+
+Both render the last answer of a typed query (``{"type": "query", "q": ...}``) from the
+snapshot. They read plain data only and keep nothing of the game themselves.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.reactive import reactive
+from textual.widgets import Static
+
+from chaosgame.tui.game import Snapshot
+from chaosgame.tui.widgets.text import Parts
+
+PAGE = 200
+"""Lines drawn per page of the log explorer."""
+
+LEVEL_STYLE = {
+    "error": "bold $error",
+    "fatal": "bold $error",
+    "warn": "$warning",
+    "warning": "$warning",
+    "info": "",
+    "debug": "$text-muted",
+}
+
+
+@functools.cache
+def query_language_available() -> bool:
+    """Whether this build's session accepts typed queries (``{"type": "query", "q": ...}``)."""
+    from pydantic import ValidationError
+
+    from chaosgame.game.actions import parse_action
+
+    try:
+        parse_action({"type": "query", "q": "map"})
+    except ValidationError as exc:
+        return not any(e["type"] == "extra_forbidden" for e in exc.errors())
+    except ValueError:
+        return True
+    return True
+
+
+def _terms(query: str) -> list[str]:
+    """Literal strings the query filters on (``|= "x"``), to highlight in the lines."""
+    return [m for m in re.findall(r'\|[=~]\s*"([^"]+)"', query) if m]
+
+
+def _line_text(line: Any) -> tuple[str, str]:
+    """A log line as ``(text, level)`` whatever shape the query returned."""
+    if isinstance(line, Mapping):
+        text = str(line.get("line") or line.get("text") or line.get("message") or line)
+        prefix = " ".join(str(line[k]) for k in ("ts", "clock", "service", "host") if k in line)
+        return (f"{prefix} {text}".strip(), str(line.get("level", "")).lower())
+    text = str(line)
+    low = text.lower()
+    level = next((lv for lv in ("error", "fatal", "warn", "debug") if lv in low[:60]), "info")
+    return text, level
+
+
+def render_lines(lines: Sequence[Any], query: str, start: int = 0) -> Content:
+    """Up to ``PAGE`` lines from ``start``, coloured by level, with the filter terms marked."""
+    terms = _terms(query)
+    pattern = re.compile("|".join(re.escape(t) for t in terms)) if terms else None
+    out = Parts()
+    for line in lines[start : start + PAGE]:
+        text, level = _line_text(line)
+        style = LEVEL_STYLE.get(level, "")
+        if pattern is None:
+            out.add(text, style)
+        else:
+            pos = 0
+            for m in pattern.finditer(text):
+                out.add(text[pos : m.start()], style)
+                out.add(m.group(0), "bold reverse $accent")
+                pos = m.end()
+            out.add(text[pos:], style)
+        out.line()
+    return out.content()
+
+
+class LogExplorer(VerticalScroll, can_focus=True):
+    """The lines of the last log search; ``n``/``b`` page through them."""
+
+    BINDINGS = [
+        Binding("n", "page(1)", "next page", show=False),
+        Binding("b", "page(-1)", "previous page", show=False),
+    ]
+    DEFAULT_CSS = """
+    LogExplorer > Static {
+        width: auto;
+    }
+    LogExplorer > .header {
+        color: $text-muted;
+    }
+    """
+
+    snapshot: reactive[Snapshot | None] = reactive(None)
+    start: reactive[int] = reactive(0)
+
+    def compose(self) -> Any:
+        """A header line and the body."""
+        yield Static("", classes="header")
+        yield Static("", classes="body")
+
+    def _result(self) -> Mapping[str, Any] | None:
+        return self.snapshot.logs if self.snapshot is not None else None
+
+    def watch_snapshot(self, snap: Snapshot | None) -> None:
+        """A new search starts at its first page."""
+        result = self._result()
+        if result is getattr(self, "_shown", None):
+            return
+        self._shown = result
+        self.start = 0
+        self._draw()
+
+    def watch_start(self) -> None:
+        """Draw the page."""
+        self._draw()
+
+    def _draw(self) -> None:
+        if not self.is_mounted:
+            return
+        header, body = self.query_one(".header", Static), self.query_one(".body", Static)
+        result = self._result()
+        if result is None:
+            hint = (
+                'Press / and type a log query, e.g. {service="checkout"} |= "timeout"'
+                if query_language_available()
+                else "Log search arrives with the query language; it is not in this build."
+            )
+            header.update(hint)
+            body.update("")
+            return
+        lines = list(result.get("lines") or result.get("logs") or [])
+        total = int(result.get("total", result.get("count", len(lines))))
+        query = str(result.get("query", ""))
+        end = min(self.start + PAGE, len(lines))
+        header.update(
+            f"{query}  ·  {total} matching lines  ·  showing {self.start + 1 if lines else 0}-{end}"
+            "  ·  n/b page"
+        )
+        body.update(render_lines(lines, query, self.start) if lines else "(no lines)")
+
+    def action_page(self, delta: int) -> None:
+        """Next or previous page."""
+        result = self._result()
+        n = len(list(result.get("lines") or result.get("logs") or [])) if result else 0
+        self.start = min(max(self.start + delta * PAGE, 0), max(n - 1, 0) // PAGE * PAGE)
+
+
+def waterfall(trace: Mapping[str, Any], width: int) -> Content:
+    """One trace as a waterfall: indented span names and bars on a shared time axis."""
+    spans = list(trace.get("spans", []))
+    out = Parts()
+    if not spans:
+        return out.add("(no spans)", "$text-muted").content()
+    t0 = min(float(s.get("start", 0.0)) for s in spans)
+    t1 = max(float(s.get("start", 0.0)) + float(s.get("duration", 0.0)) for s in spans)
+    span_total = max(t1 - t0, 1e-9)
+    name_w = min(30, max(12, width // 3))
+    bar_w = max(width - name_w - 10, 10)
+    out.add(f"trace {trace.get('trace_id', '')}  {span_total * 1000:.0f} ms", "bold").line()
+    for s in spans:
+        depth = int(s.get("depth", 0))
+        name = f"{'  ' * depth}{s.get('service', '')} {s.get('name', '')}".rstrip()
+        start = float(s.get("start", 0.0)) - t0
+        dur = float(s.get("duration", 0.0))
+        a = int(start / span_total * bar_w)
+        b = max(a + 1, int((start + dur) / span_total * bar_w))
+        status = str(s.get("status", "ok"))
+        bad = status not in ("ok", "OK", "200")
+        style = "$error" if bad else "$success"
+        out.add(f"{name[:name_w]:<{name_w}}")
+        out.add(" " * a + "█" * (b - a), style)
+        out.add(" " * (bar_w - b))
+        out.add(f" {dur * 1000:6.0f}ms", style)
+        out.add(" ✗" if bad else "  ", style).line()
+    return out.content()
+
+
+class TraceWaterfall(VerticalScroll, can_focus=True):
+    """The traces of the last trace query, each as a waterfall."""
+
+    snapshot: reactive[Snapshot | None] = reactive(None)
+
+    def compose(self) -> Any:
+        """The body."""
+        yield Static("", classes="body")
+
+    def watch_snapshot(self, snap: Snapshot | None) -> None:
+        """Redraw when a new trace answer arrived."""
+        result = snap.traces if snap is not None else None
+        if result is getattr(self, "_shown", 0) or not self.is_mounted:
+            return
+        self._shown = result
+        body = self.query_one(".body", Static)
+        if result is None:
+            body.update(
+                "Press / and type a trace query, e.g. a component name."
+                if query_language_available()
+                else "Traces arrive with the query language; they are not in this build."
+            )
+            return
+        traces = list(result.get("traces", [])) or ([result] if "spans" in result else [])
+        parts = [waterfall(t, self.size.width or 80) for t in traces[:20]]
+        body.update(Content("\n\n").join(parts) if parts else "(no traces)")

@@ -1,0 +1,140 @@
+"""The always-visible bar (clock, time left, pages, next cost), the alerts and the SLO gauges."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.content import Content
+from textual.reactive import reactive
+from textual.widget import Widget
+
+from chaosgame.scenario.units import format_duration
+from chaosgame.tui.game import Snapshot
+from chaosgame.tui.widgets.text import Parts
+
+
+def _dur(seconds: float) -> str:
+    return format_duration(round(seconds)) if seconds >= 1 else "0s"
+
+
+class StatusBar(Widget):
+    """Game clock, time on call and left, pages firing, real-time mode and the next cost."""
+
+    DEFAULT_CSS = """
+    StatusBar {
+        height: 1;
+        background: $panel;
+        color: $foreground;
+    }
+    """
+
+    snapshot: reactive[Snapshot | None] = reactive(None)
+    next_cost: reactive[str] = reactive("")
+    busy: reactive[bool] = reactive(False)
+    realtime: reactive[float] = reactive(0.0)
+
+    def render(self) -> Content:
+        """One line: the game's pulse."""
+        out = Parts()
+        snap = self.snapshot
+        if snap is None:
+            return out.content()
+        obs = snap.observation
+        pages = len(obs.get("alerts", []))
+        out.add(f" ⏱ {obs.get('clock', '')} ", "bold reverse")
+        out.add(f" +{_dur(float(obs.get('elapsed_s', 0)))} on call ")
+        left = float(obs.get("remaining_s", 0))
+        out.add(f"{_dur(left)} left ", "bold $warning" if left < 300 else "")
+        page_style = "bold $error" if pages else "$success"
+        out.add(f" ◆ {pages} page{'s' if pages != 1 else ''} ", page_style)
+        if self.realtime > 0:
+            out.add(f" ▶ real time x{self.realtime:g} ", "bold $accent")
+        if self.busy:
+            out.add(" … working ", "italic")
+        if self.next_cost:
+            out.add(f" next: {self.next_cost}", "$text-muted")
+        return out.content()
+
+
+def _bar(share: float, width: int) -> tuple[str, str]:
+    share = min(max(share, 0.0), 1.0)
+    full = round(share * width)
+    return "█" * full, "░" * (width - full)
+
+
+def slo_lines(slos: list[dict[str, Any]], width: int) -> Content:
+    """Each SLO: name, SLI now, burn rates and a gauge of the error budget burned."""
+    out = Parts()
+    bar_w = max(width - 62, 6)
+    for s in slos:
+        burn = float(s["burn_5m"])
+        mark, style = (
+            ("✗", "$error")
+            if burn >= 14.4
+            else ("▲", "$warning")
+            if burn >= 1
+            else ("✓", "$success")
+        )
+        used = float(s["budget_burned"])
+        full, empty = _bar(used, bar_w)
+        out.add(f"{mark} ", style)
+        out.add(f"{s['journey']} {s['sli']}"[:20].ljust(20))
+        out.add(f" {float(s.get('sli_5m', 1.0)):7.2%}", style)
+        out.add(f" {burn:6.1f}x", f"bold {style}")
+        out.add(f" 1h {float(s['burn_1h']):5.1f}x ")
+        out.add(full, style)
+        out.add(empty, "$text-muted")
+        out.add(f" {used:.1%}").line()
+    return out.content()
+
+
+class SloGauge(Widget):
+    """SLOs with the SLI over 5 minutes, burn rates and the error budget burned so far."""
+
+    DEFAULT_CSS = """
+    SloGauge {
+        height: auto;
+        min-height: 1;
+    }
+    """
+
+    snapshot: reactive[Snapshot | None] = reactive(None)
+
+    def render(self) -> Content:
+        """The gauges, one line per SLO."""
+        if self.snapshot is None:
+            return Content("")
+        header = Content.styled(
+            f"  {'SLO':<20} {'SLI 5m':>7} {'burn 5m':>7}  {'1h':>6}  budget burned\n", "bold"
+        )
+        slos = list(self.snapshot.observation.get("slos", []))
+        return header + slo_lines(slos, self.size.width)
+
+
+class AlertList(Widget):
+    """Pages firing now, and mitigations waiting to act."""
+
+    DEFAULT_CSS = """
+    AlertList {
+        height: auto;
+        min-height: 1;
+    }
+    """
+
+    snapshot: reactive[Snapshot | None] = reactive(None)
+
+    def render(self) -> Content:
+        """One line per page, then one per pending mitigation."""
+        out = Parts()
+        snap = self.snapshot
+        if snap is None:
+            return out.content()
+        alerts = snap.observation.get("alerts", [])
+        if not alerts:
+            out.add("✓ no page firing", "$success")
+        for a in alerts:
+            out.add(f"✗ PAGE {a['name']}", "bold $error")
+            out.add(f"  {a['summary']}").line()
+        for p in snap.observation.get("pending_mitigations", []):
+            out.add(f"… pending: {p['action']} {p['target']}", "$warning").line()
+        return out.content()

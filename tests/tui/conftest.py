@@ -1,0 +1,59 @@
+"""Fixtures for the TUI tests: one factory for every app, and helpers to drive it."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+from collections.abc import Callable, Coroutine
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+
+from chaosgame.scenario import library
+from chaosgame.scenario.model import Scenario
+from chaosgame.tui.app import ChaosApp, make_app
+
+SEED = 7
+
+
+@pytest.fixture(scope="session")
+def builtin() -> Scenario:
+    return library.load()
+
+
+@pytest.fixture
+def app_factory(tmp_path: Path) -> Callable[..., ChaosApp]:
+    """``make_app`` with exports going to a temporary folder."""
+
+    def build(
+        scenario: Scenario | str | None = None, seed: int | None = SEED, **kw: Any
+    ) -> ChaosApp:
+        kw.setdefault("export_dir", tmp_path)
+        return make_app(scenario, seed, **kw)
+
+    return build
+
+
+def run_async(test: Callable[..., Coroutine[Any, Any, None]]) -> Callable[..., None]:
+    """Run an async test on a fresh event loop (no async plugin needed)."""
+
+    @functools.wraps(test)
+    def wrapper(*args: Any, **kwargs: Any) -> None:
+        asyncio.run(test(*args, **kwargs))
+
+    return wrapper
+
+
+async def settle(pilot: Pilot[Any]) -> None:
+    """Wait until every worker is done and every message handled (no sleeping)."""
+    for _ in range(3):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+async def press(pilot: Pilot[Any], *keys: str) -> None:
+    """Press keys, then settle."""
+    await pilot.press(*keys)
+    await settle(pilot)

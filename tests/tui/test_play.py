@@ -1,0 +1,126 @@
+"""Pilot tests: the built-in incident from home to debrief with keys only."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from textual.message import Message
+
+from chaosgame.tui.app import ChaosApp
+from chaosgame.tui.messages import ActionCompleted, GameEnded, GameStarted
+from chaosgame.tui.screens.briefing import BriefingScreen
+from chaosgame.tui.screens.console import ConsoleScreen
+from chaosgame.tui.screens.debrief import DebriefScreen
+from chaosgame.tui.screens.dialogs import ConfirmDialog
+from chaosgame.tui.screens.home import HomeScreen
+from tests.tui.conftest import SEED, press, run_async, settle
+
+
+def _actions(messages: list[Message]) -> list[dict[str, Any]]:
+    return [m.action for m in messages if isinstance(m, ActionCompleted)]
+
+
+@run_async
+async def test_home_to_debrief_with_keys_only(app_factory: Callable[..., ChaosApp]) -> None:
+    messages: list[Message] = []
+    app = app_factory()
+    async with app.run_test(size=(100, 34), message_hook=messages.append) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, HomeScreen)
+        await press(pilot, "slash", *"retry", "enter")  # filter, back to the list
+        await press(pilot, "s", *str(SEED), "enter")  # seed, and play
+        assert isinstance(app.screen, BriefingScreen)
+        assert any(isinstance(m, GameStarted) for m in messages)
+        assert app.game is not None
+        assert app.game.seed == SEED
+        start = app.game.session.now
+        await press(pilot, "enter")
+        assert isinstance(app.screen, ConsoleScreen)
+
+        await press(pilot, "r")  # the service map, 20 s
+        assert app.snapshot is not None
+        assert app.snapshot.map is not None
+        assert app.game.session.now == start + 20
+        await press(pilot, "2", "slash", *"payments errors 15m", "enter")  # a chart, 45 s
+        assert [c.key for c in app.snapshot.charts] == [("payments", "errors")]
+        await press(pilot, "5", "r")  # the timeline, 30 s
+        assert app.snapshot.events
+        await press(pilot, "1", "slash", *"do rollback payments", "enter")
+        await press(pilot, "slash", *"do disable-retries checkout to=payments", "enter")
+        await press(pilot, "w")
+        await press(pilot, "d", *"payments", "tab", *"bad-deploy", "tab", *"0.8", "enter")
+        session = app.game.session
+        assert session.declarations[-1]["hypotheses"][0] == {
+            "component": "payments",
+            "kind": "bad-deploy",
+            "confidence": 0.8,
+        }
+        assert [a["action"]["type"] for a in session.actions] == [
+            "query",
+            "query",
+            "query",
+            "mitigate",
+            "mitigate",
+            "wait",
+            "declare",
+        ]
+        await press(pilot, "e")
+        assert isinstance(app.screen, ConfirmDialog)
+        await press(pilot, "y")
+        assert isinstance(app.screen, DebriefScreen)
+        assert session.ended
+        assert session.end_reason == "ended by the player"
+        assert any(isinstance(m, GameEnded) for m in messages)
+        assert _actions(messages)[-1] == {"type": "end"}
+        assert all(not m.snapshot.error for m in messages if isinstance(m, ActionCompleted))
+
+
+@run_async
+async def test_bad_query_is_a_clear_message(app_factory: Callable[..., ChaosApp]) -> None:
+    app = app_factory("payments-retry-storm", start="console")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, ConsoleScreen)
+        assert app.game is not None
+        before = app.game.session.now
+        await press(pilot, "2", "slash", *"paymnets errors", "enter")
+        assert app.snapshot is not None
+        assert app.snapshot.error
+        assert "did you mean 'payments'" in app.snapshot.message
+        assert app.game.session.now == before  # a rejected query costs nothing
+        await press(pilot, "slash", *"payments nosuchmetric", "enter")
+        assert "unknown metric" in app.snapshot.message
+        await press(pilot, "1", "slash", *"frobnicate", "enter")
+        message = str(app.screen.query_one("#message").render())
+        assert "unknown command 'frobnicate'" in message
+        assert isinstance(app.screen, ConsoleScreen)
+
+
+@run_async
+async def test_risky_action_asks_first(app_factory: Callable[..., ChaosApp]) -> None:
+    app = app_factory("payments-retry-storm", start="console")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert app.game is not None
+        await press(pilot, "slash", *"do restart payments", "enter")
+        assert isinstance(app.screen, ConfirmDialog)
+        await press(pilot, "n")
+        assert isinstance(app.screen, ConsoleScreen)
+        assert app.game.session.actions == []
+        await press(pilot, "slash", *"do restart payments", "enter", "y")
+        assert [a["action"]["action"] for a in app.game.session.actions] == ["restart"]
+
+
+@run_async
+async def test_export_postmortem(app_factory: Callable[..., ChaosApp], tmp_path: Path) -> None:
+    app = app_factory("payments-retry-storm", start="console")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "w", "e", "y")
+        assert isinstance(app.screen, DebriefScreen)
+        await press(pilot, "x")
+        written = list(tmp_path.glob("postmortem-*.md"))
+        assert len(written) == 1
+        assert "wait 60s" in written[0].read_text()
