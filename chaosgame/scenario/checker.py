@@ -17,8 +17,9 @@ c. ``root-cause-visible``: the root cause leaves a signal the player can query d
    scenario's observability gaps (its own metrics, logs, events, or its callers' traces/logs);
 d. ``red-herrings``: each red herring is a real, visible event off the causal chain (removing
    it changes nothing that matters);
-e. ``nothing-scores-poorly``: doing nothing does not fix the incident and burns clearly more
-   budget than the reference.
+e. ``nothing-scores-poorly``: doing nothing does not fix the incident, and the game's score
+   of a player who does nothing is at most 20 (without the scoring module: it burns clearly
+   more budget than the reference).
 
 For a no-fault scenario (``truth.root_cause.kind == "no-fault"``) the logic inverts: users are
 not hurt, there is nothing to recover, and doing nothing is right.
@@ -46,6 +47,8 @@ HURT_RATIO = 2.0
 """...and this many times the baseline's bad events."""
 NOTHING_RATIO = 1.5
 """(e) doing nothing burns at least this many times the reference's budget."""
+NOTHING_MAX_SCORE = 20.0
+"""(e) with the game's scoring: a player who does nothing scores at most this."""
 HERRING_TOLERANCE = 0.10
 """(d) removing a red herring may change the damage by at most this share (plus a little)."""
 
@@ -163,7 +166,7 @@ def check_scenario(sc: Scenario, seed: int | None = None, settle: float = SETTLE
         _check_reference(sc, reference, judge, no_fault),
         _check_visible(sc, nothing, base, onset, no_fault),
         _check_herrings(sc, seed, nothing, onset),
-        _check_nothing(sc, nothing, reference, judge, no_fault),
+        _check_nothing(sc, seed, nothing, reference, judge, no_fault),
     ]
     return checks
 
@@ -307,21 +310,51 @@ def _check_herrings(sc: Scenario, seed: int, run: Run, onset: float) -> Check:
     return Check(name, True, "; ".join(good))
 
 
-def _check_nothing(sc: Scenario, nothing: Run, ref: Run, judge: Judge, nf: bool) -> Check:
+def nothing_score(sc: Scenario, seed: int) -> float | None:
+    """The game's score (0-100) of a player who is paged and does nothing; None when the
+    game's scoring is not available."""
+    try:
+        from chaosgame.game.scoring import score_session
+    except ImportError:  # pragma: no cover - scoring ships with the game
+        return None
+    session = Session(sc, seed)
+    session.reset()
+    session.step({"type": "end"})
+    return float(score_session(session).total)
+
+
+def _check_nothing(
+    sc: Scenario, seed: int, nothing: Run, ref: Run, judge: Judge, nf: bool
+) -> Check:
     name = "nothing-scores-poorly"
     verdict = judge.evaluate(nothing.sim, nothing.page, nothing.deadline)
     end = nothing.deadline + judge.settle
     n_share = burned(nothing.sim, nothing.page, end)
     r_share = burned(ref.sim, ref.page, end)
-    details = {"nothing_budget": round(n_share, 5), "reference_budget": round(r_share, 5)}
+    details: dict[str, Any] = {
+        "nothing_budget": round(n_share, 5),
+        "reference_budget": round(r_share, 5),
+    }
     if nf:
         ok = verdict.held
         why = "no-fault: doing nothing is right and the SLIs stay healthy"
         return Check(name, ok, why if ok else "no-fault, but doing nothing leaves SLIs unhealthy")
+    score = nothing_score(sc, seed)
+    details["nothing_score"] = score
     if verdict.recovered and verdict.held:
         return Check(
             name, False, "doing nothing recovers by itself: the incident needs no action", details
         )
+    if score is not None:
+        ok = score <= NOTHING_MAX_SCORE
+        why = f"doing nothing scores {score:.0f}/100"
+        why += (
+            f" (at most {NOTHING_MAX_SCORE:g} needed) and burns {n_share:.1%} of the budget "
+            f"(reference: {r_share:.1%})"
+            if ok
+            else f"; it must score at most {NOTHING_MAX_SCORE:g}"
+        )
+        return Check(name, ok, why, details)
     if n_share < NOTHING_RATIO * r_share:
         return Check(
             name,
