@@ -140,6 +140,10 @@ def _describe(error: ValidationError) -> str:
     for item in error.errors():
         where = ".".join(str(p) for p in item["loc"])
         msg = item["msg"].removeprefix("Value error, ")
+        if item["type"] == "string_type" and isinstance(item["input"], dict):
+            msg += " (an unquoted ': ' inside text starts a mapping; quote the text)"
+        elif item["type"] == "string_type" and isinstance(item["input"], bool):
+            msg += " (yes, no, on and off are booleans in YAML; quote the text)"
         parts.append(f"{where}: {msg}" if where else msg)
     return "; ".join(parts)
 
