@@ -22,15 +22,52 @@ def _scenario(name: str) -> Any:
 
 def cmd_play(args: argparse.Namespace) -> int:
     """Play a scenario: the Textual UI in a terminal, the text console otherwise."""
-    if not args.text and sys.stdin.isatty() and sys.stdout.isatty():
+    if args.resume is None and not args.text and sys.stdin.isatty() and sys.stdout.isatty():
         from chaosgame.tui.app import run_tui
 
         chosen = _scenario(args.scenario) if args.scenario else None
         return run_tui(chosen, seed=args.seed, realtime=args.realtime)
     from chaosgame.game.console import run_console
+    from chaosgame.game.records import RecordsError
+    from chaosgame.game.runs_cli import play_records
 
-    scenario = _scenario(args.scenario or "payments-retry-storm")
-    return run_console(scenario, seed=args.seed, stdin=sys.stdin, stdout=sys.stdout)
+    try:
+        store, resume = play_records(args)
+        scenario = (
+            resume.scenario() if resume else _scenario(args.scenario or "payments-retry-storm")
+        )
+        return run_console(scenario, args.seed, sys.stdin, sys.stdout, store=store, resume=resume)
+    except RecordsError as exc:
+        print(f"chaosgame: {exc}", file=sys.stderr)
+        return 1
+
+
+def cmd_history(args: argparse.Namespace) -> int:
+    """List saved runs."""
+    from chaosgame.game.runs_cli import cmd_history as run
+
+    return run(args)
+
+
+def cmd_replay(args: argparse.Namespace) -> int:
+    """Replay a saved run and check its score."""
+    from chaosgame.game.runs_cli import cmd_replay as run
+
+    return run(args)
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    """Print a saved run's postmortem."""
+    from chaosgame.game.runs_cli import cmd_report as run
+
+    return run(args)
+
+
+def cmd_quiz(args: argparse.Namespace) -> int:
+    """Practise interview questions."""
+    from chaosgame.game.runs_cli import cmd_quiz as run
+
+    return run(args)
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -123,6 +160,10 @@ COMMANDS = {
     "schema": (cmd_schema, "print the JSON Schema of scenario files"),
     "check": (cmd_check, "prove scenarios fair and solvable by playing them headless"),
     "new": (cmd_new, "write a commented starting scenario"),
+    "history": (cmd_history, "list the games you played, with their scores"),
+    "replay": (cmd_replay, "re-run a saved game and check it scores the same"),
+    "report": (cmd_report, "print the blameless postmortem of a saved game"),
+    "quiz": (cmd_quiz, "practise interview questions, by topic"),
 }
 
 
@@ -153,6 +194,9 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="SPEED",
         help="real-time mode: simulated seconds per wall second (p toggles it in the TUI)",
     )
+    from chaosgame.game import runs_cli
+
+    runs_cli.add_play_options(play)
     val = sub.add_parser(
         "validate", help=COMMANDS["validate"][1], description=COMMANDS["validate"][1]
     )
@@ -172,6 +216,7 @@ def build_parser() -> argparse.ArgumentParser:
     new.add_argument("name", help="the scenario id (or a path ending in .yaml)")
     new.add_argument("--dir", default=".", help="folder to write it in (default: here)")
     new.add_argument("--force", action="store_true", help="overwrite an existing file")
+    runs_cli.add_parsers(sub, {k: v[1] for k, v in COMMANDS.items()})
     return parser
 
 

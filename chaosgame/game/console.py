@@ -7,13 +7,18 @@ only to :class:`~chaosgame.game.session.Session`, like every other frontend.
 from __future__ import annotations
 
 import shlex
-from typing import Any, TextIO
+import sqlite3
+import sys
+from typing import TYPE_CHECKING, Any, TextIO
 
 from chaosgame.game.session import Session
 from chaosgame.game.views import COSTS, METRICS
 from chaosgame.scenario.actions import MITIGATIONS
 from chaosgame.scenario.model import Scenario
 from chaosgame.scenario.units import format_duration, parse_duration
+
+if TYPE_CHECKING:
+    from chaosgame.game.records import RunRecord, RunStore
 
 HELP = """\
 Commands (each costs simulated time; the outage keeps burning meanwhile):
@@ -164,38 +169,36 @@ def status_line(obs: dict[str, Any]) -> str:
 
 
 def debrief_text(session: Session) -> str:
-    """What the player learns at the end (the scoring issue extends this)."""
-    sc = session.scenario
-    truth = sc.truth
-    lines = ["", "=== Debrief ===", sc.debrief.summary.strip(), ""]
-    rc = truth.root_cause
-    lines.append(f"Root cause: {rc.kind} in {rc.component or '(none)'}")
-    for step in truth.causal_chain:
-        lines.append(f"  -> {step.component}: {step.what}")
-    if session.declarations:
-        first = session.declarations[-1]["hypotheses"][0]
-        right = first["component"] == rc.component and first["kind"] == rc.kind
-        verdict = "right" if right else "not the root cause"
-        lines.append(f"You declared {first['kind']} in {first['component']}: {verdict}.")
+    """What the player learns at the end: the score, the truth, their path and questions."""
+    from chaosgame.game.debrief import build_debrief
+    from chaosgame.game.debrief_text import render_debrief
+
+    return render_debrief(build_debrief(session.finish()))
+
+
+def run_console(
+    scenario: Scenario,
+    seed: int | None,
+    stdin: TextIO,
+    stdout: TextIO,
+    store: RunStore | None = None,
+    resume: RunRecord | None = None,
+) -> int:
+    """Play interactively (or from piped commands) until ``end`` or end of input.
+
+    With a ``store`` the game is saved after every action and scored into it at the end;
+    with ``resume`` a saved game in progress is rebuilt and continued.
+    """
+    if resume is not None:
+        from chaosgame.game.records import resume_session
+
+        session = resume_session(resume)
+        scenario = session.scenario
+        obs = session.observe()
     else:
-        lines.append("You did not declare a root cause.")
-    obs = session.observe()
-    for s in obs["slos"]:
-        lines.append(
-            f"{s['journey']} {s['sli']}: {s['budget_burned']:.1%} of the 28-day error budget burned"
-        )
-    if sc.debrief.signals:
-        lines.append("Signals that pointed to the cause:")
-        lines.extend(f"  - {sig}" for sig in sc.debrief.signals)
-    for q in sc.debrief.questions:
-        lines.append(f"Q: {q.question}\nA: {q.answer}")
-    return "\n".join(lines)
-
-
-def run_console(scenario: Scenario, seed: int | None, stdin: TextIO, stdout: TextIO) -> int:
-    """Play interactively (or from piped commands) until ``end`` or end of input."""
-    session = Session(scenario, seed)
-    obs = session.reset()
+        session = Session(scenario, seed)
+        obs = session.reset()
+    run_id = _record(store, session, resume)
 
     def say(text: str = "") -> None:
         stdout.write(text + "\n")
@@ -248,5 +251,28 @@ def run_console(scenario: Scenario, seed: int | None, stdin: TextIO, stdout: Tex
             continue
         say(render(out["result"], session))
         say(status_line(out["observation"]))
-    say(debrief_text(session))
+    assessment = session.finish()
+    from chaosgame.game.debrief import build_debrief
+    from chaosgame.game.debrief_text import render_debrief
+
+    say(render_debrief(build_debrief(assessment)))
+    if store is not None and run_id is not None:
+        try:
+            store.finish(run_id, session, assessment.score.as_dict())
+            say(f"\nSaved as run {run_id}. Its postmortem: chaosgame report {run_id}")
+        except (sqlite3.Error, OSError) as exc:
+            store.problems.append(f"could not save the finished game: {exc}")
+        for problem in store.problems:
+            print(f"chaosgame: {problem}", file=sys.stderr)
     return 0
+
+
+def _record(store: RunStore | None, session: Session, resume: RunRecord | None) -> int | None:
+    """Start saving the game after every action; never let a failure to save stop play."""
+    if store is None:
+        return None
+    try:
+        return store.attach(session, resume.id if resume is not None else None)
+    except (sqlite3.Error, OSError) as exc:
+        print(f"chaosgame: this game will not be saved: {exc}", file=sys.stderr)
+        return None

@@ -19,6 +19,12 @@ EXTRA_QUESTIONS = 3
 """Questions drawn from the bank, by the scenario's topics, after the scenario's own."""
 EFFECT_WINDOW_S = 300.0
 """How long before and after a mitigation its effect on the burn rate is measured."""
+VIEW_NAMES = {
+    "map": "the service map",
+    "deploys": "the change history",
+    "events": "the event timeline",
+    "slo": "the SLOs",
+}
 CHANGE_WORDS = ("deploy", "version", "rollback", "rolled", "flag", "config", "release")
 
 
@@ -104,11 +110,12 @@ def actions(a: Assessment) -> list[dict[str, Any]]:
         if act.get("type") == "query":
             looked = sorted(_looked(entry, names))
             on_chain = [c for c in looked if c in chain]
-            row["effect"] = (
-                f"looked at {', '.join(on_chain)} (on the causal chain)"
-                if on_chain
-                else "looked at " + (", ".join(looked) if looked else "the whole fleet")
-            )
+            if on_chain:
+                row["effect"] = f"looked at {', '.join(on_chain)} (on the causal chain)"
+            elif looked:
+                row["effect"] = f"looked at {', '.join(looked)} (not on the causal chain)"
+            else:
+                row["effect"] = "looked at " + VIEW_NAMES.get(str(act.get("view")), "telemetry")
         elif act.get("type") == "mitigate":
             row.update(_mitigation_effect(a, act, t, dt, chain, reference, mitigations))
         elif act.get("type") == "declare":

@@ -14,6 +14,7 @@ from chaosgame.game.scoring import (
     MIN_SPAN,
     Score,
     assess,
+    baselines,
     brier,
     diagnosis,
     grade,
@@ -198,7 +199,7 @@ def test_a_fix_that_does_not_hold_earns_no_time_credit() -> None:
     assert restart.part("time").points == 0
     assert not restart.part("time").data["held"]
     assert restart.part("slo").points < 20
-    right = assess(play(sc, reference_actions(sc))[0]).score
+    right = assess(baselines(sc).reference).score
     assert right.total >= 85
 
 
@@ -214,7 +215,7 @@ def test_hiding_the_symptoms_earns_no_time_credit() -> None:
 
 
 def test_collateral_damage_from_a_needless_restart(storm: Scenario) -> None:
-    clean = assess(play(storm, reference_actions(storm))[0]).score
+    clean = assess(baselines(storm).reference).score
     needless = [{"type": "mitigate", "action": "restart", "target": "web"}]
     messy = assess(play(storm, needless + reference_actions(storm))[0]).score
     assert clean.part("collateral").points == 10
@@ -232,7 +233,7 @@ def test_investigation_cost_counts_query_time(storm: Scenario) -> None:
 
 
 def test_doing_nothing_earns_nothing_for_causing_no_harm(storm: Scenario) -> None:
-    score = assess(play(storm, [{"type": "end"}])[0]).score
+    score = assess(baselines(storm).nothing).score
     assert score.total == 0
     assert score.part("collateral").data["fraction"] == 1.0  # no harm done, but no gate
 

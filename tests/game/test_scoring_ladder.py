@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from chaosgame.game.players import idle_actions, reference_actions, shotgun_actions
-from chaosgame.game.scoring import Score, assess, play
+from chaosgame.game.players import reference_actions, shotgun_actions
+from chaosgame.game.scoring import Score, assess, baselines, play
 from chaosgame.scenario.faults import FAULT_KINDS
 from chaosgame.scenario.library import scenario_paths
 from chaosgame.scenario.loader import load_scenario
@@ -42,9 +42,11 @@ def ladder(request: pytest.FixtureRequest) -> dict[str, Score]:
     sc = load_scenario(path)
     ref = reference_actions(sc)
     fix_only = [a for a in ref if a["type"] == "mitigate"]
+    # the comparison runs are the reference player and the idle player: score them as players
+    base = baselines(sc)
     return {
-        "reference": _score(sc, ref),
-        "idle": _score(sc, idle_actions(sc)),
+        "reference": assess(base.reference).score,
+        "idle": assess(base.nothing).score,
         "shotgun": _score(sc, shotgun_actions(sc)),
         "wrong_cause": _score(sc, [*fix_only, wrong_declaration(sc), {"type": "end"}]),
     }

@@ -1,0 +1,168 @@
+"""``chaosgame quiz``: practise the interview questions alone, in the terminal or from a script.
+
+Multiple-choice questions are answered with the choice's number; open questions with free
+text ending in an empty line, then compared with the model answer and its rubric, and the
+player says whether their answer covered it. Piped input works the same way (each answer on
+its own line), so the quiz can be scripted and tested.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, TextIO
+
+DEFAULT_COUNT = 5
+
+
+@dataclass
+class Tally:
+    """How the quiz went."""
+
+    choice_right: int = 0
+    choice_asked: int = 0
+    open_covered: int = 0
+    open_asked: int = 0
+    skipped: int = 0
+
+    def line(self) -> str:
+        parts = []
+        if self.choice_asked:
+            parts.append(f"{self.choice_right} of {self.choice_asked} multiple-choice right")
+        if self.open_asked:
+            parts.append(
+                f"{self.open_covered} of {self.open_asked} open answers covered the rubric "
+                "(your own judgement)"
+            )
+        if self.skipped:
+            parts.append(f"{self.skipped} skipped")
+        return "; ".join(parts) if parts else "no questions answered"
+
+
+class _Stop(Exception):
+    """The player quit, or the input ended."""
+
+
+class Quiz:
+    """One quiz session over a list of questions."""
+
+    def __init__(self, stdin: TextIO, stdout: TextIO) -> None:
+        self.stdin, self.stdout = stdin, stdout
+        self.interactive = stdin.isatty()
+        self.tally = Tally()
+
+    def say(self, text: str = "") -> None:
+        self.stdout.write(text + "\n")
+        self.stdout.flush()
+
+    def wrap(self, text: str, indent: str = "") -> None:
+        for line in textwrap.wrap(text, 78, initial_indent=indent, subsequent_indent=indent):
+            self.say(line)
+
+    def ask(self, prompt: str) -> str:
+        """One line of input (without its newline); ``_Stop`` at the end of input or on q."""
+        if self.interactive:
+            self.stdout.write(prompt)
+            self.stdout.flush()
+        line = self.stdin.readline()
+        if not line:
+            raise _Stop
+        answer = line.rstrip("\n")
+        if not self.interactive:
+            self.say(f"{prompt}{answer}")
+        if answer.strip().lower() in ("q", "quit", "exit"):
+            raise _Stop
+        return answer
+
+    def choice(self, q: Any) -> None:
+        for n, text in enumerate(q.choices, start=1):
+            self.wrap(f"{n}) {text}", "  ")
+        while True:
+            raw = self.ask(f"Your answer (1-{len(q.choices)}, s to skip, q to quit): ").strip()
+            if raw.lower() in ("s", "skip"):
+                self.tally.skipped += 1
+                self.say(f"The answer: {int(q.answer) + 1}) {q.choices[int(q.answer)]}")
+                self.wrap(q.explanation)
+                return
+            if raw.isdigit() and 1 <= int(raw) <= len(q.choices):
+                break
+            self.say(f"Please answer with a number from 1 to {len(q.choices)}.")
+        self.tally.choice_asked += 1
+        if int(raw) - 1 == q.answer:
+            self.tally.choice_right += 1
+            self.say("Right.")
+        else:
+            self.say(f"Not quite. The answer: {int(q.answer) + 1}) {q.choices[int(q.answer)]}")
+        self.wrap(q.explanation)
+
+    def open(self, q: Any) -> None:
+        self.say("Type your answer; an empty line ends it (s to skip, q to quit).")
+        lines: list[str] = []
+        while True:
+            line = self.ask("| ")
+            if not lines and line.strip().lower() in ("s", "skip"):
+                self.tally.skipped += 1
+                break
+            if not line.strip():
+                break
+            lines.append(line)
+        self.say("Model answer:")
+        self.wrap(str(q.answer), "  ")
+        if q.rubric:
+            self.say("A good answer makes these points:")
+            for point in q.rubric:
+                self.wrap(f"- {point}", "  ")
+        if q.explanation:
+            self.wrap(q.explanation)
+        if not lines:
+            return
+        self.tally.open_asked += 1
+        while True:
+            raw = self.ask("Did your answer make most of these points? [y/n]: ").strip().lower()
+            if raw in ("y", "yes", "n", "no"):
+                break
+            self.say("Please answer y or n.")
+        if raw.startswith("y"):
+            self.tally.open_covered += 1
+
+    def run(self, questions: Sequence[Any]) -> Tally:
+        """Ask every question in turn until the end, a quit or the end of input."""
+        try:
+            for i, q in enumerate(questions, start=1):
+                self.say()
+                self.say(f"Question {i} of {len(questions)} [{', '.join(q.topics)}] ({q.id})")
+                self.wrap(q.question)
+                if q.kind == "choice":
+                    self.choice(q)
+                else:
+                    self.open(q)
+        except _Stop:
+            self.say()
+        self.say(f"Done: {self.tally.line()}.")
+        return self.tally
+
+
+def pick(topic: str | None, count: int, seed: int) -> list[Any]:
+    """The questions for a quiz: ``count`` of them on ``topic`` (or any), drawn by ``seed``.
+
+    Raises:
+        ValueError: an unknown topic id (the message lists the known ones), or a bad count.
+    """
+    from chaosgame.game import questions as bank
+
+    if count < 1:
+        raise ValueError(f"--count must be at least 1 (got {count})")
+    return bank.draw([topic] if topic else [], count, seed)
+
+
+def run_quiz(
+    stdin: TextIO, stdout: TextIO, topic: str | None = None, count: int = 5, seed: int = 1
+) -> int:
+    """Run a quiz; return the exit status (0, or 1 when nothing could be asked)."""
+    chosen = pick(topic, count, seed)
+    if not chosen:
+        stdout.write(f"No questions on {topic or 'any topic'} in the bank.\n")
+        return 1
+    Quiz(stdin, stdout).run(chosen)
+    return 0

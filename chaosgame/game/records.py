@@ -1,0 +1,335 @@
+"""Run records: every game saved in SQLite, after every action, so it can be listed,
+replayed, reported on and resumed after a crash.
+
+The database lives in the user's data directory (``platformdirs``), or wherever
+``CHAOSGAME_RECORDS`` or a ``--records PATH`` option points. A record keeps the scenario
+itself (as JSON), the seed, the chaosgame version, every accepted action with its simulated
+time, and the score with its parts. A record that cannot be decoded is reported and skipped;
+a file that is not a database is reported, kept aside under another name, and replaced.
+Saving never interrupts a game: a failure to write is reported once and play goes on.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from chaosgame import __version__
+from chaosgame.game.session import Session
+from chaosgame.scenario.model import Scenario
+
+SCHEMA_VERSION = 1
+DB_NAME = "runs.sqlite3"
+ENV = "CHAOSGAME_RECORDS"
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS runs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    scenario_id TEXT NOT NULL,
+    seed INTEGER NOT NULL,
+    version TEXT NOT NULL,
+    status TEXT NOT NULL,
+    created TEXT NOT NULL,
+    updated TEXT NOT NULL,
+    scenario TEXT NOT NULL,
+    actions TEXT NOT NULL,
+    declarations TEXT NOT NULL DEFAULT '[]',
+    total REAL,
+    grade TEXT,
+    score TEXT
+);
+"""
+
+
+class RecordsError(Exception):
+    """A run record that cannot be used (the message says which and why)."""
+
+
+def default_path() -> Path:
+    """``$CHAOSGAME_RECORDS``, or ``runs.sqlite3`` in the user's data directory."""
+    env = os.environ.get(ENV)
+    if env:
+        return Path(env).expanduser()
+    import platformdirs
+
+    return platformdirs.user_data_path("chaosgame", appauthor=False) / DB_NAME
+
+
+def _now() -> str:
+    # wall-clock time is metadata for listing runs; no rule of the game reads it
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+@dataclass
+class RunRecord:
+    """One saved game."""
+
+    id: int
+    scenario_id: str
+    seed: int
+    version: str
+    status: str
+    created: str
+    updated: str
+    actions: list[dict[str, Any]]
+    scenario_json: str = field(repr=False)
+    score: dict[str, Any] | None = None
+
+    def scenario(self) -> Scenario:
+        """The scenario the run was played on, exactly as it was then."""
+        try:
+            return Scenario.model_validate_json(self.scenario_json)
+        except ValueError as exc:
+            first = str(exc).splitlines()[0]
+            raise RecordsError(f"run {self.id}: its scenario cannot be read ({first})") from None
+
+    def summary(self) -> dict[str, Any]:
+        """The fields ``chaosgame history`` shows (plain data)."""
+        score = self.score or {}
+        return {
+            "id": self.id,
+            "scenario": self.scenario_id,
+            "seed": self.seed,
+            "version": self.version,
+            "status": self.status,
+            "created": self.created,
+            "updated": self.updated,
+            "actions": len(self.actions),
+            "score": score.get("total"),
+            "grade": score.get("grade"),
+            "parts": {p["key"]: p["points"] for p in score.get("parts", [])},
+        }
+
+
+def _decode(row: sqlite3.Row) -> RunRecord:
+    """A row as a record; ``RecordsError`` if any field is damaged."""
+    try:
+        actions = json.loads(row["actions"])
+        score = json.loads(row["score"]) if row["score"] else None
+        if not isinstance(actions, list) or not all(
+            isinstance(a, dict) and isinstance(a.get("action"), dict) for a in actions
+        ):
+            raise ValueError("actions are not a list of recorded actions")
+        if score is not None and not (isinstance(score, dict) and "total" in score):
+            raise ValueError("the score has no total")
+        return RunRecord(
+            id=int(row["id"]),
+            scenario_id=str(row["scenario_id"]),
+            seed=int(row["seed"]),
+            version=str(row["version"]),
+            status=str(row["status"]),
+            created=str(row["created"]),
+            updated=str(row["updated"]),
+            actions=actions,
+            scenario_json=str(row["scenario"]),
+            score=score,
+        )
+    except (ValueError, TypeError, KeyError, IndexError) as exc:
+        raise RecordsError(f"run {row['id']}: damaged record skipped ({exc})") from None
+
+
+class RunStore:
+    """The run records database."""
+
+    def __init__(self, path: Path | str | None = None) -> None:
+        self.path = Path(path) if path is not None else default_path()
+        self.problems: list[str] = []
+        """What went wrong and was worked around (damaged records, a file set aside)."""
+
+    # ------------------------------------------------------------------ plumbing
+    def _connect(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.path, timeout=5.0)
+        conn.row_factory = sqlite3.Row
+        conn.executescript(SCHEMA)
+        conn.execute(
+            "INSERT OR IGNORE INTO meta (key, value) VALUES ('schema', ?)", (str(SCHEMA_VERSION),)
+        )
+        conn.commit()
+        return conn
+
+    def _set_aside(self, exc: Exception) -> None:
+        n = 1
+        while (spare := self.path.with_name(f"{self.path.name}.corrupt-{n}")).exists():
+            n += 1
+        self.path.replace(spare)
+        self.problems.append(
+            f"{self.path} was not a readable run database ({exc}); it was kept as {spare} "
+            "and a new one was started"
+        )
+
+    @contextmanager
+    def _db(self, write: bool) -> Iterator[sqlite3.Connection]:
+        """A connection; for writing, a damaged file is set aside and a new one made."""
+        if write:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        elif not self.path.exists():
+            raise FileNotFoundError(f"no run records yet at {self.path}")
+        try:
+            conn = self._connect()
+        except sqlite3.DatabaseError as exc:
+            if not write:
+                raise RecordsError(f"{self.path} is not a readable run database ({exc})") from None
+            self._set_aside(exc)
+            conn = self._connect()
+        try:
+            with conn:
+                yield conn
+        finally:
+            conn.close()
+
+    # ------------------------------------------------------------------- writing
+    def start(self, session: Session) -> int:
+        """Save a new game in progress; return its run id."""
+        now = _now()
+        with self._db(write=True) as conn:
+            cur = conn.execute(
+                "INSERT INTO runs (scenario_id, seed, version, status, created, updated, "
+                "scenario, actions) VALUES (?, ?, ?, 'playing', ?, ?, ?, ?)",
+                (
+                    session.scenario.id,
+                    session.seed,
+                    __version__,
+                    now,
+                    now,
+                    session.scenario.model_dump_json(by_alias=True),
+                    json.dumps(session.actions),
+                ),
+            )
+            return int(cur.lastrowid or 0)
+
+    def save_progress(self, run_id: int, session: Session) -> None:
+        """Save every action so far (called after each one)."""
+        with self._db(write=True) as conn:
+            conn.execute(
+                "UPDATE runs SET actions = ?, updated = ?, status = ? WHERE id = ?",
+                (
+                    json.dumps(session.actions),
+                    _now(),
+                    "ended" if session.ended else "playing",
+                    run_id,
+                ),
+            )
+
+    def finish(self, run_id: int, session: Session, score: dict[str, Any]) -> None:
+        """Save the final actions and the score."""
+        with self._db(write=True) as conn:
+            conn.execute(
+                "UPDATE runs SET actions = ?, updated = ?, status = 'finished', total = ?, "
+                "grade = ?, score = ? WHERE id = ?",
+                (
+                    json.dumps(session.actions),
+                    _now(),
+                    float(score["total"]),
+                    str(score["grade"]),
+                    json.dumps(score),
+                    run_id,
+                ),
+            )
+
+    def attach(self, session: Session, run_id: int | None = None) -> int:
+        """Save ``session`` after every action from now on; return its run id.
+
+        A failure to save is reported once in :attr:`problems` and never stops the game.
+        """
+        rid = self.start(session) if run_id is None else run_id
+        failed = False
+
+        def save(s: Session) -> None:
+            nonlocal failed
+            try:
+                self.save_progress(rid, s)
+            except (sqlite3.Error, OSError) as exc:
+                if not failed:
+                    self.problems.append(f"could not save the game in progress: {exc}")
+                failed = True
+
+        session.on_action = save
+        return rid
+
+    # ------------------------------------------------------------------- reading
+    def runs(self) -> list[RunRecord]:
+        """Every readable run, oldest first; damaged ones are listed in :attr:`problems`."""
+        if not self.path.exists():
+            return []
+        out = []
+        with self._db(write=False) as conn:
+            rows = conn.execute("SELECT * FROM runs ORDER BY id").fetchall()
+        for row in rows:
+            try:
+                out.append(_decode(row))
+            except RecordsError as exc:
+                self.problems.append(str(exc))
+        return out
+
+    def get(self, run: int | str) -> RunRecord:
+        """The run with this id, or ``last``, or ``unfinished`` (the latest game in progress)."""
+        if run in ("last", "unfinished"):
+            rows = self.runs()
+            if run == "unfinished":
+                rows = [r for r in rows if r.status != "finished"]
+            if not rows:
+                what = "unfinished games" if run == "unfinished" else "runs"
+                raise RecordsError(f"no {what} in {self.path}")
+            return rows[-1]
+        try:
+            rid = int(run)
+        except ValueError:
+            raise RecordsError(
+                f"'{run}' is not a run id; use a number from `chaosgame history`, or last"
+            ) from None
+        with self._db(write=False) as conn:
+            row = conn.execute("SELECT * FROM runs WHERE id = ?", (rid,)).fetchone()
+        if row is None:
+            raise RecordsError(f"no run {rid} in {self.path}; see `chaosgame history`")
+        return _decode(row)
+
+
+# ------------------------------------------------------------------ replay and resume
+def resume_session(record: RunRecord) -> Session:
+    """A game in progress rebuilt from its record: the same scenario, seed and actions."""
+    from chaosgame.game.scoring import play
+
+    session, errors = play(record.scenario(), record.actions, record.seed)
+    if errors:
+        raise RecordsError(f"run {record.id} does not replay: {errors[0]}")
+    return session
+
+
+def replay(record: RunRecord) -> tuple[Any, list[str]]:
+    """Re-run a record's actions and score them again.
+
+    Returns the new :class:`~chaosgame.game.scoring.Assessment` and the differences found
+    against the record (actions refused or played at other times, and score parts that
+    differ); an empty list means the replay reproduced the run.
+    """
+    from chaosgame.game.scoring import assess, play
+
+    session, problems = play(record.scenario(), record.actions, record.seed)
+    for i, (old, new) in enumerate(zip(record.actions, session.actions, strict=False)):
+        if abs(float(old["time"]) - float(new["time"])) > 1e-6:
+            problems.append(f"action {i + 1} ran at {new['time']:g} s instead of {old['time']:g} s")
+    if len(session.actions) != len(record.actions):
+        problems.append(f"{len(session.actions)} of {len(record.actions)} actions replayed")
+    assessment = assess(session)
+    if record.score is not None:
+        problems += compare_scores(record.score, assessment.score.as_dict())
+    return assessment, problems
+
+
+def compare_scores(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
+    """The differences between two saved scores, in words."""
+    out = []
+    if old.get("total") != new.get("total"):
+        out.append(f"total {old.get('total')} recorded, {new.get('total')} replayed")
+    before = {p["key"]: p["points"] for p in old.get("parts", [])}
+    for p in new.get("parts", []):
+        if before.get(p["key"]) != p["points"]:
+            out.append(f"{p['key']} {before.get(p['key'])} recorded, {p['points']} replayed")
+    return out
