@@ -54,12 +54,14 @@ class ChaosApp(App[None]):
         realtime: float = 0.0,
         light: bool = False,
         export_dir: Path | None = None,
+        library: list[Scenario] | None = None,
     ) -> None:
         super().__init__()
         self.initial_scenario = scenario
         self.initial_seed = seed
         self.start_at = start
         self.export_dir = export_dir or Path.cwd()
+        self.library = library
         self.game: Game | None = None
         self._realtime_choice = realtime
         self.theme = LIGHT if light else DARK
@@ -69,7 +71,7 @@ class ChaosApp(App[None]):
         """Open the home screen, or go straight into a named scenario."""
         from chaosgame.tui.screens.home import HomeScreen
 
-        self.push_screen(HomeScreen(self.initial_scenario, self.initial_seed))
+        self.push_screen(HomeScreen(self.initial_scenario, self.initial_seed, self.library))
         if self.start_at != "home" and self.initial_scenario is not None:
             self.start_game(self.initial_scenario, self.initial_seed)
 

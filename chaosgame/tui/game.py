@@ -25,18 +25,18 @@ MAX_CHARTS = 4
 
 @dataclass(frozen=True)
 class Chart:
-    """One metric series the player asked for."""
+    """One chart the player asked for: one or more named series over a window."""
 
-    component: str
-    metric: str
+    title: str
     window_s: float
-    points: tuple[tuple[float, float], ...]
+    lines: tuple[tuple[str, tuple[tuple[float, float], ...]], ...]
     read_at: str
+    action: Mapping[str, Any] = field(default_factory=dict)
 
     @property
-    def key(self) -> tuple[str, str]:
-        """Charts of the same component and metric replace each other."""
-        return (self.component, self.metric)
+    def key(self) -> str:
+        """Charts of the same question replace each other."""
+        return self.title
 
 
 @dataclass(frozen=True)
@@ -64,6 +64,7 @@ class Snapshot:
     events_at: str = ""
     logs: Mapping[str, Any] | None = None
     traces: Mapping[str, Any] | None = None
+    other: Mapping[str, Any] | None = None
     path: tuple[Entry, ...] = ()
     sli_trail: tuple[tuple[float, float], ...] = ()
     message: str = ""
@@ -105,6 +106,16 @@ def describe(action: Mapping[str, Any]) -> str:
     if kind == "declare":
         return f"declare {action.get('kind')} in {action.get('component') or '-'}"
     return str(kind)
+
+
+def _window(query: str) -> float:
+    """The ``--since`` of a typed query, in seconds (15 minutes when not given)."""
+    import re
+
+    m = re.search(r"--since=(\d+(?:\.\d+)?)(ms|s|m|h|d)", query)
+    if not m:
+        return 900.0
+    return float(m.group(1)) * {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400}[m.group(2)]
 
 
 def _first_sli(obs: Mapping[str, Any]) -> float:
@@ -189,23 +200,48 @@ class Game:
     ) -> dict[str, Any]:
         """What a successful result changes in the snapshot."""
         label = describe(action)
-        cost = ""
-        changes: dict[str, Any] = {"message": f"{label}: done{cost}"}
+        changes: dict[str, Any] = {"message": f"{label}: done"}
         if not isinstance(result, Mapping):
+            return changes
+        kind = result.get("kind")
+        if kind in ("logs",):
+            changes.update(logs=result, message=f"{result.get('matched', 0)} log lines at {clock}")
+            return changes
+        if kind in ("traces", "trace"):
+            changes.update(traces=result, message=f"traces read at {clock}")
+            return changes
+        if kind == "metrics":
+            lines = tuple(
+                (
+                    ",".join(f"{k}={v}" for k, v in s["labels"].items()) or "value",
+                    tuple((float(t), float(v)) for t, v in s["points"]),
+                )
+                for s in result.get("series", [])[:6]
+            )
+            chart = Chart(
+                str(action.get("q", "")), _window(str(action.get("q", ""))), lines, clock, action
+            )
+            kept = tuple(c for c in snap.charts if c.key != chart.key)
+            changes["charts"] = (*kept, chart)[-MAX_CHARTS:]
+            notes = "; ".join(result.get("notes", []))
+            changes["message"] = f"{len(lines)} series read at {clock}" + (
+                f" ({notes})" if notes else ""
+            )
+            return changes
+        if kind in ("pods", "alerts", "help", "catalogue"):
+            changes.update(other=result, message=f"{kind} read at {clock}")
             return changes
         if "components" in result:
             changes.update(map=result, map_at=clock, message=f"service map read at {clock}")
         elif "points" in result:
+            title = f"{result['component']} {result['metric']}"
+            points = tuple((float(t), float(v)) for t, v in result["points"])
             chart = Chart(
-                component=str(result["component"]),
-                metric=str(result["metric"]),
-                window_s=float(action.get("window", 900.0)),
-                points=tuple((float(t), float(v)) for t, v in result["points"]),
-                read_at=clock,
+                title, float(action.get("window", 900.0)), ((title, points),), clock, action
             )
             kept = tuple(c for c in snap.charts if c.key != chart.key)
             changes["charts"] = (*kept, chart)[-MAX_CHARTS:]
-            changes["message"] = f"{chart.component} {chart.metric} read at {clock}"
+            changes["message"] = f"{title} read at {clock}"
         elif "events" in result:
             changes.update(
                 events=tuple(result["events"]),

@@ -31,6 +31,7 @@ def app_factory(tmp_path: Path) -> Callable[..., ChaosApp]:
         scenario: Scenario | str | None = None, seed: int | None = SEED, **kw: Any
     ) -> ChaosApp:
         kw.setdefault("export_dir", tmp_path)
+        kw.setdefault("library", [library.load()])  # a fixed list: the library grows
         return make_app(scenario, seed, **kw)
 
     return build

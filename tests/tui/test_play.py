@@ -44,7 +44,7 @@ async def test_home_to_debrief_with_keys_only(app_factory: Callable[..., ChaosAp
         assert app.snapshot.map is not None
         assert app.game.session.now == start + 20
         await press(pilot, "2", "slash", *"payments errors 15m", "enter")  # a chart, 45 s
-        assert [c.key for c in app.snapshot.charts] == [("payments", "errors")]
+        assert [c.key for c in app.snapshot.charts] == ["payments errors"]
         await press(pilot, "5", "r")  # the timeline, 30 s
         assert app.snapshot.events
         await press(pilot, "1", "slash", *"do rollback payments", "enter")
@@ -92,9 +92,13 @@ async def test_bad_query_is_a_clear_message(app_factory: Callable[..., ChaosApp]
         assert app.game.session.now == before  # a rejected query costs nothing
         await press(pilot, "slash", *"payments nosuchmetric", "enter")
         assert "unknown metric" in app.snapshot.message
-        await press(pilot, "1", "slash", *"frobnicate", "enter")
+        await press(pilot, "1", "slash", *"do", "enter")
         message = str(app.screen.query_one("#message").render())
-        assert "unknown command 'frobnicate'" in message
+        assert "usage: do ACTION TARGET" in message
+        await press(pilot, "slash", *"frobnicate now", "enter")
+        assert app.snapshot.error
+        assert "frobnicate" in app.snapshot.message
+        assert app.game.session.now == before
         assert isinstance(app.screen, ConsoleScreen)
 
 
@@ -124,3 +128,20 @@ async def test_export_postmortem(app_factory: Callable[..., ChaosApp], tmp_path:
         written = list(tmp_path.glob("postmortem-*.md"))
         assert len(written) == 1
         assert "wait 60s" in written[0].read_text()
+
+
+@run_async
+async def test_log_search_and_paging(app_factory: Callable[..., ChaosApp]) -> None:
+    app = app_factory("payments-retry-storm", start="console")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "3", "slash", *"payments error", "enter")
+        assert app.snapshot is not None
+        assert app.snapshot.logs is not None
+        assert app.snapshot.logs["query"] == '{service="payments"} |= "error"'
+        assert app.snapshot.logs["lines"]
+        await press(pilot, "n")
+        assert app.snapshot.logs["page"] == 2
+        await press(pilot, "slash", *'{service="paymnets"}', "enter")
+        assert app.snapshot.error
+        assert "payments" in app.snapshot.message  # a suggestion, not a crash

@@ -18,7 +18,13 @@ from chaosgame.tui.catalog import HANDS_ON_S, Command, cost_text
 from chaosgame.tui.game import Snapshot
 from chaosgame.tui.screens.dialogs import ActionDialog, ConfirmDialog, DeclareDialog
 from chaosgame.tui.widgets.charts import Charts
-from chaosgame.tui.widgets.logs import LogExplorer, TraceWaterfall, query_language_available
+from chaosgame.tui.widgets.logs import (
+    LogExplorer,
+    TraceWaterfall,
+    log_query,
+    query_language_available,
+    trace_query,
+)
 from chaosgame.tui.widgets.service_map import ServiceMap
 from chaosgame.tui.widgets.status import AlertList, SloGauge, StatusBar
 from chaosgame.tui.widgets.timeline import Timeline
@@ -41,8 +47,8 @@ HINTS = {
 PLACEHOLDERS = {
     "overview": "command: map · slo · changes · metric COMP [METRIC] [WINDOW] · do ACTION TARGET · wait 2m",
     "metrics": "COMPONENT [METRIC] [WINDOW]   e.g. payments errors 15m",
-    "logs": '{service="checkout"} |= "timeout"',
-    "traces": "traces for a component, e.g. checkout",
+    "logs": 'COMPONENT words, or LogQL: {service="checkout"} |= "timeout"',
+    "traces": "a component (checkout), or: traces service=checkout status=error",
     "timeline": "a component to filter events (empty: all)",
 }
 
@@ -115,6 +121,11 @@ class ConsoleScreen(Screen[None]):
             widget.snapshot = snap  # type: ignore[attr-defined]
         for widget in self.query("LogExplorer, TraceWaterfall"):
             widget.snapshot = snap  # type: ignore[attr-defined]
+        if snap.other is not None and snap.other is not getattr(self, "_other", None):
+            from chaosgame.tui.screens.result import ResultScreen
+
+            self._other = snap.other
+            self.app.push_screen(ResultScreen(snap.other))
         message = self.query_one("#message", Static)
         message.update(Content.styled(snap.message, "bold $error" if snap.error else "$text-muted"))
 
@@ -174,16 +185,7 @@ class ConsoleScreen(Screen[None]):
         if tab == "timeline":
             self._send({"type": "query", "view": "events", "window": 7200.0})
         elif tab == "metrics" and snap is not None and snap.charts:
-            c = snap.charts[-1]
-            self._send(
-                {
-                    "type": "query",
-                    "view": "metric",
-                    "component": c.component,
-                    "metric": c.metric,
-                    "window": c.window_s,
-                }
-            )
+            self._send(dict(snap.charts[-1].action))
         else:
             self._send({"type": "query", "view": "map"})
 
@@ -283,19 +285,34 @@ class ConsoleScreen(Screen[None]):
 
     def _parse(self, tab: str, text: str) -> dict[str, Any] | None:
         """Turn what was typed in a tab's field into an action, or say what is wrong."""
+        snap = self.chaos.snapshot
+        comps = set(snap.components) if snap else set()
+        words = text.split()
         try:
             if tab == "timeline":
-                return parse_command(f"events {text}") if text else parse_command("events")  # type: ignore[return-value]
+                return parse_command(f"events {text}")  # type: ignore[return-value]
             if not text:
                 return None
-            if tab in ("logs", "traces") or (tab == "metrics" and any(ch in text for ch in "{(")):
-                if not query_language_available():
-                    self._say(
-                        "Log and trace search arrive with the query language; not in this build."
-                    )
-                    return None
-                return {"type": "query", "q": text}
-            parsed = parse_command(f"metric {text}" if tab == "metrics" else text)
+            if tab in ("logs", "traces") and not query_language_available():
+                self._say("Log and trace search arrive with the query language; not in this build.")
+                return None
+            if tab == "logs":
+                return {"type": "query", "q": log_query(text, comps)}
+            if tab == "traces":
+                return {"type": "query", "q": trace_query(text)}
+            if tab == "metrics":
+                structured = len(words) > 1 or words[0] in comps
+                if structured and not any(ch in text for ch in "{("):
+                    return parse_command(f"metric {text}")  # type: ignore[return-value]
+                if query_language_available():
+                    return {"type": "query", "q": text}
+                return parse_command(f"metric {text}")  # type: ignore[return-value]
+            try:
+                parsed = parse_command(text)
+            except ValueError as exc:
+                if str(exc).startswith("unknown command") and query_language_available():
+                    return {"type": "query", "q": text}
+                raise
         except ValueError as exc:
             self._say(str(exc))
             return None
@@ -310,6 +327,10 @@ class ConsoleScreen(Screen[None]):
     def _say(self, text: str) -> None:
         self.query_one("#message", Static).update(Content.styled(text, "bold $error"))
         self.app.bell()
+
+    @on(LogExplorer.PageRequested)
+    def _log_page(self, event: LogExplorer.PageRequested) -> None:
+        self._send({"type": "query", "q": event.query})
 
     @on(TextArea.Changed, "#notes-text")
     def _notes(self, event: TextArea.Changed) -> None:

@@ -76,6 +76,7 @@ class DebriefScreen(Screen[None]):
                 yield Static(Content.styled("SLI (5 min) over the game", "bold"))
                 plot = Plot(id="sli-plot")
                 plot.series = sli_series(snap)
+                plot.y_min = 0.0
                 yield plot
                 yield Static(str((snap.debrief or {}).get("text", "")).strip(), id="debrief-text")
                 yield Static(Content.styled("\nYour path", "bold"))

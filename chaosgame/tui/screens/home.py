@@ -67,8 +67,14 @@ class HomeScreen(Screen[None]):
         Binding("q", "app.quit", "quit"),
     ]
 
-    def __init__(self, scenario: Scenario | None = None, seed: int | None = None) -> None:
+    def __init__(
+        self,
+        scenario: Scenario | None = None,
+        seed: int | None = None,
+        library: list[Scenario] | None = None,
+    ) -> None:
         super().__init__()
+        self.library = library
         self.extra = scenario
         self.initial_seed = seed
         self.entries: list[tuple[dict[str, Any], Scenario | None, str]] = []
@@ -107,7 +113,10 @@ class HomeScreen(Screen[None]):
 
     @work(thread=True, exclusive=True)
     def _load(self) -> None:
-        entries = load_library()
+        if self.library is None:
+            entries = load_library()
+        else:
+            entries = [(row_of(sc), sc, "") for sc in self.library]
         if self.extra is not None and all(r["id"] != self.extra.id for r, _, _ in entries):
             entries.insert(0, (row_of(self.extra), self.extra, ""))
         self.app.call_from_thread(self._loaded, entries)

@@ -17,13 +17,13 @@ PALETTE = ("$accent", "$warning", "$success", "$secondary")
 
 def chart_title(chart: Chart) -> Content:
     """``component metric`` with now/min/max and when it was read."""
-    values = [v for _, v in chart.points]
+    values = [v for _, pts in chart.lines[:1] for _, v in pts]
     if not values:
         stats = "no data in that window"
     else:
         stats = f"now {values[-1]:.4g}  min {min(values):.4g}  max {max(values):.4g}"
     return Content.assemble(
-        (f"{chart.component} {chart.metric}", "bold"),
+        (chart.title, "bold"),
         f"  last {format_duration(chart.window_s)}  {stats}  ",
         (f"read at {chart.read_at}", "$text-muted"),
     )
@@ -37,7 +37,7 @@ class Charts(VerticalScroll):
         height: 1;
     }
     Charts > Plot {
-        height: 7;
+        height: 8;
         margin-bottom: 1;
     }
     Charts > .empty {
@@ -67,7 +67,13 @@ class Charts(VerticalScroll):
         for n, chart in enumerate(charts):
             widgets.append(Static(chart_title(chart), classes="chart-title"))
             plot = Plot()
-            plot.series = (Series("", chart.points, PALETTE[n % len(PALETTE)]),)
+            if len(chart.lines) == 1:
+                plot.series = (Series("", chart.lines[0][1], PALETTE[n % len(PALETTE)]),)
+            else:
+                plot.series = tuple(
+                    Series(name[:24], pts, PALETTE[k % len(PALETTE)])
+                    for k, (name, pts) in enumerate(chart.lines)
+                )
             widgets.append(plot)
         self.mount_all(widgets)
         self.scroll_end(animate=False)

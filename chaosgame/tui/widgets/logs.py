@@ -14,14 +14,12 @@ from typing import Any
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
+from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import Static
 
 from chaosgame.tui.game import Snapshot
 from chaosgame.tui.widgets.text import Parts
-
-PAGE = 200
-"""Lines drawn per page of the log explorer."""
 
 LEVEL_STYLE = {
     "error": "bold $error",
@@ -49,6 +47,31 @@ def query_language_available() -> bool:
     return True
 
 
+def log_query(text: str, components: set[str]) -> str:
+    """A typed log search as a query: LogQL as it is, or ``COMPONENT words`` made into one."""
+    body = text.strip()
+    if body.startswith(("{", "logs ")):
+        return body
+    head, _, rest = body.partition(" ")
+    words, _, opts = rest.partition("--")
+    opts = f" --{opts}" if opts else ""
+    if head in components:
+        selector = f'{{service="{head}"}}'
+    else:
+        selector, words = '{service=~".+"}', body.split("--")[0]
+    words = words.strip().replace('"', '\\"')
+    return f'{selector} |= "{words}"{opts}' if words else f"{selector}{opts}"
+
+
+def trace_query(text: str) -> str:
+    """A typed trace search: ``trace ID``, ``traces ...`` as they are; a bare name a service."""
+    body = text.strip()
+    if body.startswith(("trace ", "traces")):
+        return body
+    words = [w if "=" in w or w.startswith("--") else f"service={w}" for w in body.split()]
+    return "traces " + " ".join(words)
+
+
 def _terms(query: str) -> list[str]:
     """Literal strings the query filters on (``|= "x"``), to highlight in the lines."""
     return [m for m in re.findall(r'\|[=~]\s*"([^"]+)"', query) if m]
@@ -58,20 +81,19 @@ def _line_text(line: Any) -> tuple[str, str]:
     """A log line as ``(text, level)`` whatever shape the query returned."""
     if isinstance(line, Mapping):
         text = str(line.get("line") or line.get("text") or line.get("message") or line)
-        prefix = " ".join(str(line[k]) for k in ("ts", "clock", "service", "host") if k in line)
-        return (f"{prefix} {text}".strip(), str(line.get("level", "")).lower())
+        return (text, str(line.get("level", "")).lower())
     text = str(line)
     low = text.lower()
     level = next((lv for lv in ("error", "fatal", "warn", "debug") if lv in low[:60]), "info")
     return text, level
 
 
-def render_lines(lines: Sequence[Any], query: str, start: int = 0) -> Content:
-    """Up to ``PAGE`` lines from ``start``, coloured by level, with the filter terms marked."""
+def render_lines(lines: Sequence[Any], query: str) -> Content:
+    """The lines, coloured by level, with the filter terms marked."""
     terms = _terms(query)
     pattern = re.compile("|".join(re.escape(t) for t in terms)) if terms else None
     out = Parts()
-    for line in lines[start : start + PAGE]:
+    for line in lines:
         text, level = _line_text(line)
         style = LEVEL_STYLE.get(level, "")
         if pattern is None:
@@ -88,11 +110,11 @@ def render_lines(lines: Sequence[Any], query: str, start: int = 0) -> Content:
 
 
 class LogExplorer(VerticalScroll, can_focus=True):
-    """The lines of the last log search; ``n``/``b`` page through them."""
+    """The page of lines of the last log search; ``n``/``b`` ask for the next or previous page."""
 
     BINDINGS = [
-        Binding("n", "page(1)", "next page", show=False),
-        Binding("b", "page(-1)", "previous page", show=False),
+        Binding("n", "page(1)", "next page"),
+        Binding("b", "page(-1)", "previous page"),
     ]
     DEFAULT_CSS = """
     LogExplorer > Static {
@@ -103,8 +125,14 @@ class LogExplorer(VerticalScroll, can_focus=True):
     }
     """
 
+    class PageRequested(Message):
+        """The player wants another page of the same search (it costs a query)."""
+
+        def __init__(self, query: str) -> None:
+            super().__init__()
+            self.query = query
+
     snapshot: reactive[Snapshot | None] = reactive(None)
-    start: reactive[int] = reactive(0)
 
     def compose(self) -> Any:
         """A header line and the body."""
@@ -115,47 +143,46 @@ class LogExplorer(VerticalScroll, can_focus=True):
         return self.snapshot.logs if self.snapshot is not None else None
 
     def watch_snapshot(self, snap: Snapshot | None) -> None:
-        """A new search starts at its first page."""
+        """Draw a new answer."""
         result = self._result()
-        if result is getattr(self, "_shown", None):
+        if result is getattr(self, "_shown", 0) or not self.is_mounted:
             return
         self._shown = result
-        self.start = 0
-        self._draw()
-
-    def watch_start(self) -> None:
-        """Draw the page."""
-        self._draw()
-
-    def _draw(self) -> None:
-        if not self.is_mounted:
-            return
         header, body = self.query_one(".header", Static), self.query_one(".body", Static)
-        result = self._result()
         if result is None:
-            hint = (
-                'Press / and type a log query, e.g. {service="checkout"} |= "timeout"'
+            header.update(
+                "Press / and type a component and words (payments timeout) or LogQL: "
+                '{service="checkout"} |= "timeout"'
                 if query_language_available()
                 else "Log search arrives with the query language; it is not in this build."
             )
-            header.update(hint)
             body.update("")
             return
-        lines = list(result.get("lines") or result.get("logs") or [])
-        total = int(result.get("total", result.get("count", len(lines))))
+        lines = list(result.get("lines") or [])
         query = str(result.get("query", ""))
-        end = min(self.start + PAGE, len(lines))
+        notes = "; ".join(str(n) for n in result.get("notes", []))
         header.update(
-            f"{query}  ·  {total} matching lines  ·  showing {self.start + 1 if lines else 0}-{end}"
-            "  ·  n/b page"
+            Content.assemble(
+                (query, "bold"),
+                f"  ·  {int(result.get('matched', len(lines))):,} matching lines  ·  page "
+                f"{result.get('page', 1)}/{result.get('pages', 1)} (n/b)",
+                (f"\n{notes}" if notes else "", "$warning"),
+            )
         )
-        body.update(render_lines(lines, query, self.start) if lines else "(no lines)")
+        body.update(render_lines(lines, query) if lines else "(no lines)")
+        self.scroll_home(animate=False)
 
     def action_page(self, delta: int) -> None:
-        """Next or previous page."""
+        """Ask for the next or previous page of the same search."""
         result = self._result()
-        n = len(list(result.get("lines") or result.get("logs") or [])) if result else 0
-        self.start = min(max(self.start + delta * PAGE, 0), max(n - 1, 0) // PAGE * PAGE)
+        if not result:
+            return
+        page = int(result.get("page", 1)) + delta
+        if page < 1 or page > int(result.get("pages", 1)):
+            self.notify("No more pages that way.", timeout=2)
+            return
+        query = re.sub(r"\s+--page=\S+", "", str(result.get("query", "")))
+        self.post_message(self.PageRequested(f"{query} --page={page}"))
 
 
 def waterfall(trace: Mapping[str, Any], width: int) -> Content:

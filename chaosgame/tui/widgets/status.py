@@ -65,7 +65,7 @@ def _bar(share: float, width: int) -> tuple[str, str]:
 def slo_lines(slos: list[dict[str, Any]], width: int) -> Content:
     """Each SLO: name, SLI now, burn rates and a gauge of the error budget burned."""
     out = Parts()
-    bar_w = max(width - 62, 6)
+    bar_w = max(width - 64, 6)
     for s in slos:
         burn = float(s["burn_5m"])
         mark, style = (
@@ -78,7 +78,7 @@ def slo_lines(slos: list[dict[str, Any]], width: int) -> Content:
         used = float(s["budget_burned"])
         full, empty = _bar(used, bar_w)
         out.add(f"{mark} ", style)
-        out.add(f"{s['journey']} {s['sli']}"[:20].ljust(20))
+        out.add(f"{s['journey']} {s['sli']}"[:22].ljust(22))
         out.add(f" {float(s.get('sli_5m', 1.0)):7.2%}", style)
         out.add(f" {burn:6.1f}x", f"bold {style}")
         out.add(f" 1h {float(s['burn_1h']):5.1f}x ")
@@ -105,7 +105,7 @@ class SloGauge(Widget):
         if self.snapshot is None:
             return Content("")
         header = Content.styled(
-            f"  {'SLO':<20} {'SLI 5m':>7} {'burn 5m':>7}  {'1h':>6}  budget burned\n", "bold"
+            f"  {'SLO':<22} {'SLI 5m':>7} {'burn 5m':>7}  {'1h':>6}  budget burned\n", "bold"
         )
         slos = list(self.snapshot.observation.get("slos", []))
         return header + slo_lines(slos, self.size.width)

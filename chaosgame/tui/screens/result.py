@@ -1,0 +1,53 @@
+"""A typed query's answer that has no tab of its own (pods, alerts, help), as a table."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+SKIP = ("kind", "query", "time", "clock")
+
+
+def as_text(result: Mapping[str, Any]) -> str:
+    """Lists of rows become aligned columns; everything else ``key: value``."""
+    out = [f"{result.get('query', '')}   (read at {result.get('clock', '')})", ""]
+    for key, value in result.items():
+        if key in SKIP:
+            continue
+        if isinstance(value, list) and value and all(isinstance(r, Mapping) for r in value):
+            cols = list(value[0])
+            widths = {c: max(len(c), *(len(str(r.get(c, ""))) for r in value)) for c in cols}
+            out.append("  ".join(c.ljust(widths[c]) for c in cols))
+            for r in value:
+                out.append("  ".join(str(r.get(c, "")).ljust(widths[c]) for c in cols))
+        elif isinstance(value, list):
+            out.append(f"{key}:")
+            out.extend(f"  {v}" for v in value)
+        else:
+            out.append(f"{key}: {value}")
+    return "\n".join(out)
+
+
+class ResultScreen(ModalScreen[None]):
+    """Shows one answer; esc closes it."""
+
+    BINDINGS = [Binding("escape,q,enter", "close", "close")]
+
+    def __init__(self, result: Mapping[str, Any]) -> None:
+        super().__init__()
+        self.result = result
+
+    def compose(self) -> ComposeResult:
+        """The answer as text."""
+        with VerticalScroll(classes="dialog wide", id="result"):
+            yield Static(as_text(self.result))
+
+    def action_close(self) -> None:
+        """Back to the console."""
+        self.dismiss(None)
