@@ -43,7 +43,7 @@ class Query(BaseModel):
         if (self.view is None) == (self.q is None):
             raise ValueError(
                 "a query needs either 'view' (map, metric, events, slo, deploys) or 'q' "
-                "(a query such as: logs {service=\"checkout\"} |= \"timeout\"), not both"
+                '(a query such as: logs {service="checkout"} |= "timeout"), not both'
             )
         return self
 

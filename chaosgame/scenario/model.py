@@ -136,6 +136,9 @@ class Telemetry(BaseModel):
     retention: Duration = Field(default=14 * 86400.0, description="how far back data is kept")
     clock_skew: float = Field(default=0.0, description="seconds this host's clock is off")
     dashboard_averages_only: bool = False
+    noisy_alerts: bool = Field(
+        default=False, description="threshold alerts with hair-trigger limits that flap"
+    )
 
 
 class Component(BaseModel):

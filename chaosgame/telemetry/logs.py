@@ -1,0 +1,398 @@
+"""Logs as a lazy, deterministic view: exact line counts per category, lines on demand.
+
+For each component and tick the history says how many requests succeeded and failed, how
+many calls to each dependency timed out, were retried, found no pooled connection or met an
+open breaker, and what the orchestrator did. Each of those is a *category* of lines with a
+template (``logshapes``). :func:`counts` gives the exact number of lines of every category in
+every tick of a window (vectorised, nothing rendered); :func:`render` writes line ``n`` of a
+category in a tick, always the same way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+from numpy.typing import NDArray
+
+from chaosgame.engine import physics as ph
+from chaosgame.engine.rng import derive
+from chaosgame.telemetry import gaps
+from chaosgame.telemetry import logshapes as sh
+from chaosgame.telemetry.listings import pod_names
+from chaosgame.telemetry.logtemplates import Field, Seg, merged, pools
+from chaosgame.telemetry.recorder import recorder
+
+if TYPE_CHECKING:
+    from chaosgame.engine.sim import Simulator
+
+SLOW = 1.0
+"""Requests slower than this many seconds log a warning."""
+DB_SLOW = 0.5
+NO_LOGS = ("external", "metrics_store", "log_pipeline", "trace_collector", "pager")
+
+
+@dataclass(frozen=True)
+class Category:
+    """One kind of line a component writes."""
+
+    comp: int
+    key: str
+    level: str
+    template: tuple[Seg, ...]
+    uid: int
+    journey: int = -1
+    edge: int = -1
+    event: int = -1
+
+
+def _path(journey: str) -> str:
+    return f"/api/{journey}"
+
+
+def reach(sim: Simulator, j: int) -> set[int]:
+    """Components that requests of journey ``j`` reach (synchronously or not)."""
+    rec = recorder(sim)
+    key = f"reach/{j}"
+    if key not in rec.cache:
+        w = sim.world
+        ks = np.flatnonzero(w.class_journey == j)
+        taken = w.calls[ks].sum(0) > 0
+        seen = {int(w.journey_front[j])}
+        todo = list(seen)
+        while todo:
+            a = todo.pop()
+            for e in np.flatnonzero((w.src == a) & taken):
+                b = int(w.dst[e])
+                if b not in seen:
+                    seen.add(b)
+                    todo.append(b)
+        rec.cache[key] = seen
+    out: set[int] = rec.cache[key]
+    return out
+
+
+def categories(sim: Simulator, i: int) -> list[Category]:
+    """Every category of line component ``i`` can write (cached)."""
+    rec = recorder(sim)
+    key = f"logcats/{i}"
+    if key in rec.cache:
+        cached: list[Category] = rec.cache[key]
+        return cached
+    w = sim.world
+    comp = sim.scenario.components[i]
+    t = comp.telemetry
+    fmt, lang, name, kind = t.log_format, t.language, comp.name, comp.kind
+    out: list[Category] = []
+    if kind in NO_LOGS or not t.logs:
+        rec.cache[key] = out
+        return out
+    pl = pools(sim.seed)
+    versions = sorted(
+        {v for _, v in rec.base.get(i, [])}
+        | {comp.version}
+        | {d.version for d in sim.scenario.deploys if d.component == name}
+    )
+    pods = tuple(p for v in versions for p in pod_names(sim, i, v, max(int(w.replicas[i]), 1) + 4))
+    pod = Field("pod", values=pods)
+    ip = Field("ip", values=pl.ips)
+    user = Field("user", values=pl.users)
+
+    def add(k: str, level: str, tpl: list[Seg], **extra: int) -> None:
+        uid = derive(sim.seed, f"logs/{name}/{k}")
+        out.append(Category(i, k, level, tuple(merged(tpl)), uid, **extra))
+
+    serving = kind in ("gateway", "service", "worker")
+    if serving:
+        served = []
+        for j, journey in enumerate(w.journeys):
+            if i not in reach(sim, j):
+                continue
+            served.append(journey)
+            m = "POST" if j % 2 else "GET"
+            p = _path(journey)
+            kv: list[tuple[str, Seg]] = [
+                ("trace_id", sh.TRACE),
+                ("client_ip", ip),
+                ("user", user),
+                ("pod", pod),
+            ]
+            ok: list[Seg] = [f"{m} {p} 200 ", sh.MS, "ms"]
+            bad: list[Seg] = [f"{m} {p} {502 if kind == 'gateway' else 500} ", sh.MS, "ms"]
+            add(f"ok/{j}", "info", sh.line(fmt, lang, "info", name, "access", ok, kv), journey=j)
+            add(
+                f"err/{j}", "error", sh.line(fmt, lang, "error", name, "access", bad, kv), journey=j
+            )
+            slow: list[Seg] = [
+                f"slow request {m} {p} took ",
+                sh.MS,
+                f"ms (threshold {int(SLOW * 1000)}ms)",
+            ]
+            add(
+                f"slow/{j}", "warn", sh.line(fmt, lang, "warn", name, "access", slow, kv), journey=j
+            )
+        m, p = "POST", _path(served[0]) if served else "/"
+        kv = [("trace_id", sh.TRACE), ("pod", pod)]
+        internal = sh.fill(sh.INTERNAL[lang], m=m, p=p, s=name)
+        add("own", "error", sh.line(fmt, lang, "error", name, "handler", internal, kv))
+        add(
+            "overload",
+            "error",
+            sh.line(fmt, lang, "error", name, "server", [sh.OVERLOAD.format(m=m, p=p)], kv),
+        )
+    for e in np.flatnonzero(w.src == i):
+        d = w.deps[int(e)]
+        to_ms = int(d.timeout * 1000)
+        names = {"t": d.to, "to": str(to_ms), "tos": f"{d.timeout:g}", "s": name}
+        kv = [("trace_id", sh.TRACE), ("pod", pod)]
+        tmo = sh.fill(sh.TIMEOUT[lang], **names)
+        ups = sh.fill(sh.UPSTREAM[lang], **names)
+        retry: list[Seg] = [
+            f"retrying call to {d.to} (attempt ",
+            sh.N,
+            f"/{d.retries.count + 1}): ",
+        ]
+        if d.retries.count:
+            add(
+                f"retry_t/{e}",
+                "warn",
+                sh.line(fmt, lang, "warn", name, "client", retry + tmo, kv),
+                edge=int(e),
+            )
+            add(
+                f"retry_e/{e}",
+                "warn",
+                sh.line(fmt, lang, "warn", name, "client", retry + ups, kv),
+                edge=int(e),
+            )
+        add(
+            f"fail_t/{e}",
+            "error",
+            sh.line(fmt, lang, "error", name, "client", tmo, kv),
+            edge=int(e),
+        )
+        add(
+            f"fail_e/{e}",
+            "error",
+            sh.line(fmt, lang, "error", name, "client", ups, kv),
+            edge=int(e),
+        )
+        if d.pool:
+            pool = [
+                f"timed out after {to_ms}ms waiting for a connection to {d.to} "
+                f"(pool size {d.pool}, all in use)"
+            ]
+            add(
+                f"pool/{e}",
+                "error",
+                sh.line(fmt, lang, "error", name, "pool", pool, kv),
+                edge=int(e),
+            )
+        if d.breaker is not None:
+            br = [f"circuit breaker for {d.to} is OPEN; call not permitted, failing fast"]
+            add(
+                f"breaker/{e}",
+                "error",
+                sh.line(fmt, lang, "error", name, "client", br, kv),
+                edge=int(e),
+            )
+    if kind == "database":
+        for k, msg in sh.DB_ERRORS.items():
+            text = msg.format(max=comp.max_connections or 0)
+            add(k, "error", sh.line(fmt, lang, "error", name, "postgres", [text], [("pod", pod)]))
+        sqls = tuple(f"SELECT * FROM {tb} WHERE id = $1" for tb in pl.tables)
+        dbslow: list[Seg] = ["duration: ", sh.MS, " ms  statement: ", Field("sql", values=sqls)]
+        add("db_slow", "warn", sh.line(fmt, lang, "warn", name, "postgres", dbslow, [("pod", pod)]))
+        if comp.replica_of:
+            lag: list[Seg] = ["replication lag is ", sh.N, f"s behind primary {comp.replica_of}"]
+            add(
+                "repl", "warn", sh.line(fmt, lang, "warn", name, "replication", lag, [("pod", pod)])
+            )
+    if kind == "queue":
+        qlag: list[Seg] = ["consumer lag ", sh.N, "s, backlog ", sh.N, " messages"]
+        add("qlag", "warn", sh.line(fmt, lang, "warn", name, "broker", qlag, [("pod", pod)]))
+    if kind in ("cache", "queue", "dns"):
+        add(
+            "srv_err",
+            "error",
+            sh.line(
+                fmt,
+                lang,
+                "error",
+                name,
+                "server",
+                ["error serving request: internal error"],
+                [("pod", pod)],
+            ),
+        )
+    for n, ev in enumerate(sim.events):
+        if ev.component == name and ev.kind in (
+            "oom",
+            "liveness",
+            "restart",
+            "node",
+            "autoscale",
+            "scale",
+        ):
+            level = "info" if ev.kind in ("autoscale", "scale") else "warn"
+            evmsg: list[Seg] = [f"{ev.kind}: {ev.message}"]
+            add(
+                f"event/{n}",
+                level,
+                sh.line(fmt, lang, level, name, "kubelet", evmsg, [("pod", pod)]),
+                event=n,
+            )
+    rec.cache[key] = out
+    return out
+
+
+def counts(sim: Simulator, cats: list[Category], lo: int, hi: int, now: float) -> NDArray[np.int64]:
+    """Exact lines per category per tick, shape ``[len(cats), hi - lo]``."""
+    x = expected(sim, cats, lo, hi)
+    if not cats or hi <= lo:
+        return np.zeros((len(cats), max(hi - lo, 0)), np.int64)
+    uid = np.array([c.uid for c in cats], dtype=np.uint64)[:, None]
+    ticks = np.arange(lo, hi, dtype=np.uint64)[None, :]
+    with np.errstate(over="ignore"):
+        h = uid ^ (ticks * np.uint64(0x9E3779B97F4A7C15))
+        h ^= h >> np.uint64(31)
+        h *= np.uint64(0xBF58476D1CE4E5B9)
+        h ^= h >> np.uint64(29)
+    u = (h >> np.uint64(11)).astype(np.float64) / float(1 << 53)
+    n = np.floor(x + u).astype(np.int64)
+    # what never reached the log store: sampling, retention, pipeline outages
+    dark = gaps.dark(sim, "logs", lo, hi)
+    n[:, dark] = 0
+    by_comp: dict[int, list[int]] = {}
+    for r, c in enumerate(cats):
+        by_comp.setdefault(c.comp, []).append(r)
+    for comp, rows in by_comp.items():
+        keep = gaps.first_kept(sim, comp, now)
+        if keep > lo:
+            n[rows, : min(keep - lo, hi - lo)] = 0
+    return n
+
+
+def expected(sim: Simulator, cats: list[Category], lo: int, hi: int) -> NDArray[np.float64]:
+    """Expected (fractional) lines per category per tick."""
+    w, h, dt = sim.world, sim.history, sim.dt
+    out = np.zeros((len(cats), max(hi - lo, 0)))
+    if not cats or hi <= lo:
+        return out
+    c, cls, ed = h.comp, h.cls, h.edge
+    comps = sorted({k.comp for k in cats})
+    col = {i: n for n, i in enumerate(comps)}
+    off = cls["offered"][lo:hi][:, :, comps].astype(np.float64)
+    err = cls["errors"][lo:hi][:, :, comps].astype(np.float64)
+    lat = cls["latency"][lo:hi][:, :, comps].astype(np.float64)
+    flo = cls["floor"][lo:hi][:, :, comps].astype(np.float64)
+    edges = sorted({k.edge for k in cats if k.edge >= 0})
+    ecol = {e: n for n, e in enumerate(edges)}
+    if edges:
+        ea = np.array(edges)
+        rate = ed["rate"][lo:hi][:, ea].astype(np.float64)
+        p = np.clip(ed["fail"][lo:hi][:, ea].astype(np.float64), 0, 1 - 1e-9)
+        fin = ed["final_fail"][lo:hi][:, ea].astype(np.float64)
+        rec = recorder(sim)
+        r = np.stack([rec.retries_at(t)[ea] for t in range(lo, hi)])
+        attempts = (1 - p ** (r + 1)) / (1 - p)
+        final = rate / np.maximum(attempts, 1.0) * fin
+        retried = np.maximum(rate * p - final, 0.0)
+        dl = c["latency"][lo:hi][:, w.dst[ea]].astype(np.float64) + w.net_latency[ea]
+        df = c["floor"][lo:hi][:, w.dst[ea]].astype(np.float64) + w.net_latency[ea]
+        pto = ph.timeout_probability(w.timeout[ea], dl, df)
+        tau = np.clip(pto / np.maximum(p, 1e-9), 0, 1)
+        pw = np.clip(ed["pool_wait"][lo:hi][:, ea].astype(np.float64), 0, 0.999)
+        brk = ed["breaker"][lo:hi][:, ea].astype(np.float64)
+        caller_served = c["served"][lo:hi][:, w.src[ea]].astype(np.float64)
+        mean_calls = w.calls[:, ea].mean(0)
+        blocked = caller_served * mean_calls * np.where(brk == 1, 1.0, np.where(brk == 2, 0.9, 0.0))
+    else:
+        rate = p = final = retried = tau = pw = blocked = np.zeros((hi - lo, 0))
+    dep_final: dict[int, NDArray[np.float64]] = {}
+    for e in edges:
+        if w.required[e] and not w.is_async[e]:
+            s = int(w.src[e])
+            dep_final[s] = dep_final.get(s, 0.0) + final[:, ecol[e]] + blocked[:, ecol[e]]
+    for row, k in enumerate(cats):
+        i, kind = k.comp, k.key.split("/")[0]
+        ci = col[i]
+        if k.journey >= 0:
+            ks = np.flatnonzero(w.class_journey == k.journey)
+            o = off[:, ks, ci]
+            tot = o.sum(1)
+            wgt = o / np.maximum(tot[:, None], 1e-12)
+            e_j = (err[:, ks, ci] * wgt).sum(1)
+            if kind == "ok":
+                v = tot * (1 - e_j)
+            elif kind == "err":
+                v = tot * e_j
+            else:
+                m_j, f_j = (lat[:, ks, ci] * wgt).sum(1), (flo[:, ks, ci] * wgt).sum(1)
+                v = tot * ph.timeout_probability(np.array(SLOW), m_j, f_j)
+        elif k.edge >= 0:
+            x = ecol[k.edge]
+            v = {
+                "retry_t": retried[:, x] * tau[:, x],
+                "retry_e": retried[:, x] * (1 - tau[:, x]),
+                "fail_t": final[:, x] * tau[:, x],
+                "fail_e": final[:, x] * (1 - tau[:, x]),
+                "pool": rate[:, x] / (1 - pw[:, x]) * pw[:, x],
+                "breaker": blocked[:, x],
+            }[kind]
+        elif k.event >= 0:
+            ev = sim.events[k.event]
+            v = np.zeros(hi - lo)
+            t = int(ev.time // dt)
+            if lo <= t < hi:
+                v[t - lo] = 1.0 / dt  # one line
+        else:
+            v = _own(sim, kind, i, lo, hi, dep_final.get(i))
+        out[row] = v * dt
+    sampling = np.array(
+        [
+            sim.scenario.components[k.comp].telemetry.log_sampling if k.event < 0 else 1.0
+            for k in cats
+        ]
+    )
+    result: NDArray[np.float64] = out * sampling[:, None]
+    return result
+
+
+def _own(
+    sim: Simulator, kind: str, i: int, lo: int, hi: int, dep: NDArray[np.float64] | float | None
+) -> NDArray[np.float64]:
+    c = sim.history.comp
+    served = c["offered"][lo:hi, i].astype(np.float64)
+    err = c["errors"][lo:hi, i].astype(np.float64)
+    util = c["utilisation"][lo:hi, i].astype(np.float64)
+    own = np.maximum(served * err - (dep if dep is not None else 0.0), 0.0)
+    busy = util >= 0.95
+    w = sim.world
+    if kind == "own":
+        return np.where(busy, 0.0, own)
+    if kind in ("overload", "srv_err"):
+        return np.where(busy, own, 0.0) if kind == "overload" else own
+    conns = c["connections"][lo:hi, i].astype(np.float64)
+    full = conns >= w.max_connections[i]
+    disk = c["disk"][lo:hi, i].astype(np.float64) >= w.disk_gb[i]
+    if kind == "db_conn":
+        return np.where(full, own, 0.0)
+    if kind == "db_disk":
+        return np.where(~full & disk, own, 0.0)
+    if kind == "db_timeout":
+        return np.where(~full & ~disk & busy, own, 0.0)
+    if kind == "db_error":
+        return np.where(~full & ~disk & ~busy, own, 0.0)
+    if kind == "db_slow":
+        lat, flo = (
+            c["latency"][lo:hi, i].astype(np.float64),
+            c["floor"][lo:hi, i].astype(np.float64),
+        )
+        return served * ph.timeout_probability(np.array(DB_SLOW), lat, flo)
+    if kind == "repl":
+        return (c["replication_lag"][lo:hi, i] > 5.0).astype(np.float64) / sim.dt
+    if kind == "qlag":
+        return (c["consumer_lag"][lo:hi, i] > 30.0).astype(np.float64) / sim.dt
+    return np.zeros(hi - lo)
