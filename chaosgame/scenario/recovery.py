@@ -87,7 +87,27 @@ class Judge:
         return ok, names
 
     def evaluate(self, sim: Simulator, since: float, deadline: float) -> Verdict:
-        """Recovered by ``deadline`` (looking from ``since``) and held ``settle`` after it."""
+        """Recovered by ``deadline`` (looking from ``since``) and held ``settle`` after it.
+
+        The simulation must have run to ``deadline + settle``. When the engine's outcome
+        grading is available it decides (it also checks invariants and symptom hiding); the
+        judgement here is the fallback, and gives the moment of recovery for messages.
+        """
+        own = self._evaluate(sim, since, deadline)
+        try:
+            from chaosgame.engine.grading import evaluate
+        except ImportError:
+            return own
+        outcome = evaluate(sim, since, self.settle, baseline=self.baseline)
+        fixed = outcome.held and outcome.invariants_ok and not outcome.symptom_hiding
+        return Verdict(
+            outcome.recovered,
+            fixed,
+            own.recovered_at if outcome.recovered else None,
+            list(outcome.reasons),
+        )
+
+    def _evaluate(self, sim: Simulator, since: float, deadline: float) -> Verdict:
         ok, _names = self.healthy(sim)
         dt = sim.dt
         lo = int(round(since / dt))

@@ -10,6 +10,9 @@ in something the player can look at:
 * platform events about it (restarts, OOM kills, autoscaling) and changes made to it
   (deploys, config changes, flags it evaluates), which the change history always shows;
 * spans or error logs of an instrumented caller whose calls to it fail or slow down.
+
+Ticks during which a signal's pipeline is dark (the metrics store, log pipeline or trace
+collector down: ``chaosgame.telemetry.gaps``) do not count for that signal.
 """
 
 from __future__ import annotations
@@ -45,6 +48,8 @@ RELATIVE = 0.25
 """...and it must also be this share of the series' usual level."""
 SMOOTH = 3
 """Ticks averaged before comparing (a one-tick blip is not a signal)."""
+RECENT = 7200.0
+"""A change counts as a signal if made at most this long before the onset."""
 
 
 def _smooth(x: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -54,7 +59,10 @@ def _smooth(x: NDArray[np.float64]) -> NDArray[np.float64]:
     return out
 
 
-def _deviates(name: str, f: NDArray[np.float64], b: NDArray[np.float64]) -> bool:
+def _deviates(
+    name: str, f: NDArray[np.float64], b: NDArray[np.float64], seen: NDArray[np.bool_]
+) -> bool:
+    f, b = f[seen], b[seen]
     if f.size == 0:
         return False
     fs, bs = _smooth(f), _smooth(b)
@@ -78,38 +86,49 @@ def find_signals(
     tel = comp.telemetry
     a, b = _span(sim, lo, hi)
     out: list[str] = []
-    changed = [
-        name
-        for name in FLOORS
-        if _deviates(
-            name,
-            sim.history.comp[name][a:b, i].astype(np.float64),
-            base.history.comp[name][a:b, i].astype(np.float64),
-        )
-    ]
-    if tel.metrics and changed:
-        out.append(f"{component} metrics change: {', '.join(changed)}")
-    if tel.logs and tel.log_sampling > 0 and "errors" in changed:
+
+    def changed(signal: str) -> list[str]:
+        seen = _visible(sim, signal, a, b)
+        return [
+            name
+            for name in FLOORS
+            if _deviates(
+                name,
+                sim.history.comp[name][a:b, i].astype(np.float64),
+                base.history.comp[name][a:b, i].astype(np.float64),
+                seen,
+            )
+        ]
+
+    metrics = changed("metrics") if tel.metrics else []
+    if metrics:
+        out.append(f"{component} metrics change: {', '.join(metrics)}")
+    if tel.logs and tel.log_sampling > 0 and "errors" in changed("logs"):
         out.append(f"{component} logs errors")
-    if (tel.logs or tel.metrics) and {"restarts", "memory"} & set(changed):
-        out.append(f"{component} restarts or grows in memory (orchestration events)")
-    out.extend(_events(sc, sim, base, component, hi))
+    out.extend(_events(sim, base, component, lo - RECENT, hi))
     out.extend(_callers(sc, sim, base, component, a, b))
     return out
 
 
-def _events(sc: Scenario, sim: Simulator, base: Simulator, component: str, hi: float) -> list[str]:
+def _visible(sim: Simulator, signal: str, a: int, b: int) -> NDArray[np.bool_]:
+    """Ticks ``[a, b)`` whose ``signal`` data reached the player (its pipeline was up)."""
+    from chaosgame.telemetry.gaps import dark
+
+    seen: NDArray[np.bool_] = ~dark(sim, signal, a, b)
+    return seen
+
+
+def _events(sim: Simulator, base: Simulator, component: str, lo: float, hi: float) -> list[str]:
     out = []
     seen = {(e.time, e.kind, e.message) for e in base.events}
     for e in sim.events:
-        if e.time > hi or component not in e.component.split(","):
+        if not lo <= e.time <= hi or component not in e.component.split(","):
             continue
         if e.kind in ("deploy", "config", "flag"):
             when = format_duration(abs(e.time)) + (" before the start" if e.time < 0 else "")
             out.append(f"{e.kind} event on {component} at {when}")
         elif (e.time, e.kind, e.message) not in seen and e.actor != "player":
             out.append(f"{e.kind} event on {component}: {e.message}")
-    del sc
     return sorted(set(out))
 
 
@@ -123,17 +142,18 @@ def _callers(
         caller = sc.component(dep.source).telemetry if _known(sc, dep.source) else None
         if caller is None:
             continue
-        moved = [
-            name
-            for name, floor in (("fail", 0.01), ("call_time", 0.005))
-            if _deviates_edge(sim, base, name, ei, a, b, floor)
-        ]
-        if not moved:
-            continue
-        if caller.traces and caller.trace_sampling > 0:
-            out.append(f"{dep.source}'s spans to {component} show {' and '.join(moved)}")
-        elif caller.logs and caller.log_sampling > 0 and "fail" in moved:
-            out.append(f"{dep.source} logs failed calls to {component}")
+        for signal in ("traces", "logs"):
+            seen = _visible(sim, signal, a, b)
+            moved = [
+                name
+                for name, floor in (("fail", 0.01), ("call_time", 0.005))
+                if _deviates_edge(sim, base, name, ei, a, b, floor, seen)
+            ]
+            if signal == "traces" and moved and caller.traces and caller.trace_sampling > 0:
+                out.append(f"{dep.source}'s spans to {component} show {' and '.join(moved)}")
+                break
+            if signal == "logs" and "fail" in moved and caller.logs and caller.log_sampling > 0:
+                out.append(f"{dep.source} logs failed calls to {component}")
     return out
 
 
@@ -142,10 +162,17 @@ def _known(sc: Scenario, name: str) -> bool:
 
 
 def _deviates_edge(
-    sim: Simulator, base: Simulator, name: str, ei: int, a: int, b: int, floor: float
+    sim: Simulator,
+    base: Simulator,
+    name: str,
+    ei: int,
+    a: int,
+    b: int,
+    floor: float,
+    seen: NDArray[np.bool_],
 ) -> bool:
-    f = sim.history.edge[name][a:b, ei].astype(np.float64)
-    g = base.history.edge[name][a:b, ei].astype(np.float64)
+    f = sim.history.edge[name][a:b, ei].astype(np.float64)[seen]
+    g = base.history.edge[name][a:b, ei].astype(np.float64)[seen]
     if f.size == 0:
         return False
     diff = float(np.max(np.abs(_smooth(f) - _smooth(g))))

@@ -1,0 +1,216 @@
+"""The field reference of ``docs/authoring.md``, rendered from the model.
+
+The reference section of the guide lies between two markers and is exactly what
+:func:`render_reference` returns; a test fails when they differ. Rewrite it with::
+
+    python -m chaosgame.scenario.reference --write
+
+Fault kinds and mitigations have their own generated catalogue (``chaosgame catalog``), so
+only the fields every fault and every mitigation share are listed here.
+"""
+
+from __future__ import annotations
+
+import sys
+import types
+from pathlib import Path
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
+
+from pydantic import BaseModel
+from pydantic.fields import FieldInfo
+
+from chaosgame.scenario.actions import MitigationBase
+from chaosgame.scenario.faults import FaultBase, Onset
+from chaosgame.scenario.meanings import MEANINGS
+from chaosgame.scenario.model import Scenario
+from chaosgame.scenario.units import format_duration, parse_duration, parse_signed_duration
+
+START = "<!-- reference:start (generated: python -m chaosgame.scenario.reference --write) -->"
+END = "<!-- reference:end -->"
+REGENERATE = "python -m chaosgame.scenario.reference --write"
+GUIDE = Path(__file__).resolve().parent.parent.parent / "docs" / "authoring.md"
+
+
+def _flat(meta: list[Any]) -> list[Any]:
+    out = []
+    for m in meta:
+        out.extend(_flat(list(m.metadata)) if isinstance(m, FieldInfo) else [m])
+    return out
+
+
+def _kind_of(meta: list[Any]) -> str | None:
+    meta = _flat(meta)
+    for m in meta:
+        func = getattr(m, "func", None)
+        if func is parse_duration:
+            return "duration"
+        if func is parse_signed_duration:
+            return "time"
+    bounds = {type(m).__name__: getattr(m, type(m).__name__.lower(), None) for m in meta}
+    if bounds.get("Ge") == 0 and bounds.get("Le") == 1:
+        return "number 0-1"
+    if bounds.get("Gt") == 0:
+        return "number > 0"
+    return None
+
+
+def type_text(annotation: Any, meta: list[Any] | None = None) -> str:
+    """A readable name for a field's type."""
+    special = _kind_of(meta or [])
+    if special:
+        return special
+    origin = get_origin(annotation)
+    if origin is Annotated:
+        base, *extra = get_args(annotation)
+        return type_text(base, list(extra))
+    if origin is Literal:
+        return "one of " + ", ".join(f"`{v}`" for v in get_args(annotation))
+    if origin in (Union, types.UnionType):
+        args = [a for a in get_args(annotation) if a is not type(None)]
+        inner = " or ".join(dict.fromkeys(type_text(a) for a in args))
+        return inner if len(args) == len(get_args(annotation)) else f"{inner} (optional)"
+    if origin is list:
+        return f"list of {type_text(get_args(annotation)[0])}"
+    if origin is dict:
+        key, value = get_args(annotation)
+        return f"mapping of {type_text(key)} to {type_text(value)}"
+    if isinstance(annotation, type) and issubclass(annotation, FaultBase):
+        return "fault"
+    if isinstance(annotation, type) and issubclass(annotation, MitigationBase):
+        return "mitigation"
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return f"[{annotation.__name__}](#{annotation.__name__.lower()})"
+    names = {str: "text", int: "whole number", float: "number", bool: "`true`/`false`"}
+    if isinstance(annotation, type) and annotation in names:
+        return names[annotation]
+    return str(annotation).replace("typing.", "")
+
+
+def _default(field: FieldInfo, kind: str) -> str:
+    if field.is_required():
+        return "**required**"
+    value = field.get_default(call_default_factory=True)
+    if value is None or value == [] or value == {} or value == "":
+        return ""
+    if isinstance(value, BaseModel):
+        return "(defaults below)" if not value.model_fields_set else "see below"
+    if isinstance(value, list) and all(isinstance(v, BaseModel) for v in value):
+        items = ", ".join(
+            "{"
+            + ", ".join(
+                f"{k}: {v:g}" if isinstance(v, float) else f"{k}: {v}"
+                for k, v in m.model_dump().items()
+            )
+            + "}"
+            for m in value
+        )
+        return f"`[{items}]`"
+    if kind in ("duration", "time") and isinstance(value, float):
+        return f"`{format_duration(value)}`"
+    if isinstance(value, bool):
+        return f"`{str(value).lower()}`"
+    if isinstance(value, float) and value.is_integer():
+        return f"`{value:g}`"
+    return f"`{value}`"
+
+
+def _models() -> list[type[BaseModel]]:
+    """Every model a scenario file contains, in the order a reader meets them."""
+    seen: list[type[BaseModel]] = []
+
+    def visit(model: type[BaseModel]) -> None:
+        if model in seen:
+            return
+        seen.append(model)
+        for field in model.model_fields.values():
+            for found in _nested(field.annotation):
+                visit(found)
+
+    visit(Scenario)
+    for extra in (FaultBase, Onset, MitigationBase):
+        visit(extra)
+    return [m for m in seen if m is FaultBase or not issubclass(m, FaultBase | MitigationBase)] + [
+        m for m in seen if m is MitigationBase
+    ]
+
+
+def _nested(annotation: Any) -> list[type[BaseModel]]:
+    out = []
+    stack = [annotation]
+    while stack:
+        a = stack.pop()
+        if isinstance(a, type) and issubclass(a, BaseModel):
+            if not issubclass(a, FaultBase | MitigationBase):
+                out.append(a)
+        else:
+            stack.extend(reversed(get_args(a)))
+    return out
+
+
+def _table(model: type[BaseModel]) -> list[str]:
+    lines = ["| key | type | default | meaning |", "| --- | --- | --- | --- |"]
+    for name, field in model.model_fields.items():
+        key = field.alias or name
+        kind = type_text(field.annotation, list(field.metadata))
+        meaning = field.description or MEANINGS.get(f"{model.__name__}.{name}", "")
+        meaning = meaning.replace("|", "\\|")
+        lines.append(f"| `{key}` | {kind} | {_default(field, kind)} | {meaning} |")
+    if model is Scenario:
+        lines.append(
+            "| `extends` | text |  | a shared topology file (path from this file, or the name of "
+            "one in `scenarios/topologies/`) whose fleet this scenario reuses |"
+        )
+    return lines
+
+
+def render_reference() -> str:
+    """The reference section (between the markers) as Markdown."""
+    out = [
+        "## Reference: every field",
+        "",
+        "Generated from the model (`chaosgame/scenario/model.py`); the JSON Schema in",
+        "`scenarios/scenario.schema.json` says the same for editors. Types: *duration* is seconds",
+        "or text such as `250ms`, `30s`, `5m`, `1h30m`, `2d`; *time* is a duration from the start",
+        "of the simulated window and may be negative (`-3d`, before the window).",
+        "",
+        "A fault is a mapping with `kind:` and the fields of [FaultBase](#faultbase) plus its kind's",
+        "own parameters; a mitigation has `action:`, `target:` and its action's parameters. Both",
+        "catalogues, with every parameter: `chaosgame catalog` and `docs/faults.md`.",
+    ]
+    for model in _models():
+        doc = (model.__doc__ or "").strip().splitlines()[0] if model.__doc__ else ""
+        out += ["", f"### {model.__name__}", ""]
+        if doc:
+            out += [doc, ""]
+        out += _table(model)
+    return "\n".join(out) + "\n"
+
+
+def splice(guide: str, reference: str) -> str:
+    """``guide`` with its reference section replaced by ``reference``."""
+    if START not in guide or END not in guide:
+        return guide.rstrip("\n") + f"\n\n{START}\n{reference}{END}\n"
+    head, rest = guide.split(START, 1)
+    _, tail = rest.split(END, 1)
+    return f"{head}{START}\n{reference}{END}{tail}"
+
+
+def current(guide: str) -> str:
+    """The reference section a guide holds now."""
+    if START not in guide or END not in guide:
+        return ""
+    return guide.split(START, 1)[1].split(END, 1)[0].removeprefix("\n")
+
+
+def main(argv: list[str]) -> int:
+    """``--write`` rewrites the section in docs/authoring.md; otherwise print it."""
+    if "--write" in argv:
+        GUIDE.write_text(splice(GUIDE.read_text(encoding="utf-8"), render_reference()), "utf-8")
+        print(f"rewrote the reference in {GUIDE}")
+        return 0
+    sys.stdout.write(render_reference())
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
