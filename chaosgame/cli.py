@@ -153,6 +153,19 @@ def cmd_new(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_catalog(args: argparse.Namespace) -> int:
+    """Print the fault kinds and mitigations."""
+    from chaosgame import catalog
+
+    if args.json:
+        print(json.dumps(catalog.catalog(), indent=2))
+    elif args.markdown:
+        sys.stdout.write(catalog.render_markdown())
+    else:
+        sys.stdout.write(catalog.render_table())
+    return 0
+
+
 COMMANDS = {
     "play": (cmd_play, "play an incident in the terminal"),
     "validate": (cmd_validate, "check scenario files and print path:line:col errors"),
@@ -164,6 +177,7 @@ COMMANDS = {
     "replay": (cmd_replay, "re-run a saved game and check it scores the same"),
     "report": (cmd_report, "print the blameless postmortem of a saved game"),
     "quiz": (cmd_quiz, "practise interview questions, by topic"),
+    "catalog": (cmd_catalog, "list the fault kinds and mitigations"),
 }
 
 
@@ -217,6 +231,9 @@ def build_parser() -> argparse.ArgumentParser:
     new.add_argument("--dir", default=".", help="folder to write it in (default: here)")
     new.add_argument("--force", action="store_true", help="overwrite an existing file")
     runs_cli.add_parsers(sub, {k: v[1] for k, v in COMMANDS.items()})
+    cat = sub.add_parser("catalog", help=COMMANDS["catalog"][1], description=COMMANDS["catalog"][1])
+    cat.add_argument("--json", action="store_true", help="print JSON")
+    cat.add_argument("--markdown", action="store_true", help="print docs/faults.md")
     return parser
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import heapq
 import math
 from typing import TYPE_CHECKING
 
@@ -23,8 +24,20 @@ CRASH_MEMORY = 600.0
 """Seconds without a crash after which the back-off resets."""
 
 
-def take_down(sim: Simulator, i: int, count: int, reason: str, *, backoff: bool) -> None:
-    """Remove ``count`` ready replicas of component ``i`` until they restart."""
+def take_down(
+    sim: Simulator,
+    i: int,
+    count: int,
+    reason: str,
+    *,
+    backoff: bool,
+    delay: float | None = None,
+    tag: str = "",
+) -> None:
+    """Remove ``count`` ready replicas of component ``i`` until they restart.
+
+    ``delay`` overrides the restart time (a lost node's pods wait for their eviction), and
+    ``tag`` marks the return so a mitigation can find it (``return:node``)."""
     st, w = sim.state, sim.world
     count = int(min(count, st.ready[i]))
     if count <= 0:
@@ -37,12 +50,13 @@ def take_down(sim: Simulator, i: int, count: int, reason: str, *, backoff: bool)
         st.last_crash[i] = now
         delay = min(w.restart_time[i] * 2 ** (st.crashes[i] - 1), MAX_BACKOFF)
     else:
-        delay = w.restart_time[i]
+        delay = w.restart_time[i] if delay is None else delay
     before = st.ready[i]
     st.ready[i] -= count
     st.restarts[i] += count
     st.mem[i] = (st.mem[i] * (before - count) + w.mem_base[i] * count) / max(before, 1.0)
-    st.schedule(now + delay, i, "return", float(count))
+    st.fds[i] = st.fds[i] * (before - count) / max(before, 1.0)
+    st.schedule(now + delay, i, f"return:{tag}" if tag else "return", float(count))
     sim.record(reason, w.names[i], f"{count} of {int(before)} replicas {_verb(reason)}")
 
 
@@ -51,16 +65,17 @@ def _verb(reason: str) -> str:
         "oom": "OOMKilled (memory limit reached); back-off restarting",
         "liveness": "restarted after failing liveness probes",
         "restart": "restarted",
-        "node": "lost with their node",
+        "node": "lost with their node (NodeNotReady); waiting for eviction",
+        "crash": "crashed (exit 1); back-off restarting",
     }.get(reason, reason)
 
 
 def memory_and_kills(sim: Simulator, m: Modifiers, served: F64, dt: float) -> None:
     """Grow memory with leaks, and kill replicas that reach their limit."""
-    st, w = sim.state, sim.world
+    st = sim.state
     per_replica = served / np.maximum(st.ready, 1e-12)
     st.mem = st.mem + m.leak * per_replica * dt
-    over = np.flatnonzero((st.mem >= w.mem_limit) & (st.ready > 0))
+    over = np.flatnonzero((st.mem + m.mem_add >= st.mem_limit) & (st.ready > 0))
     for i in over:
         kill = max(1, math.ceil(st.ready[i] * KILL_SHARE))
         take_down(sim, int(i), kill, "oom", backoff=True)
@@ -74,9 +89,11 @@ def autoscale(sim: Simulator, dt: float) -> None:
         policy = comp.autoscaling
         if policy is None:
             continue
-        high = int(sim.overrides.get(("autoscaler-max", i), policy.max))
-        metric = _metric(sim, i, policy.metric)
-        want = ph.autoscale_desired(int(st.desired[i]), metric, policy.target, policy.min, high)
+        configured = policy.max if np.isnan(st.as_max[i]) else int(st.as_max[i])
+        high = int(sim.overrides.get(("autoscaler-max", i), configured))
+        metric = _metric(sim, i, st.as_metric.get(i, policy.metric))
+        target = policy.target if np.isnan(st.as_target[i]) else float(st.as_target[i])
+        want = ph.autoscale_desired(int(st.desired[i]), metric, target, policy.min, high)
         if want == int(st.desired[i]):
             st.scale_since[i] = np.nan
             continue
@@ -117,3 +134,78 @@ def set_replicas(sim: Simulator, i: int, count: int, startup: float, actor: str)
     if count != old:
         kind = "autoscale" if actor == "autoscaler" else "scale"
         sim.record(kind, w.names[i], f"replicas {old} -> {count}", actor)
+
+
+def start_replicas(sim: Simulator, i: int, amount: float, what: str) -> None:
+    """Replicas due back start if they can: their image pulls and their cluster has room.
+
+    Those that cannot stay Pending and try again next tick (an event says why, once)."""
+    st, w = sim.state, sim.world
+    room = max(st.desired[i] - st.ready[i], 0.0)
+    amount = min(amount, room)
+    if amount <= 0:
+        return
+    blocked = ""
+    start = amount
+    if sim.mods.start_blocked[i] > 0:
+        blocked, start = "ErrImagePull: back-off pulling image", 0.0
+    c = int(w.cluster[i])
+    if start > 0 and c >= 0:
+        per_node = w.cluster_cpu[c] / max(w.cluster_nodes[c], 1.0)
+        free = st.nodes[c] * per_node - sim.mods.reserved[c]
+        members = w.cluster == c
+        free -= float((st.ready[members] * st.cpu_limit[members]).sum())
+        fit = max(math.floor(free / st.cpu_limit[i] + 1e-9), 0)
+        if fit < start:
+            start = float(fit)
+            blocked = "Pending: 0 nodes available, insufficient cpu"
+    st.ready[i] += start
+    if amount - start > 0:
+        st.schedule(sim.now + sim.dt, i, what, amount - start)
+        if i not in st.pending_noted:
+            st.pending_noted.add(i)
+            sim.record("scheduling", w.names[i], f"{int(amount - start)} replicas {blocked}")
+    else:
+        st.pending_noted.discard(i)
+
+
+def probes_and_crashes(sim: Simulator, m: Modifiers) -> None:
+    """Liveness probes restart replicas slower than the probe's timeout; crashes restart too."""
+    st, w = sim.state, sim.world
+    probed = np.isfinite(st.liveness)
+    if probed.any():
+        slow = probed & (sim.own_lat > st.liveness) & (st.ready > 0)
+        st.probe_fail = np.where(slow, st.probe_fail + 1, 0.0)
+        for i in np.flatnonzero(st.probe_fail >= w.liveness_threshold):
+            kill = max(1, math.ceil(st.ready[i] * KILL_SHARE))
+            take_down(sim, int(i), kill, "liveness", backoff=True)
+            st.probe_fail[i] = 0.0
+    for i in np.flatnonzero((m.crash > 0) & (st.ready > 0)):
+        kill = max(1, math.ceil(st.ready[i] * m.crash[i] - 1e-9))
+        take_down(sim, int(i), kill, "crash", backoff=True)
+
+
+def lose_node(sim: Simulator, c: int, eviction: float) -> None:
+    """A node of cluster ``c`` dies: its share of every member's replicas goes with it."""
+    st, w = sim.state, sim.world
+    if st.nodes[c] <= 1:
+        return
+    for i in np.flatnonzero(w.cluster == c):
+        count = math.ceil(st.ready[i] / st.nodes[c] - 1e-9)
+        take_down(sim, int(i), count, "node", backoff=False, delay=eviction, tag="node")
+    st.nodes[c] -= 1
+
+
+def reschedule_lost(sim: Simulator, c: int) -> int:
+    """Drain: pods waiting on a dead node's eviction in cluster ``c`` restart now elsewhere."""
+    st, w = sim.state, sim.world
+    moved = 0
+    timers = []
+    for at, seq, what, i, amount in st.timers:
+        if what == "return:node" and i >= 0 and w.cluster[i] == c:
+            at = min(at, sim.now + w.restart_time[i])
+            moved += int(amount)
+        timers.append((at, seq, what, i, amount))
+    heapq.heapify(timers)
+    st.timers = timers
+    return moved

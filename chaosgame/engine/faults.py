@@ -26,6 +26,7 @@ Start = Callable[[Any, "Simulator", int], None]
 
 EFFECTS: dict[str, Effect] = {}
 STARTS: dict[str, Start] = {}
+INTRODUCES: dict[str, Start] = {}
 
 
 def effect(kind: str) -> Callable[[Effect], Effect]:
@@ -48,6 +49,17 @@ def on_start(kind: str) -> Callable[[Start], Start]:
     return register
 
 
+def introduces(kind: str) -> Callable[[Start], Start]:
+    """Register the change a fault of this kind brings with it at its start time (a deploy, a
+    config push, a rotated secret), made whatever its condition: it is what the player sees."""
+
+    def register(fn: Start) -> Start:
+        INTRODUCES[kind] = fn
+        return fn
+
+    return register
+
+
 @dataclass
 class ActiveFault:
     """A scenario fault compiled against a world."""
@@ -57,6 +69,7 @@ class ActiveFault:
     target: int
     kmask: F64
     started: bool = False
+    introduced: bool = False
 
     def onset(self, sim: Simulator, now: float) -> float:
         """Strength of the onset shape at ``now`` (0 before the start and after the end)."""
@@ -102,6 +115,11 @@ class ActiveFault:
     def apply(self, sim: Simulator, m: Modifiers) -> None:
         """Write this tick's effect into the modifiers."""
         now = sim.now
+        if not self.introduced and now >= self.spec.at:
+            self.introduced = True
+            intro = INTRODUCES.get(self.spec.kind)
+            if intro is not None:
+                intro(self.spec, sim, self.target)
         if not self.started and now >= self.spec.at:
             self.started = True
             start = STARTS.get(self.spec.kind)
@@ -166,3 +184,8 @@ def _flush(f: Any, sim: Simulator, i: int) -> None:
 @effect("expensive-flag")
 def _expensive(f: Any, sim: Simulator, m: Modifiers, i: int, x: float, kmask: F64) -> None:
     m.cpu_factor[i] *= 1.0 + (f.cpu_factor - 1.0) * x
+
+
+# The rest of the catalogue's effects register themselves on import.
+from chaosgame.engine import effects as _effects  # noqa: E402,F401
+from chaosgame.engine import effects_data as _effects_data  # noqa: E402,F401

@@ -26,6 +26,7 @@ COMPONENT_SERIES = (
     "disk",  # GB used
     "cache_hit",  # caches: hit ratio
     "restarts",  # cumulative restarts
+    "scraped",  # 1 when the metrics pipeline scraped the component this tick, 0 in a gap
 )
 CLASS_SERIES = ("errors", "latency", "floor", "offered")
 EDGE_SERIES = ("rate", "fail", "final_fail", "call_time", "breaker", "pool_wait")

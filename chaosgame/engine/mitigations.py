@@ -56,6 +56,18 @@ def check_target(sim: Simulator, spec: MitigationBase) -> None:
             raise MitigationError(f"{spec.action}: unknown flag '{spec.target}' (flags: {known})")
         return
     w = sim.world
+    if info.targets in (("cluster",), ("region",)):
+        what = info.targets[0]
+        names = [c.name for c in sim.scenario.clusters] if what == "cluster" else w.regions
+        if spec.target not in names:
+            known = ", ".join(names) or "none"
+            raise MitigationError(f"{spec.action}: unknown {what} '{spec.target}' ({known})")
+        to = getattr(spec, "to", None)
+        if what == "region" and (to not in w.regions or to == spec.target):
+            raise MitigationError(
+                f"{spec.action}: '{to}' is not another region (regions: {', '.join(w.regions)})"
+            )
+        return
     if spec.target not in w.index:
         from chaosgame.scenario.model import _suggest
 
@@ -69,7 +81,7 @@ def check_target(sim: Simulator, spec: MitigationBase) -> None:
             f"{', '.join(info.targets)}"
         )
     to = getattr(spec, "to", None)
-    if to is not None and (spec.target, to) not in w.edge_index:
+    if isinstance(to, str) and (spec.target, to) not in w.edge_index:
         callees = sorted(d for s, d in w.edge_index if s == spec.target)
         raise MitigationError(
             f"{spec.action}: '{spec.target}' does not call '{to}' "
@@ -109,12 +121,22 @@ def _rollback(spec: Any, sim: Simulator) -> str:
     if v.rollout is not None:
         to = v.rollout.to
         v.rollout = None
+        _fresh_pods(sim, i)
         return f"rollout of {to} aborted; all traffic on {v.stable}"
     if not v.history:
         return f"nothing to roll back to; still on {v.stable}"
     bad = v.stable
     v.stable = v.history.pop()
+    _fresh_pods(sim, i)
     return f"{bad} -> {v.stable}"
+
+
+def _fresh_pods(sim: Simulator, i: int) -> None:
+    """A rollback replaces every pod: fresh memory, descriptors, DNS and secrets."""
+    st, w = sim.state, sim.world
+    st.mem[i] = w.mem_base[i]
+    st.fds[i] = 0.0
+    st.resets[("restart", i)] = sim.now
 
 
 @applies("restart")
@@ -122,11 +144,18 @@ def _restart(spec: Any, sim: Simulator) -> str:
     i = _index(sim, spec)
     st, w = sim.state, sim.world
     count = int(st.ready[i])
+    # in-flight work is dropped: the requests queued or being served fail
+    served = float(sim.served[:, i].sum())
+    if served > 0:
+        inflight = st.syncq[i] + served * float(sim.lat[:, i].mean())
+        st.err_pulse[i] = min(1.0, inflight / (served * sim.dt) + 0.02)
     take_down(sim, i, count, "restart", backoff=False)
     st.mem[i] = w.mem_base[i]
+    st.fds[i] = 0.0
     if w.is_cache[i]:
         st.hit[i] = 0.0
     st.syncq[i] = 0.0
+    st.resets[("restart", i)] = sim.now
     return f"{count} replicas recycled"
 
 
@@ -183,3 +212,7 @@ def _shed(spec: Any, sim: Simulator) -> str:
 
     sim.standing[("shed-load", spec.target)] = standing
     return f"rejecting {fraction:.0%} of incoming requests"
+
+
+# The rest of the catalogue's effects register themselves on import.
+from chaosgame.engine import remedies as _remedies  # noqa: E402,F401

@@ -38,6 +38,12 @@ CPU_AT_CAPACITY = 0.6
 CLIENT_TIMEOUT = 30.0
 """How long a user's client waits at the front door."""
 TINY = 1e-12
+TOKEN_LEEWAY = 300.0
+"""Seconds of clock difference a token check tolerates; beyond it, requests are rejected."""
+FD_LIMIT = 65536.0
+"""File descriptors a process may hold; past it, new connections fail."""
+STALE_HALF = 60.0
+"""Lag (s) at which half of the reads from a replica miss a recent write."""
 SMOOTHING = 0.5
 """Weight of last tick's value in the failure rates and call times callers react to."""
 
@@ -83,14 +89,17 @@ class Simulator:
         """Called after every tick, once its history row is written (telemetry records here)."""
         self.pending: list[Any] = []  # mitigations.Pending
         self.events: list[Event] = []
+        self.memo: dict[Any, Any] = {}
+        """Scratch state of faults and mitigations (accumulators, one-time notes)."""
         self.tick = 0
         self._noise_rngs = [self.streams.numpy(f"traffic/{j}") for j in w.journeys]
         self._noise_table = np.zeros((len(w.journeys), 0))
         self._past_events()
         self._schedule_scenario_changes()
-        # how long a request may wait in a component's queue: its callers' shortest timeout
-        self._max_wait = np.full(w.n, CLIENT_TIMEOUT)
-        np.minimum.at(self._max_wait, w.dst, np.where(w.is_async, CLIENT_TIMEOUT, w.timeout))
+        from chaosgame.engine.config import apply_key
+
+        for ci, key in list(self.state.config):
+            apply_key(self, ci, key)
         # per-tick outputs, kept for views of "now"
         k, n, e = w.k, w.n, w.e
         self.err = np.zeros((k, n))
@@ -191,12 +200,14 @@ class Simulator:
                 state = f"on at {ch.percentage:g}%" if ch.on else "off"
                 self.record("flag", ",".join(f.components), f"{f.name} {state} by {ch.author}")
             elif head == "config":
+                from chaosgame.engine.config import set_config
+
                 cfg = sc.configs[int(arg)]
-                st.config[(i, cfg.key)] = cfg.value
-                self.record("config", cfg.component, f"{cfg.key}={cfg.value} by {cfg.author}")
+                set_config(self, i, cfg.key, cfg.value, cfg.author)
             elif head == "return":
-                room = max(st.desired[i] - st.ready[i], 0.0)
-                st.ready[i] += min(amount, room)
+                from chaosgame.engine.control import start_replicas
+
+                start_replicas(self, i, amount, what)
             elif head == "mitigation":
                 take_effect(self, int(arg))
 
@@ -208,6 +219,13 @@ class Simulator:
         for v in st.versions.values():
             v.settle(now)
         m = Modifiers.neutral(w)
+        m.edge_retries = st.retries.copy()
+        if st.lost_pulse.any():
+            m.lost[:] = st.lost_pulse[None, :]
+            st.lost_pulse[:] = 0.0
+        if st.err_pulse.any():
+            m.err[:] = st.err_pulse[None, :]
+            st.err_pulse[:] = 0.0
         self.mods = m
         for fault in self.faults:
             fault.apply(self, m)
@@ -255,12 +273,14 @@ class Simulator:
         lam[np.arange(k), w.journey_front[w.class_journey]] += (
             rates[w.class_journey] * w.class_share
         )
-        reps = np.maximum(st.ready, 0.0)
+        reps = np.maximum(st.ready, 0.0) * (1.0 - m.unready)
         per_rep = 1.0 / np.maximum(reps, TINY)
         miss = np.where(w.is_cache, 1.0 - st.hit, 1.0)
         attempts = ph.attempts_per_request(st.prev_p, m.edge_retries)
-        passing = np.where(st.breaker == 1, 0.0, np.where(st.breaker == 2, 0.1, 1.0))
-        mult = w.calls * miss[w.src] * attempts * passing
+        held_open = (st.breaker == 1) | (m.edge_open > 0)
+        passing = np.where(held_open, 0.0, np.where(st.breaker == 2, 0.1, 1.0))
+        mult = w.calls * miss[w.src] * attempts * passing * (1.0 - m.edge_off)
+        let_in = 1.0 - ph.combine(m.block, st.waf)
         edge_x = np.zeros((k, w.e))
         pool_fail = np.zeros(w.e)
         served = np.zeros((k, n))
@@ -268,16 +288,18 @@ class Simulator:
         admit = 1.0 - m.shed
         consumer_cap = w.capacity * m.cap_factor / m.svc_factor * reps
         # a replica works on at most its capacity; CPU it cannot get stretches its service
-        cpu_per_req = w.cpu_limit * CPU_AT_CAPACITY / w.capacity * m.cpu_factor / w.cpu_limit
+        cpu_per_req = w.cpu_limit * CPU_AT_CAPACITY / w.capacity * m.cpu_factor / st.cpu_limit
         busy_cap = consumer_cap * per_rep
         base_cap = reps * w.capacity * m.cap_factor / m.svc_factor
-        max_wait = self._max_wait
+        # how long a request may wait in a component's queue: its callers' shortest timeout
+        max_wait = np.full(n, CLIENT_TIMEOUT)
+        np.minimum.at(max_wait, w.dst, np.where(w.is_async, CLIENT_TIMEOUT, st.timeout))
         drain = np.zeros(n)
         done = np.zeros(n)
         dropped = np.zeros(n)
         for lv in w.plan:
             idx = lv.nodes
-            a = lam[:, idx].sum(0) * admit[idx]
+            a = (lam[:, idx] * let_in[:, idx]).sum(0) * admit[idx]
             arriving[idx] = a
             thr = np.maximum(1.0, np.minimum(a * per_rep[idx], busy_cap[idx]) * cpu_per_req[idx])
             c = base_cap[idx] / thr
@@ -289,16 +311,18 @@ class Simulator:
             done[idx] = did
             dropped[idx] = lost
             sf = np.where(a > TINY, did / np.maximum(a * dt, TINY), 0.0) * admit[idx]
-            served[:, idx] = lam[:, idx] * sf
+            served[:, idx] = lam[:, idx] * let_in[:, idx] * sf
             if lv.queues.size:
                 self._drain_queues(lv.queues, lam, served, consumer_cap, drain, dt)
             e = lv.edges
             if e.size:
                 x = served[:, lv.src] * mult[:, e]
-                if lv.pooled:
+                pool = st.pool[e]
+                if (pool > 0).any():
+                    usable = pool * m.pool_factor[e]
                     ceiling = np.where(
-                        w.pool[e] > 0,
-                        ph.pool_ceiling(w.pool[e], reps[lv.src], st.call_time[e]),
+                        pool > 0,
+                        ph.pool_ceiling(usable, reps[lv.src], st.call_time[e]),
                         np.inf,
                     )
                     total = x.sum(0)
@@ -320,6 +344,9 @@ class Simulator:
         self.drain = drain
         self.cpu = np.minimum(demand, 1.0)
         self.edge_rate = edge_x
+        self.arriving = arriving
+        quota = np.where(arriving > m.quota, 1.0 - m.quota / np.maximum(arriving, TINY), 0.0)
+        drop = ph.combine(drop, quota)
         self._outcomes(m, served, cap, throttle, drop, pool_fail, miss)
 
     def _drain_queues(
@@ -358,6 +385,12 @@ class Simulator:
         lost = np.zeros((k, n))
         gathered = np.zeros((3, k, n))  # latency, floor, log(success) from dependencies
         quality = np.zeros((2, k, n))  # log(right), log(kept) from dependencies
+        rep = w.replica_of >= 0
+        if rep.any():
+            lag = st.repl_backlog / np.where(np.isfinite(w.apply_rate), w.apply_rate, np.inf)
+            stale = np.where(rep, lag / (lag + STALE_HALF), 0.0)
+            if stale.any():
+                m.wrong[:] = ph.combine(m.wrong, stale[None, :])
         track_quality = bool(m.wrong.any() or m.lost.any())
         p_now = np.zeros((k, w.e))
         fin_all = np.zeros((k, w.e))
@@ -367,20 +400,34 @@ class Simulator:
         svc = w.service_time * m.svc_factor * throttle
         own_lat = ph.queueing_delay(svc, rho, reps) + m.lat_add
         own_lat = own_lat + np.where(cap > TINY, st.syncq / np.maximum(cap, TINY), 0.0)
+        self.own_lat = own_lat
         own_floor = svc + m.lat_add
         refused = np.where(
             st.conn_demand > w.max_connections,
             1.0 - w.max_connections / np.maximum(st.conn_demand, TINY),
             0.0,
         )
-        disk_full = np.where(st.disk >= w.disk_gb, w.write_fraction, 0.0)
-        own_err = ph.combine(m.err, ph.combine(np.maximum(drop, refused), disk_full)[None, :])
-        own_err = ph.combine(own_err, m.shed[None, :])
-        extra = w.net_latency + m.edge_lat
-        is_open = st.breaker == 1
+        disk_full = np.where(st.disk >= st.disk_gb, w.write_fraction, 0.0)
+        expired = np.where(self.now >= st.cert_expiry, 1.0, 0.0)
+        skewed = np.where(np.abs(m.skew) > TOKEN_LEEWAY, m.skew_share, 0.0)
+        fd_full = np.where(st.fds >= FD_LIMIT, 1.0, 0.0)
+        own = ph.combine(np.maximum(drop, refused), disk_full)
+        own = ph.combine(ph.combine(own, expired), ph.combine(skewed, fd_full))
+        own_err = ph.combine(m.err, own[None, :])
+        own_err = ph.combine(own_err, ph.combine(m.shed[None, :], ph.combine(m.block, st.waf)))
+        ra, rb = st.region[w.src], st.region[w.dst]
+        placed = (ra >= 0) & (rb >= 0)
+        ra0, rb0 = np.maximum(ra, 0), np.maximum(rb, 0)
+        net = np.where(placed & (ra != rb), w.region_latency[ra0, rb0], w.net_latency)
+        net = np.where(placed, net, w.net_latency)
+        net_fail = np.where(placed, m.net_fail[ra0, rb0], 0.0)
+        extra = net + m.edge_lat + np.where(placed, m.net_lat[ra0, rb0], 0.0)
+        is_open = (st.breaker == 1) | (m.edge_open > 0)
         retries = np.where(is_open, 0.0, m.edge_retries)
-        keep = (1.0 - m.edge_fail) * (1.0 - pool_fail)
-        ce_all = w.calls * miss[w.src] * ~w.is_async
+        keep = (1.0 - m.edge_fail) * (1.0 - pool_fail) * (1.0 - net_fail)
+        denied = st.deny_slow | st.deny_fast
+        off = m.edge_off > 0
+        ce_all = w.calls * miss[w.src] * ~w.is_async * ~off
         req_all = ce_all * w.required
         for lv in reversed(w.plan):
             idx, e = lv.nodes, lv.edges
@@ -388,15 +435,17 @@ class Simulator:
                 d = lv.dst
                 mean = lat[:, d] + extra[e]
                 fl = floor[:, d] + extra[e]
-                to = w.timeout[e]
+                to = st.timeout[e]
                 pto = ph.timeout_probability(to, mean, fl)
                 p = 1.0 - (1.0 - err[:, d]) * (1.0 - pto) * keep[e]
+                p = np.where(denied[e], 1.0, p)
                 p_now[:, e] = p
                 op = is_open[e]
-                p_eff = np.where(op, 1.0, p)
+                p_eff = np.where(op, 1.0, np.where(off[e], 0.0, p))
                 att, fin = ph.retry_outcome(p_eff, retries[e])
                 per_try = ph.truncated_mean(to, mean, fl)
-                tcall = np.where(op, 0.0, att * per_try + (att - 1.0) * w.backoff[e])
+                per_try = np.where(st.deny_slow[e], to, np.where(st.deny_fast[e], fl, per_try))
+                tcall = np.where(op | off[e], 0.0, att * per_try + (att - 1.0) * w.backoff[e])
                 fin_all[:, e] = fin
                 tcall_all[:, e] = tcall
                 ce = ce_all[:, e]
@@ -461,30 +510,38 @@ class Simulator:
         st.breaker = new
 
     def _resources(self, m: Modifiers, dt: float) -> None:
-        from chaosgame.engine.control import autoscale, memory_and_kills
+        from chaosgame.engine.control import autoscale, memory_and_kills, probes_and_crashes
 
         w, st = self.world, self.state
         total = self.served.sum(0)
         np.maximum(st.ready, TINY)
         memory_and_kills(self, m, total, dt)
-        reads = total * dt
+        # a cache refills only with the misses its backing store actually answered
+        backing_fail = np.zeros(w.n)
+        np.maximum.at(backing_fail, w.src, self.p_true)
+        reads = total * dt * (st.hit + (1.0 - st.hit) * (1.0 - backing_fail))
         st.hit = np.where(w.is_cache, ph.cache_refill(st.hit, w.hit_target, reads, w.keyspace), 0)
         writes = total * w.write_fraction * m.write_factor
-        st.disk = np.where(
-            np.isfinite(w.disk_gb), st.disk + writes * w.bytes_per_write * dt / 1e9, st.disk
-        )
+        grow = (writes * w.bytes_per_write / 1e9 + m.disk_add) * dt
+        st.disk = np.where(np.isfinite(st.disk_gb), np.minimum(st.disk + grow, st.disk_gb), st.disk)
+        st.fds = st.fds + m.fd_leak * total / np.maximum(st.ready, TINY) * dt
         rep = w.replica_of >= 0
         if rep.any():
             prim = w.replica_of[rep]
-            apply = w.apply_rate[rep] * m.apply_factor[rep]
+            ra, rb = st.region[rep], st.region[prim]
+            cut = np.where(
+                (ra >= 0) & (rb >= 0), m.net_fail[np.maximum(ra, 0), np.maximum(rb, 0)], 0
+            )
+            apply = w.apply_rate[rep] * m.apply_factor[rep] * (1.0 - cut)
             st.repl_backlog[rep] = np.maximum(
                 st.repl_backlog[rep] + (writes[prim] - apply) * dt, 0.0
             )
         # connections held open to each component: in-flight calls of its callers (Little)
         held = self.edge_rate.sum(0) * st.call_time
-        ceiling = np.where(w.pool > 0, w.pool * st.ready[w.src], np.inf)
+        ceiling = np.where(st.pool > 0, st.pool * m.pool_factor * st.ready[w.src], np.inf)
         held = np.minimum(held, ceiling)
         st.conn_demand = np.bincount(w.dst, held, minlength=w.n).astype(np.float64)
+        probes_and_crashes(self, m)
         autoscale(self, dt)
 
     def _write_history(self, m: Modifiers) -> None:
@@ -503,8 +560,8 @@ class Simulator:
         c["utilisation"][row] = np.minimum(self.rho, 1.0)
         c["cpu"][row] = self.cpu
         c["throttle"][row] = self.throttle
-        c["memory"][row] = st.mem
-        c["replicas"][row] = st.ready
+        c["memory"][row] = st.mem + m.mem_add
+        c["replicas"][row] = st.ready * (1.0 - m.unready)
         c["desired"][row] = st.desired
         c["connections"][row] = st.conn_demand
         c["backlog"][row] = np.where(w.is_queue, st.backlog, st.syncq)
@@ -512,10 +569,13 @@ class Simulator:
             w.is_queue, st.backlog / np.maximum(self.drain, TINY) * (st.backlog > 0), 0.0
         )
         safe_apply = np.where(np.isfinite(w.apply_rate), w.apply_rate * m.apply_factor, np.inf)
-        c["replication_lag"][row] = st.repl_backlog / safe_apply
+        c["replication_lag"][row] = np.where(
+            st.repl_backlog > 0, st.repl_backlog / np.maximum(safe_apply, TINY), 0.0
+        )
         c["disk"][row] = st.disk
         c["cache_hit"][row] = st.hit
         c["restarts"][row] = st.restarts
+        c["scraped"][row] = m.scraped
         h.cls["errors"][row] = self.err
         h.cls["latency"][row] = self.lat
         h.cls["floor"][row] = self.floor

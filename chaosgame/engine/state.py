@@ -6,8 +6,9 @@ import heapq
 from dataclasses import dataclass, field
 
 import numpy as np
+from numpy.typing import NDArray
 
-from chaosgame.engine.world import F64, World
+from chaosgame.engine.world import F64, I64, World
 
 
 @dataclass
@@ -33,10 +34,29 @@ class Modifiers:
     edge_fail: F64  # per edge: extra per-attempt failure (packet loss, partition)
     edge_lat: F64  # per edge: extra latency
     edge_retries: F64  # per edge: retry count in force
+    block: F64  # (K, N) share of a class's requests a component rejects on arrival (rules, limits)
+    unready: F64  # share of running replicas out of the load balancer (readiness)
+    crash: F64  # share of ready replicas that crash this tick (restart with back-off)
+    start_blocked: F64  # 1 where new replicas cannot start (image pull)
+    mem_add: F64  # MB of working set per replica added
+    disk_add: F64  # GB per second written besides requests
+    fd_leak: F64  # descriptors leaked per request
+    quota: F64  # requests/s a component accepts before refusing (inf: no quota)
+    skew: F64  # seconds a component's clock is off
+    skew_share: F64  # share of its replicas with that clock
+    scraped: F64  # 0 where metrics are not scraped this tick (a dashboard gap)
+    edge_off: F64  # per edge: 1 where the caller no longer calls (a fallback answers)
+    edge_open: F64  # per edge: 1 where the breaker is held open
+    net_fail: F64  # (R, R) share of packets lost between regions
+    net_lat: F64  # (R, R) extra latency between regions
+    reserved: F64  # per cluster: CPU cores other workloads hold
+    pool_factor: F64  # per edge: share of the connection pool still usable
+    clients: dict[tuple[int, str], float]  # (front, client) -> share of abusive traffic seen
 
     @classmethod
     def neutral(cls, w: World) -> Modifiers:
         n, k, e = w.n, w.k, w.e
+        r = max(len(w.regions), 1)
         return cls(
             svc_factor=np.ones(n),
             cap_factor=np.ones(n),
@@ -53,6 +73,24 @@ class Modifiers:
             edge_fail=np.zeros(e),
             edge_lat=np.zeros(e),
             edge_retries=w.retries.copy(),
+            block=np.zeros((k, n)),
+            unready=np.zeros(n),
+            crash=np.zeros(n),
+            start_blocked=np.zeros(n),
+            mem_add=np.zeros(n),
+            disk_add=np.zeros(n),
+            fd_leak=np.zeros(n),
+            quota=np.full(n, np.inf),
+            skew=np.zeros(n),
+            skew_share=np.ones(n),
+            scraped=np.ones(n),
+            edge_off=np.zeros(e),
+            edge_open=np.zeros(e),
+            net_fail=np.zeros((r, r)),
+            net_lat=np.zeros((r, r)),
+            reserved=np.zeros(len(w.cluster_nodes)),
+            pool_factor=np.ones(e),
+            clients={},
         )
 
     def add_err(self, i: int, share: float, kmask: F64) -> None:
@@ -70,6 +108,7 @@ class Rollout:
     strategy: str
     weight: float
     paused: bool = False
+    hold: float | None = None  # weight frozen by a pause
 
 
 @dataclass
@@ -97,6 +136,8 @@ class Versions:
         r = self.rollout
         if r is None:
             return 0.0
+        if r.hold is not None:
+            return r.hold
         if r.strategy == "canary":
             return r.weight
         if r.strategy == "rolling":
@@ -141,8 +182,38 @@ class State:
     versions: dict[int, Versions]
     flags: dict[str, tuple[bool, float]]
     config: dict[tuple[int, str], str]
+    # parameters that config, faults and mitigations change (start as the world's)
+    cpu_limit: F64 = field(default_factory=lambda: np.zeros(0))
+    mem_limit: F64 = field(default_factory=lambda: np.zeros(0))
+    disk_gb: F64 = field(default_factory=lambda: np.zeros(0))
+    liveness: F64 = field(default_factory=lambda: np.zeros(0))
+    cert_expiry: F64 = field(default_factory=lambda: np.zeros(0))
+    quota_scale: F64 = field(default_factory=lambda: np.zeros(0))
+    fds: F64 = field(default_factory=lambda: np.zeros(0))
+    probe_fail: F64 = field(default_factory=lambda: np.zeros(0))
+    lost_pulse: F64 = field(default_factory=lambda: np.zeros(0))
+    err_pulse: F64 = field(default_factory=lambda: np.zeros(0))
+    as_max: F64 = field(default_factory=lambda: np.zeros(0))
+    as_target: F64 = field(default_factory=lambda: np.zeros(0))
+    as_metric: dict[int, str] = field(default_factory=dict)
+    timeout: F64 = field(default_factory=lambda: np.zeros(0))
+    pool: F64 = field(default_factory=lambda: np.zeros(0))
+    retries: F64 = field(default_factory=lambda: np.zeros(0))
+    deny_slow: NDArray[np.bool_] = field(default_factory=lambda: np.zeros(0, dtype=np.bool_))
+    deny_fast: NDArray[np.bool_] = field(default_factory=lambda: np.zeros(0, dtype=np.bool_))
+    waf: F64 = field(default_factory=lambda: np.zeros((0, 0)))
+    region: I64 = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    nodes: F64 = field(default_factory=lambda: np.zeros(0))
+    resets: dict[tuple[str, int], float] = field(default_factory=dict)
+    """When a mitigation last reset something on a component: ``("restart", i) -> time``."""
+    config_log: list[tuple[int, str, str | None]] = field(default_factory=list)
+    pending_noted: set[int] = field(default_factory=set)
     timers: list[tuple[float, int, str, int, float]] = field(default_factory=list)
     seq: int = 0
+
+    def reset_since(self, what: str, i: int, since: float) -> bool:
+        """Whether ``what`` was reset on component ``i`` at or after ``since``."""
+        return self.resets.get((what, i), -np.inf) >= since
 
     @classmethod
     def initial(cls, w: World) -> State:
@@ -154,9 +225,12 @@ class State:
             past = [d.version for d in deploys if d.component == c.name and d.at <= 0]
             versions[i] = Versions(stable=c.version, history=[v for v in past if v != c.version])
         config: dict[tuple[int, str], str] = {}
+        log: list[tuple[int, str, str | None]] = []
         for cfg in sorted(sc.configs, key=lambda x: x.at):
             if cfg.at <= 0:
-                config[(w.index[cfg.component], cfg.key)] = cfg.value
+                where = (w.index[cfg.component], cfg.key)
+                log.append((where[0], cfg.key, config.get(where, cfg.previous)))
+                config[where] = cfg.value
             elif cfg.previous is not None:
                 config.setdefault((w.index[cfg.component], cfg.key), cfg.previous)
         return cls(
@@ -181,6 +255,27 @@ class State:
             versions=versions,
             flags={f.name: (f.on, f.percentage) for f in sc.flags},
             config=config,
+            cpu_limit=w.cpu_limit.copy(),
+            mem_limit=w.mem_limit.copy(),
+            disk_gb=w.disk_gb.copy(),
+            liveness=w.liveness.copy(),
+            cert_expiry=w.cert_expiry.copy(),
+            quota_scale=np.ones(n),
+            fds=np.zeros(n),
+            probe_fail=np.zeros(n),
+            lost_pulse=np.zeros(n),
+            err_pulse=np.zeros(n),
+            as_max=np.full(n, np.nan),
+            as_target=np.full(n, np.nan),
+            timeout=w.timeout.copy(),
+            pool=w.pool.copy(),
+            retries=w.retries.copy(),
+            deny_slow=np.zeros(e, dtype=np.bool_),
+            deny_fast=np.zeros(e, dtype=np.bool_),
+            waf=np.zeros((k, n)),
+            region=w.region.copy(),
+            nodes=w.cluster_nodes.copy(),
+            config_log=log,
         )
 
     def schedule(self, at: float, index: int, what: str, amount: float = 0.0) -> None:

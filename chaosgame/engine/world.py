@@ -20,6 +20,8 @@ F64 = NDArray[np.float64]
 I64 = NDArray[np.int64]
 B = NDArray[np.bool_]
 
+LOCAL_LATENCY = 0.0005
+"""Network time of a call inside one region (or between components with no region)."""
 GATEWAY_TIMEOUT = 30.0
 """Timeout of the route a gateway adds to a journey's entry when the scenario names none."""
 
@@ -99,6 +101,15 @@ class World:
     is_observability: B
     cluster: I64  # -1 where not scheduled on a cluster
     cluster_cpu: F64
+    cluster_nodes: F64
+    # regions: where each component starts, and one-way latency between regions (seconds)
+    regions: list[str]
+    region: I64  # -1 where the component has no region
+    region_latency: F64  # (R, R)
+    # probes and certificates
+    liveness: F64  # liveness probe timeout, nan where there is no probe
+    liveness_threshold: F64
+    cert_expiry: F64  # simulated time the TLS certificate expires, inf where never
     edge_index: dict[tuple[str, str], int] = field(default_factory=dict)
     plan: list[Level] = field(default_factory=list)
 
@@ -206,11 +217,20 @@ def build_world(sc: Scenario) -> World:
     def net(d: Dependency) -> float:
         a, b = region_of[d.source], region_of[d.to]
         if a is None or b is None or a == b:
-            return 0.0005
+            return LOCAL_LATENCY
         return latency_ms.get((a, b), 40.0) / 1000.0
 
     comps = sc.components
     clusters = [cl.name for cl in sc.clusters]
+    regions = [r.name for r in sc.regions]
+    for name in region_of.values():
+        if name is not None and name not in regions:
+            regions.append(name)
+    rl = np.full((max(len(regions), 1),) * 2, 0.04)
+    for (a, b), ms in latency_ms.items():
+        if a in regions and b in regions:
+            rl[regions.index(a), regions.index(b)] = ms / 1000.0
+    np.fill_diagonal(rl, LOCAL_LATENCY)
 
     def arr(values: list[float]) -> F64:
         return np.array(values, dtype=np.float64)
@@ -268,6 +288,20 @@ def build_world(sc: Scenario) -> World:
             [clusters.index(c.cluster) if c.cluster else -1 for c in comps], dtype=np.int64
         ),
         cluster_cpu=arr([cl.nodes * cl.cpu_per_node for cl in sc.clusters]),
+        cluster_nodes=arr([float(cl.nodes) for cl in sc.clusters]),
+        regions=regions,
+        region=np.array(
+            [regions.index(r) if r is not None else -1 for r in region_of.values()],
+            dtype=np.int64,
+        ),
+        region_latency=rl,
+        liveness=arr([c.liveness.timeout if c.liveness else np.nan for c in comps]),
+        liveness_threshold=arr(
+            [float(c.liveness.failure_threshold if c.liveness else 3) for c in comps]
+        ),
+        cert_expiry=arr(
+            [c.cert_expires_at if c.cert_expires_at is not None else np.inf for c in comps]
+        ),
     )
     world.edge_index = {(d.source, d.to): i for i, d in enumerate(deps)}
     world.plan = [_level(world, idx, edges) for idx, edges in zip(levels, level_edges, strict=True)]

@@ -157,6 +157,10 @@ class ShedLoad(MitigationBase):
     fraction: float = Field(default=0.3, ge=0, le=1)
 
 
+# The rest of the catalogue registers itself here, before any union is built.
+from chaosgame.scenario import mitigation_kinds as _mitigation_kinds  # noqa: E402,F401
+
+
 def mitigation_union() -> Any:
     """The type of any registered mitigation, discriminated on ``action``."""
     models = tuple(info.model for info in MITIGATIONS.values())

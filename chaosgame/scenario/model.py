@@ -173,6 +173,9 @@ class Component(BaseModel):
     autoscaling: Autoscaling | None = None
     liveness: Probe | None = None
     readiness: Probe | None = None
+    cert_expires_at: Moment | None = Field(
+        default=None, description="when its TLS certificate expires (calls to it then fail)"
+    )
     telemetry: Telemetry = Field(default_factory=Telemetry)
     tags: dict[str, str] = Field(default_factory=dict)
 
@@ -501,10 +504,22 @@ def check_references(sc: Scenario) -> list[str]:
             ref(f"{where}.journeys", jname, journeys, "journey")
         for t in f.tenants or []:
             ref(f"{where}.tenants", t, tenants, "tenant")
-        for attr, known, what in (("journey", journeys, "journey"), ("flag", flags, "flag")):
+        for attr, known, what in (
+            ("journey", journeys, "journey"),
+            ("flag", flags, "flag"),
+            ("to", names, "component"),
+            ("cache", names, "component"),
+            ("database", names, "component"),
+            ("region", regions, "region"),
+        ):
             value = getattr(f, attr, None)
             if isinstance(value, str):
                 ref(f"{where}.{attr}", value, known, what)
+        to = getattr(f, "to", None)
+        routes = {(j.via, j.entry) for j in sc.journeys}
+        edges = {(d.source, d.to) for d in sc.dependencies} | routes
+        if isinstance(to, str) and to in comps and (f.target, to) not in edges:
+            problems.append(f"{where}.to: '{f.target}' does not call '{to}'")
         if f.when is not None and f.when.flag is not None:
             ref(f"{where}.when.flag", f.when.flag, flags, "flag")
     rc = sc.truth.root_cause
@@ -519,6 +534,10 @@ def check_references(sc: Scenario) -> list[str]:
             continue
         if info.targets == ("flag",):
             ref(f"truth.reference_solution[{i}].target", m.target, flags, "flag")
+        elif info.targets == ("cluster",):
+            ref(f"truth.reference_solution[{i}].target", m.target, clusters, "cluster")
+        elif info.targets == ("region",):
+            ref(f"truth.reference_solution[{i}].target", m.target, regions, "region")
         else:
             ref(f"truth.reference_solution[{i}].target", m.target, names, "component")
     return problems

@@ -1,0 +1,313 @@
+"""Effects of the catalogue's mitigations beyond the first ones (``scenario/mitigation_kinds``).
+
+Every side effect is simulated, not narrated: a failover loses the writes its replica had not
+applied, a region failover starts cold caches, raising a limit restarts pods in waves, a
+resized pool opens more connections, warming a cache loads its store, a fallback answers
+worse, killing queries fails the ones in flight.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from chaosgame.engine.config import revert_last, set_config
+from chaosgame.engine.control import reschedule_lost, take_down
+from chaosgame.engine.mitigations import applies
+from chaosgame.engine.state import Modifiers
+
+if TYPE_CHECKING:
+    from chaosgame.engine.sim import Simulator
+
+CERT_LIFETIME = 90 * 86400.0
+WARM_LOAD = 0.5
+"""Share of the backing store's capacity a cache-warming job takes while it runs."""
+WARM_TIME = 120.0
+
+
+def _i(sim: Simulator, spec: Any) -> int:
+    return sim.world.index[spec.target]
+
+
+# ------------------------------------------------------------- releases
+
+
+@applies("pause-rollout")
+def _pause(spec: Any, sim: Simulator) -> str:
+    v = sim.state.versions[_i(sim, spec)]
+    r = v.rollout
+    if r is None:
+        return "no rollout in progress"
+    r.hold, r.paused = v.weight(sim.now), True
+    return f"rollout of {r.to} paused at {r.hold:.0%}"
+
+
+@applies("shift-traffic")
+def _shift(spec: Any, sim: Simulator) -> str:
+    v = sim.state.versions[_i(sim, spec)]
+    r = v.rollout
+    if r is None:
+        return f"no canary or green stack; all traffic stays on {v.stable}"
+    r.hold, r.paused = spec.weight, True
+    return f"{spec.weight:.0%} of traffic on {r.to}, {1 - spec.weight:.0%} on {v.stable}"
+
+
+@applies("complete-rollout")
+def _complete(spec: Any, sim: Simulator) -> str:
+    v = sim.state.versions[_i(sim, spec)]
+    r = v.rollout
+    if r is None:
+        return f"no rollout in progress; {v.stable} everywhere"
+    v.history.append(v.stable)
+    v.stable, v.rollout = r.to, None
+    return f"{r.to} promoted to every pod"
+
+
+@applies("revert-config")
+def _revert(spec: Any, sim: Simulator) -> str:
+    return revert_last(sim, _i(sim, spec), spec.key, "player")
+
+
+# ------------------------------------------------------------- capacity and resources
+
+
+@applies("raise-limit")
+def _limit(spec: Any, sim: Simulator) -> str:
+    i, st = _i(sim, spec), sim.state
+    if spec.resource == "disk":
+        if not np.isfinite(st.disk_gb[i]):
+            return "no disk tracked on this component; nothing changed"
+        set_config(sim, i, "disk_gb", f"{st.disk_gb[i] * spec.factor:g}", "player", record=False)
+        return f"disk grown to {st.disk_gb[i]:g} GB"
+    if spec.resource == "cpu":
+        set_config(
+            sim, i, "cpu_limit", f"{st.cpu_limit[i] * spec.factor:g}", "player", record=False
+        )
+        new = f"cpu limit {st.cpu_limit[i]:g} cores"
+    else:
+        value = f"{st.mem_limit[i] * spec.factor:g}"
+        set_config(sim, i, "memory_limit_mb", value, "player", record=False)
+        new = f"memory limit {st.mem_limit[i]:g} MB"
+    # a new limit means new pods: a quarter of them restart at a time
+    wave = max(1, math.ceil(st.ready[i] / 4))
+    take_down(sim, i, wave, "restart", backoff=False)
+    return f"{new}; pods restarting in waves"
+
+
+@applies("resize-pool")
+def _pool(spec: Any, sim: Simulator) -> str:
+    set_config(sim, _i(sim, spec), f"pool:{spec.to}", str(spec.size), "player", record=False)
+    return f"pool to {spec.to} is {spec.size} connections per replica"
+
+
+@applies("add-nodes")
+def _add_nodes(spec: Any, sim: Simulator) -> str:
+    c = [cl.name for cl in sim.scenario.clusters].index(spec.target)
+    sim.state.nodes[c] += spec.count
+    return f"{spec.count} nodes added; {int(sim.state.nodes[c])} in the cluster"
+
+
+@applies("drain-node")
+def _drain(spec: Any, sim: Simulator) -> str:
+    w, st = sim.world, sim.state
+    c = [cl.name for cl in sim.scenario.clusters].index(spec.target)
+    st.resets[("drain", c)] = sim.now
+    moved = reschedule_lost(sim, c)
+    if moved:
+        return f"dead node drained; {moved} pods rescheduled now"
+    if st.nodes[c] <= 1:
+        return "only one node; nothing to drain to"
+    for i in np.flatnonzero(w.cluster == c):
+        count = math.ceil(st.ready[i] / st.nodes[c] - 1e-9)
+        take_down(sim, int(i), count, "restart", backoff=False)
+    st.nodes[c] -= 1
+    return "node cordoned and drained; its pods restart elsewhere"
+
+
+# ------------------------------------------------------------- data
+
+
+def _failover(sim: Simulator, p: int, *, wait: bool) -> str:
+    w, st = sim.world, sim.state
+    reps = [int(r) for r in np.flatnonzero(w.replica_of == p)]
+    if not reps:
+        return "no replica to fail over to; nothing changed"
+    r = reps[0]
+    flowing = float(sim.mods.apply_factor[r]) > 0 and float(sim.mods.err[:, p].max()) < 0.99
+    lost = 0.0 if (wait and flowing) else float(st.repl_backlog[r])
+    writes = float(sim.served[:, p].sum()) * sim.dt
+    if lost > 0 and writes > 0:
+        st.lost_pulse[p] = min(1.0, lost / writes)
+    st.region[p], st.region[r] = st.region[r], st.region[p]
+    st.repl_backlog[r] = 0.0
+    st.resets[("failover", p)] = sim.now
+    how = "after catching up" if lost == 0 else f"losing {lost:.0f} unreplicated writes"
+    return f"{w.names[r]} promoted, {how}; {w.names[p]} now served from it"
+
+
+@applies("failover-db")
+def _failover_db(spec: Any, sim: Simulator) -> str:
+    return _failover(sim, _i(sim, spec), wait=True)
+
+
+@applies("promote-replica")
+def _promote(spec: Any, sim: Simulator) -> str:
+    i = _i(sim, spec)
+    p = int(sim.world.replica_of[i])
+    if p < 0:
+        return "not a replica; nothing changed"
+    return _failover(sim, p, wait=False)
+
+
+@applies("failover-region")
+def _region(spec: Any, sim: Simulator) -> str:
+    w, st = sim.world, sim.state
+    src, dst = w.regions.index(spec.target), w.regions.index(spec.to)
+    moved = 0
+    for i in np.flatnonzero(st.region == src):
+        reps = [int(r) for r in np.flatnonzero(w.replica_of == i) if st.region[r] == dst]
+        if reps:
+            _failover(sim, int(i), wait=False)
+        st.region[i] = dst
+        if w.is_cache[i]:
+            st.hit[i] = 0.0  # the other region's cache starts cold
+        st.resets[("failover", int(i))] = sim.now
+        moved += 1
+    return f"{moved} components now serve from {spec.to}"
+
+
+@applies("kill-query")
+def _kill(spec: Any, sim: Simulator) -> str:
+    i = _i(sim, spec)
+    sim.state.resets[("kill-query", i)] = sim.now
+    sim.state.err_pulse[i] = max(float(sim.state.err_pulse[i]), 0.05)
+    return "long-running queries killed; plans recomputed"
+
+
+@applies("pause-job")
+def _pause_job(spec: Any, sim: Simulator) -> str:
+    sim.state.resets[("pause-job", _i(sim, spec))] = sim.now
+    return "background jobs paused (the work they had left is not done)"
+
+
+@applies("split-shard")
+def _split(spec: Any, sim: Simulator) -> str:
+    sim.state.resets[("split-shard", _i(sim, spec))] = sim.now
+    return "hot keys moved to their own shard"
+
+
+# ------------------------------------------------------------- traffic and resilience
+
+
+@applies("rate-limit")
+def _rate_limit(spec: Any, sim: Simulator) -> str:
+    w = sim.world
+    i = _i(sim, spec)
+    mask = np.ones(w.k)
+    if spec.journey is not None:
+        if spec.journey not in w.journeys:
+            return f"unknown journey '{spec.journey}'; nothing changed"
+        mask *= w.class_journey == w.journeys.index(spec.journey)
+    if spec.tenant is not None:
+        if spec.tenant not in w.tenants:
+            return f"unknown tenant '{spec.tenant}'; nothing changed"
+        mask *= w.class_tenant == w.tenants.index(spec.tenant)
+    share = spec.fraction * mask
+
+    def standing(sim: Simulator, m: Modifiers) -> None:
+        m.block[:, i] = 1.0 - (1.0 - m.block[:, i]) * (1.0 - share)
+
+    who = spec.journey or spec.tenant or "all traffic"
+    sim.standing[("rate-limit", f"{spec.target}:{who}")] = standing
+    return f"rejecting {spec.fraction:.0%} of {who}"
+
+
+@applies("open-breaker")
+def _open(spec: Any, sim: Simulator) -> str:
+    e = sim.world.edge_index[(spec.target, spec.to)]
+
+    def standing(sim: Simulator, m: Modifiers) -> None:
+        m.edge_open[e] = 1.0
+
+    sim.standing[("open-breaker", f"{spec.target}->{spec.to}")] = standing
+    return f"circuit to {spec.to} held open: calls fail fast"
+
+
+@applies("warm-cache")
+def _warm(spec: Any, sim: Simulator) -> str:
+    w, st = sim.world, sim.state
+    i = _i(sim, spec)
+    st.hit[i] = w.hit_target[i]
+    st.resets[("warm-cache", i)] = sim.now
+    stores = [int(d) for d in w.dst[w.src == i]]
+    until = sim.now + WARM_TIME
+
+    def standing(sim: Simulator, m: Modifiers) -> None:
+        if sim.now < until:
+            for d in stores:
+                m.cap_factor[d] *= 1.0 - WARM_LOAD
+
+    sim.standing[("warm-cache", spec.target)] = standing
+    return "hot keys loaded; the store carries the warming job for two minutes"
+
+
+@applies("dead-letter")
+def _dlq(spec: Any, sim: Simulator) -> str:
+    sim.state.resets[("dead-letter", _i(sim, spec))] = sim.now
+    return "1 message moved to the dead-letter queue (it will need replaying)"
+
+
+# ------------------------------------------------------------- security
+
+
+@applies("renew-cert")
+def _renew(spec: Any, sim: Simulator) -> str:
+    sim.state.cert_expiry[_i(sim, spec)] = sim.now + CERT_LIFETIME
+    return "new certificate installed, valid 90 days"
+
+
+@applies("reload-secret")
+def _reload(spec: Any, sim: Simulator) -> str:
+    sim.state.resets[("reload-secret", _i(sim, spec))] = sim.now
+    return "secrets re-read"
+
+
+@applies("block-client")
+def _block(spec: Any, sim: Simulator) -> str:
+    sim.state.resets[(f"block:{spec.client}", _i(sim, spec))] = sim.now
+    return f"{spec.client} blocked"
+
+
+# ------------------------------------------------------------- third parties
+
+
+@applies("raise-quota")
+def _quota(spec: Any, sim: Simulator) -> str:
+    i = _i(sim, spec)
+    sim.state.quota_scale[i] *= spec.factor
+    return f"quota x{sim.state.quota_scale[i]:g} (billed)"
+
+
+@applies("switch-fallback")
+def _fallback(spec: Any, sim: Simulator) -> str:
+    w = sim.world
+    i, e = _i(sim, spec), w.edge_index[(spec.target, spec.to)]
+    degraded = spec.degraded
+
+    def standing(sim: Simulator, m: Modifiers) -> None:
+        m.edge_off[e] = 1.0
+        m.wrong[:, i] = 1.0 - (1.0 - m.wrong[:, i]) * (1.0 - degraded)
+
+    sim.standing[("switch-fallback", f"{spec.target}->{spec.to}")] = standing
+    return f"no longer calling {spec.to}; answering with the fallback"
+
+
+# ------------------------------------------------------------- alerts
+
+
+@applies("silence-alert")
+def _silence(spec: Any, sim: Simulator) -> str:
+    sim.memo.setdefault("silenced", {})[spec.target] = sim.now + spec.duration
+    return f"alerts on {spec.target} silenced for {spec.duration / 60:.0f} min"
