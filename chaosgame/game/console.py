@@ -32,6 +32,11 @@ Commands (each costs simulated time; the outage keeps burning meanwhile):
   actions                     the mitigations you can apply
   wait DURATION               let time pass, e.g. wait 2m
   declare COMPONENT KIND [CONFIDENCE]  name the root cause, e.g. declare web memory-leak 0.6
+  q QUERY                     any query of the query language (docs/queries.md), e.g.
+                              q sum by (service) (rate(http_requests_total{{code=~"5.."}}[5m]))
+  logs {{SELECTOR}} [FILTERS]   e.g. logs {{service="checkout"}} |= "timeout" --page=2
+  traces [FILTERS] / trace ID  e.g. traces service=payments status=error min_duration=1s
+  pods [COMPONENT] / alerts   kubectl-like pods, firing and recent alerts
   end                         finish and see the debrief
 """.format(**{k: f"{v:g}s" for k, v in COSTS.items()})
 
@@ -71,6 +76,14 @@ def _kv(tokens: list[str]) -> dict[str, Any]:
 
 def parse_command(line: str) -> dict[str, Any] | str:
     """Turn a console line into an action dict, or a local command name (help, metrics...)."""
+    raw = line.strip()
+    first = raw.split(None, 1)[0].lower() if raw else ""
+    if first in ("q", "query"):
+        if len(raw.split(None, 1)) < 2:
+            raise ValueError('usage: q QUERY, e.g. q rate(http_requests_total{service="web"}[5m])')
+        return {"type": "query", "q": raw.split(None, 1)[1]}
+    if first in ("logs", "traces", "trace", "pods", "alerts", "kubectl") or raw.startswith("{"):
+        return {"type": "query", "q": raw}
     tokens = shlex.split(line)
     if not tokens:
         return "noop"
@@ -122,6 +135,10 @@ def render(result: Any, session: Session) -> str:
     """A readable rendering of a view's result."""
     if not isinstance(result, dict):
         return str(result)
+    if "kind" in result and "query" in result:
+        from chaosgame.telemetry.text import as_text
+
+        return as_text(result)
     if "components" in result:
         mark = {"ok": "  ok ", "degraded": " ~deg", "failing": "!FAIL"}
         lines = [f"{'component':<16}{'kind':<16}{'health':<7}{'rps':>9}{'errors':>9}{'pods':>6}"]

@@ -370,10 +370,13 @@ def _summary(tr: dict[str, Any], service: str | None) -> dict[str, Any]:
         "span_count": len(spans),
         "services": sorted({s["service"] for s in spans}),
         "errors": len(errors),
-        "first_error": (
-            f"{errors[-1]['service']}: {errors[-1].get('message', 'error')}" if errors else None
-        ),
+        "first_error": _where(errors[-1]) if errors else None,
     }
+
+
+def _where(span: dict[str, Any]) -> str:
+    who = span["service"] + (f" -> {span['peer']}" if span.get("peer") else "")
+    return f"{who}: {span.get('message', 'error')}"
 
 
 def trace_by_id(sim: Simulator, trace_id: str, win: Window, text: str) -> dict[str, Any]:
