@@ -105,6 +105,7 @@ class Run:
     page: float
     deadline: float
     refused: list[str] = field(default_factory=list)
+    session: Session | None = None
 
 
 def _without_faults(sc: Scenario) -> Scenario:
@@ -118,13 +119,15 @@ def _play(sc: Scenario, seed: int, actions: list[Any], settle: float) -> Run:
     sim = session.sim
     assert sim is not None
     refused = []
+    if not actions:
+        session.step({"type": "end"})
     for i, spec in enumerate(actions):
         result = session.step({"type": "mitigate", **spec.model_dump(by_alias=True)})
         if not result["ok"]:
             refused.append(f"step {i + 1} ({spec.action} {spec.target}): {result['error']}")
     deadline = session.deadline
     sim.run_until(deadline + settle)
-    return Run(sim, session.start_time, deadline, refused)
+    return Run(sim, session.start_time, deadline, refused, session)
 
 
 def _baseline(sc: Scenario, seed: int, until: float) -> Simulator:
@@ -166,7 +169,7 @@ def check_scenario(sc: Scenario, seed: int | None = None, settle: float = SETTLE
         _check_reference(sc, reference, judge, no_fault),
         _check_visible(sc, nothing, base, onset, no_fault),
         _check_herrings(sc, seed, nothing, onset),
-        _check_nothing(sc, seed, nothing, reference, judge, no_fault),
+        _check_nothing(sc, nothing, reference, judge, no_fault),
     ]
     return checks
 
@@ -310,22 +313,19 @@ def _check_herrings(sc: Scenario, seed: int, run: Run, onset: float) -> Check:
     return Check(name, True, "; ".join(good))
 
 
-def nothing_score(sc: Scenario, seed: int) -> float | None:
-    """The game's score (0-100) of a player who is paged and does nothing; None when the
-    game's scoring is not available."""
+def nothing_score(run: Run) -> float | None:
+    """The game's score (0-100) of the player in ``run``, who was paged and did nothing;
+    None when the game's scoring is not available."""
     try:
         from chaosgame.game.scoring import score_session
     except ImportError:  # pragma: no cover - scoring ships with the game
         return None
-    session = Session(sc, seed)
-    session.reset()
-    session.step({"type": "end"})
-    return float(score_session(session).total)
+    if run.session is None:
+        return None
+    return float(score_session(run.session).total)
 
 
-def _check_nothing(
-    sc: Scenario, seed: int, nothing: Run, ref: Run, judge: Judge, nf: bool
-) -> Check:
+def _check_nothing(sc: Scenario, nothing: Run, ref: Run, judge: Judge, nf: bool) -> Check:
     name = "nothing-scores-poorly"
     verdict = judge.evaluate(nothing.sim, nothing.page, nothing.deadline)
     end = nothing.deadline + judge.settle
@@ -339,7 +339,7 @@ def _check_nothing(
         ok = verdict.held
         why = "no-fault: doing nothing is right and the SLIs stay healthy"
         return Check(name, ok, why if ok else "no-fault, but doing nothing leaves SLIs unhealthy")
-    score = nothing_score(sc, seed)
+    score = nothing_score(nothing)
     details["nothing_score"] = score
     if verdict.recovered and verdict.held:
         return Check(
