@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import time
 
-from chaosgame.game.players import idle_actions, reference_actions, shotgun_actions
-from chaosgame.game.scoring import _CACHE, assess, play
+from chaosgame.game.players import _CACHE, idle_actions, reference_actions, shotgun_actions
+from chaosgame.game.scoring import assess, play
 from chaosgame.scenario.faults import FAULT_KINDS
 from chaosgame.scenario.library import scenario_paths
 from chaosgame.scenario.loader import load_scenario

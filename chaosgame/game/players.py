@@ -1,4 +1,5 @@
-"""Scripted players that bracket a scenario's skill range: reference, idle and shotgun.
+"""Scripted players and replays: the reference, idle and shotgun players, and the two
+comparison runs every score is measured against.
 
 The skill-ladder test, benchmarks and agent baselines use them. The reference player reads
 the hidden truth (it is the answer key); the others do not.
@@ -6,10 +7,16 @@ the hidden truth (it is the answer key); the others do not.
 
 from __future__ import annotations
 
+import hashlib
+from dataclasses import dataclass
 from typing import Any
 
+from chaosgame.game.session import Session
 from chaosgame.scenario.actions import MITIGATIONS
 from chaosgame.scenario.model import Scenario
+
+SETTLE_S = 600.0
+"""Simulated seconds every run goes on after the player stops (see docs/scoring.md)."""
 
 
 def reference_actions(scenario: Scenario) -> list[dict[str, Any]]:
@@ -56,3 +63,54 @@ def shotgun_actions(scenario: Scenario) -> list[dict[str, Any]]:
                 acts.append(base)
     acts.append({"type": "end"})
     return acts
+
+
+def play(
+    scenario: Scenario, actions: list[dict[str, Any]], seed: int | None = None
+) -> tuple[Session, list[str]]:
+    """Play recorded actions in a fresh session; return it and the errors met (if any).
+
+    Entries may be bare actions or records ``{"time": ..., "action": {...}}``.
+    """
+    session = Session(scenario, seed)
+    session.reset()
+    errors = []
+    for i, entry in enumerate(actions):
+        act = entry["action"] if "action" in entry and "type" not in entry else entry
+        if session.ended:
+            break
+        out = session.step(act)
+        if not out["ok"]:
+            errors.append(f"action {i + 1}: {out['error']}")
+    return session, errors
+
+
+@dataclass
+class Baselines:
+    """The reference run and the doing-nothing run, both run to the latest possible horizon."""
+
+    reference: Session
+    nothing: Session
+    errors: list[str]
+
+
+_CACHE: dict[tuple[str, int, float], Baselines] = {}
+
+
+def baselines(scenario: Scenario, seed: int | None = None, settle: float = SETTLE_S) -> Baselines:
+    """Run (or reuse) the two comparison runs for ``scenario`` and ``seed``."""
+    seed = scenario.seed if seed is None else seed
+    digest = hashlib.sha256(scenario.model_dump_json().encode()).hexdigest()
+    key = (digest, seed, settle)
+    if key in _CACHE:
+        return _CACHE[key]
+    reference, errors = play(scenario, reference_actions(scenario), seed)
+    nothing, _ = play(scenario, [{"type": "end"}], seed)
+    horizon = nothing.deadline + settle
+    for s in (reference, nothing):
+        assert s.sim is not None
+        s.sim.run_until(horizon)
+    if len(_CACHE) >= 2:
+        _CACHE.pop(next(iter(_CACHE)))
+    _CACHE[key] = Baselines(reference, nothing, errors)
+    return _CACHE[key]

@@ -9,18 +9,44 @@ simulated seconds, so a fix that does not hold is caught.
 
 from __future__ import annotations
 
-import hashlib
+import weakref
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from chaosgame.game import impact
-from chaosgame.game.players import reference_actions
+from chaosgame.game import impact, players
+from chaosgame.game.diagnosis import (
+    ACCURACY_SHARE,
+    CREDIT,
+    RANK_WEIGHT,
+    brier,
+    diagnosis,
+    judge,
+)
+from chaosgame.game.players import Baselines, baselines, play
 from chaosgame.game.session import Session
 from chaosgame.scenario.model import Scenario
 
+__all__ = [
+    "ACCURACY_SHARE",
+    "CREDIT",
+    "RANK_WEIGHT",
+    "Assessment",
+    "Part",
+    "Score",
+    "assess",
+    "baselines",
+    "brier",
+    "diagnosis",
+    "grade",
+    "judge",
+    "play",
+    "query_time",
+    "score_session",
+]
+
 FORMULA = 1
 """Version of the formula; stored with every run record."""
-SETTLE_S = 600.0
+SETTLE_S = players.SETTLE_S
 """Simulated seconds every run goes on after the player stops."""
 WEIGHTS = {"slo": 40.0, "diagnosis": 25.0, "time": 15.0, "collateral": 10.0, "investigation": 10.0}
 MIN_SPAN = 0.02
@@ -32,13 +58,6 @@ INVESTIGATION_ZERO_S = 1500.0
 """Query time beyond the free allowance that costs the whole investigation part."""
 COLLATERAL_SHARE = 0.5
 """Self-inflicted harm equal to this share of the incident's avoidable harm costs the part."""
-CREDIT = {"exact": 1.0, "component": 0.5, "symptom": 0.35, "wrong": 0.0, "none": 0.0}
-"""Diagnosis accuracy: exact cause; right component, wrong kind; right kind on a component
-of the causal chain; wrong."""
-RANK_WEIGHT = (1.0, 0.5, 0.25)
-"""Credit of the first, second and third hypothesis."""
-ACCURACY_SHARE = 0.8
-"""Share of the diagnosis part for accuracy; the rest rewards calibration (Brier score)."""
 GRADES = ((90.0, "A"), (80.0, "B"), (70.0, "C"), (60.0, "D"), (0.0, "F"))
 
 
@@ -90,118 +109,6 @@ def grade(total: float) -> str:
 
 def _clamp(x: float) -> float:
     return min(max(x, 0.0), 1.0)
-
-
-# ------------------------------------------------------------------ replays and baselines
-def play(
-    scenario: Scenario, actions: list[dict[str, Any]], seed: int | None = None
-) -> tuple[Session, list[str]]:
-    """Play recorded actions in a fresh session; return it and the errors met (if any).
-
-    Entries may be bare actions or records ``{"time": ..., "action": {...}}``.
-    """
-    session = Session(scenario, seed)
-    session.reset()
-    errors = []
-    for i, entry in enumerate(actions):
-        act = entry["action"] if "action" in entry and "type" not in entry else entry
-        if session.ended:
-            break
-        out = session.step(act)
-        if not out["ok"]:
-            errors.append(f"action {i + 1}: {out['error']}")
-    return session, errors
-
-
-@dataclass
-class Baselines:
-    """The reference run and the doing-nothing run, both run to the latest possible horizon."""
-
-    reference: Session
-    nothing: Session
-    errors: list[str]
-
-
-_CACHE: dict[tuple[str, int, float], Baselines] = {}
-
-
-def baselines(scenario: Scenario, seed: int | None = None, settle: float = SETTLE_S) -> Baselines:
-    """Run (or reuse) the two comparison runs for ``scenario`` and ``seed``."""
-    seed = scenario.seed if seed is None else seed
-    digest = hashlib.sha256(scenario.model_dump_json().encode()).hexdigest()
-    key = (digest, seed, settle)
-    if key in _CACHE:
-        return _CACHE[key]
-    reference, errors = play(scenario, reference_actions(scenario), seed)
-    nothing, _ = play(scenario, [{"type": "end"}], seed)
-    horizon = nothing.deadline + settle
-    for s in (reference, nothing):
-        assert s.sim is not None
-        s.sim.run_until(horizon)
-    if len(_CACHE) >= 2:
-        _CACHE.pop(next(iter(_CACHE)))
-    _CACHE[key] = Baselines(reference, nothing, errors)
-    return _CACHE[key]
-
-
-# ------------------------------------------------------------------------ diagnosis
-def judge(scenario: Scenario, component: str | None, kind: str) -> str:
-    """How close one hypothesis is: exact, component, symptom or wrong."""
-    rc = scenario.truth.root_cause
-    if rc.kind == "no-fault":
-        return "exact" if kind == "no-fault" else "wrong"
-    external = rc.component is not None and scenario.component(rc.component).kind == "external"
-    if kind == "external-dependency" and external and component in (None, rc.component):
-        return "exact"
-    if component == rc.component and kind == rc.kind:
-        return "exact"
-    if component is not None and component == rc.component:
-        return "component"
-    chain = {step.component for step in scenario.truth.causal_chain} - {rc.component}
-    if kind == rc.kind and component in chain:
-        return "symptom"
-    return "wrong"
-
-
-def brier(confidences: list[float], exact: list[bool]) -> float:
-    """Multi-class Brier score of ranked hypotheses, from 0 (perfect) to 2 (sure and wrong).
-
-    The classes are the hypotheses plus "something else", which gets the confidence left
-    over (confidences adding up to more than 1 are scaled down to 1).
-    """
-    total = sum(confidences)
-    probs = [c / total for c in confidences] if total > 1.0 else list(confidences)
-    other = max(0.0, 1.0 - sum(probs))
-    score = sum((p - (1.0 if e else 0.0)) ** 2 for p, e in zip(probs, exact, strict=True))
-    score += (other - (0.0 if any(exact) else 1.0)) ** 2
-    return score
-
-
-def diagnosis(scenario: Scenario, declarations: list[dict[str, Any]]) -> dict[str, Any]:
-    """Judge the player's last declaration: accuracy, calibration and the fraction earned."""
-    if not declarations:
-        return {
-            "declared": False,
-            "verdicts": [],
-            "accuracy": 0.0,
-            "calibration": 0.0,
-            "fraction": 0.0,
-        }
-    hyps = declarations[-1]["hypotheses"]
-    verdicts = [judge(scenario, h["component"], h["kind"]) for h in hyps]
-    accuracy = max(CREDIT[v] * RANK_WEIGHT[i] for i, v in enumerate(verdicts))
-    b = brier([float(h["confidence"]) for h in hyps], [v == "exact" for v in verdicts])
-    calibration = 1.0 - b / 2.0
-    fraction = ACCURACY_SHARE * accuracy + (1.0 - ACCURACY_SHARE) * calibration
-    return {
-        "declared": True,
-        "declared_at": declarations[-1]["time"],
-        "verdicts": verdicts,
-        "accuracy": round(accuracy, 6),
-        "brier": round(b, 6),
-        "calibration": round(calibration, 6),
-        "fraction": round(fraction, 6),
-    }
 
 
 def query_time(session: Session) -> float:
@@ -262,27 +169,55 @@ def root_fault_strength(session: Session) -> float:
 
 
 def _hiding(verdict: Any, player: Session, reference: Session, recovered: bool) -> bool:
-    """Whether the player's recovery only hid the symptoms: the SLOs recovered while the root
-    cause still acts, where the reference solution removed it."""
-    if verdict is not None and hasattr(verdict, "symptom_hiding"):
-        return bool(verdict.symptom_hiding)
+    """Whether the player's recovery only hid the symptoms.
+
+    Either the engine's verdict names a symptom-hiding action (silencing an alert, shedding
+    all traffic, scaling to zero), or the SLOs recovered while the root-cause fault still acts
+    at the end of the settled run, where the reference solution removed it (scaling out a
+    service that keeps leaking memory).
+    """
+    if verdict is not None and verdict.symptom_hiding:
+        return True
     if not recovered:
         return False
     return root_fault_strength(player) > 0.01 and root_fault_strength(reference) <= 0.01
+
+
+def _verdict_data(verdict: Any) -> dict[str, Any] | None:
+    if verdict is None:
+        return None
+    as_dict = getattr(verdict, "as_dict", None)
+    return dict(as_dict()) if callable(as_dict) else None
 
 
 def _pct(x: float) -> str:
     return f"{x:.1%}"
 
 
+_ASSESSED: weakref.WeakKeyDictionary[Session, tuple[float, Assessment]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
 def assess(session: Session, settle: float = SETTLE_S) -> Assessment:
-    """Settle the game, run the comparisons and score it. The session must have been reset."""
+    """Settle the game, run the comparisons and score it.
+
+    A game still on is ended first (``Session.finish``). Assessing the same game again returns
+    the same assessment: the world has already run on and is not run again.
+    """
     sim = session.sim
     if sim is None:
         raise RuntimeError("the session was never started")
+    if not session.ended:
+        return session.finish()
+    done = _ASSESSED.get(session)
+    if done is not None and done[0] == settle:
+        return done[1]
     sc = session.scenario
     dt = sim.dt
     end = session.now
+    # the engine judges the world ``settle`` seconds after the player stopped
+    sim.run_until(end + settle)
     verdict = _grading(session, settle)
     # every run is compared over the same stretch: from the onset to the time limit plus the
     # settling period, so ending early neither shortens the outage nor the comparison
@@ -314,7 +249,8 @@ def assess(session: Session, settle: float = SETTLE_S) -> Assessment:
     t_n = ttm("nothing")
     t_n = (hi - page) * dt if t_n is None else t_n
     hiding = _hiding(verdict, session, base.reference, rec["player"].held)
-    if t_p is None or hiding:
+    broken = verdict is not None and not getattr(verdict, "invariants_ok", True)
+    if t_p is None or hiding or broken:
         time_frac = 0.0
     elif t_p <= t_r + TIME_GRACE_S:
         time_frac = 1.0
@@ -367,13 +303,15 @@ def assess(session: Session, settle: float = SETTLE_S) -> Assessment:
             "Time to mitigate",
             w["time"] * time_frac,
             w["time"],
-            _time_detail(t_p, t_r, hiding),
+            _time_detail(t_p, t_r, hiding, broken),
             {
                 "player_s": t_p,
                 "reference_s": t_r,
                 "nothing_s": t_n,
                 "held": rec["player"].held,
                 "symptom_hiding": hiding,
+                "invariants_ok": not broken,
+                "engine_verdict": _verdict_data(verdict),
                 "fraction": round(time_frac, 6),
             },
         ),
@@ -406,7 +344,9 @@ def assess(session: Session, settle: float = SETTLE_S) -> Assessment:
     ]
     total = round(sum(p.points for p in parts), 1)
     score = Score(total, grade(total), parts)
-    return Assessment(sc, session, base, onset, page, end_tick, hi, pops, rec, score, verdict)
+    out = Assessment(sc, session, base, onset, page, end_tick, hi, pops, rec, score, verdict)
+    _ASSESSED[session] = (settle, out)
+    return out
 
 
 def score_session(session: Session, settle: float = SETTLE_S) -> Score:
@@ -427,9 +367,11 @@ def _diagnosis_detail(diag: dict[str, Any]) -> str:
     return f"first hypothesis: {words[first]}; calibration {diag['calibration']:.2f}"
 
 
-def _time_detail(t_p: float | None, t_r: float, hiding: bool) -> str:
+def _time_detail(t_p: float | None, t_r: float, hiding: bool, broken: bool) -> str:
     if hiding:
         return "the symptoms were hidden, not fixed"
+    if broken:
+        return "the system was not left whole (lost writes, dropped traffic or no replicas)"
     if t_p is None:
         return "the SLOs did not recover and stay recovered"
     return f"recovered {t_p / 60:.1f} min after the page (reference {t_r / 60:.1f} min)"

@@ -1,0 +1,77 @@
+"""Judging a declared diagnosis against the hidden truth: accuracy and calibration.
+
+Part of the score (``chaosgame.game.scoring``); the rules are in ``docs/scoring.md``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chaosgame.scenario.model import Scenario
+
+CREDIT = {"exact": 1.0, "component": 0.5, "symptom": 0.35, "wrong": 0.0, "none": 0.0}
+"""Diagnosis accuracy: exact cause; right component, wrong kind; right kind on a component
+of the causal chain; wrong."""
+RANK_WEIGHT = (1.0, 0.5, 0.25)
+"""Credit of the first, second and third hypothesis."""
+ACCURACY_SHARE = 0.8
+"""Share of the diagnosis part for accuracy; the rest rewards calibration (Brier score)."""
+
+
+def judge(scenario: Scenario, component: str | None, kind: str) -> str:
+    """How close one hypothesis is: exact, component, symptom or wrong."""
+    rc = scenario.truth.root_cause
+    if rc.kind == "no-fault":
+        return "exact" if kind == "no-fault" else "wrong"
+    external = rc.component is not None and scenario.component(rc.component).kind == "external"
+    if kind == "external-dependency" and external and component in (None, rc.component):
+        return "exact"
+    if component == rc.component and kind == rc.kind:
+        return "exact"
+    if component is not None and component == rc.component:
+        return "component"
+    chain = {step.component for step in scenario.truth.causal_chain} - {rc.component}
+    if kind == rc.kind and component in chain:
+        return "symptom"
+    return "wrong"
+
+
+def brier(confidences: list[float], exact: list[bool]) -> float:
+    """Multi-class Brier score of ranked hypotheses, from 0 (perfect) to 2 (sure and wrong).
+
+    The classes are the hypotheses plus "something else", which gets the confidence left
+    over (confidences adding up to more than 1 are scaled down to 1).
+    """
+    total = sum(confidences)
+    probs = [c / total for c in confidences] if total > 1.0 else list(confidences)
+    other = max(0.0, 1.0 - sum(probs))
+    score = sum((p - (1.0 if e else 0.0)) ** 2 for p, e in zip(probs, exact, strict=True))
+    score += (other - (0.0 if any(exact) else 1.0)) ** 2
+    return score
+
+
+def diagnosis(scenario: Scenario, declarations: list[dict[str, Any]]) -> dict[str, Any]:
+    """Judge the player's last declaration: accuracy, calibration and the fraction earned."""
+    if not declarations:
+        return {
+            "declared": False,
+            "verdicts": [],
+            "accuracy": 0.0,
+            "calibration": 0.0,
+            "fraction": 0.0,
+        }
+    hyps = declarations[-1]["hypotheses"]
+    verdicts = [judge(scenario, h["component"], h["kind"]) for h in hyps]
+    accuracy = max(CREDIT[v] * RANK_WEIGHT[i] for i, v in enumerate(verdicts))
+    b = brier([float(h["confidence"]) for h in hyps], [v == "exact" for v in verdicts])
+    calibration = 1.0 - b / 2.0
+    fraction = ACCURACY_SHARE * accuracy + (1.0 - ACCURACY_SHARE) * calibration
+    return {
+        "declared": True,
+        "declared_at": declarations[-1]["time"],
+        "verdicts": verdicts,
+        "accuracy": round(accuracy, 6),
+        "brier": round(b, 6),
+        "calibration": round(calibration, 6),
+        "fraction": round(fraction, 6),
+    }
