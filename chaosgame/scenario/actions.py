@@ -80,6 +80,7 @@ class Rollback(MitigationBase):
     summary="recycle every replica (drops in-flight work, clears memory, cold local state)",
     delay_s=60,
     risky=True,
+    targets=("gateway", "service", "worker", "cache", "queue"),
 )
 class Restart(MitigationBase):
     action: Literal["restart"]

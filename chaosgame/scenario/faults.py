@@ -186,3 +186,4 @@ class ExpensiveFlag(FaultBase):
 
 # The rest of the catalogue registers itself on import (kept in its own module for size).
 from chaosgame.scenario import fault_kinds as _fault_kinds  # noqa: E402,F401
+from chaosgame.scenario import fault_kinds_data as _fault_kinds_data  # noqa: E402,F401
