@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
+from numpy.typing import NDArray
 
 from chaosgame.telemetry import logs
 from chaosgame.telemetry.errors import QueryError
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
     from chaosgame.engine.sim import Simulator
     from chaosgame.telemetry.logs import Category
 
+MASK64 = (1 << 64) - 1
 RENDER_LIMIT = 3_000_000
 """Most lines a search will render to decide a filter the templates cannot decide."""
 
@@ -55,6 +57,24 @@ def _clock(sim: Simulator) -> dtm.datetime:
 
 def line_hash(cat: Category, tick: int, n: int) -> int:
     return mix(cat.uid ^ mix((tick << 24) + n))
+
+
+def offsets(cat: Category, tick: int, count: int) -> NDArray[np.float64]:
+    """The hash bits that place lines ``0..count-1`` inside their tick (bigger is later)."""
+    x = np.uint64((tick << 24) & MASK64) + np.arange(count, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        x = _mix(_mix(x) ^ np.uint64(cat.uid))
+    out: NDArray[np.float64] = (x & np.uint64(0xFFFFFF)).astype(np.float64)
+    return out
+
+
+def _mix(x: NDArray[np.uint64]) -> NDArray[np.uint64]:
+    """splitmix64 over an array (the same function as ``logtemplates.mix``)."""
+    x = x + np.uint64(0x9E3779B97F4A7C15)
+    x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    out: NDArray[np.uint64] = x ^ (x >> np.uint64(31))
+    return out
 
 
 def offset(sim: Simulator, cat: Category, tick: int, n: int) -> float:
@@ -256,17 +276,23 @@ def search(
         if per_tick[t] <= remaining:
             remaining -= int(per_tick[t])
             continue
-        lines = []
-        for r, cat in enumerate(cats):
-            if verdicts[r] is False or not n[r, t]:
+        rows = [r for r in range(len(cats)) if verdicts[r] is not False and n[r, t]]
+        if not rows:
+            continue
+        offs = np.concatenate([offsets(cats[r], lo + t, int(n[r, t])) for r in rows])
+        who = np.concatenate([np.full(int(n[r, t]), r) for r in rows])
+        idx = np.concatenate([np.arange(int(n[r, t])) for r in rows])
+        uids = np.array([cats[r].uid for r in who], dtype=np.uint64) if len(who) < 4096 else None
+        order = np.lexsort((uids, -offs)) if uids is not None else np.argsort(-offs, kind="stable")
+        for o in order:
+            if len(page) >= limit:
+                break
+            r, k = int(who[o]), int(idx[o])
+            when, text = render(sim, cats[r], lo + t, k)
+            if verdicts[r] is None and not all(f.test(text) for f in filters):
                 continue
-            for k in range(int(n[r, t])):
-                when, text = render(sim, cat, lo + t, k)
-                if verdicts[r] is None and not all(f.test(text) for f in filters):
-                    continue
-                lines.append((when, cat, text))
-        lines.sort(key=lambda x: (-x[0], x[1].uid))
-        take = lines[remaining : remaining + limit - len(page)]
-        remaining = 0
-        page.extend(take)
+            if remaining:
+                remaining -= 1
+                continue
+            page.append((when, cats[r], text))
     return total, scanned, page

@@ -134,44 +134,57 @@ def version_shares(sim: Simulator, i: int, hi: int) -> dict[str, tuple[F, F]]:
     return out
 
 
+def _cols(arr: np.ndarray, hi: int, comps: list[int]) -> np.ndarray:
+    """``arr[:hi][..., comps]`` without a gather when ``comps`` is every component."""
+    if len(comps) == arr.shape[-1] and comps[0] == 0 and comps[-1] == len(comps) - 1:
+        return arr[:hi]
+    return arr[:hi][..., comps]
+
+
 def _journey_split(
-    sim: Simulator, comps: list[int], hi: int
+    sim: Simulator, comps: list[int], hi: int, latency: bool = True
 ) -> tuple[list[tuple[int, int]], F, F, F, F]:
     """(component, journey) pairs with traffic, and per pair: rate, errors, mean, floor."""
     w, h = sim.world, sim.history
-    off = h.cls["offered"][:hi][:, :, comps].astype(np.float64)  # T, K, C
-    err = h.cls["errors"][:hi][:, :, comps].astype(np.float64)
-    lat = h.cls["latency"][:hi][:, :, comps].astype(np.float64)
-    flo = h.cls["floor"][:hi][:, :, comps].astype(np.float64)
     pairs: list[tuple[int, int]] = []
     rates, errs, means, floors = [], [], [], []
     for j in range(len(w.journeys)):
         ks = np.flatnonzero(w.class_journey == j)
-        o = off[:, ks, :]
-        tot = o.sum(1)  # T, C
+        kslice = slice(int(ks[0]), int(ks[-1]) + 1)
+        o = _cols(h.cls["offered"], hi, comps)[:, kslice]  # T, K, C
+        tot = o.sum(1, dtype=np.float64) if len(ks) > 1 else o[:, 0].astype(np.float64)
         seen = np.flatnonzero(tot.max(0) > 0) if hi else np.zeros(0, np.int64)
         if not seen.size:
             continue
+        pairs.extend((comps[int(c)], j) for c in seen)
+        tot = tot[:, seen]
+        rates.append(tot.T)
+        if len(ks) == 1:
+            pick = [comps[int(c)] for c in seen]
+            errs.append(h.cls["errors"][:hi, ks[0]][:, pick].T.astype(np.float64))
+            if latency:
+                means.append(h.cls["latency"][:hi, ks[0]][:, pick].T.astype(np.float64))
+                floors.append(h.cls["floor"][:hi, ks[0]][:, pick].T.astype(np.float64))
+            continue
+        o = o[:, :, seen].astype(np.float64)
         wgt = o / np.maximum(tot[:, None, :], 1e-12)
-        e = (err[:, ks, :] * wgt).sum(1)
-        m = (lat[:, ks, :] * wgt).sum(1)
-        f = (flo[:, ks, :] * wgt).sum(1)
-        for c in seen:
-            pairs.append((comps[c], j))
-        rates.append(tot[:, seen].T)
-        errs.append(e[:, seen].T)
-        means.append(m[:, seen].T)
-        floors.append(f[:, seen].T)
+        pick = [comps[int(c)] for c in seen]
+        errs.append((h.cls["errors"][:hi, kslice][:, :, pick] * wgt).sum(1).T)
+        if latency:
+            means.append((h.cls["latency"][:hi, kslice][:, :, pick] * wgt).sum(1).T)
+            floors.append((h.cls["floor"][:hi, kslice][:, :, pick] * wgt).sum(1).T)
     if not pairs:
         z = np.zeros((0, hi))
         return pairs, z, z, z, z
-    return pairs, np.vstack(rates), np.vstack(errs), np.vstack(means), np.vstack(floors)
+    out_m = np.vstack(means) if means else np.zeros((len(pairs), hi))
+    out_f = np.vstack(floors) if floors else np.zeros((len(pairs), hi))
+    return pairs, np.vstack(rates), np.vstack(errs), out_m, out_f
 
 
 def _requests(sim: Simulator, comps: list[int], hi: int, m: list[Matcher]) -> Frame:
     """``http_requests_total{service, endpoint, code, version, region}`` per-tick rates."""
     comps = [i for i in comps if has(sim, i, "metrics")]
-    pairs, rate, err, _, _ = _journey_split(sim, comps, hi)
+    pairs, rate, err, _, _ = _journey_split(sim, comps, hi, latency=False)
     labels: list[dict[str, str]] = []
     rows: list[F] = []
     owner: list[int] = []
@@ -215,7 +228,10 @@ def _latency_frame(kind: str) -> Callable[[Simulator, list[int], int, list[Match
             }
             if kind == "bucket":
                 for le in (*BUCKETS, float("inf")):
-                    below = np.where(le > floor[p], 1.0 - np.exp(-(le - floor[p]) / spread[p]), 0.0)
+                    with np.errstate(over="ignore"):
+                        below = np.where(
+                            le > floor[p], 1.0 - np.exp(-(le - floor[p]) / spread[p]), 0.0
+                        )
                     labels.append({**base, "le": "+Inf" if le == float("inf") else f"{le:g}"})
                     rows.append(rate[p] * below)
                     owner.append(i)

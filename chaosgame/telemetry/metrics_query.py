@@ -43,23 +43,24 @@ def metrics_query(sim: Simulator, expr: str, win: Window, text: str, offset: int
     times = [round(float(t * dt), 3) for t in ticks]
     series = []
     labels = val.labels if val.labels is not None else [{}]
-    for s, lab in enumerate(labels):
-        row = values[s]
-        points = [[times[n], _num(v)] for n, v in enumerate(row) if not np.isnan(v)]
-        if points:
-            series.append({"labels": dict(sorted(lab.items())), "points": points})
+    keep = np.flatnonzero(~np.isnan(values).all(axis=1)) if values.size else np.zeros(0, np.int64)
     notes = []
-    if len(series) > MAX_SERIES:
-        notes.append(
-            f"{len(series)} series; showing the first {MAX_SERIES} (aggregate with sum by)"
-        )
-        series = series[:MAX_SERIES]
+    if len(keep) > MAX_SERIES:
+        notes.append(f"{len(keep)} series; showing the first {MAX_SERIES} (aggregate with sum by)")
+        keep = keep[:MAX_SERIES]
+    shown = _round(values[keep]) if len(keep) else values[:0]
+    for row, s in zip(shown.tolist(), keep.tolist(), strict=True):
+        points = [[tm, v] for tm, v in zip(times, row, strict=True) if v == v]
+        series.append({"labels": dict(sorted(labels[s].items())), "points": points})
     if not series:
         notes.append("no data: nothing matched, the series is not scraped, or the window is empty")
     return {"series": series, "step_s": step * dt, "notes": notes}
 
 
-def _num(v: float) -> float:
-    if v == 0 or not math.isfinite(v):
-        return float(v)
-    return float(f"{v:.6g}")
+def _round(values: np.ndarray) -> np.ndarray:
+    """Six significant digits, vectorised."""
+    with np.errstate(all="ignore"):
+        mag = np.where(np.isfinite(values) & (values != 0), np.floor(np.log10(np.abs(values))), 0.0)
+        scale = 10.0 ** (5 - mag)
+        out: np.ndarray = np.where(np.isfinite(values), np.round(values * scale) / scale, values)
+    return out

@@ -203,6 +203,8 @@ def _dispatch(
         return listings.service_map(sim, tick)
     if kind == "pods":
         names = [w for w in words[1:] if w.lower() not in ("get", "pods", "pod", "po")]
+        if "-l" in names and names.index("-l") + 1 < len(names):
+            names = [names[names.index("-l") + 1].removeprefix("app=")]
         comp = opts.get("l", "").removeprefix("app=") or (names[0] if names else None)
         comp = _component(sim, comp, text)
         return listings.pods(sim, tick, comp)
