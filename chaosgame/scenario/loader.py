@@ -254,7 +254,7 @@ def validate_file(path: str | Path) -> list[Problem]:
     from chaosgame.engine.world import TopologyError, build_world
 
     try:
-        sc = load_scenario(path)
+        sc = _load_topology_as_scenario(path) if _is_topology(path) else load_scenario(path)
         build_world(sc)
     except ScenarioError as exc:
         return exc.problems
@@ -262,6 +262,39 @@ def validate_file(path: str | Path) -> list[Problem]:
         line, col = _dependencies_mark(path)
         return [Problem(str(path), line, col, str(exc))]
     return []
+
+
+def _is_topology(path: str | Path) -> bool:
+    """A shared topology file: a fleet without a scenario's id, title or truth."""
+    try:
+        data, _, _ = parse_yaml(read_text(path), str(path))
+    except ScenarioError:
+        return False
+    return isinstance(data, dict) and not {"id", "title", "truth"} & set(data)
+
+
+def _load_topology_as_scenario(path: str | Path) -> Scenario:
+    """Validate a topology file as the fleet of a scenario with nothing else in it."""
+    import json
+
+    stub = "<a scenario that only extends the topology>"
+    text = (
+        "id: topology\ntitle: topology\ntopics: [slo]\n"
+        f"extends: {json.dumps(str(Path(path).resolve()))}\n"
+        "truth: {root_cause: {kind: no-fault}}\n"
+    )
+    try:
+        return load_scenario_text(text, stub)
+    except ScenarioError as exc:
+        here = str(Path(path).resolve())
+        raise ScenarioError(
+            [
+                Problem(str(path), *((1, 1) if p.path == stub else (p.line, p.col)), p.message)
+                if p.path in (stub, here)
+                else p
+                for p in exc.problems
+            ]
+        ) from None
 
 
 def _dependencies_mark(path: str | Path) -> tuple[int, int]:

@@ -85,3 +85,16 @@ def test_a_loop_of_topologies_is_reported(tmp_path: Path) -> None:
     )
     with pytest.raises(ScenarioError, match="loop"):
         load_scenario_text(text, str(tmp_path / "s.yaml"))
+
+
+def test_validate_accepts_topology_files(capsys: pytest.CaptureFixture[str]) -> None:
+    from chaosgame.cli import main
+
+    shared = sorted(str(p) for p in (scenario_dir() / "topologies").glob("*.yaml"))
+    assert main(["validate", *shared]) == 0
+    broken = Path(__file__).parent / "golden" / "topologies" / "broken.yaml"
+    assert main(["validate", str(broken)]) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 3
+    assert all(line.startswith(f"{broken}:") for line in err)
+    assert "did you mean 'slos'" in err[-1]
