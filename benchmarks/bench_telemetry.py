@@ -74,7 +74,7 @@ def main() -> None:
         lo -= 1
     n = logs.counts(sim, cats, lo, hi, sim.now)
     total = int(n.sum())
-    since = (hi - lo - 1) * sim.dt
+    since = (hi - lo) * sim.dt
     print(f"log window: {hi - lo} ticks ({since:g}s), {total:,} lines")
     path = os.path.join(tempfile.mkdtemp(), "window.log")
     t = time.perf_counter()

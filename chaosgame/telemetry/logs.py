@@ -315,22 +315,30 @@ def expected(sim: Simulator, cats: list[Category], lo: int, hi: int) -> NDArray[
         if w.required[e] and not w.is_async[e]:
             s = int(w.src[e])
             dep_final[s] = dep_final.get(s, 0.0) + final[:, ecol[e]] + blocked[:, ecol[e]]
+    journey_rows: dict[
+        int, tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]
+    ] = {}
+
+    def per_journey(j: int) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+        """Requests, error share and slow share of journey ``j`` at every selected component."""
+        if j not in journey_rows:
+            ks = np.flatnonzero(w.class_journey == j)
+            o = off[:, ks, :]
+            tot = o.sum(1)
+            wgt = o / np.maximum(tot[:, None, :], 1e-12)
+            e_j = (err[:, ks, :] * wgt).sum(1)
+            m_j, f_j = (lat[:, ks, :] * wgt).sum(1), (flo[:, ks, :] * wgt).sum(1)
+            slow = tot * ph.timeout_probability(np.array(SLOW), m_j, f_j)
+            journey_rows[j] = (tot.T, e_j.T, slow.T)
+        a, b, c_ = journey_rows[j]
+        return a[ci], b[ci], c_[ci]
+
     for row, k in enumerate(cats):
         i, kind = k.comp, k.key.split("/")[0]
         ci = col[i]
         if k.journey >= 0:
-            ks = np.flatnonzero(w.class_journey == k.journey)
-            o = off[:, ks, ci]
-            tot = o.sum(1)
-            wgt = o / np.maximum(tot[:, None], 1e-12)
-            e_j = (err[:, ks, ci] * wgt).sum(1)
-            if kind == "ok":
-                v = tot * (1 - e_j)
-            elif kind == "err":
-                v = tot * e_j
-            else:
-                m_j, f_j = (lat[:, ks, ci] * wgt).sum(1), (flo[:, ks, ci] * wgt).sum(1)
-                v = tot * ph.timeout_probability(np.array(SLOW), m_j, f_j)
+            tot, e_j, slow_j = per_journey(k.journey)
+            v = {"ok": tot * (1 - e_j), "err": tot * e_j}.get(kind, slow_j)
         elif k.edge >= 0:
             x = ecol[k.edge]
             v = {
