@@ -268,7 +268,12 @@ def assess(session: Session, settle: float = SETTLE_S) -> Assessment:
 
     q = query_time(session)
     inv_frac = _clamp(1.0 - max(q - INVESTIGATION_FREE_S, 0.0) / INVESTIGATION_ZERO_S)
-    gate = max(slo_frac, float(diag["fraction"]))
+    # With harm to avoid, keeping the SLOs is an achievement; when the reference avoids no
+    # more harm than doing nothing (a false alarm, a no-fault incident), it is only a
+    # precondition, and what the player earns rests on the diagnosis.
+    real = b["nothing"] - b["reference"] >= MIN_SPAN
+    gate = max(slo_frac if real else 0.0, float(diag["fraction"]))
+    outcome_gate = 1.0 if real else gate
 
     w = WEIGHTS
     worst = impact.worst_population(pops["player"], onset, hi)
@@ -276,7 +281,7 @@ def assess(session: Session, settle: float = SETTLE_S) -> Assessment:
         Part(
             "slo",
             "SLO impact",
-            w["slo"] * slo_frac,
+            w["slo"] * slo_frac * outcome_gate,
             w["slo"],
             f"burned {_pct(b['player'])} of the error budgets (reference {_pct(b['reference'])}, "
             f"doing nothing {_pct(b['nothing'])})",
@@ -288,6 +293,8 @@ def assess(session: Session, settle: float = SETTLE_S) -> Assessment:
                 },
                 "worst_population": worst,
                 "fraction": round(slo_frac, 6),
+                "harm_to_avoid": real,
+                "gate": round(outcome_gate, 6),
             },
         ),
         Part(
@@ -301,7 +308,7 @@ def assess(session: Session, settle: float = SETTLE_S) -> Assessment:
         Part(
             "time",
             "Time to mitigate",
-            w["time"] * time_frac,
+            w["time"] * time_frac * outcome_gate,
             w["time"],
             _time_detail(t_p, t_r, hiding, broken),
             {
@@ -313,6 +320,7 @@ def assess(session: Session, settle: float = SETTLE_S) -> Assessment:
                 "invariants_ok": not broken,
                 "engine_verdict": _verdict_data(verdict),
                 "fraction": round(time_frac, 6),
+                "gate": round(outcome_gate, 6),
             },
         ),
         Part(

@@ -254,3 +254,17 @@ def test_session_finish_scores_the_game(storm: Scenario) -> None:
     assessment = session.finish()
     assert session.ended
     assert assessment.score.total >= 85
+
+
+def test_a_false_alarm_is_won_by_the_diagnosis() -> None:
+    calm = make_scenario()  # no fault at all: the right call is "no-fault", hands off
+    idle = assess(play(calm, [{"type": "end"}])[0]).score
+    assert idle.total <= 20
+    assert not idle.part("slo").data["harm_to_avoid"]
+    right = [{"type": "declare", "kind": "no-fault", "confidence": 0.9}, {"type": "end"}]
+    assert assess(play(calm, right)[0]).score.total >= 85
+    meddling = [{"type": "mitigate", "action": "restart", "target": "api"}, *right]
+    worse = assess(play(calm, meddling)[0]).score
+    assert worse.total < assess(play(calm, right)[0]).score.total - 10
+    wrong = [{"type": "declare", "component": "api", "kind": "bad-deploy"}, {"type": "end"}]
+    assert assess(play(calm, wrong)[0]).score.total <= 20
