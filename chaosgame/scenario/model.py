@@ -450,7 +450,7 @@ def check_references(sc: Scenario) -> list[str]:
     """Every name a scenario refers to must exist, with the right kind."""
     problems: list[str] = []
     comps = {c.name: c for c in sc.components}
-    names = list(comps)
+    names = [c.name for c in sc.components]
     journeys = [j.name for j in sc.journeys]
     tenants = [t.name for t in sc.tenants]
     flags = [f.name for f in sc.flags]

@@ -202,6 +202,12 @@ class _Checker:
         if info.targets == ("flag",):
             self.ref(loc, target, self.flags, "flag")
             return
+        if info.targets == ("cluster",):
+            self.ref(loc, target, self.clusters, "cluster")
+            return
+        if info.targets == ("region",):
+            self.ref(loc, target, self.regions, "region")
+            return
         self.ref(loc, target, self.names, "component")
         comp = self.comps.get(target) if isinstance(target, str) else None
         kind = comp.get("kind") if comp is not None else None
