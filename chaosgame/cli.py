@@ -22,11 +22,20 @@ def _scenario(name: str) -> Any:
 
 def cmd_play(args: argparse.Namespace) -> int:
     """Play a scenario: the Textual UI in a terminal, the text console otherwise."""
-    if args.resume is None and not args.text and sys.stdin.isatty() and sys.stdout.isatty():
+    if not args.text and sys.stdin.isatty() and sys.stdout.isatty():
+        from chaosgame.game.records import RecordsError
+        from chaosgame.game.runs_cli import play_records
         from chaosgame.tui.app import run_tui
 
-        chosen = _scenario(args.scenario) if args.scenario else None
-        return run_tui(chosen, seed=args.seed, realtime=args.realtime)
+        try:
+            store, resume = play_records(args)
+        except RecordsError as exc:
+            print(f"chaosgame: {exc}", file=sys.stderr)
+            return 1
+        chosen = (
+            resume.scenario() if resume else _scenario(args.scenario) if args.scenario else None
+        )
+        return run_tui(chosen, args.seed, args.realtime, store=store, resume=resume)
     from chaosgame.game.console import run_console
     from chaosgame.game.records import RecordsError
     from chaosgame.game.runs_cli import play_records

@@ -9,19 +9,29 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import on, work
 from textual.app import App
 from textual.binding import Binding
 from textual.reactive import reactive
 
-from chaosgame.scenario.model import Scenario
-from chaosgame.tui.commands import GameCommands
-from chaosgame.tui.game import Game, Snapshot
 from chaosgame.tui.messages import ActionCompleted, GameEnded, GameStarted
 
+if TYPE_CHECKING:
+    from textual.command import Provider
+
+    from chaosgame.scenario.model import Scenario
+    from chaosgame.tui.game import Game, Snapshot
+
 DARK, LIGHT = "textual-dark", "textual-light"
+
+
+def game_commands() -> type[Provider]:
+    """The palette's game commands (imported when the palette first opens: a fast start)."""
+    from chaosgame.tui.commands import GameCommands
+
+    return GameCommands
 
 
 class ChaosApp(App[None]):
@@ -29,7 +39,7 @@ class ChaosApp(App[None]):
 
     CSS_PATH = "app.tcss"
     TITLE = "chaosgame"
-    COMMANDS = App.COMMANDS | {GameCommands}
+    COMMANDS = App.COMMANDS | {game_commands}
     COMMAND_PALETTE_BINDING = "ctrl+p"
     BINDINGS = [
         Binding("colon", "command_palette", "commands", key_display=":"),
@@ -55,6 +65,8 @@ class ChaosApp(App[None]):
         light: bool = False,
         export_dir: Path | None = None,
         library: list[Scenario] | None = None,
+        store: Any = None,
+        resume: Any = None,
     ) -> None:
         super().__init__()
         self.initial_scenario = scenario
@@ -62,6 +74,10 @@ class ChaosApp(App[None]):
         self.start_at = start
         self.export_dir = export_dir or Path.cwd()
         self.library = library
+        self.store = store
+        """Where games are saved after every action (a ``RunStore``), or None."""
+        self.resume = resume
+        """A saved game in progress to open first (a ``RunRecord``), or None."""
         self.game: Game | None = None
         self._realtime_choice = realtime
         self.theme = LIGHT if light else DARK
@@ -72,14 +88,39 @@ class ChaosApp(App[None]):
         from chaosgame.tui.screens.home import HomeScreen
 
         self.push_screen(HomeScreen(self.initial_scenario, self.initial_seed, self.library))
-        if self.start_at != "home" and self.initial_scenario is not None:
+        if self.resume is not None:
+            self.resume_game(self.resume)
+        elif self.start_at != "home" and self.initial_scenario is not None:
             self.start_game(self.initial_scenario, self.initial_seed)
 
-    def start_game(self, scenario: Scenario, seed: int | None) -> None:
+    def start_game(self, scenario: Scenario, seed: int | None, resume: Any = None) -> None:
         """Begin a new game (the world runs up to the page in a worker)."""
-        self.game = Game(scenario, seed)
+        from chaosgame.tui.game import Game
+
+        self.game = Game(scenario, seed, store=self.store, resume=resume)
         self.snapshot = None
         self._start_worker(self.game)
+
+    def resume_game(self, record: Any) -> None:
+        """Continue a saved game in progress, straight into the console."""
+        self.start_at = "console"
+        self.start_game(record.scenario(), record.seed, resume=record)
+
+    def action_resume(self) -> None:
+        """Continue the latest unfinished game, if games are saved."""
+        if self.store is None:
+            self.notify("Games are not being saved in this session.", severity="warning")
+            return
+        self._find_unfinished()
+
+    @work(thread=True, exclusive=True, group="records")
+    def _find_unfinished(self) -> None:
+        try:
+            record = self.store.get("unfinished")
+        except Exception as exc:  # a missing or damaged record is a message, never a crash
+            self.call_from_thread(self.notify, str(exc), severity="warning")
+            return
+        self.call_from_thread(self.resume_game, record)
 
     @work(thread=True, exclusive=True, group="session")
     def _start_worker(self, game: Game) -> None:
@@ -170,11 +211,24 @@ def make_app(
     return ChaosApp(scenario, seed, **options)
 
 
-def run_tui(scenario: Scenario | None, seed: int | None, realtime: float = 0.0) -> int:
+def run_tui(
+    scenario: Scenario | None,
+    seed: int | None,
+    realtime: float = 0.0,
+    *,
+    store: Any = None,
+    resume: Any = None,
+) -> int:
     """Run the app in the terminal; a named scenario opens its briefing directly."""
     light = os.environ.get("CHAOSGAME_THEME", "").lower() == "light"
     app = make_app(
-        scenario, seed, start="briefing" if scenario else "home", realtime=realtime, light=light
+        scenario,
+        seed,
+        start="briefing" if scenario else "home",
+        realtime=realtime,
+        light=light,
+        store=store,
+        resume=resume,
     )
     app.run()
     return 0

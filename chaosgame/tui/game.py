@@ -126,10 +126,22 @@ def _first_sli(obs: Mapping[str, Any]) -> float:
 class Game:
     """A session plus the snapshot the interface shows. Safe to step from a worker thread."""
 
-    def __init__(self, scenario: Scenario, seed: int | None = None) -> None:
+    def __init__(
+        self,
+        scenario: Scenario,
+        seed: int | None = None,
+        *,
+        store: Any = None,
+        resume: Any = None,
+    ) -> None:
         self.session = Session(scenario, seed)
         self._lock = threading.Lock()
         self.snapshot: Snapshot | None = None
+        self.store = store
+        """Where the game is saved after every action (a ``RunStore``), or None."""
+        self.resume = resume
+        """A saved game in progress to continue (a ``RunRecord``), or None."""
+        self.run_id: int | None = None
 
     @property
     def scenario_id(self) -> str:
@@ -144,12 +156,29 @@ class Game:
     def start(self) -> Snapshot:
         """Run the world up to the page; the first snapshot."""
         with self._lock:
-            obs = self.session.reset()
+            if self.resume is not None:
+                from chaosgame.game.records import resume_session
+
+                self.session = resume_session(self.resume)
+                obs = self.session.observe()
+            else:
+                obs = self.session.reset()
+            if self.store is not None:
+                try:
+                    rid = self.resume.id if self.resume is not None else None
+                    self.run_id = self.store.attach(self.session, rid)
+                except Exception:  # saving never stops a game
+                    self.run_id = None
+            resumed = self.resume is not None
             self.snapshot = Snapshot(
                 briefing=self.session.briefing(),
                 observation=obs,
                 sli_trail=((0.0, _first_sli(obs)),),
-                message="You are on call. Look around: every view costs simulated time.",
+                message=(
+                    f"Resumed after {len(self.session.actions)} actions."
+                    if resumed
+                    else "You are on call. Look around: every view costs simulated time."
+                ),
             )
             return self.snapshot
 
@@ -265,17 +294,22 @@ class Game:
         return changes
 
     def _debrief(self) -> dict[str, Any]:
-        """The debrief as plain data (the scoring issue's debrief when it is available)."""
-        from chaosgame.game.console import debrief_text
+        """The debrief as plain data: score, truth, signals, paths, SLI curves, postmortem."""
+        try:
+            from chaosgame.game.debrief import build_debrief
+            from chaosgame.game.debrief_text import render_debrief
+            from chaosgame.game.postmortem import build_postmortem
+        except ImportError:  # an older core: the text debrief only
+            from chaosgame.game.console import debrief_text
 
-        return {"text": debrief_text(self.session)}
-
-
-@dataclass
-class Settings:
-    """How the player wants to play (not game state)."""
-
-    realtime_speed: float = 0.0
-    dark: bool = True
-    seed: int | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
+            return {"text": debrief_text(self.session)}
+        assessment = self.session.finish()
+        data = build_debrief(assessment)
+        data["text"] = render_debrief(data)
+        data["postmortem"] = build_postmortem(assessment, self.run_id)
+        if self.store is not None and self.run_id is not None:
+            try:
+                self.store.finish(self.run_id, self.session, assessment.score.as_dict())
+            except Exception as exc:  # saving never breaks the debrief
+                data["save_problem"] = f"could not save the finished game: {exc}"
+        return data

@@ -6,11 +6,12 @@ them through ``run_test(message_hook=...)``.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.message import Message
 
-from chaosgame.tui.game import Snapshot
+if TYPE_CHECKING:
+    from chaosgame.tui.game import Snapshot
 
 
 class GameStarted(Message):

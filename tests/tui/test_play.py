@@ -145,3 +145,30 @@ async def test_log_search_and_paging(app_factory: Callable[..., ChaosApp]) -> No
         await press(pilot, "slash", *'{service="paymnets"}', "enter")
         assert app.snapshot.error
         assert "payments" in app.snapshot.message  # a suggestion, not a crash
+
+
+@run_async
+async def test_resume_after_quit(app_factory: Callable[..., ChaosApp], tmp_path: Path) -> None:
+    from chaosgame.game.records import RunStore
+
+    store = RunStore(tmp_path / "runs.sqlite")
+    app = app_factory("payments-retry-storm", start="console", store=store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "r", "w")
+        assert app.game is not None
+        played, clock = list(app.game.session.actions), app.game.session.now
+        await pilot.press("ctrl+q")
+    record = store.get("unfinished")
+    assert record.actions == played
+    again = app_factory(None, store=store, resume=record)
+    async with again.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert isinstance(again.screen, ConsoleScreen)
+        assert again.game is not None
+        assert again.game.session.now == clock
+        assert again.game.session.actions == played
+        assert again.snapshot is not None
+        assert "Resumed after 2 actions" in again.snapshot.message
+        await press(pilot, "w")
+        assert len(store.get(record.id).actions) == 3  # still saved after every action

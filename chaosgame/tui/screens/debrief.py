@@ -22,17 +22,29 @@ if TYPE_CHECKING:
 
 
 def sli_series(snap: Snapshot) -> tuple[Series, ...]:
-    """The SLI over the game: the player's, and the reference's and doing nothing's if known."""
-    debrief: Mapping[str, Any] = snap.debrief or {}
-    out = [Series("you", snap.sli_trail, "$accent")]
+    """The first SLO's SLI: yours, the reference solution's and doing nothing's when known."""
+    sli = (snap.debrief or {}).get("sli")
+    if not isinstance(sli, Mapping) or "player" not in sli:
+        return (Series("you", snap.sli_trail, "$accent"),)
+    out = []
     for key, name, style in (
+        ("nothing", "doing nothing", "$error"),
         ("reference", "reference", "$success"),
-        ("nothing", "do nothing", "$error"),
+        ("player", "you", "$accent"),
     ):
-        pts = debrief.get("sli", {}).get(key) if isinstance(debrief.get("sli"), Mapping) else None
+        rows = sli.get(key) or []
+        pts = tuple((float(r[0]) / 60.0, float(r[1])) for r in rows if len(r) > 1)
         if pts:
-            out.append(Series(name, tuple((float(t), float(v)) for t, v in pts), style))
+            out.append(Series(name, pts, style))
     return tuple(out)
+
+
+def sli_title(snap: Snapshot) -> str:
+    """Which SLI the plot shows."""
+    sli = (snap.debrief or {}).get("sli")
+    if isinstance(sli, Mapping) and len(sli.get("columns", [])) > 1:
+        return f"{sli['columns'][1]} SLI over the incident (x: simulated minutes)"
+    return "SLI (5 min) over the game"
 
 
 def postmortem_markdown(snap: Snapshot) -> str:
@@ -73,7 +85,7 @@ class DebriefScreen(Screen[None]):
             yield Static(Content.styled(" DEBRIEF ", "bold reverse $accent"), id="debrief-title")
             if snap is not None:
                 yield Static(self._score(snap), id="score")
-                yield Static(Content.styled("SLI (5 min) over the game", "bold"))
+                yield Static(Content.styled(sli_title(snap), "bold"))
                 plot = Plot(id="sli-plot")
                 plot.series = sli_series(snap)
                 plot.y_min = 0.0
@@ -106,11 +118,21 @@ class DebriefScreen(Screen[None]):
         score = debrief.get("score")
         if isinstance(score, Mapping):
             parts += [
-                (f"Score {score.get('total', '?')}", "bold"),
-                f"  grade {score.get('grade', '?')}\n",
+                (f"Score {float(score.get('total', 0)):.0f}/100", "bold $accent"),
+                (f"  grade {score.get('grade', '?')}\n", "bold"),
             ]
-            for k, v in score.get("parts", {}).items():
-                parts.append(f"  {k}: {v}\n")
+            for part in score.get("parts", []):
+                got, top = float(part.get("points", 0)), float(part.get("max_points", 0))
+                style = (
+                    "$success" if top and got >= 0.8 * top else "$warning" if got > 0 else "$error"
+                )
+                parts += [
+                    (f"  {str(part.get('label', '')):<22}", ""),
+                    (f"{got:5.1f}/{top:<4.0f}", style),
+                    (f"  {part.get('detail', '')}\n", "$text-muted"),
+                ]
+        if debrief.get("save_problem"):
+            parts.append((f"{debrief['save_problem']}\n", "$warning"))
         parts.append(f"Ended at {obs.get('clock')} ({obs.get('end_reason', '')}); ")
         parts.append(f"{len(snap.path)} actions taken.")
         return Content.assemble(*parts)

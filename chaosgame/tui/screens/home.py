@@ -12,9 +12,8 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Label, Static
 
-from chaosgame.scenario.model import Scenario
-
 if TYPE_CHECKING:
+    from chaosgame.scenario.model import Scenario
     from chaosgame.tui.app import ChaosApp
 
 
@@ -62,6 +61,7 @@ class HomeScreen(Screen[None]):
     BINDINGS = [
         Binding("slash", "filter", "filter", key_display="/"),
         Binding("s", "seed", "seed"),
+        Binding("r", "app.resume", "resume"),
         Binding("enter", "play", "play", show=True),
         Binding("escape", "back", "back", show=False),
         Binding("q", "app.quit", "quit"),
@@ -109,7 +109,7 @@ class HomeScreen(Screen[None]):
         for label, width in (("incident", 38), ("level", 6), ("min", 3), ("topics", 40)):
             table.add_column(label, width=width, key=label)
         table.focus()
-        self._load()
+        self.call_after_refresh(self._load)  # draw first, then read the library
 
     @work(thread=True, exclusive=True)
     def _load(self) -> None:
