@@ -27,6 +27,10 @@ RENDER_LIMIT = 3_000_000
 """Most lines a search will render to decide a filter the templates cannot decide."""
 
 
+_DECIDED: dict[tuple[str, int], bool | None] = {}
+"""What a plain filter decides for a category's template (templates never change)."""
+
+
 @dataclass(frozen=True)
 class Filter:
     op: str  # |= != |~ !~
@@ -36,7 +40,12 @@ class Filter:
     def decide(self, cat: Category) -> bool | None:
         """True: every line passes; False: none does; None: each line must be read."""
         if self.op in ("|=", "!="):
-            hit = decide(self.value, list(cat.template))
+            key = (self.value, cat.uid)
+            if key not in _DECIDED:
+                if len(_DECIDED) > 200_000:
+                    _DECIDED.clear()
+                _DECIDED[key] = decide(self.value, list(cat.template))
+            hit = _DECIDED[key]
             if hit is None or self.op == "|=":
                 return hit
             return not hit

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import string
 from dataclasses import dataclass
+from functools import lru_cache
 
 from chaosgame.engine.rng import derive
 
@@ -101,6 +102,7 @@ def _precedes(head: str, before: str | None) -> bool:
     return before.endswith(head) or head.endswith(before)
 
 
+@lru_cache(maxsize=65536)
 def _field_may_touch(needle: str, f: Field, before: str | None, after: str | None) -> bool:
     """Whether an occurrence of ``needle`` could overlap field ``f``.
 
