@@ -65,6 +65,8 @@ def render_table(width: int = 100) -> str:
         lines.append(f"{m['action']:<20}{m['delay_s']:>5.0f}s  {', '.join(m['topics'])}{risky}")
         for chunk in textwrap.wrap(m["summary"], width - 4):
             lines.append(f"    {chunk}")
+        for chunk in textwrap.wrap("side effect: " + info.side_effect, width - 4):
+            lines.append(f"    {chunk}")
     return "\n".join(lines) + "\n"
 
 
@@ -106,8 +108,8 @@ def render_markdown() -> str:
         "`delay` is the simulated time between asking and the effect. Risky actions ask the "
         "player to confirm.",
         "",
-        "| action | targets | delay | risky | topics | what it does |",
-        "| --- | --- | --- | --- | --- | --- |",
+        "| action | targets | delay | risky | topics | what it does | side effect |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
     ]
     for m in data["mitigations"]:
         info = MITIGATIONS[m["action"]]
@@ -116,7 +118,7 @@ def render_markdown() -> str:
         out.append(
             f"| `{m['action']}` | {', '.join(info.targets)} | {m['delay_s']:.0f} s | "
             f"{'yes' if info.risky else 'no'} | {', '.join(m['topics'])} | "
-            f"{_cell(m['summary'])}{fields} |"
+            f"{_cell(m['summary'])}{fields} | {_cell(info.side_effect)} |"
         )
     out += ["", "## Coverage of the curriculum", "", "| topic | fault kinds | mitigations |"]
     out.append("| --- | --- | --- |")

@@ -90,6 +90,10 @@ class Simulator:
         self.pending: list[Any] = []  # mitigations.Pending
         self.events: list[Event] = []
         self.memo: dict[Any, Any] = {}
+        self._wait_key: F64 | None = None
+        self._max_wait = np.zeros(w.n)
+        self._blocked: F64 | None = None
+        self._cache_edges = np.flatnonzero(w.is_cache[w.src])
         """Scratch state of faults and mitigations (accumulators, one-time notes)."""
         self.tick = 0
         self._noise_rngs = [self.streams.numpy(f"traffic/{j}") for j in w.journeys]
@@ -109,6 +113,16 @@ class Simulator:
         self.lost = np.zeros((k, n))
         self.served = np.zeros((k, n))
         self.edge_rate = np.zeros((k, e))
+
+    def _max_wait_for(self, timeout: F64) -> F64:
+        """How long a request may wait in each component's queue: its callers' shortest
+        timeout (recomputed only when a timeout changes)."""
+        if self._wait_key is None or not np.array_equal(self._wait_key, timeout):
+            w = self.world
+            wait = np.full(w.n, CLIENT_TIMEOUT)
+            np.minimum.at(wait, w.dst, np.where(w.is_async, CLIENT_TIMEOUT, timeout))
+            self._wait_key, self._max_wait = timeout.copy(), wait
+        return self._max_wait
 
     # ------------------------------------------------------------------ time
     @property
@@ -280,7 +294,9 @@ class Simulator:
         held_open = (st.breaker == 1) | (m.edge_open > 0)
         passing = np.where(held_open, 0.0, np.where(st.breaker == 2, 0.1, 1.0))
         mult = w.calls * miss[w.src] * attempts * passing * (1.0 - m.edge_off)
-        let_in = 1.0 - ph.combine(m.block, st.waf)
+        blocked = ph.combine(m.block, st.waf) if (m.block.any() or st.waf.any()) else None
+        self._blocked = blocked
+        let_in = 1.0 - blocked if blocked is not None else np.ones((k, n))
         edge_x = np.zeros((k, w.e))
         pool_fail = np.zeros(w.e)
         served = np.zeros((k, n))
@@ -291,9 +307,7 @@ class Simulator:
         cpu_per_req = w.cpu_limit * CPU_AT_CAPACITY / w.capacity * m.cpu_factor / st.cpu_limit
         busy_cap = consumer_cap * per_rep
         base_cap = reps * w.capacity * m.cap_factor / m.svc_factor
-        # how long a request may wait in a component's queue: its callers' shortest timeout
-        max_wait = np.full(n, CLIENT_TIMEOUT)
-        np.minimum.at(max_wait, w.dst, np.where(w.is_async, CLIENT_TIMEOUT, st.timeout))
+        max_wait = self._max_wait_for(st.timeout)
         drain = np.zeros(n)
         done = np.zeros(n)
         dropped = np.zeros(n)
@@ -414,14 +428,20 @@ class Simulator:
         own = ph.combine(np.maximum(drop, refused), disk_full)
         own = ph.combine(ph.combine(own, expired), ph.combine(skewed, fd_full))
         own_err = ph.combine(m.err, own[None, :])
-        own_err = ph.combine(own_err, ph.combine(m.shed[None, :], ph.combine(m.block, st.waf)))
-        ra, rb = st.region[w.src], st.region[w.dst]
-        placed = (ra >= 0) & (rb >= 0)
-        ra0, rb0 = np.maximum(ra, 0), np.maximum(rb, 0)
-        net = np.where(placed & (ra != rb), w.region_latency[ra0, rb0], w.net_latency)
-        net = np.where(placed, net, w.net_latency)
-        net_fail = np.where(placed, m.net_fail[ra0, rb0], 0.0)
-        extra = net + m.edge_lat + np.where(placed, m.net_lat[ra0, rb0], 0.0)
+        own_err = ph.combine(own_err, m.shed[None, :])
+        if self._blocked is not None:
+            own_err = ph.combine(own_err, self._blocked)
+        if w.regions:
+            ra, rb = st.region[w.src], st.region[w.dst]
+            placed = (ra >= 0) & (rb >= 0)
+            ra0, rb0 = np.maximum(ra, 0), np.maximum(rb, 0)
+            net = np.where(placed & (ra != rb), w.region_latency[ra0, rb0], w.net_latency)
+            net = np.where(placed, net, w.net_latency)
+            net_fail = np.where(placed, m.net_fail[ra0, rb0], 0.0)
+            extra = net + m.edge_lat + np.where(placed, m.net_lat[ra0, rb0], 0.0)
+        else:
+            net_fail = np.zeros(w.e)
+            extra = w.net_latency + m.edge_lat
         is_open = (st.breaker == 1) | (m.edge_open > 0)
         retries = np.where(is_open, 0.0, m.edge_retries)
         keep = (1.0 - m.edge_fail) * (1.0 - pool_fail) * (1.0 - net_fail)
@@ -518,7 +538,9 @@ class Simulator:
         memory_and_kills(self, m, total, dt)
         # a cache refills only with the misses its backing store actually answered
         backing_fail = np.zeros(w.n)
-        np.maximum.at(backing_fail, w.src, self.p_true)
+        if self._cache_edges.size:
+            ce = self._cache_edges
+            np.maximum.at(backing_fail, w.src[ce], self.p_true[ce])
         reads = total * dt * (st.hit + (1.0 - st.hit) * (1.0 - backing_fail))
         st.hit = np.where(w.is_cache, ph.cache_refill(st.hit, w.hit_target, reads, w.keyspace), 0)
         writes = total * w.write_fraction * m.write_factor

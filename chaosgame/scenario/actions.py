@@ -39,8 +39,54 @@ class MitigationInfo:
     risky: bool
     targets: tuple[str, ...]
 
+    @property
+    def side_effect(self) -> str:
+        """What the action costs besides its intended effect (simulated, see the tests)."""
+        return SIDE_EFFECTS.get(self.action, "")
+
 
 MITIGATIONS: dict[str, MitigationInfo] = {}
+
+SIDE_EFFECTS: dict[str, str] = {
+    "rollback": "replaces every pod; across a schema change only the new version reads, the "
+    "old pods fail",
+    "restart": "every replica is out for its restart time; in-flight work fails; a restarted "
+    "cache starts empty and stampedes its store",
+    "scale": "more replicas open more connections to what they call; zero replicas is an outage",
+    "toggle-flag": "changes exposure for everyone at once: on at 100% sends all users down the path",
+    "disable-retries": "transient failures of the dependency now reach users",
+    "set-autoscaler-max": "more replicas cost more and open more connections downstream",
+    "flush-cache": "every read misses until the cache refills; the store takes the load",
+    "shed-load": "the rejected share of users gets errors",
+    "pause-rollout": "old and new versions keep serving side by side (version skew stays)",
+    "shift-traffic": "the new stack takes the chosen share, with whatever it lacks (cold caches, "
+    "bugs)",
+    "complete-rollout": "every pod runs the new version; going back needs a new deploy",
+    "revert-config": "undoes the latest change of the component, whoever made it and whatever "
+    "it fixed",
+    "raise-limit": "pods restart in waves to take the new limit (a capacity dip); costs more",
+    "resize-pool": "more connections to the dependency, up to its connection limit",
+    "add-nodes": "costs more; takes minutes",
+    "drain-node": "the node's pods restart elsewhere (a capacity dip); the cluster has one node "
+    "less",
+    "failover-db": "writes the replica had not applied are lost when the primary is unreachable",
+    "promote-replica": "writes the replica had not applied are lost, even with the primary alive",
+    "failover-region": "caches in the new region start cold; lagging replicas lose writes",
+    "kill-query": "the queries in flight fail",
+    "pause-job": "the migration or backfill is left undone",
+    "split-shard": "takes ten minutes, while the hot shard keeps failing",
+    "rate-limit": "the limited journey's or tenant's users get errors",
+    "open-breaker": "every call to the dependency fails fast; required calls fail the request",
+    "warm-cache": "the warming job loads the backing store for two minutes",
+    "dead-letter": "the message is set aside and needs replaying",
+    "renew-cert": "none beyond the delay",
+    "reload-secret": "none beyond the delay (a restart would also work, dropping work)",
+    "block-client": "blocks whatever else shares the address range; the wrong range blocks nothing",
+    "raise-quota": "the third party bills the difference; takes ten minutes",
+    "switch-fallback": "the fallback answers worse (the correctness SLI)",
+    "silence-alert": "nothing changes in the system; the page just stops",
+}
+"""Each action's cost, shown in the catalogue; ``tests/engine/test_side_effects.py`` proves it."""
 
 WORKLOADS = ("gateway", "service", "worker")
 

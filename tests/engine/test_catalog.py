@@ -41,6 +41,11 @@ def test_every_entry_has_an_effect() -> None:
     assert set(MITIGATIONS) == set(APPLY)
 
 
+def test_every_mitigation_states_its_side_effect() -> None:
+    for info in MITIGATIONS.values():
+        assert info.side_effect, info.action
+
+
 def test_the_mitigations_the_issue_names_exist() -> None:
     names = {
         "rollback", "pause-rollout", "shift-traffic", "toggle-flag", "revert-config", "restart",
