@@ -197,6 +197,9 @@ def load_scenario_data(
         translated = translate(exc, data, marks, path)
         covered = {(p.path, p.line, p.col) for p in raw}
         translated = [p for p in translated if not _dup(p, covered)]
+        if any("is already used by" in p.message for p in raw):
+            # the raw check placed each duplicate name; the model's summary adds nothing
+            translated = [p for p in translated if "duplicate names" not in p.message]
         raise ScenarioError(_sorted(found + raw + translated, path)) from None
     if found or raw:
         raise ScenarioError(_sorted(found + raw, path))

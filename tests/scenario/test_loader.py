@@ -112,3 +112,13 @@ def test_missing_and_empty_files(tmp_path: Path) -> None:
     empty.write_text("")
     with pytest.raises(ScenarioError, match="empty"):
         load_scenario(empty)
+
+
+def test_duplicate_component_names_are_caught_by_the_model_itself() -> None:
+    from pydantic import ValidationError
+
+    from tests.conftest import make_scenario
+
+    comps = make_scenario().model_dump(by_alias=True)["components"]
+    with pytest.raises(ValidationError, match="duplicate names api"):
+        make_scenario(components=[*comps, comps[1]])
