@@ -283,7 +283,7 @@ class Simulator:
         w, st = self.world, self.state
         k, n = w.k, w.n
         lam = np.zeros((k, n))
-        rates = self.journey_rates(now)
+        rates = self.rates = self.journey_rates(now)
         lam[np.arange(k), w.journey_front[w.class_journey]] += (
             rates[w.class_journey] * w.class_share
         )
@@ -613,7 +613,7 @@ class Simulator:
         front = w.journey_front[w.class_journey]
         ks = np.arange(w.k)
         j = h.journey
-        j["rate"][row] = self.journey_rates(self.now)[w.class_journey] * w.class_share
+        j["rate"][row] = self.rates[w.class_journey] * w.class_share
         j["errors"][row] = self.err[ks, front]
         j["latency"][row] = self.lat[ks, front]
         j["floor"][row] = self.floor[ks, front]
