@@ -19,11 +19,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chaosgame import __version__
-from chaosgame.game.session import Session
-from chaosgame.scenario.model import Scenario
+
+if TYPE_CHECKING:  # the engine is imported when a game is played, not to open the store
+    from chaosgame.game.session import Session
+    from chaosgame.scenario.model import Scenario
 
 SCHEMA_VERSION = 1
 DB_NAME = "runs.sqlite3"
@@ -84,6 +86,8 @@ class RunRecord:
 
     def scenario(self) -> Scenario:
         """The scenario the run was played on, exactly as it was then."""
+        from chaosgame.scenario.model import Scenario
+
         try:
             return Scenario.model_validate_json(self.scenario_json)
         except ValueError as exc:

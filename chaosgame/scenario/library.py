@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from chaosgame.scenario.loader import load_scenario
-from chaosgame.scenario.model import Scenario
+if TYPE_CHECKING:  # listing the library does not import the model
+    from chaosgame.scenario.model import Scenario
 
 BUILTIN = "payments-retry-storm"
 """The scenario ``chaosgame play`` opens when none is named."""
@@ -43,4 +44,6 @@ def find(name_or_path: str) -> Path:
 
 def load(name_or_path: str = BUILTIN) -> Scenario:
     """Load a curated scenario by id, or any scenario file by path."""
+    from chaosgame.scenario.loader import load_scenario
+
     return load_scenario(find(name_or_path))

@@ -8,6 +8,7 @@ frozen snapshot in its one reactive, and every screen re-renders from it.
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -20,6 +21,7 @@ from chaosgame.tui.messages import ActionCompleted, GameEnded, GameStarted
 
 if TYPE_CHECKING:
     from textual.command import Provider
+    from textual.screen import Screen
 
     from chaosgame.scenario.model import Scenario
     from chaosgame.tui.game import Game, Snapshot
@@ -64,7 +66,7 @@ class ChaosApp(App[None]):
         realtime: float = 0.0,
         light: bool = False,
         export_dir: Path | None = None,
-        library: list[Scenario] | None = None,
+        library: Sequence[Scenario | Path] | None = None,
         store: Any = None,
         resume: Any = None,
     ) -> None:
@@ -83,11 +85,14 @@ class ChaosApp(App[None]):
         self.theme = LIGHT if light else DARK
 
     # ----------------------------------------------------------------- start
-    def on_mount(self) -> None:
-        """Open the home screen, or go straight into a named scenario."""
+    def get_default_screen(self) -> Screen[Any]:
+        """The home screen is the bottom of the stack (the first frame drawn is the list)."""
         from chaosgame.tui.screens.home import HomeScreen
 
-        self.push_screen(HomeScreen(self.initial_scenario, self.initial_seed, self.library))
+        return HomeScreen(self.initial_scenario, self.initial_seed, self.library)
+
+    def on_mount(self) -> None:
+        """Resume a saved game, or go straight into a named scenario, if asked."""
         if self.resume is not None:
             self.resume_game(self.resume)
         elif self.start_at != "home" and self.initial_scenario is not None:

@@ -122,3 +122,23 @@ def test_duplicate_component_names_are_caught_by_the_model_itself() -> None:
     comps = make_scenario().model_dump(by_alias=True)["components"]
     with pytest.raises(ValidationError, match="duplicate names api"):
         make_scenario(components=[*comps, comps[1]])
+
+
+def test_libyaml_and_python_composers_give_the_same_values_and_positions(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from chaosgame.scenario import yamlread as loader
+
+    if loader._FAST_LOADER is None:
+        pytest.skip("PyYAML was built without libyaml")
+    paths = [
+        *scenario_paths(),
+        *sorted((Path(scenario_paths()[0]).parent / "topologies").glob("*.yaml")),
+    ]
+    tricky = "a: on\nb: '1'\nc: |\n  x\nd: [1, 2.5, ~, 12:30, 2026-01-01]\ne: &x {f: g}\nh: *x\n"
+    for text, where in [*((p.read_text(), str(p)) for p in paths), (tricky, "<tricky>")]:
+        fast = loader.parse_yaml(text, where)
+        with monkeypatch.context() as m:
+            m.setattr(loader, "_FAST_LOADER", None)
+            slow = loader.parse_yaml(text, where)
+        assert fast == slow, where

@@ -172,3 +172,36 @@ async def test_resume_after_quit(app_factory: Callable[..., ChaosApp], tmp_path:
         assert "Resumed after 2 actions" in again.snapshot.message
         await press(pilot, "w")
         assert len(store.get(record.id).actions) == 3  # still saved after every action
+
+
+@run_async
+async def test_a_file_is_validated_when_played(
+    app_factory: Callable[..., ChaosApp], tmp_path: Path
+) -> None:
+    from chaosgame.scenario.library import find
+
+    good = tmp_path / "good.yaml"
+    good.write_text(find("payments-retry-storm").read_text())
+    broken = tmp_path / "broken.yaml"
+    broken.write_text(
+        "id: broken\ntitle: Looks fine from the list\ntopics: [slo]\nseed: 3\n"
+        "components:\n  - name: api\n    kind: servce\n"
+    )
+    app = app_factory(library=[broken, good])
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        home = app.screen
+        assert isinstance(home, HomeScreen)
+        assert [e.title for e in home.entries][0] == "Looks fine from the list"
+        assert home.loaded == {}  # only headers were read
+        await press(pilot, "enter")
+        assert app.screen is home
+        assert app.game is None
+        problem = home.entries[0].problem
+        assert problem.startswith(f"{broken}:1:1:")
+        assert "required" in problem
+        assert problem in str(home.query_one("#detail").render())
+        await press(pilot, "down", "enter")
+        assert isinstance(app.screen, BriefingScreen)
+        assert app.game is not None
+        assert app.game.scenario_id == "payments-retry-storm"

@@ -9,10 +9,11 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from chaosgame.scenario.units import format_duration
 from chaosgame.tui.game import Snapshot
+from chaosgame.tui.widgets.footer import KeyFooter
 from chaosgame.tui.widgets.status import AlertList, SloGauge
 
 if TYPE_CHECKING:
@@ -73,7 +74,7 @@ class BriefingScreen(Screen[None]):
                 ),
                 id="briefing-go",
             )
-        yield Footer()
+        yield KeyFooter()
 
     def action_take(self) -> None:
         """Open the incident console."""

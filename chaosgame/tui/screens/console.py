@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Static, TabbedContent, TabPane, TextArea
+from textual.widgets import Input, Static, TabbedContent, TabPane, TextArea
 
 from chaosgame.game.console import parse_command
 from chaosgame.game.views import COSTS
@@ -18,6 +18,7 @@ from chaosgame.tui.catalog import HANDS_ON_S, Command, cost_text
 from chaosgame.tui.game import Snapshot
 from chaosgame.tui.screens.dialogs import ActionDialog, ConfirmDialog, DeclareDialog
 from chaosgame.tui.widgets.charts import Charts
+from chaosgame.tui.widgets.footer import KeyFooter
 from chaosgame.tui.widgets.logs import (
     LogExplorer,
     TraceWaterfall,
@@ -94,7 +95,7 @@ class ConsoleScreen(Screen[None]):
             with TabPane("6 notes", id="notes"):
                 yield TextArea(id="notes-text")
         yield Static("", id="message")
-        yield Footer()
+        yield KeyFooter()
 
     @property
     def chaos(self) -> ChaosApp:

@@ -11,10 +11,11 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from chaosgame.scenario.units import format_duration
 from chaosgame.tui.game import Snapshot
+from chaosgame.tui.widgets.footer import KeyFooter
 from chaosgame.tui.widgets.plot import Plot, Series
 
 if TYPE_CHECKING:
@@ -94,7 +95,7 @@ class DebriefScreen(Screen[None]):
                 yield Static(Content.styled("\nYour path", "bold"))
                 table: DataTable[str] = DataTable(id="path", cursor_type="row")
                 yield table
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         """Fill the path table."""
@@ -156,5 +157,5 @@ class DebriefScreen(Screen[None]):
         """Back to the incident list."""
         from chaosgame.tui.screens.home import HomeScreen
 
-        while len(self.app.screen_stack) > 2 and not isinstance(self.app.screen, HomeScreen):
+        while len(self.app.screen_stack) > 1 and not isinstance(self.app.screen, HomeScreen):
             self.app.pop_screen()

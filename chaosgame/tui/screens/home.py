@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from textual import on, work
@@ -10,41 +12,29 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, Label, Static
+from textual.widgets import DataTable, Input, Label, Static
+
+from chaosgame.scenario.index import Entry
+from chaosgame.tui.widgets.footer import KeyFooter
 
 if TYPE_CHECKING:
     from chaosgame.scenario.model import Scenario
     from chaosgame.tui.app import ChaosApp
 
 
-def load_library() -> list[tuple[dict[str, Any], Scenario | None, str]]:
-    """Every curated scenario as ``(row, scenario, problem)``; a broken file is a row too."""
-    from chaosgame.scenario import library
-    from chaosgame.scenario.loader import ScenarioError, load_scenario
+def entry_of(sc: Scenario) -> Entry:
+    """The list entry of a scenario already loaded."""
+    from chaosgame.scenario.index import Entry
 
-    out: list[tuple[dict[str, Any], Scenario | None, str]] = []
-    for path in library.scenario_paths():
-        try:
-            sc = load_scenario(path)
-        except ScenarioError as exc:
-            out.append(
-                ({"id": path.stem, "title": "(cannot be loaded)"}, None, str(exc.problems[0]))
-            )
-            continue
-        out.append((row_of(sc), sc, ""))
-    return out
-
-
-def row_of(sc: Scenario) -> dict[str, Any]:
-    """What the home table shows of a scenario."""
-    return {
-        "id": sc.id,
-        "title": sc.title,
-        "topics": [str(t) for t in sc.topics],
-        "difficulty": sc.difficulty,
-        "minutes": sc.expected_minutes,
-        "seed": sc.seed,
-    }
+    return Entry(
+        None,
+        sc.id,
+        sc.title,
+        tuple(str(t) for t in sc.topics),
+        sc.difficulty,
+        sc.expected_minutes,
+        sc.seed,
+    )
 
 
 def matches(row: dict[str, Any], text: str) -> bool:
@@ -71,13 +61,15 @@ class HomeScreen(Screen[None]):
         self,
         scenario: Scenario | None = None,
         seed: int | None = None,
-        library: list[Scenario] | None = None,
+        library: Sequence[Scenario | Path] | None = None,
     ) -> None:
         super().__init__()
         self.library = library
         self.extra = scenario
         self.initial_seed = seed
-        self.entries: list[tuple[dict[str, Any], Scenario | None, str]] = []
+        self.entries: list[Entry] = []
+        self.loaded: dict[int, Scenario] = {}
+        """Scenarios validated so far, by entry number (a file is validated when played)."""
 
     def compose(self) -> ComposeResult:
         """Title, filters, the table and a detail line."""
@@ -100,28 +92,37 @@ class HomeScreen(Screen[None]):
                     type="integer",
                 )
             yield DataTable(id="scenarios", cursor_type="row", zebra_stripes=True)
-            yield Static("Loading the incident library…", id="detail")
-        yield Footer()
+            yield Static("", id="detail")
+        yield KeyFooter()
 
     def on_mount(self) -> None:
-        """Columns now; the library loads in a worker."""
+        """Columns, then the list."""
         table = self.query_one("#scenarios", DataTable)
         for label, width in (("incident", 38), ("level", 6), ("min", 3), ("topics", 40)):
             table.add_column(label, width=width, key=label)
         table.focus()
-        self.call_after_refresh(self._load)  # draw first, then read the library
+        self._load()
 
-    @work(thread=True, exclusive=True)
     def _load(self) -> None:
-        if self.library is None:
-            entries = load_library()
-        else:
-            entries = [(row_of(sc), sc, "") for sc in self.library]
-        if self.extra is not None and all(r["id"] != self.extra.id for r, _, _ in entries):
-            entries.insert(0, (row_of(self.extra), self.extra, ""))
-        self.app.call_from_thread(self._loaded, entries)
+        """List the library from the files' headers (a few milliseconds: no worker needed;
+        each file is validated in full when it is played)."""
+        from chaosgame.scenario.index import read_entry, read_index
 
-    def _loaded(self, entries: list[tuple[dict[str, Any], Scenario | None, str]]) -> None:
+        items = self.library if self.library is not None else read_index()
+        entries = []
+        self.loaded = {}
+        if self.extra is not None and all(
+            getattr(item, "id", None) != self.extra.id for item in items
+        ):
+            items = [self.extra, *items]
+        for n, item in enumerate(items):
+            if isinstance(item, Path):
+                entries.append(read_entry(item))
+            elif isinstance(item, Entry):
+                entries.append(item)
+            else:
+                entries.append(entry_of(item))
+                self.loaded[n] = item
         self.entries = entries
         self._fill()
 
@@ -129,44 +130,43 @@ class HomeScreen(Screen[None]):
         table = self.query_one("#scenarios", DataTable)
         text = self.query_one("#filter", Input).value
         table.clear()
-        for n, (row, _, problem) in enumerate(self.entries):
-            if not matches(row, text):
+        for n, entry in enumerate(self.entries):
+            if not matches(entry.row(), text):
                 continue
-            title = Content.styled(row["title"], "$error" if problem else "")
             table.add_row(
-                title,
-                row.get("difficulty", "?"),
-                str(row.get("minutes", "?")),
-                ", ".join(row.get("topics", [])),
+                Content.styled(entry.title, "$error" if entry.problem else ""),
+                entry.difficulty,
+                str(entry.minutes),
+                ", ".join(entry.topics),
                 key=str(n),
             )
         if self.extra is not None:
-            for i, (row, _, _) in enumerate(self.entries):
-                if row["id"] == self.extra.id and str(i) in table.rows:
+            for i, entry in enumerate(self.entries):
+                if entry.id == self.extra.id and str(i) in table.rows:
                     table.move_cursor(row=table.get_row_index(str(i)))
         self._detail()
 
-    def _chosen(self) -> tuple[dict[str, Any], Scenario | None, str] | None:
+    def _chosen_index(self) -> int | None:
         table = self.query_one("#scenarios", DataTable)
         if table.row_count == 0:
             return None
         key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-        return self.entries[int(str(key))]
+        return int(str(key))
 
     def _detail(self) -> None:
-        chosen = self._chosen()
+        chosen = self._chosen_index()
         detail = self.query_one("#detail", Static)
         if chosen is None:
             detail.update("No incident matches the filter." if self.entries else "")
             return
-        row, _, problem = chosen
-        if problem:
-            detail.update(Content.styled(problem, "$error"))
+        entry = self.entries[chosen]
+        if entry.problem:
+            detail.update(Content.styled(entry.problem, "$error"))
             return
         detail.update(
             Content.assemble(
-                (row["id"], "bold"),
-                f"  {row['difficulty']}, about {row['minutes']} minutes, seed {row['seed']}\n",
+                (entry.id, "bold"),
+                f"  {entry.difficulty}, about {entry.minutes} minutes, seed {entry.seed}\n",
                 ("enter", "bold $accent"),
                 " play  ",
                 ("/", "bold $accent"),
@@ -211,10 +211,43 @@ class HomeScreen(Screen[None]):
 
     def action_play(self) -> None:
         """Start the incident under the cursor."""
-        chosen = self._chosen()
-        if chosen is None or chosen[1] is None:
+        chosen = self._chosen_index()
+        if chosen is None or self.entries[chosen].problem:
             self.notify("Choose an incident that loads.", severity="warning")
             return
         text = self.query_one("#seed", Input).value.strip()
         seed = int(text) if text.lstrip("-").isdigit() else None
-        cast("ChaosApp", self.app).start_game(chosen[1], seed)
+        if chosen in self.loaded:
+            cast("ChaosApp", self.app).start_game(self.loaded[chosen], seed)
+        else:
+            self._validate_and_play(chosen, seed)
+
+    @work(thread=True, exclusive=True, group="validate")
+    def _validate_and_play(self, chosen: int, seed: int | None) -> None:
+        """Validate the whole file now (the list only read its header), then play it."""
+        from chaosgame.scenario.loader import ScenarioError, load_scenario
+
+        path = self.entries[chosen].path
+        assert path is not None  # entries without a path come with their scenario
+        try:
+            scenario = load_scenario(path)
+        except ScenarioError as exc:
+            self.app.call_from_thread(self._unplayable, chosen, str(exc.problems[0]))
+            return
+        self.app.call_from_thread(self._playable, chosen, scenario, seed)
+
+    def _unplayable(self, chosen: int, problem: str) -> None:
+        from dataclasses import replace
+
+        self.entries[chosen] = replace(self.entries[chosen], problem=problem)
+        self._fill()
+        table = self.query_one("#scenarios", DataTable)
+        if str(chosen) in table.rows:
+            table.move_cursor(row=table.get_row_index(str(chosen)))
+        self.notify(
+            "This incident's file has a problem; see the line below the list.", severity="error"
+        )
+
+    def _playable(self, chosen: int, scenario: Scenario, seed: int | None) -> None:
+        self.loaded[chosen] = scenario
+        cast("ChaosApp", self.app).start_game(scenario, seed)
