@@ -17,8 +17,24 @@ from chaosgame.scenario.units import format_duration
 HANDS_ON_S = MITIGATION_HANDS_ON
 """Simulated seconds of hands-on time any mitigation costs before its own delay."""
 
-KINDS = [*FAULT_KINDS, "no-fault", "external-dependency"]
+KINDS = [*FAULT_KINDS, *(k for k in ("no-fault", "external-dependency") if k not in FAULT_KINDS)]
 """What a declaration may name."""
+
+KIND_SUMMARIES = {
+    **{kind: info.summary for kind, info in FAULT_KINDS.items()},
+    "external-dependency": "the cause is outside our systems: a provider or service we do not run",
+}
+"""One line per declarable kind, as the declare dialog lists them."""
+
+
+def matching(text: str, names: list[str], limit: int = 50) -> list[str]:
+    """Names containing every word of ``text``: those starting with it first, then the rest."""
+    words = text.lower().replace("-", " ").split()
+    first = text.strip().lower()
+    hits = [(i, n) for i, n in enumerate(names) if all(w in n.lower() for w in words)]
+    hits.sort(key=lambda hit: (not hit[1].lower().startswith(first), hit[0]))
+    return [n for _, n in hits[:limit]]
+
 
 METRIC_NAMES = list(METRICS)
 

@@ -205,3 +205,68 @@ async def test_a_file_is_validated_when_played(
         assert isinstance(app.screen, BriefingScreen)
         assert app.game is not None
         assert app.game.scenario_id == "payments-retry-storm"
+
+
+@run_async
+async def test_declare_by_picking_from_the_lists(app_factory: Callable[..., ChaosApp]) -> None:
+    from textual.widgets import Input, OptionList
+
+    from chaosgame.tui.screens.dialogs import DeclareDialog
+
+    app = app_factory("payments-retry-storm", start="console")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "d")
+        dialog = app.screen
+        assert isinstance(dialog, DeclareDialog)
+        choices = dialog.query_one("#choices", OptionList)
+        await press(pilot, *"paym")
+        assert [o.id for o in choices.options] == ["payments", "payments-db"]
+        await press(pilot, "down", "enter")  # into the list, take it: on to the kind
+        assert dialog.query_one("#comp0", Input).value == "payments"
+        await press(pilot, *"retry")
+        kinds = [o.id for o in choices.options]
+        assert kinds
+        assert all("retry" in k for k in kinds)
+        await press(pilot, "backspace", "backspace", "backspace", "backspace", "backspace")
+        await press(pilot, *"bad dep", "down", "enter", *"0.6", "enter")
+        assert app.game is not None
+        assert app.game.session.declarations[-1]["hypotheses"][0] == {
+            "component": "payments",
+            "kind": "bad-deploy",
+            "confidence": 0.6,
+        }
+
+
+@run_async
+async def test_trace_search_then_waterfall(app_factory: Callable[..., ChaosApp]) -> None:
+    from textual.widgets import OptionList, Static
+
+    from chaosgame.telemetry.query import COSTS
+
+    app = app_factory("payments-retry-storm", start="console")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        assert app.game is not None
+        start = app.game.session.now
+        await press(pilot, "4", "slash", *"checkout status=error", "enter")
+        listing = app.screen.query_one("#trace-list", OptionList)
+        assert listing.display
+        assert listing.option_count > 0
+        assert listing.has_focus
+        first = listing.get_option_at_index(0)
+        assert "✗ error" in str(first.prompt)
+        searched = app.game.session.now
+        assert searched > start
+        await press(pilot, "enter")  # open the highlighted trace
+        assert app.snapshot is not None
+        assert app.snapshot.traces is not None
+        assert app.snapshot.traces["kind"] == "trace"
+        assert app.snapshot.traces["trace_id"] == first.id
+        assert app.game.session.now == searched + COSTS["trace"]
+        body = str(app.screen.query_one("#trace-body", Static).render())
+        assert f"trace {first.id}" in body
+        assert "edge POST /api/checkout" in body
+        assert "✗" in body
+        assert "↳ " in body  # a failed span says why
+        assert listing.option_count > 0  # the search's list stays

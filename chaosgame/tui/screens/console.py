@@ -19,16 +19,11 @@ from chaosgame.tui.game import Snapshot
 from chaosgame.tui.screens.dialogs import ActionDialog, ConfirmDialog, DeclareDialog
 from chaosgame.tui.widgets.charts import Charts
 from chaosgame.tui.widgets.footer import KeyFooter
-from chaosgame.tui.widgets.logs import (
-    LogExplorer,
-    TraceWaterfall,
-    log_query,
-    query_language_available,
-    trace_query,
-)
+from chaosgame.tui.widgets.logs import LogExplorer, log_query, trace_query
 from chaosgame.tui.widgets.service_map import ServiceMap
 from chaosgame.tui.widgets.status import AlertList, SloGauge, StatusBar
 from chaosgame.tui.widgets.timeline import Timeline
+from chaosgame.tui.widgets.traces import TraceView
 
 if TYPE_CHECKING:
     from chaosgame.tui.app import ChaosApp
@@ -88,7 +83,7 @@ class ConsoleScreen(Screen[None]):
                 yield LogExplorer(id="log-explorer")
             with TabPane("4 traces", id="traces"):
                 yield Input(placeholder=PLACEHOLDERS["traces"], id="q-traces")
-                yield TraceWaterfall(id="waterfall")
+                yield TraceView(id="trace-view")
             with TabPane("5 timeline", id="timeline"):
                 yield Input(placeholder=PLACEHOLDERS["timeline"], id="q-timeline")
                 yield Timeline(id="events")
@@ -120,7 +115,7 @@ class ConsoleScreen(Screen[None]):
             return
         for widget in self.query("StatusBar, AlertList, SloGauge, ServiceMap, Charts, Timeline"):
             widget.snapshot = snap  # type: ignore[attr-defined]
-        for widget in self.query("LogExplorer, TraceWaterfall"):
+        for widget in self.query("LogExplorer, TraceView"):
             widget.snapshot = snap  # type: ignore[attr-defined]
         if snap.other is not None and snap.other is not getattr(self, "_other", None):
             from chaosgame.tui.screens.result import ResultScreen
@@ -161,11 +156,15 @@ class ConsoleScreen(Screen[None]):
             "overview": "#map",
             "metrics": "#charts",
             "logs": "#log-explorer",
-            "traces": "#waterfall",
+            "traces": "#trace-view",
             "timeline": "#events",
             "notes": "#notes-text",
         }[tab]
-        self.query_one(main).focus()
+        widget = self.query_one(main)
+        if isinstance(widget, TraceView):
+            widget.focus_main()
+        else:
+            widget.focus()
 
     def action_query(self) -> None:
         """Focus the query field of this tab."""
@@ -294,9 +293,6 @@ class ConsoleScreen(Screen[None]):
                 return parse_command(f"events {text}")  # type: ignore[return-value]
             if not text:
                 return None
-            if tab in ("logs", "traces") and not query_language_available():
-                self._say("Log and trace search arrive with the query language; not in this build.")
-                return None
             if tab == "logs":
                 return {"type": "query", "q": log_query(text, comps)}
             if tab == "traces":
@@ -305,13 +301,11 @@ class ConsoleScreen(Screen[None]):
                 structured = len(words) > 1 or words[0] in comps
                 if structured and not any(ch in text for ch in "{("):
                     return parse_command(f"metric {text}")  # type: ignore[return-value]
-                if query_language_available():
-                    return {"type": "query", "q": text}
-                return parse_command(f"metric {text}")  # type: ignore[return-value]
+                return {"type": "query", "q": text}
             try:
                 parsed = parse_command(text)
             except ValueError as exc:
-                if str(exc).startswith("unknown command") and query_language_available():
+                if str(exc).startswith("unknown command"):
                     return {"type": "query", "q": text}
                 raise
         except ValueError as exc:
@@ -332,6 +326,10 @@ class ConsoleScreen(Screen[None]):
     @on(LogExplorer.PageRequested)
     def _log_page(self, event: LogExplorer.PageRequested) -> None:
         self._send({"type": "query", "q": event.query})
+
+    @on(TraceView.TraceRequested)
+    def _open_trace(self, event: TraceView.TraceRequested) -> None:
+        self._send({"type": "query", "q": f"trace {event.trace_id}"})
 
     @on(TextArea.Changed, "#notes-text")
     def _notes(self, event: TextArea.Changed) -> None:

@@ -15,7 +15,7 @@ from textual.widgets.option_list import Option
 
 from chaosgame.game.console import parse_command
 from chaosgame.scenario.actions import MITIGATIONS
-from chaosgame.tui.catalog import HANDS_ON_S, KINDS, mitigation_label
+from chaosgame.tui.catalog import HANDS_ON_S, KIND_SUMMARIES, KINDS, matching, mitigation_label
 
 
 class ConfirmDialog(ModalScreen[bool]):
@@ -148,19 +148,25 @@ class ActionDialog(ModalScreen[dict[str, Any] | None]):
 
 
 class DeclareDialog(ModalScreen[dict[str, Any] | None]):
-    """Declare the root cause: component, fault kind, confidence, up to two alternatives."""
+    """Declare the root cause: component, fault kind, confidence, up to two alternatives.
 
-    BINDINGS = [Binding("escape", "cancel", "back")]
+    Under the rows, a list shows what fits the field being typed in (components, or fault
+    kinds with their one-line summaries): ``↓`` moves into it, ``enter`` takes the choice.
+    """
+
+    BINDINGS = [Binding("escape", "cancel", "back"), Binding("down", "choices", show=False)]
 
     def __init__(self, components: list[str]) -> None:
         super().__init__()
         self.components = ["-", *components]
+        self._field = "comp0"
+        """The field the choices are for (the last one focused)."""
 
     def compose(self) -> ComposeResult:
         """Three rows of (component, kind, confidence); the first is required."""
         comps = SuggestFromList(self.components)
         kinds = SuggestFromList(KINDS)
-        with Vertical(classes="dialog wide"):
+        with Vertical(classes="dialog wide declare"):
             yield Label(
                 "Declare the root cause (ranked; the first is your answer)", classes="dialog-title"
             )
@@ -172,10 +178,10 @@ class DeclareDialog(ModalScreen[dict[str, Any] | None]):
                     yield Input(
                         placeholder="1.0" if n == 0 else "0-1", id=f"conf{n}", classes="conf"
                     )
+            yield Static("", id="choices-title", classes="dialog-detail")
+            yield OptionList(id="choices")
             yield Static(
-                "kinds: "
-                + ", ".join(KINDS)
-                + "\n→ accepts a suggestion; enter declares; esc cancels",
+                "→ complete · ↓ list · tab next field · enter declare · esc cancel",
                 classes="dialog-detail",
             )
             yield Static("", id="error", classes="dialog-error")
@@ -183,6 +189,62 @@ class DeclareDialog(ModalScreen[dict[str, Any] | None]):
     def on_mount(self) -> None:
         """Start at the first component."""
         self.query_one("#comp0", Input).focus()
+        self._offer()
+
+    def _offer(self) -> None:
+        """List what fits the field being filled in."""
+        field = self.query_one(f"#{self._field}", Input)
+        choices = self.query_one("#choices", OptionList)
+        title = self.query_one("#choices-title", Static)
+        choices.clear_options()
+        if self._field.startswith("conf"):
+            title.update("confidence: how sure you are, from 0 to 1 (empty means 1.0)")
+            choices.display = False
+            return
+        choices.display = True
+        if self._field.startswith("comp"):
+            names = matching(field.value, self.components)
+            title.update(f"components ({len(names)}); - means none in particular")
+            choices.add_options([Option(name, id=name) for name in names])
+        else:
+            names = matching(field.value, KINDS)
+            title.update(f"fault kinds matching '{field.value}' ({len(names)} of {len(KINDS)})")
+            width = max((len(n) for n in names), default=0)
+            choices.add_options(
+                [
+                    Option(f"{name:<{width}}  {KIND_SUMMARIES.get(name, '')}", id=name)
+                    for name in names
+                ]
+            )
+        if names:
+            choices.highlighted = 0
+
+    @on(Input.Changed)
+    def _typed(self, event: Input.Changed) -> None:
+        if event.input.id == self._field:
+            self._offer()
+
+    def on_descendant_focus(self, event: Any) -> None:
+        """Follow the field being filled in."""
+        widget = event.widget
+        if isinstance(widget, Input) and widget.id and widget.id != self._field:
+            self._field = widget.id
+            self._offer()
+
+    def action_choices(self) -> None:
+        """Move from a field into the list of choices."""
+        choices = self.query_one("#choices", OptionList)
+        if isinstance(self.focused, Input) and choices.display and choices.option_count:
+            choices.focus()
+
+    @on(OptionList.OptionSelected, "#choices")
+    def _chosen(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        field = self.query_one(f"#{self._field}", Input)
+        field.value = event.option.id or ""
+        row, n = self._field[:-1], self._field[-1]
+        following = {"comp": f"#kind{n}", "kind": f"#conf{n}"}.get(row, f"#{self._field}")
+        self.query_one(following, Input).focus()
 
     def _row(self, n: int) -> dict[str, Any] | None:
         comp = self.query_one(f"#comp{n}", Input).value.strip()

@@ -1,12 +1,11 @@
-"""The log explorer (highlighted, paged) and the trace waterfall.
+"""The log explorer (highlighted, paged) and the query helpers of the logs and traces tabs.
 
-Both render the last answer of a typed query (``{"type": "query", "q": ...}``) from the
+The explorer renders the last answer of a typed query (``{"type": "query", "q": ...}``) from the
 snapshot. They read plain data only and keep nothing of the game themselves.
 """
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -29,22 +28,6 @@ LEVEL_STYLE = {
     "info": "",
     "debug": "$text-muted",
 }
-
-
-@functools.cache
-def query_language_available() -> bool:
-    """Whether this build's session accepts typed queries (``{"type": "query", "q": ...}``)."""
-    from pydantic import ValidationError
-
-    from chaosgame.game.actions import parse_action
-
-    try:
-        parse_action({"type": "query", "q": "map"})
-    except ValidationError as exc:
-        return not any(e["type"] == "extra_forbidden" for e in exc.errors())
-    except ValueError:
-        return True
-    return True
 
 
 def log_query(text: str, components: set[str]) -> str:
@@ -153,8 +136,6 @@ class LogExplorer(VerticalScroll, can_focus=True):
             header.update(
                 "Press / and type a component and words (payments timeout) or LogQL: "
                 '{service="checkout"} |= "timeout"'
-                if query_language_available()
-                else "Log search arrives with the query language; it is not in this build."
             )
             body.update("")
             return
@@ -183,61 +164,3 @@ class LogExplorer(VerticalScroll, can_focus=True):
             return
         query = re.sub(r"\s+--page=\S+", "", str(result.get("query", "")))
         self.post_message(self.PageRequested(f"{query} --page={page}"))
-
-
-def waterfall(trace: Mapping[str, Any], width: int) -> Content:
-    """One trace as a waterfall: indented span names and bars on a shared time axis."""
-    spans = list(trace.get("spans", []))
-    out = Parts()
-    if not spans:
-        return out.add("(no spans)", "$text-muted").content()
-    t0 = min(float(s.get("start", 0.0)) for s in spans)
-    t1 = max(float(s.get("start", 0.0)) + float(s.get("duration", 0.0)) for s in spans)
-    span_total = max(t1 - t0, 1e-9)
-    name_w = min(30, max(12, width // 3))
-    bar_w = max(width - name_w - 10, 10)
-    out.add(f"trace {trace.get('trace_id', '')}  {span_total * 1000:.0f} ms", "bold").line()
-    for s in spans:
-        depth = int(s.get("depth", 0))
-        name = f"{'  ' * depth}{s.get('service', '')} {s.get('name', '')}".rstrip()
-        start = float(s.get("start", 0.0)) - t0
-        dur = float(s.get("duration", 0.0))
-        a = int(start / span_total * bar_w)
-        b = max(a + 1, int((start + dur) / span_total * bar_w))
-        status = str(s.get("status", "ok"))
-        bad = status not in ("ok", "OK", "200")
-        style = "$error" if bad else "$success"
-        out.add(f"{name[:name_w]:<{name_w}}")
-        out.add(" " * a + "█" * (b - a), style)
-        out.add(" " * (bar_w - b))
-        out.add(f" {dur * 1000:6.0f}ms", style)
-        out.add(" ✗" if bad else "  ", style).line()
-    return out.content()
-
-
-class TraceWaterfall(VerticalScroll, can_focus=True):
-    """The traces of the last trace query, each as a waterfall."""
-
-    snapshot: reactive[Snapshot | None] = reactive(None)
-
-    def compose(self) -> Any:
-        """The body."""
-        yield Static("", classes="body")
-
-    def watch_snapshot(self, snap: Snapshot | None) -> None:
-        """Redraw when a new trace answer arrived."""
-        result = snap.traces if snap is not None else None
-        if result is getattr(self, "_shown", 0) or not self.is_mounted:
-            return
-        self._shown = result
-        body = self.query_one(".body", Static)
-        if result is None:
-            body.update(
-                "Press / and type a trace query, e.g. a component name."
-                if query_language_available()
-                else "Traces arrive with the query language; they are not in this build."
-            )
-            return
-        traces = list(result.get("traces", [])) or ([result] if "spans" in result else [])
-        parts = [waterfall(t, self.size.width or 80) for t in traces[:20]]
-        body.update(Content("\n\n").join(parts) if parts else "(no traces)")
