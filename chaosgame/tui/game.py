@@ -295,14 +295,10 @@ class Game:
 
     def _debrief(self) -> dict[str, Any]:
         """The debrief as plain data: score, truth, signals, paths, SLI curves, postmortem."""
-        try:
-            from chaosgame.game.debrief import build_debrief
-            from chaosgame.game.debrief_text import render_debrief
-            from chaosgame.game.postmortem import build_postmortem
-        except ImportError:  # an older core: the text debrief only
-            from chaosgame.game.console import debrief_text
+        from chaosgame.game.debrief import build_debrief
+        from chaosgame.game.debrief_text import render_debrief
+        from chaosgame.game.postmortem import build_postmortem
 
-            return {"text": debrief_text(self.session)}
         assessment = self.session.finish()
         data = build_debrief(assessment)
         data["text"] = render_debrief(data)
