@@ -270,3 +270,47 @@ async def test_trace_search_then_waterfall(app_factory: Callable[..., ChaosApp])
         assert "✗" in body
         assert "↳ " in body  # a failed span says why
         assert listing.option_count > 0  # the search's list stays
+
+
+@run_async
+async def test_palette_runs_queries_and_mitigations(app_factory: Callable[..., ChaosApp]) -> None:
+    from textual.command import CommandList, CommandPalette
+
+    async def found(text: str) -> None:
+        """Wait (by rounds of messages, not by the clock) until the palette offers ``text``."""
+        for _ in range(200):
+            await pilot.pause()
+            if isinstance(app.screen, CommandPalette):
+                options = app.screen.query_one(CommandList)
+                if options.option_count and text in str(options.get_option_at_index(0).prompt):
+                    return
+        raise AssertionError(f"the palette never offered {text!r}")
+
+    app = app_factory("payments-retry-storm", start="console")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        assert app.game is not None
+        session = app.game.session
+        await press(pilot, "colon")
+        assert isinstance(app.screen, CommandPalette)
+        await press(pilot, *"wait 5m")
+        await found("wait 5m")
+        await press(pilot, "enter")
+        assert isinstance(app.screen, ConsoleScreen)
+        assert session.actions[-1]["action"] == {"type": "wait", "seconds": 300.0}
+
+        await press(pilot, "colon", *"restart payments")
+        await found("restart payments")
+        await press(pilot, "enter")  # a risky mitigation: asked first, and refused here
+        assert isinstance(app.screen, ConfirmDialog)
+        await press(pilot, "n")
+        assert session.actions[-1]["action"]["type"] == "wait"
+
+        await press(pilot, "colon", *"do rollback payments")  # a console command as typed
+        await found("run: do rollback payments")
+        await press(pilot, "enter")
+        assert session.actions[-1]["action"] == {
+            "type": "mitigate",
+            "action": "rollback",
+            "target": "payments",
+        }
