@@ -231,7 +231,8 @@ class Simulator:
         w, st, dt, now = self.world, self.state, self.dt, self.now
         self._apply_due()
         for v in st.versions.values():
-            v.settle(now)
+            if v.rollout is not None:  # most components are not being deployed
+                v.settle(now)
         m = Modifiers.neutral(w)
         m.edge_retries = st.retries.copy()
         if st.lost_pulse.any():
