@@ -56,19 +56,18 @@ import asyncio; asyncio.run(main())
 CHAOS = (
     FRAME_PROBE
     + """
-import argparse, asyncio, tempfile
+import argparse, asyncio
 from chaosgame.game.runs_cli import play_records
 from chaosgame.tui.app import make_app
-async def main(records):
-    # what `chaosgame play` does in a terminal: open the run records, then the app
-    store, resume = play_records(argparse.Namespace(no_record=False, records=records, resume=None))
+async def main():
+    # what `chaosgame play` does in a terminal: the run records (default place), then the app
+    store, resume = play_records(argparse.Namespace(no_record=False, records=None, resume=None))
     app = make_app(store=store, resume=resume)
     async with app.run_test(size=(80, 24)) as pilot:
         assert app.screen.query_one("#scenarios").row_count > 0  # the list is in the first frame
         await pilot.pause()
         print(FIRST[0], time.perf_counter() - t0)
-with tempfile.TemporaryDirectory() as tmp:
-    asyncio.run(main(tmp + "/runs.sqlite"))
+asyncio.run(main())
 """
 )
 

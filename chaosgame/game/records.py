@@ -143,9 +143,16 @@ class RunStore:
     """The run records database."""
 
     def __init__(self, path: Path | str | None = None) -> None:
-        self.path = Path(path) if path is not None else default_path()
+        self._path = Path(path) if path is not None else None
         self.problems: list[str] = []
         """What went wrong and was worked around (damaged records, a file set aside)."""
+
+    @property
+    def path(self) -> Path:
+        """Where the database is (found when first needed: opening the app stays fast)."""
+        if self._path is None:
+            self._path = default_path()
+        return self._path
 
     # ------------------------------------------------------------------ plumbing
     def _connect(self) -> sqlite3.Connection:
