@@ -7,16 +7,21 @@ from typing import Any
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
+from textual.containers import ScrollableContainer, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Static
+from textual.widgets import Label, Static
 
 SKIP = ("kind", "query", "time", "clock")
 
 
+def title_of(result: Mapping[str, Any]) -> str:
+    """The query and when it was read."""
+    return f"{result.get('query', '')}   (read at {result.get('clock', '')})"
+
+
 def as_text(result: Mapping[str, Any]) -> str:
     """Lists of rows become aligned columns; everything else ``key: value``."""
-    out = [f"{result.get('query', '')}   (read at {result.get('clock', '')})", ""]
+    out: list[str] = []
     for key, value in result.items():
         if key in SKIP:
             continue
@@ -35,8 +40,19 @@ def as_text(result: Mapping[str, Any]) -> str:
 
 
 class ResultScreen(ModalScreen[None]):
-    """Shows one answer; esc closes it."""
+    """Shows one answer, unwrapped (wide tables scroll sideways); esc closes it."""
 
+    DEFAULT_CSS = """
+    ResultScreen #result-body {
+        height: auto;
+        max-height: 65vh;
+        overflow: auto auto;
+    }
+    ResultScreen #result-body > Static {
+        width: auto;
+        text-wrap: nowrap;
+    }
+    """
     BINDINGS = [Binding("escape,q,enter", "close", "close")]
 
     def __init__(self, result: Mapping[str, Any]) -> None:
@@ -45,8 +61,15 @@ class ResultScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         """The answer as text."""
-        with VerticalScroll(classes="dialog wide", id="result"):
-            yield Static(as_text(self.result))
+        with Vertical(classes="dialog wide", id="result"):
+            yield Label(title_of(self.result), classes="dialog-title")
+            with ScrollableContainer(id="result-body"):
+                yield Static(as_text(self.result))
+            yield Static("esc closes · arrows scroll", classes="dialog-detail")
+
+    def on_mount(self) -> None:
+        """Arrows scroll the answer."""
+        self.query_one("#result-body").focus()
 
     def action_close(self) -> None:
         """Back to the console."""
