@@ -98,13 +98,15 @@ class LogExplorer(VerticalScroll, can_focus=True):
     BINDINGS = [
         Binding("n", "page(1)", "next page"),
         Binding("b", "page(-1)", "previous page"),
+        Binding("v", "wrap", "wrap on/off"),
     ]
     DEFAULT_CSS = """
-    LogExplorer > Static {
-        width: auto;
-    }
     LogExplorer > .header {
         color: $text-muted;
+    }
+    LogExplorer.-nowrap > .body {
+        width: auto;
+        text-wrap: nowrap;
     }
     """
 
@@ -152,6 +154,10 @@ class LogExplorer(VerticalScroll, can_focus=True):
         )
         body.update(render_lines(lines, query) if lines else "(no lines)")
         self.scroll_home(animate=False)
+
+    def action_wrap(self) -> None:
+        """Wrap long lines (the default: every field readable) or scroll them sideways."""
+        self.toggle_class("-nowrap")
 
     def action_page(self, delta: int) -> None:
         """Ask for the next or previous page of the same search."""
