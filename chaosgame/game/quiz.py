@@ -39,6 +39,41 @@ class Tally:
             parts.append(f"{self.skipped} skipped")
         return "; ".join(parts) if parts else "no questions answered"
 
+    def short(self) -> str:
+        """The tally in a few words, for a status line."""
+        parts = []
+        if self.choice_asked:
+            parts.append(f"{self.choice_right}/{self.choice_asked} multiple-choice right")
+        if self.open_asked:
+            parts.append(f"{self.open_covered}/{self.open_asked} open covered")
+        if self.skipped:
+            parts.append(f"{self.skipped} skipped")
+        return ", ".join(parts) if parts else "nothing answered yet"
+
+    def record_choice(self, right: bool) -> None:
+        """Count one multiple-choice answer."""
+        self.choice_asked += 1
+        self.choice_right += int(right)
+
+    def record_open(self, covered: bool) -> None:
+        """Count one open answer, as the player judged it against the rubric."""
+        self.open_asked += 1
+        self.open_covered += int(covered)
+
+    def record_skip(self) -> None:
+        """Count one question passed over without an answer."""
+        self.skipped += 1
+
+
+def is_right(q: Any, choice: int) -> bool:
+    """Whether ``choice`` (0-based) is the right answer of the multiple-choice question ``q``."""
+    return q.kind == "choice" and isinstance(q.answer, int) and choice == q.answer
+
+
+def right_choice(q: Any) -> str:
+    """The right answer of a multiple-choice question, numbered as the player sees it."""
+    return f"{int(q.answer) + 1}) {q.choices[int(q.answer)]}"
+
 
 class _Stop(Exception):
     """The player quit, or the input ended."""
@@ -81,19 +116,16 @@ class Quiz:
         while True:
             raw = self.ask(f"Your answer (1-{len(q.choices)}, s to skip, q to quit): ").strip()
             if raw.lower() in ("s", "skip"):
-                self.tally.skipped += 1
-                self.say(f"The answer: {int(q.answer) + 1}) {q.choices[int(q.answer)]}")
+                self.tally.record_skip()
+                self.say(f"The answer: {right_choice(q)}")
                 self.wrap(q.explanation)
                 return
             if raw.isdigit() and 1 <= int(raw) <= len(q.choices):
                 break
             self.say(f"Please answer with a number from 1 to {len(q.choices)}.")
-        self.tally.choice_asked += 1
-        if int(raw) - 1 == q.answer:
-            self.tally.choice_right += 1
-            self.say("Right.")
-        else:
-            self.say(f"Not quite. The answer: {int(q.answer) + 1}) {q.choices[int(q.answer)]}")
+        right = is_right(q, int(raw) - 1)
+        self.tally.record_choice(right)
+        self.say("Right." if right else f"Not quite. The answer: {right_choice(q)}")
         self.wrap(q.explanation)
 
     def open(self, q: Any) -> None:
@@ -102,7 +134,7 @@ class Quiz:
         while True:
             line = self.ask("| ")
             if not lines and line.strip().lower() in ("s", "skip"):
-                self.tally.skipped += 1
+                self.tally.record_skip()
                 break
             if not line.strip():
                 break
@@ -117,14 +149,12 @@ class Quiz:
             self.wrap(q.explanation)
         if not lines:
             return
-        self.tally.open_asked += 1
         while True:
             raw = self.ask("Did your answer make most of these points? [y/n]: ").strip().lower()
             if raw in ("y", "yes", "n", "no"):
                 break
             self.say("Please answer y or n.")
-        if raw.startswith("y"):
-            self.tally.open_covered += 1
+        self.tally.record_open(raw.startswith("y"))
 
     def run(self, questions: Sequence[Any]) -> Tally:
         """Ask every question in turn until the end, a quit or the end of input."""

@@ -5,7 +5,9 @@ Regenerate with ``pytest tests/tui/test_snapshots.py --snapshot-update`` and loo
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -65,3 +67,40 @@ def test_screen(
     scenario = "payments-retry-storm" if options else None
     app = app_factory(scenario, **options)
     assert snap_compare(app, terminal_size=size, run_before=_steps(keys))
+
+
+# History and quiz: a fixed two-run store (fixed time stamps), the quiz at seed 7 on slo.
+SLO_DOWNS = ("down",) * 11  # "all topics", then the curriculum's order down to slo
+HISTORY_QUIZ: dict[str, Steps] = {
+    "history": ("h",),
+    "history_postmortem": ("h", "down", "enter"),
+    "quiz_topics": ("z",),
+    "quiz": ("z", *SLO_DOWNS, "enter", "3"),
+}
+
+
+@pytest.fixture(scope="module")
+def records_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from tests.tui.test_history_quiz import make_records
+
+    path = tmp_path_factory.mktemp("snapshot-records") / "runs.sqlite3"
+    make_records(path)
+    return path
+
+
+@pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
+@pytest.mark.parametrize("name", list(HISTORY_QUIZ))
+def test_history_quiz_screen(
+    name: str,
+    size: tuple[int, int],
+    app_factory: Callable[..., ChaosApp],
+    snap_compare: Any,
+    records_file: Path,
+    tmp_path: Path,
+) -> None:
+    from chaosgame.game.records import RunStore
+
+    store_path = tmp_path / "runs.sqlite3"
+    shutil.copy(records_file, store_path)
+    app = app_factory(store=RunStore(store_path))
+    assert snap_compare(app, terminal_size=size, run_before=_steps(HISTORY_QUIZ[name]))

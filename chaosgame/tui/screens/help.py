@@ -39,8 +39,14 @@ next action will cost.
 | `p` | real time on/off (the clock follows the wall clock) |
 | `e` | end the game and read the debrief |
 
+| key | home, history and quiz |
+|---|---|
+| `/`, `s`, `enter` | home: filter by topic or difficulty, seed, play |
+| `r` | home: resume the latest unfinished game |
+| `h` | home: history of saved games; `enter` resumes one in progress or opens a finished one's postmortem (`x` exports it) |
+| `z` | home: quiz on interview questions; pick a topic, then `1`…`4` or `a`…`d` answer, `ctrl+s` compare a typed answer, `y`/`n` mark it, `s` skip, `n` next, `t` another topic |
+
 Risky mitigations (⚠) ask for confirmation: `y` yes, `n` or `esc` no.
-In the home list: `/` filter by topic or difficulty, `s` seed, `enter` play.
 The mouse works everywhere: click tabs, rows and buttons.
 """
 

@@ -52,6 +52,8 @@ class HomeScreen(Screen[None]):
         Binding("slash", "filter", "filter", key_display="/"),
         Binding("s", "seed", "seed"),
         Binding("r", "app.resume", "resume"),
+        Binding("h", "history", "history"),
+        Binding("z", "quiz", "quiz"),
         Binding("enter", "play", "play", show=True),
         Binding("escape", "back", "back", show=False),
         Binding("q", "app.quit", "quit"),
@@ -173,6 +175,10 @@ class HomeScreen(Screen[None]):
                 " filter  ",
                 ("s", "bold $accent"),
                 " seed  ",
+                ("h", "bold $accent"),
+                " history  ",
+                ("z", "bold $accent"),
+                " quiz  ",
                 ("?", "bold $accent"),
                 " help",
             )
@@ -204,6 +210,18 @@ class HomeScreen(Screen[None]):
     def action_seed(self) -> None:
         """Choose a seed (empty keeps the scenario's own)."""
         self.query_one("#seed", Input).focus()
+
+    def action_history(self) -> None:
+        """The saved games: resume one, or read a finished one's postmortem."""
+        from chaosgame.tui.screens.history import HistoryScreen
+
+        self.app.push_screen(HistoryScreen())
+
+    def action_quiz(self) -> None:
+        """Practise the interview questions by topic."""
+        from chaosgame.tui.screens.quiz import QuizScreen, quiz_seed
+
+        self.app.push_screen(QuizScreen(quiz_seed(self.app)))
 
     def action_back(self) -> None:
         """Leave a field."""
