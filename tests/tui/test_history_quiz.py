@@ -144,6 +144,20 @@ async def test_a_finished_run_opens_its_postmortem_and_exports_it(
 
 
 @run_async
+async def test_leaving_before_the_postmortem_is_built_is_fine(
+    app_factory: Callable[..., ChaosApp], store: RunStore
+) -> None:
+    app = app_factory(store=store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "h")
+        await pilot.press("down", "enter", "escape", "escape")  # no settling in between
+        await settle(pilot)
+        assert isinstance(app.screen, HomeScreen)
+        assert app.game is None
+
+
+@run_async
 async def test_no_store_says_so(app_factory: Callable[..., ChaosApp]) -> None:
     app = app_factory(store=None)
     async with app.run_test(size=(80, 24)) as pilot:

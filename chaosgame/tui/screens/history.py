@@ -7,6 +7,7 @@ record or an unreadable database is a message on the screen, never a crash.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
@@ -63,6 +64,17 @@ def resumable(record: RunRecord) -> bool:
 
 def _key(text: str) -> Content:
     return Content.styled(text, "bold $accent")
+
+
+def back_on_screen(screen: Screen[Any], callback: Callable[..., None], *args: Any) -> None:
+    """From a worker thread: run ``callback`` on the UI thread if ``screen`` is still the one
+    shown (a worker may finish after the player has left it)."""
+
+    def run() -> None:
+        if screen.is_attached and screen.app.screen is screen:
+            callback(*args)
+
+    screen.app.call_from_thread(run)
 
 
 class HistoryScreen(Screen[None]):
@@ -136,9 +148,9 @@ class HistoryScreen(Screen[None]):
         try:
             runs = store.runs()
         except Exception as exc:  # an unreadable database is a message, never a crash
-            self.app.call_from_thread(self._failed, f"The saved games cannot be read: {exc}")
+            back_on_screen(self, self._failed, f"The saved games cannot be read: {exc}")
             return
-        self.app.call_from_thread(self._show, runs, list(store.problems[before:]), store.path)
+        back_on_screen(self, self._show, runs, list(store.problems[before:]), store.path)
 
     def _failed(self, message: str) -> None:
         self.failure = message
@@ -233,7 +245,7 @@ class HistoryScreen(Screen[None]):
         else:
             self.app.push_screen(PostmortemScreen(record))
 
-    @work(thread=True, exclusive=True, group="history")
+    @work(thread=True, exclusive=True, group="history-resume")
     def _check_and_resume(self, record: RunRecord) -> None:
         """Replay the record once here, so a game that cannot resume is a message."""
         from chaosgame.game.records import resume_session
@@ -241,9 +253,9 @@ class HistoryScreen(Screen[None]):
         try:
             resume_session(record)
         except Exception as exc:  # a damaged or unreplayable record is a message
-            self.app.call_from_thread(self._cannot_resume, record, str(exc))
+            back_on_screen(self, self._cannot_resume, record, str(exc))
             return
-        self.app.call_from_thread(cast("ChaosApp", self.app).resume_game, record)
+        back_on_screen(self, cast("ChaosApp", self.app).resume_game, record)
 
     def _cannot_resume(self, record: RunRecord, why: str) -> None:
         self._detail()
@@ -301,9 +313,9 @@ class PostmortemScreen(Screen[None]):
             assessment, problems = replay(record)
             text = build_postmortem(assessment, record.id)
         except Exception as exc:  # a damaged record is a message, never a crash
-            self.app.call_from_thread(self._failed, str(exc))
+            back_on_screen(self, self._failed, str(exc))
             return
-        self.app.call_from_thread(self._shown, text, problems)
+        back_on_screen(self, self._shown, text, problems)
 
     def _failed(self, why: str) -> None:
         self.query_one("#postmortem-status", Static).update(

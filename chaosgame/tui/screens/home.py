@@ -219,9 +219,9 @@ class HomeScreen(Screen[None]):
 
     def action_quiz(self) -> None:
         """Practise the interview questions by topic."""
-        from chaosgame.tui.screens.quiz import QuizScreen, quiz_seed
+        from chaosgame.tui.screens.quiz import QuizScreen
 
-        self.app.push_screen(QuizScreen(quiz_seed(self.app)))
+        self.app.push_screen(QuizScreen(cast("ChaosApp", self.app).initial_seed))
 
     def action_back(self) -> None:
         """Leave a field."""

@@ -10,7 +10,7 @@ the player says whether it made those points.
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any, cast
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -22,10 +22,8 @@ from textual.widgets import OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
 from chaosgame.game.quiz import Tally, is_right, right_choice
+from chaosgame.tui.screens.history import back_on_screen
 from chaosgame.tui.widgets.footer import KeyFooter
-
-if TYPE_CHECKING:
-    from chaosgame.tui.app import ChaosApp
 
 ALL = "all"
 Part = tuple[str, str] | str | Content
@@ -100,11 +98,11 @@ class QuizScreen(Screen[None]):
         try:
             bank = load_bank()
         except Exception as exc:  # a broken bank is a message, never a crash
-            self.app.call_from_thread(self._problem, f"The question bank cannot be read: {exc}")
+            back_on_screen(self, self._problem, f"The question bank cannot be read: {exc}")
             return
         counts = {ALL: len(bank)}
         counts.update({t: sum(t in q.topics for q in bank) for t in TOPICS})
-        self.app.call_from_thread(self._topics_ready, counts)
+        back_on_screen(self, self._topics_ready, counts)
 
     def _problem(self, message: str) -> None:
         self.query_one("#quiz-status", Static).update(Content.styled("⚠ " + message, "$error"))
@@ -156,9 +154,9 @@ class QuizScreen(Screen[None]):
         try:
             chosen = pick(None if topic == ALL else topic, max(self.counts[topic], 1), self.seed)
         except Exception as exc:  # an unknown topic or a broken bank: a message
-            self.app.call_from_thread(self._problem, f"No questions could be drawn: {exc}")
+            back_on_screen(self, self._problem, f"No questions could be drawn: {exc}")
             return
-        self.app.call_from_thread(self._begin, chosen)
+        back_on_screen(self, self._begin, chosen)
 
     def _begin(self, questions: list[Any]) -> None:
         if not questions:
@@ -301,6 +299,7 @@ class QuizScreen(Screen[None]):
             mark = "✓" if n == q.answer else "✗" if n == chosen else " "
             note = " (right answer)" if n == q.answer else " (your answer)" if n == chosen else ""
             choices.replace_option_prompt_at_index(n, f"{mark} {n + 1}) {text}{note}")
+        choices.highlighted = None
         choices.disabled = True
 
     def _next_keys(self) -> list[Part]:
@@ -424,8 +423,3 @@ class QuizScreen(Screen[None]):
             self.query_one("#quiz-body", VerticalScroll).focus()
             return
         self.dismiss(None)
-
-
-def quiz_seed(app: Any) -> int | None:
-    """The seed a quiz opened from ``app`` draws with: the game's seed when one was given."""
-    return cast("ChaosApp", app).initial_seed
