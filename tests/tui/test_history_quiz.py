@@ -216,7 +216,7 @@ async def test_a_run_that_cannot_resume_is_a_message(
         await press(pilot, "h", "enter")
         assert isinstance(app.screen, HistoryScreen)
         assert app.game is None
-        assert any("Run 2 cannot be resumed" in n.message for n in app._notifications)
+        assert "Run 2 cannot be resumed: run 2: its scenario cannot be read" in _detail(app)
 
 
 # --------------------------------------------------------------------- quiz

@@ -93,6 +93,8 @@ class HistoryScreen(Screen[None]):
         self.failure = ""
         """Why the saved games could not be listed at all ('' when they could)."""
         self.path: Path | None = None
+        self.notice = ""
+        """Why the last game asked for could not be resumed ('' when none)."""
 
     def compose(self) -> ComposeResult:
         """Title, table, and a detail line about the run under the cursor."""
@@ -197,6 +199,8 @@ class HistoryScreen(Screen[None]):
         if self.failure:
             return
         parts: list[tuple[str, str] | str | Content] = []
+        if self.notice:
+            parts.append((self.notice + "\n", "$error"))
         if self.problems:
             n = len(self.problems)
             parts.append(
@@ -237,6 +241,7 @@ class HistoryScreen(Screen[None]):
         record = self._chosen()
         if record is None:
             return
+        self.notice = ""
         if resumable(record):
             self.query_one("#history-detail", Static).update(
                 f"Resuming run {record.id}: replaying {plural(len(record.actions), 'saved action')}…"
@@ -258,8 +263,9 @@ class HistoryScreen(Screen[None]):
         back_on_screen(self, cast("ChaosApp", self.app).resume_game, record)
 
     def _cannot_resume(self, record: RunRecord, why: str) -> None:
+        self.notice = f"✗ Run {record.id} cannot be resumed: {why}"
         self._detail()
-        self.notify(f"Run {record.id} cannot be resumed: {why}", severity="error", timeout=8)
+        self.notify(self.notice, severity="error", timeout=8)
 
     def action_back(self) -> None:
         """Back to the home screen."""

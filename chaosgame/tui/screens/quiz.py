@@ -35,6 +35,14 @@ def _key(text: str) -> Content:
     return Content.styled(text, "bold $accent")
 
 
+def hints(*pairs: tuple[str, str]) -> list[Part]:
+    """Key hints: each key highlighted, then what it does."""
+    out: list[Part] = []
+    for key, what in pairs:
+        out += [_key(key), f" {what}   "]
+    return out
+
+
 class QuizScreen(Screen[None]):
     """Choose a topic, then one question at a time with a running tally."""
 
@@ -129,14 +137,8 @@ class QuizScreen(Screen[None]):
         self.query_one("#quiz-title", Static).update(self._title())
         self.query_one("#quiz-status", Static).update(
             Content.assemble(
-                "Choose a topic: ",
-                _key("↑↓"),
-                " move  ",
-                _key("enter"),
-                " start  ",
-                _key("esc"),
-                " back.  So far: ",
-                self.tally.short(),
+                *hints(("↑↓ enter", "choose a topic"), ("esc", "back")),
+                f"So far: {self.tally.short()}",
             )
         )
         self.refresh_bindings()
@@ -223,10 +225,7 @@ class QuizScreen(Screen[None]):
                     " or ",
                     _key(f"a-{'abcde'[last - 1]}"),
                     ", or ",
-                    _key("↑↓ enter"),
-                    ": answer   ",
-                    _key("s"),
-                    " skip",
+                    *hints(("↑↓ enter", "answer"), ("s", "skip")),
                 )
             )
         else:
@@ -235,12 +234,7 @@ class QuizScreen(Screen[None]):
             answer.focus()
             feedback.update(
                 Content.assemble(
-                    _key("ctrl+s"),
-                    " compare with the model answer   ",
-                    _key("esc"),
-                    " leave the text, then ",
-                    _key("s"),
-                    " skip",
+                    *hints(("ctrl+s", "compare with the model answer"), ("esc", "leave the text")),
                 )
             )
         self.query_one("#quiz-body", VerticalScroll).scroll_home(animate=False)
@@ -304,14 +298,11 @@ class QuizScreen(Screen[None]):
 
     def _next_keys(self) -> list[Part]:
         last = self.index + 1 >= len(self.questions)
-        return [
-            _key("n"),
-            " the end of this topic   " if last else " next question   ",
-            _key("t"),
-            " another topic   ",
-            _key("esc"),
-            " back",
-        ]
+        return hints(
+            ("n", "the end of this topic" if last else "next question"),
+            ("t", "another topic"),
+            ("esc", "back"),
+        )
 
     def _feedback(self, content: Content, end: bool = False) -> None:
         """Show the verdict; scroll to its start, or to its end when the keys are there."""
@@ -415,7 +406,7 @@ class QuizScreen(Screen[None]):
                 f"{self.tally.line().capitalize()}.",
             )
         )
-        self._feedback(Content.assemble("\n", _key("t"), " another topic   ", _key("esc"), " back"))
+        self._feedback(Content.assemble("\n", *hints(("t", "another topic"), ("esc", "back"))))
 
     def action_back(self) -> None:
         """Leave the answer field first; then back to the home screen."""
