@@ -108,8 +108,13 @@ class ChaosApp(App[None]):
 
     def resume_game(self, record: Any) -> None:
         """Continue a saved game in progress, straight into the console."""
+        try:
+            scenario = record.scenario()
+        except Exception as exc:  # a damaged record is a message, never a crash
+            self.notify(f"Run {record.id} cannot be resumed: {exc}", severity="error", timeout=10)
+            return
         self.start_at = "console"
-        self.start_game(record.scenario(), record.seed, resume=record)
+        self.start_game(scenario, record.seed, resume=record)
 
     def action_resume(self) -> None:
         """Continue the latest unfinished game, if games are saved."""
@@ -129,8 +134,18 @@ class ChaosApp(App[None]):
 
     @work(thread=True, exclusive=True, group="session")
     def _start_worker(self, game: Game) -> None:
-        snap = game.start()
+        try:
+            snap = game.start()
+        except Exception as exc:  # a game that cannot start is a message, never a crash
+            self.call_from_thread(self._start_failed, game, str(exc) or type(exc).__name__)
+            return
         self.post_message(GameStarted(snap))
+
+    def _start_failed(self, game: Game, why: str) -> None:
+        if self.game is game:
+            self.game = None
+        self.start_at = "home"
+        self.notify(f"The game could not start: {why}", severity="error", timeout=10)
 
     @on(GameStarted)
     def _started(self, message: GameStarted) -> None:

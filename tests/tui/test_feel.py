@@ -56,3 +56,24 @@ async def test_every_screen_key_is_in_the_footer(app_factory: Callable[..., Chao
         shown = {k.key for k in app.screen.query(FooterKey)}
         for key in ("slash", "a", "d", "w", "e", "colon", "question_mark"):
             assert key in shown, key
+
+
+@run_async
+async def test_a_game_that_cannot_start_is_a_message(
+    app_factory: Callable[..., ChaosApp], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from chaosgame.game.records import RecordsError
+    from chaosgame.tui.game import Game
+
+    def broken(self: Game) -> None:
+        raise RecordsError("run 3 does not replay: action 2 was refused")
+
+    monkeypatch.setattr(Game, "start", broken)
+    app = app_factory()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "enter")
+        assert isinstance(app.screen, HomeScreen)
+        assert app.game is None
+        shown = [n.message for n in app._notifications]
+        assert any("could not start" in m and "does not replay" in m for m in shown)

@@ -37,6 +37,7 @@ SCREENS: dict[str, tuple[dict[str, Any], Steps]] = {
     "confirm": ({"start": "console"}, ("slash", *"do restart payments", "enter")),
     "declare": ({"start": "console"}, ("d", *"pay", "tab", *"dep")),
     "palette": ({"start": "console"}, ("colon", *"rollback")),
+    "result": ({"start": "console"}, ("slash", *"pods payments", "enter")),
     "help": ({"start": "console"}, ("question_mark",)),
     "debrief": ({"start": "console"}, ("r", "w", "e", "y")),
 }

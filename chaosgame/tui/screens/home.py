@@ -79,7 +79,7 @@ class HomeScreen(Screen[None]):
             yield Static(
                 Content.assemble(
                     ("chaosgame", "bold $accent"),
-                    "  on-call training: pick an incident, find the cause, stop the bleeding",
+                    "  on-call training: find the cause, stop the bleeding",
                 ),
                 id="home-title",
             )
@@ -100,7 +100,14 @@ class HomeScreen(Screen[None]):
     def on_mount(self) -> None:
         """Columns, then the list."""
         table = self.query_one("#scenarios", DataTable)
-        for label, width in (("incident", 38), ("level", 6), ("min", 3), ("topics", 40)):
+        room = self.app.size.width - 22  # padding, scrollbar, the level and minutes columns
+        title = min(52, max(30, room - 18))
+        for label, width in (
+            ("incident", title),
+            ("level", 6),
+            ("min", 3),
+            ("topics", room - title),
+        ):
             table.add_column(label, width=width, key=label)
         table.focus()
         self._load()
