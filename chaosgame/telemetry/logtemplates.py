@@ -133,12 +133,13 @@ def _field_may_touch(needle: str, f: Field, before: str | None, after: str | Non
         # the needle starts before the field and ends inside it
         if n - k <= hi and set(tail) <= alpha and _precedes(head, before):
             return True
-    # the whole field lies inside the needle
-    run = 0
-    for ch in needle:
-        run = run + 1 if ch in alpha else 0
-        if run >= lo:
-            return True
+    # the whole field lies inside the needle, between what precedes and what follows it
+    for i in range(1, n):
+        for j in range(i + 1, min(i + hi, n - 1) + 1):
+            if not set(needle[i:j]) <= alpha:
+                break
+            if j - i >= lo and _precedes(needle[:i], before) and _continues(needle[j:], after):
+                return True
     return False
 
 

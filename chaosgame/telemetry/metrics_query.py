@@ -1,4 +1,4 @@
-"""Metric queries: evaluate a PromQL-style expression and read it at the window's steps."""
+"""Metric queries: evaluate a PromQL-style expression at the window's steps only."""
 
 from __future__ import annotations
 
@@ -28,30 +28,36 @@ def metrics_query(sim: Simulator, expr: str, win: Window, text: str, offset: int
     hi = win.end_tick
     if hi <= 0:
         return {"series": [], "notes": ["no data yet"]}
-    ctx = Ctx(sim, hi, win.end, expr)
-    try:
-        val = evaluate(ctx, node)
-    except QueryError as exc:
-        raise exc.within(text, max(offset, 0)) from None
     dt = sim.dt
     lo = win.start_tick
     span = max(hi - lo, 1)
     step = int(round(win.step / dt)) if win.step else max(1, math.ceil(span / MAX_POINTS))
     step = max(step, 1)
-    ticks = np.arange(hi - 1, lo - 1, -step)[::-1]
-    values = val.values[:, ticks] if val.values.shape[1] else val.values
+    ticks = np.arange(hi - 1, lo - 1, -step)[::-1].astype(np.int64)
+    ctx = Ctx(sim, hi, win.end, expr, ticks)
+    try:
+        val = evaluate(ctx, node)
+    except QueryError as exc:
+        raise exc.within(text, max(offset, 0)) from None
+    values = val.values
     times = [round(float(t * dt), 3) for t in ticks]
     series = []
-    labels = val.labels if val.labels is not None else [{}]
     keep = np.flatnonzero(~np.isnan(values).all(axis=1)) if values.size else np.zeros(0, np.int64)
     notes = []
     if len(keep) > MAX_SERIES:
         notes.append(f"{len(keep)} series; showing the first {MAX_SERIES} (aggregate with sum by)")
         keep = keep[:MAX_SERIES]
     shown = _round(values[keep]) if len(keep) else values[:0]
-    for row, s in zip(shown.tolist(), keep.tolist(), strict=True):
-        points = [[tm, v] for tm, v in zip(times, row, strict=True) if v == v]
-        series.append({"labels": dict(sorted(labels[s].items())), "points": points})
+    both = np.empty((*shown.shape, 2))
+    both[:, :, 0] = times
+    both[:, :, 1] = shown
+    holes = np.asarray(np.isnan(shown).any(axis=1), dtype=np.bool_)
+    gaps: list[bool] = [bool(g) for g in holes]
+    for points, s, gap in zip(both.tolist(), keep.tolist(), gaps, strict=True):
+        labels = val.labels.as_dict(s) if val.labels is not None else {}
+        if gap:
+            points = [p for p in points if p[1] == p[1]]
+        series.append({"labels": dict(sorted(labels.items())), "points": points})
     if not series:
         notes.append("no data: nothing matched, the series is not scraped, or the window is empty")
     return {"series": series, "step_s": step * dt, "notes": notes}

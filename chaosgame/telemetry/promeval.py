@@ -1,194 +1,38 @@
 """Evaluates a parsed PromQL-style expression over the history, vectorised over series.
 
-Every expression is evaluated at every tick of ``[0, hi)``, then read at the requested steps.
-A series is *sampled* only at its component's scrapes, within retention, and while the
-metrics store was up; between samples an instant selector returns the last sample (for at
-most five minutes, as Prometheus' lookback does), and range functions see only the samples
-inside their range.
+An expression is evaluated only at the ticks the query reads (``Ctx.at``, the output steps):
+selectors and range functions (``promsample``) read the history at the sample ticks those
+steps need, and aggregations, arithmetic and ``histogram_quantile`` work step by step. Labels
+stay in columns (:class:`~chaosgame.telemetry.labels.Labels`) until a result is shown.
 """
 
 from __future__ import annotations
 
-import warnings
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from collections.abc import Hashable, Sequence
+from typing import TypeVar
 
 import numpy as np
-from numpy.typing import NDArray
 
-from chaosgame.telemetry import gaps
 from chaosgame.telemetry.errors import QueryError
-from chaosgame.telemetry.metrics import F, Frame, select
+from chaosgame.telemetry.labels import Labels, column
 from chaosgame.telemetry.promql import Agg, Bin, Node, Num, Selector
+from chaosgame.telemetry.promsample import LOOKBACK, Ctx, Val, instant, range_fn
+from chaosgame.telemetry.series import F
 
-if TYPE_CHECKING:
-    from chaosgame.engine.sim import Simulator
-
-LOOKBACK = 300.0
-IntArr = NDArray[np.int64]
+__all__ = ["LOOKBACK", "Ctx", "Val", "evaluate"]
 
 
-@dataclass
-class Val:
-    """An instant vector over time (``labels`` per series) or a scalar (``labels`` is None)."""
-
-    labels: list[dict[str, str]] | None
-    values: F  # [S, T]
+K = TypeVar("K", bound=Hashable)
 
 
-@dataclass
-class Ctx:
-    sim: Simulator
-    hi: int
-    now: float
-    text: str
-
-
-def _mask(ctx: Ctx, owner: IntArr) -> NDArray[np.bool_]:
-    sim, hi = ctx.sim, ctx.hi
-    dark = gaps.dark(sim, "metrics", 0, hi)
-    ticks = np.arange(hi)
-    rows: dict[int, NDArray[np.bool_]] = {}
-    for i in np.unique(owner):
-        step = gaps.scrape_step(sim, int(i))
-        keep = gaps.first_kept(sim, int(i), ctx.now)
-        rows[int(i)] = (ticks % step == 0) & ~dark & (ticks >= keep)
-    if not len(owner):
-        return np.zeros((0, hi), dtype=np.bool_)
-    return np.stack([rows[int(i)] for i in owner])
-
-
-def _shift(values: F, ticks: int) -> F:
-    if ticks <= 0:
-        return values
-    out = np.full_like(values, np.nan)
-    if ticks < values.shape[1]:
-        out[:, ticks:] = values[:, :-ticks]
-    return out
-
-
-def _indices(mask: NDArray[np.bool_]) -> tuple[IntArr, IntArr]:
-    """Per series and tick: last sample at or before, next sample at or after (-1 / T)."""
-    s, t = mask.shape
-    ar = np.arange(t)
-    last = (
-        np.maximum.accumulate(np.where(mask, ar, -1), axis=1) if t else np.zeros((s, 0), np.int64)
-    )
-    nxt = np.where(mask, ar, t)
-    nxt = np.minimum.accumulate(nxt[:, ::-1], axis=1)[:, ::-1] if t else nxt
-    return last, nxt
-
-
-def _take(values: F, idx: IntArr) -> F:
-    safe = np.clip(idx, 0, max(values.shape[1] - 1, 0))
-    out: F = np.take_along_axis(values, safe, axis=1) if values.size else values.copy()
-    return out
-
-
-def _raw(ctx: Ctx, fr: Frame) -> F:
-    """What a scrape reads: counters as cumulative counts, gauges as they are."""
-    if fr.counter:
-        out: F = np.cumsum(fr.values * ctx.sim.dt, axis=1)
-        return out
-    return fr.values
-
-
-def _instant(ctx: Ctx, sel: Selector) -> Val:
-    fr = select(ctx.sim, sel.name, list(sel.matchers), ctx.hi)
-    mask = _mask(ctx, fr.owner)
-    raw = _raw(ctx, fr)
-    last, _ = _indices(mask)
-    ar = np.arange(ctx.hi)
-    fresh = (last >= 0) & (ar - last <= LOOKBACK / ctx.sim.dt)
-    vals = np.where(fresh, _take(raw, last), np.nan)
-    return Val(fr.labels, _shift(vals, _ticks(ctx, sel.offset)))
-
-
-def _ticks(ctx: Ctx, seconds: float) -> int:
-    return int(round(seconds / ctx.sim.dt))
-
-
-def _range_fn(ctx: Ctx, fn: str, sel: Selector, q: float | None) -> Val:
-    assert sel.range is not None
-    fr = select(ctx.sim, sel.name, list(sel.matchers), ctx.hi)
-    mask = _mask(ctx, fr.owner)
-    r = max(_ticks(ctx, sel.range), 1)
-    dt = ctx.sim.dt
-    s, t = fr.values.shape
-    ar = np.arange(t)
-    last, nxt = _indices(mask)
-    start = np.clip(ar - r + 1, 0, max(t - 1, 0))
-    first = nxt[:, start] if t else nxt
-    inside = (last >= 0) & (last > ar[None, :] - r)
-    raw = _raw(ctx, fr)
-    if fn in ("rate", "increase", "irate"):
-        if not fr.counter:
-            raise QueryError(
-                f"{fn}() needs a counter (a metric ending in _total, _count, _sum or _bucket); "
-                f"'{sel.name}' is a gauge: try avg_over_time or max_over_time",
-                ctx.text,
-                sel.pos,
-            )
-        if fn == "irate":
-            prev = (
-                _take(np.concatenate([np.full((s, 1), -1), last[:, :-1]], axis=1), last)
-                if t
-                else last
-            )
-            first = np.where(last > 0, prev, -1)
-        ok = inside & (first >= 0) & (first < last)
-        span = np.maximum(last - first, 1) * dt
-        per_s = (_take(raw, last) - _take(raw, first)) / span
-        vals = np.where(ok, per_s * (sel.range if fn == "increase" else 1.0), np.nan)
-    else:
-        x = np.where(mask, raw, 0.0)
-        cnt = np.cumsum(mask, axis=1)
-        cs = np.cumsum(x, axis=1)
-        prev_c = np.where(ar >= r, _lag(cnt, r), 0)
-        prev_s = np.where(ar >= r, _lag(cs, r), 0.0)
-        n: NDArray[np.int64] = cnt - prev_c
-        total = cs - prev_s
-        if fn == "avg_over_time":
-            vals = np.where(n > 0, total / np.maximum(n, 1), np.nan)
-        elif fn == "sum_over_time":
-            vals = np.where(n > 0, total, np.nan)
-        elif fn == "count_over_time":
-            vals = np.where(n > 0, n.astype(np.float64), np.nan)
-        elif fn == "last_over_time":
-            vals = np.where(inside, _take(raw, last), np.nan)
-        else:
-            masked = np.where(mask, raw, np.nan)
-            if fn == "quantile_over_time":
-                from numpy.lib.stride_tricks import sliding_window_view
-
-                pad = np.concatenate([np.full((s, r - 1), np.nan), masked], axis=1)
-                win = sliding_window_view(pad, r, axis=1)
-                with np.errstate(all="ignore"), warnings.catch_warnings():
-                    warnings.simplefilter("ignore")
-                    vals = np.nanquantile(win, q or 0.5, axis=2)
-            else:
-                op = np.fmax if fn == "max_over_time" else np.fmin
-                vals = masked.copy()
-                for k in range(1, r):
-                    vals[:, k:] = op(vals[:, k:], masked[:, :-k])
-    labels = [{k: v for k, v in lab.items() if k != "__name__"} for lab in fr.labels]
-    return Val(labels, _shift(vals, _ticks(ctx, sel.offset)))
-
-
-def _lag(a: NDArray[np.generic], r: int) -> NDArray[np.generic]:
-    out = np.zeros_like(a)
-    if r < a.shape[1]:
-        out[:, r:] = a[:, :-r]
-    return out
-
-
-def _key(
-    lab: dict[str, str], by: tuple[str, ...] | None, without: tuple[str, ...] | None
-) -> tuple[tuple[str, str], ...]:
-    if by is not None:
-        return tuple((k, lab.get(k, "")) for k in by)
-    drop = set(without or ()) | {"__name__"}
-    return tuple(sorted((k, v) for k, v in lab.items() if k not in drop))
+def _groups(keys: Sequence[K]) -> tuple[list[K], np.ndarray, np.ndarray]:
+    """Distinct keys in order of first appearance; members grouped in order; group starts."""
+    index: dict[K, int] = {}
+    codes = np.fromiter((index.setdefault(k, len(index)) for k in keys), np.int64, len(keys))
+    order = np.argsort(codes, kind="stable")
+    sizes = np.bincount(codes, minlength=len(index))
+    starts = np.concatenate(([0], np.cumsum(sizes)[:-1])).astype(np.int64)
+    return list(index), order, starts
 
 
 def _aggregate(ctx: Ctx, node: Agg) -> Val:
@@ -204,15 +48,20 @@ def _aggregate(ctx: Ctx, node: Agg) -> Val:
         rank = np.empty_like(order)
         np.put_along_axis(rank, order, np.arange(vals.shape[0])[:, None], axis=0)
         return Val(inner.labels, np.where(rank < k, vals, np.nan))
-    keys = [_key(lab, node.by, node.without) for lab in inner.labels]
-    groups: dict[tuple[tuple[str, str], ...], list[int]] = {}
-    for s, key in enumerate(keys):
-        groups.setdefault(key, []).append(s)
-    order = np.array([s for g in groups.values() for s in g], dtype=np.int64)
-    starts = np.cumsum([0] + [len(g) for g in groups.values()])[:-1]
-    labels = [dict(key) for key in groups]
-    if not groups:
-        return Val([], np.zeros((0, ctx.hi)))
+    if not len(inner.labels):
+        return Val(Labels({}, 0), np.zeros((0, ctx.k)))
+    if node.by is not None:
+        values, order, starts = _groups(inner.labels.by_values(node.by))
+        names = list(dict.fromkeys(node.by))
+        last = {k: i for i, k in enumerate(node.by)}  # as dict(...) keeps the last duplicate
+        labels = Labels(
+            {k: column((key[last[k]] for key in values), len(values)) for k in names},
+            len(values),
+        )
+    else:
+        drop = {*(node.without or ()), "__name__"}
+        pairs, order, starts = _groups(inner.labels.keys(drop))
+        labels = Labels.from_dicts([dict(key) for key in pairs])
     v = vals[order]
     present = ~np.isnan(v)
     count = np.add.reduceat(present.astype(np.float64), starts, axis=0)
@@ -235,7 +84,7 @@ def _scalar(ctx: Ctx, node: Node) -> float:
 
 
 def _histogram_quantile(ctx: Ctx, q: float, inner: Val, pos: int) -> Val:
-    if inner.labels is None or any("le" not in lab for lab in inner.labels):
+    if inner.labels is None or not inner.labels.has_all("le"):
         raise QueryError(
             "histogram_quantile() needs series with an 'le' label, such as "
             "sum by (le) (rate(http_request_duration_seconds_bucket[5m]))",
@@ -243,10 +92,11 @@ def _histogram_quantile(ctx: Ctx, q: float, inner: Val, pos: int) -> Val:
             pos,
         )
     groups: dict[tuple[tuple[str, str], ...], list[tuple[float, int]]] = {}
-    for s, lab in enumerate(inner.labels):
-        le = float("inf") if lab["le"] == "+Inf" else float(lab["le"])
-        groups.setdefault(_key(lab, None, ("le",)), []).append((le, s))
-    labels, rows = [], []
+    les = inner.labels.get("le").tolist()
+    for s, key in enumerate(inner.labels.keys(("le", "__name__"))):
+        le = float("inf") if les[s] == "+Inf" else float(les[s])
+        groups.setdefault(key, []).append((le, s))
+    keys, rows = [], []
     for key, members in groups.items():
         members.sort()
         bounds = np.array([b for b, _ in members])
@@ -265,9 +115,9 @@ def _histogram_quantile(ctx: Ctx, q: float, inner: Val, pos: int) -> Val:
         finite_top = bounds[np.isfinite(bounds)].max() if np.isfinite(bounds).any() else np.nan
         val = np.where(np.isinf(upper), finite_top, val)
         val = np.where((total > 0) & ~np.isnan(total), val, np.nan)
-        labels.append(dict(key))
+        keys.append(dict(key))
         rows.append(val)
-    return Val(labels, np.vstack(rows) if rows else np.zeros((0, ctx.hi)))
+    return Val(Labels.from_dicts(keys), np.vstack(rows) if rows else np.zeros((0, ctx.k)))
 
 
 def _binary(ctx: Ctx, node: Bin) -> Val:
@@ -302,24 +152,26 @@ def _binary(ctx: Ctx, node: Bin) -> Val:
         return Val(_strip(a.labels), apply(a.values, b.values))
     if a.labels is None:
         return Val(_strip(b.labels), apply(a.values, b.values))
-    index = {_key(lab, None, None): s for s, lab in enumerate(b.labels)}
-    labels, rows = [], []
-    for s, lab in enumerate(a.labels):
-        other = index.get(_key(lab, None, None))
-        if other is not None:
-            labels.append({k: v for k, v in lab.items() if k != "__name__"})
-            rows.append(apply(a.values[s], b.values[other]))
-    return Val(labels, np.vstack(rows) if rows else np.zeros((0, ctx.hi)))
+    index = {key: s for s, key in enumerate(b.labels.keys(("__name__",)))}
+    mine, other = [], []
+    for s, key in enumerate(a.labels.keys(("__name__",))):
+        o = index.get(key)
+        if o is not None:
+            mine.append(s)
+            other.append(o)
+    if not mine:
+        return Val(Labels({}, 0), np.zeros((0, ctx.k)))
+    return Val(_strip(a.labels).take(mine), apply(a.values[mine], b.values[other]))
 
 
-def _strip(labels: list[dict[str, str]] | None) -> list[dict[str, str]]:
-    return [{k: v for k, v in lab.items() if k != "__name__"} for lab in labels or []]
+def _strip(labels: Labels | None) -> Labels:
+    return labels.without("__name__") if labels is not None else Labels({}, 0)
 
 
 def evaluate(ctx: Ctx, node: Node) -> Val:
-    """Evaluate ``node`` at every tick of ``[0, ctx.hi)``."""
+    """Evaluate ``node`` at the ticks ``ctx.at``."""
     if isinstance(node, Num):
-        return Val(None, np.full((1, ctx.hi), node.value))
+        return Val(None, np.full((1, ctx.k), node.value))
     if isinstance(node, Selector):
         if node.range is not None:
             raise QueryError(
@@ -327,7 +179,7 @@ def evaluate(ctx: Ctx, node: Node) -> Val:
                 ctx.text,
                 node.pos,
             )
-        return _instant(ctx, node)
+        return instant(ctx, node)
     if isinstance(node, Agg):
         return _aggregate(ctx, node)
     if isinstance(node, Bin):
@@ -338,7 +190,7 @@ def evaluate(ctx: Ctx, node: Node) -> Val:
     if fn == "quantile_over_time":
         sel = args[1]
         assert isinstance(sel, Selector)
-        return _range_fn(ctx, fn, sel, _scalar(ctx, args[0]))
+        return range_fn(ctx, fn, sel, _scalar(ctx, args[0]))
     if fn in ("clamp_min", "clamp_max", "abs"):
         inner = evaluate(ctx, args[0])
         if fn == "abs":
@@ -348,4 +200,4 @@ def evaluate(ctx: Ctx, node: Node) -> Val:
         return Val(_strip(inner.labels), f(inner.values, bound))
     sel = args[0]
     assert isinstance(sel, Selector)
-    return _range_fn(ctx, fn, sel, None)
+    return range_fn(ctx, fn, sel, None)
