@@ -94,6 +94,15 @@ class RunRecord:
             first = str(exc).splitlines()[0]
             raise RecordsError(f"run {self.id}: its scenario cannot be read ({first})") from None
 
+    @property
+    def title(self) -> str:
+        """The scenario's title (symptoms only, unlike some ids), or the id if unreadable."""
+        try:
+            title = json.loads(self.scenario_json).get("title")
+        except (ValueError, AttributeError):
+            return self.scenario_id
+        return title if isinstance(title, str) and title else self.scenario_id
+
     def summary(self) -> dict[str, Any]:
         """The fields ``chaosgame history`` shows (plain data)."""
         score = self.score or {}

@@ -29,7 +29,7 @@ async def test_home_to_debrief_with_keys_only(app_factory: Callable[..., ChaosAp
     async with app.run_test(size=(100, 34), message_hook=messages.append) as pilot:
         await settle(pilot)
         assert isinstance(app.screen, HomeScreen)
-        await press(pilot, "slash", *"retry", "enter")  # filter, back to the list
+        await press(pilot, "slash", *"payment", "enter")  # filter, back to the list
         await press(pilot, "s", *str(SEED), "enter")  # seed, and play
         assert isinstance(app.screen, BriefingScreen)
         assert any(isinstance(m, GameStarted) for m in messages)

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from chaosgame.tui.app import ChaosApp
 
 SCENARIO_WIDTH = 24
+"""The incident column's least width; it takes what the terminal has beyond the others."""
 STATUS = {
     "playing": ("▶ playing", "$warning"),
     "ended": ("■ ended", "$text-muted"),
@@ -89,6 +90,7 @@ class HistoryScreen(Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         self.records: dict[int, RunRecord] = {}
+        self.title_width = SCENARIO_WIDTH
         self.problems: list[str] = []
         self.failure = ""
         """Why the saved games could not be listed at all ('' when they could)."""
@@ -113,10 +115,11 @@ class HistoryScreen(Screen[None]):
     def on_mount(self) -> None:
         """Columns, then the runs (read in a worker)."""
         table = self.query_one("#runs", DataTable)
+        self.title_width = max(SCENARIO_WIDTH, min(56, self.app.size.width - 58))
         for label, width in (
             ("run", 4),
             ("started", 16),
-            ("incident", SCENARIO_WIDTH),
+            ("incident", self.title_width),
             ("seed", 6),
             ("score", 5),
             ("status", 10),
@@ -171,9 +174,9 @@ class HistoryScreen(Screen[None]):
         for record in reversed(runs):
             self.records[record.id] = record
             status, style = STATUS.get(record.status, (record.status, ""))
-            name = record.scenario_id
-            if len(name) > SCENARIO_WIDTH:
-                name = name[: SCENARIO_WIDTH - 1] + "…"
+            name = record.title
+            if len(name) > self.title_width:
+                name = name[: self.title_width - 1] + "…"
             table.add_row(
                 str(record.id),
                 when(record.created),
@@ -218,7 +221,7 @@ class HistoryScreen(Screen[None]):
         else:
             parts += [
                 (f"run {record.id}", "bold"),
-                f": {record.scenario_id}, seed {record.seed}, {plural(len(record.actions), 'action')}",
+                f": {record.title}, seed {record.seed}, {plural(len(record.actions), 'action')}",
             ]
             if record.score:
                 parts.append(f", score {score_text(record)}")

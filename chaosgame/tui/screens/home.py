@@ -38,10 +38,12 @@ def entry_of(sc: Scenario) -> Entry:
 
 
 def matches(row: dict[str, Any], text: str) -> bool:
-    """Every word of ``text`` is a topic, the difficulty, or part of the id or title."""
-    hay = " ".join(
-        [row["id"], row.get("title", ""), row.get("difficulty", ""), *row.get("topics", [])]
-    ).lower()
+    """Every word of ``text`` is part of a topic, the difficulty or the title.
+
+    Not the id: ids are file names, which may name the cause; the list shows symptoms only.
+    """
+    hay = " ".join([row.get("title", ""), row.get("difficulty", ""), *row.get("topics", [])])
+    hay = hay.lower()
     return all(word in hay for word in text.lower().split())
 
 
@@ -174,8 +176,9 @@ class HomeScreen(Screen[None]):
             return
         detail.update(
             Content.assemble(
-                (entry.id, "bold"),
-                f"  {entry.difficulty}, about {entry.minutes} minutes, seed {entry.seed}\n",
+                (entry.difficulty, "bold"),
+                f", about {entry.minutes} minutes, seed {entry.seed}\n",
+                (f"topics: {', '.join(entry.topics)}\n", "$text-muted"),
                 ("enter", "bold $accent"),
                 " play  ",
                 ("/", "bold $accent"),
