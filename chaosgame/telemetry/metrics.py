@@ -328,7 +328,10 @@ def select(sim: Simulator, name: str | None, matchers: list[Matcher], hi: int) -
         if x.label == "service":
             if x.op == "=" and x.value not in sim.world.index:
                 raise QueryError(suggest(x.value, sim.world.names, "service"), token=f'"{x.value}"')
-            comps = [i for i in comps if x.test(sim.world.names[i])]
+            if x.op == "=":
+                comps = [i for i in (sim.world.index[x.value],) if i in comps]
+            else:
+                comps = [i for i in comps if x.test(sim.world.names[i])]
     frames = []
     for n in wanted:
         fr = CATALOGUE[n].build(sim, comps, hi, matchers)

@@ -40,7 +40,7 @@ def metrics_query(sim: Simulator, expr: str, win: Window, text: str, offset: int
     except QueryError as exc:
         raise exc.within(text, max(offset, 0)) from None
     values = val.values
-    times = [round(float(t * dt), 3) for t in ticks]
+    times = [round(float(t) * dt, 3) for t in ticks.tolist()]
     series = []
     keep = np.flatnonzero(~np.isnan(values).all(axis=1)) if values.size else np.zeros(0, np.int64)
     notes = []
