@@ -7,6 +7,7 @@ frozen snapshot in its one reactive, and every screen re-renders from it.
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -191,8 +192,16 @@ class ChaosApp(App[None]):
     def _ended(self, message: GameEnded) -> None:
         from chaosgame.tui.screens.debrief import DebriefScreen
 
+        gc.unfreeze()  # the game's objects may be collected again once it is left
         self.realtime_speed = 0.0
         self.switch_screen(DebriefScreen())
+
+    def settle_memory(self) -> None:
+        """Set what exists now (the world, its history, the console's widgets) aside from the
+        garbage collector: later collections scan only new objects, so a keypress never waits
+        on a full collection of a large game (``benchmarks/bench_tui.py`` measures it)."""
+        gc.collect()
+        gc.freeze()
 
     def save_notes(self, text: str) -> None:
         """Keep the player's notes with the game."""

@@ -108,6 +108,7 @@ class ConsoleScreen(Screen[None]):
         self.set_interval(1.0, self._realtime_tick)
         self.query_one("#map", ServiceMap).focus()
         self._hint()
+        self.call_after_refresh(self.chaos.settle_memory)  # once drawn: no pause is seen
 
     # -------------------------------------------------------------- render
     def _show(self, snap: Snapshot | None) -> None:
