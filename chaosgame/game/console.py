@@ -150,14 +150,15 @@ def render(result: Any, session: Session) -> str:
         return "\n".join(lines)
     if "points" in result:
         values = [v for _, v in result["points"]]
+        note = f" ({result['note']})" if result.get("note") else ""
         if not values:
-            return f"{result['component']} {result['metric']}: no data points in that window"
+            return f"{result['component']} {result['metric']}: no data points in that window{note}"
         step = max(1, len(values) // 60)
         shown = values[::step]
         last = values[-1] if values else 0.0
         return (
             f"{result['component']} {result['metric']}: now {last:.4g}, "
-            f"min {min(values):.4g}, max {max(values):.4g}\n{sparkline(shown)}"
+            f"min {min(values):.4g}, max {max(values):.4g}{note}\n{sparkline(shown)}"
         )
     if "events" in result:
         if not result["events"]:

@@ -58,8 +58,28 @@ def metric_series(sim: Simulator, i: int, metric: str, lo: int, hi: int) -> np.n
         mean = c["latency"][lo:hi, i].astype(np.float64)
         floor = c["floor"][lo:hi, i].astype(np.float64)
         return ph.percentile(q, mean, floor)
-    key = {"rps": "offered"}.get(metric, metric)
+    key = {"rps": "offered", "latency_avg": "latency"}.get(metric, metric)
     return c[key][lo:hi, i].astype(np.float64)
+
+
+def _scraped(sim: Simulator, i: int, metric: str, lo: int, hi: int) -> tuple[np.ndarray, str]:
+    """Which ticks of ``[lo, hi)`` a dashboard has for component ``i``, as its telemetry
+    allows (scrape interval, retention, missed scrapes, the metrics store being down), and
+    a note on what the chart shows when it is not what was asked."""
+    from chaosgame.telemetry import gaps
+
+    name = sim.world.names[i]
+    if not gaps.has(sim, i, "metrics"):
+        return np.zeros(hi - lo, dtype=np.bool_), f"{name} exports no metrics"
+    ticks = np.arange(lo, hi)
+    seen = (ticks % gaps.scrape_step(sim, i) == 0) & (ticks >= gaps.first_kept(sim, i, sim.now))
+    seen &= ~gaps.dark(sim, "metrics", lo, hi) & ~gaps.missed_scrapes(sim, hi)[lo:, i]
+    note = ""
+    if metric.startswith("latency_p") and gaps.settings(sim, i).dashboard_averages_only:
+        note = f"{name}'s dashboards show averages only: this is the mean, the tail is hidden"
+    if not seen.any():
+        note = note or f"no samples of {name} in that window"
+    return seen, note
 
 
 def health(sim: Simulator, i: int, tick: int) -> str:
@@ -105,9 +125,18 @@ def run_view(sim: Simulator, q: Query) -> tuple[Any, float]:
             raise ValueError(f"unknown metric '{metric}'; {hint}")
         span = max(1, int(q.window / sim.dt))
         lo = max(0, tick + 1 - span)
-        values = metric_series(sim, i, metric, lo, tick + 1)
-        points = [[round((lo + n) * sim.dt, 1), round(float(v), 6)] for n, v in enumerate(values)]
-        return {"component": w.names[i], "metric": metric, "points": points}, COSTS["metric"]
+        seen, note = _scraped(sim, i, metric, lo, tick + 1)
+        shown = "latency_avg" if "averages only" in note else metric
+        values = metric_series(sim, i, shown, lo, tick + 1)
+        points = [
+            [round((lo + n) * sim.dt, 1), round(float(v), 6)]
+            for n, v in enumerate(values)
+            if seen[n]
+        ]
+        out: dict[str, Any] = {"component": w.names[i], "metric": metric, "points": points}
+        if note:
+            out["note"] = note
+        return out, COSTS["metric"]
     if q.view in ("events", "deploys"):
         since = sim.now - q.window
         kinds = ("deploy", "flag", "config") if q.view == "deploys" else None

@@ -44,6 +44,14 @@ def dark(sim: Simulator, signal: str, lo: int, hi: int) -> NDArray[np.bool_]:
     return result
 
 
+def missed_scrapes(sim: Simulator, hi: int) -> NDArray[np.bool_]:
+    """Ticks ``[0, hi)`` x components: True where a scrape of the component was missed (a
+    dashboard gap written by the simulation, e.g. a scrape timing out)."""
+    scraped = sim.history.comp["scraped"][:hi]
+    missed: NDArray[np.bool_] = np.asarray(scraped < 0.5, dtype=np.bool_)
+    return missed
+
+
 def settings(sim: Simulator, i: int) -> Telemetry:
     """The telemetry settings of component ``i``."""
     return sim.scenario.components[i].telemetry

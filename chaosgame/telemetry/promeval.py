@@ -50,10 +50,11 @@ def _aggregate(ctx: Ctx, node: Agg) -> Val:
         return Val(inner.labels, np.where(rank < k, vals, np.nan))
     if not len(inner.labels):
         return Val(Labels({}, 0), np.zeros((0, ctx.k)))
-    if node.by is not None:
-        values, order, starts = _groups(inner.labels.by_values(node.by))
-        names = list(dict.fromkeys(node.by))
-        last = {k: i for i, k in enumerate(node.by)}  # as dict(...) keeps the last duplicate
+    by = node.by if node.by is not None or node.without is not None else ()
+    if by is not None:  # neither by nor without: one series over everything, as in PromQL
+        values, order, starts = _groups(inner.labels.by_values(by))
+        names = list(dict.fromkeys(by))
+        last = {k: i for i, k in enumerate(by)}  # as dict(...) keeps the last duplicate
         labels = Labels(
             {k: column((key[last[k]] for key in values), len(values)) for k in names},
             len(values),

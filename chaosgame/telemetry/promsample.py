@@ -91,10 +91,15 @@ def samples(ctx: Ctx, owner: IntArr) -> Samples:
         return Samples(np.zeros(0, np.int64), z.astype(np.bool_), z, z)
     dark = gaps.dark(sim, "metrics", 0, hi)
     steps, first = _settings(sim, ctx.now)
-    both = np.stack([steps[owner], first[owner]], axis=1)
+    missed = gaps.missed_scrapes(sim, hi)
+    gapped = np.flatnonzero(missed.any(axis=0))  # components with a missed scrape: own groups
+    alone = np.where(np.isin(owner, gapped), owner, -1)
+    both = np.stack([steps[owner], first[owner], alone], axis=1)
     uniq, gid = np.unique(both, axis=0, return_inverse=True)
     ticks = np.arange(hi)
-    mask = (ticks % uniq[:, :1] == 0) & ~dark[None, :] & (ticks >= uniq[:, 1:])
+    mask = (ticks % uniq[:, :1] == 0) & ~dark[None, :] & (ticks >= uniq[:, 1:2])
+    for g in np.flatnonzero(uniq[:, 2] >= 0):
+        mask[g] &= ~missed[:, uniq[g, 2]]
     last = np.maximum.accumulate(np.where(mask, ticks, -1), axis=1)
     nxt = np.minimum.accumulate(np.where(mask, ticks, hi)[:, ::-1], axis=1)[:, ::-1]
     return Samples(gid.reshape(-1).astype(np.int64), mask, last, nxt)

@@ -270,7 +270,8 @@ class Game:
             )
             kept = tuple(c for c in snap.charts if c.key != chart.key)
             changes["charts"] = (*kept, chart)[-MAX_CHARTS:]
-            changes["message"] = f"{title} read at {clock}"
+            note = f" ({result['note']})" if result.get("note") else ""
+            changes["message"] = f"{title} read at {clock}{note}"
         elif "events" in result:
             changes.update(
                 events=tuple(result["events"]),

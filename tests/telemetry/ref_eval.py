@@ -49,12 +49,13 @@ class Ctx:
 def _mask(ctx: Ctx, owner: IntArr) -> NDArray[np.bool_]:
     sim, hi = ctx.sim, ctx.hi
     dark = gaps.dark(sim, "metrics", 0, hi)
+    missed = gaps.missed_scrapes(sim, hi)
     ticks = np.arange(hi)
     rows: dict[int, NDArray[np.bool_]] = {}
     for i in np.unique(owner):
         step = gaps.scrape_step(sim, int(i))
         keep = gaps.first_kept(sim, int(i), ctx.now)
-        rows[int(i)] = (ticks % step == 0) & ~dark & (ticks >= keep)
+        rows[int(i)] = (ticks % step == 0) & ~dark & (ticks >= keep) & ~missed[:, int(i)]
     if not len(owner):
         return np.zeros((0, hi), dtype=np.bool_)
     return np.stack([rows[int(i)] for i in owner])
@@ -206,7 +207,8 @@ def _aggregate(ctx: Ctx, node: Agg) -> Val:
         rank = np.empty_like(order)
         np.put_along_axis(rank, order, np.arange(vals.shape[0])[:, None], axis=0)
         return Val(inner.labels, np.where(rank < k, vals, np.nan))
-    keys = [_key(lab, node.by, node.without) for lab in inner.labels]
+    by = node.by if node.by is not None or node.without is not None else ()
+    keys = [_key(lab, by, node.without) for lab in inner.labels]  # neither: one group
     groups: dict[tuple[tuple[str, str], ...], list[int]] = {}
     for s, key in enumerate(keys):
         groups.setdefault(key, []).append(s)
