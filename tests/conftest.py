@@ -9,6 +9,14 @@ import pytest
 from chaosgame.scenario.model import Scenario
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _index_cache(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """Tests keep the library's header cache in a temporary folder, never the user's."""
+    with pytest.MonkeyPatch.context() as m:
+        m.setenv("CHAOSGAME_CACHE", str(tmp_path_factory.mktemp("cache")))
+        yield
+
+
 def make_scenario(**overrides: Any) -> Scenario:
     """A small valid scenario: gateway -> api -> db, one journey, one SLO, no faults."""
     data: dict[str, Any] = {

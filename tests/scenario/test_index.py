@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 from chaosgame.scenario.index import header_text, read_entry, read_index
 from chaosgame.scenario.library import scenario_paths
@@ -74,3 +77,73 @@ def test_listing_the_library_does_not_import_the_model() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def _copy_library(tmp_path: Path) -> list[Path]:
+    out = []
+    for p in scenario_paths()[:5]:
+        q = tmp_path / p.name
+        q.write_text(p.read_text())
+        out.append(q)
+    return out
+
+
+def test_the_cache_gives_the_same_entries_and_follows_changes(tmp_path: Path) -> None:
+    paths = _copy_library(tmp_path)
+    cache = tmp_path / "cache" / "index.json"
+    fresh = read_index(paths, cache=None)
+    assert read_index(paths, cache=cache) == fresh
+    assert cache.exists()
+    assert read_index(paths, cache=cache) == fresh  # from the cache now
+    edited = paths[0].read_text().replace("title:", "title: Edited", 1)
+    paths[0].write_text(edited.replace("title: Edited ", "title: Edited", 1))
+    again = read_index(paths, cache=cache)
+    assert again[0].title.startswith("Edited")
+    assert again[1:] == fresh[1:]
+    paths[1].unlink()
+    assert "cannot read the file" in read_index(paths, cache=cache)[1].problem
+
+
+def test_a_damaged_or_foreign_cache_is_ignored_and_rewritten(tmp_path: Path) -> None:
+    paths = _copy_library(tmp_path)
+    cache = tmp_path / "index.json"
+    fresh = read_index(paths, cache=None)
+    for junk in ("not json", '{"format": 99}', '{"format": 1, "version": "0", "files": {}}', "[]"):
+        cache.write_text(junk)
+        assert read_index(paths, cache=cache) == fresh
+        assert '"format": 1' in cache.read_text()
+    cache.write_text(cache.read_text().replace('"seed": ', '"seed": "x'))  # a bad value
+    assert read_index(paths, cache=cache) == fresh
+
+
+def test_an_unwritable_cache_only_costs_speed(tmp_path: Path) -> None:
+    paths = _copy_library(tmp_path)
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    assert read_index(paths, cache=blocker / "index.json") == read_index(paths, cache=None)
+
+
+def test_the_cache_place_follows_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from chaosgame.scenario.index import cache_file
+
+    monkeypatch.setenv("CHAOSGAME_CACHE", str(tmp_path))
+    assert cache_file() == tmp_path / "index.json"
+    monkeypatch.setenv("CHAOSGAME_CACHE", "off")
+    assert cache_file() is None
+
+
+def test_a_start_with_a_warm_cache_parses_no_yaml(tmp_path: Path) -> None:
+    code = (
+        "import sys\n"
+        "from chaosgame.scenario.index import read_index\n"
+        "read_index()\n"
+        "print('yaml' in sys.modules)\n"
+    )
+    env = {**os.environ, "CHAOSGAME_CACHE": str(tmp_path)}
+    run = [sys.executable, "-c", code]
+    first = subprocess.run(run, capture_output=True, text=True, check=True, env=env)
+    assert first.stdout.strip() == "True"
+    second = subprocess.run(run, capture_output=True, text=True, check=True, env=env)
+    assert second.stdout.strip() == "False"
