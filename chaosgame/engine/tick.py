@@ -288,7 +288,6 @@ def resources(sim: Simulator, m: Modifiers, dt: float) -> None:
 
     w, st = sim.world, sim.state
     total = sim.served.sum(0)
-    np.maximum(st.ready, TINY)
     memory_and_kills(sim, m, total, dt)
     # a cache refills only with the misses its backing store actually answered
     backing_fail = np.zeros(w.n)

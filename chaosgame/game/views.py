@@ -62,24 +62,26 @@ def metric_series(sim: Simulator, i: int, metric: str, lo: int, hi: int) -> np.n
     return c[key][lo:hi, i].astype(np.float64)
 
 
-def _scraped(sim: Simulator, i: int, metric: str, lo: int, hi: int) -> tuple[np.ndarray, str]:
+def _scraped(sim: Simulator, i: int, metric: str, lo: int, hi: int) -> tuple[np.ndarray, str, str]:
     """Which ticks of ``[lo, hi)`` a dashboard has for component ``i``, as its telemetry
-    allows (scrape interval, retention, missed scrapes, the metrics store being down), and
-    a note on what the chart shows when it is not what was asked."""
+    allows (scrape interval, retention, missed scrapes, the metrics store being down); the
+    metric it can show for the one asked (the mean where dashboards keep averages only); and
+    a note when that is not what was asked, or nothing was sampled."""
     from chaosgame.telemetry import gaps
 
     name = sim.world.names[i]
     if not gaps.has(sim, i, "metrics"):
-        return np.zeros(hi - lo, dtype=np.bool_), f"{name} exports no metrics"
+        return np.zeros(hi - lo, dtype=np.bool_), metric, f"{name} exports no metrics"
     ticks = np.arange(lo, hi)
     seen = (ticks % gaps.scrape_step(sim, i) == 0) & (ticks >= gaps.first_kept(sim, i, sim.now))
-    seen &= ~gaps.dark(sim, "metrics", lo, hi) & ~gaps.missed_scrapes(sim, hi)[lo:, i]
-    note = ""
+    seen &= ~gaps.dark(sim, "metrics", lo, hi) & ~gaps.missed_scrapes(sim, lo, hi)[:, i]
+    shown, note = metric, ""
     if metric.startswith("latency_p") and gaps.settings(sim, i).dashboard_averages_only:
+        shown = "latency_avg"
         note = f"{name}'s dashboards show averages only: this is the mean, the tail is hidden"
     if not seen.any():
         note = note or f"no samples of {name} in that window"
-    return seen, note
+    return seen, shown, note
 
 
 def health(sim: Simulator, i: int, tick: int) -> str:
@@ -125,8 +127,7 @@ def run_view(sim: Simulator, q: Query) -> tuple[Any, float]:
             raise ValueError(f"unknown metric '{metric}'; {hint}")
         span = max(1, int(q.window / sim.dt))
         lo = max(0, tick + 1 - span)
-        seen, note = _scraped(sim, i, metric, lo, tick + 1)
-        shown = "latency_avg" if "averages only" in note else metric
+        seen, shown, note = _scraped(sim, i, metric, lo, tick + 1)
         values = metric_series(sim, i, shown, lo, tick + 1)
         points = [
             [round((lo + n) * sim.dt, 1), round(float(v), 6)]

@@ -44,10 +44,10 @@ def dark(sim: Simulator, signal: str, lo: int, hi: int) -> NDArray[np.bool_]:
     return result
 
 
-def missed_scrapes(sim: Simulator, hi: int) -> NDArray[np.bool_]:
-    """Ticks ``[0, hi)`` x components: True where a scrape of the component was missed (a
+def missed_scrapes(sim: Simulator, lo: int, hi: int) -> NDArray[np.bool_]:
+    """Ticks ``[lo, hi)`` x components: True where a scrape of the component was missed (a
     dashboard gap written by the simulation, e.g. a scrape timing out)."""
-    scraped = sim.history.comp["scraped"][:hi]
+    scraped = sim.history.comp["scraped"][lo:hi]
     missed: NDArray[np.bool_] = np.asarray(scraped < 0.5, dtype=np.bool_)
     return missed
 

@@ -91,7 +91,7 @@ def samples(ctx: Ctx, owner: IntArr) -> Samples:
         return Samples(np.zeros(0, np.int64), z.astype(np.bool_), z, z)
     dark = gaps.dark(sim, "metrics", 0, hi)
     steps, first = _settings(sim, ctx.now)
-    missed = gaps.missed_scrapes(sim, hi)
+    missed = gaps.missed_scrapes(sim, 0, hi)
     gapped = np.flatnonzero(missed.any(axis=0))  # components with a missed scrape: own groups
     alone = np.where(np.isin(owner, gapped), owner, -1)
     both = np.stack([steps[owner], first[owner], alone], axis=1)

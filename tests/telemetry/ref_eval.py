@@ -49,7 +49,7 @@ class Ctx:
 def _mask(ctx: Ctx, owner: IntArr) -> NDArray[np.bool_]:
     sim, hi = ctx.sim, ctx.hi
     dark = gaps.dark(sim, "metrics", 0, hi)
-    missed = gaps.missed_scrapes(sim, hi)
+    missed = gaps.missed_scrapes(sim, 0, hi)
     ticks = np.arange(hi)
     rows: dict[int, NDArray[np.bool_]] = {}
     for i in np.unique(owner):

@@ -24,8 +24,6 @@ if TYPE_CHECKING:
 
 def entry_of(sc: Scenario) -> Entry:
     """The list entry of a scenario already loaded."""
-    from chaosgame.scenario.index import Entry
-
     return Entry(
         None,
         sc.id,
