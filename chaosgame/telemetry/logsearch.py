@@ -27,25 +27,25 @@ RENDER_LIMIT = 3_000_000
 """Most lines a search will render to decide a filter the templates cannot decide."""
 
 
-_DECIDED: dict[tuple[str, int], bool | None] = {}
-"""What a plain filter decides for a category's template (templates never change)."""
-
-
 @dataclass(frozen=True)
 class Filter:
     op: str  # |= != |~ !~
     value: str
     pos: int
 
-    def decide(self, cat: Category) -> bool | None:
+    def decide(self, sim: Simulator, cat: Category) -> bool | None:
         """True: every line passes; False: none does; None: each line must be read."""
         if self.op in ("|=", "!="):
+            # per game: a category's identity is only unique within its simulator
+            known: dict[tuple[str, int], bool | None] = recorder(sim).cache.setdefault(
+                "logs/decided", {}
+            )
             key = (self.value, cat.uid)
-            if key not in _DECIDED:
-                if len(_DECIDED) > 200_000:
-                    _DECIDED.clear()
-                _DECIDED[key] = decide(self.value, list(cat.template))
-            hit = _DECIDED[key]
+            if key not in known:
+                if len(known) > 200_000:
+                    known.clear()
+                known[key] = decide(self.value, list(cat.template))
+            hit = known[key]
             if hit is None or self.op == "|=":
                 return hit
             return not hit
@@ -105,16 +105,14 @@ class _TickInfo:
     seconds: dict[int, str]
 
 
-_INFO: dict[tuple[int, int, int], _TickInfo] = {}
-
-
 def _info(sim: Simulator, cat: Category, tick: int) -> _TickInfo:
-    key = (id(sim), cat.uid, tick)
-    got = _INFO.get(key)
+    known: dict[tuple[int, int], _TickInfo] = recorder(sim).cache.setdefault("logs/ticks", {})
+    key = (cat.uid, tick)
+    got = known.get(key)
     if got is not None:
         return got
-    if len(_INFO) > 20000:
-        _INFO.clear()
+    if len(known) > 20000:
+        known.clear()
     mean, floor = _latency_params(sim, cat, tick)
     pods, p_new = _pods(sim, cat, tick)
     t = sim.scenario.components[cat.comp].telemetry
@@ -122,7 +120,7 @@ def _info(sim: Simulator, cat: Category, tick: int) -> _TickInfo:
     sep = "," if text and t.language == "python" else "."
     suffix = "" if text and t.language in ("java", "python") else "Z"
     got = _TickInfo(mean, floor, pods, p_new, t.clock_skew, sep, suffix, {})
-    _INFO[key] = got
+    known[key] = got
     return got
 
 
@@ -251,7 +249,7 @@ def search(
     for c in cats:
         v: bool | None = True
         for f in filters:
-            d = f.decide(c)
+            d = f.decide(sim, c)
             if d is False:
                 v = False
                 break
