@@ -20,7 +20,6 @@ from chaosgame.engine import physics as ph
 from chaosgame.engine.rng import derive
 from chaosgame.telemetry import gaps
 from chaosgame.telemetry import logshapes as sh
-from chaosgame.telemetry.listings import pod_names
 from chaosgame.telemetry.logtemplates import Field, Seg, merged, pools
 from chaosgame.telemetry.recorder import recorder
 
@@ -89,13 +88,7 @@ def categories(sim: Simulator, i: int) -> list[Category]:
         rec.cache[key] = out
         return out
     pl = pools(sim.seed)
-    versions = sorted(
-        {v for _, v in rec.base.get(i, [])}
-        | {comp.version}
-        | {d.version for d in sim.scenario.deploys if d.component == name}
-    )
-    pods = tuple(p for v in versions for p in pod_names(sim, i, v, max(int(w.replicas[i]), 1) + 4))
-    pod = Field("pod", values=pods)
+    pod = sh.pod(name)
     ip = Field("ip", values=pl.ips)
     user = Field("user", values=pl.users)
 
@@ -310,11 +303,24 @@ def expected(sim: Simulator, cats: list[Category], lo: int, hi: int) -> NDArray[
         blocked = caller_served * mean_calls * np.where(brk == 1, 1.0, np.where(brk == 2, 0.9, 0.0))
     else:
         rate = p = final = retried = tau = pw = blocked = np.zeros((hi - lo, 0))
-    dep_final: dict[int, NDArray[np.float64]] = {}
+    # failures of required synchronous calls, summed per caller in edge order
+    dep_final = np.zeros((hi - lo, len(comps)))
+    has_dep = np.zeros(len(comps), np.bool_)
+    ranks: dict[int, int] = {}
+    layers: list[tuple[list[int], list[int]]] = []
     for e in edges:
         if w.required[e] and not w.is_async[e]:
             s = int(w.src[e])
-            dep_final[s] = dep_final.get(s, 0.0) + final[:, ecol[e]] + blocked[:, ecol[e]]
+            if s not in col:
+                continue
+            k = ranks[s] = ranks.get(s, -1) + 1
+            if k == len(layers):
+                layers.append(([], []))
+            layers[k][0].append(col[s])
+            layers[k][1].append(ecol[e])
+    for srcs, xs in layers:
+        dep_final[:, srcs] = dep_final[:, srcs] + final[:, xs] + blocked[:, xs]
+        has_dep[srcs] = True
     journey_rows: dict[
         int, tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]
     ] = {}
@@ -330,34 +336,57 @@ def expected(sim: Simulator, cats: list[Category], lo: int, hi: int) -> NDArray[
             m_j, f_j = (lat[:, ks, :] * wgt).sum(1), (flo[:, ks, :] * wgt).sum(1)
             slow = tot * ph.timeout_probability(np.array(SLOW), m_j, f_j)
             journey_rows[j] = (tot.T, e_j.T, slow.T)
-        a, b, c_ = journey_rows[j]
-        return a[ci], b[ci], c_[ci]
+        return journey_rows[j]
 
-    for row, k in enumerate(cats):
-        i, kind = k.comp, k.key.split("/")[0]
-        ci = col[i]
-        if k.journey >= 0:
-            tot, e_j, slow_j = per_journey(k.journey)
-            v = {"ok": tot * (1 - e_j), "err": tot * e_j}.get(kind, slow_j)
-        elif k.edge >= 0:
-            x = ecol[k.edge]
-            v = {
-                "retry_t": retried[:, x] * tau[:, x],
-                "retry_e": retried[:, x] * (1 - tau[:, x]),
-                "fail_t": final[:, x] * tau[:, x],
-                "fail_e": final[:, x] * (1 - tau[:, x]),
-                "pool": rate[:, x] / (1 - pw[:, x]) * pw[:, x],
-                "breaker": blocked[:, x],
-            }[kind]
-        elif k.event >= 0:
-            ev = sim.events[k.event]
-            v = np.zeros(hi - lo)
-            t = int(ev.time // dt)
-            if lo <= t < hi:
-                v[t - lo] = 1.0 / dt  # one line
+    def edge_rate(kind: str) -> NDArray[np.float64]:
+        """Lines per second of ``kind`` on every selected edge, ``[ticks, edges]``."""
+        if kind in ("retry_t", "retry_e"):
+            out: NDArray[np.float64] = retried * (tau if kind == "retry_t" else 1 - tau)
+        elif kind in ("fail_t", "fail_e"):
+            out = final * (tau if kind == "fail_t" else 1 - tau)
+        elif kind == "pool":
+            out = rate / (1 - pw) * pw
         else:
-            v = _own(sim, kind, i, lo, hi, dep_final.get(i))
-        out[row] = v * dt
+            out = blocked
+        return out
+
+    # categories of one kind (and journey) are computed together, element by element as one
+    groups: dict[tuple[str, int], list[int]] = {}
+    for row, cat in enumerate(cats):
+        kind = cat.key.split("/")[0]
+        if cat.journey >= 0:
+            sort = "journey"
+        elif cat.edge >= 0:
+            sort = "edge"
+        elif cat.event >= 0:
+            sort = "event"
+        else:
+            sort = "own"
+        groups.setdefault((f"{sort}/{kind}", cat.journey), []).append(row)
+    for (what, j), rows in groups.items():
+        sort, kind = what.split("/")
+        cis = [col[cats[r].comp] for r in rows]
+        if sort == "journey":
+            tot, e_j, slow_j = per_journey(j)
+            if kind == "ok":
+                v = tot[cis] * (1 - e_j[cis])
+            elif kind == "err":
+                v = tot[cis] * e_j[cis]
+            else:
+                v = slow_j[cis]
+        elif sort == "edge":
+            v = edge_rate(kind)[:, [ecol[cats[r].edge] for r in rows]].T
+        elif sort == "event":
+            v = np.zeros((len(rows), hi - lo))
+            for at, row in enumerate(rows):
+                when = int(sim.events[cats[row].event].time // dt)
+                if lo <= when < hi:
+                    v[at, when - lo] = 1.0 / dt  # one line
+        else:
+            v = _own(
+                sim, kind, [cats[r].comp for r in rows], lo, hi, dep_final[:, cis], has_dep[cis]
+            ).T
+        out[rows] = v * dt
     sampling = np.array(
         [
             sim.scenario.components[k.comp].telemetry.log_sampling if k.event < 0 else 1.0
@@ -369,22 +398,30 @@ def expected(sim: Simulator, cats: list[Category], lo: int, hi: int) -> NDArray[
 
 
 def _own(
-    sim: Simulator, kind: str, i: int, lo: int, hi: int, dep: NDArray[np.float64] | float | None
+    sim: Simulator,
+    kind: str,
+    comps: list[int],
+    lo: int,
+    hi: int,
+    dep: NDArray[np.float64],
+    has_dep: NDArray[np.bool_],
 ) -> NDArray[np.float64]:
+    """Own lines (not about a dependency) of ``kind`` per tick and component ``[ticks, comps]``."""
     c = sim.history.comp
-    served = c["offered"][lo:hi, i].astype(np.float64)
-    err = c["errors"][lo:hi, i].astype(np.float64)
-    util = c["utilisation"][lo:hi, i].astype(np.float64)
-    own = np.maximum(served * err - (dep if dep is not None else 0.0), 0.0)
+    i = comps
+    served = c["offered"][lo:hi][:, i].astype(np.float64)
+    err = c["errors"][lo:hi][:, i].astype(np.float64)
+    util = c["utilisation"][lo:hi][:, i].astype(np.float64)
+    own = np.maximum(np.where(has_dep, served * err - dep, served * err), 0.0)
     busy = util >= 0.95
     w = sim.world
     if kind == "own":
         return np.where(busy, 0.0, own)
     if kind in ("overload", "srv_err"):
         return np.where(busy, own, 0.0) if kind == "overload" else own
-    conns = c["connections"][lo:hi, i].astype(np.float64)
+    conns = c["connections"][lo:hi][:, i].astype(np.float64)
     full = conns >= w.max_connections[i]
-    disk = c["disk"][lo:hi, i].astype(np.float64) >= w.disk_gb[i]
+    disk = c["disk"][lo:hi][:, i].astype(np.float64) >= w.disk_gb[i]
     if kind == "db_conn":
         return np.where(full, own, 0.0)
     if kind == "db_disk":
@@ -395,12 +432,12 @@ def _own(
         return np.where(~full & ~disk & ~busy, own, 0.0)
     if kind == "db_slow":
         lat, flo = (
-            c["latency"][lo:hi, i].astype(np.float64),
-            c["floor"][lo:hi, i].astype(np.float64),
+            c["latency"][lo:hi][:, i].astype(np.float64),
+            c["floor"][lo:hi][:, i].astype(np.float64),
         )
         return served * ph.timeout_probability(np.array(DB_SLOW), lat, flo)
     if kind == "repl":
-        return (c["replication_lag"][lo:hi, i] > 5.0).astype(np.float64) / sim.dt
+        return (c["replication_lag"][lo:hi][:, i] > 5.0).astype(np.float64) / sim.dt
     if kind == "qlag":
-        return (c["consumer_lag"][lo:hi, i] > 30.0).astype(np.float64) / sim.dt
-    return np.zeros(hi - lo)
+        return (c["consumer_lag"][lo:hi][:, i] > 30.0).astype(np.float64) / sim.dt
+    return np.zeros((hi - lo, len(i)))

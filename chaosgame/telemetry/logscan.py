@@ -1,0 +1,732 @@
+"""Reading many log lines at once: which lines of a category contain a needle, unrendered.
+
+Where the templates cannot decide a needle for a category (``logtemplates.decide``), the lines
+themselves must be looked at. Writing each line to test it costs microseconds a line; instead
+the search follows the needle through the category's template (a :class:`Plan`): literal
+text moves partial matches the same way on every line, and only the fields that can take part
+in a match are computed, for every line of the window at once, from the same hashes
+``logsearch.render`` draws them from. A field's values come as codes into a small table (a
+user name, a pod, the second of a timestamp, a latency in milliseconds), so a test such as
+"starts with the rest of the needle" is made once per value and looked up per line; only the
+trace id, different on every line, is written out (as 32 bytes) and searched.
+
+Counts are exact: a line is counted if and only if its rendered text contains the needle
+(``tests/telemetry/test_log_scan.py`` renders every line to check). Latencies are computed
+with numpy; the few lines whose latency lies within rounding error of a millisecond boundary
+are computed again the way ``render`` does.
+"""
+
+from __future__ import annotations
+
+import datetime as dtm
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from chaosgame.telemetry import logs
+from chaosgame.telemetry.listings import pod_names
+from chaosgame.telemetry.logtemplates import Field, Reach, Seg, reach
+from chaosgame.telemetry.recorder import VersionMix, recorder
+
+if TYPE_CHECKING:
+    from chaosgame.engine.sim import Simulator
+    from chaosgame.telemetry.logs import Category
+
+Bools = NDArray[np.bool_]
+Mask = Bools | bool
+U64 = NDArray[np.uint64]
+I64 = NDArray[np.int64]
+
+CHUNK = 1 << 17
+"""Lines read per pass (bounds the memory a search takes)."""
+GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+_HEX2 = np.frombuffer("".join(f"{b:02x}" for b in range(256)).encode(), np.uint16)
+"""Each byte's two hex digits, in memory order."""
+_MILLI = [f"{i:03d}" for i in range(1000)]
+
+
+# ------------------------------------------------------------------------------------- plans
+@dataclass(frozen=True)
+class Step:
+    """What one segment of a template does for a needle, as far as it can matter.
+
+    ``field`` is empty for literal text (whose ``moves`` and ``done`` then hold exactly), or
+    names the field read (``date``, ``milli``, ``trace``, ``ms``, ``n``, ``pod``, ``ip``,
+    ``user``, ``sql``), whose ``moves`` and ``done`` say what its values *may* do: each is
+    tested on the values themselves. ``slot`` is the field's place among the template's
+    fields (its hash counter).
+    """
+
+    field: str
+    slot: int
+    moves: tuple[tuple[int, int], ...]
+    done: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class Plan:
+    """How to find a needle in the lines of one category."""
+
+    verdict: bool | None  # True: in every line; False: in none; None: follow the steps
+    steps: tuple[Step, ...]
+
+
+def segments(sim: Simulator, cat: Category) -> list[tuple[Seg, int]]:
+    """The category's template as read per line: the timestamp split into its date and its
+    milliseconds; each field with its hash counter (literal text: -1)."""
+    out: list[tuple[Seg, int]] = []
+    slot = 0
+
+    def add(seg: Seg, where: int) -> None:
+        if isinstance(seg, str):
+            if not seg:
+                return
+            if out and isinstance(out[-1][0], str):
+                out[-1] = (out[-1][0] + seg, -1)
+                return
+        out.append((seg, where))
+
+    for seg in cat.template:
+        if isinstance(seg, str):
+            add(seg, -1)
+            continue
+        slot += 1
+        if seg.name == "ts":
+            for part in seg.parts:
+                add(part, slot)
+        else:
+            add(seg, slot)
+    return out
+
+
+def plan(sim: Simulator, cat: Category, needle: str) -> Plan:
+    """The plan for ``needle`` in the lines of ``cat`` (kept with the game)."""
+    return plans(sim, [cat], needle)[0]
+
+
+def plans(sim: Simulator, cats: Sequence[Category], needle: str) -> list[Plan]:
+    """The plans for ``needle`` in the lines of each of ``cats`` (kept with the game: a
+    category's identity is unique within its game only)."""
+    cache = recorder(sim).cache
+    known: dict[tuple[str, int], Plan] = cache.setdefault("logs/plans", {})
+    reaches: dict[tuple[str, Seg], Reach] = cache.setdefault("logs/reach", {})
+    if len(known) > 500_000 or len(reaches) > 500_000:
+        known.clear()
+        reaches.clear()
+    out = []
+    for cat in cats:
+        key = (needle, cat.uid)
+        got = known.get(key)
+        if got is None:
+            got = known[key] = _plan(segments(sim, cat), needle, reaches)
+        out.append(got)
+    return out
+
+
+def _plan(segs: list[tuple[Seg, int]], needle: str, known: dict[tuple[str, Seg], Reach]) -> Plan:
+    if not needle or any(isinstance(s, str) and needle in s for s, _ in segs):
+        return Plan(True, ())
+    reaches = [reach(needle, s, known) for s, _ in segs]
+    alive: list[set[int]] = [set()]
+    for r in reaches:
+        alive.append({q for p, q in r.moves if p == 0 or p in alive[-1]})
+    useful: list[set[int]] = [set() for _ in range(len(segs) + 1)]
+    for i in range(len(segs) - 1, -1, -1):
+        r = reaches[i]
+        after = useful[i + 1]
+        useful[i] = {p for p in r.done if p} | {p for p, q in r.moves if p and q in after}
+    live = [a & u for a, u in zip(alive, useful, strict=True)]
+    steps = []
+    for i, ((seg, slot), r) in enumerate(zip(segs, reaches, strict=True)):
+        ins, outs = live[i], live[i + 1]
+        moves = tuple(sorted((p, q) for p, q in r.moves if (p == 0 or p in ins) and q in outs))
+        done = tuple(sorted(p for p in r.done if p == 0 or p in ins))
+        if not moves and not done and not ins:
+            continue
+        name = "" if isinstance(seg, str) else seg.name
+        steps.append(Step(name, slot, moves, done))
+    if not any(s.done for s in steps):
+        return Plan(False, ())
+    return Plan(None, tuple(steps))
+
+
+# ----------------------------------------------------------------------------------- columns
+class Column:
+    """A field's value on every line of a batch, and tests on it."""
+
+    def test(self, fn: Callable[[str], bool]) -> Mask:
+        """Which lines' values pass ``fn`` (tested once per distinct value)."""
+        raise NotImplementedError
+
+
+class Coded(Column):
+    """Values as codes into a table of strings, computed only for lines that could pass.
+
+    ``ranges`` gives, per row, the part of the table its values come from; ``codes(lines)``
+    computes the codes of some lines (all when None).
+    """
+
+    def __init__(
+        self,
+        table: Sequence[str],
+        codes: Callable[[NDArray[np.intp] | None], NDArray[np.intp]],
+        row: NDArray[np.intp],
+        ranges: tuple[NDArray[np.intp], NDArray[np.intp]] | None = None,
+    ) -> None:
+        self.table = table
+        self.codes = codes
+        self.row = row
+        self.ranges = ranges
+        self._all: NDArray[np.intp] | None = None
+
+    def test(self, fn: Callable[[str], bool]) -> Mask:
+        lut = np.fromiter((fn(v) for v in self.table), np.bool_, len(self.table))
+        if not lut.any():
+            return False
+        if lut.all():
+            return True
+        if self.ranges is not None and self._all is None:
+            first, end = self.ranges
+            seen = np.concatenate([[0], np.cumsum(lut)])
+            rows = seen[end] > seen[first]
+            if not rows.any():
+                return False
+            wanted = rows[self.row]
+            if wanted.sum() * 2 < wanted.size:
+                some = np.flatnonzero(wanted)
+                out = np.zeros(self.row.size, np.bool_)
+                out[some] = lut[self.codes(some)]
+                return out
+        if self._all is None:
+            self._all = self.codes(None)
+        got: Bools = lut[self._all]
+        return got
+
+
+class Numbers(Column):
+    """Values that are non-negative integers, written in decimal."""
+
+    def __init__(self, values: I64) -> None:
+        self.values = values
+        self._present: tuple[I64, NDArray[np.intp]] | None = None
+
+    def _distinct(self) -> tuple[I64, NDArray[np.intp]]:
+        if self._present is None:
+            top = int(self.values.max()) if self.values.size else 0
+            if top < (1 << 22):
+                seen = np.flatnonzero(np.bincount(self.values, minlength=1)).astype(np.int64)
+                where = np.zeros(top + 1, np.intp)
+                where[seen] = np.arange(seen.size)
+                self._present = (seen, where[self.values])
+            else:
+                seen, inverse = np.unique(self.values, return_inverse=True)
+                self._present = (seen.astype(np.int64), inverse.astype(np.intp))
+        return self._present
+
+    def test(self, fn: Callable[[str], bool]) -> Mask:
+        seen, codes = self._distinct()
+        lut = np.fromiter((fn(str(int(v))) for v in seen), np.bool_, seen.size)
+        if not lut.any():
+            return False
+        if lut.all():
+            return True
+        out: Bools = lut[codes]
+        return out
+
+
+class Text(Column):
+    """Values written out as bytes (trace ids: a different value on every line)."""
+
+    def __init__(self, data: NDArray[Any]) -> None:
+        self.data = data
+
+    def test(self, fn: Callable[[str], bool]) -> Mask:
+        return np.fromiter((fn(v.decode()) for v in self.data), np.bool_, self.data.size)
+
+
+def _test(col: Column, kind: str, part: str) -> Mask:
+    """``kind``: in (the value contains ``part``), start, end or equal."""
+    if isinstance(col, Text):
+        data, raw = col.data, part.encode()
+        if kind == "in":
+            found: Bools = np.strings.find(data, raw) >= 0
+            return found
+        if kind == "start":
+            out: Bools = np.strings.startswith(data, raw)
+            return out
+        if kind == "end":
+            out = np.strings.endswith(data, raw)
+            return out
+        eq: Bools = data == raw
+        return eq
+    fns: dict[str, Callable[[str], bool]] = {
+        "in": lambda v: part in v,
+        "start": lambda v: v.startswith(part),
+        "end": lambda v: v.endswith(part),
+        "equal": lambda v: v == part,
+    }
+    return col.test(fns[kind])
+
+
+def both(a: Mask, b: Mask) -> Mask:
+    """Lines in both masks."""
+    if a is False or b is False:
+        return False
+    if a is True:
+        return b
+    if b is True:
+        return a
+    out: Bools = a & b
+    return out
+
+
+def _or(a: Mask, b: Mask) -> Mask:
+    if a is True or b is True:
+        return True
+    if a is False:
+        return b
+    if b is False:
+        return a
+    out: Bools = a | b
+    return out
+
+
+def run(steps: Sequence[Step], needle: str, column: Callable[[Step], Column]) -> Mask:
+    """Which lines contain ``needle``, following a plan's steps over its columns."""
+    state: dict[int, Mask] = {}
+    hit: Mask = False
+    for st in steps:
+        new: dict[int, Mask] = {}
+        if not st.field:
+            for p in st.done:
+                hit = _or(hit, True if p == 0 else state.get(p, False))
+            for p, q in st.moves:
+                new[q] = _or(new.get(q, False), True if p == 0 else state.get(p, False))
+        else:
+            col: Column | None = None
+            for p in st.done:
+                m: Mask = True if p == 0 else state.get(p, False)
+                if m is False:
+                    continue
+                col = col or column(st)
+                t = _test(col, "in", needle) if p == 0 else _test(col, "start", needle[p:])
+                hit = _or(hit, both(m, t))
+            for p, q in st.moves:
+                m = True if p == 0 else state.get(p, False)
+                if m is False:
+                    continue
+                col = col or column(st)
+                t = _test(col, "end", needle[:q]) if p == 0 else _test(col, "equal", needle[p:q])
+                new[q] = _or(new.get(q, False), both(m, t))
+        state = new
+        if hit is True:
+            break
+    return hit
+
+
+# ------------------------------------------------------------------------------ line values
+def mix(x: U64) -> U64:
+    """splitmix64 over an array (the same function as ``logtemplates.mix``), in place."""
+    with np.errstate(over="ignore"):
+        x += GOLDEN
+        x ^= x >> np.uint64(30)
+        x *= np.uint64(0xBF58476D1CE4E5B9)
+        x ^= x >> np.uint64(27)
+        x *= np.uint64(0x94D049BB133111EB)
+        x ^= x >> np.uint64(31)
+    return x
+
+
+def hex32(a: U64, b: U64) -> NDArray[Any]:
+    """``f"{a:016x}{b:016x}"`` for every pair, as 32-byte strings."""
+    raw = np.empty((a.size, 2), np.uint64)
+    raw[:, 0] = a
+    raw[:, 1] = b
+    raw.byteswap(inplace=True)  # most significant byte first
+    out: NDArray[Any] = _HEX2[raw.view(np.uint8)].view("S32").reshape(a.size)
+    return out
+
+
+@dataclass
+class Lines:
+    """A batch of lines: row (of the rows being read), tick index and number in the tick."""
+
+    row: NDArray[np.intp]
+    tick: NDArray[np.intp]
+    n: U64
+
+
+def batches(counts: I64, size: int = CHUNK) -> Iterator[tuple[int, int, Lines]]:
+    """The lines of ``counts[row, tick]`` in batches of about ``size`` lines, row by row and
+    tick by tick: (first cell, end cell, lines)."""
+    flat = counts.ravel()
+    ticks = counts.shape[1]
+    ends = np.cumsum(flat)
+    cell = 0
+    cells = flat.size
+    while cell < cells:
+        base = int(ends[cell - 1]) if cell else 0
+        stop = int(np.searchsorted(ends, base + size, side="right"))
+        stop = min(max(stop, cell + 1), cells)
+        part = flat[cell:stop]
+        total = int(part.sum())
+        if total:
+            which = np.repeat(np.arange(cell, stop), part)
+            first = np.cumsum(part) - part
+            n = np.arange(total, dtype=np.int64) - np.repeat(first, part)
+            yield (
+                cell,
+                stop,
+                Lines(which // ticks, which % ticks, n.astype(np.uint64)),
+            )
+        cell = stop
+
+
+class Reader:
+    """Field values of the lines of some categories over ticks ``[lo, lo + ticks)``."""
+
+    def __init__(self, sim: Simulator, cats: Sequence[Category], lo: int, ticks: int) -> None:
+        self.sim = sim
+        self.cats = cats
+        self.lo = lo
+        self.ticks = ticks
+        self.uid = np.array([c.uid for c in cats], dtype=np.uint64)
+        self._rows: dict[str, Any] = {}
+
+    # -- per row and tick facts, computed once for the rows read
+    def _per_row(self, what: str, make: Callable[[], Any]) -> Any:
+        got = self._rows.get(what)
+        if got is None:
+            got = self._rows[what] = make()
+        return got
+
+    def latency_params(self) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.int8]]:
+        return self._per_row("latency", self._latency_params)  # type: ignore[no-any-return]
+
+    def _latency_params(
+        self,
+    ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.int8]]:
+        sim, lo, hi = self.sim, self.lo, self.lo + self.ticks
+        c, cls = sim.history.comp, sim.history.cls
+        mean = np.empty((len(self.cats), self.ticks))
+        floor = np.empty((len(self.cats), self.ticks))
+        journeys: dict[int, tuple[NDArray[np.float64], NDArray[np.float64]]] = {}
+        for r, cat in enumerate(self.cats):
+            i = cat.comp
+            if cat.journey >= 0:
+                if cat.journey not in journeys:
+                    ks = np.flatnonzero(sim.world.class_journey == cat.journey)
+                    o = cls["offered"][lo:hi][:, ks, :].astype(np.float64)
+                    wgt = o / np.maximum(o.sum(1), 1e-12)[:, None, :]
+                    journeys[cat.journey] = (
+                        (cls["latency"][lo:hi][:, ks, :] * wgt).sum(1),
+                        (cls["floor"][lo:hi][:, ks, :] * wgt).sum(1),
+                    )
+                m, f = journeys[cat.journey]
+                mean[r], floor[r] = m[:, i], f[:, i]
+            else:
+                mean[r] = c["latency"][lo:hi, i]
+                floor[r] = c["floor"][lo:hi, i]
+        kinds = {"slow": 1, "db_slow": 2, "ok": 3}
+        kind = np.array([kinds.get(cat.key.split("/")[0], 0) for cat in self.cats], np.int8)
+        return mean, floor, kind
+
+    def number_params(self) -> tuple[I64, I64, I64]:
+        return self._per_row("number", self._number_params)  # type: ignore[no-any-return]
+
+    def _number_params(self) -> tuple[I64, I64, I64]:
+        """Per row the modulus of ``1 + h % m`` (0: none) and per row and tick the value on
+        lines whose hash is odd and even."""
+        sim, lo, hi = self.sim, self.lo, self.lo + self.ticks
+        c = sim.history.comp
+        modulus = np.zeros(len(self.cats), np.int64)
+        odd = np.zeros((len(self.cats), self.ticks), np.int64)
+        even = np.zeros((len(self.cats), self.ticks), np.int64)
+        for r, cat in enumerate(self.cats):
+            kind = cat.key.split("/")[0]
+            if kind in ("retry_t", "retry_e"):
+                modulus[r] = max(int(sim.world.retries[cat.edge]), 1)
+            elif kind == "repl":
+                odd[r] = even[r] = _ints(c["replication_lag"][lo:hi, cat.comp])
+            elif kind == "qlag":
+                odd[r] = _ints(c["consumer_lag"][lo:hi, cat.comp])
+                even[r] = _ints(c["backlog"][lo:hi, cat.comp])
+            elif kind == "ok":
+                modulus[r] = 200
+            else:
+                odd[r] = even[r] = 20 + cat.uid % 380
+        return modulus, odd, even
+
+    def pod_params(
+        self,
+    ) -> tuple[
+        list[str], NDArray[np.intp], NDArray[np.float64], tuple[NDArray[np.intp], NDArray[np.intp]]
+    ]:
+        return self._per_row("pods", self._pod_params)  # type: ignore[no-any-return]
+
+    def _pod_params(
+        self,
+    ) -> tuple[
+        list[str], NDArray[np.intp], NDArray[np.float64], tuple[NDArray[np.intp], NDArray[np.intp]]
+    ]:
+        """A table of pod names; per row and tick where the stable version's pods start in it,
+        how many there are, where the new version's pods start and how many (``[rows, ticks,
+        4]``); per row and tick the share of lines the new version's pods write; and per row
+        the part of the table its component's pods take."""
+        sim, lo, ticks = self.sim, self.lo, self.ticks
+        rec = recorder(sim)
+        comps = sorted({c.comp for c in self.cats})
+        col = {i: j for j, i in enumerate(comps)}
+        replicas = sim.history.comp["replicas"][lo : lo + ticks][:, comps].astype(np.float64)
+        ready = np.maximum(np.round(replicas), 1).astype(np.int64).T
+        spans = np.zeros((len(comps), ticks, 4), np.intp)
+        spans[:, :, 1] = ready
+        p_ok = np.zeros((len(comps), ticks))
+        p_err = np.zeros((len(comps), ticks))
+        rollouts: dict[int, list[tuple[int, VersionMix]]] = {}
+        for t in range(lo, min(lo + ticks, len(rec.mixes))):
+            for i, m in rec.mixes[t].items():
+                if i in col:
+                    rollouts.setdefault(i, []).append((t - lo, m))
+        table: list[str] = []
+        part = np.zeros((len(comps), 2), np.intp)
+        for j, i in enumerate(comps):
+            part[j, 0] = len(table)
+            # the stable version at each tick, as ``Recorder.mix`` finds it
+            stable = np.zeros(ticks, np.intp)
+            versions = ["v1"]
+            for start, version in rec.base.get(i, []):
+                versions.append(version)
+                stable[max(start - lo, 0) :] = len(versions) - 1
+            need: dict[str, int] = {}
+            for v in range(len(versions)):
+                on = stable == v
+                if on.any():
+                    need[versions[v]] = max(need.get(versions[v], 0), int(ready[j][on].max()))
+            patches = []
+            for t, m in rollouts.get(i, []):
+                if m.new is None:  # pragma: no cover - a mix is only recorded during a rollout
+                    continue
+                r = int(ready[j, t])
+                on_new = int(round(m.weight * r))
+                patches.append((t, m, max(r - on_new, 1), max(on_new, 1)))
+                need[m.stable] = max(need.get(m.stable, 0), max(r - on_new, 1))
+                need[m.new] = max(need.get(m.new, 0), max(on_new, 1))
+            where: dict[str, int] = {}
+            for version, count in need.items():
+                where[version] = len(table)
+                table.extend(pod_table(sim, i, version, count)[:count])
+            part[j, 1] = len(table)
+            firsts = np.array([where.get(v, 0) for v in versions], np.intp)
+            spans[j, :, 0] = firsts[stable]
+            errors = sim.history.comp["errors"]
+            for t, m, n_stable, n_new in patches:
+                assert m.new is not None
+                spans[j, t] = (where[m.stable], n_stable, where[m.new], n_new)
+                if m.weight > 0:
+                    p_ok[j, t] = m.weight
+                    err = float(errors[lo + t, i])
+                    e_new = err + (1 - m.weight) * m.excess
+                    e_old = max(err - m.weight * m.excess, 0.0)
+                    p_err[j, t] = (
+                        m.weight * e_new / max(m.weight * e_new + (1 - m.weight) * e_old, 1e-12)
+                    )
+        at = np.array([col[c.comp] for c in self.cats], np.intp)
+        error = np.array([c.level == "error" for c in self.cats], np.bool_)
+        share = np.where(error[:, None], p_err[at], p_ok[at])
+        return table, spans[at], share, (part[at, 0], part[at, 1])
+
+    def values_params(self, slot: int) -> tuple[list[str], NDArray[np.intp], NDArray[np.intp]]:
+        return self._per_row(f"values/{slot}", lambda: self._values_params(slot))  # type: ignore[no-any-return]
+
+    def _values_params(self, slot: int) -> tuple[list[str], NDArray[np.intp], NDArray[np.intp]]:
+        table: list[str] = []
+        at: dict[tuple[str, ...], int] = {}
+        start = np.zeros(len(self.cats), np.intp)
+        size = np.zeros(len(self.cats), np.intp)
+        for r, cat in enumerate(self.cats):
+            f = [s for s in cat.template if isinstance(s, Field)][slot - 1]
+            if f.values not in at:
+                at[f.values] = len(table)
+                table.extend(f.values)
+            start[r], size[r] = at[f.values], len(f.values)
+        return table, start, size
+
+    def stamp_params(self) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
+        return self._per_row("stamp", self._stamp_params)  # type: ignore[no-any-return]
+
+    def _stamp_params(self) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
+        """Per row: the clock skew and whether the date has a ``T`` (ISO) or a space."""
+        comps = self.sim.scenario.components
+        skew = np.array([comps[c.comp].telemetry.clock_skew for c in self.cats], np.float64)
+        iso = np.array(
+            [_stamp_part(c, "date").parts[5] == "T" for c in self.cats],
+            np.bool_,
+        )
+        return skew, iso
+
+    # -- one batch of lines
+    def columns(self, lines: Lines) -> Callable[[Step], Column]:
+        """The columns of a batch, computed the first time a step asks for them."""
+        sim = self.sim
+        tick = lines.tick.astype(np.uint64) + np.uint64(self.lo)
+        h = mix((tick << np.uint64(24)) + lines.n)
+        h ^= self.uid[lines.row]
+        h = mix(h)
+        hashes: dict[int, U64] = {}
+        made: dict[tuple[str, int], Column] = {}
+        shown: list[NDArray[np.float64]] = []
+
+        def field_hash(slot: int) -> U64:
+            got = hashes.get(slot)
+            if got is None:
+                got = hashes[slot] = mix(h + np.uint64(slot))
+            return got
+
+        def when() -> NDArray[np.float64]:
+            if not shown:
+                skew, _ = self.stamp_params()
+                true_t = (lines.tick + self.lo).astype(np.float64) * sim.dt + (
+                    h & np.uint64(0xFFFFFF)
+                ).astype(np.float64) / float(1 << 24) * sim.dt
+                shown.append(true_t + skew[lines.row])
+            return shown[0]
+
+        def column(st: Step) -> Column:
+            key = (st.field, st.slot)
+            got = made.get(key)
+            if got is None:
+                got = made[key] = self._column(st, lines, h, field_hash, when)
+            return got
+
+        return column
+
+    def _column(
+        self,
+        st: Step,
+        lines: Lines,
+        h: U64,
+        field_hash: Callable[[int], U64],
+        when: Callable[[], NDArray[np.float64]],
+    ) -> Column:
+        name = st.field
+        if name in ("date", "milli"):
+            shown = when()
+            whole = np.floor(shown)
+            if name == "milli":
+                ms = np.minimum(((shown - whole) * 1000).astype(np.intp), 999)
+                return Coded(_MILLI, lambda _: ms, lines.row)
+            _, iso = self.stamp_params()
+            first = int(whole.min())
+            span = int(whole.max()) - first + 1
+            table = _dates(self.sim, first, span, bool(iso.any()), bool((~iso).any()))
+            codes = (whole - first).astype(np.intp) + np.where(iso[lines.row], 0, span)
+            return Coded(table, lambda _: codes, lines.row)
+
+        def hashed(some: NDArray[np.intp] | None) -> U64:
+            """The field's hash on all lines or on some."""
+            if some is None:
+                return field_hash(st.slot)
+            return mix(h[some] + np.uint64(st.slot))
+
+        if name == "trace":
+            x = field_hash(st.slot)
+            return Text(hex32(mix(x.copy()), mix(x ^ np.uint64(0x5A5A))))
+        if name == "pod":
+            table, spans, share, ranges = self.pod_params()
+
+            def pods(some: NDArray[np.intp] | None) -> NDArray[np.intp]:
+                x = hashed(some)
+                row = lines.row if some is None else lines.row[some]
+                tick = lines.tick if some is None else lines.tick[some]
+                span = spans[row, tick]
+                draw = ((x >> np.uint64(20)) & np.uint64(0xFFFF)).astype(np.float64) / 65536.0
+                new = (draw < share[row, tick]) & (span[:, 3] > 0)
+                start = np.where(new, span[:, 2], span[:, 0])
+                size = np.where(new, span[:, 3], span[:, 1]).astype(np.uint64)
+                out: NDArray[np.intp] = start + ((x >> np.uint64(40)) % size).astype(np.intp)
+                return out
+
+            return Coded(table, pods, lines.row, ranges)
+        if name == "ms":
+            return Numbers(self._milliseconds(lines, field_hash(st.slot)))
+        if name == "n":
+            x = field_hash(st.slot)
+            modulus, odd, even = self.number_params()
+            m = modulus[lines.row]
+            fixed = np.where(
+                (x & np.uint64(1)).astype(np.bool_),
+                odd[lines.row, lines.tick],
+                even[lines.row, lines.tick],
+            )
+            drawn = (x % np.maximum(m, 1).astype(np.uint64)).astype(np.int64) + 1
+            return Numbers(np.where(m > 0, drawn, fixed))
+        table, start, size = self.values_params(st.slot)
+
+        def chosen(some: NDArray[np.intp] | None) -> NDArray[np.intp]:
+            row = lines.row if some is None else lines.row[some]
+            idx = hashed(some) % size[row].astype(np.uint64)
+            out: NDArray[np.intp] = start[row] + idx.astype(np.intp)
+            return out
+
+        return Coded(table, chosen, lines.row, (start, start + size))
+
+    def _milliseconds(self, lines: Lines, x: U64) -> I64:
+        """``max(1, round(latency * 1000))`` of every line, as ``render`` writes it."""
+        mean, floor, kind = self.latency_params()
+        mu = mean[lines.row, lines.tick]
+        lo_ = floor[lines.row, lines.tick]
+        spread = np.maximum(mu - lo_, 1e-6)
+        u = ((x >> np.uint64(11)) + np.uint64(1)).astype(np.float64) / float(1 << 53)
+        tail = spread * -np.log(u)
+        k = kind[lines.row]
+        lat = np.where(k == 1, logs.SLOW + tail, np.where(k == 2, logs.DB_SLOW + tail, lo_ + tail))
+        lat = np.where(k == 3, np.minimum(lat, logs.SLOW), lat)
+        scaled = lat * 1000
+        out: I64 = np.maximum(np.rint(scaled), 1).astype(np.int64)
+        # where the last bits of a logarithm could move the rounding, compute as render does
+        frac = scaled - np.floor(scaled)
+        close = np.flatnonzero(np.abs(frac - 0.5) < 1e-9 * np.maximum(scaled, 1.0))
+        if close.size:
+            from chaosgame.telemetry.logsearch import milliseconds
+
+            for j in close:
+                cat = self.cats[int(lines.row[j])]
+                out[j] = milliseconds(self.sim, cat, self.lo + int(lines.tick[j]), int(x[j]))
+        return out
+
+
+def _ints(a: NDArray[Any]) -> I64:
+    """``int(float(v))`` of every value (truncation towards zero)."""
+    out: I64 = np.trunc(a.astype(np.float64)).astype(np.int64)
+    return out
+
+
+def _stamp_part(cat: Category, name: str) -> Field:
+    for seg in cat.template:
+        if isinstance(seg, Field) and seg.name == "ts":
+            for part in seg.parts:
+                if isinstance(part, Field) and part.name == name:
+                    return part
+    raise LookupError(f"{cat.key} has no timestamp")
+
+
+def _dates(sim: Simulator, first: int, span: int, iso_too: bool, space_too: bool) -> list[str]:
+    """Dates to the second from ``first`` on (ISO with ``T``, then with a space)."""
+    start = dtm.datetime.fromisoformat(sim.scenario.clock_start.replace("Z", "+00:00"))
+    days = [start + dtm.timedelta(seconds=first + s) for s in range(span)]
+    iso = [d.strftime("%Y-%m-%dT%H:%M:%S") for d in days] if iso_too else [""] * span
+    space = [d.strftime("%Y-%m-%d %H:%M:%S") for d in days] if space_too else [""] * span
+    return iso + space
+
+
+def pod_table(sim: Simulator, i: int, version: str, count: int) -> list[str]:
+    """The first ``count`` pod names of component ``i`` on ``version`` (kept with the game)."""
+    cache: dict[tuple[int, str], list[str]] = recorder(sim).cache.setdefault("logs/pods", {})
+    got = cache.get((i, version))
+    if got is None or len(got) < count:
+        got = cache[(i, version)] = pod_names(sim, i, version, max(count, 8))
+    return got
