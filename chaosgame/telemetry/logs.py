@@ -45,6 +45,11 @@ class Category:
     edge: int = -1
     event: int = -1
 
+    @property
+    def kind(self) -> str:
+        """What the line is about: ok, err, slow, retry_t, fail_e, pool, db_conn, event..."""
+        return self.key.split("/", 1)[0]
+
 
 def _path(journey: str) -> str:
     return f"/api/{journey}"
@@ -72,20 +77,54 @@ def reach(sim: Simulator, j: int) -> set[int]:
     return out
 
 
+EVENT_KINDS = ("oom", "liveness", "restart", "node", "autoscale", "scale")
+"""Events a component's own log tells of (the orchestrator's messages)."""
+
+
 def categories(sim: Simulator, i: int) -> list[Category]:
-    """Every category of line component ``i`` can write (cached)."""
+    """Every category of line component ``i`` can write so far (kept with the game; events
+    recorded since the last call add theirs at the end)."""
     rec = recorder(sim)
     key = f"logcats/{i}"
-    if key in rec.cache:
-        cached: list[Category] = rec.cache[key]
-        return cached
+    got: tuple[list[Category], int] | None = rec.cache.get(key)
+    if got is not None and got[1] == len(sim.events):
+        return got[0]
+    cats, seen = got if got is not None else (_categories(sim, i), 0)
+    cats = cats + _event_categories(sim, i, seen)
+    where: dict[int, int] = rec.cache.setdefault("logs/positions", {})
+    where.update((c.uid, p) for p, c in enumerate(cats))
+    rec.cache[key] = (cats, len(sim.events))
+    return cats
+
+
+def _event_categories(sim: Simulator, i: int, start: int) -> list[Category]:
+    """Categories of the events from ``sim.events[start]`` on that component ``i`` logs."""
+    comp = sim.scenario.components[i]
+    t = comp.telemetry
+    if comp.kind in NO_LOGS or not t.logs:
+        return []
+    fmt, lang, name = t.log_format, t.language, comp.name
+    out = []
+    for n in range(start, len(sim.events)):
+        ev = sim.events[n]
+        if ev.component == name and ev.kind in EVENT_KINDS:
+            level = "info" if ev.kind in ("autoscale", "scale") else "warn"
+            msg: list[Seg] = [f"{ev.kind}: {ev.message}"]
+            tpl = sh.line(fmt, lang, level, name, "kubelet", msg, [("pod", sh.pod(name))])
+            k = f"event/{n}"
+            uid = derive(sim.seed, f"logs/{name}/{k}")
+            out.append(Category(i, k, level, tuple(merged(tpl)), uid, event=n))
+    return out
+
+
+def _categories(sim: Simulator, i: int) -> list[Category]:
+    """The categories of component ``i`` other than its events'."""
     w = sim.world
     comp = sim.scenario.components[i]
     t = comp.telemetry
     fmt, lang, name, kind = t.log_format, t.language, comp.name, comp.kind
     out: list[Category] = []
     if kind in NO_LOGS or not t.logs:
-        rec.cache[key] = out
         return out
     pl = pools(sim.seed)
     pod = sh.pod(name)
@@ -219,32 +258,82 @@ def categories(sim: Simulator, i: int) -> list[Category]:
                 [("pod", pod)],
             ),
         )
-    for n, ev in enumerate(sim.events):
-        if ev.component == name and ev.kind in (
-            "oom",
-            "liveness",
-            "restart",
-            "node",
-            "autoscale",
-            "scale",
-        ):
-            level = "info" if ev.kind in ("autoscale", "scale") else "warn"
-            evmsg: list[Seg] = [f"{ev.kind}: {ev.message}"]
-            add(
-                f"event/{n}",
-                level,
-                sh.line(fmt, lang, level, name, "kubelet", evmsg, [("pod", pod)]),
-                event=n,
-            )
-    rec.cache[key] = out
     return out
 
 
 def counts(sim: Simulator, cats: list[Category], lo: int, hi: int, now: float) -> NDArray[np.int64]:
     """Exact lines per category per tick, shape ``[len(cats), hi - lo]``."""
-    x = expected(sim, cats, lo, hi)
     if not cats or hi <= lo:
         return np.zeros((len(cats), max(hi - lo, 0)), np.int64)
+    n = _written(sim, cats, lo, hi)
+    # what the log store no longer keeps
+    comps = np.array([c.comp for c in cats], np.intp)
+    keep = _first_kept(sim, now)[comps]
+    n[np.arange(lo, hi)[None, :] < keep[:, None]] = 0
+    return n
+
+
+def _written(sim: Simulator, cats: list[Category], lo: int, hi: int) -> NDArray[np.int64]:
+    """Lines that reached the log store per category and tick, kept with the game per
+    component (past ticks never change, and a component's lines depend on its own categories
+    alone): only ticks not seen before are computed."""
+    rec = recorder(sim)
+    store: dict[int, tuple[int, NDArray[np.int32]]] = rec.cache.setdefault("logs/written", {})
+    comps = list(dict.fromkeys(c.comp for c in cats))
+    todo: dict[tuple[int, int], list[int]] = {}
+    for i in comps:
+        a, block = store.get(i, (lo, _NONE))
+        b = a + block.shape[1]
+        if block.shape[1] == 0 or hi < a or b < lo or len(block) != len(categories(sim, i)):
+            store[i] = (lo, np.zeros((len(categories(sim, i)), 0), np.int32))
+            todo.setdefault((lo, hi), []).append(i)
+            continue
+        if lo < a:
+            todo.setdefault((lo, a), []).append(i)
+        if b < hi:
+            todo.setdefault((b, hi), []).append(i)
+    for (a, b), group in sorted(todo.items()):
+        every = [c for i in group for c in categories(sim, i)]
+        x = _draw(sim, every, a, b).astype(np.int32)
+        at = 0
+        for i in group:
+            k = len(categories(sim, i))
+            first, block = store[i]
+            part = x[at : at + k]
+            at += k
+            if b <= first:
+                first, block = a, np.concatenate([part, block], axis=1)
+            else:
+                block = np.concatenate([block, part], axis=1)
+            extra = block.shape[1] - max(KEEP_TICKS, hi - lo)
+            if extra > 0:  # forget the oldest ticks
+                keep_from = min(extra, max(lo - first, 0))
+                first, block = first + keep_from, block[:, keep_from:]
+            store[i] = (first, block)
+    out = np.empty((len(cats), hi - lo), np.int64)
+    where: dict[int, int] = rec.cache["logs/positions"]
+    start = 0
+    while start < len(cats):
+        i = cats[start].comp
+        end = start + 1
+        while end < len(cats) and cats[end].comp == i:
+            end += 1
+        first, block = store[i]
+        rows = [where[c.uid] for c in cats[start:end]]
+        out[start:end] = block[rows, lo - first : hi - first]
+        start = end
+    return out
+
+
+KEEP_TICKS = 720
+"""Most ticks of line counts kept per component."""
+_NONE = np.zeros((0, 0), np.int32)
+
+
+def _draw(sim: Simulator, cats: list[Category], lo: int, hi: int) -> NDArray[np.int64]:
+    """Lines written per category and tick (expected lines rounded by a per-tick draw), less
+    the ticks the log pipeline was down."""
+    x = expected(sim, cats, lo, hi)
     uid = np.array([c.uid for c in cats], dtype=np.uint64)[:, None]
     ticks = np.arange(lo, hi, dtype=np.uint64)[None, :]
     with np.errstate(over="ignore"):
@@ -254,17 +343,21 @@ def counts(sim: Simulator, cats: list[Category], lo: int, hi: int, now: float) -
         h ^= h >> np.uint64(29)
     u = (h >> np.uint64(11)).astype(np.float64) / float(1 << 53)
     n = np.floor(x + u).astype(np.int64)
-    # what never reached the log store: sampling, retention, pipeline outages
-    dark = gaps.dark(sim, "logs", lo, hi)
-    n[:, dark] = 0
-    by_comp: dict[int, list[int]] = {}
-    for r, c in enumerate(cats):
-        by_comp.setdefault(c.comp, []).append(r)
-    for comp, rows in by_comp.items():
-        keep = gaps.first_kept(sim, comp, now)
-        if keep > lo:
-            n[rows, : min(keep - lo, hi - lo)] = 0
+    # what never reached the log store: sampling, pipeline outages
+    n[:, gaps.dark(sim, "logs", lo, hi)] = 0
     return n
+
+
+def _first_kept(sim: Simulator, now: float) -> NDArray[np.int64]:
+    """``gaps.first_kept`` of every component."""
+    rec = recorder(sim)
+    kept: NDArray[np.float64] | None = rec.cache.get("logs/retention")
+    if kept is None:
+        kept = rec.cache["logs/retention"] = np.array(
+            [c.telemetry.retention for c in sim.scenario.components], np.float64
+        )
+    out: NDArray[np.int64] = np.maximum(0, np.ceil((now - kept) / sim.dt - 1e-9)).astype(np.int64)
+    return out
 
 
 def expected(sim: Simulator, cats: list[Category], lo: int, hi: int) -> NDArray[np.float64]:
@@ -353,7 +446,7 @@ def expected(sim: Simulator, cats: list[Category], lo: int, hi: int) -> NDArray[
     # categories of one kind (and journey) are computed together, element by element as one
     groups: dict[tuple[str, int], list[int]] = {}
     for row, cat in enumerate(cats):
-        kind = cat.key.split("/")[0]
+        kind = cat.kind
         if cat.journey >= 0:
             sort = "journey"
         elif cat.edge >= 0:
@@ -387,11 +480,16 @@ def expected(sim: Simulator, cats: list[Category], lo: int, hi: int) -> NDArray[
                 sim, kind, [cats[r].comp for r in rows], lo, hi, dep_final[:, cis], has_dep[cis]
             ).T
         out[rows] = v * dt
-    sampling = np.array(
-        [
-            sim.scenario.components[k.comp].telemetry.log_sampling if k.event < 0 else 1.0
-            for k in cats
-        ]
+    rec = recorder(sim)
+    per_comp: NDArray[np.float64] | None = rec.cache.get("logs/sampling")
+    if per_comp is None:
+        per_comp = rec.cache["logs/sampling"] = np.array(
+            [c.telemetry.log_sampling for c in sim.scenario.components], np.float64
+        )
+    sampling = np.where(
+        np.array([k.event < 0 for k in cats], np.bool_),
+        per_comp[np.array([k.comp for k in cats], np.intp)],
+        1.0,
     )
     result: NDArray[np.float64] = out * sampling[:, None]
     return result

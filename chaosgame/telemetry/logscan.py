@@ -19,6 +19,7 @@ are computed again the way ``render`` does.
 from __future__ import annotations
 
 import datetime as dtm
+import math
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -108,28 +109,75 @@ def plan(sim: Simulator, cat: Category, needle: str) -> Plan:
 
 
 def plans(sim: Simulator, cats: Sequence[Category], needle: str) -> list[Plan]:
-    """The plans for ``needle`` in the lines of each of ``cats`` (kept with the game: a
+    """The plans for ``needle`` in the lines of each of ``cats``, kept with the game (a
     category's identity is unique within its game only)."""
     cache = recorder(sim).cache
     known: dict[tuple[str, int], Plan] = cache.setdefault("logs/plans", {})
-    reaches: dict[tuple[str, Seg], Reach] = cache.setdefault("logs/reach", {})
-    if len(known) > 500_000 or len(reaches) > 500_000:
+    shapes: dict[int, _Shape] = cache.setdefault("logs/shapes", {})
+    memo: dict[str, _Memo] = cache.setdefault("logs/needles", {})
+    if len(known) > 500_000 or len(memo) > 64:
         known.clear()
-        reaches.clear()
+        memo.clear()
+    m = memo.get(needle)
+    if m is None:
+        m = memo[needle] = _Memo(needle)
     out = []
     for cat in cats:
         key = (needle, cat.uid)
         got = known.get(key)
         if got is None:
-            got = known[key] = _plan(segments(sim, cat), needle, reaches)
+            shape = shapes.get(cat.uid)
+            if shape is None:
+                segs = segments(sim, cat)
+                layout = tuple(("" if isinstance(g, str) else g.name, slot) for g, slot in segs)
+                shape = shapes[cat.uid] = _Shape([g for g, _ in segs], layout)
+            got = known[key] = m.plan(shape)
         out.append(got)
     return out
 
 
-def _plan(segs: list[tuple[Seg, int]], needle: str, known: dict[tuple[str, Seg], Reach]) -> Plan:
-    if not needle or any(isinstance(s, str) and needle in s for s, _ in segs):
+@dataclass(frozen=True)
+class _Shape:
+    """A category's segments as read per line, and the field names and slots among them."""
+
+    segs: list[Seg]
+    layout: tuple[tuple[str, int], ...]
+
+
+class _Memo:
+    """What one needle makes of segments and of sequences of them: many categories share one
+    sequence of reaches where their text differs (service names, paths)."""
+
+    def __init__(self, needle: str) -> None:
+        self.needle = needle
+        self.parts: dict[tuple[str, Seg], Reach] = {}
+        self.reaches: dict[Seg, Reach] = {}
+        self.interned: dict[Reach, Reach] = {}
+        self.plans: dict[tuple[object, ...], Plan] = {}
+
+    def reach(self, seg: Seg) -> Reach:
+        got = self.reaches.get(seg)
+        if got is None:
+            r = reach(self.needle, seg, self.parts)
+            got = self.reaches[seg] = self.interned.setdefault(r, r)
+        return got
+
+    def plan(self, shape: _Shape) -> Plan:
+        get = self.reaches.get
+        reaches = [get(seg) or self.reach(seg) for seg in shape.segs]
+        key = (shape.layout, *map(id, reaches))
+        got = self.plans.get(key)
+        if got is None:
+            segs = list(zip(shape.segs, (slot for _, slot in shape.layout), strict=True))
+            got = self.plans[key] = _plan(segs, reaches, self.needle)
+        return got
+
+
+def _plan(segs: list[tuple[Seg, int]], reaches: list[Reach], needle: str) -> Plan:
+    if not needle or any(
+        isinstance(s, str) and 0 in r.done for (s, _), r in zip(segs, reaches, strict=True)
+    ):
         return Plan(True, ())
-    reaches = [reach(needle, s, known) for s, _ in segs]
     alive: list[set[int]] = [set()]
     for r in reaches:
         alive.append({q for p, q in r.moves if p == 0 or p in alive[-1]})
@@ -207,26 +255,32 @@ class Coded(Column):
 
 
 class Numbers(Column):
-    """Values that are non-negative integers, written in decimal."""
+    """Values that are non-negative integers, written in decimal, at most ``top``; computed
+    only when some number up to ``top`` could pass."""
 
-    def __init__(self, values: I64) -> None:
+    def __init__(self, values: Callable[[], I64], top: int) -> None:
         self.values = values
+        self.top = top
         self._present: tuple[I64, NDArray[np.intp]] | None = None
 
     def _distinct(self) -> tuple[I64, NDArray[np.intp]]:
         if self._present is None:
-            top = int(self.values.max()) if self.values.size else 0
+            values = self.values()
+            top = int(values.max()) if values.size else 0
             if top < (1 << 22):
-                seen = np.flatnonzero(np.bincount(self.values, minlength=1)).astype(np.int64)
+                seen = np.flatnonzero(np.bincount(values, minlength=1)).astype(np.int64)
                 where = np.zeros(top + 1, np.intp)
                 where[seen] = np.arange(seen.size)
-                self._present = (seen, where[self.values])
+                self._present = (seen, where[values])
             else:
-                seen, inverse = np.unique(self.values, return_inverse=True)
+                seen, inverse = np.unique(values, return_inverse=True)
                 self._present = (seen.astype(np.int64), inverse.astype(np.intp))
         return self._present
 
     def test(self, fn: Callable[[str], bool]) -> Mask:
+        small = self._present is None and self.top < 20_000
+        if small and not any(fn(str(v)) for v in range(self.top + 1)):
+            return False
         seen, codes = self._distinct()
         lut = np.fromiter((fn(str(int(v))) for v in seen), np.bool_, seen.size)
         if not lut.any():
@@ -359,9 +413,9 @@ class Lines:
     n: U64
 
 
-def batches(counts: I64, size: int = CHUNK) -> Iterator[tuple[int, int, Lines]]:
+def batches(counts: I64, first_tick: int = 0, size: int = CHUNK) -> Iterator[Lines]:
     """The lines of ``counts[row, tick]`` in batches of about ``size`` lines, row by row and
-    tick by tick: (first cell, end cell, lines)."""
+    tick by tick (ticks numbered from ``first_tick``)."""
     flat = counts.ravel()
     ticks = counts.shape[1]
     ends = np.cumsum(flat)
@@ -377,11 +431,7 @@ def batches(counts: I64, size: int = CHUNK) -> Iterator[tuple[int, int, Lines]]:
             which = np.repeat(np.arange(cell, stop), part)
             first = np.cumsum(part) - part
             n = np.arange(total, dtype=np.int64) - np.repeat(first, part)
-            yield (
-                cell,
-                stop,
-                Lines(which // ticks, which % ticks, n.astype(np.uint64)),
-            )
+            yield Lines(which // ticks, which % ticks + first_tick, n.astype(np.uint64))
         cell = stop
 
 
@@ -431,7 +481,7 @@ class Reader:
                 mean[r] = c["latency"][lo:hi, i]
                 floor[r] = c["floor"][lo:hi, i]
         kinds = {"slow": 1, "db_slow": 2, "ok": 3}
-        kind = np.array([kinds.get(cat.key.split("/")[0], 0) for cat in self.cats], np.int8)
+        kind = np.array([kinds.get(cat.kind, 0) for cat in self.cats], np.int8)
         return mean, floor, kind
 
     def number_params(self) -> tuple[I64, I64, I64]:
@@ -446,7 +496,7 @@ class Reader:
         odd = np.zeros((len(self.cats), self.ticks), np.int64)
         even = np.zeros((len(self.cats), self.ticks), np.int64)
         for r, cat in enumerate(self.cats):
-            kind = cat.key.split("/")[0]
+            kind = cat.kind
             if kind in ("retry_t", "retry_e"):
                 modulus[r] = max(int(sim.world.retries[cat.edge]), 1)
             elif kind == "repl":
@@ -652,18 +702,28 @@ class Reader:
 
             return Coded(table, pods, lines.row, ranges)
         if name == "ms":
-            return Numbers(self._milliseconds(lines, field_hash(st.slot)))
-        if name == "n":
-            x = field_hash(st.slot)
-            modulus, odd, even = self.number_params()
-            m = modulus[lines.row]
-            fixed = np.where(
-                (x & np.uint64(1)).astype(np.bool_),
-                odd[lines.row, lines.tick],
-                even[lines.row, lines.tick],
+            return Numbers(
+                lambda: self._milliseconds(lines, field_hash(st.slot)), self._ms_top(lines)
             )
-            drawn = (x % np.maximum(m, 1).astype(np.uint64)).astype(np.int64) + 1
-            return Numbers(np.where(m > 0, drawn, fixed))
+        if name == "n":
+            modulus, odd, even = self.number_params()
+
+            def numbers() -> I64:
+                x = field_hash(st.slot)
+                m = modulus[lines.row]
+                fixed = np.where(
+                    (x & np.uint64(1)).astype(np.bool_),
+                    odd[lines.row, lines.tick],
+                    even[lines.row, lines.tick],
+                )
+                drawn = (x % np.maximum(m, 1).astype(np.uint64)).astype(np.int64) + 1
+                out: I64 = np.where(m > 0, drawn, fixed)
+                return out
+
+            top = max(
+                int(modulus.max(initial=0)), int(odd.max(initial=0)), int(even.max(initial=0))
+            )
+            return Numbers(numbers, top)
         table, start, size = self.values_params(st.slot)
 
         def chosen(some: NDArray[np.intp] | None) -> NDArray[np.intp]:
@@ -673,6 +733,20 @@ class Reader:
             return out
 
         return Coded(table, chosen, lines.row, (start, start + size))
+
+    def _ms_top(self, lines: Lines) -> int:
+        """A bound on the milliseconds any line shows (``-log(u)`` of a 53-bit ``u`` is at
+        most 37)."""
+
+        def top() -> int:
+            mean, floor, _ = self.latency_params()
+            spread = np.maximum(mean - floor, 1e-6)
+            base = np.maximum(floor, max(logs.SLOW, logs.DB_SLOW))
+            worst = float((base + spread * 37.5).max(initial=0.0))
+            return int(worst * 1000) + 2 if math.isfinite(worst) else 1 << 62
+
+        got: int = self._per_row("ms top", top)
+        return got
 
     def _milliseconds(self, lines: Lines, x: U64) -> I64:
         """``max(1, round(latency * 1000))`` of every line, as ``render`` writes it."""

@@ -12,8 +12,8 @@ from __future__ import annotations
 import datetime as dtm
 import math
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -195,7 +195,7 @@ def _value(
 def _latency(cat: Category, info: _TickInfo, h: int) -> float:
     spread = max(info.mean - info.floor, 1e-6)
     u = ((h >> 11) + 1) / float(1 << 53)
-    kind = cat.key.split("/")[0]
+    kind = cat.kind
     if kind == "slow":
         return logs.SLOW + spread * -math.log(u)
     if kind == "db_slow":
@@ -219,7 +219,7 @@ def _latency_params(sim: Simulator, cat: Category, tick: int) -> tuple[float, fl
 
 
 def _number(sim: Simulator, cat: Category, tick: int, h: int) -> int:
-    kind = cat.key.split("/")[0]
+    kind = cat.kind
     c = sim.history.comp
     if kind in ("retry_t", "retry_e"):
         retries = int(sim.world.retries[cat.edge])
@@ -269,10 +269,20 @@ class _Search:
     verdicts: list[bool | None]  # all lines pass (True), none (False), or read them (None)
     groups: list[tuple[list[int], tuple[tuple[Filter, Plan | None], ...]]]
     """Rows whose lines must be read, grouped by how (the plan of each undecided filter)."""
+    readers: dict[int, Reader] = field(default_factory=dict)
 
     @property
     def ticks(self) -> int:
         return int(self.n.shape[1])
+
+    def reader(self, g: int) -> Reader:
+        got = self.readers.get(g)
+        if got is None:
+            rows = self.groups[g][0]
+            got = self.readers[g] = Reader(
+                self.sim, [self.cats[r] for r in rows], self.lo, self.ticks
+            )
+        return got
 
 
 def _prepare(
@@ -281,7 +291,7 @@ def _prepare(
     n = logs.counts(sim, cats, lo, hi, now)
     by_filter = [plans(sim, cats, f.value) if f.plain else None for f in filters]
     verdicts: list[bool | None] = []
-    groups: dict[tuple[tuple[Filter, Plan | None], ...], list[int]] = {}
+    groups: dict[tuple[int, ...], tuple[list[int], list[tuple[Filter, Plan | None]]]] = {}
     for r in range(len(cats)):
         v: bool | None = True
         how: list[tuple[Filter, Plan | None]] = []
@@ -296,8 +306,9 @@ def _prepare(
                 how.append((f, p))
         verdicts.append(v)
         if v is None:
-            groups.setdefault(tuple(how), []).append(r)
-    out = _Search(sim, cats, filters, lo, n, verdicts, [(g, h) for h, g in groups.items()])
+            key = tuple(id(f) if p is None else id(p) for f, p in how)
+            groups.setdefault(key, ([], how))[0].append(r)
+    out = _Search(sim, cats, filters, lo, n, verdicts, [(g, tuple(h)) for g, h in groups.values()])
     slow = [r for rows, how in out.groups for r in rows if any(p is None for _, p in how)]
     reading = int(n[slow].sum()) if slow else 0
     if reading > RENDER_LIMIT:
@@ -308,21 +319,18 @@ def _prepare(
     return out
 
 
-def _masks(
-    s: _Search, lo: int, n: NDArray[np.int64]
-) -> Iterator[tuple[list[int], int, int, Lines, Mask]]:
-    """For each group of rows that must be read and each batch of their lines (``n`` lines per
-    category and tick from tick ``lo``): the group's rows, the batch's first and end cell (row
-    by row, tick by tick over ``n[rows]``), its lines and which of them pass every filter."""
-    ticks = n.shape[1]
-    for rows, how in s.groups:
-        if not n[rows].any():
+def _masks(s: _Search, t0: int, t1: int) -> Iterator[tuple[list[int], Lines, Mask]]:
+    """For each group of rows that must be read and each batch of their lines in ticks
+    ``[t0, t1)`` of the window: the group's rows, the lines (rows numbered within the group)
+    and which of them pass every filter."""
+    for g, (rows, how) in enumerate(s.groups):
+        n = s.n[rows, t0:t1]
+        if not n.any():
             continue
-        group = [s.cats[r] for r in rows]
-        reader = Reader(s.sim, group, lo, ticks)
+        reader = s.reader(g)
         plain = [(f, p) for f, p in how if p is not None]
         slow = [f for f, p in how if p is None]
-        for first, end, lines in batches(n[rows]):
+        for lines in batches(n, t0):
             column = reader.columns(lines)
             mask: Mask = True
             for f, p in plain:
@@ -333,13 +341,13 @@ def _masks(
                 if mask is False:
                     break
             if slow and mask is not False:
-                mask = _rendered(s.sim, group, slow, lo, lines, mask)
-            yield rows, first, end, lines, mask
+                mask = _rendered(s.sim, reader.cats, slow, s.lo, lines, mask)
+            yield rows, lines, mask
 
 
 def _rendered(
     sim: Simulator,
-    group: list[Category],
+    group: Sequence[Category],
     filters: list[Filter],
     lo: int,
     lines: Lines,
@@ -360,7 +368,7 @@ def _count(s: _Search) -> NDArray[np.int64]:
     per_tick: NDArray[np.int64] = (
         s.n[sure].sum(0) if sure else np.zeros(s.ticks, np.int64)
     ).astype(np.int64)
-    for _rows, _first, _end, lines, mask in _masks(s, s.lo, s.n):
+    for _rows, lines, mask in _masks(s, 0, s.ticks):
         if mask is True:
             per_tick += np.bincount(lines.tick, minlength=s.ticks)
         elif mask is not False:
@@ -368,51 +376,71 @@ def _count(s: _Search) -> NDArray[np.int64]:
     return per_tick
 
 
+@dataclass
+class _Tick:
+    """The lines of one tick that a page may show: rows, lines per row, and which pass."""
+
+    rows: NDArray[np.intp]
+    size: NDArray[np.int64]
+    first: NDArray[np.int64]
+    passing: NDArray[np.bool_]
+
+
+def _read_ticks(s: _Search, t0: int, t1: int) -> dict[int, _Tick]:
+    """Which lines of ticks ``[t0, t1)`` pass the filters, per tick."""
+    shown = np.array([v is not False for v in s.verdicts], np.bool_)
+    sure = np.array([v is True for v in s.verdicts], np.bool_)
+    start = np.zeros((t1 - t0, len(s.cats)), np.int64)
+    out: dict[int, _Tick] = {}
+    for j, t in enumerate(range(t0, t1)):
+        here = s.n[:, t]
+        rows = np.flatnonzero(shown & (here > 0))
+        size = here[rows]
+        first = np.cumsum(size) - size
+        start[j, rows] = first
+        out[t] = _Tick(rows, size, first, np.repeat(sure[rows], size))
+    for group, lines, mask in _masks(s, t0, t1):
+        if mask is False:
+            continue
+        at = start[lines.tick - t0, np.asarray(group)[lines.row]] + lines.n.astype(np.int64)
+        for t in np.unique(lines.tick).tolist():
+            on = lines.tick == t
+            out[t].passing[at[on]] = True if mask is True else mask[on]
+    return out
+
+
 def _page(
     s: _Search, skip: int, limit: int, per_tick: NDArray[np.int64] | None
 ) -> list[tuple[float, Category, str]]:
-    sim, cats, lo, n = s.sim, s.cats, s.lo, s.n
+    sim, cats, lo = s.sim, s.cats, s.lo
     out: list[tuple[float, Category, str]] = []
     remaining = skip
-    shown = np.array([v is not False for v in s.verdicts], np.bool_)
-    sure = np.array([v is True for v in s.verdicts], np.bool_)
     uid = np.array([c.uid for c in cats], dtype=np.uint64)
+    read: dict[int, _Tick] = {}
+    block = 1
     for t in range(s.ticks - 1, -1, -1):
         if len(out) >= limit:
             break
         if per_tick is not None and int(per_tick[t]) <= remaining:
             remaining -= int(per_tick[t])
             continue
-        here = n[:, t]
-        rows = np.flatnonzero(shown & (here > 0))
-        if not rows.size:
-            continue
-        size = here[rows]
-        first = np.cumsum(size) - size
-        passing = np.repeat(sure[rows], size)
-        at = dict(zip(rows.tolist(), first.tolist(), strict=True))
-        for group, c0, c1, _, mask in _masks(s, lo + t, n[:, t : t + 1]):
-            if mask is False:
-                continue
-            start = 0
-            for r in group[c0:c1]:
-                k = int(here[r])
-                if k:
-                    part = mask if mask is True else mask[start : start + k]
-                    passing[at[r] : at[r] + k] = part
-                    start += k
-        matched = int(passing.sum())
+        if t not in read:
+            # read back in blocks that double, so that a rare match costs few passes
+            read.update(_read_ticks(s, max(t - block + 1, 0), t + 1))
+            block *= 2
+        tick = read.pop(t)
+        matched = int(tick.passing.sum())
         if matched <= remaining:
             remaining -= matched
             continue
-        who = np.repeat(rows, size)
-        idx = np.arange(who.size) - np.repeat(first, size)
+        who = np.repeat(tick.rows, tick.size)
+        idx = np.arange(who.size) - np.repeat(tick.first, tick.size)
         offs = (line_hashes(uid[who], lo + t, idx) & np.uint64(0xFFFFFF)).astype(np.int64)
         if who.size < 4096:
             order = np.lexsort((uid[who], -offs))
         else:
             order = np.argsort(-offs, kind="stable")
-        picked = order[passing[order]][remaining : remaining + limit - len(out)]
+        picked = order[tick.passing[order]][remaining : remaining + limit - len(out)]
         remaining = 0
         for o in picked.tolist():
             r, k = int(who[o]), int(idx[o])

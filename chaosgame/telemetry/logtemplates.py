@@ -35,6 +35,14 @@ class Field:
     values: tuple[str, ...] = ()  # for finite fields
     parts: tuple[Seg, ...] = ()  # for fields made of parts (every value is their concatenation)
 
+    def __hash__(self) -> int:
+        # computed once: fields key the caches of every search
+        got: int | None = self.__dict__.get("_hash")
+        if got is None:
+            got = hash((self.name, self.alphabet, self.lengths, self.values, self.parts))
+            object.__setattr__(self, "_hash", got)
+        return got
+
 
 Seg = str | Field
 MASK = (1 << 64) - 1

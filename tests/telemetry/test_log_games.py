@@ -90,3 +90,20 @@ def test_interleaved_games_answer_as_each_game_alone() -> None:
         assert len(got) == len(want)
         for k, (mine, alone_) in enumerate(zip(got, want, strict=True)):
             assert mine == alone_, f"{name}: step {k} differs when played beside another game"
+
+
+def test_an_answer_does_not_depend_on_earlier_queries() -> None:
+    """Lines of events recorded after a first log query are found by later ones."""
+    sc = load_scenario(ROOT / "scenarios" / "thumbnails-oomkilled-after-upgrade.yaml")
+    later = {"type": "query", "q": 'logs {service=~".+"} |= "oom" --since=30m --limit=3'}
+    asked = Session(sc)
+    asked.reset()
+    asked.step({"type": "query", "q": 'logs {service=~".+"} |= "oom" --limit=3'})
+    asked.step({"type": "wait", "seconds": 900})
+    fresh = Session(sc)
+    fresh.reset()
+    fresh.step({"type": "wait", "seconds": 945})
+    assert asked.now == fresh.now
+    mine, theirs = asked.step(later), fresh.step(later)
+    assert mine["result"]["matched"] > 0
+    assert mine["result"] == theirs["result"]
