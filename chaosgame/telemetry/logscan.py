@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dtm
 import math
+from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -41,7 +42,7 @@ Mask = Bools | bool
 U64 = NDArray[np.uint64]
 I64 = NDArray[np.int64]
 
-CHUNK = 1 << 17
+CHUNK = 1 << 16
 """Lines read per pass (bounds the memory a search takes)."""
 GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _HEX2 = np.frombuffer("".join(f"{b:02x}" for b in range(256)).encode(), np.uint16)
@@ -108,30 +109,33 @@ def plan(sim: Simulator, cat: Category, needle: str) -> Plan:
     return plans(sim, [cat], needle)[0]
 
 
+NEEDLES_KEPT = 8
+"""Needles whose plans a game keeps (the most recently searched)."""
+
+
 def plans(sim: Simulator, cats: Sequence[Category], needle: str) -> list[Plan]:
     """The plans for ``needle`` in the lines of each of ``cats``, kept with the game (a
     category's identity is unique within its game only)."""
     cache = recorder(sim).cache
-    known: dict[tuple[str, int], Plan] = cache.setdefault("logs/plans", {})
     shapes: dict[int, _Shape] = cache.setdefault("logs/shapes", {})
-    memo: dict[str, _Memo] = cache.setdefault("logs/needles", {})
-    if len(known) > 500_000 or len(memo) > 64:
-        known.clear()
-        memo.clear()
+    memo: OrderedDict[str, _Memo] = cache.setdefault("logs/needles", OrderedDict())
     m = memo.get(needle)
     if m is None:
         m = memo[needle] = _Memo(needle)
+        while len(memo) > NEEDLES_KEPT:
+            memo.popitem(last=False)
+    memo.move_to_end(needle)
+    known = m.by_uid
     out = []
     for cat in cats:
-        key = (needle, cat.uid)
-        got = known.get(key)
+        got = known.get(cat.uid)
         if got is None:
             shape = shapes.get(cat.uid)
             if shape is None:
                 segs = segments(sim, cat)
                 layout = tuple(("" if isinstance(g, str) else g.name, slot) for g, slot in segs)
                 shape = shapes[cat.uid] = _Shape([g for g, _ in segs], layout)
-            got = known[key] = m.plan(shape)
+            got = known[cat.uid] = m.plan(shape)
         out.append(got)
     return out
 
@@ -150,6 +154,7 @@ class _Memo:
 
     def __init__(self, needle: str) -> None:
         self.needle = needle
+        self.by_uid: dict[int, Plan] = {}
         self.parts: dict[tuple[str, Seg], Reach] = {}
         self.reaches: dict[Seg, Reach] = {}
         self.interned: dict[Reach, Reach] = {}
@@ -158,7 +163,7 @@ class _Memo:
     def reach(self, seg: Seg) -> Reach:
         got = self.reaches.get(seg)
         if got is None:
-            r = reach(self.needle, seg, self.parts)
+            r = reach(self.needle, seg, None if isinstance(seg, str) else self.parts)
             got = self.reaches[seg] = self.interned.setdefault(r, r)
         return got
 
@@ -205,8 +210,9 @@ def _plan(segs: list[tuple[Seg, int]], reaches: list[Reach], needle: str) -> Pla
 class Column:
     """A field's value on every line of a batch, and tests on it."""
 
-    def test(self, fn: Callable[[str], bool]) -> Mask:
-        """Which lines' values pass ``fn`` (tested once per distinct value)."""
+    def test(self, fn: Callable[[str], bool], key: tuple[str, str] = ("", "")) -> Mask:
+        """Which lines' values pass ``fn`` (tested once per distinct value; ``key`` names the
+        test where its results may be kept)."""
         raise NotImplementedError
 
 
@@ -223,15 +229,22 @@ class Coded(Column):
         codes: Callable[[NDArray[np.intp] | None], NDArray[np.intp]],
         row: NDArray[np.intp],
         ranges: tuple[NDArray[np.intp], NDArray[np.intp]] | None = None,
+        memo: dict[tuple[int, str, str], Bools] | None = None,
     ) -> None:
         self.table = table
         self.codes = codes
         self.row = row
         self.ranges = ranges
+        self.memo = memo
         self._all: NDArray[np.intp] | None = None
 
-    def test(self, fn: Callable[[str], bool]) -> Mask:
-        lut = np.fromiter((fn(v) for v in self.table), np.bool_, len(self.table))
+    def test(self, fn: Callable[[str], bool], key: tuple[str, str] = ("", "")) -> Mask:
+        memo = self.memo if key[0] else None
+        lut = memo.get((id(self.table), *key)) if memo is not None else None
+        if lut is None:
+            lut = np.fromiter((fn(v) for v in self.table), np.bool_, len(self.table))
+            if memo is not None:
+                memo[(id(self.table), *key)] = lut
         if not lut.any():
             return False
         if lut.all():
@@ -277,7 +290,7 @@ class Numbers(Column):
                 self._present = (seen.astype(np.int64), inverse.astype(np.intp))
         return self._present
 
-    def test(self, fn: Callable[[str], bool]) -> Mask:
+    def test(self, fn: Callable[[str], bool], key: tuple[str, str] = ("", "")) -> Mask:
         small = self._present is None and self.top < 20_000
         if small and not any(fn(str(v)) for v in range(self.top + 1)):
             return False
@@ -291,20 +304,77 @@ class Numbers(Column):
         return out
 
 
-class Text(Column):
-    """Values written out as bytes (trace ids: a different value on every line)."""
+class Traces(Column):
+    """Trace ids: two 64-bit words per line, written ``f"{a:016x}{b:016x}"``."""
 
-    def __init__(self, data: NDArray[Any]) -> None:
-        self.data = data
+    def __init__(self, a: U64, b: U64) -> None:
+        self.a = a
+        self.b = b
+        self._text: NDArray[Any] | None = None
+        self._bytes: NDArray[np.uint8] | None = None
 
-    def test(self, fn: Callable[[str], bool]) -> Mask:
-        return np.fromiter((fn(v.decode()) for v in self.data), np.bool_, self.data.size)
+    def text(self) -> NDArray[Any]:
+        """The ids as 32-byte strings."""
+        if self._text is None:
+            self._text = hex32(self.a, self.b)
+        return self._text
+
+    def test(self, fn: Callable[[str], bool], key: tuple[str, str] = ("", "")) -> Mask:
+        return np.fromiter((fn(v.decode()) for v in self.text()), np.bool_, self.a.size)
+
+    def contains(self, digits: str) -> Bools:
+        """Which ids contain ``digits`` (lowercase hex), read nibble by nibble from the words:
+        at an even offset from the bytes themselves, at an odd one from the bytes shifted by
+        half a byte."""
+        if self._bytes is None:
+            raw = np.empty((self.a.size, 2), np.uint64)
+            raw[:, 0] = self.a
+            raw[:, 1] = self.b
+            raw.byteswap(inplace=True)
+            self._bytes = raw.view(np.uint8)
+        even = self._bytes
+        odd = np.empty_like(even)
+        odd[:, :15] = (even[:, :15] << 4) | (even[:, 1:] >> 4)
+        odd[:, 15] = even[:, 15] << 4
+        m = len(digits)
+        found = _nibbles_at(even, digits, 16 - (m - 1) // 2)
+        if m < 32:
+            found |= _nibbles_at(odd, digits, 16 - m // 2)
+        return found
+
+
+def _nibbles_at(data: NDArray[np.uint8], digits: str, starts: int) -> Bools:
+    """Rows of ``data`` (16 bytes, two hex digits a byte) holding ``digits`` from the high
+    half of one of their first ``starts`` bytes."""
+    nib = [int(c, 16) for c in digits]
+    size = (len(nib) + 1) // 2
+    if starts <= 0:
+        return np.zeros(len(data), np.bool_)
+    hit = np.zeros((len(data), 16), np.bool_)
+    for k in range(size):
+        window = data[:, k : k + starts]
+        if 2 * k + 1 < len(nib):
+            eq = window == np.uint8(nib[2 * k] << 4 | nib[2 * k + 1])
+        else:
+            eq = (window >> 4) == np.uint8(nib[2 * k])
+        if k:
+            hit[:, :starts] &= eq
+        else:
+            hit[:, :starts] = eq
+    words = hit.view(np.uint64)  # any of 16 flags: two words not zero
+    out: Bools = (words[:, 0] | words[:, 1]) != 0
+    return out
+
+
+_HEXDIGITS = frozenset("0123456789abcdef")
 
 
 def _test(col: Column, kind: str, part: str) -> Mask:
     """``kind``: in (the value contains ``part``), start, end or equal."""
-    if isinstance(col, Text):
-        data, raw = col.data, part.encode()
+    if isinstance(col, Traces):
+        if kind == "in" and set(part) <= _HEXDIGITS and 0 < len(part) <= 32:
+            return col.contains(part)
+        data, raw = col.text(), part.encode()
         if kind == "in":
             found: Bools = np.strings.find(data, raw) >= 0
             return found
@@ -322,7 +392,7 @@ def _test(col: Column, kind: str, part: str) -> Mask:
         "end": lambda v: v.endswith(part),
         "equal": lambda v: v == part,
     }
-    return col.test(fns[kind])
+    return col.test(fns[kind], (kind, part))
 
 
 def both(a: Mask, b: Mask) -> Mask:
@@ -435,14 +505,122 @@ def batches(counts: I64, first_tick: int = 0, size: int = CHUNK) -> Iterator[Lin
         cell = stop
 
 
+@dataclass
+class Pods:
+    """Which pods write a window's lines: a table of names, per component and tick where the
+    stable version's pods start in it, how many there are, where the new version's start and
+    how many (``spans``, ``[comps, ticks, 4]``), the share of lines the new version's pods
+    write (of all lines, and of error lines) and per component its part of the table."""
+
+    table: list[str]
+    spans: NDArray[np.intp]
+    p_ok: NDArray[np.float64]
+    p_err: NDArray[np.float64]
+    part: NDArray[np.intp]
+
+
+class Window:
+    """Facts about ticks ``[lo, lo + ticks)`` shared by every reader of one search."""
+
+    def __init__(self, sim: Simulator, lo: int, ticks: int) -> None:
+        self.sim = sim
+        self.lo = lo
+        self.ticks = ticks
+        self._pods: Pods | None = None
+        self.luts: dict[tuple[int, str, str], Bools] = {}
+        """Tests of needle parts on the values of tables that live as long as the window."""
+
+    def pods(self) -> Pods:
+        if self._pods is None:
+            self._pods = _pods(self.sim, self.lo, self.ticks)
+        return self._pods
+
+
+def _pods(sim: Simulator, lo: int, ticks: int) -> Pods:
+    """The pods of every component over ticks ``[lo, lo + ticks)``, as ``logsearch`` picks
+    them for a line (``Recorder.mix``, ``listings.pod_names``)."""
+    rec = recorder(sim)
+    comps = sim.world.n
+    replicas = sim.history.comp["replicas"][lo : lo + ticks].astype(np.float64)
+    ready = np.maximum(np.round(replicas), 1).astype(np.int64).T
+    top = ready.max(1, initial=1).tolist()
+    spans = np.zeros((comps, ticks, 4), np.intp)
+    spans[:, :, 1] = ready
+    p_ok = np.zeros((comps, ticks))
+    p_err = np.zeros((comps, ticks))
+    part = np.zeros((comps, 2), np.intp)
+    rollouts: dict[int, list[tuple[int, VersionMix]]] = {}
+    for t in range(lo, min(lo + ticks, len(rec.mixes))):
+        for i, m in rec.mixes[t].items():
+            rollouts.setdefault(i, []).append((t - lo, m))
+    errors = sim.history.comp["errors"]
+    table: list[str] = []
+    for i in range(comps):
+        part[i, 0] = len(table)
+        base = rec.base.get(i, [])
+        moves = rollouts.get(i)
+        if len(base) == 1 and base[0][0] <= lo and moves is None:
+            # the usual case: one stable version all along
+            spans[i, :, 0] = len(table)
+            table.extend(pod_table(sim, i, base[0][1], top[i])[: top[i]])
+            part[i, 1] = len(table)
+            continue
+        # the stable version at each tick, as ``Recorder.mix`` finds it
+        stable = np.zeros(ticks, np.intp)
+        versions = ["v1"]
+        for start, version in base:
+            versions.append(version)
+            stable[max(start - lo, 0) :] = len(versions) - 1
+        need: dict[str, int] = {}
+        for v in range(len(versions)):
+            on = stable == v
+            if on.any():
+                need[versions[v]] = max(need.get(versions[v], 0), int(ready[i][on].max()))
+        patches = []
+        for t, m in moves or []:
+            if m.new is None:  # pragma: no cover - a mix is only recorded during a rollout
+                continue
+            r = int(ready[i, t])
+            on_new = int(round(m.weight * r))
+            patches.append((t, m, m.new, max(r - on_new, 1), max(on_new, 1)))
+            need[m.stable] = max(need.get(m.stable, 0), max(r - on_new, 1))
+            need[m.new] = max(need.get(m.new, 0), max(on_new, 1))
+        where: dict[str, int] = {}
+        for version, count in need.items():
+            where[version] = len(table)
+            table.extend(pod_table(sim, i, version, count)[:count])
+        part[i, 1] = len(table)
+        firsts = np.array([where.get(v, 0) for v in versions], np.intp)
+        spans[i, :, 0] = firsts[stable]
+        for t, m, new, n_stable, n_new in patches:
+            spans[i, t] = (where[m.stable], n_stable, where[new], n_new)
+            if m.weight > 0:
+                p_ok[i, t] = m.weight
+                err = float(errors[lo + t, i])
+                e_new = err + (1 - m.weight) * m.excess
+                e_old = max(err - m.weight * m.excess, 0.0)
+                p_err[i, t] = (
+                    m.weight * e_new / max(m.weight * e_new + (1 - m.weight) * e_old, 1e-12)
+                )
+    return Pods(table, spans, p_ok, p_err, part)
+
+
 class Reader:
     """Field values of the lines of some categories over ticks ``[lo, lo + ticks)``."""
 
-    def __init__(self, sim: Simulator, cats: Sequence[Category], lo: int, ticks: int) -> None:
+    def __init__(
+        self,
+        sim: Simulator,
+        cats: Sequence[Category],
+        lo: int,
+        ticks: int,
+        window: Window | None = None,
+    ) -> None:
         self.sim = sim
         self.cats = cats
         self.lo = lo
         self.ticks = ticks
+        self.window = window or Window(sim, lo, ticks)
         self.uid = np.array([c.uid for c in cats], dtype=np.uint64)
         self._rows: dict[str, Any] = {}
 
@@ -453,141 +631,97 @@ class Reader:
             got = self._rows[what] = make()
         return got
 
-    def latency_params(self) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.int8]]:
+    def latency_params(
+        self,
+    ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.intp], NDArray[np.int8]]:
         return self._per_row("latency", self._latency_params)  # type: ignore[no-any-return]
 
     def _latency_params(
         self,
-    ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.int8]]:
+    ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.intp], NDArray[np.int8]]:
+        """Mean and floor latency per tick of each (journey, component) the rows need
+        (``[keys, ticks]``), each row's key, and each row's kind of latency."""
         sim, lo, hi = self.sim, self.lo, self.lo + self.ticks
         c, cls = sim.history.comp, sim.history.cls
-        mean = np.empty((len(self.cats), self.ticks))
-        floor = np.empty((len(self.cats), self.ticks))
+        keys: dict[tuple[int, int], int] = {}
+        row_key = np.array(
+            [keys.setdefault((cat.journey, cat.comp), len(keys)) for cat in self.cats], np.intp
+        )
+        mean = np.empty((len(keys), self.ticks))
+        floor = np.empty((len(keys), self.ticks))
         journeys: dict[int, tuple[NDArray[np.float64], NDArray[np.float64]]] = {}
-        for r, cat in enumerate(self.cats):
-            i = cat.comp
-            if cat.journey >= 0:
-                if cat.journey not in journeys:
-                    ks = np.flatnonzero(sim.world.class_journey == cat.journey)
+        for (j, i), k in keys.items():
+            if j >= 0:
+                if j not in journeys:
+                    ks = np.flatnonzero(sim.world.class_journey == j)
                     o = cls["offered"][lo:hi][:, ks, :].astype(np.float64)
                     wgt = o / np.maximum(o.sum(1), 1e-12)[:, None, :]
-                    journeys[cat.journey] = (
+                    journeys[j] = (
                         (cls["latency"][lo:hi][:, ks, :] * wgt).sum(1),
                         (cls["floor"][lo:hi][:, ks, :] * wgt).sum(1),
                     )
-                m, f = journeys[cat.journey]
-                mean[r], floor[r] = m[:, i], f[:, i]
+                m, f = journeys[j]
+                mean[k], floor[k] = m[:, i], f[:, i]
             else:
-                mean[r] = c["latency"][lo:hi, i]
-                floor[r] = c["floor"][lo:hi, i]
+                mean[k] = c["latency"][lo:hi, i]
+                floor[k] = c["floor"][lo:hi, i]
         kinds = {"slow": 1, "db_slow": 2, "ok": 3}
         kind = np.array([kinds.get(cat.kind, 0) for cat in self.cats], np.int8)
-        return mean, floor, kind
+        return mean, floor, row_key, kind
 
-    def number_params(self) -> tuple[I64, I64, I64]:
+    def number_params(self) -> tuple[I64, I64, I64, NDArray[np.intp]]:
         return self._per_row("number", self._number_params)  # type: ignore[no-any-return]
 
-    def _number_params(self) -> tuple[I64, I64, I64]:
-        """Per row the modulus of ``1 + h % m`` (0: none) and per row and tick the value on
-        lines whose hash is odd and even."""
+    def _number_params(self) -> tuple[I64, I64, I64, NDArray[np.intp]]:
+        """Per row the modulus of ``1 + h % m`` (0: none); per tick the value on lines whose
+        hash is odd and even, for each distinct source of values (``[keys, ticks]``); and
+        each row's key."""
         sim, lo, hi = self.sim, self.lo, self.lo + self.ticks
         c = sim.history.comp
         modulus = np.zeros(len(self.cats), np.int64)
-        odd = np.zeros((len(self.cats), self.ticks), np.int64)
-        even = np.zeros((len(self.cats), self.ticks), np.int64)
+        keys: dict[tuple[str, int], int] = {("none", 0): 0}
+        sources: list[tuple[I64 | int, I64 | int]] = [(0, 0)]
+        row_key = np.zeros(len(self.cats), np.intp)
         for r, cat in enumerate(self.cats):
             kind = cat.kind
             if kind in ("retry_t", "retry_e"):
                 modulus[r] = max(int(sim.world.retries[cat.edge]), 1)
-            elif kind == "repl":
-                odd[r] = even[r] = _ints(c["replication_lag"][lo:hi, cat.comp])
-            elif kind == "qlag":
-                odd[r] = _ints(c["consumer_lag"][lo:hi, cat.comp])
-                even[r] = _ints(c["backlog"][lo:hi, cat.comp])
-            elif kind == "ok":
+                continue
+            if kind == "ok":
                 modulus[r] = 200
-            else:
-                odd[r] = even[r] = 20 + cat.uid % 380
-        return modulus, odd, even
-
-    def pod_params(
-        self,
-    ) -> tuple[
-        list[str], NDArray[np.intp], NDArray[np.float64], tuple[NDArray[np.intp], NDArray[np.intp]]
-    ]:
-        return self._per_row("pods", self._pod_params)  # type: ignore[no-any-return]
-
-    def _pod_params(
-        self,
-    ) -> tuple[
-        list[str], NDArray[np.intp], NDArray[np.float64], tuple[NDArray[np.intp], NDArray[np.intp]]
-    ]:
-        """A table of pod names; per row and tick where the stable version's pods start in it,
-        how many there are, where the new version's pods start and how many (``[rows, ticks,
-        4]``); per row and tick the share of lines the new version's pods write; and per row
-        the part of the table its component's pods take."""
-        sim, lo, ticks = self.sim, self.lo, self.ticks
-        rec = recorder(sim)
-        comps = sorted({c.comp for c in self.cats})
-        col = {i: j for j, i in enumerate(comps)}
-        replicas = sim.history.comp["replicas"][lo : lo + ticks][:, comps].astype(np.float64)
-        ready = np.maximum(np.round(replicas), 1).astype(np.int64).T
-        spans = np.zeros((len(comps), ticks, 4), np.intp)
-        spans[:, :, 1] = ready
-        p_ok = np.zeros((len(comps), ticks))
-        p_err = np.zeros((len(comps), ticks))
-        rollouts: dict[int, list[tuple[int, VersionMix]]] = {}
-        for t in range(lo, min(lo + ticks, len(rec.mixes))):
-            for i, m in rec.mixes[t].items():
-                if i in col:
-                    rollouts.setdefault(i, []).append((t - lo, m))
-        table: list[str] = []
-        part = np.zeros((len(comps), 2), np.intp)
-        for j, i in enumerate(comps):
-            part[j, 0] = len(table)
-            # the stable version at each tick, as ``Recorder.mix`` finds it
-            stable = np.zeros(ticks, np.intp)
-            versions = ["v1"]
-            for start, version in rec.base.get(i, []):
-                versions.append(version)
-                stable[max(start - lo, 0) :] = len(versions) - 1
-            need: dict[str, int] = {}
-            for v in range(len(versions)):
-                on = stable == v
-                if on.any():
-                    need[versions[v]] = max(need.get(versions[v], 0), int(ready[j][on].max()))
-            patches = []
-            for t, m in rollouts.get(i, []):
-                if m.new is None:  # pragma: no cover - a mix is only recorded during a rollout
-                    continue
-                r = int(ready[j, t])
-                on_new = int(round(m.weight * r))
-                patches.append((t, m, max(r - on_new, 1), max(on_new, 1)))
-                need[m.stable] = max(need.get(m.stable, 0), max(r - on_new, 1))
-                need[m.new] = max(need.get(m.new, 0), max(on_new, 1))
-            where: dict[str, int] = {}
-            for version, count in need.items():
-                where[version] = len(table)
-                table.extend(pod_table(sim, i, version, count)[:count])
-            part[j, 1] = len(table)
-            firsts = np.array([where.get(v, 0) for v in versions], np.intp)
-            spans[j, :, 0] = firsts[stable]
-            errors = sim.history.comp["errors"]
-            for t, m, n_stable, n_new in patches:
-                assert m.new is not None
-                spans[j, t] = (where[m.stable], n_stable, where[m.new], n_new)
-                if m.weight > 0:
-                    p_ok[j, t] = m.weight
-                    err = float(errors[lo + t, i])
-                    e_new = err + (1 - m.weight) * m.excess
-                    e_old = max(err - m.weight * m.excess, 0.0)
-                    p_err[j, t] = (
-                        m.weight * e_new / max(m.weight * e_new + (1 - m.weight) * e_old, 1e-12)
+                continue
+            key = (kind, cat.comp) if kind in ("repl", "qlag") else ("fixed", cat.uid % 380)
+            if key not in keys:
+                keys[key] = len(sources)
+                if kind == "repl":
+                    lag = _ints(c["replication_lag"][lo:hi, cat.comp])
+                    sources.append((lag, lag))
+                elif kind == "qlag":
+                    sources.append(
+                        (
+                            _ints(c["consumer_lag"][lo:hi, cat.comp]),
+                            _ints(c["backlog"][lo:hi, cat.comp]),
+                        )
                     )
-        at = np.array([col[c.comp] for c in self.cats], np.intp)
-        error = np.array([c.level == "error" for c in self.cats], np.bool_)
-        share = np.where(error[:, None], p_err[at], p_ok[at])
-        return table, spans[at], share, (part[at, 0], part[at, 1])
+                else:
+                    sources.append((20 + cat.uid % 380, 20 + cat.uid % 380))
+            row_key[r] = keys[key]
+        odd = np.zeros((len(sources), self.ticks), np.int64)
+        even = np.zeros((len(sources), self.ticks), np.int64)
+        for k, (a, b) in enumerate(sources):
+            odd[k], even[k] = a, b
+        return modulus, odd, even, row_key
+
+    def pod_params(self) -> tuple[Pods, NDArray[np.intp], NDArray[np.bool_]]:
+        """The window's pods, and per row its component and whether it is an error line."""
+        return self._per_row(  # type: ignore[no-any-return]
+            "pods",
+            lambda: (
+                self.window.pods(),
+                np.array([c.comp for c in self.cats], np.intp),
+                np.array([c.level == "error" for c in self.cats], np.bool_),
+            ),
+        )
 
     def values_params(self, slot: int) -> tuple[list[str], NDArray[np.intp], NDArray[np.intp]]:
         return self._per_row(f"values/{slot}", lambda: self._values_params(slot))  # type: ignore[no-any-return]
@@ -684,37 +818,39 @@ class Reader:
 
         if name == "trace":
             x = field_hash(st.slot)
-            return Text(hex32(mix(x.copy()), mix(x ^ np.uint64(0x5A5A))))
+            return Traces(mix(x.copy()), mix(x ^ np.uint64(0x5A5A)))
         if name == "pod":
-            table, spans, share, ranges = self.pod_params()
+            pods, comp, error = self.pod_params()
 
-            def pods(some: NDArray[np.intp] | None) -> NDArray[np.intp]:
+            def chosen_pods(some: NDArray[np.intp] | None) -> NDArray[np.intp]:
                 x = hashed(some)
                 row = lines.row if some is None else lines.row[some]
                 tick = lines.tick if some is None else lines.tick[some]
-                span = spans[row, tick]
+                at = comp[row]
+                span = pods.spans[at, tick]
+                share = np.where(error[row], pods.p_err[at, tick], pods.p_ok[at, tick])
                 draw = ((x >> np.uint64(20)) & np.uint64(0xFFFF)).astype(np.float64) / 65536.0
-                new = (draw < share[row, tick]) & (span[:, 3] > 0)
+                new = (draw < share) & (span[:, 3] > 0)
                 start = np.where(new, span[:, 2], span[:, 0])
                 size = np.where(new, span[:, 3], span[:, 1]).astype(np.uint64)
                 out: NDArray[np.intp] = start + ((x >> np.uint64(40)) % size).astype(np.intp)
                 return out
 
-            return Coded(table, pods, lines.row, ranges)
+            ranges = (pods.part[comp, 0], pods.part[comp, 1])
+            return Coded(pods.table, chosen_pods, lines.row, ranges, self.window.luts)
         if name == "ms":
             return Numbers(
                 lambda: self._milliseconds(lines, field_hash(st.slot)), self._ms_top(lines)
             )
         if name == "n":
-            modulus, odd, even = self.number_params()
+            modulus, odd, even, source = self.number_params()
 
             def numbers() -> I64:
                 x = field_hash(st.slot)
                 m = modulus[lines.row]
+                k = source[lines.row]
                 fixed = np.where(
-                    (x & np.uint64(1)).astype(np.bool_),
-                    odd[lines.row, lines.tick],
-                    even[lines.row, lines.tick],
+                    (x & np.uint64(1)).astype(np.bool_), odd[k, lines.tick], even[k, lines.tick]
                 )
                 drawn = (x % np.maximum(m, 1).astype(np.uint64)).astype(np.int64) + 1
                 out: I64 = np.where(m > 0, drawn, fixed)
@@ -732,14 +868,14 @@ class Reader:
             out: NDArray[np.intp] = start[row] + idx.astype(np.intp)
             return out
 
-        return Coded(table, chosen, lines.row, (start, start + size))
+        return Coded(table, chosen, lines.row, (start, start + size), self.window.luts)
 
     def _ms_top(self, lines: Lines) -> int:
         """A bound on the milliseconds any line shows (``-log(u)`` of a 53-bit ``u`` is at
         most 37)."""
 
         def top() -> int:
-            mean, floor, _ = self.latency_params()
+            mean, floor, _, _ = self.latency_params()
             spread = np.maximum(mean - floor, 1e-6)
             base = np.maximum(floor, max(logs.SLOW, logs.DB_SLOW))
             worst = float((base + spread * 37.5).max(initial=0.0))
@@ -750,9 +886,10 @@ class Reader:
 
     def _milliseconds(self, lines: Lines, x: U64) -> I64:
         """``max(1, round(latency * 1000))`` of every line, as ``render`` writes it."""
-        mean, floor, kind = self.latency_params()
-        mu = mean[lines.row, lines.tick]
-        lo_ = floor[lines.row, lines.tick]
+        mean, floor, key, kind = self.latency_params()
+        at = key[lines.row]
+        mu = mean[at, lines.tick]
+        lo_ = floor[at, lines.tick]
         spread = np.maximum(mu - lo_, 1e-6)
         u = ((x >> np.uint64(11)) + np.uint64(1)).astype(np.float64) / float(1 << 53)
         tail = spread * -np.log(u)

@@ -26,6 +26,7 @@ from chaosgame.telemetry.logscan import (
     Mask,
     Plan,
     Reader,
+    Window,
     batches,
     both,
     plan,
@@ -270,6 +271,7 @@ class _Search:
     groups: list[tuple[list[int], tuple[tuple[Filter, Plan | None], ...]]]
     """Rows whose lines must be read, grouped by how (the plan of each undecided filter)."""
     readers: dict[int, Reader] = field(default_factory=dict)
+    window: Window | None = None
 
     @property
     def ticks(self) -> int:
@@ -279,9 +281,10 @@ class _Search:
         got = self.readers.get(g)
         if got is None:
             rows = self.groups[g][0]
-            got = self.readers[g] = Reader(
-                self.sim, [self.cats[r] for r in rows], self.lo, self.ticks
-            )
+            if self.window is None:
+                self.window = Window(self.sim, self.lo, self.ticks)
+            group = [self.cats[r] for r in rows]
+            got = self.readers[g] = Reader(self.sim, group, self.lo, self.ticks, self.window)
         return got
 
 
@@ -292,7 +295,14 @@ def _prepare(
     by_filter = [plans(sim, cats, f.value) if f.plain else None for f in filters]
     verdicts: list[bool | None] = []
     groups: dict[tuple[int, ...], tuple[list[int], list[tuple[Filter, Plan | None]]]] = {}
-    for r in range(len(cats)):
+    only = by_filter[0] if len(filters) == 1 else None
+    if only is not None:  # the usual case, in one pass
+        f, keep = filters[0], filters[0].op == "|="
+        verdicts = [None if q.verdict is None else q.verdict == keep for q in only]
+        for r, plan_ in enumerate(only):
+            if plan_.verdict is None:
+                groups.setdefault((id(plan_),), ([], [(f, plan_)]))[0].append(r)
+    for r in range(len(cats) if only is None else 0):
         v: bool | None = True
         how: list[tuple[Filter, Plan | None]] = []
         for f, known in zip(filters, by_filter, strict=True):
