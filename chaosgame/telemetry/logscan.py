@@ -44,6 +44,8 @@ I64 = NDArray[np.int64]
 
 CHUNK = 1 << 16
 """Lines read per pass (bounds the memory a search takes)."""
+ROUNDING_GUARD = 1e-9
+"""Latencies this close (relative) to half a millisecond are computed as ``render`` does."""
 GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _HEX2 = np.frombuffer("".join(f"{b:02x}" for b in range(256)).encode(), np.uint16)
 """Each byte's two hex digits, in memory order."""
@@ -900,7 +902,7 @@ class Reader:
         out: I64 = np.maximum(np.rint(scaled), 1).astype(np.int64)
         # where the last bits of a logarithm could move the rounding, compute as render does
         frac = scaled - np.floor(scaled)
-        close = np.flatnonzero(np.abs(frac - 0.5) < 1e-9 * np.maximum(scaled, 1.0))
+        close = np.flatnonzero(np.abs(frac - 0.5) < ROUNDING_GUARD * np.maximum(scaled, 1.0))
         if close.size:
             from chaosgame.telemetry.logsearch import milliseconds
 

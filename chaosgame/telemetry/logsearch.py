@@ -445,11 +445,9 @@ def _page(
             continue
         who = np.repeat(tick.rows, tick.size)
         idx = np.arange(who.size) - np.repeat(tick.first, tick.size)
+        # newest first: by when in the tick a line arrived, then by category (stable)
         offs = (line_hashes(uid[who], lo + t, idx) & np.uint64(0xFFFFFF)).astype(np.int64)
-        if who.size < 4096:
-            order = np.lexsort((uid[who], -offs))
-        else:
-            order = np.argsort(-offs, kind="stable")
+        order = np.lexsort((uid[who], -offs))
         picked = order[tick.passing[order]][remaining : remaining + limit - len(out)]
         remaining = 0
         for o in picked.tolist():
