@@ -32,8 +32,8 @@ from chaosgame.generate.topology import fleet
 from chaosgame.scenario.model import Scenario
 from chaosgame.telemetry import logs
 from chaosgame.telemetry.logquery import parse
+from chaosgame.telemetry.logscan import plans
 from chaosgame.telemetry.logsearch import page, render
-from chaosgame.telemetry.logtemplates import decide
 from chaosgame.telemetry.query import run
 from chaosgame.telemetry.recorder import attach
 
@@ -49,8 +49,11 @@ CLASSES: dict[str, re.Pattern[str]] = {
     "user name": re.compile(r"user=(\S+)"),
     "client ip": re.compile(r"client_ip=(\S+)"),
     "latency": re.compile(r" (\d+ms) "),
+    "timestamp": re.compile(r"^(\S+)"),
+    "across": re.compile(r"(\d+ms trace_id=[0-9a-f]{4}|\.\d+ user=\w{4}|\w{3} pod=\S{5})"),
 }
-"""Where needles come from: a value the line carries (fragments of it are candidates)."""
+"""Where needles come from: a value the line carries, or text across a field's edge
+(fragments of it are candidates)."""
 
 
 def rss_mb() -> float:
@@ -126,15 +129,15 @@ def pick(
         ranked = rng.sample(ranked, min(len(ranked), 400))
         shares = {s: sum(s in line for line in few) / len(few) for s in ranked}
         for target in TARGETS:
-            fits = sorted(
+            # closest to the target, among needles the templates cannot decide for most lines
+            near = sorted(
                 (abs(math.log(share / target)), needle)
                 for needle, share in shares.items()
-                if share > 0 and needle not in ("", " ")
-            )
-            for _, needle in fits:
-                if undecided(needle) > 0:
-                    chosen.append((name, target, needle, shares[needle]))
-                    break
+                if share > 0 and needle.strip()
+            )[:12]
+            fits = sorted((d + (undecided(n) < 0.5), n) for d, n in near if undecided(n) > 0)
+            if fits:
+                chosen.append((name, target, fits[0][1], shares[fits[0][1]]))
     return chosen
 
 
@@ -197,12 +200,14 @@ def main() -> None:
 
     weight = {r: int(n[r].sum()) for r in range(len(cats))}
 
+    known: dict[str, float] = {}
+
     def undecided(needle: str) -> float:
         """Share of the window's lines the templates cannot decide for ``needle``."""
-        lines = sum(
-            w for r, w in weight.items() if w and decide(needle, list(cats[r].template)) is None
-        )
-        return lines / total
+        if needle not in known:
+            verdicts = [p.verdict for p in plans(sim, cats, needle)]
+            known[needle] = sum(w for r, w in weight.items() if verdicts[r] is None) / total
+        return known[needle]
 
     chosen = pick(sample, candidates(sample), undecided)
     print(

@@ -7,8 +7,8 @@ text moves partial matches the same way on every line, and only the fields that 
 in a match are computed, for every line of the window at once, from the same hashes
 ``logsearch.render`` draws them from. A field's values come as codes into a small table (a
 user name, a pod, the second of a timestamp, a latency in milliseconds), so a test such as
-"starts with the rest of the needle" is made once per value and looked up per line; only the
-trace id, different on every line, is written out (as 32 bytes) and searched.
+"starts with the rest of the needle" is made once per value and looked up per line. Trace ids,
+different on every line, are matched digit by digit on their bytes.
 
 Counts are exact: a line is counted if and only if its rendered text contains the needle
 (``tests/telemetry/test_log_scan.py`` renders every line to check). Latencies are computed
@@ -78,7 +78,7 @@ class Plan:
     steps: tuple[Step, ...]
 
 
-def segments(sim: Simulator, cat: Category) -> list[tuple[Seg, int]]:
+def segments(cat: Category) -> list[tuple[Seg, int]]:
     """The category's template as read per line: the timestamp split into its date and its
     milliseconds; each field with its hash counter (literal text: -1)."""
     out: list[tuple[Seg, int]] = []
@@ -134,7 +134,7 @@ def plans(sim: Simulator, cats: Sequence[Category], needle: str) -> list[Plan]:
         if got is None:
             shape = shapes.get(cat.uid)
             if shape is None:
-                segs = segments(sim, cat)
+                segs = segments(cat)
                 layout = tuple(("" if isinstance(g, str) else g.name, slot) for g, slot in segs)
                 shape = shapes[cat.uid] = _Shape([g for g, _ in segs], layout)
             got = known[cat.uid] = m.plan(shape)
@@ -282,7 +282,7 @@ class Numbers(Column):
         if self._present is None:
             values = self.values()
             top = int(values.max()) if values.size else 0
-            if top < (1 << 22):
+            if top < (1 << 22) and not (values.size and int(values.min()) < 0):
                 seen = np.flatnonzero(np.bincount(values, minlength=1)).astype(np.int64)
                 where = np.zeros(top + 1, np.intp)
                 where[seen] = np.arange(seen.size)
@@ -378,13 +378,13 @@ def _test(col: Column, kind: str, part: str) -> Mask:
             return col.contains(part)
         data, raw = col.text(), part.encode()
         if kind == "in":
-            found: Bools = np.strings.find(data, raw) >= 0
+            found: Bools = np.char.find(data, raw) >= 0
             return found
         if kind == "start":
-            out: Bools = np.strings.startswith(data, raw)
+            out: Bools = np.char.startswith(data, raw)
             return out
         if kind == "end":
-            out = np.strings.endswith(data, raw)
+            out = np.char.endswith(data, raw)
             return out
         eq: Bools = data == raw
         return eq
@@ -529,6 +529,8 @@ class Window:
         self.lo = lo
         self.ticks = ticks
         self._pods: Pods | None = None
+        self._clocks: tuple[NDArray[np.float64], NDArray[np.bool_]] | None = None
+        self._dates: tuple[int, list[str]] | None = None
         self.luts: dict[tuple[int, str, str], Bools] = {}
         """Tests of needle parts on the values of tables that live as long as the window."""
 
@@ -536,6 +538,32 @@ class Window:
         if self._pods is None:
             self._pods = _pods(self.sim, self.lo, self.ticks)
         return self._pods
+
+    def clocks(self) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
+        """Per component: its clock's skew, and whether its dates have a ``T`` (or a space)."""
+        if self._clocks is None:
+            comps = self.sim.scenario.components
+            skew = np.array([c.telemetry.clock_skew for c in comps], np.float64)
+            iso = np.array(
+                [
+                    not (c.telemetry.log_format == "text" and c.telemetry.language in _NO_ZONE)
+                    for c in comps
+                ],
+                np.bool_,
+            )
+            self._clocks = (skew, iso)
+        return self._clocks
+
+    def dates(self) -> tuple[int, list[str]]:
+        """The first second any line of the window can show, and the dates of every second
+        from then on to the last: ISO with a ``T``, then with a space."""
+        if self._dates is None:
+            skew, _ = self.clocks()
+            dt = self.sim.dt
+            first = math.floor(self.lo * dt + float(skew.min(initial=0.0))) - 1
+            last = math.floor((self.lo + self.ticks) * dt + float(skew.max(initial=0.0))) + 1
+            self._dates = (first, _dates(self.sim, first, last - first + 1))
+        return self._dates
 
 
 def _pods(sim: Simulator, lo: int, ticks: int) -> Pods:
@@ -746,37 +774,39 @@ class Reader:
 
     def _stamp_params(self) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
         """Per row: the clock skew and whether the date has a ``T`` (ISO) or a space."""
-        comps = self.sim.scenario.components
-        skew = np.array([comps[c.comp].telemetry.clock_skew for c in self.cats], np.float64)
-        iso = np.array(
-            [_stamp_part(c, "date").parts[5] == "T" for c in self.cats],
-            np.bool_,
-        )
-        return skew, iso
+        skew, iso = self.window.clocks()
+        comp = np.array([c.comp for c in self.cats], np.intp)
+        return skew[comp], iso[comp]
 
     # -- one batch of lines
     def columns(self, lines: Lines) -> Callable[[Step], Column]:
         """The columns of a batch, computed the first time a step asks for them."""
         sim = self.sim
-        tick = lines.tick.astype(np.uint64) + np.uint64(self.lo)
-        h = mix((tick << np.uint64(24)) + lines.n)
-        h ^= self.uid[lines.row]
-        h = mix(h)
+        line: list[U64] = []
         hashes: dict[int, U64] = {}
         made: dict[tuple[str, int], Column] = {}
         shown: list[NDArray[np.float64]] = []
 
+        def h() -> U64:
+            """Each line's hash (``logsearch.line_hash``)."""
+            if not line:
+                tick = lines.tick.astype(np.uint64) + np.uint64(self.lo)
+                x = mix((tick << np.uint64(24)) + lines.n)
+                x ^= self.uid[lines.row]
+                line.append(mix(x))
+            return line[0]
+
         def field_hash(slot: int) -> U64:
             got = hashes.get(slot)
             if got is None:
-                got = hashes[slot] = mix(h + np.uint64(slot))
+                got = hashes[slot] = mix(h() + np.uint64(slot))
             return got
 
         def when() -> NDArray[np.float64]:
             if not shown:
                 skew, _ = self.stamp_params()
                 true_t = (lines.tick + self.lo).astype(np.float64) * sim.dt + (
-                    h & np.uint64(0xFFFFFF)
+                    h() & np.uint64(0xFFFFFF)
                 ).astype(np.float64) / float(1 << 24) * sim.dt
                 shown.append(true_t + skew[lines.row])
             return shown[0]
@@ -794,29 +824,38 @@ class Reader:
         self,
         st: Step,
         lines: Lines,
-        h: U64,
+        h: Callable[[], U64],
         field_hash: Callable[[int], U64],
         when: Callable[[], NDArray[np.float64]],
     ) -> Column:
         name = st.field
-        if name in ("date", "milli"):
-            shown = when()
-            whole = np.floor(shown)
-            if name == "milli":
-                ms = np.minimum(((shown - whole) * 1000).astype(np.intp), 999)
-                return Coded(_MILLI, lambda _: ms, lines.row)
+        if name == "milli":
+
+            def milli(_: NDArray[np.intp] | None) -> NDArray[np.intp]:
+                shown = when()
+                out: NDArray[np.intp] = np.minimum(
+                    ((shown - np.floor(shown)) * 1000).astype(np.intp), 999
+                )
+                return out
+
+            return Coded(_MILLI, milli, lines.row, memo=self.window.luts)
+        if name == "date":
             _, iso = self.stamp_params()
-            first = int(whole.min())
-            span = int(whole.max()) - first + 1
-            table = _dates(self.sim, first, span, bool(iso.any()), bool((~iso).any()))
-            codes = (whole - first).astype(np.intp) + np.where(iso[lines.row], 0, span)
-            return Coded(table, lambda _: codes, lines.row)
+            first, table = self.window.dates()
+            span = len(table) // 2
+
+            def date(_: NDArray[np.intp] | None) -> NDArray[np.intp]:
+                out: NDArray[np.intp] = (np.floor(when()) - first).astype(np.intp)
+                out[~iso[lines.row]] += span
+                return out
+
+            return Coded(table, date, lines.row, memo=self.window.luts)
 
         def hashed(some: NDArray[np.intp] | None) -> U64:
             """The field's hash on all lines or on some."""
             if some is None:
                 return field_hash(st.slot)
-            return mix(h[some] + np.uint64(st.slot))
+            return mix(h()[some] + np.uint64(st.slot))
 
         if name == "trace":
             x = field_hash(st.slot)
@@ -861,6 +900,8 @@ class Reader:
             top = max(
                 int(modulus.max(initial=0)), int(odd.max(initial=0)), int(even.max(initial=0))
             )
+            if min(int(odd.min(initial=0)), int(even.min(initial=0))) < 0:
+                top = 1 << 62  # no bound worth testing
             return Numbers(numbers, top)
         table, start, size = self.values_params(st.slot)
 
@@ -918,22 +959,17 @@ def _ints(a: NDArray[Any]) -> I64:
     return out
 
 
-def _stamp_part(cat: Category, name: str) -> Field:
-    for seg in cat.template:
-        if isinstance(seg, Field) and seg.name == "ts":
-            for part in seg.parts:
-                if isinstance(part, Field) and part.name == name:
-                    return part
-    raise LookupError(f"{cat.key} has no timestamp")
+_NO_ZONE = ("java", "python")
+"""Languages whose text logs write local dates with a space and no ``Z``
+(``logshapes.stamp``)."""
 
 
-def _dates(sim: Simulator, first: int, span: int, iso_too: bool, space_too: bool) -> list[str]:
+def _dates(sim: Simulator, first: int, span: int) -> list[str]:
     """Dates to the second from ``first`` on (ISO with ``T``, then with a space)."""
     start = dtm.datetime.fromisoformat(sim.scenario.clock_start.replace("Z", "+00:00"))
     days = [start + dtm.timedelta(seconds=first + s) for s in range(span)]
-    iso = [d.strftime("%Y-%m-%dT%H:%M:%S") for d in days] if iso_too else [""] * span
-    space = [d.strftime("%Y-%m-%d %H:%M:%S") for d in days] if space_too else [""] * span
-    return iso + space
+    iso = [d.strftime("%Y-%m-%dT%H:%M:%S") for d in days]
+    return iso + [d.replace("T", " ") for d in iso]
 
 
 def pod_table(sim: Simulator, i: int, version: str, count: int) -> list[str]:

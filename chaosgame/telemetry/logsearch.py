@@ -319,12 +319,12 @@ def _prepare(
             key = tuple(id(f) if p is None else id(p) for f, p in how)
             groups.setdefault(key, ([], how))[0].append(r)
     out = _Search(sim, cats, filters, lo, n, verdicts, [(g, tuple(h)) for g, h in groups.values()])
-    slow = [r for rows, how in out.groups for r in rows if any(p is None for _, p in how)]
-    reading = int(n[slow].sum()) if slow else 0
+    slow = [rows for rows, how in out.groups if any(p is None for _, p in how)]
+    reading = sum(int(n[rows].sum()) for rows in slow)
     if reading > RENDER_LIMIT:
         raise QueryError(
             f"this regular expression must read {reading:,} lines one by one; narrow the window "
-            "(--since) or the stream selector, or add a plain filter (|= or !=) before it"
+            "(--since) or the stream selector"
         )
     return out
 
