@@ -305,10 +305,6 @@ def _written(sim: Simulator, cats: list[Category], lo: int, hi: int) -> NDArray[
                 first, block = a, np.concatenate([part, block], axis=1)
             else:
                 block = np.concatenate([block, part], axis=1)
-            extra = block.shape[1] - max(KEEP_TICKS, hi - lo)
-            if extra > 0:  # forget the oldest ticks
-                keep_from = min(extra, max(lo - first, 0))
-                first, block = first + keep_from, block[:, keep_from:]
             store[i] = (first, block)
     out = np.empty((len(cats), hi - lo), np.int64)
     where: dict[int, int] = rec.cache["logs/positions"]
@@ -322,11 +318,15 @@ def _written(sim: Simulator, cats: list[Category], lo: int, hi: int) -> NDArray[
         rows = [where[c.uid] for c in cats[start:end]]
         out[start:end] = block[rows, lo - first : hi - first]
         start = end
+    for i in {i for group in todo.values() for i in group}:
+        first, block = store[i]
+        if block.shape[1] > KEEP_TICKS:  # forget the oldest ticks
+            store[i] = (first + block.shape[1] - KEEP_TICKS, block[:, -KEEP_TICKS:].copy())
     return out
 
 
-KEEP_TICKS = 720
-"""Most ticks of line counts kept per component."""
+KEEP_TICKS = 360
+"""Most ticks of line counts kept per component (the latest)."""
 _NONE = np.zeros((0, 0), np.int32)
 
 

@@ -124,8 +124,14 @@ class Reach:
         return Reach(frozenset(moves), frozenset(done))
 
 
+NOWHERE = Reach(frozenset(), frozenset())
+"""The reach of text that can take no part in an occurrence."""
+
+
 def _literal_reach(needle: str, text: str) -> Reach:
     n, m = len(needle), len(text)
+    if m and text[0] not in needle and text[-1] not in needle and needle not in text:
+        return NOWHERE
     moves: set[tuple[int, int]] = set()
     done: set[int] = set()
     if needle in text:

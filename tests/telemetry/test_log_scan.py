@@ -23,7 +23,7 @@ from chaosgame.game.session import Session
 from chaosgame.generate.topology import fleet
 from chaosgame.scenario.loader import load_scenario
 from chaosgame.scenario.model import Scenario
-from chaosgame.telemetry import logscan, logsearch
+from chaosgame.telemetry import logs, logscan, logsearch
 from chaosgame.telemetry.listings import pod_names
 from chaosgame.telemetry.logs import Category, categories, counts
 from chaosgame.telemetry.logsearch import Filter, render, search
@@ -314,8 +314,10 @@ def test_trace_ids_are_matched_digit_by_digit() -> None:
         assert list(ids.contains(digits)) == [digits in t for t in texts], digits
 
 
-def test_counts_of_a_selection_are_those_of_the_whole() -> None:
-    """Line counts kept with the game answer any selection and window as computed afresh."""
+def test_counts_of_a_selection_are_those_of_the_whole(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Line counts kept with the game answer any selection and window as computed afresh
+    (also when the oldest ticks kept are forgotten)."""
+    monkeypatch.setattr(logs, "KEEP_TICKS", 50)
     kept = _played(_mixed(), 1800.0)
     fresh = _played(_mixed(), 1800.0)
     cats = [c for i in range(kept.world.n) for c in categories(kept, i)]
