@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import cache
+from functools import lru_cache
 
 from chaosgame.telemetry.logtemplates import DIGITS, HEX, POD_ID, TS, Field, Seg
 
@@ -13,7 +13,7 @@ TRACE = Field("trace", HEX, (32, 32))
 _D2 = Field("d2", DIGITS, (2, 2))
 
 
-@cache
+@lru_cache(maxsize=64)
 def stamp(fmt: str, lang: str) -> Field:
     """The timestamp that starts a line: a date to the second, a separator, milliseconds."""
     text = fmt == "text"
@@ -25,7 +25,7 @@ def stamp(fmt: str, lang: str) -> Field:
     return Field("ts", TS, (19, 24), parts=(date, sep, Field("milli", DIGITS, (3, 3)), suffix))
 
 
-@cache
+@lru_cache(maxsize=4096)
 def pod(name: str) -> Field:
     """A pod name of component ``name``: ``name-<10 hex>-<5 characters>`` (any version)."""
     return Field(

@@ -15,6 +15,7 @@ from __future__ import annotations
 import string
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from chaosgame.engine.rng import derive
 
@@ -77,14 +78,10 @@ class Pools:
         return Pools(ips, users, tables)
 
 
-_POOLS: dict[int, Pools] = {}
-
-
+@lru_cache(maxsize=8)
 def pools(seed: int) -> Pools:
-    """The pools for ``seed`` (made once per process)."""
-    if seed not in _POOLS:
-        _POOLS[seed] = Pools.make(seed)
-    return _POOLS[seed]
+    """The pools for ``seed`` (they depend on the seed alone; the last few are kept)."""
+    return Pools.make(seed)
 
 
 def merged(template: Sequence[Seg]) -> list[Seg]:
