@@ -30,7 +30,7 @@ from numpy.typing import NDArray
 
 from chaosgame.telemetry import logs
 from chaosgame.telemetry.listings import pod_names
-from chaosgame.telemetry.logtemplates import Field, Reach, Seg, reach
+from chaosgame.telemetry.logtemplates import NOWHERE, Field, Reach, Seg, reach
 from chaosgame.telemetry.recorder import VersionMix, recorder
 
 if TYPE_CHECKING:
@@ -120,10 +120,11 @@ def plans(sim: Simulator, cats: Sequence[Category], needle: str) -> list[Plan]:
     category's identity is unique within its game only)."""
     cache = recorder(sim).cache
     shapes: dict[int, _Shape] = cache.setdefault("logs/shapes", {})
+    fields: dict[Field, int] = cache.setdefault("logs/fields", {})
     memo: OrderedDict[str, _Memo] = cache.setdefault("logs/needles", OrderedDict())
     m = memo.get(needle)
     if m is None:
-        m = memo[needle] = _Memo(needle)
+        m = memo[needle] = _Memo(needle, fields)
         while len(memo) > NEEDLES_KEPT:
             memo.popitem(last=False)
     memo.move_to_end(needle)
@@ -136,7 +137,10 @@ def plans(sim: Simulator, cats: Sequence[Category], needle: str) -> list[Plan]:
             if shape is None:
                 segs = segments(cat)
                 layout = tuple(("" if isinstance(g, str) else g.name, slot) for g, slot in segs)
-                shape = shapes[cat.uid] = _Shape([g for g, _ in segs], layout)
+                keys = [
+                    g if isinstance(g, str) else fields.setdefault(g, len(fields)) for g, _ in segs
+                ]
+                shape = shapes[cat.uid] = _Shape([g for g, _ in segs], keys, layout)
             got = known[cat.uid] = m.plan(shape)
         out.append(got)
     return out
@@ -144,9 +148,11 @@ def plans(sim: Simulator, cats: Sequence[Category], needle: str) -> list[Plan]:
 
 @dataclass(frozen=True)
 class _Shape:
-    """A category's segments as read per line, and the field names and slots among them."""
+    """A category's segments as read per line, each segment's key (the text of literal text,
+    a number for a field), and the field names and slots among them."""
 
     segs: list[Seg]
+    keys: list[str | int]
     layout: tuple[tuple[str, int], ...]
 
 
@@ -154,24 +160,22 @@ class _Memo:
     """What one needle makes of segments and of sequences of them: many categories share one
     sequence of reaches where their text differs (service names, paths)."""
 
-    def __init__(self, needle: str) -> None:
+    def __init__(self, needle: str, fields: dict[Field, int]) -> None:
         self.needle = needle
         self.by_uid: dict[int, Plan] = {}
         self.parts: dict[tuple[str, Seg], Reach] = {}
-        self.reaches: dict[Seg, Reach] = {}
-        self.interned: dict[Reach, Reach] = {}
+        self.reaches: dict[str | int, Reach] = {}
+        self.interned: dict[Reach, Reach] = {NOWHERE: NOWHERE}
         self.plans: dict[tuple[object, ...], Plan] = {}
 
-    def reach(self, seg: Seg) -> Reach:
-        got = self.reaches.get(seg)
-        if got is None:
-            r = reach(self.needle, seg, None if isinstance(seg, str) else self.parts)
-            got = self.reaches[seg] = self.interned.setdefault(r, r)
+    def reach(self, key: str | int, seg: Seg) -> Reach:
+        r = reach(self.needle, seg, None if isinstance(seg, str) else self.parts)
+        got = self.reaches[key] = self.interned.setdefault(r, r)
         return got
 
     def plan(self, shape: _Shape) -> Plan:
         get = self.reaches.get
-        reaches = [get(seg) or self.reach(seg) for seg in shape.segs]
+        reaches = [get(k) or self.reach(k, g) for k, g in zip(shape.keys, shape.segs, strict=True)]
         key = (shape.layout, *map(id, reaches))
         got = self.plans.get(key)
         if got is None:

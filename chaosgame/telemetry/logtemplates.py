@@ -127,25 +127,28 @@ NOWHERE = Reach(frozenset(), frozenset())
 
 def _literal_reach(needle: str, text: str) -> Reach:
     n, m = len(needle), len(text)
-    if m and text[0] not in needle and text[-1] not in needle and needle not in text:
+    if not m:
+        return through(n)
+    head, tail = text[0], text[-1]
+    inside = needle in text
+    if head not in needle and tail not in needle and not inside:
         return NOWHERE
     moves: set[tuple[int, int]] = set()
-    done: set[int] = set()
-    if needle in text:
-        done.add(0)
-    if m and (text[0] in needle or text[-1] in needle):
-        for p in range(1, n):
-            rest = needle[p:]
-            if m >= len(rest):
-                if text.startswith(rest):
-                    done.add(p)
-            elif rest.startswith(text):
-                moves.add((p, p + m))
-        for k in range(1, min(m, n - 1) + 1):
-            if text.endswith(needle[:k]):
-                moves.add((0, k))
-    if not m:
-        moves.update((p, p) for p in range(1, n))
+    done: set[int] = {0} if inside else set()
+    # a match carried in continues here only from where the needle holds this text's first
+    # character; one starting here and running to the end ends with this text's last one
+    for p in range(1, n):
+        if needle[p] != head:
+            continue
+        rest = needle[p:]
+        if m >= len(rest):
+            if text.startswith(rest):
+                done.add(p)
+        elif rest.startswith(text):
+            moves.add((p, p + m))
+    for k in range(1, min(m, n - 1) + 1):
+        if needle[k - 1] == tail and text.endswith(needle[:k]):
+            moves.add((0, k))
     return Reach(frozenset(moves), frozenset(done))
 
 
