@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from chaosgame.engine.state import Modifiers
+from chaosgame.engine.versionlog import note_version_error
 from chaosgame.engine.world import F64
 from chaosgame.scenario.faults import FaultBase
 
@@ -128,8 +129,27 @@ class ActiveFault:
         x = self.strength(sim, now)
         if x > 0.0:
             fn = EFFECTS.get(self.spec.kind)
-            if fn is not None:
+            if fn is None:
+                return
+            version = self.version
+            if version is None:
                 fn(self.spec, sim, m, self.target, x, self.kmask)
+                return
+            i = self.target
+            before = m.err[:, i].copy()
+            fn(self.spec, sim, m, self.target, x, self.kmask)
+            note_version_error(
+                sim.versionlog, i, version, before, m.err[:, i], self.condition(sim, now)
+            )
+
+    @property
+    def version(self) -> str | None:
+        """The version this fault is bound to (its pods alone misbehave), if any."""
+        f = self.spec
+        if f.when and f.when.version:
+            return f.when.version
+        bound = getattr(f, "version", None)
+        return bound if isinstance(bound, str) else None
 
 
 def compile_faults(sim: Simulator) -> list[ActiveFault]:
