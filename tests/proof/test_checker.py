@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from chaosgame.cli import main
-from chaosgame.scenario.checker import Check, check_scenario
+from chaosgame.proof.checker import Check, check_scenario
 from chaosgame.scenario.library import find, scenario_paths
 from chaosgame.scenario.loader import load_scenario_text
 
