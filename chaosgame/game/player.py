@@ -96,6 +96,11 @@ class PlayerView:
         return self.__session.ended
 
     @property
+    def end_reason(self) -> str:
+        """Why the game ended ("time is up", "ended by the player"), or "" while it is on."""
+        return self.__session.end_reason
+
+    @property
     def actions(self) -> list[dict[str, Any]]:
         """The player's own accepted actions, oldest first (a copy)."""
         return copy.deepcopy(self.__session.actions)
