@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -254,7 +254,9 @@ def _burst(
 # ------------------------------------------------------------- network and regions
 
 
-def _pair(sim: Simulator, f: Any, i: int) -> tuple[int, int] | None:
+def _pair(
+    sim: Simulator, f: NetworkLatency | PacketLoss | RegionPartition, i: int
+) -> tuple[int, int] | None:
     w = sim.world
     a = int(w.region[i])
     if a < 0 or f.region not in w.regions:

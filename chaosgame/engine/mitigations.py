@@ -41,6 +41,9 @@ Apply = Callable[[M, "Simulator"], str]
 # model (the spec's ``action`` is its model's registered action), which is what the cast asserts.
 APPLY: dict[str, Apply[MitigationBase]] = {}
 
+Standing = Callable[["Simulator", Modifiers], None]
+"""What a standing mitigation writes into the modifiers every tick (``Simulator.standing``)."""
+
 
 @dataclass
 class Pending:

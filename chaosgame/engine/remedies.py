@@ -9,7 +9,7 @@ worse, killing queries fails the ones in flight.
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -17,6 +17,7 @@ from chaosgame.engine.config import revert_last, set_config
 from chaosgame.engine.control import reschedule_lost, take_down
 from chaosgame.engine.mitigations import applies
 from chaosgame.engine.state import Modifiers
+from chaosgame.scenario.actions import MitigationBase
 from chaosgame.scenario.mitigation_kinds import (
     AddNodes,
     BlockClient,
@@ -53,7 +54,7 @@ WARM_LOAD = 0.5
 WARM_TIME = 120.0
 
 
-def _i(sim: Simulator, spec: Any) -> int:
+def _i(sim: Simulator, spec: MitigationBase) -> int:
     return sim.world.index[spec.target]
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Annotated, Any, ClassVar, Literal, TypeVar, Union
+from typing import Annotated, ClassVar, Literal, TypeVar, Union, cast
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
@@ -228,13 +228,15 @@ class ShedLoad(MitigationBase):
 from chaosgame.scenario import mitigation_kinds as _mitigation_kinds  # noqa: E402,F401
 
 
-def mitigation_union() -> Any:
+def mitigation_union() -> object:
     """The type of any registered mitigation, discriminated on ``action``."""
     models = tuple(info.model for info in MITIGATIONS.values())
     return Annotated[Union[models], Field(discriminator="action")]  # noqa: UP007
 
 
 @functools.cache
-def mitigation_adapter() -> TypeAdapter[Any]:
+def mitigation_adapter() -> TypeAdapter[MitigationBase]:
     """A validator for any registered mitigation (for actions that arrive as plain data)."""
-    return TypeAdapter(mitigation_union())
+    # the union of the registered models validates to an instance of one of them
+    union = cast("type[MitigationBase]", mitigation_union())
+    return TypeAdapter(union)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, ClassVar, Literal, TypeVar
+from typing import ClassVar, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -86,10 +86,10 @@ class FaultInfo:
     targets: tuple[str, ...]
     summary: str
 
-    def params(self) -> dict[str, Any]:
+    def params(self) -> dict[str, object]:
         """The kind's own parameters (beyond the common fields) with their defaults."""
         common = set(FaultBase.model_fields)
-        out: dict[str, Any] = {}
+        out: dict[str, object] = {}
         for name, field in self.model.model_fields.items():
             if name in common:
                 continue
