@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -33,6 +33,10 @@ from chaosgame.engine.tick import CLIENT_TIMEOUT, flow, resources, write_history
 from chaosgame.engine.versionlog import VersionLog
 from chaosgame.engine.world import F64, World, build_world
 from chaosgame.scenario.model import Scenario
+
+if TYPE_CHECKING:
+    from chaosgame.engine.mitigations import Pending, Standing
+    from chaosgame.scenario.actions import MitigationBase
 
 
 @dataclass(frozen=True)
@@ -84,13 +88,13 @@ class Simulator:
         expected = int(np.ceil(scenario.duration / self.dt)) + 1
         self.history = History(w.n, w.k, w.e, expected)
         self.faults: list[ActiveFault] = compile_faults(self)
-        self.standing: dict[tuple[str, str], Any] = {}
+        self.standing: dict[tuple[str, str], Standing] = {}
         self.overrides: dict[tuple[str, int], float] = {}
         self.observers: list[Callable[[Simulator], None]] = []
         """Called after every tick, once its history row is written; they may only read."""
         self.versionlog = VersionLog()
         """Versions, rollout shares and retries in force, recorded at the end of every tick."""
-        self.pending: list[Any] = []  # mitigations.Pending
+        self.pending: list[Pending] = []
         self.events: list[Event] = []
         self.memo: dict[Any, Any] = {}
         self._wait_key: F64 | None = None
@@ -139,7 +143,7 @@ class Simulator:
         while self.now < t - 1e-9:
             self.step()
 
-    def mitigate(self, spec: Any, actor: str = "player") -> float:
+    def mitigate(self, spec: MitigationBase, actor: str = "player") -> float:
         """Ask for a mitigation; it takes effect after its delay. Returns that time."""
         from chaosgame.engine.mitigations import request
 
