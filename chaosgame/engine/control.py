@@ -83,12 +83,11 @@ def memory_and_kills(sim: Simulator, m: Modifiers, served: F64, dt: float) -> No
 
 def autoscale(sim: Simulator, dt: float) -> None:
     """Horizontal autoscalers: act after the stabilisation delay, never past min and max."""
-    sc, st, _w = sim.scenario, sim.state, sim.world
+    sc, st, w = sim.scenario, sim.state, sim.world
     now = sim.now
-    for i, comp in enumerate(sc.components):
-        policy = comp.autoscaling
-        if policy is None:
-            continue
+    for i in w.autoscaled:
+        policy = sc.components[i].autoscaling
+        assert policy is not None
         configured = policy.max if np.isnan(st.as_max[i]) else int(st.as_max[i])
         high = int(sim.overrides.get(("autoscaler-max", i), configured))
         metric = _metric(sim, i, st.as_metric.get(i, policy.metric))

@@ -110,6 +110,8 @@ class World:
     cert_expiry: F64  # simulated time the TLS certificate expires, inf where never
     edge_index: dict[tuple[str, str], int] = field(default_factory=dict)
     plan: list[Level] = field(default_factory=list)
+    autoscaled: list[int] = field(default_factory=list)
+    """Components with a horizontal autoscaler, in order."""
 
     @property
     def n(self) -> int:
@@ -299,6 +301,7 @@ def build_world(sc: Scenario) -> World:
         ),
     )
     world.edge_index = {(d.source, d.to): i for i, d in enumerate(deps)}
+    world.autoscaled = [i for i, c in enumerate(comps) if c.autoscaling is not None]
     world.plan = [_level(world, idx, edges) for idx, edges in zip(levels, level_edges, strict=True)]
     return world
 
