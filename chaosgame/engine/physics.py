@@ -52,15 +52,32 @@ def attempts_per_request(p_fail: Array, retries: Array) -> Array:
     r = retries + 1.0
     near_one = p > 1.0 - 1e-9
     safe = np.where(near_one, 0.5, p)
-    geometric = (1.0 - np.power(safe, r)) / (1.0 - safe)
+    geometric = (1.0 - power(safe, r)) / (1.0 - safe)
     return np.where(near_one, r, geometric)
 
 
 def retry_outcome(p_fail: Array, retries: Array) -> tuple[Array, Array]:
     """Expected attempts and final failure together, sharing one power (the hot path)."""
     p = np.minimum(p_fail, 1.0 - 1e-9)
-    last = np.power(p, retries + 1.0)
+    last = power(p, retries + 1.0)
     return (1.0 - last) / (1.0 - p), last
+
+
+def power(base: Array, exponent: Array) -> Array:
+    """``np.power(base, exponent)``, bit for bit, raising only the bases that are not ``+0``.
+
+    Failure shares are exactly zero almost everywhere in a healthy fleet, and vectorised
+    ``pow`` takes a slow path for a zero base; ``+0 ** y`` is ``+0`` for every ``y > 0``.
+    """
+    skip = (base.view(np.int64) == 0) & (exponent > 0)  # all bits zero: +0.0, not -0.0
+    if not skip.any():
+        return np.power(base, exponent)
+    out = np.zeros(skip.shape)
+    rest = ~skip
+    if rest.any():
+        out[rest] = np.power(np.broadcast_to(base, skip.shape)[rest],
+                             np.broadcast_to(exponent, skip.shape)[rest])  # fmt: skip
+    return out
 
 
 def final_failure(p_fail: Array, retries: Array) -> Array:
@@ -88,6 +105,37 @@ def truncated_mean(timeout: Array, mean: Array, floor: Array) -> Array:
     headroom = np.maximum(timeout - floor, 0.0)
     waited = floor + spread * (1.0 - np.exp(-headroom / spread))
     return np.minimum(waited, timeout)
+
+
+def timeout_outcome(timeout: Array, mean: Array, floor: Array) -> tuple[Array, Array]:
+    """:func:`timeout_probability` and :func:`truncated_mean` together, bit for bit the same,
+    sharing one exponential (the hot path)."""
+    spread = np.maximum(mean - floor, 1e-9)
+    headroom = timeout - floor
+    tail = exp_negative(-np.maximum(headroom, 0.0) / spread)
+    timed_out = np.where(headroom <= 0, 1.0, tail)
+    waited = floor + spread * (1.0 - tail)
+    return timed_out, np.minimum(waited, timeout)
+
+
+UNDERFLOW = -800.0
+"""An exponent far below the smallest double's (``exp(-745.2)`` already rounds to zero)."""
+
+
+def exp_negative(x: Array) -> Array:
+    """``np.exp(x)``, bit for bit, computing only the values that do not underflow to ``+0``.
+
+    Idle calls have a latency spread of almost nothing, which puts most exponents of the
+    timeout law near ``-1e8``, and vectorised ``exp`` takes a slow path there.
+    """
+    skip = x < UNDERFLOW  # NaN compares false, so it is computed (and stays NaN)
+    if not skip.any():
+        return np.exp(x)
+    out = np.zeros(x.shape)
+    rest = ~skip
+    if rest.any():
+        out[rest] = np.exp(x[rest])
+    return out
 
 
 def percentile(q: float, mean: Array, floor: Array) -> Array:

@@ -210,14 +210,13 @@ def outcomes(
             mean = lat[:, d] + extra[e]
             fl = floor[:, d] + extra[e]
             to = st.timeout[e]
-            pto = ph.timeout_probability(to, mean, fl)
+            pto, per_try = ph.timeout_outcome(to, mean, fl)
             p = 1.0 - (1.0 - err[:, d]) * (1.0 - pto) * keep[e]
             p = np.where(denied[e], 1.0, p)
             p_now[:, e] = p
             op = is_open[e]
             p_eff = np.where(op, 1.0, np.where(off[e], 0.0, p))
             att, fin = ph.retry_outcome(p_eff, retries[e])
-            per_try = ph.truncated_mean(to, mean, fl)
             per_try = np.where(st.deny_slow[e], to, np.where(st.deny_fast[e], fl, per_try))
             tcall = np.where(op | off[e], 0.0, att * per_try + (att - 1.0) * w.backoff[e])
             fin_all[:, e] = fin

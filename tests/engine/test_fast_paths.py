@@ -1,0 +1,82 @@
+"""The tick's fast paths give the same numbers, bit for bit, as the plain computations.
+
+The engine skips work that cannot change a result (raising a zero failure share, an
+exponential that underflows, allocating fresh arrays every tick). These tests compare each
+shortcut with the straightforward computation on values that exercise every branch.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from chaosgame.engine import physics as ph
+
+
+def same(a: np.ndarray, b: np.ndarray) -> bool:
+    """Equal shapes and equal bits (so ``-0.0`` differs from ``0.0`` and NaN equals NaN)."""
+    a, b = np.asarray(a), np.asarray(b)
+    return a.shape == b.shape and a.tobytes() == b.tobytes()
+
+
+def shares(rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
+    """Failure shares as the tick sees them: mostly exact zeros, some tiny, some near one."""
+    p = rng.random(shape)
+    p[rng.random(shape) < 0.6] = 0.0
+    p[rng.random(shape) < 0.1] = 1e-300
+    p[rng.random(shape) < 0.1] = 1.0 - 1e-12
+    p[rng.random(shape) < 0.05] = 1.0
+    p[rng.random(shape) < 0.02] = -0.0
+    p[rng.random(shape) < 0.02] = np.nan
+    return p
+
+
+def test_power_skips_only_what_pow_would_make_plus_zero() -> None:
+    rng = np.random.default_rng(1)
+    for shape in [(3, 41), (1, 7), (5, 300)]:
+        p = shares(rng, shape)
+        r = rng.integers(0, 11, shape[-1]).astype(np.float64) + 1.0
+        r[0] = 0.0  # 0 ** 0 is 1, so a zero exponent is not skipped
+        assert same(ph.power(p, r), np.power(p, r))
+        assert same(ph.power(np.zeros(shape), r), np.power(np.zeros(shape), r))
+        assert same(ph.power(p + 0.5, r), np.power(p + 0.5, r))
+    assert same(ph.power(np.array(0.0), np.array(2.0)), np.power(0.0, 2.0))
+    assert same(ph.power(np.array(0.3), np.array(2.0)), np.power(0.3, 2.0))
+
+
+def test_exp_negative_skips_only_underflow() -> None:
+    rng = np.random.default_rng(2)
+    x = -np.exp(rng.uniform(-5.0, 25.0, (3, 500)))
+    x[0, :5] = [np.nan, -np.inf, -745.0, -746.0, -800.0]
+    assert same(ph.exp_negative(x), np.exp(x))
+    assert same(ph.exp_negative(x[:, :3]), np.exp(x[:, :3]))
+    everything_small = np.full(7, -1e9)
+    assert same(ph.exp_negative(everything_small), np.exp(everything_small))
+
+
+def test_the_timeout_law_together_equals_its_two_halves() -> None:
+    rng = np.random.default_rng(3)
+    floor = rng.uniform(0.0, 0.5, (3, 200))
+    mean = floor + np.where(rng.random((3, 200)) < 0.5, 0.0, rng.exponential(0.3, (3, 200)))
+    mean[0, :3] = floor[0, :3] - 0.1  # a mean under the floor (clamped spread)
+    timeout = rng.uniform(0.0, 2.0, 200)
+    timeout[:4] = [0.0, 0.1, 30.0, floor[0, 3]]
+    timed_out, waited = ph.timeout_outcome(timeout, mean, floor)
+    assert same(timed_out, ph.timeout_probability(timeout, mean, floor))
+    assert same(waited, ph.truncated_mean(timeout, mean, floor))
+
+
+def test_retry_laws_with_zero_shares_equal_the_plain_powers() -> None:
+    rng = np.random.default_rng(4)
+    p = shares(rng, (3, 100))
+    p = np.where(np.isnan(p), 0.2, np.abs(p))
+    r = rng.integers(0, 11, 100).astype(np.float64)
+    att, fin = ph.retry_outcome(p, r)
+    plain_p = np.minimum(p, 1.0 - 1e-9)
+    plain_last = np.power(plain_p, r + 1.0)
+    assert same(fin, plain_last)
+    assert same(att, (1.0 - plain_last) / (1.0 - plain_p))
+    q = np.clip(p, 0.0, 1.0)
+    near_one = q > 1.0 - 1e-9
+    safe = np.where(near_one, 0.5, q)
+    plain = np.where(near_one, r + 1.0, (1.0 - np.power(safe, r + 1.0)) / (1.0 - safe))
+    assert same(ph.attempts_per_request(p, r), plain)
