@@ -5,8 +5,8 @@ Record on the code before a change, then check after it::
     python benchmarks/engine_digests.py record /tmp/digests.json
     python benchmarks/engine_digests.py check /tmp/digests.json
 
-Each run hashes the history (every series, bit for bit), the events, the SLO series and the
-final state and per-tick outputs of the simulator: every curated scenario (fixed seed, whole
+Each run hashes the simulator's float64 outputs after every tick, the history (every series,
+bit for bit), the events, the SLO series and the final state and outputs of the simulator: every curated scenario (fixed seed, whole
 duration), each fault kind of the catalogue fleet with its matching and mismatched
 mitigation, a played session and the benchmark fleets. A physics change legitimately
 changes these; a pure speed-up must not.
@@ -56,6 +56,20 @@ OUTPUTS = [
 ]
 
 
+def watch(sim: Simulator) -> Simulator:
+    """Hash the simulator's float64 outputs after every tick (the float32 history can hide a
+    difference in the last bits for a while)."""
+    ticks = hashlib.sha256()
+
+    def observe(s: Simulator) -> None:
+        for name in OUTPUTS:
+            ticks.update(np.ascontiguousarray(getattr(s, name)).tobytes())
+
+    sim.observers.append(observe)
+    sim.memo["digest:ticks"] = ticks
+    return sim
+
+
 def fingerprint(sim: Simulator) -> dict[str, str]:
     """Hashes of everything a simulation produced and of the state it ends in."""
     events = json.dumps([e.as_dict() for e in sim.events], sort_keys=True)
@@ -75,7 +89,9 @@ def fingerprint(sim: Simulator) -> dict[str, str]:
     for name in OUTPUTS:
         out.update(name.encode())
         out.update(np.ascontiguousarray(getattr(sim, name)).tobytes())
+    ticks = sim.memo.get("digest:ticks")
     return {
+        "ticks": ticks.hexdigest() if ticks is not None else "",
         "history": sim.history.digest(),
         "events": hashlib.sha256(events.encode()).hexdigest(),
         "slo": series.hexdigest(),
@@ -88,7 +104,7 @@ def _curated() -> Iterator[tuple[str, Callable[[], dict[str, str]]]]:
     for path in scenario_paths():
 
         def run(path: Path = path) -> dict[str, str]:
-            sim = Simulator(load(str(path)), seed=SEED)
+            sim = watch(Simulator(load(str(path)), seed=SEED))
             sim.run_until(sim.scenario.duration)
             return fingerprint(sim)
 
@@ -108,7 +124,7 @@ def _fault_kinds() -> Iterator[tuple[str, Callable[[], dict[str, str]]]]:
             sim.run_until(case.act)
             out: dict[str, str] = {}
             for label, spec in (("match", case.match), ("mismatch", case.mismatch)):
-                branch = copy.deepcopy(sim)
+                branch = watch(copy.deepcopy(sim))
                 branch.mitigate(adapter.validate_python(spec))
                 branch.run_until(case.end)
                 out.update({f"{label}/{k}": v for k, v in fingerprint(branch).items()})
@@ -130,12 +146,12 @@ def _others() -> Iterator[tuple[str, Callable[[], dict[str, str]]]]:
         return {"history": trace.history, "events": trace.events, "results": trace.results}
 
     def big() -> dict[str, str]:
-        sim = Simulator(fleet(1000, seed=3))
+        sim = watch(Simulator(fleet(1000, seed=3)))
         sim.run_until(7200.0)
         return fingerprint(sim)
 
     def thirty() -> dict[str, str]:
-        sim = Simulator(fleet(30, seed=5, tiers=6))
+        sim = watch(Simulator(fleet(30, seed=5, tiers=6)))
         sim.run_until(3600.0)
         return fingerprint(sim)
 

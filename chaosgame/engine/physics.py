@@ -11,6 +11,8 @@ from numpy.typing import NDArray
 
 Array = NDArray[np.float64]
 
+TINY = 1e-12
+"""The least a divisor is taken to be, so that an idle quantity divides to zero, not NaN."""
 RHO_CAP = 0.95
 """Utilisation at which the steady-state queueing formula is capped. Near and past saturation
 the simulator tracks an explicit backlog instead (requests wait in a queue that grows by the
