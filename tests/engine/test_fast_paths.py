@@ -80,3 +80,39 @@ def test_retry_laws_with_zero_shares_equal_the_plain_powers() -> None:
     safe = np.where(near_one, 0.5, q)
     plain = np.where(near_one, r + 1.0, (1.0 - np.power(safe, r + 1.0)) / (1.0 - safe))
     assert same(ph.attempts_per_request(p, r), plain)
+
+
+def test_neutral_modifiers_are_fresh_ones_zeros_and_infinities() -> None:
+    from dataclasses import fields
+
+    from chaosgame.engine.state import Modifiers
+    from chaosgame.engine.world import build_world
+    from chaosgame.generate.topology import fleet
+
+    w = build_world(fleet(40, seed=2))
+    first = Modifiers.neutral(w)
+    for f in fields(first):  # what a fault writes one tick must not leak into the next
+        value = getattr(first, f.name)
+        if isinstance(value, np.ndarray):
+            value.fill(0.5)
+    m = Modifiers.neutral(w)
+    n, k, e, r = w.n, w.k, w.e, max(len(w.regions), 1)
+    ones = {"svc_factor", "cap_factor", "cpu_factor", "write_factor", "apply_factor"}
+    ones |= {"rate_factor", "skew_share", "scraped", "pool_factor"}
+    shapes = {"err": (k, n), "wrong": (k, n), "lost": (k, n), "block": (k, n)}
+    shapes |= {"rate_factor": (len(w.journeys),), "net_fail": (r, r), "net_lat": (r, r)}
+    shapes |= {"reserved": (len(w.cluster_nodes),)}
+    shapes |= {f: (e,) for f in ("edge_fail", "edge_lat", "edge_off", "edge_open", "pool_factor")}
+    for f in fields(m):
+        value = getattr(m, f.name)
+        if f.name == "clients":
+            assert value == {}
+            continue
+        if f.name == "edge_retries":
+            assert same(value, w.retries)
+            assert value is not w.retries
+            continue
+        fill = 1.0 if f.name in ones else np.inf if f.name == "quota" else 0.0
+        assert same(value, np.full(shapes.get(f.name, (n,)), fill)), f.name
+        assert value.flags.writeable, f.name
+        assert value.flags.owndata, f.name
