@@ -28,7 +28,7 @@ def queueing_delay(service_time: Array, rho: Array, servers: Array) -> Array:
     """
     c = np.maximum(servers, 1.0)
     r = np.clip(rho, 0.0, RHO_CAP)
-    wait = service_time * np.power(r, np.sqrt(2.0 * (c + 1.0)) - 1.0) / (c * (1.0 - r))
+    wait = service_time * power(r, np.sqrt(2.0 * (c + 1.0)) - 1.0) / (c * (1.0 - r))
     return service_time + wait
 
 
@@ -48,8 +48,11 @@ def erlang_c(servers: int, offered: float) -> float:
 def attempts_per_request(p_fail: Array, retries: Array) -> Array:
     """Expected attempts with per-attempt failure ``p`` and up to ``r`` retries.
 
-    ``1 + p + p^2 + ... + p^r``, i.e. ``(1 - p^(r+1)) / (1 - p)``.
+    ``1 + p + p^2 + ... + p^r``, i.e. ``(1 - p^(r+1)) / (1 - p)``: exactly one where
+    nothing fails (the usual case, answered without the arithmetic).
     """
+    if not np.any(p_fail) and np.all(retries >= 0):
+        return np.ones(np.broadcast_shapes(np.shape(p_fail), np.shape(retries)))
     p = np.clip(p_fail, 0.0, 1.0)
     r = retries + 1.0
     near_one = p > 1.0 - 1e-9
@@ -68,15 +71,16 @@ def retry_outcome(p_fail: Array, retries: Array) -> tuple[Array, Array]:
 def power(base: Array, exponent: Array) -> Array:
     """``np.power(base, exponent)``, bit for bit, raising only the bases that are not ``+0``.
 
-    Failure shares are exactly zero almost everywhere in a healthy fleet, and vectorised
-    ``pow`` takes a slow path for a zero base; ``+0 ** y`` is ``+0`` for every ``y > 0``.
+    Failure shares and utilisations are exactly zero almost everywhere in a healthy fleet, and
+    vectorised ``pow`` takes a slow path for a zero base; ``+0 ** y`` is ``+0`` for ``y > 0``.
     """
-    skip = (base.view(np.int64) == 0) & (exponent > 0)  # all bits zero: +0.0, not -0.0
-    if not skip.any():
+    skip = (np.asarray(base).view(np.int64) == 0) & (exponent > 0)  # +0.0, not -0.0
+    skipped = np.count_nonzero(skip)
+    if not skipped:
         return np.power(base, exponent)
     out = np.zeros(skip.shape)
-    rest = ~skip
-    if rest.any():
+    if skipped < skip.size:
+        rest = ~skip
         out[rest] = np.power(np.broadcast_to(base, skip.shape)[rest],
                              np.broadcast_to(exponent, skip.shape)[rest])  # fmt: skip
     return out
@@ -131,11 +135,12 @@ def exp_negative(x: Array) -> Array:
     timeout law near ``-1e8``, and vectorised ``exp`` takes a slow path there.
     """
     skip = x < UNDERFLOW  # NaN compares false, so it is computed (and stays NaN)
-    if not skip.any():
+    skipped = np.count_nonzero(skip)
+    if not skipped:
         return np.exp(x)
     out = np.zeros(x.shape)
-    rest = ~skip
-    if rest.any():
+    if skipped < skip.size:
+        rest = ~skip
         out[rest] = np.exp(x[rest])
     return out
 

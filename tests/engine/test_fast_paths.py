@@ -80,6 +80,21 @@ def test_retry_laws_with_zero_shares_equal_the_plain_powers() -> None:
     safe = np.where(near_one, 0.5, q)
     plain = np.where(near_one, r + 1.0, (1.0 - np.power(safe, r + 1.0)) / (1.0 - safe))
     assert same(ph.attempts_per_request(p, r), plain)
+    for nothing in (np.zeros((3, 100)), np.full((3, 100), -0.0)):  # the shortcut: one attempt
+        q = np.clip(nothing, 0.0, 1.0)
+        plain = (1.0 - np.power(q, r + 1.0)) / (1.0 - q)
+        assert same(ph.attempts_per_request(nothing, r), plain)
+
+
+def test_queueing_delay_equals_its_formula_for_idle_components() -> None:
+    rng = np.random.default_rng(5)
+    service = rng.uniform(0.001, 0.2, 300)
+    rho = np.where(rng.random(300) < 0.7, 0.0, rng.uniform(0.0, 1.5, 300))
+    servers = rng.integers(0, 20, 300).astype(np.float64)
+    c = np.maximum(servers, 1.0)
+    r = np.clip(rho, 0.0, ph.RHO_CAP)
+    plain = service + service * np.power(r, np.sqrt(2.0 * (c + 1.0)) - 1.0) / (c * (1.0 - r))
+    assert same(ph.queueing_delay(service, rho, servers), plain)
 
 
 def test_neutral_modifiers_are_fresh_ones_zeros_and_infinities() -> None:
