@@ -1,8 +1,14 @@
-"""The tick's passes over the graph: load flows down, outcomes flow up, then resources.
+"""The tick's passes over the graph: load flows down, outcomes flow up; then the history row.
 
-These are the steps 3-5 of :meth:`chaosgame.engine.sim.Simulator.step` (see that module's
-docstring); each takes the simulator and the tick's modifiers. They name no fault: faults
-and mitigations only write the modifiers.
+These are the steps 3-4 of :meth:`chaosgame.engine.sim.Simulator.step` (see that module's
+docstring; step 5, :func:`resources`, lives in ``control.py`` and is exported from here too);
+each takes the simulator and the tick's modifiers. They name no fault: faults and mitigations
+only write the modifiers.
+
+Both passes keep their working arrays in *level order* (see
+:class:`chaosgame.engine.world.Level`) and give the simulator its outputs back in component
+order. Every shortcut here is exact: ``tests/engine/test_tick_equivalence.py`` checks the
+passes against plain ones bit for bit.
 """
 
 from __future__ import annotations
@@ -23,7 +29,6 @@ if TYPE_CHECKING:
     from chaosgame.engine.sim import Simulator
 
 __all__ = ["CLIENT_TIMEOUT", "flow", "outcomes", "resources", "write_history"]
-"""The simulator's steps 3-5 (resources, the control loops, live in ``control.py``)."""
 
 CPU_AT_CAPACITY = 0.6
 """Share of its CPU limit a replica uses when serving exactly its capacity."""
