@@ -62,7 +62,12 @@ def attempts_per_request(p_fail: Array, retries: Array) -> Array:
 
 
 def retry_outcome(p_fail: Array, retries: Array) -> tuple[Array, Array]:
-    """Expected attempts and final failure together, sharing one power (the hot path)."""
+    """Expected attempts and final failure together, sharing one power (the hot path).
+
+    Where no attempt can fail (every share ``+0``), that is one attempt and no failure."""
+    if not np.asarray(p_fail).view(np.int64).any() and np.all(retries >= 0):
+        shape = np.broadcast_shapes(np.shape(p_fail), np.shape(retries))
+        return np.ones(shape), np.zeros(shape)
     p = np.minimum(p_fail, 1.0 - 1e-9)
     last = power(p, retries + 1.0)
     return (1.0 - last) / (1.0 - p), last

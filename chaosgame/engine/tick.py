@@ -99,13 +99,14 @@ def flow(sim: Simulator, m: Modifiers, now: float, dt: float) -> None:
         arriving_o[at] = a
         thr = np.maximum(1.0, np.minimum(a * per_rep_o[at], busy_cap_o[at]) * cpu_per_req_o[at])
         c = base_cap_o[at] / thr
-        work = a * dt + syncq_o[at]
+        a_dt = a * dt
+        work = a_dt + syncq_o[at]
         did = np.minimum(work, c * dt)
         left = work - did
         lost = np.maximum(left - c * max_wait_o[at], 0.0)
         syncq_o[at] = left - lost
         dropped_o[at] = lost
-        sf = np.where(a > TINY, did / np.maximum(a * dt, TINY), 0.0) * admit_o[at]
+        sf = np.where(a > TINY, did / np.maximum(a_dt, TINY), 0.0) * admit_o[at]
         served_o[:, at] = arrived * sf
         if lv.queues.size:
             drain_queues(sim, lv, lam, served_o, consumer_cap, drain, dt)

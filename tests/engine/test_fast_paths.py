@@ -75,6 +75,12 @@ def test_retry_laws_with_zero_shares_equal_the_plain_powers() -> None:
     plain_last = np.power(plain_p, r + 1.0)
     assert same(fin, plain_last)
     assert same(att, (1.0 - plain_last) / (1.0 - plain_p))
+    for nothing in (np.zeros((3, 100)), np.full((3, 100), -0.0)):  # the shortcut and near it
+        plain_p = np.minimum(nothing, 1.0 - 1e-9)
+        plain_last = np.power(plain_p, r + 1.0)
+        att, fin = ph.retry_outcome(nothing, r)
+        assert same(fin, plain_last)
+        assert same(att, (1.0 - plain_last) / (1.0 - plain_p))
     q = np.clip(p, 0.0, 1.0)
     near_one = q > 1.0 - 1e-9
     safe = np.where(near_one, 0.5, q)
