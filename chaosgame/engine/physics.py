@@ -120,10 +120,16 @@ def truncated_mean(timeout: Array, mean: Array, floor: Array) -> Array:
 
 def timeout_outcome(timeout: Array, mean: Array, floor: Array) -> tuple[Array, Array]:
     """:func:`timeout_probability` and :func:`truncated_mean` together, bit for bit the same,
-    sharing one exponential (the hot path)."""
+    sharing one exponential (the hot path).
+
+    Where every call is far inside its timeout (an idle call's spread is almost nothing), the
+    tail is exactly zero: none times out, and a call waits ``floor + spread``."""
     spread = np.maximum(mean - floor, 1e-9)
     headroom = timeout - floor
-    tail = exp_negative(-np.maximum(headroom, 0.0) / spread)
+    x = -np.maximum(headroom, 0.0) / spread
+    if (x < UNDERFLOW).all():  # so headroom > 0 everywhere, and exp(x) is +0
+        return np.zeros(x.shape), np.minimum(floor + spread, timeout)
+    tail = exp_negative(x)
     timed_out = np.where(headroom <= 0, 1.0, tail)
     waited = floor + spread * (1.0 - tail)
     return timed_out, np.minimum(waited, timeout)

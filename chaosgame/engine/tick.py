@@ -195,9 +195,10 @@ def outcomes(
     p_now_o, fin_o, tcall_o = np.zeros((k, w.e)), np.zeros((k, w.e)), np.zeros((k, w.e))
     for lv in reversed(w.plan):
         at, size = lv.at, k * len(lv.nodes)
-        gathered = np.zeros(3 * size)  # latency, floor, log(success) from dependencies
-        quality = np.zeros(2 * size)  # log(right), log(kept) from dependencies
-        if lv.edges.size:
+        if not lv.edges.size:  # nothing to gather from dependencies
+            gathered = np.zeros(3 * size)  # latency, floor, log(success) per class and caller
+            quality = np.zeros(2 * size)  # log(right), log(kept)
+        else:
             s, callees = lv.span, lv.callees
             extra, to = e.extra[s], e.timeout[s]
             mean = lat_o.ravel()[callees] + extra
@@ -226,11 +227,12 @@ def outcomes(
                 terms[0] = ce * np.log(np.maximum(1.0 - wrong_o.ravel()[callees], TINY))
                 terms[1] = ce * np.log(np.maximum(1.0 - lost_o.ravel()[callees], TINY))
                 quality = bin_sums(lv.up[:2].ravel(), terms[:2].ravel(), 2 * size)
-        g, q = gathered.reshape(3, k, -1), quality.reshape(2, k, -1)
+        g = gathered.reshape(3, k, -1)
         err_o[:, at] = ph.combine(own_err_o[:, at], 1.0 - np.exp(g[2]))
         lat_o[:, at] = own_lat_o[at] + g[0]
         floor_o[:, at] = own_floor_o[at] + g[1]
         if track_quality:
+            q = quality.reshape(2, k, -1)
             wrong_o[:, at] = ph.combine(given_o[0][:, at], 1.0 - np.exp(q[0]))
             lost_o[:, at] = ph.combine(given_o[1][:, at], 1.0 - np.exp(q[1]))
     rank, erank = w.node_rank, w.edge_rank

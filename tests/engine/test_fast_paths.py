@@ -63,6 +63,12 @@ def test_the_timeout_law_together_equals_its_two_halves() -> None:
     timed_out, waited = ph.timeout_outcome(timeout, mean, floor)
     assert same(timed_out, ph.timeout_probability(timeout, mean, floor))
     assert same(waited, ph.truncated_mean(timeout, mean, floor))
+    idle = floor + np.where(rng.random((3, 200)) < 0.5, 0.0, 1e-12)  # spread clamped to 1e-9
+    far = floor.max() + 1.0 + rng.random(200)
+    timed_out, waited = ph.timeout_outcome(far, idle, floor)  # the shortcut: no tail at all
+    assert same(timed_out, ph.timeout_probability(far, idle, floor))
+    assert same(waited, ph.truncated_mean(far, idle, floor))
+    assert not timed_out.any()
 
 
 def test_retry_laws_with_zero_shares_equal_the_plain_powers() -> None:
