@@ -6,10 +6,10 @@ Record on the code before a change, then check after it::
     python benchmarks/engine_digests.py check /tmp/digests.json
 
 Each run hashes the simulator's float64 outputs after every tick, the history (every series,
-bit for bit), the events, the SLO series and the final state and outputs of the simulator: every curated scenario (fixed seed, whole
-duration), each fault kind of the catalogue fleet with its matching and mismatched
-mitigation, a played session and the benchmark fleets. A physics change legitimately
-changes these; a pure speed-up must not.
+bit for bit), the events, the SLO series, and the state and outputs it ends with. The runs:
+every curated scenario (fixed seed, whole duration), each fault kind of the catalogue fleet
+with its matching and its mismatched mitigation, a played game and the benchmark fleets. A
+physics change legitimately changes these; a pure speed-up must not.
 """
 
 from __future__ import annotations

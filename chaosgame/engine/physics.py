@@ -1,7 +1,9 @@
 """The laws of the simulation, as small vectorised functions (see docs/architecture.md).
 
 Every function takes and returns numpy arrays (or floats) so the tick can apply it to all
-components or edges at once. Each law has a test in ``tests/engine/test_physics.py``.
+components or edges at once. Each law has a test in ``tests/engine/test_physics.py``; the
+fast forms the tick uses are checked bit for bit against the plain formulas in
+``tests/engine/test_fast_paths.py``.
 """
 
 from __future__ import annotations
@@ -118,6 +120,10 @@ def truncated_mean(timeout: Array, mean: Array, floor: Array) -> Array:
     return np.minimum(waited, timeout)
 
 
+UNDERFLOW = -800.0
+"""An exponent far below the smallest double's (``exp(-745.2)`` already rounds to zero)."""
+
+
 def timeout_outcome(timeout: Array, mean: Array, floor: Array) -> tuple[Array, Array]:
     """:func:`timeout_probability` and :func:`truncated_mean` together, bit for bit the same,
     sharing one exponential (the hot path).
@@ -133,10 +139,6 @@ def timeout_outcome(timeout: Array, mean: Array, floor: Array) -> tuple[Array, A
     timed_out = np.where(headroom <= 0, 1.0, tail)
     waited = floor + spread * (1.0 - tail)
     return timed_out, np.minimum(waited, timeout)
-
-
-UNDERFLOW = -800.0
-"""An exponent far below the smallest double's (``exp(-745.2)`` already rounds to zero)."""
 
 
 def exp_negative(x: Array) -> Array:
