@@ -53,8 +53,8 @@ def attempts_per_request(p_fail: Array, retries: Array) -> Array:
     ``1 + p + p^2 + ... + p^r``, i.e. ``(1 - p^(r+1)) / (1 - p)``: exactly one where
     nothing fails (the usual case, answered without the arithmetic).
     """
-    if not np.any(p_fail) and np.all(retries >= 0):
-        return np.ones(np.broadcast_shapes(np.shape(p_fail), np.shape(retries)))
+    if not np.asarray(p_fail).any() and np.asarray(retries >= 0).all():
+        return np.ones(np.broadcast(p_fail, retries).shape)
     p = np.clip(p_fail, 0.0, 1.0)
     r = retries + 1.0
     near_one = p > 1.0 - 1e-9
@@ -67,8 +67,8 @@ def retry_outcome(p_fail: Array, retries: Array) -> tuple[Array, Array]:
     """Expected attempts and final failure together, sharing one power (the hot path).
 
     Where no attempt can fail (every share ``+0``), that is one attempt and no failure."""
-    if not np.asarray(p_fail).view(np.int64).any() and np.all(retries >= 0):
-        shape = np.broadcast_shapes(np.shape(p_fail), np.shape(retries))
+    if not np.asarray(p_fail).view(np.int64).any() and np.asarray(retries >= 0).all():
+        shape = np.broadcast(p_fail, retries).shape
         return np.ones(shape), np.zeros(shape)
     p = np.minimum(p_fail, 1.0 - 1e-9)
     last = power(p, retries + 1.0)
@@ -88,8 +88,11 @@ def power(base: Array, exponent: Array) -> Array:
     out = np.zeros(skip.shape)
     if skipped < skip.size:
         rest = ~skip
-        out[rest] = np.power(np.broadcast_to(base, skip.shape)[rest],
-                             np.broadcast_to(exponent, skip.shape)[rest])  # fmt: skip
+        if np.shape(base) != skip.shape:
+            base = np.broadcast_to(base, skip.shape)
+        if np.shape(exponent) != skip.shape:
+            exponent = np.broadcast_to(exponent, skip.shape)
+        out[rest] = np.power(base[rest], exponent[rest])
     return out
 
 
