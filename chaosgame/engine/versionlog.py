@@ -77,8 +77,14 @@ class VersionLog:
         tick = len(self.mixes)
         now = sim.now
         row: dict[int, VersionMix] = {}
-        for i, v in sim.state.versions.items():
-            hist = self.base.setdefault(i, [(0, v.stable)])
+        base = self.base
+        moving = [
+            (i, v)
+            for i, v in sim.state.versions.items()
+            if v.rollout is not None or i not in base or base[i][-1][1] != v.stable
+        ]
+        for i, v in moving:
+            hist = base.setdefault(i, [(0, v.stable)])
             if hist[-1][1] != v.stable:
                 hist.append((tick, v.stable))
             r = v.rollout
