@@ -20,6 +20,7 @@ from chaosgame.engine.sim import Simulator
 from chaosgame.game.actions import Action, Declare, End, Mitigate, Query, Wait, parse_action
 from chaosgame.game.views import run_view
 from chaosgame.scenario.actions import MITIGATIONS
+from chaosgame.scenario.costs import MITIGATION_HANDS_ON
 from chaosgame.scenario.model import Scenario
 from chaosgame.telemetry import query as telemetry_query
 from chaosgame.telemetry.recorder import attach as attach_telemetry
@@ -29,8 +30,6 @@ if TYPE_CHECKING:
 
 PAGE_GRACE = 1200.0
 """Longest time after the onset before the player is called in without a page."""
-MITIGATION_HANDS_ON = 30.0
-"""Simulated seconds it takes the player to carry out any mitigation (before its own delay)."""
 
 
 class Session:

@@ -12,13 +12,14 @@ import numpy as np
 
 from chaosgame.engine import physics as ph
 from chaosgame.engine import slo as slo_mod
+from chaosgame.scenario.costs import VIEW_COSTS
 
 if TYPE_CHECKING:
     from chaosgame.engine.sim import Simulator
     from chaosgame.game.actions import Query
 
-COSTS = {"map": 20.0, "metric": 45.0, "events": 30.0, "slo": 10.0, "deploys": 20.0}
-"""Simulated seconds each view takes to open and read."""
+COSTS = VIEW_COSTS
+"""Simulated seconds each view takes to open and read (``chaosgame.scenario.costs``)."""
 
 METRICS = {
     "rps": "requests per second arriving (retries included)",

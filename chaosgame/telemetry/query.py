@@ -23,6 +23,7 @@ import math
 import re
 from typing import TYPE_CHECKING, Any
 
+from chaosgame.scenario.costs import QUERY_COSTS
 from chaosgame.telemetry import listings
 from chaosgame.telemetry.errors import QueryError, suggest
 from chaosgame.telemetry.recorder import attach
@@ -30,20 +31,8 @@ from chaosgame.telemetry.recorder import attach
 if TYPE_CHECKING:
     from chaosgame.engine.sim import Simulator
 
-COSTS: dict[str, float] = {
-    "metrics": 30.0,
-    "logs": 45.0,
-    "traces": 60.0,
-    "trace": 20.0,
-    "events": 20.0,
-    "changes": 20.0,
-    "pods": 15.0,
-    "map": 20.0,
-    "alerts": 10.0,
-    "catalogue": 0.0,
-    "help": 0.0,
-}
-"""Simulated seconds each kind of query takes to write, run and read."""
+COSTS = QUERY_COSTS
+"""Simulated seconds each kind of query takes (``chaosgame.scenario.costs``)."""
 
 OPTIONS = ("since", "until", "step", "limit", "page")
 DEFAULT_WINDOW = {
