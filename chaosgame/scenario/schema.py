@@ -53,7 +53,19 @@ def _scenario_schema() -> dict[str, Any]:
         schema_generator=_Generator, mode="validation"
     )
     _move_bounds(schema)
+    _describe_models(schema)
     return schema
+
+
+def _describe_models(schema: dict[str, Any]) -> None:
+    """Each model's description from :data:`~chaosgame.scenario.meanings.MODELS`, not from
+    the docstring pydantic would take (``python -OO`` strips docstrings)."""
+    from chaosgame.scenario.meanings import MODELS
+
+    for name, node in [("Scenario", schema), *schema.get("$defs", {}).items()]:
+        node.pop("description", None)
+        if name in MODELS:
+            node["description"] = MODELS[name]
 
 
 _BOUNDS = {"ge": "minimum", "gt": "exclusiveMinimum", "le": "maximum", "lt": "exclusiveMaximum"}

@@ -1,20 +1,11 @@
 """The query language's front door: ``run(sim, text, now)`` -> (result, cost in seconds).
 
-One line of text picks the kind of query by its first word (see ``docs/queries.md``)::
-
-    rate(http_requests_total{service="checkout",code=~"5.."}[5m])   metrics (PromQL-style)
-    logs {service="checkout"} |= "timeout"                          logs (LogQL-style)
-    traces service=checkout status=error min_duration=1s             trace search
-    trace 4bf92f3577b34da6a3ce929d0e0e4736                           one trace
-    events kind=oom component=payments                              event timeline
-    changes                                                         deploys, flags, config
-    pods payments                                                   kubectl get pods
-    map                                                             dependency map with health
-    alerts                                                          firing alerts
-
-Trailing options ``--since=15m --until=5m --step=1m --limit=20 --page=2`` set the window
-(relative to now) and the paging. Results are plain data; errors raise
-:class:`~chaosgame.telemetry.errors.QueryError` with a position and a suggestion.
+One line of text picks the kind of query by its first word: :data:`FORMS` lists them (the
+``help`` query shows that list; see ``docs/queries.md``). Trailing options :data:`OPTIONS`
+(``--since=15m --until=5m --step=1m --limit=20 --page=2``) set the window (relative to now)
+and the paging; their durations are read by :mod:`chaosgame.scenario.units`. Results are
+plain data; errors raise :class:`~chaosgame.telemetry.errors.QueryError` with a position and a
+suggestion.
 """
 
 from __future__ import annotations
@@ -33,6 +24,20 @@ if TYPE_CHECKING:
 
 COSTS = QUERY_COSTS
 """Simulated seconds each kind of query takes (``chaosgame.scenario.costs``)."""
+
+FORMS: tuple[str, ...] = (
+    'rate(http_requests_total{service="checkout",code=~"5.."}[5m])   metrics (PromQL-style)',
+    'logs {service="checkout"} |= "timeout"                          logs (LogQL-style)',
+    "traces service=checkout status=error min_duration=1s             trace search",
+    "trace 4bf92f3577b34da6a3ce929d0e0e4736                           one trace",
+    "events kind=oom component=payments                              event timeline",
+    "changes                                                         deploys, flags, config",
+    "pods payments                                                   kubectl get pods",
+    "map                                                             dependency map with health",
+    "alerts                                                          firing alerts",
+    "--since=15m --until=5m --step=1m --limit=20 --page=2            window and paging options",
+)
+"""The forms the ``help`` query lists (data, not a docstring: ``python -OO`` strips those)."""
 
 OPTIONS = ("since", "until", "step", "limit", "page")
 DEFAULT_WINDOW = {
@@ -176,7 +181,7 @@ def _dispatch(
     words = body.split()
     if kind == "help":
         return {
-            "forms": __doc__.split("::", 1)[1].split("Trailing")[0].strip().splitlines(),
+            "forms": list(FORMS),
             "costs": COSTS,
         }
     if kind == "catalogue":
