@@ -80,8 +80,8 @@ def cmd_quiz(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    """Validate scenario files."""
-    from chaosgame.scenario.loader import validate_file
+    """Validate scenario files (and shared topology files)."""
+    from chaosgame.scenario.loader import file_kind, validate_file
 
     bad = 0
     for path in args.paths:
@@ -91,7 +91,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
             for problem in problems:
                 print(problem, file=sys.stderr)
         elif not args.quiet:
-            print(f"{path}: ok")
+            topology = file_kind(path) == "topology"
+            print(f"{path}: ok (a shared topology)" if topology else f"{path}: ok")
     return 1 if bad else 0
 
 
@@ -136,16 +137,25 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    """Prove scenarios fair and solvable by playing them headless."""
+    """Prove scenarios fair and solvable by playing them headless.
+
+    Exit status 0 when every scenario passes, 1 when one fails, 2 when a file is not a
+    scenario at all (a shared topology).
+    """
     from chaosgame.scenario import library
     from chaosgame.scenario.checker import check_path
 
     reports = [check_path(str(library.find(p)), seed=args.seed) for p in args.paths]
     if args.json:
         print(json.dumps([r.as_dict() for r in reports], indent=2))
-    else:
-        for r in reports:
+    for r in reports:
+        if r.kind == "topology":
+            for error in r.errors:
+                print(f"chaosgame: {error}", file=sys.stderr)
+        elif not args.json:
             print(r.text())
+    if any(r.kind == "topology" for r in reports):
+        return 2
     return 0 if all(r.ok for r in reports) else 1
 
 
