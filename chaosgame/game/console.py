@@ -15,7 +15,7 @@ from chaosgame.game.session import Session
 from chaosgame.game.views import COSTS, METRICS
 from chaosgame.scenario.actions import MITIGATIONS
 from chaosgame.scenario.model import Scenario
-from chaosgame.scenario.units import format_duration, parse_duration
+from chaosgame.scenario.units import format_duration, seconds
 
 if TYPE_CHECKING:
     from chaosgame.game.records import RunRecord, RunStore
@@ -108,7 +108,7 @@ def parse_command(line: str) -> dict[str, Any] | str:
         if len(rest) > 1:
             act["metric"] = rest[1]
         if len(rest) > 2:
-            act["window"] = parse_duration(rest[2])
+            act["window"] = seconds(rest[2], "window")
         return act
     if head == "do":
         if len(rest) < 2:
@@ -117,7 +117,7 @@ def parse_command(line: str) -> dict[str, Any] | str:
     if head == "wait":
         if not rest:
             raise ValueError("usage: wait DURATION (for example wait 2m)")
-        return {"type": "wait", "seconds": parse_duration(rest[0])}
+        return {"type": "wait", "seconds": seconds(rest[0], "wait")}
     if head == "declare":
         if len(rest) < 2:
             raise ValueError("usage: declare COMPONENT KIND [CONFIDENCE]")

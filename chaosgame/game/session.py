@@ -8,7 +8,6 @@ truth: only scoring and the debrief read ``scenario.truth``.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +21,7 @@ from chaosgame.game.views import run_view
 from chaosgame.scenario.actions import MITIGATIONS
 from chaosgame.scenario.costs import MITIGATION_HANDS_ON
 from chaosgame.scenario.model import Scenario
+from chaosgame.scenario.units import clock as clock_text
 from chaosgame.telemetry import query as telemetry_query
 from chaosgame.telemetry.recorder import attach as attach_telemetry
 
@@ -186,8 +186,7 @@ class Session:
     def clock(self, t: float | None = None) -> str:
         """Wall-clock time of simulated second ``t`` (default: now), as HH:MM:SS."""
         t = self.now if t is None else t
-        start = dt.datetime.fromisoformat(self.scenario.clock_start.replace("Z", "+00:00"))
-        return (start + dt.timedelta(seconds=t)).strftime("%H:%M:%S")
+        return clock_text(self.scenario.clock_start, t)
 
     def observe(self) -> dict[str, Any]:
         """What the on-call engineer sees at a glance (no hidden truth)."""

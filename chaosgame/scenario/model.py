@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from chaosgame.scenario.actions import MITIGATIONS, MitigationBase, mitigation_union
 from chaosgame.scenario.faults import FAULT_KINDS, FaultBase
-from chaosgame.scenario.units import Duration, Fraction, Moment, Positive
+from chaosgame.scenario.units import ClockStart, Duration, Fraction, Moment, Positive
 
 STRICT = ConfigDict(extra="forbid", strict=True, frozen=True)
 
@@ -397,7 +397,9 @@ class Scenario(BaseModel):
     duration: Duration = Field(default=7200.0, description="length of the simulated window")
     page_at: Moment | None = Field(default=None, description="when the player is paged")
     time_limit: Duration = Field(default=2700.0, description="play time after the page")
-    clock_start: str = Field(default="2026-03-14T09:00:00Z", description="wall time at t=0")
+    clock_start: ClockStart = Field(
+        default="2026-03-14T09:00:00Z", description="wall time at t=0 (an ISO 8601 date-time)"
+    )
     briefing: str = ""
     regions: list[Region] = Field(default_factory=list)
     clusters: list[Cluster] = Field(default_factory=list)

@@ -18,14 +18,17 @@ from typing import Any
 from pydantic.json_schema import GenerateJsonSchema
 from pydantic_core import core_schema
 
-from chaosgame.scenario.units import parse_duration, parse_signed_duration
+from chaosgame.scenario.units import (
+    DURATION_PATTERN,
+    MOMENT_PATTERN,
+    parse_duration,
+    parse_signed_duration,
+)
 
 SCHEMA_ID = "https://chaosgame.invalid/scenario.schema.json"
 REGENERATE = "python -m chaosgame schema > scenarios/scenario.schema.json"
 """The command that rewrites the committed copy."""
 
-DURATION_PATTERN = r"^\s*(\d+(\.\d+)?(ms|s|m|h|d)\s*)+$"
-MOMENT_PATTERN = r"^\s*-?\s*(\d+(\.\d+)?(ms|s|m|h|d)\s*)+$"
 
 TOPOLOGY_KEYS = ("regions", "clusters", "components", "dependencies", "journeys", "tenants", "slos")
 """What a topology file holds and a scenario that ``extends`` it inherits."""

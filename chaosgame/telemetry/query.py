@@ -14,6 +14,7 @@ import math
 import re
 from typing import TYPE_CHECKING, Any
 
+from chaosgame.scenario import units
 from chaosgame.scenario.costs import QUERY_COSTS
 from chaosgame.telemetry import listings
 from chaosgame.telemetry.errors import QueryError, suggest
@@ -49,8 +50,6 @@ DEFAULT_WINDOW = {
     "alerts": 3600.0,
 }
 _OPT = re.compile(r"\s+--([a-z_]+)(?:=(\S+))?\s*$")
-_DUR = re.compile(r"^(\d+(?:\.\d+)?)(ms|s|m|h|d)$")
-UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
 HEADS = (
     "logs",
     "traces",
@@ -69,11 +68,22 @@ HEADS = (
 
 
 def seconds(text: str, where: str = "duration", query: str = "", pos: int | None = None) -> float:
-    """``90s``, ``5m``, ``2h`` -> seconds."""
-    m = _DUR.match(text)
-    if not m:
-        raise QueryError(f"bad {where} '{text}' (write it like 30s, 5m or 2h)", query, pos)
-    return float(m.group(1)) * UNITS[m.group(2)]
+    """``90s``, ``5m``, ``1h30m``, ``500ms`` -> seconds (read by
+    :func:`chaosgame.scenario.units.seconds`); a :class:`QueryError` otherwise."""
+    try:
+        return units.seconds(text, where)
+    except units.DurationError as exc:
+        raise QueryError(str(exc), query, pos) from None
+
+
+def since(text: str, default: float = DEFAULT_WINDOW["metrics"]) -> float:
+    """The ``--since`` window of a typed query in seconds (``default`` when it names none or
+    it cannot be read: the query itself reports that)."""
+    try:
+        _, opts = split_options(text)
+        return seconds(opts["since"], "--since") if "since" in opts else default
+    except QueryError:
+        return default
 
 
 def split_options(text: str) -> tuple[str, dict[str, str]]:
