@@ -14,6 +14,15 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from chaosgame.game import impact, players
+from chaosgame.game.baselines import (
+    BaselineStore,
+    Comparison,
+    RunSummary,
+    comparison,
+    remember,
+    root_fault_strength,
+    store_for,
+)
 from chaosgame.game.diagnosis import (
     ACCURACY_SHARE,
     CREDIT,
@@ -22,7 +31,7 @@ from chaosgame.game.diagnosis import (
     diagnosis,
     judge,
 )
-from chaosgame.game.players import Baselines, baselines, play
+from chaosgame.game.players import baselines, play
 from chaosgame.game.session import Session
 from chaosgame.scenario.model import Scenario
 
@@ -45,6 +54,7 @@ __all__ = [
     "play",
     "points",
     "query_time",
+    "root_fault_strength",
     "score_session",
     "slo_fraction",
     "time_fraction",
@@ -208,7 +218,8 @@ class Assessment:
 
     scenario: Scenario
     player: Session
-    base: Baselines
+    base: Comparison
+    """The reference and doing-nothing runs (plain data, possibly from a cache)."""
     onset_tick: int
     page_tick: int
     end_tick: int
@@ -231,20 +242,7 @@ def _grading(session: Session, settle: float) -> Any:
     return evaluate(session.sim, session.start_time, settle=settle)
 
 
-def root_fault_strength(session: Session) -> float:
-    """How strongly the root-cause fault still acts at the end of the (settled) run."""
-    sim = session.sim
-    if sim is None:
-        return 0.0
-    rc = session.scenario.truth.root_cause
-    strength = 0.0
-    for fault in sim.faults:
-        if fault.spec.kind == rc.kind and fault.spec.target == rc.component:
-            strength = max(strength, fault.strength(sim, sim.now))
-    return strength
-
-
-def _hiding(verdict: Any, player: Session, reference: Session, recovered: bool) -> bool:
+def _hiding(verdict: Any, player: Session, reference: RunSummary, recovered: bool) -> bool:
     """Whether the player's recovery only hid the symptoms.
 
     Either the engine's verdict names a symptom-hiding action (silencing an alert, shedding
@@ -256,7 +254,7 @@ def _hiding(verdict: Any, player: Session, reference: Session, recovered: bool) 
         return True
     if not recovered:
         return False
-    return root_fault_strength(player) > 0.01 and root_fault_strength(reference) <= 0.01
+    return root_fault_strength(player) > 0.01 and reference.root_strength <= 0.01
 
 
 def _verdict_data(verdict: Any) -> dict[str, Any] | None:
@@ -275,15 +273,21 @@ _ASSESSED: weakref.WeakKeyDictionary[Session, tuple[float, Assessment]] = (
 )
 
 
-def assess(session: Session, settle: float = SETTLE_S) -> Assessment:
+def assess(
+    session: Session, settle: float = SETTLE_S, store: BaselineStore | None = None
+) -> Assessment:
     """Settle the game, run the comparisons and score it.
 
     A game still on is ended first (``Session.finish``). Assessing the same game again returns
-    the same assessment: the world has already run on and is not run again.
+    the same assessment: the world has already run on and is not run again. The comparison
+    runs come from :func:`chaosgame.game.baselines.comparison`: memory, else ``store`` (by
+    default the run records the game is saved in), else they are simulated and kept there.
     """
     sim = session.sim
     if sim is None:
         raise RuntimeError("the session was never started")
+    if store is not None:
+        remember(session, store)
     if not session.ended:
         return session.finish()
     done = _ASSESSED.get(session)
@@ -299,13 +303,16 @@ def assess(session: Session, settle: float = SETTLE_S) -> Assessment:
     # settling period, so ending early neither shortens the outage nor the comparison
     horizon = session.deadline + settle
     sim.run_until(horizon)
-    base = baselines(sc, session.seed, settle)
+    base = comparison(sc, session.seed, settle, store_for(session))
     onset = int(sc.onset // dt)
     page = int(round(session.start_time / dt))
     end_tick = int(-(-end // dt))
     hi = int(-(-horizon // dt))
-    runs = {"player": session, "reference": base.reference, "nothing": base.nothing}
-    pops = {name: impact.populations(s.sim) for name, s in runs.items() if s.sim is not None}
+    pops = {
+        "player": impact.populations(sim),
+        "reference": base.reference.pops,
+        "nothing": base.nothing.pops,
+    }
     rec = {
         name: impact.recovery(p, page, end_tick if name == "player" else page, hi, dt)
         for name, p in pops.items()
