@@ -221,7 +221,18 @@ class RunStore:
 
     # ------------------------------------------------------------------- writing
     def start(self, session: Session) -> int:
-        """Save a new game in progress; return its run id."""
+        """Save a new game in progress; return its run id.
+
+        A seed the database cannot keep exactly (beyond 64 bits) is a :class:`RecordsError`:
+        the game could not be resumed or replayed with it.
+        """
+        from chaosgame.scenario.model import SEED_MAX, SEED_MIN
+
+        if not SEED_MIN <= session.seed <= SEED_MAX:
+            raise RecordsError(
+                f"seed {session.seed} cannot be saved: run records keep seeds from "
+                f"{SEED_MIN} to {SEED_MAX}"
+            )
         now = _now()
         with self._db(write=True) as conn:
             cur = conn.execute(

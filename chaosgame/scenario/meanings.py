@@ -48,7 +48,7 @@ MEANINGS: dict[str, str] = {
     "Scenario.topics": "1 to 3 curriculum topic ids; the first is the main topic",
     "Scenario.difficulty": "how hard it is for a new on-call engineer",
     "Scenario.expected_minutes": "how long a first play takes",
-    "Scenario.seed": "the random seed; same seed, same incident",
+    "Scenario.seed": "the random seed (a 64-bit whole number); same seed, same incident",
     "Scenario.briefing": "what the on-call engineer is told when paged (no spoilers)",
     "Scenario.regions": "the regions the fleet runs in (optional for one region)",
     "Scenario.clusters": "the clusters replicas are scheduled on",
