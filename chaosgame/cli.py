@@ -51,7 +51,7 @@ def cmd_play(args: argparse.Namespace) -> int:
             resume.scenario() if resume else _scenario(args.scenario) if args.scenario else None
         )
         return run_tui(chosen, args.seed, args.realtime, store=store, resume=resume)
-    from chaosgame.game.console import run_console
+    from chaosgame.console import run_console
     from chaosgame.game.records import RecordsError
     from chaosgame.game.runs_cli import play_records
 
@@ -157,8 +157,8 @@ def cmd_check(args: argparse.Namespace) -> int:
     Exit status 0 when every scenario passes, 1 when one fails, 2 when a file is not a
     scenario at all (a shared topology).
     """
+    from chaosgame.proof.checker import check_path
     from chaosgame.scenario import library
-    from chaosgame.scenario.checker import check_path
 
     reports = [check_path(str(library.find(p)), seed=args.seed) for p in args.paths]
     if args.json:

@@ -30,6 +30,7 @@ from chaosgame.engine.history import History
 from chaosgame.engine.rng import Streams
 from chaosgame.engine.state import Modifiers, Rollout, State
 from chaosgame.engine.tick import CLIENT_TIMEOUT, flow, resources, write_history
+from chaosgame.engine.versionlog import VersionLog
 from chaosgame.engine.world import F64, World, build_world
 from chaosgame.scenario.model import Scenario
 from chaosgame.scenario.units import seconds_past_midnight
@@ -87,7 +88,9 @@ class Simulator:
         self.standing: dict[tuple[str, str], Any] = {}
         self.overrides: dict[tuple[str, int], float] = {}
         self.observers: list[Callable[[Simulator], None]] = []
-        """Called after every tick, once its history row is written (telemetry records here)."""
+        """Called after every tick, once its history row is written; they may only read."""
+        self.versionlog = VersionLog()
+        """Versions, rollout shares and retries in force, recorded at the end of every tick."""
         self.pending: list[Any] = []  # mitigations.Pending
         self.events: list[Event] = []
         self.memo: dict[Any, Any] = {}
@@ -114,6 +117,7 @@ class Simulator:
         self.lost = np.zeros((k, n))
         self.served = np.zeros((k, n))
         self.edge_rate = np.zeros((k, e))
+        self.versionlog.start(self)
 
     def _max_wait_for(self, timeout: F64) -> F64:
         """How long a request may wait in each component's queue: its callers' shortest
@@ -250,6 +254,7 @@ class Simulator:
         flow(self, m, now, dt)
         resources(self, m, dt)
         write_history(self, m)
+        self.versionlog.record(self)
         for observer in self.observers:
             observer(self)
         self.tick += 1

@@ -14,6 +14,8 @@ import networkx as nx
 import numpy as np
 from numpy.typing import NDArray
 
+from chaosgame.scenario.graph import TopologyError as TopologyError
+from chaosgame.scenario.graph import check_acyclic
 from chaosgame.scenario.model import OBSERVABILITY_KINDS, Dependency, Scenario
 
 F64 = NDArray[np.float64]
@@ -24,10 +26,6 @@ LOCAL_LATENCY = 0.0005
 """Network time of a call inside one region (or between components with no region)."""
 GATEWAY_TIMEOUT = 30.0
 """Timeout of the route a gateway adds to a journey's entry when the scenario names none."""
-
-
-class TopologyError(ValueError):
-    """The dependency graph cannot be simulated (for example it has a cycle)."""
 
 
 @dataclass(frozen=True)
@@ -170,10 +168,7 @@ def build_world(sc: Scenario) -> World:
         graph.add_node(c.name, kind=c.kind)
     for d in deps:
         graph.add_edge(d.source, d.to)
-    if not nx.is_directed_acyclic_graph(graph):
-        cycle = nx.find_cycle(graph)
-        path = " -> ".join([a for a, _ in cycle] + [cycle[0][0]])
-        raise TopologyError(f"dependencies: the call graph has a cycle: {path}")
+    check_acyclic(sc)
 
     journeys = [j.name for j in sc.journeys]
     tenants = [t.name for t in sc.tenants]

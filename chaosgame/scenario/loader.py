@@ -136,12 +136,12 @@ def load_scenario(path: str | Path) -> Scenario:
 def validate_file(path: str | Path) -> list[Problem]:
     """Every problem of a scenario or topology file (:func:`file_kind` says which it is),
     including a call graph the engine cannot run."""
-    from chaosgame.engine.world import TopologyError, build_world
+    from chaosgame.scenario.graph import TopologyError, check_acyclic
 
     try:
         topology = file_kind(path) == "topology"
         sc = _load_topology_as_scenario(path) if topology else load_scenario(path)
-        build_world(sc)
+        check_acyclic(sc)
     except ScenarioError as exc:
         return exc.problems
     except TopologyError as exc:

@@ -9,7 +9,8 @@ import pytest
 
 import chaosgame
 from chaosgame.game.actions import parse_action
-from chaosgame.game.console import parse_command
+from chaosgame.game.commands import parse_command
+from chaosgame.game.flow import _window
 from chaosgame.game.session import Session
 from chaosgame.scenario import units
 from chaosgame.scenario.library import find, load
@@ -17,7 +18,6 @@ from chaosgame.scenario.loader import ScenarioError, load_scenario_text
 from chaosgame.telemetry import listings, promql
 from chaosgame.telemetry.errors import QueryError
 from chaosgame.telemetry.query import Window, seconds, since
-from chaosgame.tui.game import _window
 
 FORMS = [
     ("[1h30m]", 5400.0),

@@ -24,7 +24,7 @@ e. ``nothing-scores-poorly``: doing nothing does not fix the incident, and the g
 For a no-fault scenario (``truth.root_cause.kind == "no-fault"``) the logic inverts: users are
 not hurt, there is nothing to recover, and doing nothing is right.
 
-Judging an SLI "recovered" is :mod:`chaosgame.scenario.recovery`'s job (one seam, so the
+Judging an SLI "recovered" is :mod:`chaosgame.proof.recovery`'s job (one seam, so the
 outcome grading of the engine can take over).
 """
 
@@ -36,9 +36,9 @@ from typing import Any
 from chaosgame.engine import slo as slo_mod
 from chaosgame.engine.sim import Simulator
 from chaosgame.game.session import Session
+from chaosgame.proof.recovery import SETTLE, Judge, burned, objective_mask
+from chaosgame.proof.signals import find_signals
 from chaosgame.scenario.model import Scenario
-from chaosgame.scenario.recovery import SETTLE, Judge, burned, objective_mask
-from chaosgame.scenario.signals import find_signals
 from chaosgame.scenario.units import format_duration
 
 HURT_BURN = 1.0

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from chaosgame.cli import main
-from chaosgame.scenario.checker import Check, check_scenario
+from chaosgame.proof.checker import Check, check_scenario
 from chaosgame.scenario.library import find, scenario_paths
 from chaosgame.scenario.loader import load_scenario_text
 
@@ -166,7 +166,7 @@ def test_check_on_a_topology_in_a_subprocess_has_no_traceback() -> None:
 
 
 def test_validate_and_check_agree_on_what_a_file_is(tmp_path: Path) -> None:
-    from chaosgame.scenario.checker import check_path
+    from chaosgame.proof.checker import check_path
     from chaosgame.scenario.loader import file_kind, validate_file
 
     for topology in TOPOLOGY_FILES:
