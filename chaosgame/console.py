@@ -205,8 +205,10 @@ def _record(store: RunStore | None, view: PlayerView, resume: RunRecord | None) 
     """Start saving the game after every action; never let a failure to save stop play."""
     if store is None:
         return None
+    from chaosgame.game.records import RecordsError
+
     try:
         return view._save_to(store, resume.id if resume is not None else None)
-    except (sqlite3.Error, OSError) as exc:
+    except (sqlite3.Error, OSError, RecordsError) as exc:
         print(f"chaosgame: this game will not be saved: {exc}", file=sys.stderr)
         return None

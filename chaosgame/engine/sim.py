@@ -33,6 +33,7 @@ from chaosgame.engine.tick import CLIENT_TIMEOUT, flow, resources, write_history
 from chaosgame.engine.versionlog import VersionLog
 from chaosgame.engine.world import F64, World, build_world
 from chaosgame.scenario.model import Scenario
+from chaosgame.scenario.units import seconds_past_midnight
 
 if TYPE_CHECKING:
     from chaosgame.engine.mitigations import Pending, Standing
@@ -267,7 +268,7 @@ class Simulator:
         sc = self.scenario
         out = np.empty(len(sc.journeys))
         day = 86400.0
-        start = _clock_seconds(sc.clock_start)
+        start = seconds_past_midnight(sc.clock_start)
         for ji, j in enumerate(sc.journeys):
             phase = 2 * np.pi * ((start + now - j.peak_at) % day) / day
             start_phase = 2 * np.pi * ((start - j.peak_at) % day) / day
@@ -288,13 +289,3 @@ class Simulator:
             self._noise_table = np.concatenate([self._noise_table, more], axis=1)
         sigma = 1.0 / np.sqrt(max(rate * self.dt, 1.0))
         return float(max(0.0, 1.0 + sigma * self._noise_table[journey, self.tick]))
-
-
-def _clock_seconds(stamp: str) -> float:
-    """Seconds past midnight of the scenario's wall-clock start (for the daily shape)."""
-    try:
-        hms = stamp.split("T")[1].rstrip("Z")[:8]
-        hh, mm, ss = (int(x) for x in hms.split(":"))
-        return hh * 3600.0 + mm * 60.0 + ss
-    except (IndexError, ValueError):
-        return 0.0

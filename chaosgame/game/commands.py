@@ -10,7 +10,7 @@ from __future__ import annotations
 import shlex
 from typing import Any
 
-from chaosgame.scenario.units import parse_duration
+from chaosgame.scenario.units import seconds
 
 __all__ = ["parse_command"]
 
@@ -70,7 +70,7 @@ def parse_command(line: str) -> dict[str, Any] | str:
         if len(rest) > 1:
             act["metric"] = rest[1]
         if len(rest) > 2:
-            act["window"] = parse_duration(rest[2])
+            act["window"] = seconds(rest[2], "window")
         return act
     if head == "do":
         if len(rest) < 2:
@@ -79,7 +79,7 @@ def parse_command(line: str) -> dict[str, Any] | str:
     if head == "wait":
         if not rest:
             raise ValueError("usage: wait DURATION (for example wait 2m)")
-        return {"type": "wait", "seconds": parse_duration(rest[0])}
+        return {"type": "wait", "seconds": seconds(rest[0], "wait")}
     if head == "declare":
         if len(rest) < 2:
             raise ValueError("usage: declare COMPONENT KIND [CONFIDENCE]")

@@ -111,12 +111,9 @@ def describe(action: Mapping[str, Any]) -> str:
 
 def _window(query: str) -> float:
     """The ``--since`` of a typed query, in seconds (15 minutes when not given)."""
-    import re
+    from chaosgame.telemetry.query import since
 
-    m = re.search(r"--since=(\d+(?:\.\d+)?)(ms|s|m|h|d)", query)
-    if not m:
-        return 900.0
-    return float(m.group(1)) * {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400}[m.group(2)]
+    return since(query)
 
 
 def _first_sli(obs: Mapping[str, Any]) -> float:

@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from chaosgame.game.session import MITIGATION_HANDS_ON
 from chaosgame.game.views import COSTS, METRICS
 from chaosgame.scenario.actions import MITIGATIONS
+from chaosgame.scenario.costs import MITIGATION_HANDS_ON
 from chaosgame.scenario.faults import FAULT_KINDS
 from chaosgame.scenario.units import format_duration
 

@@ -8,7 +8,6 @@ truth: only scoring and the debrief read ``scenario.truth``.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -19,7 +18,9 @@ from chaosgame.engine.sim import Simulator
 from chaosgame.game.actions import Action, Declare, End, Mitigate, Query, Wait, parse_action
 from chaosgame.game.views import run_view
 from chaosgame.scenario.actions import MITIGATIONS
+from chaosgame.scenario.costs import MITIGATION_HANDS_ON
 from chaosgame.scenario.model import Scenario
+from chaosgame.scenario.units import clock as clock_text
 from chaosgame.telemetry import query as telemetry_query
 from chaosgame.telemetry import slos as observed_slos
 from chaosgame.telemetry.recorder import attach as attach_telemetry
@@ -29,8 +30,6 @@ if TYPE_CHECKING:
 
 PAGE_GRACE = 1200.0
 """Longest time after the onset before the player is called in without a page."""
-MITIGATION_HANDS_ON = 30.0
-"""Simulated seconds it takes the player to carry out any mitigation (before its own delay)."""
 
 
 class Session:
@@ -186,8 +185,7 @@ class Session:
     def clock(self, t: float | None = None) -> str:
         """Wall-clock time of simulated second ``t`` (default: now), as HH:MM:SS."""
         t = self.now if t is None else t
-        start = dt.datetime.fromisoformat(self.scenario.clock_start.replace("Z", "+00:00"))
-        return (start + dt.timedelta(seconds=t)).strftime("%H:%M:%S")
+        return clock_text(self.scenario.clock_start, t)
 
     def observe(self) -> dict[str, Any]:
         """What the on-call engineer sees at a glance: SLOs and pages as the monitoring system

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from chaosgame.engine import physics as ph
+from chaosgame.scenario.costs import VIEW_COSTS
 from chaosgame.telemetry.listings import service_map
 from chaosgame.telemetry.slos import observed
 
@@ -19,8 +20,8 @@ if TYPE_CHECKING:
     from chaosgame.engine.sim import Simulator
     from chaosgame.game.actions import Query
 
-COSTS = {"map": 20.0, "metric": 45.0, "events": 30.0, "slo": 10.0, "deploys": 20.0}
-"""Simulated seconds each view takes to open and read."""
+COSTS = VIEW_COSTS
+"""Simulated seconds each view takes to open and read (``chaosgame.scenario.costs``)."""
 
 METRICS = {
     "rps": "requests per second arriving (retries included)",

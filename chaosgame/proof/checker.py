@@ -74,6 +74,8 @@ class Report:
     scenario: str | None
     checks: list[Check] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    kind: str = "scenario"
+    """``scenario``, or ``topology`` for a shared topology file (which is not checked)."""
 
     @property
     def ok(self) -> bool:
@@ -82,6 +84,7 @@ class Report:
     def as_dict(self) -> dict[str, Any]:
         return {
             "path": self.path,
+            "kind": self.kind,
             "scenario": self.scenario,
             "ok": self.ok,
             "errors": self.errors,
@@ -373,9 +376,15 @@ def _check_nothing(sc: Scenario, nothing: Run, ref: Run, judge: Judge, nf: bool)
 
 
 def check_path(path: str, seed: int | None = None) -> Report:
-    """Load, validate and check one file."""
-    from chaosgame.scenario.loader import load_scenario, validate_file
+    """Load, validate and check one file.
 
+    A shared topology file is not checked (it holds no incident): its report has
+    ``kind == "topology"`` and says so in its errors.
+    """
+    from chaosgame.scenario.loader import file_kind, load_scenario, not_a_scenario, validate_file
+
+    if file_kind(path) == "topology":
+        return Report(path, None, errors=[not_a_scenario(path)], kind="topology")
     problems = validate_file(path)
     if problems:
         return Report(path, None, errors=[str(p) for p in problems])
