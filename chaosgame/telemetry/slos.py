@@ -90,5 +90,11 @@ def pages(sim: Simulator, tick: int) -> list[dict[str, Any]]:
 
 
 def paged(sim: Simulator, tick: int) -> bool:
-    """Whether the on-call engineer has been paged by ``tick`` (an SLO page delivered)."""
+    """Whether an SLO page is firing at ``tick`` and the pager delivered it.
+
+    The page rules are burn-rate conditions on the events up to ``tick``; when none holds at
+    ``tick`` no page can be firing, so the alert timeline is only built when one does.
+    """
+    if not any(s.paging(tick) for s in slo_mod.all_series(sim)):
+        return False
     return bool(pages(sim, tick))

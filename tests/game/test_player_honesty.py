@@ -78,3 +78,19 @@ def test_an_unmeasured_front_has_no_slo_figures() -> None:
         assert row["sli_5m"] is None
         assert row["budget_burned"] is None
         assert "edge exports no metrics" in row["note"]
+
+
+def test_the_paging_shortcut_agrees_with_the_alert_timeline() -> None:
+    from chaosgame.engine.sim import Simulator
+    from chaosgame.telemetry import slos
+
+    for sc, delivered in ((_variant({}), True), (_variant({"pager": {"replicas": 0}}), False)):
+        sim = Simulator(sc)
+        sim.run_until(sc.onset)
+        fired = 0
+        for _ in range(120):
+            sim.step()
+            tick = sim.history.ticks
+            assert slos.paged(sim, tick) == bool(slos.pages(sim, tick))
+            fired += slos.paged(sim, tick)
+        assert bool(fired) == delivered
