@@ -13,6 +13,7 @@ import weakref
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from chaosgame.engine.grading import Outcome, evaluate
 from chaosgame.game import impact, players
 from chaosgame.game.baselines import (
     BaselineStore,
@@ -227,22 +228,19 @@ class Assessment:
     pops: dict[str, list[impact.Population]]
     recovery: dict[str, impact.Recovery]
     score: Score
-    grading: Any = None
+    grading: Outcome | None = None
 
 
-def _grading(session: Session, settle: float) -> Any:
-    """The engine's own verdict on the settled state, when the engine provides one."""
-    try:
-        from chaosgame.engine import grading  # type: ignore[attr-defined, unused-ignore]
-    except ImportError:
-        return None
-    evaluate = getattr(grading, "evaluate", None)
-    if evaluate is None:
-        return None
+def _grading(session: Session, settle: float) -> Outcome:
+    """The engine's verdict on the settled state: the one recovery judge (``chaosgame check``
+    decides through it too)."""
+    assert session.sim is not None
     return evaluate(session.sim, session.start_time, settle=settle)
 
 
-def _hiding(verdict: Any, player: Session, reference: RunSummary, recovered: bool) -> bool:
+def _hiding(
+    verdict: Outcome | None, player: Session, reference: RunSummary, recovered: bool
+) -> bool:
     """Whether the player's recovery only hid the symptoms.
 
     Either the engine's verdict names a symptom-hiding action (silencing an alert, shedding
@@ -257,11 +255,8 @@ def _hiding(verdict: Any, player: Session, reference: RunSummary, recovered: boo
     return root_fault_strength(player) > 0.01 and reference.root_strength <= 0.01
 
 
-def _verdict_data(verdict: Any) -> dict[str, Any] | None:
-    if verdict is None:
-        return None
-    as_dict = getattr(verdict, "as_dict", None)
-    return dict(as_dict()) if callable(as_dict) else None
+def _verdict_data(verdict: Outcome | None) -> dict[str, Any] | None:
+    return None if verdict is None else dict(verdict.as_dict())
 
 
 def _pct(x: float) -> str:

@@ -35,6 +35,7 @@ from typing import Any
 
 from chaosgame.engine import slo as slo_mod
 from chaosgame.engine.sim import Simulator
+from chaosgame.game import players
 from chaosgame.game.session import Session
 from chaosgame.proof.recovery import SETTLE, Judge, burned, objective_mask
 from chaosgame.proof.signals import find_signals
@@ -115,19 +116,12 @@ def _without_faults(sc: Scenario) -> Scenario:
     return sc.model_copy(update={"faults": []})
 
 
-def _play(sc: Scenario, seed: int, actions: list[Any], settle: float) -> Run:
-    """Page, apply ``actions`` (mitigation specs), run on to the deadline plus ``settle``."""
-    session = Session(sc, seed)
-    session.reset()
+def _play(sc: Scenario, seed: int, actions: list[dict[str, Any]], settle: float) -> Run:
+    """Play ``actions`` as a player would (the one player of :mod:`chaosgame.game.players`,
+    the same runs scoring compares with), then run on to the deadline plus ``settle``."""
+    session, refused = players.play(sc, actions, seed)
     sim = session.sim
     assert sim is not None
-    refused = []
-    if not actions:
-        session.step({"type": "end"})
-    for i, spec in enumerate(actions):
-        result = session.step({"type": "mitigate", **spec.model_dump(by_alias=True)})
-        if not result["ok"]:
-            refused.append(f"step {i + 1} ({spec.action} {spec.target}): {result['error']}")
     deadline = session.deadline
     sim.run_until(deadline + settle)
     return Run(sim, session.start_time, deadline, refused, session)
@@ -161,10 +155,10 @@ def check_scenario(sc: Scenario, seed: int | None = None, settle: float = SETTLE
     """Run every check on a validated scenario."""
     seed = sc.seed if seed is None else seed
     no_fault = sc.truth.root_cause.kind == "no-fault"
-    nothing = _play(sc, seed, [], settle)
+    nothing = _play(sc, seed, players.idle_actions(sc), settle)
     end = nothing.deadline + settle
     base = _baseline(sc, seed, end)
-    reference = _play(sc, seed, list(sc.truth.reference_solution), settle)
+    reference = _play(sc, seed, players.reference_actions(sc), settle)
     judge = Judge(base)
     onset = min(sc.onset, nothing.page)
     checks = [
@@ -302,7 +296,7 @@ def _check_herrings(sc: Scenario, seed: int, run: Run, onset: float) -> Check:
         if at > run.deadline:
             bad.append(f"{what} happens after the time limit, so the player never sees it")
             continue
-        alt = _play(without, seed, [], 0.0)
+        alt = _play(without, seed, players.idle_actions(without), 0.0)
         alt_share, _b, _w = _damage(alt.sim, onset, run.deadline)
         if abs(alt_share - share) > HERRING_TOLERANCE * share + 0.002:
             bad.append(
