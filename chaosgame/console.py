@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 from chaosgame.game.commands import parse_command
 from chaosgame.game.menu import METRIC_HELP, VIEW_COSTS
 from chaosgame.game.player import PlayerView
+from chaosgame.game.render import spark
 from chaosgame.scenario.actions import MITIGATIONS
 from chaosgame.scenario.units import format_duration
 
@@ -40,18 +41,6 @@ Commands (each costs simulated time; the outage keeps burning meanwhile):
   pods [COMPONENT] / alerts   kubectl-like pods, firing and recent alerts
   end                         finish and see the debrief
 """.format(**{k: f"{v:g}s" for k, v in VIEW_COSTS.items()})
-
-SPARK = "▁▂▃▄▅▆▇█"
-
-
-def sparkline(values: list[float]) -> str:
-    """Values as a row of block characters scaled to their own range."""
-    if not values:
-        return ""
-    lo, hi = min(values), max(values)
-    if hi - lo < 1e-12:
-        return SPARK[0] * len(values)
-    return "".join(SPARK[int((v - lo) / (hi - lo) * (len(SPARK) - 1))] for v in values)
 
 
 def render(result: Any, view: PlayerView) -> str:
@@ -81,7 +70,7 @@ def render(result: Any, view: PlayerView) -> str:
         last = values[-1] if values else 0.0
         return (
             f"{result['component']} {result['metric']}: now {last:.4g}, "
-            f"min {min(values):.4g}, max {max(values):.4g}{note}\n{sparkline(shown)}"
+            f"min {min(values):.4g}, max {max(values):.4g}{note}\n{spark(shown)}"
         )
     if "events" in result:
         if not result["events"]:
