@@ -20,7 +20,6 @@ from chaosgame.engine import physics as ph
 from chaosgame.engine.rng import derive
 from chaosgame.telemetry import gaps
 from chaosgame.telemetry import logshapes as sh
-from chaosgame.telemetry.listings import pod_names
 from chaosgame.telemetry.logtemplates import Field, Seg, merged, pools
 from chaosgame.telemetry.recorder import recorder
 
@@ -45,6 +44,11 @@ class Category:
     journey: int = -1
     edge: int = -1
     event: int = -1
+
+    @property
+    def kind(self) -> str:
+        """What the line is about: ok, err, slow, retry_t, fail_e, pool, db_conn, event..."""
+        return self.key.split("/", 1)[0]
 
 
 def _path(journey: str) -> str:
@@ -73,29 +77,57 @@ def reach(sim: Simulator, j: int) -> set[int]:
     return out
 
 
+EVENT_KINDS = ("oom", "liveness", "restart", "node", "autoscale", "scale")
+"""Events a component's own log tells of (the orchestrator's messages)."""
+
+
 def categories(sim: Simulator, i: int) -> list[Category]:
-    """Every category of line component ``i`` can write (cached)."""
+    """Every category of line component ``i`` can write so far (kept with the game; events
+    recorded since the last call add theirs at the end)."""
     rec = recorder(sim)
     key = f"logcats/{i}"
-    if key in rec.cache:
-        cached: list[Category] = rec.cache[key]
-        return cached
+    got: tuple[list[Category], int] | None = rec.cache.get(key)
+    if got is not None and got[1] == len(sim.events):
+        return got[0]
+    cats, seen = got if got is not None else (_categories(sim, i), 0)
+    cats = cats + _event_categories(sim, i, seen)
+    where: dict[int, int] = rec.cache.setdefault("logs/positions", {})
+    where.update((c.uid, p) for p, c in enumerate(cats))
+    rec.cache[key] = (cats, len(sim.events))
+    return cats
+
+
+def _event_categories(sim: Simulator, i: int, start: int) -> list[Category]:
+    """Categories of the events from ``sim.events[start]`` on that component ``i`` logs."""
+    comp = sim.scenario.components[i]
+    t = comp.telemetry
+    if comp.kind in NO_LOGS or not t.logs:
+        return []
+    fmt, lang, name = t.log_format, t.language, comp.name
+    out = []
+    for n in range(start, len(sim.events)):
+        ev = sim.events[n]
+        if ev.component == name and ev.kind in EVENT_KINDS:
+            level = "info" if ev.kind in ("autoscale", "scale") else "warn"
+            msg: list[Seg] = [f"{ev.kind}: {ev.message}"]
+            tpl = sh.line(fmt, lang, level, name, "kubelet", msg, [("pod", sh.pod(name))])
+            k = f"event/{n}"
+            uid = derive(sim.seed, f"logs/{name}/{k}")
+            out.append(Category(i, k, level, tuple(merged(tpl)), uid, event=n))
+    return out
+
+
+def _categories(sim: Simulator, i: int) -> list[Category]:
+    """The categories of component ``i`` other than its events'."""
     w = sim.world
     comp = sim.scenario.components[i]
     t = comp.telemetry
     fmt, lang, name, kind = t.log_format, t.language, comp.name, comp.kind
     out: list[Category] = []
     if kind in NO_LOGS or not t.logs:
-        rec.cache[key] = out
         return out
     pl = pools(sim.seed)
-    versions = sorted(
-        {v for _, v in rec.base.get(i, [])}
-        | {comp.version}
-        | {d.version for d in sim.scenario.deploys if d.component == name}
-    )
-    pods = tuple(p for v in versions for p in pod_names(sim, i, v, max(int(w.replicas[i]), 1) + 4))
-    pod = Field("pod", values=pods)
+    pod = sh.pod(name)
     ip = Field("ip", values=pl.ips)
     user = Field("user", values=pl.users)
 
@@ -226,32 +258,82 @@ def categories(sim: Simulator, i: int) -> list[Category]:
                 [("pod", pod)],
             ),
         )
-    for n, ev in enumerate(sim.events):
-        if ev.component == name and ev.kind in (
-            "oom",
-            "liveness",
-            "restart",
-            "node",
-            "autoscale",
-            "scale",
-        ):
-            level = "info" if ev.kind in ("autoscale", "scale") else "warn"
-            evmsg: list[Seg] = [f"{ev.kind}: {ev.message}"]
-            add(
-                f"event/{n}",
-                level,
-                sh.line(fmt, lang, level, name, "kubelet", evmsg, [("pod", pod)]),
-                event=n,
-            )
-    rec.cache[key] = out
     return out
 
 
 def counts(sim: Simulator, cats: list[Category], lo: int, hi: int, now: float) -> NDArray[np.int64]:
     """Exact lines per category per tick, shape ``[len(cats), hi - lo]``."""
-    x = expected(sim, cats, lo, hi)
     if not cats or hi <= lo:
         return np.zeros((len(cats), max(hi - lo, 0)), np.int64)
+    n = _written(sim, cats, lo, hi)
+    # what the log store no longer keeps
+    comps = np.array([c.comp for c in cats], np.intp)
+    keep = _first_kept(sim, now)[comps]
+    n[np.arange(lo, hi)[None, :] < keep[:, None]] = 0
+    return n
+
+
+def _written(sim: Simulator, cats: list[Category], lo: int, hi: int) -> NDArray[np.int64]:
+    """Lines that reached the log store per category and tick, kept with the game per
+    component (past ticks never change, and a component's lines depend on its own categories
+    alone): only ticks not seen before are computed."""
+    rec = recorder(sim)
+    store: dict[int, tuple[int, NDArray[np.int32]]] = rec.cache.setdefault("logs/written", {})
+    comps = list(dict.fromkeys(c.comp for c in cats))
+    todo: dict[tuple[int, int], list[int]] = {}
+    for i in comps:
+        a, block = store.get(i, (lo, _NONE))
+        b = a + block.shape[1]
+        if block.shape[1] == 0 or hi < a or b < lo or len(block) != len(categories(sim, i)):
+            store[i] = (lo, np.zeros((len(categories(sim, i)), 0), np.int32))
+            todo.setdefault((lo, hi), []).append(i)
+            continue
+        if lo < a:
+            todo.setdefault((lo, a), []).append(i)
+        if b < hi:
+            todo.setdefault((b, hi), []).append(i)
+    for (a, b), group in sorted(todo.items()):
+        every = [c for i in group for c in categories(sim, i)]
+        x = _draw(sim, every, a, b).astype(np.int32)
+        at = 0
+        for i in group:
+            k = len(categories(sim, i))
+            first, block = store[i]
+            part = x[at : at + k]
+            at += k
+            if b <= first:
+                first, block = a, np.concatenate([part, block], axis=1)
+            else:
+                block = np.concatenate([block, part], axis=1)
+            store[i] = (first, block)
+    out = np.empty((len(cats), hi - lo), np.int64)
+    where: dict[int, int] = rec.cache["logs/positions"]
+    start = 0
+    while start < len(cats):
+        i = cats[start].comp
+        end = start + 1
+        while end < len(cats) and cats[end].comp == i:
+            end += 1
+        first, block = store[i]
+        rows = [where[c.uid] for c in cats[start:end]]
+        out[start:end] = block[rows, lo - first : hi - first]
+        start = end
+    for i in {i for group in todo.values() for i in group}:
+        first, block = store[i]
+        if block.shape[1] > KEEP_TICKS:  # forget the oldest ticks
+            store[i] = (first + block.shape[1] - KEEP_TICKS, block[:, -KEEP_TICKS:].copy())
+    return out
+
+
+KEEP_TICKS = 360
+"""Most ticks of line counts kept per component (the latest)."""
+_NONE = np.zeros((0, 0), np.int32)
+
+
+def _draw(sim: Simulator, cats: list[Category], lo: int, hi: int) -> NDArray[np.int64]:
+    """Lines written per category and tick (expected lines rounded by a per-tick draw), less
+    the ticks the log pipeline was down."""
+    x = expected(sim, cats, lo, hi)
     uid = np.array([c.uid for c in cats], dtype=np.uint64)[:, None]
     ticks = np.arange(lo, hi, dtype=np.uint64)[None, :]
     with np.errstate(over="ignore"):
@@ -261,17 +343,21 @@ def counts(sim: Simulator, cats: list[Category], lo: int, hi: int, now: float) -
         h ^= h >> np.uint64(29)
     u = (h >> np.uint64(11)).astype(np.float64) / float(1 << 53)
     n = np.floor(x + u).astype(np.int64)
-    # what never reached the log store: sampling, retention, pipeline outages
-    dark = gaps.dark(sim, "logs", lo, hi)
-    n[:, dark] = 0
-    by_comp: dict[int, list[int]] = {}
-    for r, c in enumerate(cats):
-        by_comp.setdefault(c.comp, []).append(r)
-    for comp, rows in by_comp.items():
-        keep = gaps.first_kept(sim, comp, now)
-        if keep > lo:
-            n[rows, : min(keep - lo, hi - lo)] = 0
+    # what never reached the log store: sampling, pipeline outages
+    n[:, gaps.dark(sim, "logs", lo, hi)] = 0
     return n
+
+
+def _first_kept(sim: Simulator, now: float) -> NDArray[np.int64]:
+    """``gaps.first_kept`` of every component."""
+    rec = recorder(sim)
+    kept: NDArray[np.float64] | None = rec.cache.get("logs/retention")
+    if kept is None:
+        kept = rec.cache["logs/retention"] = np.array(
+            [c.telemetry.retention for c in sim.scenario.components], np.float64
+        )
+    out: NDArray[np.int64] = np.maximum(0, np.ceil((now - kept) / sim.dt - 1e-9)).astype(np.int64)
+    return out
 
 
 def expected(sim: Simulator, cats: list[Category], lo: int, hi: int) -> NDArray[np.float64]:
@@ -310,11 +396,24 @@ def expected(sim: Simulator, cats: list[Category], lo: int, hi: int) -> NDArray[
         blocked = caller_served * mean_calls * np.where(brk == 1, 1.0, np.where(brk == 2, 0.9, 0.0))
     else:
         rate = p = final = retried = tau = pw = blocked = np.zeros((hi - lo, 0))
-    dep_final: dict[int, NDArray[np.float64]] = {}
+    # failures of required synchronous calls, summed per caller in edge order
+    dep_final = np.zeros((hi - lo, len(comps)))
+    has_dep = np.zeros(len(comps), np.bool_)
+    ranks: dict[int, int] = {}
+    layers: list[tuple[list[int], list[int]]] = []
     for e in edges:
         if w.required[e] and not w.is_async[e]:
             s = int(w.src[e])
-            dep_final[s] = dep_final.get(s, 0.0) + final[:, ecol[e]] + blocked[:, ecol[e]]
+            if s not in col:
+                continue
+            k = ranks[s] = ranks.get(s, -1) + 1
+            if k == len(layers):
+                layers.append(([], []))
+            layers[k][0].append(col[s])
+            layers[k][1].append(ecol[e])
+    for srcs, xs in layers:
+        dep_final[:, srcs] = dep_final[:, srcs] + final[:, xs] + blocked[:, xs]
+        has_dep[srcs] = True
     journey_rows: dict[
         int, tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]
     ] = {}
@@ -330,61 +429,97 @@ def expected(sim: Simulator, cats: list[Category], lo: int, hi: int) -> NDArray[
             m_j, f_j = (lat[:, ks, :] * wgt).sum(1), (flo[:, ks, :] * wgt).sum(1)
             slow = tot * ph.timeout_probability(np.array(SLOW), m_j, f_j)
             journey_rows[j] = (tot.T, e_j.T, slow.T)
-        a, b, c_ = journey_rows[j]
-        return a[ci], b[ci], c_[ci]
+        return journey_rows[j]
 
-    for row, k in enumerate(cats):
-        i, kind = k.comp, k.key.split("/")[0]
-        ci = col[i]
-        if k.journey >= 0:
-            tot, e_j, slow_j = per_journey(k.journey)
-            v = {"ok": tot * (1 - e_j), "err": tot * e_j}.get(kind, slow_j)
-        elif k.edge >= 0:
-            x = ecol[k.edge]
-            v = {
-                "retry_t": retried[:, x] * tau[:, x],
-                "retry_e": retried[:, x] * (1 - tau[:, x]),
-                "fail_t": final[:, x] * tau[:, x],
-                "fail_e": final[:, x] * (1 - tau[:, x]),
-                "pool": rate[:, x] / (1 - pw[:, x]) * pw[:, x],
-                "breaker": blocked[:, x],
-            }[kind]
-        elif k.event >= 0:
-            ev = sim.events[k.event]
-            v = np.zeros(hi - lo)
-            t = int(ev.time // dt)
-            if lo <= t < hi:
-                v[t - lo] = 1.0 / dt  # one line
+    def edge_rate(kind: str) -> NDArray[np.float64]:
+        """Lines per second of ``kind`` on every selected edge, ``[ticks, edges]``."""
+        if kind in ("retry_t", "retry_e"):
+            out: NDArray[np.float64] = retried * (tau if kind == "retry_t" else 1 - tau)
+        elif kind in ("fail_t", "fail_e"):
+            out = final * (tau if kind == "fail_t" else 1 - tau)
+        elif kind == "pool":
+            out = rate / (1 - pw) * pw
         else:
-            v = _own(sim, kind, i, lo, hi, dep_final.get(i))
-        out[row] = v * dt
-    sampling = np.array(
-        [
-            sim.scenario.components[k.comp].telemetry.log_sampling if k.event < 0 else 1.0
-            for k in cats
-        ]
+            out = blocked
+        return out
+
+    # categories of one kind (and journey) are computed together, element by element as one
+    groups: dict[tuple[str, int], list[int]] = {}
+    for row, cat in enumerate(cats):
+        kind = cat.kind
+        if cat.journey >= 0:
+            sort = "journey"
+        elif cat.edge >= 0:
+            sort = "edge"
+        elif cat.event >= 0:
+            sort = "event"
+        else:
+            sort = "own"
+        groups.setdefault((f"{sort}/{kind}", cat.journey), []).append(row)
+    for (what, j), rows in groups.items():
+        sort, kind = what.split("/")
+        cis = [col[cats[r].comp] for r in rows]
+        if sort == "journey":
+            tot, e_j, slow_j = per_journey(j)
+            if kind == "ok":
+                v = tot[cis] * (1 - e_j[cis])
+            elif kind == "err":
+                v = tot[cis] * e_j[cis]
+            else:
+                v = slow_j[cis]
+        elif sort == "edge":
+            v = edge_rate(kind)[:, [ecol[cats[r].edge] for r in rows]].T
+        elif sort == "event":
+            v = np.zeros((len(rows), hi - lo))
+            for at, row in enumerate(rows):
+                when = int(sim.events[cats[row].event].time // dt)
+                if lo <= when < hi:
+                    v[at, when - lo] = 1.0 / dt  # one line
+        else:
+            v = _own(
+                sim, kind, [cats[r].comp for r in rows], lo, hi, dep_final[:, cis], has_dep[cis]
+            ).T
+        out[rows] = v * dt
+    rec = recorder(sim)
+    per_comp: NDArray[np.float64] | None = rec.cache.get("logs/sampling")
+    if per_comp is None:
+        per_comp = rec.cache["logs/sampling"] = np.array(
+            [c.telemetry.log_sampling for c in sim.scenario.components], np.float64
+        )
+    sampling = np.where(
+        np.array([k.event < 0 for k in cats], np.bool_),
+        per_comp[np.array([k.comp for k in cats], np.intp)],
+        1.0,
     )
     result: NDArray[np.float64] = out * sampling[:, None]
     return result
 
 
 def _own(
-    sim: Simulator, kind: str, i: int, lo: int, hi: int, dep: NDArray[np.float64] | float | None
+    sim: Simulator,
+    kind: str,
+    comps: list[int],
+    lo: int,
+    hi: int,
+    dep: NDArray[np.float64],
+    has_dep: NDArray[np.bool_],
 ) -> NDArray[np.float64]:
+    """Own lines (not about a dependency) of ``kind`` per tick and component ``[ticks, comps]``."""
     c = sim.history.comp
-    served = c["offered"][lo:hi, i].astype(np.float64)
-    err = c["errors"][lo:hi, i].astype(np.float64)
-    util = c["utilisation"][lo:hi, i].astype(np.float64)
-    own = np.maximum(served * err - (dep if dep is not None else 0.0), 0.0)
+    i = comps
+    served = c["offered"][lo:hi][:, i].astype(np.float64)
+    err = c["errors"][lo:hi][:, i].astype(np.float64)
+    util = c["utilisation"][lo:hi][:, i].astype(np.float64)
+    own = np.maximum(np.where(has_dep, served * err - dep, served * err), 0.0)
     busy = util >= 0.95
     w = sim.world
     if kind == "own":
         return np.where(busy, 0.0, own)
     if kind in ("overload", "srv_err"):
         return np.where(busy, own, 0.0) if kind == "overload" else own
-    conns = c["connections"][lo:hi, i].astype(np.float64)
+    conns = c["connections"][lo:hi][:, i].astype(np.float64)
     full = conns >= w.max_connections[i]
-    disk = c["disk"][lo:hi, i].astype(np.float64) >= w.disk_gb[i]
+    disk = c["disk"][lo:hi][:, i].astype(np.float64) >= w.disk_gb[i]
     if kind == "db_conn":
         return np.where(full, own, 0.0)
     if kind == "db_disk":
@@ -395,12 +530,12 @@ def _own(
         return np.where(~full & ~disk & ~busy, own, 0.0)
     if kind == "db_slow":
         lat, flo = (
-            c["latency"][lo:hi, i].astype(np.float64),
-            c["floor"][lo:hi, i].astype(np.float64),
+            c["latency"][lo:hi][:, i].astype(np.float64),
+            c["floor"][lo:hi][:, i].astype(np.float64),
         )
         return served * ph.timeout_probability(np.array(DB_SLOW), lat, flo)
     if kind == "repl":
-        return (c["replication_lag"][lo:hi, i] > 5.0).astype(np.float64) / sim.dt
+        return (c["replication_lag"][lo:hi][:, i] > 5.0).astype(np.float64) / sim.dt
     if kind == "qlag":
-        return (c["consumer_lag"][lo:hi, i] > 30.0).astype(np.float64) / sim.dt
-    return np.zeros(hi - lo)
+        return (c["consumer_lag"][lo:hi][:, i] > 30.0).astype(np.float64) / sim.dt
+    return np.zeros((hi - lo, len(i)))

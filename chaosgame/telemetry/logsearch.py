@@ -1,12 +1,19 @@
-"""Rendering log lines on demand and searching them without rendering what is not shown."""
+"""Rendering log lines on demand and searching them without rendering what is not shown.
+
+A search counts the lines that pass its filters exactly, and shows one page of them, newest
+first. A plain filter (``|=``, ``!=``) is decided for a whole category of lines by its
+template where it can be (``logtemplates.decide``); where it cannot, the category's lines are
+read in bulk without being rendered (``logscan``). Regular expressions are tested on rendered
+lines, so they read every line of the categories they select one by one.
+"""
 
 from __future__ import annotations
 
 import datetime as dtm
 import math
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -15,8 +22,20 @@ from numpy.typing import NDArray
 from chaosgame.scenario import units
 from chaosgame.telemetry import logs
 from chaosgame.telemetry.errors import QueryError
-from chaosgame.telemetry.listings import pod_names
-from chaosgame.telemetry.logtemplates import Field, decide, mix
+from chaosgame.telemetry.logscan import (
+    Lines,
+    Mask,
+    Plan,
+    Reader,
+    Window,
+    batches,
+    both,
+    plan,
+    plans,
+    pod_table,
+    run,
+)
+from chaosgame.telemetry.logtemplates import Field, mix
 from chaosgame.telemetry.recorder import recorder
 
 if TYPE_CHECKING:
@@ -25,11 +44,7 @@ if TYPE_CHECKING:
 
 MASK64 = (1 << 64) - 1
 RENDER_LIMIT = 3_000_000
-"""Most lines a search will render to decide a filter the templates cannot decide."""
-
-
-_DECIDED: dict[tuple[str, int], bool | None] = {}
-"""What a plain filter decides for a category's template (templates never change)."""
+"""Most lines a search renders to test a regular expression on them."""
 
 
 @dataclass(frozen=True)
@@ -38,19 +53,20 @@ class Filter:
     value: str
     pos: int
 
-    def decide(self, cat: Category) -> bool | None:
+    @property
+    def plain(self) -> bool:
+        return self.op in ("|=", "!=")
+
+    def plan(self, sim: Simulator, cat: Category) -> Plan | None:
+        """How a plain filter's needle is found in ``cat``'s lines (None for a regex)."""
+        return plan(sim, cat, self.value) if self.plain else None
+
+    def decide(self, sim: Simulator, cat: Category) -> bool | None:
         """True: every line passes; False: none does; None: each line must be read."""
-        if self.op in ("|=", "!="):
-            key = (self.value, cat.uid)
-            if key not in _DECIDED:
-                if len(_DECIDED) > 200_000:
-                    _DECIDED.clear()
-                _DECIDED[key] = decide(self.value, list(cat.template))
-            hit = _DECIDED[key]
-            if hit is None or self.op == "|=":
-                return hit
-            return not hit
-        return None
+        p = self.plan(sim, cat)
+        if p is None or p.verdict is None:
+            return None
+        return p.verdict if self.op == "|=" else not p.verdict
 
     def test(self, text: str) -> bool:
         if self.op == "|=":
@@ -67,6 +83,14 @@ def _clock(sim: Simulator) -> dtm.datetime:
 
 def line_hash(cat: Category, tick: int, n: int) -> int:
     return mix(cat.uid ^ mix((tick << 24) + n))
+
+
+def line_hashes(uid: NDArray[np.uint64], tick: int, n: NDArray[np.int64]) -> NDArray[np.uint64]:
+    """``line_hash`` of lines ``n`` in ``tick`` of the categories with identities ``uid``."""
+    x = np.uint64((tick << 24) & MASK64) + n.astype(np.uint64)
+    with np.errstate(over="ignore"):
+        out: NDArray[np.uint64] = _mix(_mix(x) ^ uid)
+    return out
 
 
 def offsets(cat: Category, tick: int, count: int) -> NDArray[np.float64]:
@@ -106,16 +130,14 @@ class _TickInfo:
     seconds: dict[int, str]
 
 
-_INFO: dict[tuple[int, int, int], _TickInfo] = {}
-
-
 def _info(sim: Simulator, cat: Category, tick: int) -> _TickInfo:
-    key = (id(sim), cat.uid, tick)
-    got = _INFO.get(key)
+    known: dict[tuple[int, int], _TickInfo] = recorder(sim).cache.setdefault("logs/ticks", {})
+    key = (cat.uid, tick)
+    got = known.get(key)
     if got is not None:
         return got
-    if len(_INFO) > 20000:
-        _INFO.clear()
+    if len(known) > 20000:
+        known.clear()
     mean, floor = _latency_params(sim, cat, tick)
     pods, p_new = _pods(sim, cat, tick)
     t = sim.scenario.components[cat.comp].telemetry
@@ -123,7 +145,7 @@ def _info(sim: Simulator, cat: Category, tick: int) -> _TickInfo:
     sep = "," if text and t.language == "python" else "."
     suffix = "" if text and t.language in ("java", "python") else "Z"
     got = _TickInfo(mean, floor, pods, p_new, t.clock_skew, sep, suffix, {})
-    _INFO[key] = got
+    known[key] = got
     return got
 
 
@@ -175,7 +197,7 @@ def _value(
 def _latency(cat: Category, info: _TickInfo, h: int) -> float:
     spread = max(info.mean - info.floor, 1e-6)
     u = ((h >> 11) + 1) / float(1 << 53)
-    kind = cat.key.split("/")[0]
+    kind = cat.kind
     if kind == "slow":
         return logs.SLOW + spread * -math.log(u)
     if kind == "db_slow":
@@ -199,7 +221,7 @@ def _latency_params(sim: Simulator, cat: Category, tick: int) -> tuple[float, fl
 
 
 def _number(sim: Simulator, cat: Category, tick: int, h: int) -> int:
-    kind = cat.key.split("/")[0]
+    kind = cat.kind
     c = sim.history.comp
     if kind in ("retry_t", "retry_e"):
         retries = int(sim.world.retries[cat.edge])
@@ -227,12 +249,241 @@ def _pods(sim: Simulator, cat: Category, tick: int) -> tuple[tuple[list[str], li
             e_old = max(err - m.weight * m.excess, 0.0)
             p_new = m.weight * e_new / max(m.weight * e_new + (1 - m.weight) * e_old, 1e-12)
     on_new = int(round(m.weight * ready)) if m.new else 0
-    stable = pod_names(sim, i, m.stable, max(ready - on_new, 1))
-    new = pod_names(sim, i, m.new, max(on_new, 1)) if m.new else []
+    stable = pod_table(sim, i, m.stable, max(ready - on_new, 1))[: max(ready - on_new, 1)]
+    new = pod_table(sim, i, m.new, max(on_new, 1))[: max(on_new, 1)] if m.new else []
     return (stable, new), p_new
 
 
-Match = Callable[[str], bool]
+def milliseconds(sim: Simulator, cat: Category, tick: int, h: int) -> int:
+    """The latency a line with field hash ``h`` shows, in milliseconds (as rendered)."""
+    return max(1, int(round(_latency(cat, _info(sim, cat, tick), h) * 1000)))
+
+
+@dataclass
+class _Search:
+    """A search's window and filters, and what the templates decide of each category."""
+
+    sim: Simulator
+    cats: list[Category]
+    filters: list[Filter]
+    lo: int
+    n: NDArray[np.int64]  # lines per category and tick
+    verdicts: list[bool | None]  # all lines pass (True), none (False), or read them (None)
+    groups: list[tuple[list[int], tuple[tuple[Filter, Plan | None], ...]]]
+    """Rows whose lines must be read, grouped by how (the plan of each undecided filter)."""
+    readers: dict[int, Reader] = field(default_factory=dict)
+    window: Window | None = None
+
+    @property
+    def ticks(self) -> int:
+        return int(self.n.shape[1])
+
+    def reader(self, g: int) -> Reader:
+        got = self.readers.get(g)
+        if got is None:
+            rows = self.groups[g][0]
+            if self.window is None:
+                self.window = Window(self.sim, self.lo, self.ticks)
+            group = [self.cats[r] for r in rows]
+            got = self.readers[g] = Reader(self.sim, group, self.lo, self.ticks, self.window)
+        return got
+
+
+def _prepare(
+    sim: Simulator, cats: list[Category], filters: list[Filter], lo: int, hi: int, now: float
+) -> _Search:
+    n = logs.counts(sim, cats, lo, hi, now)
+    by_filter = [plans(sim, cats, f.value) if f.plain else None for f in filters]
+    verdicts: list[bool | None] = []
+    groups: dict[tuple[int, ...], tuple[list[int], list[tuple[Filter, Plan | None]]]] = {}
+    only = by_filter[0] if len(filters) == 1 else None
+    if only is not None:  # the usual case, in one pass
+        f, keep = filters[0], filters[0].op == "|="
+        verdicts = [None if q.verdict is None else q.verdict == keep for q in only]
+        for r, plan_ in enumerate(only):
+            if plan_.verdict is None:
+                groups.setdefault((id(plan_),), ([], [(f, plan_)]))[0].append(r)
+    for r in range(len(cats) if only is None else 0):
+        v: bool | None = True
+        how: list[tuple[Filter, Plan | None]] = []
+        for f, known in zip(filters, by_filter, strict=True):
+            p = known[r] if known is not None else None
+            d = None if p is None or p.verdict is None else p.verdict == (f.op == "|=")
+            if d is False:
+                v = False
+                break
+            if d is None:
+                v = None
+                how.append((f, p))
+        verdicts.append(v)
+        if v is None:
+            key = tuple(id(f) if p is None else id(p) for f, p in how)
+            groups.setdefault(key, ([], how))[0].append(r)
+    out = _Search(sim, cats, filters, lo, n, verdicts, [(g, tuple(h)) for g, h in groups.values()])
+    slow = [rows for rows, how in out.groups if any(p is None for _, p in how)]
+    reading = sum(int(n[rows].sum()) for rows in slow)
+    if reading > RENDER_LIMIT:
+        raise QueryError(
+            f"this regular expression must read {reading:,} lines one by one; narrow the window "
+            "(--since) or the stream selector"
+        )
+    return out
+
+
+def _masks(s: _Search, t0: int, t1: int) -> Iterator[tuple[list[int], Lines, Mask]]:
+    """For each group of rows that must be read and each batch of their lines in ticks
+    ``[t0, t1)`` of the window: the group's rows, the lines (rows numbered within the group)
+    and which of them pass every filter."""
+    for g, (rows, how) in enumerate(s.groups):
+        n = s.n[rows, t0:t1]
+        if not n.any():
+            continue
+        reader = s.reader(g)
+        plain = [(f, p) for f, p in how if p is not None]
+        slow = [f for f, p in how if p is None]
+        for lines in batches(n, t0):
+            column = reader.columns(lines)
+            mask: Mask = True
+            for f, p in plain:
+                m = run(p.steps, f.value, column)
+                if f.op == "!=":
+                    m = (not m) if isinstance(m, bool) else ~m
+                mask = both(mask, m)
+                if mask is False:
+                    break
+            if slow and mask is not False:
+                mask = _rendered(s.sim, reader.cats, slow, s.lo, lines, mask)
+            yield rows, lines, mask
+
+
+def _rendered(
+    sim: Simulator,
+    group: Sequence[Category],
+    filters: list[Filter],
+    lo: int,
+    lines: Lines,
+    mask: Mask,
+) -> NDArray[np.bool_]:
+    """Render the lines still in the running and test ``filters`` on their text."""
+    out = np.full(lines.row.size, mask is not False, np.bool_)
+    if not isinstance(mask, bool):
+        out &= mask
+    for j in np.flatnonzero(out):
+        text = render(sim, group[int(lines.row[j])], lo + int(lines.tick[j]), int(lines.n[j]))[1]
+        out[j] = all(f.test(text) for f in filters)
+    return out
+
+
+def _count(s: _Search) -> NDArray[np.int64]:
+    sure = [r for r, v in enumerate(s.verdicts) if v is True]
+    per_tick: NDArray[np.int64] = (
+        s.n[sure].sum(0) if sure else np.zeros(s.ticks, np.int64)
+    ).astype(np.int64)
+    for _rows, lines, mask in _masks(s, 0, s.ticks):
+        if mask is True:
+            per_tick += np.bincount(lines.tick, minlength=s.ticks)
+        elif mask is not False:
+            per_tick += np.bincount(lines.tick[mask], minlength=s.ticks)
+    return per_tick
+
+
+@dataclass
+class _Tick:
+    """The lines of one tick that a page may show: rows, lines per row, and which pass."""
+
+    rows: NDArray[np.intp]
+    size: NDArray[np.int64]
+    first: NDArray[np.int64]
+    passing: NDArray[np.bool_]
+
+
+def _read_ticks(s: _Search, t0: int, t1: int) -> dict[int, _Tick]:
+    """Which lines of ticks ``[t0, t1)`` pass the filters, per tick."""
+    shown = np.array([v is not False for v in s.verdicts], np.bool_)
+    sure = np.array([v is True for v in s.verdicts], np.bool_)
+    start = np.zeros((t1 - t0, len(s.cats)), np.int64)
+    out: dict[int, _Tick] = {}
+    for j, t in enumerate(range(t0, t1)):
+        here = s.n[:, t]
+        rows = np.flatnonzero(shown & (here > 0))
+        size = here[rows]
+        first = np.cumsum(size) - size
+        start[j, rows] = first
+        out[t] = _Tick(rows, size, first, np.repeat(sure[rows], size))
+    for group, lines, mask in _masks(s, t0, t1):
+        if mask is False:
+            continue
+        at = start[lines.tick - t0, np.asarray(group)[lines.row]] + lines.n.astype(np.int64)
+        for t in np.unique(lines.tick).tolist():
+            on = lines.tick == t
+            out[t].passing[at[on]] = True if mask is True else mask[on]
+    return out
+
+
+def _page(
+    s: _Search, skip: int, limit: int, per_tick: NDArray[np.int64] | None
+) -> list[tuple[float, Category, str]]:
+    sim, cats, lo = s.sim, s.cats, s.lo
+    out: list[tuple[float, Category, str]] = []
+    remaining = skip
+    uid = np.array([c.uid for c in cats], dtype=np.uint64)
+    read: dict[int, _Tick] = {}
+    block = 1
+    for t in range(s.ticks - 1, -1, -1):
+        if len(out) >= limit:
+            break
+        if per_tick is not None and int(per_tick[t]) <= remaining:
+            remaining -= int(per_tick[t])
+            continue
+        if t not in read:
+            # read back in blocks that double, so that a rare match costs few passes
+            read.update(_read_ticks(s, max(t - block + 1, 0), t + 1))
+            block *= 2
+        tick = read.pop(t)
+        matched = int(tick.passing.sum())
+        if matched <= remaining:
+            remaining -= matched
+            continue
+        who = np.repeat(tick.rows, tick.size)
+        idx = np.arange(who.size) - np.repeat(tick.first, tick.size)
+        # newest first: by when in the tick a line arrived, then by category (stable)
+        offs = (line_hashes(uid[who], lo + t, idx) & np.uint64(0xFFFFFF)).astype(np.int64)
+        order = np.lexsort((uid[who], -offs))
+        picked = order[tick.passing[order]][remaining : remaining + limit - len(out)]
+        remaining = 0
+        for o in picked.tolist():
+            r, k = int(who[o]), int(idx[o])
+            when, text = render(sim, cats[r], lo + t, k)
+            out.append((when, cats[r], text))
+    return out
+
+
+def count(
+    sim: Simulator,
+    cats: list[Category],
+    filters: list[Filter],
+    lo: int,
+    hi: int,
+    now: float,
+) -> tuple[int, int]:
+    """(matching lines, lines scanned) in ticks ``[lo, hi)``."""
+    s = _prepare(sim, cats, filters, lo, hi, now)
+    return int(_count(s).sum()), int(s.n.sum())
+
+
+def page(
+    sim: Simulator,
+    cats: list[Category],
+    filters: list[Filter],
+    lo: int,
+    hi: int,
+    now: float,
+    skip: int,
+    limit: int,
+) -> list[tuple[float, Category, str]]:
+    """One page of matching lines in ticks ``[lo, hi)``, newest first, after the first
+    ``skip``: ticks are read from the newest back until the page is full."""
+    return _page(_prepare(sim, cats, filters, lo, hi, now), skip, limit, None)
 
 
 def search(
@@ -246,63 +497,6 @@ def search(
     limit: int,
 ) -> tuple[int, int, list[tuple[float, Category, str]]]:
     """(matching lines, lines scanned, one page newest first) for ticks ``[lo, hi)``."""
-    n = logs.counts(sim, cats, lo, hi, now)
-    scanned = int(n.sum())
-    verdicts = []
-    for c in cats:
-        v: bool | None = True
-        for f in filters:
-            d = f.decide(c)
-            if d is False:
-                v = False
-                break
-            if d is None:
-                v = None
-        verdicts.append(v)
-    sure = np.array([v is True for v in verdicts])
-    open_rows = [r for r, v in enumerate(verdicts) if v is None]
-    reading = int(n[open_rows].sum()) if open_rows else 0
-    if reading > RENDER_LIMIT:
-        raise QueryError(
-            f"this filter must read {reading:,} lines one by one (it can match inside values "
-            "such as numbers or ids); narrow the window (--since) or the stream selector"
-        )
-    per_tick = n[sure].sum(0) if sure.any() else np.zeros(hi - lo, np.int64)
-    if open_rows:
-        for r in open_rows:
-            cat = cats[r]
-            for t in (int(x) for x in np.flatnonzero(n[r])):
-                hits = sum(
-                    all(f.test(render(sim, cat, lo + int(t), k)[1]) for f in filters)
-                    for k in range(int(n[r, t]))
-                )
-                per_tick[int(t)] += hits
-    total = int(per_tick.sum())
-    page: list[tuple[float, Category, str]] = []
-    remaining = skip
-    for t in range(hi - lo - 1, -1, -1):
-        if len(page) >= limit:
-            break
-        if per_tick[t] <= remaining:
-            remaining -= int(per_tick[t])
-            continue
-        rows = [r for r in range(len(cats)) if verdicts[r] is not False and n[r, t]]
-        if not rows:
-            continue
-        offs = np.concatenate([offsets(cats[r], lo + t, int(n[r, t])) for r in rows])
-        who = np.concatenate([np.full(int(n[r, t]), r) for r in rows])
-        idx = np.concatenate([np.arange(int(n[r, t])) for r in rows])
-        uids = np.array([cats[r].uid for r in who], dtype=np.uint64) if len(who) < 4096 else None
-        order = np.lexsort((uids, -offs)) if uids is not None else np.argsort(-offs, kind="stable")
-        for o in order:
-            if len(page) >= limit:
-                break
-            r, k = int(who[o]), int(idx[o])
-            when, text = render(sim, cats[r], lo + t, k)
-            if verdicts[r] is None and not all(f.test(text) for f in filters):
-                continue
-            if remaining:
-                remaining -= 1
-                continue
-            page.append((when, cats[r], text))
-    return total, scanned, page
+    s = _prepare(sim, cats, filters, lo, hi, now)
+    per_tick = _count(s)
+    return int(per_tick.sum()), int(s.n.sum()), _page(s, skip, limit, per_tick)

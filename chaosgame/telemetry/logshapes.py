@@ -3,13 +3,35 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 
-from chaosgame.telemetry.logtemplates import DIGITS, HEX, TS, Field, Seg
+from chaosgame.telemetry.logtemplates import DIGITS, HEX, POD_ID, TS, Field, Seg
 
-TSF = Field("ts", TS, (19, 24))
-MS = Field("ms", DIGITS, (1, 7))
-N = Field("n", DIGITS, (1, 4))
+MS = Field("ms", DIGITS, (1, 20))
+N = Field("n", DIGITS, (1, 20))
 TRACE = Field("trace", HEX, (32, 32))
+_D2 = Field("d2", DIGITS, (2, 2))
+
+
+@lru_cache(maxsize=64)
+def stamp(fmt: str, lang: str) -> Field:
+    """The timestamp that starts a line: a date to the second, a separator, milliseconds."""
+    text = fmt == "text"
+    sep = "," if text and lang == "python" else "."
+    suffix = "" if text and lang in ("java", "python") else "Z"
+    year = Field("year", DIGITS, (1, 4))
+    day = "T" if suffix else " "
+    date = Field("date", parts=(year, "-", _D2, "-", _D2, day, _D2, ":", _D2, ":", _D2))
+    return Field("ts", TS, (19, 24), parts=(date, sep, Field("milli", DIGITS, (3, 3)), suffix))
+
+
+@lru_cache(maxsize=4096)
+def pod(name: str) -> Field:
+    """A pod name of component ``name``: ``name-<10 hex>-<5 characters>`` (any version)."""
+    return Field(
+        "pod", parts=(f"{name}-", Field("rs", HEX, (10, 10)), "-", Field("id", POD_ID, (5, 5)))
+    )
+
 
 TIMEOUT: dict[str, list[Seg]] = {
     "java": [
@@ -85,13 +107,14 @@ DB_ERRORS = {
 def prefix(fmt: str, lang: str, level: str, svc: str, logger: str) -> list[Seg]:
     """The start of a text line (timestamp, level, logger) in the style of the language."""
     lv = level.upper()
+    ts = stamp(fmt, lang)
     if lang == "java":
-        return [TSF, f" {lv:<5} 1 --- [nio-8080-exec-", N, f"] c.shop.{svc}.{logger:<12}: "]
+        return [ts, f" {lv:<5} 1 --- [nio-8080-exec-", N, f"] c.shop.{svc}.{logger:<12}: "]
     if lang == "python":
-        return [TSF, f" {lv} [{svc}.{logger}] "]
+        return [ts, f" {lv} [{svc}.{logger}] "]
     if lang == "ruby":
-        return [f"{lv[0]}, [", TSF, f" #1] {lv:>5} -- {svc}: "]
-    return [TSF, f" {lv} {svc} {logger}: "]
+        return [f"{lv[0]}, [", ts, f" #1] {lv:>5} -- {svc}: "]
+    return [ts, f" {lv} {svc} {logger}: "]
 
 
 def line(
@@ -107,7 +130,7 @@ def line(
     if fmt == "json":
         out: list[Seg] = [
             '{"ts":"',
-            TSF,
+            stamp(fmt, lang),
             f'","level":"{level}","service":"{svc}","logger":"{logger}","msg":"',
         ]
         out += [s.replace('"', '\\"') if isinstance(s, str) else s for s in msg]

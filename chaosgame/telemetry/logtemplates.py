@@ -1,15 +1,19 @@
 """Log line templates: static text and typed fields, per component kind, language and format.
 
 A template is a list of segments: literal text, or a :class:`Field` whose value is drawn per
-line from a hash of the line's identity. Because every field has a known alphabet (digits,
-hex) or a finite set of values (faker-made pools, pod names), a line filter can often be
-decided for a whole category of lines from the template alone (:func:`decide`), which is how
-a search counts a million lines without rendering them.
+line from a hash of the line's identity. Every field is described by what its values can be:
+a known alphabet and length (digits, hex), a finite set of values (faker-made pools) or a
+structure of its own (a timestamp is a date, a separator and milliseconds; a pod name is the
+component's name, a hex id and a short suffix). From that description alone :func:`reach`
+says how a field can take part in an occurrence of a needle, so that a line filter can often
+be decided for a whole category of lines from the template (:func:`decide`), and where it
+cannot, which fields of a line must be looked at (``logscan``).
 """
 
 from __future__ import annotations
 
 import string
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -18,16 +22,27 @@ from chaosgame.engine.rng import derive
 DIGITS = frozenset(string.digits)
 HEX = frozenset(string.digits + "abcdef")
 TS = frozenset(string.digits + "-:.TZ ,")
+POD_ID = frozenset("bcdfghjklmnpqrstvwxz2456789")
+"""The characters of the last part of a pod name (``listings.pod_names``)."""
 
 
 @dataclass(frozen=True)
 class Field:
     """A variable part of a line."""
 
-    name: str  # ts, ms, trace, span, ip, user, pod, version, sql, n
+    name: str  # ts, ms, trace, ip, user, pod, sql, n (and parts: date, milli, year...)
     alphabet: frozenset[str] | None = None  # for open fields
     lengths: tuple[int, int] = (1, 32)
     values: tuple[str, ...] = ()  # for finite fields
+    parts: tuple[Seg, ...] = ()  # for fields made of parts (every value is their concatenation)
+
+    def __hash__(self) -> int:
+        # computed once: fields key the caches of every search
+        got: int | None = self.__dict__.get("_hash")
+        if got is None:
+            got = hash((self.name, self.alphabet, self.lengths, self.values, self.parts))
+            object.__setattr__(self, "_hash", got)
+        return got
 
 
 Seg = str | Field
@@ -63,17 +78,13 @@ class Pools:
         return Pools(ips, users, tables)
 
 
-_POOLS: dict[int, Pools] = {}
-
-
+@lru_cache(maxsize=8)
 def pools(seed: int) -> Pools:
-    """The pools for ``seed`` (made once per process)."""
-    if seed not in _POOLS:
-        _POOLS[seed] = Pools.make(seed)
-    return _POOLS[seed]
+    """The pools for ``seed`` (they depend on the seed alone; the last few are kept)."""
+    return Pools.make(seed)
 
 
-def merged(template: list[Seg]) -> list[Seg]:
+def merged(template: Sequence[Seg]) -> list[Seg]:
     """Adjacent literal strings joined, so that static text is checked as a whole."""
     out: list[Seg] = []
     for seg in template:
@@ -84,76 +95,145 @@ def merged(template: list[Seg]) -> list[Seg]:
     return out
 
 
-def _continues(tail: str, after: str | None) -> bool:
-    """Could ``tail`` be the text right after a field followed by ``after``?"""
-    if after is None:  # another field follows: be conservative
-        return True
-    if after == "":  # the end of the line
-        return False
-    return after.startswith(tail) or tail.startswith(after)
+@dataclass(frozen=True)
+class Reach:
+    """How a segment can take part in an occurrence of a needle.
 
-
-def _precedes(head: str, before: str | None) -> bool:
-    """Could ``head`` be the text right before a field preceded by ``before``?"""
-    if before is None:
-        return True
-    if before == "":
-        return False
-    return before.endswith(head) or head.endswith(before)
-
-
-@lru_cache(maxsize=65536)
-def _field_may_touch(needle: str, f: Field, before: str | None, after: str | None) -> bool:
-    """Whether an occurrence of ``needle`` could overlap field ``f``.
-
-    ``before``/``after`` are the literal texts around the field (None when another field is
-    adjacent, which is treated conservatively).
+    A *state* ``p`` (1 to len(needle) - 1) says that the text before the segment ends with the
+    first ``p`` characters of the needle; state 0 says that no partial match is carried in, so
+    that an occurrence may only start inside the segment. ``moves`` holds the pairs ``(p, q)``
+    such that, entering in state ``p``, the segment can end in state ``q`` (from 0: a partial
+    match that starts inside the segment and runs to its end; from ``p`` > 0: the segment's
+    whole text continues the match). ``done`` holds the states from which the segment can
+    complete the needle (0: the needle lies inside the segment).
     """
+
+    moves: frozenset[tuple[int, int]]
+    done: frozenset[int]
+
+    def then(self, other: Reach) -> Reach:
+        """This segment followed by ``other``."""
+        moves = {(p, r) for p, q in self.moves for q2, r in other.moves if q2 == q and q > 0}
+        moves |= {(0, r) for p, r in other.moves if p == 0}
+        done = set(self.done) | {p for p, q in self.moves if q > 0 and q in other.done}
+        if 0 in other.done:
+            done.add(0)
+        return Reach(frozenset(moves), frozenset(done))
+
+
+NOWHERE = Reach(frozenset(), frozenset())
+"""The reach of text that can take no part in an occurrence."""
+
+
+def _literal_reach(needle: str, text: str) -> Reach:
+    n, m = len(needle), len(text)
+    if m and text[0] not in needle and text[-1] not in needle and needle not in text:
+        return NOWHERE
+    moves: set[tuple[int, int]] = set()
+    done: set[int] = set()
+    if needle in text:
+        done.add(0)
+    if m and (text[0] in needle or text[-1] in needle):
+        for p in range(1, n):
+            rest = needle[p:]
+            if m >= len(rest):
+                if text.startswith(rest):
+                    done.add(p)
+            elif rest.startswith(text):
+                moves.add((p, p + m))
+        for k in range(1, min(m, n - 1) + 1):
+            if text.endswith(needle[:k]):
+                moves.add((0, k))
+    if not m:
+        moves.update((p, p) for p in range(1, n))
+    return Reach(frozenset(moves), frozenset(done))
+
+
+def _values_reach(needle: str, values: Sequence[str]) -> Reach:
     n = len(needle)
-    if f.values:
-        for v in f.values:
-            if needle in v or v in needle:
-                return True
-            for k in range(1, n):
-                head, tail = needle[:k], needle[k:]
-                if v.endswith(head) and _continues(tail, after):
-                    return True
-                if v.startswith(tail) and _precedes(head, before):
-                    return True
-        return False
-    alpha = f.alphabet or frozenset()
-    lo, hi = f.lengths
-    if set(needle) <= alpha and n <= hi:
-        return True
-    for k in range(1, n):
-        head, tail = needle[:k], needle[k:]
-        # the needle starts inside the field and continues after it
-        if k <= hi and set(head) <= alpha and _continues(tail, after):
-            return True
-        # the needle starts before the field and ends inside it
-        if n - k <= hi and set(tail) <= alpha and _precedes(head, before):
-            return True
-    # the whole field lies inside the needle, between what precedes and what follows it
-    for i in range(1, n):
-        for j in range(i + 1, min(i + hi, n - 1) + 1):
-            if not set(needle[i:j]) <= alpha:
+    moves: set[tuple[int, int]] = set()
+    done: set[int] = set()
+    chars = set(needle)
+    for v in values:
+        if not v:
+            moves.update((p, p) for p in range(1, n))
+            continue
+        if needle in v:
+            done.add(0)
+        if v[0] not in chars and v[-1] not in chars:
+            continue
+        for p in range(1, n):
+            rest = needle[p:]
+            if len(v) >= len(rest):
+                if v.startswith(rest):
+                    done.add(p)
+            elif rest.startswith(v):
+                moves.add((p, p + len(v)))
+        for k in range(1, min(len(v), n - 1) + 1):
+            if v.endswith(needle[:k]):
+                moves.add((0, k))
+    return Reach(frozenset(moves), frozenset(done))
+
+
+def _open_reach(needle: str, alphabet: frozenset[str], lo: int, hi: int) -> Reach:
+    n = len(needle)
+    moves: set[tuple[int, int]] = set()
+    done: set[int] = set()
+    inside = [c in alphabet for c in needle]
+    if all(inside) and n <= hi:
+        done.add(0)
+    for p in range(1, n):
+        if all(inside[p:]) and n - p <= hi:
+            done.add(p)
+        for q in range(p + max(lo, 1), min(p + hi, n - 1) + 1):
+            if not all(inside[p:q]):
                 break
-            if j - i >= lo and _precedes(needle[:i], before) and _continues(needle[j:], after):
-                return True
-    return False
+            moves.add((p, q))
+    for k in range(1, min(hi, n - 1) + 1):
+        if not inside[k - 1]:
+            break
+        moves.add((0, k))
+    if lo == 0:
+        moves.update((p, p) for p in range(1, n))
+    return Reach(frozenset(moves), frozenset(done))
 
 
-def decide(needle: str, template: list[Seg]) -> bool | None:
+def reach(needle: str, seg: Seg, known: dict[tuple[str, Seg], Reach] | None = None) -> Reach:
+    """What ``seg`` can do towards an occurrence of ``needle`` (cached in ``known``)."""
+    key = (needle, seg)
+    if known is not None:
+        got = known.get(key)
+        if got is not None:
+            return got
+    if isinstance(seg, str):
+        out = _literal_reach(needle, seg)
+    elif seg.parts:
+        out = through(len(needle))
+        for part in merged(seg.parts):
+            out = out.then(reach(needle, part, known))
+    elif seg.values:
+        out = _values_reach(needle, seg.values)
+    else:
+        lo, hi = seg.lengths
+        out = _open_reach(needle, seg.alphabet or frozenset(), lo, hi)
+    if known is not None:
+        known[key] = out
+    return out
+
+
+def through(n: int) -> Reach:
+    """The reach of empty text for a needle of ``n`` characters: every state passes."""
+    return Reach(frozenset((p, p) for p in range(1, n)), frozenset())
+
+
+def decide(
+    needle: str, template: Sequence[Seg], known: dict[tuple[str, Seg], Reach] | None = None
+) -> bool | None:
     """Does every line of ``template`` contain ``needle`` (True), none (False), or it depends?"""
     segs = merged(template)
-    if any(isinstance(s, str) and needle in s for s in segs):
+    if not needle or any(isinstance(s, str) and needle in s for s in segs):
         return True
-    for k, seg in enumerate(segs):
-        if isinstance(seg, Field):
-            before = segs[k - 1] if k > 0 else ""
-            after = segs[k + 1] if k + 1 < len(segs) else ""
-            b = before if isinstance(before, str) else None
-            a = after if isinstance(after, str) else None
-            if _field_may_touch(needle, seg, b, a):
-                return None
-    return False
+    line = through(len(needle))
+    for seg in segs:
+        line = line.then(reach(needle, seg, known))
+    return None if 0 in line.done else False
