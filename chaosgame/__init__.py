@@ -1,3 +1,3 @@
 """chaosgame: a distributed-systems troubleshooting training game."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

@@ -20,6 +20,21 @@ def _scenario(name: str) -> Any:
     return library.load(name)
 
 
+def seed_arg(text: str) -> int:
+    """``--seed``: a whole number that run records can keep (64 bits)."""
+    from chaosgame.scenario.model import SEED_MAX, SEED_MIN
+
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+    if not SEED_MIN <= value <= SEED_MAX:
+        raise argparse.ArgumentTypeError(
+            f"{text} is out of range: a seed is a whole number from {SEED_MIN} to {SEED_MAX}"
+        )
+    return value
+
+
 def cmd_play(args: argparse.Namespace) -> int:
     """Play a scenario: the Textual UI in a terminal, the text console otherwise."""
     if not args.text and sys.stdin.isatty() and sys.stdout.isatty():
@@ -36,7 +51,7 @@ def cmd_play(args: argparse.Namespace) -> int:
             resume.scenario() if resume else _scenario(args.scenario) if args.scenario else None
         )
         return run_tui(chosen, args.seed, args.realtime, store=store, resume=resume)
-    from chaosgame.game.console import run_console
+    from chaosgame.console import run_console
     from chaosgame.game.records import RecordsError
     from chaosgame.game.runs_cli import play_records
 
@@ -80,8 +95,8 @@ def cmd_quiz(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    """Validate scenario files."""
-    from chaosgame.scenario.loader import validate_file
+    """Validate scenario files (and shared topology files)."""
+    from chaosgame.scenario.loader import file_kind, validate_file
 
     bad = 0
     for path in args.paths:
@@ -91,7 +106,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
             for problem in problems:
                 print(problem, file=sys.stderr)
         elif not args.quiet:
-            print(f"{path}: ok")
+            topology = file_kind(path) == "topology"
+            print(f"{path}: ok (a shared topology)" if topology else f"{path}: ok")
     return 1 if bad else 0
 
 
@@ -136,16 +152,25 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    """Prove scenarios fair and solvable by playing them headless."""
+    """Prove scenarios fair and solvable by playing them headless.
+
+    Exit status 0 when every scenario passes, 1 when one fails, 2 when a file is not a
+    scenario at all (a shared topology).
+    """
+    from chaosgame.proof.checker import check_path
     from chaosgame.scenario import library
-    from chaosgame.scenario.checker import check_path
 
     reports = [check_path(str(library.find(p)), seed=args.seed) for p in args.paths]
     if args.json:
         print(json.dumps([r.as_dict() for r in reports], indent=2))
-    else:
-        for r in reports:
+    for r in reports:
+        if r.kind == "topology":
+            for error in r.errors:
+                print(f"chaosgame: {error}", file=sys.stderr)
+        elif not args.json:
             print(r.text())
+    if any(r.kind == "topology" for r in reports):
+        return 2
     return 0 if all(r.ok for r in reports) else 1
 
 
@@ -206,7 +231,7 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="id or path (default: the home screen, or the built-in incident with --text)",
     )
-    play.add_argument("--seed", type=int, default=None, help="override the scenario's seed")
+    play.add_argument("--seed", type=seed_arg, default=None, help="override the scenario's seed")
     play.add_argument(
         "--text", action="store_true", help="the line-by-line console (also used when piped)"
     )
@@ -234,7 +259,7 @@ def build_parser() -> argparse.ArgumentParser:
     chk = sub.add_parser("check", help=COMMANDS["check"][1], description=COMMANDS["check"][1])
     chk.add_argument("paths", nargs="+", metavar="PATH", help="scenario files or curated ids")
     chk.add_argument("--json", action="store_true", help="print a JSON report")
-    chk.add_argument("--seed", type=int, default=None, help="check with this seed instead")
+    chk.add_argument("--seed", type=seed_arg, default=None, help="check with this seed instead")
     new = sub.add_parser("new", help=COMMANDS["new"][1], description=COMMANDS["new"][1])
     new.add_argument("name", help="the scenario id (or a path ending in .yaml)")
     new.add_argument("--dir", default=".", help="folder to write it in (default: here)")

@@ -12,7 +12,7 @@ import pytest
 
 from chaosgame import __version__
 from chaosgame.cli import COMMANDS, main
-from chaosgame.game.console import run_console
+from chaosgame.console import run_console
 from chaosgame.scenario.library import find, load
 
 

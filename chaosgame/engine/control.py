@@ -1,4 +1,5 @@
-"""Resource limits and control loops: memory and OOM kills, restarts, autoscalers."""
+"""Resource limits and control loops: memory and OOM kills, restarts, circuit breakers,
+autoscalers (step 5 of the tick, after :mod:`chaosgame.engine.tick`'s passes)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from chaosgame.engine import physics as ph
+from chaosgame.engine.physics import TINY
 from chaosgame.engine.state import Modifiers
 from chaosgame.engine.world import F64
 
@@ -83,12 +85,11 @@ def memory_and_kills(sim: Simulator, m: Modifiers, served: F64, dt: float) -> No
 
 def autoscale(sim: Simulator, dt: float) -> None:
     """Horizontal autoscalers: act after the stabilisation delay, never past min and max."""
-    sc, st, _w = sim.scenario, sim.state, sim.world
+    sc, st, w = sim.scenario, sim.state, sim.world
     now = sim.now
-    for i, comp in enumerate(sc.components):
-        policy = comp.autoscaling
-        if policy is None:
-            continue
+    for i in w.autoscaled:
+        policy = sc.components[i].autoscaling
+        assert policy is not None
         configured = policy.max if np.isnan(st.as_max[i]) else int(st.as_max[i])
         high = int(sim.overrides.get(("autoscaler-max", i), configured))
         metric = _metric(sim, i, st.as_metric.get(i, policy.metric))
@@ -209,3 +210,65 @@ def reschedule_lost(sim: Simulator, c: int) -> int:
     heapq.heapify(timers)
     st.timers = timers
     return moved
+
+
+def breakers(sim: Simulator, p_true: F64) -> None:
+    """Circuit breakers trip on the failure rate they see, cool down, then try again."""
+    w, st, now, dt = sim.world, sim.state, sim.now, sim.dt
+    has = w.has_breaker
+    if not has.any():
+        return
+    alpha = np.minimum(dt / w.breaker_window, 1.0)
+    closed = has & (st.breaker == 0)
+    st.breaker_ema = np.where(closed, st.breaker_ema + alpha * (p_true - st.breaker_ema), 0)
+    trip = closed & (st.breaker_ema > w.breaker_threshold)
+    half = has & (st.breaker == 2)
+    fail_trial = half & (p_true > w.breaker_threshold)
+    ok_trial = half & ~fail_trial
+    reopen = trip | fail_trial
+    st.breaker_until = np.where(reopen, now + w.breaker_cooldown, st.breaker_until)
+    cooled = has & (st.breaker == 1) & (now >= st.breaker_until)
+    new = st.breaker.copy()
+    new[reopen] = 1
+    new[ok_trial] = 0
+    new[cooled] = 2
+    for ei in np.flatnonzero(trip):
+        d = w.deps[ei]
+        sim.record("breaker", d.source, f"circuit breaker to {d.to} opened")
+    for ei in np.flatnonzero(ok_trial):
+        d = w.deps[ei]
+        sim.record("breaker", d.source, f"circuit breaker to {d.to} closed")
+    st.breaker = new
+
+
+def resources(sim: Simulator, m: Modifiers, dt: float) -> None:
+    """Resources and control loops after the tick's traffic: memory, caches, disks, descriptors,
+    replication, connections, probes and autoscalers."""
+    w, st = sim.world, sim.state
+    total = sim.served.sum(0)
+    memory_and_kills(sim, m, total, dt)
+    # a cache refills only with the misses its backing store actually answered
+    backing_fail = np.zeros(w.n)
+    if sim._cache_edges.size:
+        ce = sim._cache_edges
+        np.maximum.at(backing_fail, w.src[ce], sim.p_true[ce])
+    reads = total * dt * (st.hit + (1.0 - st.hit) * (1.0 - backing_fail))
+    st.hit = np.where(w.is_cache, ph.cache_refill(st.hit, w.hit_target, reads, w.keyspace), 0)
+    writes = total * w.write_fraction * m.write_factor
+    grow = (writes * w.bytes_per_write / 1e9 + m.disk_add) * dt
+    st.disk = np.where(np.isfinite(st.disk_gb), np.minimum(st.disk + grow, st.disk_gb), st.disk)
+    st.fds = st.fds + m.fd_leak * total / np.maximum(st.ready, TINY) * dt
+    rep = w.replica_of >= 0
+    if rep.any():
+        prim = w.replica_of[rep]
+        ra, rb = st.region[rep], st.region[prim]
+        cut = np.where((ra >= 0) & (rb >= 0), m.net_fail[np.maximum(ra, 0), np.maximum(rb, 0)], 0)
+        apply = w.apply_rate[rep] * m.apply_factor[rep] * (1.0 - cut)
+        st.repl_backlog[rep] = np.maximum(st.repl_backlog[rep] + (writes[prim] - apply) * dt, 0.0)
+    # connections held open to each component: in-flight calls of its callers (Little)
+    held = sim.edge_rate.sum(0) * st.call_time
+    ceiling = np.where(st.pool > 0, st.pool * m.pool_factor * st.ready[w.src], np.inf)
+    held = np.minimum(held, ceiling)
+    st.conn_demand = np.bincount(w.dst, held, minlength=w.n).astype(np.float64)
+    probes_and_crashes(sim, m)
+    autoscale(sim, dt)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -11,6 +11,40 @@ from chaosgame.engine.control import take_down
 from chaosgame.engine.faults import effect, introduces
 from chaosgame.engine.state import Modifiers
 from chaosgame.engine.world import F64
+from chaosgame.scenario.fault_kinds_data import (
+    BackfillSaturation,
+    CacheStampede,
+    CertExpired,
+    ClockSkew,
+    CredentialStuffing,
+    DatabaseCrash,
+    DiskFull,
+    FdExhaustion,
+    GcPauses,
+    HotShard,
+    IncompatibleSchema,
+    MetastableOverload,
+    MigrationLock,
+    NetworkLatency,
+    NoFault,
+    PacketLoss,
+    PoisonMessage,
+    PoolExhaustion,
+    QueueBacklog,
+    RegionPartition,
+    ReplicationLag,
+    RequestStarvation,
+    RetryStorm,
+    RevokedAccess,
+    SecretNotReloaded,
+    SlowQueryPlan,
+    SplitBrain,
+    StaleFailover,
+    ThirdPartyRateLimit,
+    ThirdPartySlow,
+    ThunderingHerd,
+    WafBlocksUsers,
+)
 
 if TYPE_CHECKING:
     from chaosgame.engine.sim import Simulator
@@ -36,8 +70,8 @@ def replicas_of(sim: Simulator, i: int) -> list[int]:
 # ------------------------------------------------------------- databases
 
 
-@effect("migration-lock")
-def _lock(f: Any, sim: Simulator, m: Modifiers, i: int, x: float, kmask: F64) -> None:
+@effect(MigrationLock)
+def _lock(f: MigrationLock, sim: Simulator, m: Modifiers, i: int, x: float, kmask: F64) -> None:
     st = sim.state
     if st.reset_since("pause-job", i, f.at) or st.reset_since("kill-query", i, f.at):
         return
@@ -45,13 +79,15 @@ def _lock(f: Any, sim: Simulator, m: Modifiers, i: int, x: float, kmask: F64) ->
     m.lat_add[i] += f.share * f.wait * x
 
 
-@introduces("migration-lock")
-def _lock_intro(f: Any, sim: Simulator, i: int) -> None:
+@introduces(MigrationLock)
+def _lock_intro(f: MigrationLock, sim: Simulator, i: int) -> None:
     sim.record("migration", sim.world.names[i], "migration started: ALTER TABLE orders ...")
 
 
-@effect("backfill-saturation")
-def _backfill(f: Any, sim: Simulator, m: Modifiers, i: int, x: float, kmask: F64) -> None:
+@effect(BackfillSaturation)
+def _backfill(
+    f: BackfillSaturation, sim: Simulator, m: Modifiers, i: int, x: float, kmask: F64
+) -> None:
     if sim.state.reset_since("pause-job", i, f.at):
         return
     m.cap_factor[i] *= 1.0 - f.capacity_taken * x
@@ -60,31 +96,35 @@ def _backfill(f: Any, sim: Simulator, m: Modifiers, i: int, x: float, kmask: F64
         m.apply_factor[r] *= 1.0 / (1.0 + (f.write_factor - 1.0) * x)
 
 
-@introduces("backfill-saturation")
-def _backfill_intro(f: Any, sim: Simulator, i: int) -> None:
+@introduces(BackfillSaturation)
+def _backfill_intro(f: BackfillSaturation, sim: Simulator, i: int) -> None:
     sim.record("migration", sim.world.names[i], "backfill job started: 48M rows")
 
 
-@introduces("incompatible-schema")
-def _schema_intro(f: Any, sim: Simulator, i: int) -> None:
+@introduces(IncompatibleSchema)
+def _schema_intro(f: IncompatibleSchema, sim: Simulator, i: int) -> None:
     sim.record("migration", f.database, "migration applied: drop column, rename column")
 
 
-@effect("incompatible-schema")
-def _schema(f: Any, sim: Simulator, m: Modifiers, i: int, x: float, kmask: F64) -> None:
+@effect(IncompatibleSchema)
+def _schema(
+    f: IncompatibleSchema, sim: Simulator, m: Modifiers, i: int, x: float, kmask: F64
+) -> None:
     old = 1.0 - sim.state.versions[i].share(f.reads_with, sim.now)
     m.add_err(i, f.error_rate * x * old, kmask)
 
 
-@effect("slow-query-plan")
-def _plan(f: Any, sim: Simulator, m: Modifiers, i: int, x: float, kmask: F64) -> None:
+@effect(SlowQueryPlan)
+def _plan(f: SlowQueryPlan, sim: Simulator, m: Modifiers, i: int, x: float, kmask: F64) -> None:
     if not sim.state.reset_since("kill-query", i, f.at):
         m.svc_factor[i] *= 1.0 + (f.factor - 1.0) * x
         m.cpu_factor[i] *= 1.0 + (f.factor - 1.0) * x
 
 
-@effect("pool-exhaustion")
-def _leak_pool(f: Any, sim: Simulator, m: Modifiers, i: int, x: float, kmask: F64) -> None:
+@effect(PoolExhaustion)
+def _leak_pool(
+    f: PoolExhaustion, sim: Simulator, m: Modifiers, i: int, x: float, kmask: F64
+) -> None:
     w, st = sim.world, sim.state
     e = w.edge_index[(w.names[i], f.to)]
     key = ("pool-leak", i, e)
@@ -99,14 +139,14 @@ def _leak_pool(f: Any, sim: Simulator, m: Modifiers, i: int, x: float, kmask: F6
         m.pool_factor[e] *= max(1.0 - leaked / size, 0.0)
 
 
-@effect("replication-lag")
-def _lag(f: Any, sim: Simulator, m: Modifiers, i: int, x: float, kmask: F64) -> None:
+@effect(ReplicationLag)
+def _lag(f: ReplicationLag, sim: Simulator, m: Modifiers, i: int, x: float, kmask: F64) -> None:
     if not sim.state.reset_since("kill-query", i, f.at):
         m.apply_factor[i] *= 1.0 - (1.0 - f.apply_factor) * x
 
 
-@effect("hot-shard")
-def _hot(f: Any, sim: Simulator, m: Modifiers, i: int, x: float, kmask: F64) -> None:
+@effect(HotShard)
+def _hot(f: HotShard, sim: Simulator, m: Modifiers, i: int, x: float, kmask: F64) -> None:
     if sim.state.reset_since("split-shard", i, f.at):
         return
     load = float(sim.offered[:, i].sum()) if hasattr(sim, "offered") else 0.0
@@ -117,13 +157,13 @@ def _hot(f: Any, sim: Simulator, m: Modifiers, i: int, x: float, kmask: F64) -> 
     m.lat_add[i] += f.share * min(over * 2.0, 1.0)
 
 
-@effect("disk-full")
-def _disk(f: Any, sim: Simulator, m: Modifiers, i: int, x: float, kmask: F64) -> None:
+@effect(DiskFull)
+def _disk(f: DiskFull, sim: Simulator, m: Modifiers, i: int, x: float, kmask: F64) -> None:
     m.disk_add[i] += f.gb_per_hour / 3600.0 * x
 
 
-@effect("database-crash")
-def _crash(f: Any, sim: Simulator, m: Modifiers, i: int, x: float, kmask: F64) -> None:
+@effect(DatabaseCrash)
+def _crash(f: DatabaseCrash, sim: Simulator, m: Modifiers, i: int, x: float, kmask: F64) -> None:
     if sim.state.reset_since("failover", i, f.at):
         return
     m.add_err(i, x, np.ones(sim.world.k))
@@ -134,19 +174,19 @@ def _crash(f: Any, sim: Simulator, m: Modifiers, i: int, x: float, kmask: F64) -
 # ------------------------------------------------------------- load and dynamics
 
 
-@introduces("retry-storm")
-def _retry_intro(f: Any, sim: Simulator, i: int) -> None:
+@introduces(RetryStorm)
+def _retry_intro(f: RetryStorm, sim: Simulator, i: int) -> None:
     set_config(sim, i, f"retries:{f.to}", str(f.retries), "config-push")
 
 
-@effect("retry-storm")
-def _retry(f: Any, sim: Simulator, m: Modifiers, i: int, x: float, kmask: F64) -> None:
+@effect(RetryStorm)
+def _retry(f: RetryStorm, sim: Simulator, m: Modifiers, i: int, x: float, kmask: F64) -> None:
     if sim.now - f.at < f.blip:
         m.add_err(sim.world.index[f.to], f.blip_error * x, kmask)
 
 
-@effect("cache-stampede")
-def _stampede(f: Any, sim: Simulator, m: Modifiers, i: int, x: float, kmask: F64) -> None:
+@effect(CacheStampede)
+def _stampede(f: CacheStampede, sim: Simulator, m: Modifiers, i: int, x: float, kmask: F64) -> None:
     if sim.state.reset_since("warm-cache", i, f.at):
         return
     since = sim.now - f.at
@@ -154,14 +194,14 @@ def _stampede(f: Any, sim: Simulator, m: Modifiers, i: int, x: float, kmask: F64
         sim.state.hit[i] *= 1.0 - f.expired * x
 
 
-@introduces("thundering-herd")
-def _herd_intro(f: Any, sim: Simulator, i: int) -> None:
+@introduces(ThunderingHerd)
+def _herd_intro(f: ThunderingHerd, sim: Simulator, i: int) -> None:
     sim.record("restart", sim.world.names[i], "node reboot: every replica restarted", "kured")
     take_down(sim, i, int(sim.state.ready[i]), "restart", backoff=False)
 
 
-@effect("thundering-herd")
-def _herd(f: Any, sim: Simulator, m: Modifiers, i: int, x: float, kmask: F64) -> None:
+@effect(ThunderingHerd)
+def _herd(f: ThunderingHerd, sim: Simulator, m: Modifiers, i: int, x: float, kmask: F64) -> None:
     w = sim.world
     # every restart (the first, or one a player orders) sends every client back at once
     t0 = max(f.at, sim.state.resets.get(("restart", i), -np.inf))
@@ -172,8 +212,8 @@ def _herd(f: Any, sim: Simulator, m: Modifiers, i: int, x: float, kmask: F64) ->
         m.cpu_factor[i] *= 1.0 + (f.handshake_cost - 1.0) * x
 
 
-@effect("poison-message")
-def _poison(f: Any, sim: Simulator, m: Modifiers, i: int, x: float, kmask: F64) -> None:
+@effect(PoisonMessage)
+def _poison(f: PoisonMessage, sim: Simulator, m: Modifiers, i: int, x: float, kmask: F64) -> None:
     w = sim.world
     if sim.state.reset_since("dead-letter", i, f.at):
         return
@@ -182,13 +222,17 @@ def _poison(f: Any, sim: Simulator, m: Modifiers, i: int, x: float, kmask: F64) 
         m.crash[c] = max(m.crash[c], x)
 
 
-@effect("queue-backlog")
-def _slow_consumer(f: Any, sim: Simulator, m: Modifiers, i: int, x: float, kmask: F64) -> None:
+@effect(QueueBacklog)
+def _slow_consumer(
+    f: QueueBacklog, sim: Simulator, m: Modifiers, i: int, x: float, kmask: F64
+) -> None:
     m.svc_factor[i] *= 1.0 + (f.factor - 1.0) * x
 
 
-@effect("request-starvation")
-def _starve(f: Any, sim: Simulator, m: Modifiers, i: int, x: float, kmask: F64) -> None:
+@effect(RequestStarvation)
+def _starve(
+    f: RequestStarvation, sim: Simulator, m: Modifiers, i: int, x: float, kmask: F64
+) -> None:
     w = sim.world
     j = w.journeys.index(f.journey)
     m.rate_factor[j] *= 1.0 + (f.factor - 1.0) * x
@@ -198,8 +242,10 @@ def _starve(f: Any, sim: Simulator, m: Modifiers, i: int, x: float, kmask: F64) 
     m.cap_factor[i] /= 1.0 + heavy * (f.cost - 1.0) * x
 
 
-@effect("metastable-overload")
-def _burst(f: Any, sim: Simulator, m: Modifiers, i: int, x: float, kmask: F64) -> None:
+@effect(MetastableOverload)
+def _burst(
+    f: MetastableOverload, sim: Simulator, m: Modifiers, i: int, x: float, kmask: F64
+) -> None:
     if sim.now - f.at < f.trigger:
         j = sim.world.journeys.index(f.journey)
         m.rate_factor[j] *= 1.0 + (f.factor - 1.0) * x
@@ -208,7 +254,9 @@ def _burst(f: Any, sim: Simulator, m: Modifiers, i: int, x: float, kmask: F64) -
 # ------------------------------------------------------------- network and regions
 
 
-def _pair(sim: Simulator, f: Any, i: int) -> tuple[int, int] | None:
+def _pair(
+    sim: Simulator, f: NetworkLatency | PacketLoss | RegionPartition, i: int
+) -> tuple[int, int] | None:
     w = sim.world
     a = int(w.region[i])
     if a < 0 or f.region not in w.regions:
@@ -216,8 +264,8 @@ def _pair(sim: Simulator, f: Any, i: int) -> tuple[int, int] | None:
     return a, w.regions.index(f.region)
 
 
-@effect("network-latency")
-def _net_lat(f: Any, sim: Simulator, m: Modifiers, i: int, x: float, kmask: F64) -> None:
+@effect(NetworkLatency)
+def _net_lat(f: NetworkLatency, sim: Simulator, m: Modifiers, i: int, x: float, kmask: F64) -> None:
     pair = _pair(sim, f, i)
     if pair is not None:
         a, b = pair
@@ -225,8 +273,8 @@ def _net_lat(f: Any, sim: Simulator, m: Modifiers, i: int, x: float, kmask: F64)
         m.net_lat[b, a] += f.added_latency * x
 
 
-@effect("packet-loss")
-def _loss(f: Any, sim: Simulator, m: Modifiers, i: int, x: float, kmask: F64) -> None:
+@effect(PacketLoss)
+def _loss(f: PacketLoss, sim: Simulator, m: Modifiers, i: int, x: float, kmask: F64) -> None:
     pair = _pair(sim, f, i)
     if pair is not None:
         a, b = pair
@@ -235,16 +283,18 @@ def _loss(f: Any, sim: Simulator, m: Modifiers, i: int, x: float, kmask: F64) ->
             m.net_lat[p, q] += 0.2 * f.loss * x  # retransmissions
 
 
-@effect("region-partition")
-def _partition(f: Any, sim: Simulator, m: Modifiers, i: int, x: float, kmask: F64) -> None:
+@effect(RegionPartition)
+def _partition(
+    f: RegionPartition, sim: Simulator, m: Modifiers, i: int, x: float, kmask: F64
+) -> None:
     pair = _pair(sim, f, i)
     if pair is not None:
         a, b = pair
         m.net_fail[a, b] = m.net_fail[b, a] = _combine(float(m.net_fail[a, b]), x)
 
 
-@introduces("stale-failover")
-def _stale_intro(f: Any, sim: Simulator, i: int) -> None:
+@introduces(StaleFailover)
+def _stale_intro(f: StaleFailover, sim: Simulator, i: int) -> None:
     st = sim.state
     reps = replicas_of(sim, i)
     if reps:
@@ -256,14 +306,14 @@ def _stale_intro(f: Any, sim: Simulator, i: int) -> None:
     )
 
 
-@effect("stale-failover")
-def _stale(f: Any, sim: Simulator, m: Modifiers, i: int, x: float, kmask: F64) -> None:
+@effect(StaleFailover)
+def _stale(f: StaleFailover, sim: Simulator, m: Modifiers, i: int, x: float, kmask: F64) -> None:
     if not sim.state.reset_since("failover", i, f.at + 1e-6):
         _wrong(m, i, f.stale_share * x, kmask)
 
 
-@effect("split-brain")
-def _split(f: Any, sim: Simulator, m: Modifiers, i: int, x: float, kmask: F64) -> None:
+@effect(SplitBrain)
+def _split(f: SplitBrain, sim: Simulator, m: Modifiers, i: int, x: float, kmask: F64) -> None:
     if not sim.state.reset_since("failover", i, f.at):
         share = min(0.5, f.conflict_per_min * (sim.now - f.at) / 60.0)
         _wrong(m, i, share * x, kmask)
@@ -272,13 +322,13 @@ def _split(f: Any, sim: Simulator, m: Modifiers, i: int, x: float, kmask: F64) -
 # ------------------------------------------------------------- resources and time
 
 
-@effect("fd-exhaustion")
-def _fds(f: Any, sim: Simulator, m: Modifiers, i: int, x: float, kmask: F64) -> None:
+@effect(FdExhaustion)
+def _fds(f: FdExhaustion, sim: Simulator, m: Modifiers, i: int, x: float, kmask: F64) -> None:
     m.fd_leak[i] += f.per_1k_requests / 1000.0 * x
 
 
-@effect("clock-skew")
-def _clock(f: Any, sim: Simulator, m: Modifiers, i: int, x: float, kmask: F64) -> None:
+@effect(ClockSkew)
+def _clock(f: ClockSkew, sim: Simulator, m: Modifiers, i: int, x: float, kmask: F64) -> None:
     c = int(sim.world.cluster[i])
     if c >= 0 and sim.state.reset_since("drain", c, f.at):
         return
@@ -287,8 +337,8 @@ def _clock(f: Any, sim: Simulator, m: Modifiers, i: int, x: float, kmask: F64) -
         m.skew_share[i] = f.share
 
 
-@effect("gc-pauses")
-def _gc(f: Any, sim: Simulator, m: Modifiers, i: int, x: float, kmask: F64) -> None:
+@effect(GcPauses)
+def _gc(f: GcPauses, sim: Simulator, m: Modifiers, i: int, x: float, kmask: F64) -> None:
     w, st = sim.world, sim.state
     m.mem_add[i] += f.live_set_mb * x
     occupancy = min((w.mem_base[i] + m.mem_add[i]) / st.mem_limit[i], 1.0)
@@ -300,26 +350,30 @@ def _gc(f: Any, sim: Simulator, m: Modifiers, i: int, x: float, kmask: F64) -> N
 # ------------------------------------------------------------- security
 
 
-@introduces("cert-expired")
-def _cert(f: Any, sim: Simulator, i: int) -> None:
+@introduces(CertExpired)
+def _cert(f: CertExpired, sim: Simulator, i: int) -> None:
     sim.state.cert_expiry[i] = min(float(sim.state.cert_expiry[i]), f.at)
 
 
-@introduces("secret-not-reloaded")
-def _rotate(f: Any, sim: Simulator, i: int) -> None:
+@introduces(SecretNotReloaded)
+def _rotate(f: SecretNotReloaded, sim: Simulator, i: int) -> None:
     sim.record("secret", f.to, f"credential of {sim.world.names[i]} rotated by vault", "vault")
 
 
-@effect("secret-not-reloaded")
-def _secret(f: Any, sim: Simulator, m: Modifiers, i: int, x: float, kmask: F64) -> None:
+@effect(SecretNotReloaded)
+def _secret(
+    f: SecretNotReloaded, sim: Simulator, m: Modifiers, i: int, x: float, kmask: F64
+) -> None:
     st = sim.state
     if st.reset_since("reload-secret", i, f.at) or st.reset_since("restart", i, f.at):
         return
     _fail_edge(m, sim.world.edge_index[(sim.world.names[i], f.to)], x)
 
 
-@effect("credential-stuffing")
-def _stuffing(f: Any, sim: Simulator, m: Modifiers, i: int, x: float, kmask: F64) -> None:
+@effect(CredentialStuffing)
+def _stuffing(
+    f: CredentialStuffing, sim: Simulator, m: Modifiers, i: int, x: float, kmask: F64
+) -> None:
     w = sim.world
     j = w.journeys.index(f.journey)
     front = int(w.journey_front[j])
@@ -332,26 +386,28 @@ def _stuffing(f: Any, sim: Simulator, m: Modifiers, i: int, x: float, kmask: F64
     m.clients[(front, f.client)] = m.clients.get((front, f.client), 0.0) + abusive
 
 
-@introduces("waf-blocks-users")
-def _waf(f: Any, sim: Simulator, i: int) -> None:
+@introduces(WafBlocksUsers)
+def _waf(f: WafBlocksUsers, sim: Simulator, i: int) -> None:
     set_config(sim, i, f"waf_block:{f.journey}", f"{f.share:g}", "security-team")
 
 
-@introduces("revoked-access")
-def _revoke(f: Any, sim: Simulator, i: int) -> None:
+@introduces(RevokedAccess)
+def _revoke(f: RevokedAccess, sim: Simulator, i: int) -> None:
     set_config(sim, i, f"grant:{f.to}", "false", "iam-sync")
 
 
 # ------------------------------------------------------------- third parties
 
 
-@effect("third-party-slow")
-def _slow(f: Any, sim: Simulator, m: Modifiers, i: int, x: float, kmask: F64) -> None:
+@effect(ThirdPartySlow)
+def _slow(f: ThirdPartySlow, sim: Simulator, m: Modifiers, i: int, x: float, kmask: F64) -> None:
     m.lat_add[i] += f.added_latency * x
 
 
-@effect("third-party-rate-limit")
-def _quota(f: Any, sim: Simulator, m: Modifiers, i: int, x: float, kmask: F64) -> None:
+@effect(ThirdPartyRateLimit)
+def _quota(
+    f: ThirdPartyRateLimit, sim: Simulator, m: Modifiers, i: int, x: float, kmask: F64
+) -> None:
     if x > 0:
         m.quota[i] = min(float(m.quota[i]), f.quota_rps * float(sim.state.quota_scale[i]))
 
@@ -359,8 +415,8 @@ def _quota(f: Any, sim: Simulator, m: Modifiers, i: int, x: float, kmask: F64) -
 # ------------------------------------------------------------- no fault
 
 
-@effect("no-fault")
-def _nothing(f: Any, sim: Simulator, m: Modifiers, i: int, x: float, kmask: F64) -> None:
+@effect(NoFault)
+def _nothing(f: NoFault, sim: Simulator, m: Modifiers, i: int, x: float, kmask: F64) -> None:
     if f.artefact == "metrics-gap":
         m.scraped[i] = 0.0
     else:

@@ -10,51 +10,75 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, TypeVar, cast
 
 import numpy as np
 
 from chaosgame.engine.state import Modifiers
+from chaosgame.engine.versionlog import note_version_error
 from chaosgame.engine.world import F64
-from chaosgame.scenario.faults import FaultBase
+from chaosgame.scenario.faults import (
+    BadDeploy,
+    CacheFlush,
+    DependencyOutage,
+    ExpensiveFlag,
+    FaultBase,
+    FlaggedFault,
+    LatencyRegression,
+    MemoryLeak,
+    TrafficSpike,
+    VersionedFault,
+    kind_of,
+)
 
 if TYPE_CHECKING:
     from chaosgame.engine.sim import Simulator
 
-Effect = Callable[[Any, "Simulator", Modifiers, int, float, F64], None]
-Start = Callable[[Any, "Simulator", int], None]
+F = TypeVar("F", bound=FaultBase)
 
-EFFECTS: dict[str, Effect] = {}
-STARTS: dict[str, Start] = {}
-INTRODUCES: dict[str, Start] = {}
+Effect = Callable[[F, "Simulator", Modifiers, int, float, F64], None]
+"""What a fault of kind ``F`` writes into the modifiers each tick: ``(spec, sim, modifiers,
+target, strength, class mask)``."""
+Start = Callable[[F, "Simulator", int], None]
+"""A one-shot change a fault of kind ``F`` makes: ``(spec, sim, target)``."""
+
+# Keyed by kind. A function registered for a model is only ever called with a spec of that
+# model (the spec's ``kind`` is its model's registered kind), which is what the casts assert.
+EFFECTS: dict[str, Effect[FaultBase]] = {}
+STARTS: dict[str, Start[FaultBase]] = {}
+INTRODUCES: dict[str, Start[FaultBase]] = {}
 
 
-def effect(kind: str) -> Callable[[Effect], Effect]:
-    """Register the per-tick effect of a fault kind."""
+def effect(*models: type[F]) -> Callable[[Effect[F]], Effect[F]]:
+    """Register the per-tick effect of the fault kinds ``models``."""
 
-    def register(fn: Effect) -> Effect:
-        EFFECTS[kind] = fn
+    def register(fn: Effect[F]) -> Effect[F]:
+        for model in models:
+            EFFECTS[kind_of(model)] = cast("Effect[FaultBase]", fn)
         return fn
 
     return register
 
 
-def on_start(kind: str) -> Callable[[Start], Start]:
-    """Register a one-shot change made when a fault of this kind starts."""
+def on_start(*models: type[F]) -> Callable[[Start[F]], Start[F]]:
+    """Register a one-shot change made when a fault of one of these kinds starts."""
 
-    def register(fn: Start) -> Start:
-        STARTS[kind] = fn
+    def register(fn: Start[F]) -> Start[F]:
+        for model in models:
+            STARTS[kind_of(model)] = cast("Start[FaultBase]", fn)
         return fn
 
     return register
 
 
-def introduces(kind: str) -> Callable[[Start], Start]:
-    """Register the change a fault of this kind brings with it at its start time (a deploy, a
-    config push, a rotated secret), made whatever its condition: it is what the player sees."""
+def introduces(*models: type[F]) -> Callable[[Start[F]], Start[F]]:
+    """Register the change a fault of one of these kinds brings with it at its start time (a
+    deploy, a config push, a rotated secret), made whatever its condition: it is what the
+    player sees."""
 
-    def register(fn: Start) -> Start:
-        INTRODUCES[kind] = fn
+    def register(fn: Start[F]) -> Start[F]:
+        for model in models:
+            INTRODUCES[kind_of(model)] = cast("Start[FaultBase]", fn)
         return fn
 
     return register
@@ -92,8 +116,14 @@ class ActiveFault:
         f = self.spec
         share = 1.0
         cond = f.when
-        version = cond.version if cond and cond.version else getattr(f, "version", None)
-        flag = cond.flag if cond and cond.flag else getattr(f, "flag", None)
+        if cond and cond.version:
+            version: str | None = cond.version
+        else:
+            version = f.version if isinstance(f, VersionedFault) else None
+        if cond and cond.flag:
+            flag: str | None = cond.flag
+        else:
+            flag = f.flag if isinstance(f, FlaggedFault) else None
         if version:
             share *= sim.state.versions[self.target].share(version, now)
         if flag:
@@ -128,8 +158,26 @@ class ActiveFault:
         x = self.strength(sim, now)
         if x > 0.0:
             fn = EFFECTS.get(self.spec.kind)
-            if fn is not None:
+            if fn is None:
+                return
+            version = self.version
+            if version is None:
                 fn(self.spec, sim, m, self.target, x, self.kmask)
+                return
+            i = self.target
+            before = m.err[:, i].copy()
+            fn(self.spec, sim, m, self.target, x, self.kmask)
+            note_version_error(
+                sim.versionlog, i, version, before, m.err[:, i], self.condition(sim, now)
+            )
+
+    @property
+    def version(self) -> str | None:
+        """The version this fault is bound to (its pods alone misbehave), if any."""
+        f = self.spec
+        if f.when and f.when.version:
+            return f.when.version
+        return f.version if isinstance(f, VersionedFault) else None
 
 
 def compile_faults(sim: Simulator) -> list[ActiveFault]:
@@ -149,40 +197,46 @@ def compile_faults(sim: Simulator) -> list[ActiveFault]:
 # ----------------------------------------------------------------- the kinds
 
 
-@effect("bad-deploy")
-def _bad_deploy(f: Any, sim: Simulator, m: Modifiers, i: int, x: float, kmask: F64) -> None:
+@effect(BadDeploy)
+def _bad_deploy(f: BadDeploy, sim: Simulator, m: Modifiers, i: int, x: float, kmask: F64) -> None:
     m.add_err(i, f.error_rate * x, kmask)
 
 
-@effect("latency-regression")
-def _latency(f: Any, sim: Simulator, m: Modifiers, i: int, x: float, kmask: F64) -> None:
+@effect(LatencyRegression)
+def _latency(
+    f: LatencyRegression, sim: Simulator, m: Modifiers, i: int, x: float, kmask: F64
+) -> None:
     m.svc_factor[i] *= 1.0 + (f.factor - 1.0) * x
 
 
-@effect("memory-leak")
-def _leak(f: Any, sim: Simulator, m: Modifiers, i: int, x: float, kmask: F64) -> None:
+@effect(MemoryLeak)
+def _leak(f: MemoryLeak, sim: Simulator, m: Modifiers, i: int, x: float, kmask: F64) -> None:
     m.leak[i] += f.mb_per_1k_requests / 1000.0 * x
 
 
-@effect("traffic-spike")
-def _spike(f: Any, sim: Simulator, m: Modifiers, i: int, x: float, kmask: F64) -> None:
+@effect(TrafficSpike)
+def _spike(f: TrafficSpike, sim: Simulator, m: Modifiers, i: int, x: float, kmask: F64) -> None:
     j = sim.world.journeys.index(f.journey)
     m.rate_factor[j] *= 1.0 + (f.factor - 1.0) * x
 
 
-@effect("dependency-outage")
-def _outage(f: Any, sim: Simulator, m: Modifiers, i: int, x: float, kmask: F64) -> None:
+@effect(DependencyOutage)
+def _outage(
+    f: DependencyOutage, sim: Simulator, m: Modifiers, i: int, x: float, kmask: F64
+) -> None:
     m.add_err(i, f.error_rate * x, kmask)
     m.lat_add[i] += f.added_latency * x
 
 
-@on_start("cache-flush")
-def _flush(f: Any, sim: Simulator, i: int) -> None:
+@on_start(CacheFlush)
+def _flush(f: CacheFlush, sim: Simulator, i: int) -> None:
     sim.state.hit[i] = 0.0
 
 
-@effect("expensive-flag")
-def _expensive(f: Any, sim: Simulator, m: Modifiers, i: int, x: float, kmask: F64) -> None:
+@effect(ExpensiveFlag)
+def _expensive(
+    f: ExpensiveFlag, sim: Simulator, m: Modifiers, i: int, x: float, kmask: F64
+) -> None:
     m.cpu_factor[i] *= 1.0 + (f.cpu_factor - 1.0) * x
 
 

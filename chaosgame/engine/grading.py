@@ -24,6 +24,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from chaosgame.engine import slo as slo_mod
+from chaosgame.scenario.actions import MitigationBase, Scale, ShedLoad
+from chaosgame.scenario.mitigation_kinds import RateLimit
 
 if TYPE_CHECKING:
     from chaosgame.engine.sim import Simulator
@@ -42,16 +44,15 @@ SYMPTOM_HIDING: frozenset[str] = frozenset({"silence-alert"})
 catches shedding (or rate-limiting) all traffic and scaling to zero."""
 
 
-def is_symptom_hiding(spec: Any) -> bool:
+def is_symptom_hiding(spec: MitigationBase) -> bool:
     """Whether a mitigation spec hides symptoms instead of repairing anything."""
-    action = getattr(spec, "action", "")
-    if action in SYMPTOM_HIDING:
+    if spec.action in SYMPTOM_HIDING:
         return True
-    if action == "shed-load" and float(getattr(spec, "fraction", 0.0)) >= 0.99:
-        return True
-    if action == "rate-limit" and float(getattr(spec, "fraction", 0.0)) >= 0.99:
-        return getattr(spec, "journey", None) is None and getattr(spec, "tenant", None) is None
-    return action == "scale" and int(getattr(spec, "replicas", 1)) == 0
+    if isinstance(spec, ShedLoad):
+        return spec.fraction >= 0.99
+    if isinstance(spec, RateLimit):
+        return spec.fraction >= 0.99 and spec.journey is None and spec.tenant is None
+    return isinstance(spec, Scale) and spec.replicas == 0
 
 
 @dataclass(frozen=True)
@@ -142,7 +143,7 @@ def evaluate(
     settle: float = 600.0,
     *,
     baseline: Simulator | None = None,
-    hiding: Callable[[Any], bool] = is_symptom_hiding,
+    hiding: Callable[[MitigationBase], bool] = is_symptom_hiding,
 ) -> Outcome:
     """Judge a run whose simulation went on ``settle`` seconds past the player's end.
 

@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 from numpy.typing import NDArray
+
+from chaosgame.engine.physics import TINY
+
+if TYPE_CHECKING:
+    from chaosgame.engine.sim import Simulator
+    from chaosgame.engine.state import Modifiers
 
 F32 = NDArray[np.float32]
 
@@ -77,3 +85,59 @@ class History:
                 h.update(name.encode())
                 h.update(np.ascontiguousarray(table[name][: self.ticks]).tobytes())
         return h.hexdigest()
+
+
+def write_history(sim: Simulator, m: Modifiers) -> None:
+    """Record the tick in the history: one float32 per series (see ``history.py``)."""
+    w, st, h = sim.world, sim.state, sim.history
+    row = h.next_row()
+    c = h.comp
+    served = sim.served
+    total = served.sum(0)
+    weight = np.where(
+        total[None, :] > TINY, served / np.maximum(total, TINY), w.class_share[:, None]
+    )
+    c["offered"][row] = sim.offered.sum(0)
+    c["served"][row] = total
+    c["errors"][row] = (sim.err * weight).sum(0)
+    c["latency"][row] = (sim.lat * weight).sum(0)
+    c["floor"][row] = (sim.floor * weight).sum(0)
+    c["utilisation"][row] = np.minimum(sim.rho, 1.0)
+    c["cpu"][row] = sim.cpu
+    c["throttle"][row] = sim.throttle
+    c["memory"][row] = st.mem + m.mem_add
+    c["replicas"][row] = st.ready * (1.0 - m.unready)
+    c["desired"][row] = st.desired
+    c["connections"][row] = st.conn_demand
+    c["backlog"][row] = np.where(w.is_queue, st.backlog, st.syncq)
+    c["consumer_lag"][row] = np.where(
+        w.is_queue, st.backlog / np.maximum(sim.drain, TINY) * (st.backlog > 0), 0.0
+    )
+    safe_apply = np.where(np.isfinite(w.apply_rate), w.apply_rate * m.apply_factor, np.inf)
+    c["replication_lag"][row] = np.where(
+        st.repl_backlog > 0, st.repl_backlog / np.maximum(safe_apply, TINY), 0.0
+    )
+    c["disk"][row] = st.disk
+    c["cache_hit"][row] = st.hit
+    c["restarts"][row] = st.restarts
+    c["scraped"][row] = m.scraped
+    h.cls["errors"][row] = sim.err
+    h.cls["latency"][row] = sim.lat
+    h.cls["floor"][row] = sim.floor
+    h.cls["offered"][row] = sim.offered
+    e = h.edge
+    e["rate"][row] = sim.edge_rate.sum(0)
+    e["fail"][row] = sim.p_true
+    rates = np.maximum(sim.edge_rate, TINY)
+    e["final_fail"][row] = (sim.fin * rates).sum(0) / rates.sum(0)
+    e["call_time"][row] = st.call_time
+    e["breaker"][row] = st.breaker
+    e["pool_wait"][row] = sim.pool_fail
+    ks, front = w.class_rows, w.class_front
+    j = h.journey
+    j["rate"][row] = sim.rates[w.class_journey] * w.class_share
+    j["errors"][row] = sim.err[ks, front]
+    j["latency"][row] = sim.lat[ks, front]
+    j["floor"][row] = sim.floor[ks, front]
+    j["wrong"][row] = sim.wrong[ks, front]
+    j["lost"][row] = sim.lost[ks, front]

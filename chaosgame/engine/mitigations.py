@@ -10,17 +10,39 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, TypeVar, cast
 
 from chaosgame.engine.control import set_replicas, take_down
 from chaosgame.engine.state import Modifiers
-from chaosgame.scenario.actions import MITIGATIONS, MitigationBase
+from chaosgame.scenario.actions import (
+    MITIGATIONS,
+    DisableRetries,
+    FlushCache,
+    MitigationBase,
+    Restart,
+    Rollback,
+    Scale,
+    SetAutoscalerMax,
+    ShedLoad,
+    ToggleFlag,
+    Towards,
+    action_of,
+)
 
 if TYPE_CHECKING:
     from chaosgame.engine.sim import Simulator
 
-Apply = Callable[[Any, "Simulator"], str]
-APPLY: dict[str, Apply] = {}
+M = TypeVar("M", bound=MitigationBase)
+
+Apply = Callable[[M, "Simulator"], str]
+"""What a mitigation of model ``M`` does when it takes effect; returns what it did."""
+
+# Keyed by action. A function registered for a model is only ever called with a spec of that
+# model (the spec's ``action`` is its model's registered action), which is what the cast asserts.
+APPLY: dict[str, Apply[MitigationBase]] = {}
+
+Standing = Callable[["Simulator", Modifiers], None]
+"""What a standing mitigation writes into the modifiers every tick (``Simulator.standing``)."""
 
 
 @dataclass
@@ -37,11 +59,12 @@ class MitigationError(ValueError):
     """A mitigation that cannot be applied as asked (the message says why)."""
 
 
-def applies(action: str) -> Callable[[Apply], Apply]:
-    """Register what a mitigation does when it takes effect."""
+def applies(*models: type[M]) -> Callable[[Apply[M]], Apply[M]]:
+    """Register what a mitigation of one of these models does when it takes effect."""
 
-    def register(fn: Apply) -> Apply:
-        APPLY[action] = fn
+    def register(fn: Apply[M]) -> Apply[M]:
+        for model in models:
+            APPLY[action_of(model)] = cast("Apply[MitigationBase]", fn)
         return fn
 
     return register
@@ -62,7 +85,7 @@ def check_target(sim: Simulator, spec: MitigationBase) -> None:
         if spec.target not in names:
             known = ", ".join(names) or "none"
             raise MitigationError(f"{spec.action}: unknown {what} '{spec.target}' ({known})")
-        to = getattr(spec, "to", None)
+        to = spec.to if isinstance(spec, Towards) else None
         if what == "region" and (to not in w.regions or to == spec.target):
             raise MitigationError(
                 f"{spec.action}: '{to}' is not another region (regions: {', '.join(w.regions)})"
@@ -80,8 +103,8 @@ def check_target(sim: Simulator, spec: MitigationBase) -> None:
             f"{spec.action} cannot act on '{spec.target}', a {kind}; it takes "
             f"{', '.join(info.targets)}"
         )
-    to = getattr(spec, "to", None)
-    if isinstance(to, str) and (spec.target, to) not in w.edge_index:
+    to = spec.to if isinstance(spec, Towards) else None
+    if to is not None and (spec.target, to) not in w.edge_index:
         callees = sorted(d for s, d in w.edge_index if s == spec.target)
         raise MitigationError(
             f"{spec.action}: '{spec.target}' does not call '{to}' "
@@ -114,8 +137,8 @@ def _index(sim: Simulator, spec: MitigationBase) -> int:
     return sim.world.index[spec.target]
 
 
-@applies("rollback")
-def _rollback(spec: Any, sim: Simulator) -> str:
+@applies(Rollback)
+def _rollback(spec: Rollback, sim: Simulator) -> str:
     i = _index(sim, spec)
     v = sim.state.versions[i]
     if v.rollout is not None:
@@ -139,8 +162,8 @@ def _fresh_pods(sim: Simulator, i: int) -> None:
     st.resets[("restart", i)] = sim.now
 
 
-@applies("restart")
-def _restart(spec: Any, sim: Simulator) -> str:
+@applies(Restart)
+def _restart(spec: Restart, sim: Simulator) -> str:
     i = _index(sim, spec)
     st, w = sim.state, sim.world
     count = int(st.ready[i])
@@ -159,8 +182,8 @@ def _restart(spec: Any, sim: Simulator) -> str:
     return f"{count} replicas recycled"
 
 
-@applies("scale")
-def _scale(spec: Any, sim: Simulator) -> str:
+@applies(Scale)
+def _scale(spec: Scale, sim: Simulator) -> str:
     i = _index(sim, spec)
     comp = sim.scenario.components[i]
     startup = comp.autoscaling.startup if comp.autoscaling else 60.0
@@ -170,14 +193,14 @@ def _scale(spec: Any, sim: Simulator) -> str:
     return f"desired replicas {spec.replicas}"
 
 
-@applies("toggle-flag")
-def _toggle(spec: Any, sim: Simulator) -> str:
+@applies(ToggleFlag)
+def _toggle(spec: ToggleFlag, sim: Simulator) -> str:
     sim.state.flags[spec.target] = (spec.on, spec.percentage)
     return f"{spec.target} {f'on at {spec.percentage:g}%' if spec.on else 'off'}"
 
 
-@applies("disable-retries")
-def _no_retries(spec: Any, sim: Simulator) -> str:
+@applies(DisableRetries)
+def _no_retries(spec: DisableRetries, sim: Simulator) -> str:
     e = sim.world.edge_index[(spec.target, spec.to)]
 
     def standing(sim: Simulator, m: Modifiers) -> None:
@@ -187,8 +210,8 @@ def _no_retries(spec: Any, sim: Simulator) -> str:
     return f"calls to {spec.to} are no longer retried"
 
 
-@applies("set-autoscaler-max")
-def _as_max(spec: Any, sim: Simulator) -> str:
+@applies(SetAutoscalerMax)
+def _as_max(spec: SetAutoscalerMax, sim: Simulator) -> str:
     i = _index(sim, spec)
     if sim.scenario.components[i].autoscaling is None:
         return "no autoscaler on this component; nothing changed"
@@ -196,14 +219,14 @@ def _as_max(spec: Any, sim: Simulator) -> str:
     return f"autoscaler max {spec.max_replicas}"
 
 
-@applies("flush-cache")
-def _flush(spec: Any, sim: Simulator) -> str:
+@applies(FlushCache)
+def _flush(spec: FlushCache, sim: Simulator) -> str:
     sim.state.hit[_index(sim, spec)] = 0.0
     return "every key dropped"
 
 
-@applies("shed-load")
-def _shed(spec: Any, sim: Simulator) -> str:
+@applies(ShedLoad)
+def _shed(spec: ShedLoad, sim: Simulator) -> str:
     i = _index(sim, spec)
     fraction = spec.fraction
 

@@ -9,7 +9,7 @@ worse, killing queries fails the ones in flight.
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -17,6 +17,33 @@ from chaosgame.engine.config import revert_last, set_config
 from chaosgame.engine.control import reschedule_lost, take_down
 from chaosgame.engine.mitigations import applies
 from chaosgame.engine.state import Modifiers
+from chaosgame.scenario.actions import MitigationBase
+from chaosgame.scenario.mitigation_kinds import (
+    AddNodes,
+    BlockClient,
+    CompleteRollout,
+    DeadLetter,
+    DrainNode,
+    FailoverDb,
+    FailoverRegion,
+    KillQuery,
+    OpenBreaker,
+    PauseJob,
+    PauseRollout,
+    PromoteReplica,
+    RaiseLimit,
+    RaiseQuota,
+    RateLimit,
+    ReloadSecret,
+    RenewCert,
+    ResizePool,
+    RevertConfig,
+    ShiftTraffic,
+    SilenceAlert,
+    SplitShard,
+    SwitchFallback,
+    WarmCache,
+)
 
 if TYPE_CHECKING:
     from chaosgame.engine.sim import Simulator
@@ -27,15 +54,15 @@ WARM_LOAD = 0.5
 WARM_TIME = 120.0
 
 
-def _i(sim: Simulator, spec: Any) -> int:
+def _i(sim: Simulator, spec: MitigationBase) -> int:
     return sim.world.index[spec.target]
 
 
 # ------------------------------------------------------------- releases
 
 
-@applies("pause-rollout")
-def _pause(spec: Any, sim: Simulator) -> str:
+@applies(PauseRollout)
+def _pause(spec: PauseRollout, sim: Simulator) -> str:
     v = sim.state.versions[_i(sim, spec)]
     r = v.rollout
     if r is None:
@@ -44,8 +71,8 @@ def _pause(spec: Any, sim: Simulator) -> str:
     return f"rollout of {r.to} paused at {r.hold:.0%}"
 
 
-@applies("shift-traffic")
-def _shift(spec: Any, sim: Simulator) -> str:
+@applies(ShiftTraffic)
+def _shift(spec: ShiftTraffic, sim: Simulator) -> str:
     v = sim.state.versions[_i(sim, spec)]
     r = v.rollout
     if r is None:
@@ -54,8 +81,8 @@ def _shift(spec: Any, sim: Simulator) -> str:
     return f"{spec.weight:.0%} of traffic on {r.to}, {1 - spec.weight:.0%} on {v.stable}"
 
 
-@applies("complete-rollout")
-def _complete(spec: Any, sim: Simulator) -> str:
+@applies(CompleteRollout)
+def _complete(spec: CompleteRollout, sim: Simulator) -> str:
     v = sim.state.versions[_i(sim, spec)]
     r = v.rollout
     if r is None:
@@ -65,16 +92,16 @@ def _complete(spec: Any, sim: Simulator) -> str:
     return f"{r.to} promoted to every pod"
 
 
-@applies("revert-config")
-def _revert(spec: Any, sim: Simulator) -> str:
+@applies(RevertConfig)
+def _revert(spec: RevertConfig, sim: Simulator) -> str:
     return revert_last(sim, _i(sim, spec), spec.key, "player")
 
 
 # ------------------------------------------------------------- capacity and resources
 
 
-@applies("raise-limit")
-def _limit(spec: Any, sim: Simulator) -> str:
+@applies(RaiseLimit)
+def _limit(spec: RaiseLimit, sim: Simulator) -> str:
     i, st = _i(sim, spec), sim.state
     if spec.resource == "disk":
         if not np.isfinite(st.disk_gb[i]):
@@ -96,21 +123,21 @@ def _limit(spec: Any, sim: Simulator) -> str:
     return f"{new}; pods restarting in waves"
 
 
-@applies("resize-pool")
-def _pool(spec: Any, sim: Simulator) -> str:
+@applies(ResizePool)
+def _pool(spec: ResizePool, sim: Simulator) -> str:
     set_config(sim, _i(sim, spec), f"pool:{spec.to}", str(spec.size), "player", record=False)
     return f"pool to {spec.to} is {spec.size} connections per replica"
 
 
-@applies("add-nodes")
-def _add_nodes(spec: Any, sim: Simulator) -> str:
+@applies(AddNodes)
+def _add_nodes(spec: AddNodes, sim: Simulator) -> str:
     c = [cl.name for cl in sim.scenario.clusters].index(spec.target)
     sim.state.nodes[c] += spec.count
     return f"{spec.count} nodes added; {int(sim.state.nodes[c])} in the cluster"
 
 
-@applies("drain-node")
-def _drain(spec: Any, sim: Simulator) -> str:
+@applies(DrainNode)
+def _drain(spec: DrainNode, sim: Simulator) -> str:
     w, st = sim.world, sim.state
     c = [cl.name for cl in sim.scenario.clusters].index(spec.target)
     st.resets[("drain", c)] = sim.now
@@ -147,13 +174,13 @@ def _failover(sim: Simulator, p: int, *, wait: bool) -> str:
     return f"{w.names[r]} promoted, {how}; {w.names[p]} now served from it"
 
 
-@applies("failover-db")
-def _failover_db(spec: Any, sim: Simulator) -> str:
+@applies(FailoverDb)
+def _failover_db(spec: FailoverDb, sim: Simulator) -> str:
     return _failover(sim, _i(sim, spec), wait=True)
 
 
-@applies("promote-replica")
-def _promote(spec: Any, sim: Simulator) -> str:
+@applies(PromoteReplica)
+def _promote(spec: PromoteReplica, sim: Simulator) -> str:
     i = _i(sim, spec)
     p = int(sim.world.replica_of[i])
     if p < 0:
@@ -161,8 +188,8 @@ def _promote(spec: Any, sim: Simulator) -> str:
     return _failover(sim, p, wait=False)
 
 
-@applies("failover-region")
-def _region(spec: Any, sim: Simulator) -> str:
+@applies(FailoverRegion)
+def _region(spec: FailoverRegion, sim: Simulator) -> str:
     w, st = sim.world, sim.state
     src, dst = w.regions.index(spec.target), w.regions.index(spec.to)
     moved = 0
@@ -178,22 +205,22 @@ def _region(spec: Any, sim: Simulator) -> str:
     return f"{moved} components now serve from {spec.to}"
 
 
-@applies("kill-query")
-def _kill(spec: Any, sim: Simulator) -> str:
+@applies(KillQuery)
+def _kill(spec: KillQuery, sim: Simulator) -> str:
     i = _i(sim, spec)
     sim.state.resets[("kill-query", i)] = sim.now
     sim.state.err_pulse[i] = max(float(sim.state.err_pulse[i]), 0.05)
     return "long-running queries killed; plans recomputed"
 
 
-@applies("pause-job")
-def _pause_job(spec: Any, sim: Simulator) -> str:
+@applies(PauseJob)
+def _pause_job(spec: PauseJob, sim: Simulator) -> str:
     sim.state.resets[("pause-job", _i(sim, spec))] = sim.now
     return "background jobs paused (the work they had left is not done)"
 
 
-@applies("split-shard")
-def _split(spec: Any, sim: Simulator) -> str:
+@applies(SplitShard)
+def _split(spec: SplitShard, sim: Simulator) -> str:
     sim.state.resets[("split-shard", _i(sim, spec))] = sim.now
     return "hot keys moved to their own shard"
 
@@ -201,8 +228,8 @@ def _split(spec: Any, sim: Simulator) -> str:
 # ------------------------------------------------------------- traffic and resilience
 
 
-@applies("rate-limit")
-def _rate_limit(spec: Any, sim: Simulator) -> str:
+@applies(RateLimit)
+def _rate_limit(spec: RateLimit, sim: Simulator) -> str:
     w = sim.world
     i = _i(sim, spec)
     mask = np.ones(w.k)
@@ -224,8 +251,8 @@ def _rate_limit(spec: Any, sim: Simulator) -> str:
     return f"rejecting {spec.fraction:.0%} of {who}"
 
 
-@applies("open-breaker")
-def _open(spec: Any, sim: Simulator) -> str:
+@applies(OpenBreaker)
+def _open(spec: OpenBreaker, sim: Simulator) -> str:
     e = sim.world.edge_index[(spec.target, spec.to)]
 
     def standing(sim: Simulator, m: Modifiers) -> None:
@@ -235,8 +262,8 @@ def _open(spec: Any, sim: Simulator) -> str:
     return f"circuit to {spec.to} held open: calls fail fast"
 
 
-@applies("warm-cache")
-def _warm(spec: Any, sim: Simulator) -> str:
+@applies(WarmCache)
+def _warm(spec: WarmCache, sim: Simulator) -> str:
     w, st = sim.world, sim.state
     i = _i(sim, spec)
     st.hit[i] = w.hit_target[i]
@@ -253,8 +280,8 @@ def _warm(spec: Any, sim: Simulator) -> str:
     return "hot keys loaded; the store carries the warming job for two minutes"
 
 
-@applies("dead-letter")
-def _dlq(spec: Any, sim: Simulator) -> str:
+@applies(DeadLetter)
+def _dlq(spec: DeadLetter, sim: Simulator) -> str:
     sim.state.resets[("dead-letter", _i(sim, spec))] = sim.now
     return "1 message moved to the dead-letter queue (it will need replaying)"
 
@@ -262,20 +289,20 @@ def _dlq(spec: Any, sim: Simulator) -> str:
 # ------------------------------------------------------------- security
 
 
-@applies("renew-cert")
-def _renew(spec: Any, sim: Simulator) -> str:
+@applies(RenewCert)
+def _renew(spec: RenewCert, sim: Simulator) -> str:
     sim.state.cert_expiry[_i(sim, spec)] = sim.now + CERT_LIFETIME
     return "new certificate installed, valid 90 days"
 
 
-@applies("reload-secret")
-def _reload(spec: Any, sim: Simulator) -> str:
+@applies(ReloadSecret)
+def _reload(spec: ReloadSecret, sim: Simulator) -> str:
     sim.state.resets[("reload-secret", _i(sim, spec))] = sim.now
     return "secrets re-read"
 
 
-@applies("block-client")
-def _block(spec: Any, sim: Simulator) -> str:
+@applies(BlockClient)
+def _block(spec: BlockClient, sim: Simulator) -> str:
     sim.state.resets[(f"block:{spec.client}", _i(sim, spec))] = sim.now
     return f"{spec.client} blocked"
 
@@ -283,15 +310,15 @@ def _block(spec: Any, sim: Simulator) -> str:
 # ------------------------------------------------------------- third parties
 
 
-@applies("raise-quota")
-def _quota(spec: Any, sim: Simulator) -> str:
+@applies(RaiseQuota)
+def _quota(spec: RaiseQuota, sim: Simulator) -> str:
     i = _i(sim, spec)
     sim.state.quota_scale[i] *= spec.factor
     return f"quota x{sim.state.quota_scale[i]:g} (billed)"
 
 
-@applies("switch-fallback")
-def _fallback(spec: Any, sim: Simulator) -> str:
+@applies(SwitchFallback)
+def _fallback(spec: SwitchFallback, sim: Simulator) -> str:
     w = sim.world
     i, e = _i(sim, spec), w.edge_index[(spec.target, spec.to)]
     degraded = spec.degraded
@@ -307,7 +334,7 @@ def _fallback(spec: Any, sim: Simulator) -> str:
 # ------------------------------------------------------------- alerts
 
 
-@applies("silence-alert")
-def _silence(spec: Any, sim: Simulator) -> str:
+@applies(SilenceAlert)
+def _silence(spec: SilenceAlert, sim: Simulator) -> str:
     sim.memo.setdefault("silenced", {})[spec.target] = sim.now + spec.duration
     return f"alerts on {spec.target} silenced for {spec.duration / 60:.0f} min"

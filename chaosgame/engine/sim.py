@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -30,8 +30,14 @@ from chaosgame.engine.history import History
 from chaosgame.engine.rng import Streams
 from chaosgame.engine.state import Modifiers, Rollout, State
 from chaosgame.engine.tick import CLIENT_TIMEOUT, flow, resources, write_history
+from chaosgame.engine.versionlog import VersionLog
 from chaosgame.engine.world import F64, World, build_world
 from chaosgame.scenario.model import Scenario
+from chaosgame.scenario.units import seconds_past_midnight
+
+if TYPE_CHECKING:
+    from chaosgame.engine.mitigations import Pending, Standing
+    from chaosgame.scenario.actions import MitigationBase
 
 
 @dataclass(frozen=True)
@@ -83,11 +89,13 @@ class Simulator:
         expected = int(np.ceil(scenario.duration / self.dt)) + 1
         self.history = History(w.n, w.k, w.e, expected)
         self.faults: list[ActiveFault] = compile_faults(self)
-        self.standing: dict[tuple[str, str], Any] = {}
+        self.standing: dict[tuple[str, str], Standing] = {}
         self.overrides: dict[tuple[str, int], float] = {}
         self.observers: list[Callable[[Simulator], None]] = []
-        """Called after every tick, once its history row is written (telemetry records here)."""
-        self.pending: list[Any] = []  # mitigations.Pending
+        """Called after every tick, once its history row is written; they may only read."""
+        self.versionlog = VersionLog()
+        """Versions, rollout shares and retries in force, recorded at the end of every tick."""
+        self.pending: list[Pending] = []
         self.events: list[Event] = []
         self.memo: dict[Any, Any] = {}
         self._wait_key: F64 | None = None
@@ -113,6 +121,7 @@ class Simulator:
         self.lost = np.zeros((k, n))
         self.served = np.zeros((k, n))
         self.edge_rate = np.zeros((k, e))
+        self.versionlog.start(self)
 
     def _max_wait_for(self, timeout: F64) -> F64:
         """How long a request may wait in each component's queue: its callers' shortest
@@ -135,7 +144,7 @@ class Simulator:
         while self.now < t - 1e-9:
             self.step()
 
-    def mitigate(self, spec: Any, actor: str = "player") -> float:
+    def mitigate(self, spec: MitigationBase, actor: str = "player") -> float:
         """Ask for a mitigation; it takes effect after its delay. Returns that time."""
         from chaosgame.engine.mitigations import request
 
@@ -249,6 +258,7 @@ class Simulator:
         flow(self, m, now, dt)
         resources(self, m, dt)
         write_history(self, m)
+        self.versionlog.record(self)
         for observer in self.observers:
             observer(self)
         self.tick += 1
@@ -258,7 +268,7 @@ class Simulator:
         sc = self.scenario
         out = np.empty(len(sc.journeys))
         day = 86400.0
-        start = _clock_seconds(sc.clock_start)
+        start = seconds_past_midnight(sc.clock_start)
         for ji, j in enumerate(sc.journeys):
             phase = 2 * np.pi * ((start + now - j.peak_at) % day) / day
             start_phase = 2 * np.pi * ((start - j.peak_at) % day) / day
@@ -279,13 +289,3 @@ class Simulator:
             self._noise_table = np.concatenate([self._noise_table, more], axis=1)
         sigma = 1.0 / np.sqrt(max(rate * self.dt, 1.0))
         return float(max(0.0, 1.0 + sigma * self._noise_table[journey, self.tick]))
-
-
-def _clock_seconds(stamp: str) -> float:
-    """Seconds past midnight of the scenario's wall-clock start (for the daily shape)."""
-    try:
-        hms = stamp.split("T")[1].rstrip("Z")[:8]
-        hh, mm, ss = (int(x) for x in hms.split(":"))
-        return hh * 3600.0 + mm * 60.0 + ss
-    except (IndexError, ValueError):
-        return 0.0

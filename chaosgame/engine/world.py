@@ -14,6 +14,8 @@ import networkx as nx
 import numpy as np
 from numpy.typing import NDArray
 
+from chaosgame.scenario.graph import TopologyError as TopologyError
+from chaosgame.scenario.graph import check_acyclic
 from chaosgame.scenario.model import OBSERVABILITY_KINDS, Dependency, Scenario
 
 F64 = NDArray[np.float64]
@@ -26,23 +28,27 @@ GATEWAY_TIMEOUT = 30.0
 """Timeout of the route a gateway adds to a journey's entry when the scenario names none."""
 
 
-class TopologyError(ValueError):
-    """The dependency graph cannot be simulated (for example it has a cycle)."""
-
-
 @dataclass(frozen=True)
 class Level:
-    """One generation of the call graph, with the index arrays the tick needs precomputed."""
+    """One generation of the call graph, with the index arrays the tick needs precomputed.
+
+    The tick keeps its working arrays in *level order* (components as in
+    :attr:`World.node_order`, edges as in :attr:`World.edge_order`), so a level's own
+    components and edges are plain slices of them, and reaching another level's columns of a
+    ``(K, N)`` array is one gather of flat positions.
+    """
 
     nodes: I64  # components in this level
+    at: slice  # their positions in level order
     edges: I64  # edges whose caller is in this level
+    span: slice  # their positions in edge level order
     src: I64
     dst: I64
-    down: I64  # flat (K, N) positions of each (class, callee), for scattering load
-    up: I64  # flat (3, K, N) positions of each (series, class, caller), for gathering outcomes
-    up2: I64  # flat (2, K, N) positions, for the correctness/durability pair
-    pooled: bool
+    callers: I64  # (K, E_l) flat positions of each (class, caller) in a level-ordered (K, N)
+    callees: I64  # (K, E_l) the same for each (class, callee), for scattering load
+    up: I64  # (3, K, E_l) flat positions of each (series, class, caller) in a (3, K, M) block
     queues: I64  # queue components in this level
+    consumers: tuple[I64, ...]  # for each of those queues, the components it feeds
 
 
 @dataclass
@@ -112,6 +118,20 @@ class World:
     cert_expiry: F64  # simulated time the TLS certificate expires, inf where never
     edge_index: dict[tuple[str, str], int] = field(default_factory=dict)
     plan: list[Level] = field(default_factory=list)
+    node_order: I64 = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    """Components level by level (callers before callees): the tick's working order."""
+    node_rank: I64 = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    """Position of each component in :attr:`node_order`."""
+    edge_order: I64 = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    """Edges level by level of their caller."""
+    edge_rank: I64 = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    """Position of each edge in :attr:`edge_order`."""
+    class_front: I64 = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    """Per class: the component its traffic enters at."""
+    class_rows: I64 = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    """``0..K-1``, to index one cell per class."""
+    autoscaled: list[int] = field(default_factory=list)
+    """Components with a horizontal autoscaler, in order."""
 
     @property
     def n(self) -> int:
@@ -170,10 +190,7 @@ def build_world(sc: Scenario) -> World:
         graph.add_node(c.name, kind=c.kind)
     for d in deps:
         graph.add_edge(d.source, d.to)
-    if not nx.is_directed_acyclic_graph(graph):
-        cycle = nx.find_cycle(graph)
-        path = " -> ".join([a for a, _ in cycle] + [cycle[0][0]])
-        raise TopologyError(f"dependencies: the call graph has a cycle: {path}")
+    check_acyclic(sc)
 
     journeys = [j.name for j in sc.journeys]
     tenants = [t.name for t in sc.tenants]
@@ -304,26 +321,38 @@ def build_world(sc: Scenario) -> World:
         ),
     )
     world.edge_index = {(d.source, d.to): i for i, d in enumerate(deps)}
-    world.plan = [_level(world, idx, edges) for idx, edges in zip(levels, level_edges, strict=True)]
+    world.autoscaled = [i for i, c in enumerate(comps) if c.autoscaling is not None]
+    world.class_front = world.journey_front[world.class_journey]
+    world.class_rows = np.arange(k)
+    world.node_order = np.concatenate([np.zeros(0, dtype=np.int64), *levels])
+    world.edge_order = np.concatenate([np.zeros(0, dtype=np.int64), *level_edges])
+    world.node_rank = np.argsort(world.node_order)
+    world.edge_rank = np.argsort(world.edge_order)
+    world.plan = []
+    at = span = 0
+    for idx, edges in zip(levels, level_edges, strict=True):
+        nodes = slice(at, at + len(idx))
+        world.plan.append(_level(world, idx, edges, nodes, slice(span, span + len(edges))))
+        at, span = at + len(idx), span + len(edges)
     return world
 
 
-def _level(w: World, nodes: I64, edges: I64) -> Level:
-    k, n = w.k, w.n
+def _level(w: World, nodes: I64, edges: I64, at: slice, span: slice) -> Level:
+    k, n, m = w.k, w.n, len(nodes)
     src, dst = w.src[edges], w.dst[edges]
-    rows = np.arange(k)[:, None] * n
-    down = (rows + dst[None, :]).ravel()
-    up_one = rows + src[None, :]
-    up = np.concatenate([(up_one + s * k * n).ravel() for s in range(3)])
-    up2 = np.concatenate([(up_one + s * k * n).ravel() for s in range(2)])
+    rows = np.arange(k)[:, None]
+    caller = np.searchsorted(nodes, src)  # position of each edge's caller within the level
+    queues = nodes[w.is_queue[nodes]]
     return Level(
         nodes=nodes,
+        at=at,
         edges=edges,
+        span=span,
         src=src,
         dst=dst,
-        down=down,
-        up=up,
-        up2=up2,
-        pooled=bool((w.pool[edges] > 0).any()),
-        queues=nodes[w.is_queue[nodes]],
+        callers=rows * n + w.node_rank[src][None, :],
+        callees=rows * n + w.node_rank[dst][None, :],
+        up=np.stack([(s * k + rows) * m + caller[None, :] for s in range(3)]),
+        queues=queues,
+        consumers=tuple(w.dst[(w.src == i) & w.is_async] for i in queues),
     )

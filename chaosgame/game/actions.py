@@ -28,7 +28,7 @@ VIEWS = ("map", "metric", "events", "slo", "deploys")
 
 class Query(BaseModel):
     """Look at telemetry: a structured ``view`` or a ``q`` in the query language
-    (``docs/queries.md``). Costs simulated time (``views.COSTS``, ``telemetry.query.COSTS``)."""
+    (``docs/queries.md``). Costs simulated time (``chaosgame.scenario.costs``)."""
 
     model_config = STRICT
     type: Literal["query"] = "query"

@@ -11,6 +11,7 @@ import re
 from typing import Any
 
 from chaosgame.game import impact
+from chaosgame.game.baselines import RunSummary
 from chaosgame.game.scoring import Assessment
 from chaosgame.game.session import Session
 from chaosgame.scenario.actions import MITIGATIONS
@@ -28,7 +29,7 @@ VIEW_NAMES = {
 CHANGE_WORDS = ("deploy", "version", "rollback", "rolled", "flag", "config", "release")
 
 
-def _since(session: Session, t: float) -> str:
+def _since(session: Session | RunSummary, t: float) -> str:
     d = t - session.start_time
     sign = "-" if d < 0 else "+"
     d = abs(d)

@@ -4,7 +4,9 @@ replayed, reported on and resumed after a crash.
 The database lives in the user's data directory (``platformdirs``), or wherever
 ``CHAOSGAME_RECORDS`` or a ``--records PATH`` option points. A record keeps the scenario
 itself (as JSON), the seed, the chaosgame version, every accepted action with its simulated
-time, and the score with its parts. A record that cannot be decoded is reported and skipped;
+time, and the score with its parts. The comparison runs a score is measured against are kept
+too (one row per scenario content and seed), so a game is scored, replayed or reported on
+without simulating them again. A record that cannot be decoded is reported and skipped;
 a file that is not a database is reported, kept aside under another name, and replaced.
 Saving never interrupts a game: a failure to write is reported once and play goes on.
 """
@@ -24,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 from chaosgame import __version__
 
 if TYPE_CHECKING:  # the engine is imported when a game is played, not to open the store
+    from chaosgame.game.baselines import Key
     from chaosgame.game.session import Session
     from chaosgame.scenario.model import Scenario
 
@@ -47,7 +50,19 @@ CREATE TABLE IF NOT EXISTS runs (
     grade TEXT,
     score TEXT
 );
+CREATE TABLE IF NOT EXISTS baselines (
+    scenario_hash TEXT NOT NULL,
+    seed INTEGER NOT NULL,
+    settle REAL NOT NULL,
+    version TEXT NOT NULL,
+    created TEXT NOT NULL,
+    data TEXT NOT NULL,
+    PRIMARY KEY (scenario_hash, seed, settle, version)
+);
 """
+"""``baselines`` keeps the comparison runs of finished games (``chaosgame.game.baselines``),
+keyed by a SHA-256 of the scenario's model dump, the seed, the settling time and the
+chaosgame version that computed them."""
 
 
 class RecordsError(Exception):
@@ -206,7 +221,18 @@ class RunStore:
 
     # ------------------------------------------------------------------- writing
     def start(self, session: Session) -> int:
-        """Save a new game in progress; return its run id."""
+        """Save a new game in progress; return its run id.
+
+        A seed the database cannot keep exactly (beyond 64 bits) is a :class:`RecordsError`:
+        the game could not be resumed or replayed with it.
+        """
+        from chaosgame.scenario.model import SEED_MAX, SEED_MIN
+
+        if not SEED_MIN <= session.seed <= SEED_MAX:
+            raise RecordsError(
+                f"seed {session.seed} cannot be saved: run records keep seeds from "
+                f"{SEED_MIN} to {SEED_MAX}"
+            )
         now = _now()
         with self._db(write=True) as conn:
             cur = conn.execute(
@@ -238,7 +264,8 @@ class RunStore:
             )
 
     def finish(self, run_id: int, session: Session, score: dict[str, Any]) -> None:
-        """Save the final actions and the score."""
+        """Save the final actions and the score (and the comparison runs it was measured
+        against, when this process has them and the records do not)."""
         with self._db(write=True) as conn:
             conn.execute(
                 "UPDATE runs SET actions = ?, updated = ?, status = 'finished', total = ?, "
@@ -252,6 +279,51 @@ class RunStore:
                     run_id,
                 ),
             )
+        self._keep_baselines(session)
+
+    def _keep_baselines(self, session: Session) -> None:
+        from chaosgame.game import baselines
+        from chaosgame.game.players import SETTLE_S
+
+        found = baselines.cached(session.scenario, session.seed, SETTLE_S)
+        if found is None:
+            return
+        key = baselines.key(session.scenario, session.seed, SETTLE_S)
+        try:
+            with self._db(write=False) as conn:
+                kept = conn.execute(
+                    "SELECT 1 FROM baselines WHERE scenario_hash = ? AND seed = ? AND settle = ? "
+                    "AND version = ?",
+                    (*key, __version__),
+                ).fetchone()
+        except (sqlite3.Error, OSError, OverflowError):
+            kept = None
+        if kept is None:
+            baselines.save(self, key, found)
+
+    def save_baseline(self, key: Key, version: str, data: str) -> None:
+        """Keep a game's comparison runs (``chaosgame.game.baselines``) under ``key``; they
+        replace a row that could not be read."""
+        digest, seed, settle = key
+        with self._db(write=True) as conn:
+            conn.execute(
+                "INSERT OR REPLACE INTO baselines (scenario_hash, seed, settle, version, created, "
+                "data) VALUES (?, ?, ?, ?, ?, ?)",
+                (digest, seed, settle, version, _now(), data),
+            )
+
+    def load_baseline(self, key: Key, version: str) -> str | None:
+        """The comparison runs kept under ``key`` by this ``version``, or None."""
+        if not self.path.exists():
+            return None
+        digest, seed, settle = key
+        with self._db(write=False) as conn:
+            row = conn.execute(
+                "SELECT data FROM baselines WHERE scenario_hash = ? AND seed = ? AND settle = ? "
+                "AND version = ?",
+                (digest, seed, settle, version),
+            ).fetchone()
+        return None if row is None else str(row["data"])
 
     def attach(self, session: Session, run_id: int | None = None) -> int:
         """Save ``session`` after every action from now on; return its run id.
@@ -271,6 +343,9 @@ class RunStore:
                 failed = True
 
         session.on_action = save
+        from chaosgame.game.baselines import remember
+
+        remember(session, self)
         return rid
 
     # ------------------------------------------------------------------- reading
@@ -322,8 +397,9 @@ def resume_session(record: RunRecord) -> Session:
     return session
 
 
-def replay(record: RunRecord) -> tuple[Any, list[str]]:
-    """Re-run a record's actions and score them again.
+def replay(record: RunRecord, store: RunStore | None = None) -> tuple[Any, list[str]]:
+    """Re-run a record's actions and score them again (the comparison runs are read from
+    ``store`` when it keeps them).
 
     Returns the new :class:`~chaosgame.game.scoring.Assessment` and the differences found
     against the record (actions refused or played at other times, and score parts that
@@ -337,7 +413,7 @@ def replay(record: RunRecord) -> tuple[Any, list[str]]:
             problems.append(f"action {i + 1} ran at {new['time']:g} s instead of {old['time']:g} s")
     if len(session.actions) != len(record.actions):
         problems.append(f"{len(session.actions)} of {len(record.actions)} actions replayed")
-    assessment = assess(session)
+    assessment = assess(session, store=store)
     if record.score is not None:
         problems += compare_scores(record.score, assessment.score.as_dict())
     return assessment, problems

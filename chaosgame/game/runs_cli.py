@@ -113,7 +113,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
     store = _store(args)
     try:
         record = store.get(args.run)
-        assessment, problems = replay(record)
+        assessment, problems = replay(record, store)
     except RecordsError as exc:
         print(f"chaosgame: {exc}", file=sys.stderr)
         return 1
@@ -149,7 +149,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     store = _store(args)
     try:
         record = store.get(args.run)
-        assessment, problems = replay(record)
+        assessment, problems = replay(record, store)
     except RecordsError as exc:
         print(f"chaosgame: {exc}", file=sys.stderr)
         return 1

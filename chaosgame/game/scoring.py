@@ -13,7 +13,17 @@ import weakref
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from chaosgame.engine.grading import Outcome, evaluate
 from chaosgame.game import impact, players
+from chaosgame.game.baselines import (
+    BaselineStore,
+    Comparison,
+    RunSummary,
+    comparison,
+    remember,
+    root_fault_strength,
+    store_for,
+)
 from chaosgame.game.diagnosis import (
     ACCURACY_SHARE,
     CREDIT,
@@ -22,7 +32,7 @@ from chaosgame.game.diagnosis import (
     diagnosis,
     judge,
 )
-from chaosgame.game.players import Baselines, baselines, play
+from chaosgame.game.players import baselines, play
 from chaosgame.game.session import Session
 from chaosgame.scenario.model import Scenario
 
@@ -36,12 +46,20 @@ __all__ = [
     "assess",
     "baselines",
     "brier",
+    "collateral_fraction",
     "diagnosis",
+    "gates",
     "grade",
+    "investigation_fraction",
     "judge",
     "play",
+    "points",
     "query_time",
+    "root_fault_strength",
     "score_session",
+    "slo_fraction",
+    "time_fraction",
+    "total",
 ]
 
 FORMULA = 1
@@ -111,6 +129,75 @@ def _clamp(x: float) -> float:
     return min(max(x, 0.0), 1.0)
 
 
+# --------------------------------------------------------------- the parts, as numbers
+def slo_fraction(b_player: float, b_ref: float, b_nothing: float) -> tuple[float, float, bool]:
+    """The SLO part from the budget burned by the three runs: ``(fraction, span, real)``.
+
+    ``span`` is the harm the reference avoided (at least :data:`MIN_SPAN`); the fraction is
+    the share of it the player avoided too; ``real`` says whether there was harm to avoid.
+    """
+    span = max(b_nothing - b_ref, MIN_SPAN)
+    fraction = _clamp(1.0 - (b_player - b_ref) / span)
+    return fraction, span, b_nothing - b_ref >= MIN_SPAN
+
+
+def time_fraction(
+    t_player: float | None,
+    t_ref: float,
+    t_nothing: float,
+    *,
+    hiding: bool = False,
+    broken: bool = False,
+) -> float:
+    """The time-to-mitigate part from the seconds between the page and a recovery that
+    holds (``None``: no such recovery). Full within :data:`TIME_GRACE_S` of the reference,
+    then linear down to nothing at doing nothing's time; 0 for hidden symptoms or a system
+    not left whole."""
+    if t_player is None or hiding or broken:
+        return 0.0
+    if t_player <= t_ref + TIME_GRACE_S:
+        return 1.0
+    room = t_nothing - t_ref - TIME_GRACE_S
+    return _clamp((t_nothing - t_player) / room) if room > 0 else 0.0
+
+
+def collateral_fraction(c_player: float, c_ref: float, span: float) -> float:
+    """The collateral part from the budget the player's own actions burned (and the
+    reference's): an excess of :data:`COLLATERAL_SHARE` of the span costs it all."""
+    excess = max(c_player - c_ref, 0.0)
+    return _clamp(1.0 - excess / (COLLATERAL_SHARE * span))
+
+
+def investigation_fraction(query_s: float) -> float:
+    """The investigation part from the simulated seconds spent on queries."""
+    return _clamp(1.0 - max(query_s - INVESTIGATION_FREE_S, 0.0) / INVESTIGATION_ZERO_S)
+
+
+def gates(slo: float, diagnosis: float, real: bool) -> tuple[float, float]:
+    """``(gate, outcome_gate)``: what collateral and investigation are multiplied by, and
+    what the SLO and time parts are multiplied by (1 when there was harm to avoid)."""
+    gate = max(slo if real else 0.0, diagnosis)
+    return gate, 1.0 if real else gate
+
+
+def points(fractions: dict[str, float], gate: float, outcome_gate: float) -> dict[str, float]:
+    """Each part's points, rounded to 0.01, from its fraction and the gates."""
+    w = WEIGHTS
+    raw = {
+        "slo": w["slo"] * fractions["slo"] * outcome_gate,
+        "diagnosis": w["diagnosis"] * fractions["diagnosis"],
+        "time": w["time"] * fractions["time"] * outcome_gate,
+        "collateral": w["collateral"] * fractions["collateral"] * gate,
+        "investigation": w["investigation"] * fractions["investigation"] * gate,
+    }
+    return {k: round(v, 2) for k, v in raw.items()}
+
+
+def total(parts: dict[str, float]) -> float:
+    """The total of rounded part points, rounded to 0.1."""
+    return round(sum(parts.values()), 1)
+
+
 def query_time(session: Session) -> float:
     """Simulated seconds the player spent on queries."""
     spent = 0.0
@@ -132,7 +219,8 @@ class Assessment:
 
     scenario: Scenario
     player: Session
-    base: Baselines
+    base: Comparison
+    """The reference and doing-nothing runs (plain data, possibly from a cache)."""
     onset_tick: int
     page_tick: int
     end_tick: int
@@ -140,35 +228,19 @@ class Assessment:
     pops: dict[str, list[impact.Population]]
     recovery: dict[str, impact.Recovery]
     score: Score
-    grading: Any = None
+    grading: Outcome | None = None
 
 
-def _grading(session: Session, settle: float) -> Any:
-    """The engine's own verdict on the settled state, when the engine provides one."""
-    try:
-        from chaosgame.engine import grading  # type: ignore[attr-defined, unused-ignore]
-    except ImportError:
-        return None
-    evaluate = getattr(grading, "evaluate", None)
-    if evaluate is None:
-        return None
+def _grading(session: Session, settle: float) -> Outcome:
+    """The engine's verdict on the settled state: the one recovery judge (``chaosgame check``
+    decides through it too)."""
+    assert session.sim is not None
     return evaluate(session.sim, session.start_time, settle=settle)
 
 
-def root_fault_strength(session: Session) -> float:
-    """How strongly the root-cause fault still acts at the end of the (settled) run."""
-    sim = session.sim
-    if sim is None:
-        return 0.0
-    rc = session.scenario.truth.root_cause
-    strength = 0.0
-    for fault in sim.faults:
-        if fault.spec.kind == rc.kind and fault.spec.target == rc.component:
-            strength = max(strength, fault.strength(sim, sim.now))
-    return strength
-
-
-def _hiding(verdict: Any, player: Session, reference: Session, recovered: bool) -> bool:
+def _hiding(
+    verdict: Outcome | None, player: Session, reference: RunSummary, recovered: bool
+) -> bool:
     """Whether the player's recovery only hid the symptoms.
 
     Either the engine's verdict names a symptom-hiding action (silencing an alert, shedding
@@ -180,14 +252,11 @@ def _hiding(verdict: Any, player: Session, reference: Session, recovered: bool) 
         return True
     if not recovered:
         return False
-    return root_fault_strength(player) > 0.01 and root_fault_strength(reference) <= 0.01
+    return root_fault_strength(player) > 0.01 and reference.root_strength <= 0.01
 
 
-def _verdict_data(verdict: Any) -> dict[str, Any] | None:
-    if verdict is None:
-        return None
-    as_dict = getattr(verdict, "as_dict", None)
-    return dict(as_dict()) if callable(as_dict) else None
+def _verdict_data(verdict: Outcome | None) -> dict[str, Any] | None:
+    return None if verdict is None else dict(verdict.as_dict())
 
 
 def _pct(x: float) -> str:
@@ -199,15 +268,21 @@ _ASSESSED: weakref.WeakKeyDictionary[Session, tuple[float, Assessment]] = (
 )
 
 
-def assess(session: Session, settle: float = SETTLE_S) -> Assessment:
+def assess(
+    session: Session, settle: float = SETTLE_S, store: BaselineStore | None = None
+) -> Assessment:
     """Settle the game, run the comparisons and score it.
 
     A game still on is ended first (``Session.finish``). Assessing the same game again returns
-    the same assessment: the world has already run on and is not run again.
+    the same assessment: the world has already run on and is not run again. The comparison
+    runs come from :func:`chaosgame.game.baselines.comparison`: memory, else ``store`` (by
+    default the run records the game is saved in), else they are simulated and kept there.
     """
     sim = session.sim
     if sim is None:
         raise RuntimeError("the session was never started")
+    if store is not None:
+        remember(session, store)
     if not session.ended:
         return session.finish()
     done = _ASSESSED.get(session)
@@ -223,21 +298,23 @@ def assess(session: Session, settle: float = SETTLE_S) -> Assessment:
     # settling period, so ending early neither shortens the outage nor the comparison
     horizon = session.deadline + settle
     sim.run_until(horizon)
-    base = baselines(sc, session.seed, settle)
+    base = comparison(sc, session.seed, settle, store_for(session))
     onset = int(sc.onset // dt)
     page = int(round(session.start_time / dt))
     end_tick = int(-(-end // dt))
     hi = int(-(-horizon // dt))
-    runs = {"player": session, "reference": base.reference, "nothing": base.nothing}
-    pops = {name: impact.populations(s.sim) for name, s in runs.items() if s.sim is not None}
+    pops = {
+        "player": impact.populations(sim),
+        "reference": base.reference.pops,
+        "nothing": base.nothing.pops,
+    }
     rec = {
         name: impact.recovery(p, page, end_tick if name == "player" else page, hi, dt)
         for name, p in pops.items()
     }
     burned = {name: impact.harm(p, onset, hi) for name, p in pops.items()}
     b = {name: sum(v.values()) for name, v in burned.items()}
-    span = max(b["nothing"] - b["reference"], MIN_SPAN)
-    slo_frac = _clamp(1.0 - (b["player"] - b["reference"]) / span)
+    slo_frac, span, real = slo_fraction(b["player"], b["reference"], b["nothing"])
 
     diag = diagnosis(sc, session.declarations)
 
@@ -250,30 +327,32 @@ def assess(session: Session, settle: float = SETTLE_S) -> Assessment:
     t_n = (hi - page) * dt if t_n is None else t_n
     hiding = _hiding(verdict, session, base.reference, rec["player"].held)
     broken = verdict is not None and not getattr(verdict, "invariants_ok", True)
-    if t_p is None or hiding or broken:
-        time_frac = 0.0
-    elif t_p <= t_r + TIME_GRACE_S:
-        time_frac = 1.0
-    else:
-        room = t_n - t_r - TIME_GRACE_S
-        time_frac = _clamp((t_n - t_p) / room) if room > 0 else 0.0
+    time_frac = time_fraction(t_p, t_r, t_n, hiding=hiding, broken=broken)
 
     own = {
         name: impact.extra_harm(pops[name], pops["nothing"], onset, hi)
         for name in ("player", "reference")
     }
     c_p, c_r = sum(own["player"].values()), sum(own["reference"].values())
-    excess = max(c_p - c_r, 0.0)
-    coll_frac = _clamp(1.0 - excess / (COLLATERAL_SHARE * span))
+    coll_frac = collateral_fraction(c_p, c_r, span)
 
     q = query_time(session)
-    inv_frac = _clamp(1.0 - max(q - INVESTIGATION_FREE_S, 0.0) / INVESTIGATION_ZERO_S)
+    inv_frac = investigation_fraction(q)
     # With harm to avoid, keeping the SLOs is an achievement; when the reference avoids no
     # more harm than doing nothing (a false alarm, a no-fault incident), it is only a
     # precondition, and what the player earns rests on the diagnosis.
-    real = b["nothing"] - b["reference"] >= MIN_SPAN
-    gate = max(slo_frac if real else 0.0, float(diag["fraction"]))
-    outcome_gate = 1.0 if real else gate
+    gate, outcome_gate = gates(slo_frac, float(diag["fraction"]), real)
+    earned = points(
+        {
+            "slo": slo_frac,
+            "diagnosis": float(diag["fraction"]),
+            "time": time_frac,
+            "collateral": coll_frac,
+            "investigation": inv_frac,
+        },
+        gate,
+        outcome_gate,
+    )
 
     w = WEIGHTS
     worst = impact.worst_population(pops["player"], onset, hi)
@@ -281,7 +360,7 @@ def assess(session: Session, settle: float = SETTLE_S) -> Assessment:
         Part(
             "slo",
             "SLO impact",
-            w["slo"] * slo_frac * outcome_gate,
+            earned["slo"],
             w["slo"],
             f"burned {_pct(b['player'])} of the error budgets (reference {_pct(b['reference'])}, "
             f"doing nothing {_pct(b['nothing'])})",
@@ -300,7 +379,7 @@ def assess(session: Session, settle: float = SETTLE_S) -> Assessment:
         Part(
             "diagnosis",
             "Diagnosis",
-            w["diagnosis"] * float(diag["fraction"]),
+            earned["diagnosis"],
             w["diagnosis"],
             _diagnosis_detail(diag),
             diag,
@@ -308,7 +387,7 @@ def assess(session: Session, settle: float = SETTLE_S) -> Assessment:
         Part(
             "time",
             "Time to mitigate",
-            w["time"] * time_frac * outcome_gate,
+            earned["time"],
             w["time"],
             _time_detail(t_p, t_r, hiding, broken),
             {
@@ -326,7 +405,7 @@ def assess(session: Session, settle: float = SETTLE_S) -> Assessment:
         Part(
             "collateral",
             "Collateral damage",
-            w["collateral"] * coll_frac * gate,
+            earned["collateral"],
             w["collateral"],
             f"your actions burned {_pct(c_p)} of the budgets on their own "
             f"(the reference {_pct(c_r)})",
@@ -341,17 +420,14 @@ def assess(session: Session, settle: float = SETTLE_S) -> Assessment:
         Part(
             "investigation",
             "Investigation cost",
-            w["investigation"] * inv_frac * gate,
+            earned["investigation"],
             w["investigation"],
             f"{q:g} s of simulated time on queries ({INVESTIGATION_FREE_S:g} s are free)",
             {"query_s": q, "fraction": round(inv_frac, 6), "gate": round(gate, 6)},
         ),
     ]
-    parts = [
-        Part(p.key, p.label, round(p.points, 2), p.max_points, p.detail, p.data) for p in parts
-    ]
-    total = round(sum(p.points for p in parts), 1)
-    score = Score(total, grade(total), parts)
+    overall = total(earned)
+    score = Score(overall, grade(overall), parts)
     out = Assessment(sc, session, base, onset, page, end_tick, hi, pops, rec, score, verdict)
     _ASSESSED[session] = (settle, out)
     return out

@@ -8,20 +8,21 @@ truth: only scoring and the debrief read ``scenario.truth``.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ValidationError
 
-from chaosgame.engine import slo as slo_mod
 from chaosgame.engine.mitigations import MitigationError
 from chaosgame.engine.sim import Simulator
 from chaosgame.game.actions import Action, Declare, End, Mitigate, Query, Wait, parse_action
 from chaosgame.game.views import run_view
 from chaosgame.scenario.actions import MITIGATIONS
+from chaosgame.scenario.costs import MITIGATION_HANDS_ON
 from chaosgame.scenario.model import Scenario
+from chaosgame.scenario.units import clock as clock_text
 from chaosgame.telemetry import query as telemetry_query
+from chaosgame.telemetry import slos as observed_slos
 from chaosgame.telemetry.recorder import attach as attach_telemetry
 
 if TYPE_CHECKING:
@@ -29,8 +30,6 @@ if TYPE_CHECKING:
 
 PAGE_GRACE = 1200.0
 """Longest time after the onset before the player is called in without a page."""
-MITIGATION_HANDS_ON = 30.0
-"""Simulated seconds it takes the player to carry out any mitigation (before its own delay)."""
 
 
 class Session:
@@ -75,8 +74,7 @@ class Session:
         latest = min(sc.onset + PAGE_GRACE, sc.duration - sc.time_limit)
         while sim.now < latest:
             sim.step()
-            tick = sim.history.ticks
-            if any(s.paging(tick) for s in slo_mod.all_series(sim)):
+            if observed_slos.paged(sim, sim.history.ticks):
                 break
         return sim.now
 
@@ -187,37 +185,18 @@ class Session:
     def clock(self, t: float | None = None) -> str:
         """Wall-clock time of simulated second ``t`` (default: now), as HH:MM:SS."""
         t = self.now if t is None else t
-        start = dt.datetime.fromisoformat(self.scenario.clock_start.replace("Z", "+00:00"))
-        return (start + dt.timedelta(seconds=t)).strftime("%H:%M:%S")
+        return clock_text(self.scenario.clock_start, t)
 
     def observe(self) -> dict[str, Any]:
-        """What the on-call engineer sees at a glance (no hidden truth)."""
+        """What the on-call engineer sees at a glance: SLOs and pages as the monitoring system
+        knows them (every observability gap applies; no hidden truth)."""
         sim = self._sim()
         tick = sim.history.ticks
-        slos = []
-        alerts = []
-        for s in slo_mod.all_series(sim):
-            entry = {
-                "journey": s.slo.journey,
-                "sli": s.slo.sli,
-                "target": s.slo.target,
-                "sli_5m": round(1.0 - _ratio(s.window(tick, 300.0)), 6),
-                "burn_5m": round(s.burn(tick, 300.0), 3),
-                "burn_1h": round(s.burn(tick, 3600.0), 3),
-                "budget_burned": round(s.consumed(0, tick), 6),
-            }
-            slos.append(entry)
-            if s.paging(tick):
-                alerts.append(
-                    {
-                        "severity": "page",
-                        "name": f"SLOBurn {s.slo.journey} {s.slo.sli}",
-                        "summary": (
-                            f"{s.slo.journey} {s.slo.sli} burning error budget at "
-                            f"{entry['burn_1h']:.1f}x (1h) / {entry['burn_5m']:.1f}x (5m)"
-                        ),
-                    }
-                )
+        alerts = [
+            {"severity": "page", "name": ep["name"], "summary": ep["summary"]}
+            for ep in observed_slos.pages(sim, tick)
+        ]
+        slos = observed_slos.observed(sim, tick)
         return {
             "scenario": self.scenario.id,
             "title": self.scenario.title,
@@ -249,11 +228,6 @@ class Session:
             "journeys": [j.name for j in sc.journeys],
             "components": [c.name for c in sc.components],
         }
-
-
-def _ratio(pair: tuple[float, float]) -> float:
-    bad, total = pair
-    return bad / total if total > 0 else 0.0
 
 
 def _explain(exc: Exception) -> str:

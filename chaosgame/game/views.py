@@ -1,7 +1,8 @@
 """The views a session offers before the query language: map, metric, events, SLOs, changes.
 
-Every view reads the simulation's history and events as any monitoring system would; none of
-them reads the scenario's faults or truth. Each view costs simulated time (``COSTS``).
+Every view reads the simulation's history and events as any monitoring system would, through
+telemetry, so every observability gap applies (an uninstrumented component shows no numbers,
+a dark metrics store shows nothing); none of them reads the scenario's faults or truth. Each view costs simulated time (``COSTS``).
 """
 
 from __future__ import annotations
@@ -11,14 +12,16 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from chaosgame.engine import physics as ph
-from chaosgame.engine import slo as slo_mod
+from chaosgame.scenario.costs import VIEW_COSTS
+from chaosgame.telemetry.listings import service_map
+from chaosgame.telemetry.slos import observed
 
 if TYPE_CHECKING:
     from chaosgame.engine.sim import Simulator
     from chaosgame.game.actions import Query
 
-COSTS = {"map": 20.0, "metric": 45.0, "events": 30.0, "slo": 10.0, "deploys": 20.0}
-"""Simulated seconds each view takes to open and read."""
+COSTS = VIEW_COSTS
+"""Simulated seconds each view takes to open and read (``chaosgame.scenario.costs``)."""
 
 METRICS = {
     "rps": "requests per second arriving (retries included)",
@@ -84,38 +87,13 @@ def _scraped(sim: Simulator, i: int, metric: str, lo: int, hi: int) -> tuple[np.
     return seen, shown, note
 
 
-def health(sim: Simulator, i: int, tick: int) -> str:
-    """``ok``, ``degraded`` or ``failing`` from what the component's own metrics show."""
-    c = sim.history.comp
-    err = float(c["errors"][tick, i])
-    util = float(c["utilisation"][tick, i])
-    if err >= 0.05 or (c["replicas"][tick, i] == 0 and sim.world.replicas[i] > 0):
-        return "failing"
-    if err >= 0.005 or util >= 0.85:
-        return "degraded"
-    return "ok"
-
-
 def run_view(sim: Simulator, q: Query) -> tuple[Any, float]:
     """Answer a query; return (result, simulated seconds it cost)."""
     tick = sim.history.ticks - 1
     w = sim.world
     assert q.view is not None, "query-language queries go to chaosgame.telemetry.query.run"
     if q.view == "map":
-        comps = []
-        for i, name in enumerate(w.names):
-            comps.append(
-                {
-                    "name": name,
-                    "kind": w.kinds[i],
-                    "health": health(sim, i, tick),
-                    "rps": round(float(sim.history.comp["offered"][tick, i]), 1),
-                    "errors": round(float(sim.history.comp["errors"][tick, i]), 4),
-                    "replicas": int(sim.history.comp["replicas"][tick, i]),
-                }
-            )
-        edges = [{"from": d.source, "to": d.to} for d in w.deps]
-        return {"components": comps, "edges": edges}, COSTS["map"]
+        return service_map(sim, tick), COSTS["map"]
     if q.view == "metric":
         i = _component(sim, q.component)
         metric = q.metric or "errors"
@@ -149,16 +127,4 @@ def run_view(sim: Simulator, q: Query) -> tuple[Any, float]:
             and (kinds is None or e.kind in kinds)
         ]
         return {"events": rows}, COSTS[q.view]
-    rows = []
-    for s in slo_mod.all_series(sim):
-        rows.append(
-            {
-                "journey": s.slo.journey,
-                "sli": s.slo.sli,
-                "target": s.slo.target,
-                "burn_5m": round(s.burn(tick + 1, 300.0), 3),
-                "burn_1h": round(s.burn(tick + 1, 3600.0), 3),
-                "budget_burned": round(s.consumed(0, tick + 1), 6),
-            }
-        )
-    return {"slos": rows}, COSTS["slo"]
+    return {"slos": observed(sim, tick + 1)}, COSTS["slo"]

@@ -8,8 +8,9 @@ model registered for its ``action``. The engine gives it its effect
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Annotated, Any, ClassVar, Literal, Union
+from typing import Annotated, ClassVar, Literal, TypeVar, Union, cast
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
@@ -25,6 +26,14 @@ class MitigationBase(BaseModel):
     target: str = Field(description="the component (or flag) acted on")
 
     targets: ClassVar[tuple[str, ...]] = ()
+    registered_action: ClassVar[str] = ""
+    """The ``action`` this model was registered under (:func:`mitigation`); empty for bases."""
+
+
+class Towards(MitigationBase):
+    """A mitigation aimed at a second name besides its target: a dependency, or a region."""
+
+    to: str = Field(description="the dependency (or region) acted towards")
 
 
 @dataclass(frozen=True)
@@ -90,6 +99,8 @@ SIDE_EFFECTS: dict[str, str] = {
 
 WORKLOADS = ("gateway", "service", "worker")
 
+M = TypeVar("M", bound=MitigationBase)
+
 
 def mitigation(
     action: str,
@@ -99,15 +110,24 @@ def mitigation(
     delay_s: float,
     risky: bool = False,
     targets: tuple[str, ...] = WORKLOADS,
-) -> Any:
+) -> Callable[[type[M]], type[M]]:
     """Register a mitigation model under ``action``."""
 
-    def register(cls: type[MitigationBase]) -> type[MitigationBase]:
+    def register(cls: type[M]) -> type[M]:
         MITIGATIONS[action] = MitigationInfo(action, cls, topics, summary, delay_s, risky, targets)
         cls.targets = targets
+        cls.registered_action = action
         return cls
 
     return register
+
+
+def action_of(model: type[MitigationBase]) -> str:
+    """The action ``model`` is registered under; ``TypeError`` for a model that is no action."""
+    action = model.registered_action
+    if not action or MITIGATIONS[action].model is not model:
+        raise TypeError(f"{model.__name__} is not a registered mitigation")
+    return action
 
 
 @mitigation(
@@ -163,7 +183,7 @@ class ToggleFlag(MitigationBase):
     summary="stop a caller retrying calls to one dependency (`to`)",
     delay_s=60,
 )
-class DisableRetries(MitigationBase):
+class DisableRetries(Towards):
     action: Literal["disable-retries"]
     to: str = Field(description="the dependency whose calls stop being retried")
 
@@ -208,13 +228,15 @@ class ShedLoad(MitigationBase):
 from chaosgame.scenario import mitigation_kinds as _mitigation_kinds  # noqa: E402,F401
 
 
-def mitigation_union() -> Any:
+def mitigation_union() -> object:
     """The type of any registered mitigation, discriminated on ``action``."""
     models = tuple(info.model for info in MITIGATIONS.values())
     return Annotated[Union[models], Field(discriminator="action")]  # noqa: UP007
 
 
 @functools.cache
-def mitigation_adapter() -> TypeAdapter[Any]:
+def mitigation_adapter() -> TypeAdapter[MitigationBase]:
     """A validator for any registered mitigation (for actions that arrive as plain data)."""
-    return TypeAdapter(mitigation_union())
+    # the union of the registered models validates to an instance of one of them
+    union = cast("type[MitigationBase]", mitigation_union())
+    return TypeAdapter(union)

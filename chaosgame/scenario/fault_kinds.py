@@ -16,14 +16,14 @@ from typing import Literal
 
 from pydantic import Field
 
-from chaosgame.scenario.faults import SERVING, FaultBase, fault_kind
+from chaosgame.scenario.faults import SERVING, FaultBase, FlaggedFault, VersionedFault, fault_kind
 from chaosgame.scenario.units import Duration, Fraction, Positive
 
 WORKLOADS = ("gateway", "service", "worker")
 STORES = ("database",)
 
 
-class Rollout(FaultBase):
+class Rollout(VersionedFault):
     """A fault that ships with a deploy of ``version`` (started by the fault if not scheduled)."""
 
     version: str = Field(description="the faulty version")
@@ -98,7 +98,7 @@ class BadConfig(FaultBase):
     summary="a flag exposes a broken code path to its percentage of requests",
     targets=WORKLOADS,
 )
-class BrokenFlag(FaultBase):
+class BrokenFlag(FlaggedFault):
     kind: Literal["broken-flag"]
     flag: str = Field(description="the flag that exposes the path")
     error_rate: Fraction = 0.8

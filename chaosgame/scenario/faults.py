@@ -8,8 +8,9 @@ target and a one-line summary for the catalogue.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, ClassVar, Literal
+from typing import ClassVar, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -59,6 +60,20 @@ class FaultBase(BaseModel):
     tenants: list[str] | None = Field(default=None, description="only these tenants are hit")
 
     targets: ClassVar[tuple[str, ...]] = ()
+    registered_kind: ClassVar[str] = ""
+    """The ``kind`` this model was registered under (:func:`fault_kind`); empty for bases."""
+
+
+class VersionedFault(FaultBase):
+    """A fault that may live in one version of its target: its pods alone misbehave."""
+
+    version: str | None = Field(default=None, description="the faulty version")
+
+
+class FlaggedFault(FaultBase):
+    """A fault behind a feature flag: active for the flag's share of requests."""
+
+    flag: str = Field(description="the flag that exposes the fault")
 
 
 @dataclass(frozen=True)
@@ -71,10 +86,10 @@ class FaultInfo:
     targets: tuple[str, ...]
     summary: str
 
-    def params(self) -> dict[str, Any]:
+    def params(self) -> dict[str, object]:
         """The kind's own parameters (beyond the common fields) with their defaults."""
         common = set(FaultBase.model_fields)
-        out: dict[str, Any] = {}
+        out: dict[str, object] = {}
         for name, field in self.model.model_fields.items():
             if name in common:
                 continue
@@ -90,17 +105,29 @@ SERVING = ("gateway", "service", "worker", "database", "cache", "queue", "dns", 
 """Component kinds that serve requests."""
 
 
+F = TypeVar("F", bound=FaultBase)
+
+
 def fault_kind(
     kind: str, *, topics: tuple[str, ...], summary: str, targets: tuple[str, ...] = SERVING
-) -> Any:
+) -> Callable[[type[F]], type[F]]:
     """Register a fault model under ``kind``."""
 
-    def register(cls: type[FaultBase]) -> type[FaultBase]:
+    def register(cls: type[F]) -> type[F]:
         FAULT_KINDS[kind] = FaultInfo(kind, cls, topics, targets, summary)
         cls.targets = targets
+        cls.registered_kind = kind
         return cls
 
     return register
+
+
+def kind_of(model: type[FaultBase]) -> str:
+    """The kind ``model`` is registered under; ``TypeError`` for a model that is no kind."""
+    kind = model.registered_kind
+    if not kind or FAULT_KINDS[kind].model is not model:
+        raise TypeError(f"{model.__name__} is not a registered fault kind")
+    return kind
 
 
 @fault_kind(
@@ -109,7 +136,7 @@ def fault_kind(
     summary="a new version fails a share of requests on some endpoints",
     targets=("gateway", "service", "worker"),
 )
-class BadDeploy(FaultBase):
+class BadDeploy(VersionedFault):
     kind: Literal["bad-deploy"]
     version: str = Field(description="the faulty version")
     error_rate: Fraction = Field(default=0.5, description="share of requests that fail")
@@ -121,7 +148,7 @@ class BadDeploy(FaultBase):
     summary="a new version is slower per request (a lost index, an N+1 query)",
     targets=("gateway", "service", "worker", "database"),
 )
-class LatencyRegression(FaultBase):
+class LatencyRegression(VersionedFault):
     kind: Literal["latency-regression"]
     version: str | None = Field(default=None, description="the slow version, if change-induced")
     factor: Positive = Field(default=3.0, description="service time multiplier")
@@ -133,7 +160,7 @@ class LatencyRegression(FaultBase):
     summary="resident memory grows with traffic until the container is OOMKilled",
     targets=("gateway", "service", "worker"),
 )
-class MemoryLeak(FaultBase):
+class MemoryLeak(VersionedFault):
     kind: Literal["memory-leak"]
     version: str | None = None
     mb_per_1k_requests: Positive = Field(default=2.0, description="leak per 1,000 requests")
@@ -178,7 +205,7 @@ class CacheFlush(FaultBase):
     summary="a flag enables a code path that costs more CPU per request",
     targets=("gateway", "service", "worker"),
 )
-class ExpensiveFlag(FaultBase):
+class ExpensiveFlag(FlaggedFault):
     kind: Literal["expensive-flag"]
     flag: str = Field(description="the flag that enables the path")
     cpu_factor: Positive = Field(default=4.0, description="CPU per request multiplier")

@@ -16,7 +16,7 @@ builds plain Python values by itself, so that:
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import ValidationError
 
@@ -37,13 +37,17 @@ __all__ = [
     "Marks",
     "Problem",
     "ScenarioError",
+    "file_kind",
     "load_scenario",
     "load_scenario_data",
     "load_scenario_text",
     "parse_yaml",
+    "not_a_scenario",
     "read_text",
     "validate_file",
 ]
+
+FileKind = Literal["scenario", "topology"]
 
 
 def _sorted(problems: list[Problem], main: str) -> list[Problem]:
@@ -130,12 +134,14 @@ def load_scenario(path: str | Path) -> Scenario:
 
 
 def validate_file(path: str | Path) -> list[Problem]:
-    """Every problem of a scenario file, including a call graph the engine cannot run."""
-    from chaosgame.engine.world import TopologyError, build_world
+    """Every problem of a scenario or topology file (:func:`file_kind` says which it is),
+    including a call graph the engine cannot run."""
+    from chaosgame.scenario.graph import TopologyError, check_acyclic
 
     try:
-        sc = _load_topology_as_scenario(path) if _is_topology(path) else load_scenario(path)
-        build_world(sc)
+        topology = file_kind(path) == "topology"
+        sc = _load_topology_as_scenario(path) if topology else load_scenario(path)
+        check_acyclic(sc)
     except ScenarioError as exc:
         return exc.problems
     except TopologyError as exc:
@@ -144,13 +150,30 @@ def validate_file(path: str | Path) -> list[Problem]:
     return []
 
 
-def _is_topology(path: str | Path) -> bool:
-    """A shared topology file: a fleet without a scenario's id, title or truth."""
+def file_kind(path: str | Path) -> FileKind:
+    """What a file is: ``"topology"`` for a shared topology (a mapping with none of the keys
+    only a scenario has, such as ``id``, ``title``, ``faults`` or ``truth``), ``"scenario"``
+    for anything else, including a file that cannot be read or parsed (loading it as a
+    scenario says why). ``validate`` and ``check`` both decide with this."""
+    from chaosgame.scenario.topology import TOPOLOGY_FILE_KEYS
+
     try:
         data, _, _ = parse_yaml(read_text(path), str(path))
     except ScenarioError:
-        return False
-    return isinstance(data, dict) and not {"id", "title", "truth"} & set(data)
+        return "scenario"
+    if not isinstance(data, dict) or not data:
+        return "scenario"
+    scenario_only = set(Scenario.model_fields) - set(TOPOLOGY_FILE_KEYS)
+    return "scenario" if scenario_only & set(data) else "topology"
+
+
+def not_a_scenario(path: str | Path) -> str:
+    """What ``check`` (or anything that plays scenarios) says about a topology file."""
+    return (
+        f"{path}: this is a topology, not a scenario (a shared fleet with no incident to "
+        "play): check a scenario that reuses it with `extends:`, or validate it with "
+        f"`chaosgame validate {path}`"
+    )
 
 
 def _load_topology_as_scenario(path: str | Path) -> Scenario:

@@ -1,10 +1,45 @@
-"""Plain-language meanings of the model's fields that carry no description of their own.
+"""Plain-language meanings of the model's parts, as data.
 
-The reference in ``docs/authoring.md`` shows a field's own ``description`` when the model
-gives one, and the text here otherwise. Keyed by ``Model.field``.
+:data:`MODELS` describes each model (a section of a scenario file); :data:`MEANINGS` the
+fields that carry no ``description`` of their own. The reference in ``docs/authoring.md`` and
+the JSON Schema (``chaosgame schema``) read them from here, never from docstrings, which
+``python -OO`` strips; a test keeps :data:`MODELS` equal to the models' docstrings.
 """
 
 from __future__ import annotations
+
+MODELS: dict[str, str] = {
+    "Scenario": "An incident: the fleet, its traffic and history, the faults, and the hidden truth.",
+    "Region": "A region the fleet runs in.",
+    "Cluster": "A group of nodes that replicas are scheduled on.",
+    "Component": "A node of the service graph.",
+    "Autoscaling": "A horizontal autoscaler: ``desired = ceil(current x metric / target)``.",
+    "Probe": "A health probe.",
+    "Telemetry": "What a component emits and how it reaches the player.",
+    "Dependency": "A call from one component to another.",
+    "Retry": "How a caller retries a failed or timed-out call.",
+    "Breaker": "A circuit breaker on a call.",
+    "Journey": "A user journey: the traffic that enters the system and the SLOs measured on it.",
+    "Spike": "A planned surge in traffic (a campaign, a batch job) that is part of normal life.",
+    "Tenant": "A customer segment: a share of every journey's traffic.",
+    "SLO": "A service level objective on a journey.",
+    "Deploy": "A deploy in the change history (before or during the simulated window).",
+    "Flag": "A feature flag evaluated by one or more components.",
+    "FlagChange": "A change of a feature flag.",
+    "ConfigChange": "A configuration value change on a component.",
+    "Truth": "What only scoring and the debrief may read.",
+    "RootCause": "The hidden truth's answer: a component and a fault kind, or no fault.",
+    "CauseStep": "One link of the causal chain.",
+    "RedHerring": "A real event that did not cause the outage.",
+    "Debrief": "What the player reads after the incident.",
+    "Question": "An interview-style trade-off question.",
+    "FaultBase": "Fields every fault has.",
+    "Onset": "How a fault's intensity develops once it has started.",
+    "Condition": "A fault that lies latent until this holds (a version runs, a flag is on, a config value).",
+    "MitigationBase": "Fields every mitigation has.",
+}
+"""What each model of a scenario file is, keyed by class name (the JSON Schema's and the
+reference's description of it)."""
 
 MEANINGS: dict[str, str] = {
     "Scenario.id": "unique id: lower-case letters, digits, `-`, `_` (the file is usually `<id>.yaml`)",
@@ -13,7 +48,7 @@ MEANINGS: dict[str, str] = {
     "Scenario.topics": "1 to 3 curriculum topic ids; the first is the main topic",
     "Scenario.difficulty": "how hard it is for a new on-call engineer",
     "Scenario.expected_minutes": "how long a first play takes",
-    "Scenario.seed": "the random seed; same seed, same incident",
+    "Scenario.seed": "the random seed (a 64-bit whole number); same seed, same incident",
     "Scenario.briefing": "what the on-call engineer is told when paged (no spoilers)",
     "Scenario.regions": "the regions the fleet runs in (optional for one region)",
     "Scenario.clusters": "the clusters replicas are scheduled on",

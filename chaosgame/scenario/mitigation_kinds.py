@@ -10,7 +10,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from chaosgame.scenario.actions import WORKLOADS, MitigationBase, mitigation
+from chaosgame.scenario.actions import WORKLOADS, MitigationBase, Towards, mitigation
 
 SERVING = ("gateway", "service", "worker", "database", "cache", "queue", "dns", "external")
 ANY = (*SERVING, "metrics_store", "log_pipeline", "trace_collector", "pager")
@@ -84,7 +84,7 @@ class RaiseLimit(MitigationBase):
     summary="set the connection pool per replica for calls to one dependency (`to`)",
     delay_s=60,
 )
-class ResizePool(MitigationBase):
+class ResizePool(Towards):
     action: Literal["resize-pool"]
     to: str
     size: int = Field(ge=1, le=1000)
@@ -149,7 +149,7 @@ class PromoteReplica(MitigationBase):
     risky=True,
     targets=("region",),
 )
-class FailoverRegion(MitigationBase):
+class FailoverRegion(Towards):
     action: Literal["failover-region"]
     to: str = Field(description="the region that takes over")
 
@@ -211,7 +211,7 @@ class RateLimit(MitigationBase):
     summary="hold the circuit to a dependency (`to`) open: calls fail fast, the callee rests",
     delay_s=30,
 )
-class OpenBreaker(MitigationBase):
+class OpenBreaker(Towards):
     action: Literal["open-breaker"]
     to: str
 
@@ -295,7 +295,7 @@ class RaiseQuota(MitigationBase):
     summary="stop calling a dependency (`to`) and answer with a degraded fallback",
     delay_s=60,
 )
-class SwitchFallback(MitigationBase):
+class SwitchFallback(Towards):
     action: Literal["switch-fallback"]
     to: str
     degraded: float = Field(default=0.02, ge=0, le=1, description="share of worse answers")

@@ -13,9 +13,13 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from chaosgame.scenario.actions import MITIGATIONS, MitigationBase, mitigation_union
 from chaosgame.scenario.faults import FAULT_KINDS, FaultBase
-from chaosgame.scenario.units import Duration, Fraction, Moment, Positive
+from chaosgame.scenario.units import ClockStart, Duration, Fraction, Moment, Positive
 
 STRICT = ConfigDict(extra="forbid", strict=True, frozen=True)
+SEED_MIN = -(2**63)
+SEED_MAX = 2**63 - 1
+"""Seeds are 64-bit integers: the run records keep them exactly, so a saved game resumes and
+replays with its own seed."""
 
 TOPICS: tuple[str, ...] = (
     "deploy-strategies",
@@ -392,12 +396,14 @@ class Scenario(BaseModel):
     topics: list[Topic] = Field(min_length=1)
     difficulty: Literal["easy", "medium", "hard", "expert"] = "medium"
     expected_minutes: int = Field(default=15, ge=1)
-    seed: int = 1
+    seed: int = Field(default=1, ge=SEED_MIN, le=SEED_MAX)
     tick: Duration = Field(default=10.0, description="simulated seconds per tick")
     duration: Duration = Field(default=7200.0, description="length of the simulated window")
     page_at: Moment | None = Field(default=None, description="when the player is paged")
     time_limit: Duration = Field(default=2700.0, description="play time after the page")
-    clock_start: str = Field(default="2026-03-14T09:00:00Z", description="wall time at t=0")
+    clock_start: ClockStart = Field(
+        default="2026-03-14T09:00:00Z", description="wall time at t=0 (an ISO 8601 date-time)"
+    )
     briefing: str = ""
     regions: list[Region] = Field(default_factory=list)
     clusters: list[Cluster] = Field(default_factory=list)

@@ -21,7 +21,7 @@ from pydantic.fields import FieldInfo
 
 from chaosgame.scenario.actions import MitigationBase
 from chaosgame.scenario.faults import FaultBase, Onset
-from chaosgame.scenario.meanings import MEANINGS
+from chaosgame.scenario.meanings import MEANINGS, MODELS
 from chaosgame.scenario.model import Scenario
 from chaosgame.scenario.units import format_duration, parse_duration, parse_signed_duration
 
@@ -178,7 +178,7 @@ def render_reference() -> str:
         "catalogues, with every parameter: `chaosgame catalog` and `docs/faults.md`.",
     ]
     for model in _models():
-        doc = (model.__doc__ or "").strip().splitlines()[0] if model.__doc__ else ""
+        doc = MODELS.get(model.__name__, "")
         out += ["", f"### {model.__name__}", ""]
         if doc:
             out += [doc, ""]

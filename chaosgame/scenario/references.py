@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterator
-from typing import Any
 
 from chaosgame.scenario.actions import MITIGATIONS
 from chaosgame.scenario.faults import FAULT_KINDS
 
 Loc = tuple[int | str, ...]
+Raw = dict[str, object]
+"""A mapping of plain scenario data, as the YAML loader builds it (values unchecked)."""
 SHOWN = 12
 """How many known names a message lists."""
 
@@ -37,7 +38,7 @@ def suggest(name: str, known: list[str], what: str) -> str:
     return out + f" (known {what}s: {listed})"
 
 
-def _items(data: Any, key: str) -> Iterator[tuple[int, dict[str, Any]]]:
+def _items(data: object, key: str) -> Iterator[tuple[int, Raw]]:
     value = data.get(key) if isinstance(data, dict) else None
     if isinstance(value, list):
         for i, item in enumerate(value):
@@ -45,18 +46,18 @@ def _items(data: Any, key: str) -> Iterator[tuple[int, dict[str, Any]]]:
                 yield i, item
 
 
-def _names(data: Any, key: str) -> list[str]:
-    return [item["name"] for _, item in _items(data, key) if isinstance(item.get("name"), str)]
+def _names(data: object, key: str) -> list[str]:
+    return [name for _, item in _items(data, key) if isinstance(name := item.get("name"), str)]
 
 
 class _Checker:
-    def __init__(self, data: dict[str, Any]) -> None:
+    def __init__(self, data: Raw) -> None:
         self.data = data
         self.out: list[tuple[Loc, str]] = []
-        self.comps: dict[str, dict[str, Any]] = {}
+        self.comps: dict[str, Raw] = {}
         for _, item in _items(data, "components"):
-            if isinstance(item.get("name"), str):
-                self.comps.setdefault(item["name"], item)
+            if isinstance(name := item.get("name"), str):
+                self.comps.setdefault(name, item)
         self.names = list(self.comps)
         self.journeys = _names(data, "journeys")
         self.flags = _names(data, "flags")
@@ -65,14 +66,14 @@ class _Checker:
         tenants = _names(data, "tenants")
         self.tenants = tenants if "tenants" in data else ["all"]
 
-    def ref(self, loc: Loc, value: Any, known: list[str], what: str) -> None:
+    def ref(self, loc: Loc, value: object, known: list[str], what: str) -> None:
         if isinstance(value, str) and value not in known:
             where = _text(loc)
             self.out.append(
                 (loc, f"{where}: unknown {what} '{value}'{suggest(value, known, what)}")
             )
 
-    def refs(self, loc: Loc, values: Any, known: list[str], what: str) -> None:
+    def refs(self, loc: Loc, values: object, known: list[str], what: str) -> None:
         if isinstance(values, list):
             for j, v in enumerate(values):
                 self.ref((*loc, j), v, known, what)
@@ -139,7 +140,7 @@ class _Checker:
             if abs(total - 1.0) > 1e-6:
                 self.out.append((("tenants",), f"tenants: shares add up to {total:g}, not 1"))
 
-    def fault(self, i: int, f: dict[str, Any]) -> None:
+    def fault(self, i: int, f: Raw) -> None:
         loc: Loc = ("faults", i)
         self.ref((*loc, "target"), f.get("target"), self.names, "component")
         kind_name, target_name = f.get("kind"), f.get("target")
@@ -163,7 +164,7 @@ class _Checker:
         if isinstance(when, dict):
             self.ref((*loc, "when", "flag"), when.get("flag"), self.flags, "flag")
 
-    def truth(self, truth: Any) -> None:
+    def truth(self, truth: object) -> None:
         if not isinstance(truth, dict):
             return
         rc = truth.get("root_cause")
@@ -183,16 +184,16 @@ class _Checker:
         for i, m in _items(truth, "reference_solution"):
             self.mitigation(i, m)
         events = [
-            x["id"]
+            ident
             for k in ("deploys", "configs")
             for _, x in _items(self.data, k)
-            if isinstance(x.get("id"), str)
+            if isinstance(ident := x.get("id"), str)
         ]
         events += [f"flag:{n}" for n in self.flags]
         for i, h in _items(truth, "red_herrings"):
             self.ref(("truth", "red_herrings", i, "ref"), h.get("ref"), events, "event")
 
-    def mitigation(self, i: int, m: dict[str, Any]) -> None:
+    def mitigation(self, i: int, m: Raw) -> None:
         loc: Loc = ("truth", "reference_solution", i, "target")
         action = m.get("action")
         info = MITIGATIONS.get(action) if isinstance(action, str) else None
@@ -244,7 +245,7 @@ def _text(loc: Loc) -> str:
     return loc_text(loc)
 
 
-def check_raw(data: Any) -> list[tuple[Loc, str]]:
+def check_raw(data: object) -> list[tuple[Loc, str]]:
     """Every broken reference in plain scenario data, as (data path, message)."""
     if not isinstance(data, dict):
         return []

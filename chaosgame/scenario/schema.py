@@ -18,14 +18,17 @@ from typing import Any
 from pydantic.json_schema import GenerateJsonSchema
 from pydantic_core import core_schema
 
-from chaosgame.scenario.units import parse_duration, parse_signed_duration
+from chaosgame.scenario.units import (
+    DURATION_PATTERN,
+    MOMENT_PATTERN,
+    parse_duration,
+    parse_signed_duration,
+)
 
 SCHEMA_ID = "https://chaosgame.invalid/scenario.schema.json"
 REGENERATE = "python -m chaosgame schema > scenarios/scenario.schema.json"
 """The command that rewrites the committed copy."""
 
-DURATION_PATTERN = r"^\s*(\d+(\.\d+)?(ms|s|m|h|d)\s*)+$"
-MOMENT_PATTERN = r"^\s*-?\s*(\d+(\.\d+)?(ms|s|m|h|d)\s*)+$"
 
 TOPOLOGY_KEYS = ("regions", "clusters", "components", "dependencies", "journeys", "tenants", "slos")
 """What a topology file holds and a scenario that ``extends`` it inherits."""
@@ -53,7 +56,19 @@ def _scenario_schema() -> dict[str, Any]:
         schema_generator=_Generator, mode="validation"
     )
     _move_bounds(schema)
+    _describe_models(schema)
     return schema
+
+
+def _describe_models(schema: dict[str, Any]) -> None:
+    """Each model's description from :data:`~chaosgame.scenario.meanings.MODELS`, not from
+    the docstring pydantic would take (``python -OO`` strips docstrings)."""
+    from chaosgame.scenario.meanings import MODELS
+
+    for name, node in [("Scenario", schema), *schema.get("$defs", {}).items()]:
+        node.pop("description", None)
+        if name in MODELS:
+            node["description"] = MODELS[name]
 
 
 _BOUNDS = {"ge": "minimum", "gt": "exclusiveMinimum", "le": "maximum", "lt": "exclusiveMaximum"}

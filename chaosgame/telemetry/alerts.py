@@ -217,8 +217,11 @@ def _burn(sim: Simulator, total: F, bad: F, seconds: float, target: float) -> F:
     return out
 
 
-def timeline(sim: Simulator, hi: int) -> list[dict[str, Any]]:
-    """Every alert episode in ticks ``[0, hi)``: name, labels, start, end (None: firing)."""
+def timeline(sim: Simulator, hi: int, *, slo_only: bool = False) -> list[dict[str, Any]]:
+    """Every alert episode in ticks ``[0, hi)``: name, labels, start, end (None: firing).
+
+    ``slo_only`` evaluates only the SLO burn-rate rules (what decides paging).
+    """
     w = sim.world
     dark = gaps.dark(sim, "metrics", 0, hi)
     out: list[dict[str, Any]] = []
@@ -245,7 +248,7 @@ def timeline(sim: Simulator, hi: int) -> list[dict[str, Any]]:
                         hi,
                     )
                 )
-    for rule in RULES:
+    for rule in () if slo_only else RULES:
         idx = [
             i
             for i in range(w.n)
@@ -310,7 +313,10 @@ def alerts_query(sim: Simulator, win: Window) -> dict[str, Any]:
     for ep in episodes:
         row = dict(ep)
         row["since"] = clock(sim, ep["start"])
-        row["notified"] = not bool(pager_down[int(ep["start"] / sim.dt)]) if hi else False
+        a = int(round(ep["start"] / sim.dt))
+        b = hi if ep["end"] is None else int(round(ep["end"] / sim.dt))
+        # the pager retries delivery: an alert reaches the player once the pager is up
+        row["notified"] = bool((~pager_down[a : max(b, a + 1)]).any()) if hi else False
         if ep["end"] is None:
             firing.append(row)
         elif ep["end"] >= win.start:

@@ -6,12 +6,12 @@ it when it has none), never from the scenario's faults.
 
 from __future__ import annotations
 
-import datetime as dtm
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from chaosgame.engine.rng import derive
+from chaosgame.scenario import units
 from chaosgame.telemetry import gaps
 from chaosgame.telemetry.metrics import region_of
 from chaosgame.telemetry.recorder import recorder
@@ -39,14 +39,12 @@ REASONS = {
 
 def clock(sim: Simulator, t: float) -> str:
     """Wall-clock ``HH:MM:SS`` of simulated second ``t``."""
-    start = dtm.datetime.fromisoformat(sim.scenario.clock_start.replace("Z", "+00:00"))
-    return (start + dtm.timedelta(seconds=t)).strftime("%H:%M:%S")
+    return units.clock(sim.scenario.clock_start, t)
 
 
 def stamp(sim: Simulator, t: float) -> str:
     """ISO-8601 timestamp with milliseconds of simulated second ``t``."""
-    start = dtm.datetime.fromisoformat(sim.scenario.clock_start.replace("Z", "+00:00"))
-    return (start + dtm.timedelta(seconds=t)).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+    return units.stamp(sim.scenario.clock_start, t)
 
 
 def health(sim: Simulator, i: int, tick: int) -> str:

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numpy.typing import NDArray
 
+from chaosgame.scenario import units
 from chaosgame.telemetry import logs
 from chaosgame.telemetry.errors import QueryError
 from chaosgame.telemetry.logscan import (
@@ -77,7 +78,7 @@ class Filter:
 
 
 def _clock(sim: Simulator) -> dtm.datetime:
-    return dtm.datetime.fromisoformat(sim.scenario.clock_start.replace("Z", "+00:00"))
+    return units.clock_start(sim.scenario.clock_start)
 
 
 def line_hash(cat: Category, tick: int, n: int) -> int:

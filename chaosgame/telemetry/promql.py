@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from chaosgame.scenario import units
 from chaosgame.telemetry.errors import QueryError
 
 AGGREGATIONS = ("sum", "avg", "max", "min", "count", "topk", "bottomk")
@@ -31,9 +32,8 @@ FUNCTIONS = {
 }
 """Function name -> argument kinds: s scalar, v instant vector, r range vector."""
 
-UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
 _TOKEN = re.compile(
-    r"""(?P<ws>\s+)|(?P<dur>\d+(?:ms|s|m|h|d)\b)|(?P<num>\d+(?:\.\d*)?(?:[eE][-+]?\d+)?|\.\d+)
+    r"""(?P<ws>\s+)|(?P<dur>(?:\d+(?:\.\d+)?(?:ms|s|m|h|d))+\b)|(?P<num>\d+(?:\.\d*)?(?:[eE][-+]?\d+)?|\.\d+)
     |(?P<str>"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')|(?P<name>[A-Za-z_:][A-Za-z0-9_:]*)
     |(?P<op>=~|!~|!=|==|>=|<=|[-+*/%(){}\[\],=<>])""",
     re.VERBOSE,
@@ -106,14 +106,6 @@ class Bin:
 Node = Num | Selector | Call | Agg | Bin
 
 
-def duration(text: str) -> float:
-    """``5m`` -> 300.0."""
-    m = re.fullmatch(r"(\d+)(ms|s|m|h|d)", text)
-    if not m:
-        raise ValueError(text)
-    return int(m.group(1)) * UNITS[m.group(2)]
-
-
 def tokenize(text: str) -> list[Tok]:
     out: list[Tok] = []
     pos = 0
@@ -151,6 +143,34 @@ class Parser:
         tok = tok or self.peek()
         found = "the end of the query" if tok.kind == "end" else repr(tok.text)
         return QueryError(f"{msg}, found {found}", self.text, tok.pos)
+
+    def _duration(self, tok: Tok, what: str) -> float:
+        """A duration token as seconds, or the one not-a-duration message at its position
+        (with what is written right after it: ``offset 5x`` is one mistake, not two)."""
+        text = tok.text
+        while tok.kind != "end" and self.peek().kind in ("dur", "num", "name"):
+            if self.peek().pos != tok.pos + len(text):
+                break
+            text += self.take().text
+        return self._seconds(text, tok.pos, what)
+
+    def _seconds(self, text: str, pos: int, what: str) -> float:
+        try:
+            return units.seconds(text, what)
+        except units.DurationError as exc:
+            raise QueryError(str(exc), self.text, pos) from None
+
+    def _range(self) -> float:
+        """The duration between ``[`` (just taken) and ``]``: ``[5m]``, ``[1h30m]``."""
+        first = self.peek()
+        close = self.text.find("]", first.pos)
+        if close < 0:
+            raise self.fail("expected a duration and ']'")
+        value = self._seconds(self.text[first.pos : close], first.pos, "range")
+        while self.peek().kind != "end" and self.peek().pos < close:
+            self.take()
+        self.expect("]")
+        return value
 
     def expect(self, text: str) -> Tok:
         if self.peek().text != text:
@@ -314,18 +334,11 @@ class Parser:
         rng = None
         if self.peek().text == "[":
             self.take()
-            d = self.take()
-            if d.kind != "dur":
-                raise self.fail("expected a duration such as 5m")
-            rng = duration(d.text)
-            self.expect("]")
+            rng = self._range()
         offset = 0.0
         if self.peek().text == "offset":
             self.take()
-            d = self.take()
-            if d.kind != "dur":
-                raise self.fail("expected a duration after offset")
-            offset = duration(d.text)
+            offset = self._duration(self.take(), "offset")
         return Selector(name, tuple(matchers), rng, offset, pos)
 
 

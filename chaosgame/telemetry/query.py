@@ -1,20 +1,11 @@
 """The query language's front door: ``run(sim, text, now)`` -> (result, cost in seconds).
 
-One line of text picks the kind of query by its first word (see ``docs/queries.md``)::
-
-    rate(http_requests_total{service="checkout",code=~"5.."}[5m])   metrics (PromQL-style)
-    logs {service="checkout"} |= "timeout"                          logs (LogQL-style)
-    traces service=checkout status=error min_duration=1s             trace search
-    trace 4bf92f3577b34da6a3ce929d0e0e4736                           one trace
-    events kind=oom component=payments                              event timeline
-    changes                                                         deploys, flags, config
-    pods payments                                                   kubectl get pods
-    map                                                             dependency map with health
-    alerts                                                          firing alerts
-
-Trailing options ``--since=15m --until=5m --step=1m --limit=20 --page=2`` set the window
-(relative to now) and the paging. Results are plain data; errors raise
-:class:`~chaosgame.telemetry.errors.QueryError` with a position and a suggestion.
+One line of text picks the kind of query by its first word: :data:`FORMS` lists them (the
+``help`` query shows that list; see ``docs/queries.md``). Trailing options :data:`OPTIONS`
+(``--since=15m --until=5m --step=1m --limit=20 --page=2``) set the window (relative to now)
+and the paging; their durations are read by :mod:`chaosgame.scenario.units`. Results are
+plain data; errors raise :class:`~chaosgame.telemetry.errors.QueryError` with a position and a
+suggestion.
 """
 
 from __future__ import annotations
@@ -23,6 +14,8 @@ import math
 import re
 from typing import TYPE_CHECKING, Any
 
+from chaosgame.scenario import units
+from chaosgame.scenario.costs import QUERY_COSTS
 from chaosgame.telemetry import listings
 from chaosgame.telemetry.errors import QueryError, suggest
 from chaosgame.telemetry.recorder import attach
@@ -30,20 +23,22 @@ from chaosgame.telemetry.recorder import attach
 if TYPE_CHECKING:
     from chaosgame.engine.sim import Simulator
 
-COSTS: dict[str, float] = {
-    "metrics": 30.0,
-    "logs": 45.0,
-    "traces": 60.0,
-    "trace": 20.0,
-    "events": 20.0,
-    "changes": 20.0,
-    "pods": 15.0,
-    "map": 20.0,
-    "alerts": 10.0,
-    "catalogue": 0.0,
-    "help": 0.0,
-}
-"""Simulated seconds each kind of query takes to write, run and read."""
+COSTS = QUERY_COSTS
+"""Simulated seconds each kind of query takes (``chaosgame.scenario.costs``)."""
+
+FORMS: tuple[str, ...] = (
+    'rate(http_requests_total{service="checkout",code=~"5.."}[5m])   metrics (PromQL-style)',
+    'logs {service="checkout"} |= "timeout"                          logs (LogQL-style)',
+    "traces service=checkout status=error min_duration=1s             trace search",
+    "trace 4bf92f3577b34da6a3ce929d0e0e4736                           one trace",
+    "events kind=oom component=payments                              event timeline",
+    "changes                                                         deploys, flags, config",
+    "pods payments                                                   kubectl get pods",
+    "map                                                             dependency map with health",
+    "alerts                                                          firing alerts",
+    "--since=15m --until=5m --step=1m --limit=20 --page=2            window and paging options",
+)
+"""The forms the ``help`` query lists (data, not a docstring: ``python -OO`` strips those)."""
 
 OPTIONS = ("since", "until", "step", "limit", "page")
 DEFAULT_WINDOW = {
@@ -55,8 +50,6 @@ DEFAULT_WINDOW = {
     "alerts": 3600.0,
 }
 _OPT = re.compile(r"\s+--([a-z_]+)(?:=(\S+))?\s*$")
-_DUR = re.compile(r"^(\d+(?:\.\d+)?)(ms|s|m|h|d)$")
-UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
 HEADS = (
     "logs",
     "traces",
@@ -75,11 +68,22 @@ HEADS = (
 
 
 def seconds(text: str, where: str = "duration", query: str = "", pos: int | None = None) -> float:
-    """``90s``, ``5m``, ``2h`` -> seconds."""
-    m = _DUR.match(text)
-    if not m:
-        raise QueryError(f"bad {where} '{text}' (write it like 30s, 5m or 2h)", query, pos)
-    return float(m.group(1)) * UNITS[m.group(2)]
+    """``90s``, ``5m``, ``1h30m``, ``500ms`` -> seconds (read by
+    :func:`chaosgame.scenario.units.seconds`); a :class:`QueryError` otherwise."""
+    try:
+        return units.seconds(text, where)
+    except units.DurationError as exc:
+        raise QueryError(str(exc), query, pos) from None
+
+
+def since(text: str, default: float = DEFAULT_WINDOW["metrics"]) -> float:
+    """The ``--since`` window of a typed query in seconds (``default`` when it names none or
+    it cannot be read: the query itself reports that)."""
+    try:
+        _, opts = split_options(text)
+        return seconds(opts["since"], "--since") if "since" in opts else default
+    except QueryError:
+        return default
 
 
 def split_options(text: str) -> tuple[str, dict[str, str]]:
@@ -187,7 +191,7 @@ def _dispatch(
     words = body.split()
     if kind == "help":
         return {
-            "forms": __doc__.split("::", 1)[1].split("Trailing")[0].strip().splitlines(),
+            "forms": list(FORMS),
             "costs": COSTS,
         }
     if kind == "catalogue":

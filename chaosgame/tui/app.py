@@ -24,8 +24,8 @@ if TYPE_CHECKING:
     from textual.command import Provider
     from textual.screen import Screen
 
+    from chaosgame.game.flow import Game, Snapshot
     from chaosgame.scenario.model import Scenario
-    from chaosgame.tui.game import Game, Snapshot
 
 DARK, LIGHT = "textual-dark", "textual-light"
 
@@ -101,7 +101,7 @@ class ChaosApp(App[None]):
 
     def start_game(self, scenario: Scenario, seed: int | None, resume: Any = None) -> None:
         """Begin a new game (the world runs up to the page in a worker)."""
-        from chaosgame.tui.game import Game
+        from chaosgame.game.flow import Game
 
         self.game = Game(scenario, seed, store=self.store, resume=resume)
         self.snapshot = None

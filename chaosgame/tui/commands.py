@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING, cast
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
-from chaosgame.game.console import parse_command
-from chaosgame.tui.catalog import (
+from chaosgame.game.commands import parse_command
+from chaosgame.game.menu import (
     Command,
     cost_text,
     game_commands,

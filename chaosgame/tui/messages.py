@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from textual.message import Message
 
 if TYPE_CHECKING:
-    from chaosgame.tui.game import Snapshot
+    from chaosgame.game.flow import Snapshot
 
 
 class GameStarted(Message):

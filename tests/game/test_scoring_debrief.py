@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from chaosgame.game.console import run_console
+from chaosgame.console import run_console
 from chaosgame.game.debrief import build_debrief
 from chaosgame.game.players import reference_actions
 from chaosgame.game.scoring import assess, baselines, play

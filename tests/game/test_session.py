@@ -6,8 +6,9 @@ import json
 
 import pytest
 
-from chaosgame.game.session import MITIGATION_HANDS_ON, Session
+from chaosgame.game.session import Session
 from chaosgame.game.views import COSTS
+from chaosgame.scenario.costs import MITIGATION_HANDS_ON
 from chaosgame.scenario.library import load
 
 

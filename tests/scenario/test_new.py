@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from chaosgame.cli import main
-from chaosgame.scenario.checker import check_path
+from chaosgame.proof.checker import check_path
 from chaosgame.scenario.loader import validate_file
 
 

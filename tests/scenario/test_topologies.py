@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from chaosgame.engine.world import build_world
-from chaosgame.scenario.checker import check_scenario
+from chaosgame.proof.checker import check_scenario
 from chaosgame.scenario.library import scenario_dir
 from chaosgame.scenario.loader import load_scenario_text
 

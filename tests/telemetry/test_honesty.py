@@ -8,10 +8,10 @@ import re
 import pytest
 
 from chaosgame.engine.sim import Simulator
+from chaosgame.game.render import as_text
 from chaosgame.scenario.library import load, scenario_paths
 from chaosgame.telemetry.query import run
 from chaosgame.telemetry.recorder import attach
-from chaosgame.telemetry.text import as_text
 
 SCENARIOS = sorted(p.stem for p in scenario_paths())
 

@@ -94,7 +94,7 @@ def test_help_and_catalogue_are_free(storm: Simulator) -> None:
         ("events colour=red", "unknown filter"),
         ("traces service=paymnts", "did you mean 'payments'?"),
         ("map --sine=5m", "did you mean 'since'?"),
-        ("events --since=5x", "bad --since"),
+        ("events --since=5x", "--since: '5x' is not a duration"),
         ("kubectl get nodes", "knows 'get pods'"),
         ("", "empty query"),
     ],

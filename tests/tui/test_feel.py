@@ -62,8 +62,8 @@ async def test_every_screen_key_is_in_the_footer(app_factory: Callable[..., Chao
 async def test_a_game_that_cannot_start_is_a_message(
     app_factory: Callable[..., ChaosApp], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from chaosgame.game.flow import Game
     from chaosgame.game.records import RecordsError
-    from chaosgame.tui.game import Game
 
     def broken(self: Game) -> None:
         raise RecordsError("run 3 does not replay: action 2 was refused")

@@ -116,8 +116,8 @@ async def test_enter_on_an_unfinished_run_resumes_it(
         assert isinstance(app.screen, ConsoleScreen)
         assert app.game is not None
         assert app.game.run_id == 2
-        assert app.game.session.actions == store.get(2).actions
-        assert [a["action"]["type"] for a in app.game.session.actions] == ["query", "wait"]
+        assert app.game.view.actions == store.get(2).actions
+        assert [a["action"]["type"] for a in app.game.view.actions] == ["query", "wait"]
         await press(pilot, "w")
         assert len(store.get(2).actions) == 3  # saved after every action, in the same run
 

@@ -35,14 +35,14 @@ async def test_home_to_debrief_with_keys_only(app_factory: Callable[..., ChaosAp
         assert any(isinstance(m, GameStarted) for m in messages)
         assert app.game is not None
         assert app.game.seed == SEED
-        start = app.game.session.now
+        start = app.game.view.now
         await press(pilot, "enter")
         assert isinstance(app.screen, ConsoleScreen)
 
         await press(pilot, "r")  # the service map, 20 s
         assert app.snapshot is not None
         assert app.snapshot.map is not None
-        assert app.game.session.now == start + 20
+        assert app.game.view.now == start + 20
         await press(pilot, "2", "slash", *"payments errors 15m", "enter")  # a chart, 45 s
         assert [c.key for c in app.snapshot.charts] == ["payments errors"]
         await press(pilot, "5", "r")  # the timeline, 30 s
@@ -51,7 +51,7 @@ async def test_home_to_debrief_with_keys_only(app_factory: Callable[..., ChaosAp
         await press(pilot, "slash", *"do disable-retries checkout to=payments", "enter")
         await press(pilot, "w")
         await press(pilot, "d", *"payments", "tab", *"bad-deploy", "tab", *"0.8", "enter")
-        session = app.game.session
+        session = app.game.view
         assert session.declarations[-1]["hypotheses"][0] == {
             "component": "payments",
             "kind": "bad-deploy",
@@ -84,12 +84,12 @@ async def test_bad_query_is_a_clear_message(app_factory: Callable[..., ChaosApp]
         await settle(pilot)
         assert isinstance(app.screen, ConsoleScreen)
         assert app.game is not None
-        before = app.game.session.now
+        before = app.game.view.now
         await press(pilot, "2", "slash", *"paymnets errors", "enter")
         assert app.snapshot is not None
         assert app.snapshot.error
         assert "did you mean 'payments'" in app.snapshot.message
-        assert app.game.session.now == before  # a rejected query costs nothing
+        assert app.game.view.now == before  # a rejected query costs nothing
         await press(pilot, "slash", *"payments nosuchmetric", "enter")
         assert "unknown metric" in app.snapshot.message
         await press(pilot, "1", "slash", *"do", "enter")
@@ -98,7 +98,7 @@ async def test_bad_query_is_a_clear_message(app_factory: Callable[..., ChaosApp]
         await press(pilot, "slash", *"frobnicate now", "enter")
         assert app.snapshot.error
         assert "frobnicate" in app.snapshot.message
-        assert app.game.session.now == before
+        assert app.game.view.now == before
         assert isinstance(app.screen, ConsoleScreen)
 
 
@@ -112,9 +112,9 @@ async def test_risky_action_asks_first(app_factory: Callable[..., ChaosApp]) -> 
         assert isinstance(app.screen, ConfirmDialog)
         await press(pilot, "n")
         assert isinstance(app.screen, ConsoleScreen)
-        assert app.game.session.actions == []
+        assert app.game.view.actions == []
         await press(pilot, "slash", *"do restart payments", "enter", "y")
-        assert [a["action"]["action"] for a in app.game.session.actions] == ["restart"]
+        assert [a["action"]["action"] for a in app.game.view.actions] == ["restart"]
 
 
 @run_async
@@ -157,7 +157,7 @@ async def test_resume_after_quit(app_factory: Callable[..., ChaosApp], tmp_path:
         await settle(pilot)
         await press(pilot, "r", "w")
         assert app.game is not None
-        played, clock = list(app.game.session.actions), app.game.session.now
+        played, clock = list(app.game.view.actions), app.game.view.now
         await pilot.press("ctrl+q")
     record = store.get("unfinished")
     assert record.actions == played
@@ -166,8 +166,8 @@ async def test_resume_after_quit(app_factory: Callable[..., ChaosApp], tmp_path:
         await settle(pilot)
         assert isinstance(again.screen, ConsoleScreen)
         assert again.game is not None
-        assert again.game.session.now == clock
-        assert again.game.session.actions == played
+        assert again.game.view.now == clock
+        assert again.game.view.actions == played
         assert again.snapshot is not None
         assert "Resumed after 2 actions" in again.snapshot.message
         await press(pilot, "w")
@@ -231,7 +231,7 @@ async def test_declare_by_picking_from_the_lists(app_factory: Callable[..., Chao
         await press(pilot, "backspace", "backspace", "backspace", "backspace", "backspace")
         await press(pilot, *"bad dep", "down", "enter", *"0.6", "enter")
         assert app.game is not None
-        assert app.game.session.declarations[-1]["hypotheses"][0] == {
+        assert app.game.view.declarations[-1]["hypotheses"][0] == {
             "component": "payments",
             "kind": "bad-deploy",
             "confidence": 0.6,
@@ -248,7 +248,7 @@ async def test_trace_search_then_waterfall(app_factory: Callable[..., ChaosApp])
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         assert app.game is not None
-        start = app.game.session.now
+        start = app.game.view.now
         await press(pilot, "4", "slash", *"checkout status=error", "enter")
         listing = app.screen.query_one("#trace-list", OptionList)
         assert listing.display
@@ -256,14 +256,14 @@ async def test_trace_search_then_waterfall(app_factory: Callable[..., ChaosApp])
         assert listing.has_focus
         first = listing.get_option_at_index(0)
         assert "✗ error" in str(first.prompt)
-        searched = app.game.session.now
+        searched = app.game.view.now
         assert searched > start
         await press(pilot, "enter")  # open the highlighted trace
         assert app.snapshot is not None
         assert app.snapshot.traces is not None
         assert app.snapshot.traces["kind"] == "trace"
         assert app.snapshot.traces["trace_id"] == first.id
-        assert app.game.session.now == searched + COSTS["trace"]
+        assert app.game.view.now == searched + COSTS["trace"]
         body = str(app.screen.query_one("#trace-body", Static).render())
         assert f"trace {first.id}" in body
         assert "edge POST /api/checkout" in body
@@ -290,7 +290,7 @@ async def test_palette_runs_queries_and_mitigations(app_factory: Callable[..., C
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         assert app.game is not None
-        session = app.game.session
+        session = app.game.view
         await press(pilot, "colon")
         assert isinstance(app.screen, CommandPalette)
         await press(pilot, *"wait 5m")

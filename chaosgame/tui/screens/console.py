@@ -11,11 +11,10 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Input, Static, TabbedContent, TabPane, TextArea
 
-from chaosgame.game.console import parse_command
-from chaosgame.game.views import COSTS
+from chaosgame.game.commands import parse_command
+from chaosgame.game.flow import Snapshot
+from chaosgame.game.menu import HANDS_ON_S, VIEW_COSTS, Command, cost_text
 from chaosgame.scenario.actions import MITIGATIONS
-from chaosgame.tui.catalog import HANDS_ON_S, Command, cost_text
-from chaosgame.tui.game import Snapshot
 from chaosgame.tui.screens.dialogs import ActionDialog, ConfirmDialog, DeclareDialog
 from chaosgame.tui.widgets.charts import Charts
 from chaosgame.tui.widgets.footer import KeyFooter
@@ -31,12 +30,12 @@ if TYPE_CHECKING:
 TABS = ("overview", "metrics", "logs", "traces", "timeline", "notes")
 
 HINTS = {
-    "overview": f"r map {cost_text(COSTS['map'])} · m chart {cost_text(COSTS['metric'])} · "
+    "overview": f"r map {cost_text(VIEW_COSTS['map'])} · m chart {cost_text(VIEW_COSTS['metric'])} · "
     f"a act {cost_text(HANDS_ON_S)}+delay",
-    "metrics": f"/ chart {cost_text(COSTS['metric'])}",
+    "metrics": f"/ chart {cost_text(VIEW_COSTS['metric'])}",
     "logs": "/ search logs",
     "traces": "/ find traces",
-    "timeline": f"r events {cost_text(COSTS['events'])}",
+    "timeline": f"r events {cost_text(VIEW_COSTS['events'])}",
     "notes": "notes are free",
 }
 

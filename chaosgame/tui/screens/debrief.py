@@ -13,8 +13,8 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
+from chaosgame.game.flow import Snapshot
 from chaosgame.scenario.units import format_duration
-from chaosgame.tui.game import Snapshot
 from chaosgame.tui.widgets.footer import KeyFooter
 from chaosgame.tui.widgets.plot import Plot, Series
 

@@ -13,9 +13,9 @@ from textual.suggester import SuggestFromList
 from textual.widgets import Button, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from chaosgame.game.console import parse_command
+from chaosgame.game.commands import parse_command
+from chaosgame.game.menu import HANDS_ON_S, KIND_SUMMARIES, KINDS, matching, mitigation_label
 from chaosgame.scenario.actions import MITIGATIONS
-from chaosgame.tui.catalog import HANDS_ON_S, KIND_SUMMARIES, KINDS, matching, mitigation_label
 
 
 class ConfirmDialog(ModalScreen[bool]):

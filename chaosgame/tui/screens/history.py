@@ -256,10 +256,10 @@ class HistoryScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="history-resume")
     def _check_and_resume(self, record: RunRecord) -> None:
         """Replay the record once here, so a game that cannot resume is a message."""
-        from chaosgame.game.records import resume_session
+        from chaosgame.game.player import PlayerView
 
         try:
-            resume_session(record)
+            PlayerView.resumed(record)
         except Exception as exc:  # a damaged or unreplayable record is a message
             back_on_screen(self, self._cannot_resume, record, str(exc))
             return

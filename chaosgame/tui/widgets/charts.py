@@ -8,8 +8,8 @@ from textual.content import Content
 from textual.reactive import reactive
 from textual.widgets import Static
 
+from chaosgame.game.flow import Chart, Snapshot
 from chaosgame.scenario.units import format_duration
-from chaosgame.tui.game import Chart, Snapshot
 from chaosgame.tui.widgets.plot import Plot, Series
 
 PALETTE = ("$accent", "$warning", "$success", "$secondary")

@@ -17,7 +17,7 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import Static
 
-from chaosgame.tui.game import Snapshot
+from chaosgame.game.flow import Snapshot
 from chaosgame.tui.widgets.text import Parts
 
 LEVEL_STYLE = {

@@ -9,12 +9,13 @@ from textual.content import Content
 from textual.reactive import reactive
 from textual.widgets import DataTable
 
-from chaosgame.tui.game import Snapshot
+from chaosgame.game.flow import Snapshot
 
 HEALTH = {
     "ok": ("✓ ok", "$success"),
     "degraded": ("▲ deg", "$warning"),
     "failing": ("✗ FAIL", "bold $error"),
+    "unknown": ("? n/a", "$text-muted"),
 }
 """How each health reads: a symbol and a word first, colour second."""
 
@@ -104,8 +105,10 @@ class ServiceMap(DataTable[Content]):
                     Content.styled(word, style),
                     Content.styled(f"{indent}{name}", style if c["health"] != "ok" else ""),
                     Content(str(c["kind"])[:9]),
-                    Content(f"{float(c['rps']):7.1f}"),
-                    Content.styled(f"{float(c['errors']):7.2%}", style),
+                    Content("    n/a" if c["rps"] is None else f"{float(c['rps']):7.1f}"),
+                    Content.styled(
+                        "    n/a" if c["errors"] is None else f"{float(c['errors']):7.2%}", style
+                    ),
                     Content(f"{int(c['replicas']):>4}"),
                 ]
             self.add_row(*row, key=None if repeat else name)

@@ -8,8 +8,8 @@ from textual.content import Content
 from textual.reactive import reactive
 from textual.widget import Widget
 
+from chaosgame.game.flow import Snapshot
 from chaosgame.scenario.units import format_duration
-from chaosgame.tui.game import Snapshot
 from chaosgame.tui.widgets.text import Parts
 
 
@@ -67,6 +67,11 @@ def slo_lines(slos: list[dict[str, Any]], width: int) -> Content:
     out = Parts()
     bar_w = max(width - 64, 6)
     for s in slos:
+        if s.get("burn_5m") is None or s.get("budget_burned") is None:
+            out.add("? ", "$text-muted")
+            out.add(f"{s['journey']} {s['sli']}"[:22].ljust(22))
+            out.add(f"  n/a  {s.get('note') or 'not measured'}", "$text-muted").line()
+            continue
         burn = float(s["burn_5m"])
         mark, style = (
             ("✗", "$error")
@@ -77,11 +82,13 @@ def slo_lines(slos: list[dict[str, Any]], width: int) -> Content:
         )
         used = float(s["budget_burned"])
         full, empty = _bar(used, bar_w)
+        sli = s.get("sli_5m")
         out.add(f"{mark} ", style)
         out.add(f"{s['journey']} {s['sli']}"[:22].ljust(22))
-        out.add(f" {float(s.get('sli_5m', 1.0)):7.2%}", style)
+        out.add("     n/a" if sli is None else f" {float(sli):7.2%}", style)
         out.add(f" {burn:6.1f}x", f"bold {style}")
-        out.add(f" 1h {float(s['burn_1h']):5.1f}x ")
+        burn_1h = s.get("burn_1h")
+        out.add(" 1h   n/a  " if burn_1h is None else f" 1h {float(burn_1h):5.1f}x ")
         out.add(full, style)
         out.add(empty, "$text-muted")
         out.add(f" {used:.1%}").line()

@@ -9,8 +9,8 @@ from textual.content import Content
 from textual.reactive import reactive
 from textual.widgets import DataTable
 
+from chaosgame.game.flow import Snapshot
 from chaosgame.scenario.units import format_duration
-from chaosgame.tui.game import Snapshot
 
 KIND_STYLE = {
     "deploy": "$accent",

@@ -20,7 +20,7 @@ from textual.reactive import reactive
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from chaosgame.tui.game import Snapshot
+from chaosgame.game.flow import Snapshot
 from chaosgame.tui.widgets.text import Parts
 
 BAD = frozenset(("error", "timeout", "unavailable", "cancelled"))

@@ -1,4 +1,4 @@
-"""Plain-text rendering of query results, for the text console and for logs of a session."""
+"""Plain-text rendering of query results (plain data in, text out) for text frontends."""
 
 from __future__ import annotations
 

@@ -1,8 +1,9 @@
-"""The TUI's side of a game: a session, and frozen snapshots of what the player has seen.
+"""The flow of a game as every frontend shows it: frozen snapshots of what the player has seen.
 
-Nothing here imports Textual. :class:`Game` wraps a :class:`~chaosgame.game.session.Session`
+Nothing here imports Textual. :class:`Game` wraps a :class:`~chaosgame.game.player.PlayerView`
 (the only door into the core) and turns each step's plain-data result into a new
-:class:`Snapshot`. The app holds the latest snapshot in one reactive; widgets only render it.
+:class:`Snapshot`. A frontend holds the latest snapshot and only renders it (the terminal UI
+keeps it in one reactive).
 Every view the player opens cost simulated time, so a snapshot keeps the last answer of each
 view with the clock time it was read at, exactly like a dashboard that is only refreshed on
 demand.
@@ -16,7 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from chaosgame.game.session import Session
+from chaosgame.game.player import PlayerView
 from chaosgame.scenario.model import Scenario
 
 MAX_CHARTS = 4
@@ -110,21 +111,19 @@ def describe(action: Mapping[str, Any]) -> str:
 
 def _window(query: str) -> float:
     """The ``--since`` of a typed query, in seconds (15 minutes when not given)."""
-    import re
+    from chaosgame.telemetry.query import since
 
-    m = re.search(r"--since=(\d+(?:\.\d+)?)(ms|s|m|h|d)", query)
-    if not m:
-        return 900.0
-    return float(m.group(1)) * {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400}[m.group(2)]
+    return since(query)
 
 
 def _first_sli(obs: Mapping[str, Any]) -> float:
     slos = obs.get("slos") or []
-    return float(slos[0]["sli_5m"]) if slos else 1.0
+    known = [s["sli_5m"] for s in slos if s.get("sli_5m") is not None]
+    return float(known[0]) if known else 1.0
 
 
 class Game:
-    """A session plus the snapshot the interface shows. Safe to step from a worker thread."""
+    """A player view plus the snapshot a frontend shows. Safe to step from a worker thread."""
 
     def __init__(
         self,
@@ -134,7 +133,8 @@ class Game:
         store: Any = None,
         resume: Any = None,
     ) -> None:
-        self.session = Session(scenario, seed)
+        self.view = PlayerView(scenario, seed)
+        """The game as the player may see it (the only door into the core)."""
         self._lock = threading.Lock()
         self.snapshot: Snapshot | None = None
         self.store = store
@@ -146,36 +146,34 @@ class Game:
     @property
     def scenario_id(self) -> str:
         """The scenario's id."""
-        return self.session.scenario.id
+        return self.view.scenario_id
 
     @property
     def seed(self) -> int:
         """The seed in play."""
-        return self.session.seed
+        return self.view.seed
 
     def start(self) -> Snapshot:
         """Run the world up to the page; the first snapshot."""
         with self._lock:
             if self.resume is not None:
-                from chaosgame.game.records import resume_session
-
-                self.session = resume_session(self.resume)
-                obs = self.session.observe()
+                self.view = PlayerView.resumed(self.resume)
+                obs = self.view.observe()
             else:
-                obs = self.session.reset()
+                obs = self.view.start()
             if self.store is not None:
                 try:
                     rid = self.resume.id if self.resume is not None else None
-                    self.run_id = self.store.attach(self.session, rid)
+                    self.run_id = self.view._save_to(self.store, rid)
                 except Exception:  # saving never stops a game
                     self.run_id = None
             resumed = self.resume is not None
             self.snapshot = Snapshot(
-                briefing=self.session.briefing(),
+                briefing=self.view.briefing(),
                 observation=obs,
                 sli_trail=((0.0, _first_sli(obs)),),
                 message=(
-                    f"Resumed after {len(self.session.actions)} actions."
+                    f"Resumed after {len(self.view.actions)} actions."
                     if resumed
                     else "You are on call. Look around: every view costs simulated time."
                 ),
@@ -188,10 +186,10 @@ class Game:
         return self.snapshot
 
     def step(self, action: Mapping[str, Any]) -> Snapshot:
-        """Send one action to the session; fold its result into a new snapshot."""
+        """Send one action to the game; fold its result into a new snapshot."""
         with self._lock:
             snap = self._current()
-            out = self.session.step(dict(action))
+            out = self.view.act(action)
             obs = out["observation"]
             label = describe(action)
             entry = Entry(
@@ -296,17 +294,10 @@ class Game:
 
     def _debrief(self) -> dict[str, Any]:
         """The debrief as plain data: score, truth, signals, paths, SLI curves, postmortem."""
-        from chaosgame.game.debrief import build_debrief
-        from chaosgame.game.debrief_text import render_debrief
-        from chaosgame.game.postmortem import build_postmortem
-
-        assessment = self.session.finish()
-        data = build_debrief(assessment)
-        data["text"] = render_debrief(data)
-        data["postmortem"] = build_postmortem(assessment, self.run_id)
+        data = self.view.debrief(self.run_id)
         if self.store is not None and self.run_id is not None:
             try:
-                self.store.finish(self.run_id, self.session, assessment.score.as_dict())
+                self.view._finish_in(self.store, self.run_id)
             except Exception as exc:  # saving never breaks the debrief
                 data["save_problem"] = f"could not save the finished game: {exc}"
         return data

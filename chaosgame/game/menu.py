@@ -1,6 +1,7 @@
-"""What the player can do, as the interface lists it: views, mitigations, kinds and costs.
+"""What the player can do, as every frontend lists it: views, mitigations, kinds and costs.
 
-Plain data read from the core's public catalogues; nothing here imports Textual.
+Plain data read from the core's public catalogues, shared by the terminal UI, the text console
+and programs; nothing here imports Textual. Frontends read costs and names from here.
 """
 
 from __future__ import annotations
@@ -8,9 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from chaosgame.game.session import MITIGATION_HANDS_ON
 from chaosgame.game.views import COSTS, METRICS
 from chaosgame.scenario.actions import MITIGATIONS
+from chaosgame.scenario.costs import MITIGATION_HANDS_ON
 from chaosgame.scenario.faults import FAULT_KINDS
 from chaosgame.scenario.units import format_duration
 
@@ -37,6 +38,10 @@ def matching(text: str, names: list[str], limit: int = 50) -> list[str]:
 
 
 METRIC_NAMES = list(METRICS)
+METRIC_HELP = dict(METRICS)
+"""What each built-in metric means, by name."""
+VIEW_COSTS = dict(COSTS)
+"""Simulated seconds each built-in view (map, metric, events, slo, deploys) costs."""
 
 
 def cost_text(seconds: float) -> str:

@@ -24,7 +24,7 @@ e. ``nothing-scores-poorly``: doing nothing does not fix the incident, and the g
 For a no-fault scenario (``truth.root_cause.kind == "no-fault"``) the logic inverts: users are
 not hurt, there is nothing to recover, and doing nothing is right.
 
-Judging an SLI "recovered" is :mod:`chaosgame.scenario.recovery`'s job (one seam, so the
+Judging an SLI "recovered" is :mod:`chaosgame.proof.recovery`'s job (one seam, so the
 outcome grading of the engine can take over).
 """
 
@@ -35,10 +35,11 @@ from typing import Any
 
 from chaosgame.engine import slo as slo_mod
 from chaosgame.engine.sim import Simulator
+from chaosgame.game import players
 from chaosgame.game.session import Session
+from chaosgame.proof.recovery import SETTLE, Judge, burned, objective_mask
+from chaosgame.proof.signals import find_signals
 from chaosgame.scenario.model import Scenario
-from chaosgame.scenario.recovery import SETTLE, Judge, burned, objective_mask
-from chaosgame.scenario.signals import find_signals
 from chaosgame.scenario.units import format_duration
 
 HURT_BURN = 1.0
@@ -74,6 +75,8 @@ class Report:
     scenario: str | None
     checks: list[Check] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    kind: str = "scenario"
+    """``scenario``, or ``topology`` for a shared topology file (which is not checked)."""
 
     @property
     def ok(self) -> bool:
@@ -82,6 +85,7 @@ class Report:
     def as_dict(self) -> dict[str, Any]:
         return {
             "path": self.path,
+            "kind": self.kind,
             "scenario": self.scenario,
             "ok": self.ok,
             "errors": self.errors,
@@ -112,19 +116,12 @@ def _without_faults(sc: Scenario) -> Scenario:
     return sc.model_copy(update={"faults": []})
 
 
-def _play(sc: Scenario, seed: int, actions: list[Any], settle: float) -> Run:
-    """Page, apply ``actions`` (mitigation specs), run on to the deadline plus ``settle``."""
-    session = Session(sc, seed)
-    session.reset()
+def _play(sc: Scenario, seed: int, actions: list[dict[str, Any]], settle: float) -> Run:
+    """Play ``actions`` as a player would (the one player of :mod:`chaosgame.game.players`,
+    the same runs scoring compares with), then run on to the deadline plus ``settle``."""
+    session, refused = players.play(sc, actions, seed)
     sim = session.sim
     assert sim is not None
-    refused = []
-    if not actions:
-        session.step({"type": "end"})
-    for i, spec in enumerate(actions):
-        result = session.step({"type": "mitigate", **spec.model_dump(by_alias=True)})
-        if not result["ok"]:
-            refused.append(f"step {i + 1} ({spec.action} {spec.target}): {result['error']}")
     deadline = session.deadline
     sim.run_until(deadline + settle)
     return Run(sim, session.start_time, deadline, refused, session)
@@ -158,10 +155,10 @@ def check_scenario(sc: Scenario, seed: int | None = None, settle: float = SETTLE
     """Run every check on a validated scenario."""
     seed = sc.seed if seed is None else seed
     no_fault = sc.truth.root_cause.kind == "no-fault"
-    nothing = _play(sc, seed, [], settle)
+    nothing = _play(sc, seed, players.idle_actions(sc), settle)
     end = nothing.deadline + settle
     base = _baseline(sc, seed, end)
-    reference = _play(sc, seed, list(sc.truth.reference_solution), settle)
+    reference = _play(sc, seed, players.reference_actions(sc), settle)
     judge = Judge(base)
     onset = min(sc.onset, nothing.page)
     checks = [
@@ -299,7 +296,7 @@ def _check_herrings(sc: Scenario, seed: int, run: Run, onset: float) -> Check:
         if at > run.deadline:
             bad.append(f"{what} happens after the time limit, so the player never sees it")
             continue
-        alt = _play(without, seed, [], 0.0)
+        alt = _play(without, seed, players.idle_actions(without), 0.0)
         alt_share, _b, _w = _damage(alt.sim, onset, run.deadline)
         if abs(alt_share - share) > HERRING_TOLERANCE * share + 0.002:
             bad.append(
@@ -373,9 +370,15 @@ def _check_nothing(sc: Scenario, nothing: Run, ref: Run, judge: Judge, nf: bool)
 
 
 def check_path(path: str, seed: int | None = None) -> Report:
-    """Load, validate and check one file."""
-    from chaosgame.scenario.loader import load_scenario, validate_file
+    """Load, validate and check one file.
 
+    A shared topology file is not checked (it holds no incident): its report has
+    ``kind == "topology"`` and says so in its errors.
+    """
+    from chaosgame.scenario.loader import file_kind, load_scenario, not_a_scenario, validate_file
+
+    if file_kind(path) == "topology":
+        return Report(path, None, errors=[not_a_scenario(path)], kind="topology")
     problems = validate_file(path)
     if problems:
         return Report(path, None, errors=[str(p) for p in problems])

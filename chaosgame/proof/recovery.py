@@ -6,8 +6,8 @@ its faults (a fleet that is always a little unhealthy is not the player's fault)
 *Recovered* means healthy from some moment before the time limit up to it; *held* means still
 healthy for ``settle`` seconds after it (so a fix that does not last is caught).
 
-This is the seam for the engine's outcome grading (``chaosgame.engine.grading.evaluate``):
-:meth:`Judge.evaluate` is the only place that decides, so switching to it is one change here.
+The decision is the engine's outcome grading (``chaosgame.engine.grading.evaluate``), the
+one recovery judge that scoring uses too; :meth:`Judge.evaluate` adds the moment of recovery.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from chaosgame.engine import slo as slo_mod
+from chaosgame.engine.grading import evaluate
 from chaosgame.engine.sim import Simulator
 from chaosgame.scenario.units import format_duration
 
@@ -89,15 +90,11 @@ class Judge:
     def evaluate(self, sim: Simulator, since: float, deadline: float) -> Verdict:
         """Recovered by ``deadline`` (looking from ``since``) and held ``settle`` after it.
 
-        The simulation must have run to ``deadline + settle``. When the engine's outcome
-        grading is available it decides (it also checks invariants and symptom hiding); the
-        judgement here is the fallback, and gives the moment of recovery for messages.
+        The simulation must have run to ``deadline + settle``. The engine's outcome grading
+        (:func:`chaosgame.engine.grading.evaluate`, which also checks invariants and symptom
+        hiding) is the one judge; the SLI streak here only dates the moment of recovery.
         """
         own = self._evaluate(sim, since, deadline)
-        try:
-            from chaosgame.engine.grading import evaluate
-        except ImportError:
-            return own
         outcome = evaluate(sim, since, self.settle, baseline=self.baseline)
         fixed = outcome.held and outcome.invariants_ok and not outcome.symptom_hiding
         return Verdict(

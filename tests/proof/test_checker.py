@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from chaosgame.cli import main
-from chaosgame.scenario.checker import Check, check_scenario
+from chaosgame.proof.checker import Check, check_scenario
 from chaosgame.scenario.library import find, scenario_paths
 from chaosgame.scenario.loader import load_scenario_text
 
@@ -131,3 +131,57 @@ def test_check_reports_invalid_files(tmp_path: Path, capsys: pytest.CaptureFixtu
     data: Any = report
     assert data["ok"] is False
     assert "did you mean 'retries'" in data["errors"][0]
+
+
+TOPOLOGY_FILES = sorted((scenario_paths()[0].parent / "topologies").glob("*.yaml"))
+
+
+@pytest.mark.parametrize("topology", TOPOLOGY_FILES, ids=lambda p: p.stem)
+def test_check_on_a_topology_says_so(topology: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", str(topology)]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.startswith(f"chaosgame: {topology}: this is a topology, not a scenario")
+    assert "extends:" in captured.err
+    assert "Traceback" not in captured.err
+    assert main(["check", str(topology), "--json"]) == 2
+    (report,) = json.loads(capsys.readouterr().out)
+    assert report["kind"] == "topology"
+    assert report["ok"] is False
+    assert main(["validate", str(topology)]) == 0
+    assert capsys.readouterr().out == f"{topology}: ok (a shared topology)\n"
+
+
+def test_check_on_a_topology_in_a_subprocess_has_no_traceback() -> None:
+    import subprocess
+    import sys
+
+    shop = scenario_paths()[0].parent / "topologies" / "shop.yaml"
+    out = subprocess.run(
+        [sys.executable, "-m", "chaosgame", "check", str(shop)], capture_output=True, text=True
+    )
+    assert out.returncode == 2
+    assert "this is a topology, not a scenario" in out.stderr
+    assert "Traceback" not in out.stderr
+
+
+def test_validate_and_check_agree_on_what_a_file_is(tmp_path: Path) -> None:
+    from chaosgame.proof.checker import check_path
+    from chaosgame.scenario.loader import file_kind, validate_file
+
+    for topology in TOPOLOGY_FILES:
+        assert file_kind(topology) == "topology"
+        assert validate_file(topology) == []
+        assert check_path(str(topology)).kind == "topology"
+    for scenario in scenario_paths():
+        assert file_kind(scenario) == "scenario"
+    # a draft scenario without an id, title or truth is still a scenario (it has faults):
+    # validate and check both report what it lacks, neither calls it a topology
+    draft = tmp_path / "draft.yaml"
+    draft.write_text("faults: []\ncomponents:\n  - {name: api, kind: service}\n")
+    assert file_kind(draft) == "scenario"
+    problems = [p.message for p in validate_file(draft)]
+    assert any("id: this field is required" in m for m in problems)
+    report = check_path(str(draft))
+    assert report.kind == "scenario"
+    assert report.errors == [str(p) for p in validate_file(draft)]

@@ -1,0 +1,203 @@
+"""The text console: type commands, read telemetry, act, one line at a time.
+
+This is the line-by-line way to play (and the simplest thing a script can drive). Like every
+frontend it speaks only to :class:`~chaosgame.game.player.PlayerView`, and reads the command
+language from :mod:`chaosgame.game.commands` and the catalogue from :mod:`chaosgame.game.menu`.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import sys
+from typing import TYPE_CHECKING, Any, TextIO
+
+from chaosgame.game.commands import parse_command
+from chaosgame.game.menu import METRIC_HELP, VIEW_COSTS
+from chaosgame.game.player import PlayerView
+from chaosgame.game.render import spark
+from chaosgame.scenario.actions import MITIGATIONS
+from chaosgame.scenario.units import format_duration
+
+if TYPE_CHECKING:
+    from chaosgame.game.records import RunRecord, RunStore
+    from chaosgame.scenario.model import Scenario
+
+HELP = """\
+Commands (each costs simulated time; the outage keeps burning meanwhile):
+  map                         the service map with health           ({map})
+  metric COMPONENT [METRIC] [WINDOW]  a metric over time, e.g. metric payments errors 15m ({metric})
+  metrics                     the metric names you can ask for
+  events [COMPONENT]          deploys, flags, config, restarts, scaling ({events})
+  changes                     deploys, flag and config changes only ({deploys})
+  slo                         SLOs, burn rates and error budget     ({slo})
+  do ACTION TARGET [k=v ...]  a mitigation, e.g. do restart web, do scale web replicas=6
+  actions                     the mitigations you can apply
+  wait DURATION               let time pass, e.g. wait 2m
+  declare COMPONENT KIND [CONFIDENCE]  name the root cause, e.g. declare web memory-leak 0.6
+  q QUERY                     any query of the query language (docs/queries.md), e.g.
+                              q sum by (service) (rate(http_requests_total{{code=~"5.."}}[5m]))
+  logs {{SELECTOR}} [FILTERS]   e.g. logs {{service="checkout"}} |= "timeout" --page=2
+  traces [FILTERS] / trace ID  e.g. traces service=payments status=error min_duration=1s
+  pods [COMPONENT] / alerts   kubectl-like pods, firing and recent alerts
+  end                         finish and see the debrief
+""".format(**{k: f"{v:g}s" for k, v in VIEW_COSTS.items()})
+
+
+def render(result: Any, view: PlayerView) -> str:
+    """A readable rendering of a view's result."""
+    if not isinstance(result, dict):
+        return str(result)
+    if "kind" in result and "query" in result:
+        from chaosgame.game.render import as_text
+
+        return as_text(result)
+    if "components" in result:
+        mark = {"ok": "  ok ", "degraded": " ~deg", "failing": "!FAIL", "unknown": "  ?  "}
+        lines = [f"{'component':<16}{'kind':<16}{'health':<7}{'rps':>9}{'errors':>9}{'pods':>6}"]
+        for c in result["components"]:
+            lines.append(
+                f"{c['name']:<16}{c['kind']:<16}{mark[c['health']]:<7}"
+                f"{_num(c['rps'], '.1f'):>9}{_num(c['errors'], '.2%'):>9}{c['replicas']:>6}"
+            )
+        return "\n".join(lines)
+    if "points" in result:
+        values = [v for _, v in result["points"]]
+        note = f" ({result['note']})" if result.get("note") else ""
+        if not values:
+            return f"{result['component']} {result['metric']}: no data points in that window{note}"
+        step = max(1, len(values) // 60)
+        shown = values[::step]
+        last = values[-1] if values else 0.0
+        return (
+            f"{result['component']} {result['metric']}: now {last:.4g}, "
+            f"min {min(values):.4g}, max {max(values):.4g}{note}\n{spark(shown)}"
+        )
+    if "events" in result:
+        if not result["events"]:
+            return "(no events in that window)"
+        return "\n".join(
+            f"{view.clock(e['time']) if e['time'] >= 0 else format_duration(-e['time']) + ' ago':>10}"
+            f"  {e['kind']:<10} {e['component']:<16} {e['message']}"
+            for e in result["events"]
+        )
+    if "slos" in result:
+        return "\n".join(
+            f"{s['journey']:<12}{s['sli']:<13} target {s['target']:.3%}"
+            f"  burn 5m {_num(s['burn_5m'], '.1f', 'x'):>8}  1h {_num(s['burn_1h'], '.1f', 'x'):>7}"
+            f"  budget burned {_num(s['budget_burned'], '.2%')}"
+            + (f"  ({s['note']})" if s.get("note") else "")
+            for s in result["slos"]
+        )
+    return "\n".join(f"{k}: {v}" for k, v in result.items())
+
+
+def _num(value: Any, spec: str, unit: str = "") -> str:
+    """A figure as text, or ``n/a`` where telemetry has no such number."""
+    return "n/a" if value is None else f"{format(value, spec)}{unit}"
+
+
+def status_line(obs: dict[str, Any]) -> str:
+    """Clock, time left and alerts in one line."""
+    pages = len(obs["alerts"])
+    return (
+        f"[{obs['clock']}] +{format_duration(obs['elapsed_s'])} on call, "
+        f"{format_duration(obs['remaining_s'])} left, {pages} page{'s' if pages != 1 else ''} firing"
+    )
+
+
+def run_console(
+    scenario: Scenario,
+    seed: int | None,
+    stdin: TextIO,
+    stdout: TextIO,
+    store: RunStore | None = None,
+    resume: RunRecord | None = None,
+) -> int:
+    """Play interactively (or from piped commands) until ``end`` or end of input.
+
+    With a ``store`` the game is saved after every action and scored into it at the end;
+    with ``resume`` a saved game in progress is rebuilt and continued.
+    """
+    if resume is not None:
+        view = PlayerView.resumed(resume)
+        obs = view.observe()
+    else:
+        view = PlayerView(scenario, seed)
+        obs = view.start()
+    run_id = _record(store, view, resume)
+    brief = view.briefing()
+
+    def say(text: str = "") -> None:
+        stdout.write(text + "\n")
+        stdout.flush()
+
+    say(f"=== {brief['title']} ===")
+    say(str(brief["briefing"]).strip())
+    say()
+    say(status_line(obs))
+    say("Type help for the commands.")
+    interactive = stdin.isatty()
+    while not view.ended:
+        if interactive:
+            stdout.write("> ")
+            stdout.flush()
+        line = stdin.readline()
+        if not line:
+            view.end()
+            break
+        if not interactive:
+            say(f"> {line.rstrip()}")
+        try:
+            parsed = parse_command(line)
+        except ValueError as exc:
+            say(f"error: {exc}")
+            continue
+        if parsed in ("quit", "exit"):
+            view.end()
+            break
+        if parsed == "noop":
+            continue
+        if parsed in ("help", "?"):
+            say(HELP)
+            continue
+        if parsed == "metrics":
+            say("\n".join(f"  {k:<16} {v}" for k, v in METRIC_HELP.items()))
+            continue
+        if parsed == "actions":
+            say(
+                "\n".join(
+                    f"  {a:<20} {i.summary} (acts after {i.delay_s:g}s)"
+                    for a, i in MITIGATIONS.items()
+                )
+            )
+            continue
+        assert isinstance(parsed, dict)
+        out = view.act(parsed)
+        if not out["ok"]:
+            say(f"error: {out['error']}")
+            continue
+        say(render(out["result"], view))
+        say(status_line(out["observation"]))
+    say(str(view.debrief(run_id)["text"]))
+    if store is not None and run_id is not None:
+        try:
+            view._finish_in(store, run_id)
+            say(f"\nSaved as run {run_id}. Its postmortem: chaosgame report {run_id}")
+        except (sqlite3.Error, OSError) as exc:
+            store.problems.append(f"could not save the finished game: {exc}")
+        for problem in store.problems:
+            print(f"chaosgame: {problem}", file=sys.stderr)
+    return 0
+
+
+def _record(store: RunStore | None, view: PlayerView, resume: RunRecord | None) -> int | None:
+    """Start saving the game after every action; never let a failure to save stop play."""
+    if store is None:
+        return None
+    from chaosgame.game.records import RecordsError
+
+    try:
+        return view._save_to(store, resume.id if resume is not None else None)
+    except (sqlite3.Error, OSError, RecordsError) as exc:
+        print(f"chaosgame: this game will not be saved: {exc}", file=sys.stderr)
+        return None
