@@ -126,7 +126,7 @@ def _categories(sim: Simulator, i: int) -> list[Category]:
     out: list[Category] = []
     if kind in NO_LOGS or not t.logs:
         return out
-    pl = pools(sim.seed)
+    pl = pools(sim)
     pod = sh.pod(name)
     ip = Field("ip", values=pl.ips)
     user = Field("user", values=pl.users)

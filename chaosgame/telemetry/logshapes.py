@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import lru_cache
 
 from chaosgame.telemetry.logtemplates import DIGITS, HEX, POD_ID, TS, Field, Seg
 
@@ -13,9 +12,12 @@ TRACE = Field("trace", HEX, (32, 32))
 _D2 = Field("d2", DIGITS, (2, 2))
 
 
-@lru_cache(maxsize=64)
 def stamp(fmt: str, lang: str) -> Field:
     """The timestamp that starts a line: a date to the second, a separator, milliseconds."""
+    return STAMPS.get((fmt, lang)) or _stamp(fmt, lang)
+
+
+def _stamp(fmt: str, lang: str) -> Field:
     text = fmt == "text"
     sep = "," if text and lang == "python" else "."
     suffix = "" if text and lang in ("java", "python") else "Z"
@@ -25,13 +27,16 @@ def stamp(fmt: str, lang: str) -> Field:
     return Field("ts", TS, (19, 24), parts=(date, sep, Field("milli", DIGITS, (3, 3)), suffix))
 
 
-@lru_cache(maxsize=4096)
 def pod(name: str) -> Field:
     """A pod name of component ``name``: ``name-<10 hex>-<5 characters>`` (any version)."""
     return Field(
         "pod", parts=(f"{name}-", Field("rs", HEX, (10, 10)), "-", Field("id", POD_ID, (5, 5)))
     )
 
+
+LANGUAGES = ("go", "java", "python", "node", "ruby", "rust", "other")
+STAMPS = {(f, lang): _stamp(f, lang) for f in ("text", "json") for lang in LANGUAGES}
+"""The timestamp field of each format and language (one object each, shared by templates)."""
 
 TIMEOUT: dict[str, list[Seg]] = {
     "java": [

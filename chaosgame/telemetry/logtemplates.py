@@ -15,9 +15,13 @@ from __future__ import annotations
 import string
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from chaosgame.engine.rng import derive
+from chaosgame.telemetry.recorder import recorder
+
+if TYPE_CHECKING:
+    from chaosgame.engine.sim import Simulator
 
 DIGITS = frozenset(string.digits)
 HEX = frozenset(string.digits + "abcdef")
@@ -78,10 +82,13 @@ class Pools:
         return Pools(ips, users, tables)
 
 
-@lru_cache(maxsize=8)
-def pools(seed: int) -> Pools:
-    """The pools for ``seed`` (they depend on the seed alone; the last few are kept)."""
-    return Pools.make(seed)
+def pools(sim: Simulator) -> Pools:
+    """The pools of a game (made once per game, from its seed)."""
+    cache = recorder(sim).cache
+    got: Pools | None = cache.get("logs/pools")
+    if got is None:
+        got = cache["logs/pools"] = Pools.make(sim.seed)
+    return got
 
 
 def merged(template: Sequence[Seg]) -> list[Seg]:
