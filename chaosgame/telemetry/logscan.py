@@ -30,7 +30,7 @@ from numpy.typing import NDArray
 
 from chaosgame.telemetry import logs
 from chaosgame.telemetry.listings import pod_names
-from chaosgame.telemetry.logtemplates import NOWHERE, Field, Reach, Seg, reach
+from chaosgame.telemetry.logtemplates import NOWHERE, Field, Reach, Seg, merged, reach, through
 from chaosgame.telemetry.recorder import VersionMix, recorder
 
 if TYPE_CHECKING:
@@ -119,69 +119,161 @@ def plans(sim: Simulator, cats: Sequence[Category], needle: str) -> list[Plan]:
     """The plans for ``needle`` in the lines of each of ``cats``, kept with the game (a
     category's identity is unique within its game only)."""
     cache = recorder(sim).cache
-    shapes: dict[int, _Shape] = cache.setdefault("logs/shapes", {})
-    fields: dict[Field, int] = cache.setdefault("logs/fields", {})
+    table: _Table = cache.setdefault("logs/segments", _Table())
     memo: OrderedDict[str, _Memo] = cache.setdefault("logs/needles", OrderedDict())
     m = memo.get(needle)
     if m is None:
-        m = memo[needle] = _Memo(needle, fields)
+        m = memo[needle] = _Memo(needle)
         while len(memo) > NEEDLES_KEPT:
             memo.popitem(last=False)
     memo.move_to_end(needle)
     known = m.by_uid
-    out = []
-    for cat in cats:
-        got = known.get(cat.uid)
-        if got is None:
-            shape = shapes.get(cat.uid)
-            if shape is None:
-                segs = segments(cat)
-                layout = tuple(("" if isinstance(g, str) else g.name, slot) for g, slot in segs)
-                keys = [
-                    g if isinstance(g, str) else fields.setdefault(g, len(fields)) for g, _ in segs
-                ]
-                shape = shapes[cat.uid] = _Shape([g for g, _ in segs], keys, layout)
-            got = known[cat.uid] = m.plan(shape)
-        out.append(got)
-    return out
+    missing = [c for c in cats if c.uid not in known]
+    if missing:
+        m.add(table, missing)
+    return [known[c.uid] for c in cats]
 
 
-@dataclass(frozen=True)
-class _Shape:
-    """A category's segments as read per line, each segment's key (the text of literal text,
-    a number for a field), and the field names and slots among them."""
+class _Table:
+    """Every category of a game as a row of segment numbers, so that what a needle makes of
+    them is worked out once per distinct segment and once per distinct row of reaches."""
 
-    segs: list[Seg]
-    keys: list[str | int]
-    layout: tuple[tuple[str, int], ...]
+    def __init__(self) -> None:
+        self.number: dict[Seg, int] = {}
+        self.segs: list[Seg] = []
+        self.ends: list[tuple[int, int, int]] = []  # literal text: first, last character, length
+        self.row_of: dict[int, int] = {}
+        self.rows: list[NDArray[np.int32]] = []
+        self.layouts: dict[tuple[tuple[str, int], ...], int] = {}
+        self.layout_of: list[int] = []
+        self.shapes: list[list[tuple[Seg, int]]] = []
+        self._matrix: NDArray[np.int32] | None = None
+
+    def rows_for(self, cats: Sequence[Category]) -> NDArray[np.intp]:
+        out = np.empty(len(cats), np.intp)
+        for j, cat in enumerate(cats):
+            r = self.row_of.get(cat.uid)
+            if r is None:
+                r = self.row_of[cat.uid] = self._add(cat)
+            out[j] = r
+        return out
+
+    def _add(self, cat: Category) -> int:
+        segs = segments(cat)
+        row = np.full(len(segs), -1, np.int32)
+        for k, (seg, _) in enumerate(segs):
+            n = self.number.get(seg)
+            if n is None:
+                n = self.number[seg] = len(self.segs)
+                self.segs.append(seg)
+                text = seg if isinstance(seg, str) else ""
+                self.ends.append((ord(text[0]), ord(text[-1]), len(text)) if text else (-1, -1, 0))
+            row[k] = n
+        layout = tuple(("" if isinstance(g, str) else g.name, slot) for g, slot in segs)
+        self.layout_of.append(self.layouts.setdefault(layout, len(self.layouts)))
+        self.rows.append(row)
+        self.shapes.append(segs)
+        self._matrix = None
+        return len(self.rows) - 1
+
+    @property
+    def matrix(self) -> NDArray[np.int32]:
+        """The rows, padded with -1 to the longest."""
+        if self._matrix is None:
+            width = max(len(r) for r in self.rows)
+            self._matrix = np.full((len(self.rows), width), -1, np.int32)
+            for k, r in enumerate(self.rows):
+                self._matrix[k, : len(r)] = r
+        return self._matrix
 
 
 class _Memo:
-    """What one needle makes of segments and of sequences of them: many categories share one
-    sequence of reaches where their text differs (service names, paths)."""
+    """What one needle makes of a game's segments (a reach each, shared by equal reaches) and
+    of rows of them (a plan each)."""
 
-    def __init__(self, needle: str, fields: dict[Field, int]) -> None:
+    def __init__(self, needle: str) -> None:
         self.needle = needle
         self.by_uid: dict[int, Plan] = {}
+        self.reach_of = np.zeros(0, np.intp)  # per segment number: its reach's index, or -1
+        self.reaches: list[Reach] = [NOWHERE]
+        self.interned: dict[Reach, int] = {NOWHERE: 0}
         self.parts: dict[tuple[str, Seg], Reach] = {}
-        self.reaches: dict[str | int, Reach] = {}
-        self.interned: dict[Reach, Reach] = {NOWHERE: NOWHERE}
-        self.plans: dict[tuple[object, ...], Plan] = {}
+        self.literal: dict[tuple[str, str, bool, int], int] = {}
+        self.folds: dict[tuple[int, ...], int] = {}
+        self.plans: dict[bytes, Plan] = {}
 
-    def reach(self, key: str | int, seg: Seg) -> Reach:
-        r = reach(self.needle, seg, None if isinstance(seg, str) else self.parts)
-        got = self.reaches[key] = self.interned.setdefault(r, r)
-        return got
-
-    def plan(self, shape: _Shape) -> Plan:
-        get = self.reaches.get
-        reaches = [get(k) or self.reach(k, g) for k, g in zip(shape.keys, shape.segs, strict=True)]
-        key = (shape.layout, *map(id, reaches))
-        got = self.plans.get(key)
+    def _intern(self, r: Reach) -> int:
+        got = self.interned.get(r)
         if got is None:
-            segs = list(zip(shape.segs, (slot for _, slot in shape.layout), strict=True))
-            got = self.plans[key] = _plan(segs, reaches, self.needle)
+            got = self.interned[r] = len(self.reaches)
+            self.reaches.append(r)
         return got
+
+    def _reach(self, table: _Table, numbers: NDArray[np.intp]) -> None:
+        """Work out the reaches of segments ``numbers`` not yet known."""
+        if len(self.reach_of) < len(table.segs):
+            grown = np.full(len(table.segs), -1, np.intp)
+            grown[: len(self.reach_of)] = self.reach_of
+            self.reach_of = grown
+        todo = numbers[self.reach_of[numbers] < 0]
+        if not todo.size:
+            return
+        for n in todo.tolist():
+            seg = table.segs[n]
+            self.reach_of[n] = self._text(seg) if isinstance(seg, str) else self._field(seg)
+
+    def _text(self, text: str) -> int:
+        """The reach of literal text (most of a template's text, for most needles, none)."""
+        needle = self.needle
+        inside = needle in text
+        if not inside and not (text and (text[0] in needle or text[-1] in needle)):
+            return 0
+        # what text does depends only on its ends (as long as the needle), on whether it holds
+        # the needle, and on its length when it is shorter than the needle
+        edge = len(needle) - 1
+        key = (text[:edge], text[len(text) - edge :], inside, min(len(text), len(needle)))
+        got = self.literal.get(key)
+        if got is None:
+            got = self.literal[key] = self._intern(reach(needle, text, None))
+        return got
+
+    def _field(self, f: Field) -> int:
+        """The reach of a field: of its parts in turn when it has parts (pod names differ
+        only by their component's name, which most needles do not touch)."""
+        if not f.parts:
+            return self._intern(reach(self.needle, f, self.parts))
+        parts = tuple(
+            self._text(p) if isinstance(p, str) else self._field(p) for p in merged(f.parts)
+        )
+        got = self.folds.get(parts)
+        if got is None:
+            r = through(len(self.needle))
+            for k in parts:
+                r = r.then(self.reaches[k])
+            got = self.folds[parts] = self._intern(r)
+        return got
+
+    def add(self, table: _Table, cats: Sequence[Category]) -> None:
+        """Make the plans of ``cats``."""
+        rows = table.rows_for(cats)
+        numbers = table.matrix[rows]
+        present = np.unique(numbers)
+        self._reach(table, present[present >= 0].astype(np.intp))
+        reached = np.where(numbers >= 0, self.reach_of[np.maximum(numbers, 0)], -1)
+        layout = np.array([table.layout_of[r] for r in rows.tolist()], np.intp)
+        keys = np.concatenate([layout[:, None], reached], axis=1)
+        distinct, first, which = np.unique(keys, axis=0, return_index=True, return_inverse=True)
+        made = []
+        for k in range(len(distinct)):
+            key = distinct[k].tobytes()
+            got = self.plans.get(key)
+            if got is None:
+                segs = table.shapes[int(rows[first[k]])]
+                reaches = [self.reaches[int(i)] for i in distinct[k][1 : len(segs) + 1]]
+                got = self.plans[key] = _plan(segs, reaches, self.needle)
+            made.append(got)
+        for cat, k in zip(cats, np.ravel(which).tolist(), strict=True):
+            self.by_uid[cat.uid] = made[k]
 
 
 def _plan(segs: list[tuple[Seg, int]], reaches: list[Reach], needle: str) -> Plan:

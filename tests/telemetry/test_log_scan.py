@@ -337,3 +337,17 @@ def test_counts_of_a_selection_are_those_of_the_whole(monkeypatch: pytest.Monkey
             if lo >= 100 and hi <= 180:
                 rows = [r for r, c in enumerate(cats) if pick(c)]
                 assert np.array_equal(mine, every[rows, lo - 100 : hi - 100])
+
+
+def test_plans_shared_between_categories_are_each_categorys_own(window: Window) -> None:
+    """A needle's plans, worked out once per distinct segment and row of reaches, are those
+    each category's template gives on its own, and agree with the templates' verdict."""
+    from chaosgame.telemetry.logtemplates import decide, reach
+
+    for needle in _needles(window, 25, seed=9)[::2]:
+        made = logscan.plans(window.sim, window.cats, needle)
+        for cat, got in zip(window.cats, made, strict=True):
+            segs = logscan.segments(cat)
+            alone = logscan._plan(segs, [reach(needle, s, None) for s, _ in segs], needle)
+            assert got == alone, (needle, cat.key)
+            assert got.verdict == decide(needle, list(cat.template)), (needle, cat.key)
