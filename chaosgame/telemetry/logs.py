@@ -315,8 +315,11 @@ def _written(sim: Simulator, cats: list[Category], lo: int, hi: int) -> NDArray[
         while end < len(cats) and cats[end].comp == i:
             end += 1
         first, block = store[i]
-        rows = [where[c.uid] for c in cats[start:end]]
-        out[start:end] = block[rows, lo - first : hi - first]
+        if end - start == len(block):  # all of the component's categories, in order
+            out[start:end] = block[:, lo - first : hi - first]
+        else:
+            rows = [where[c.uid] for c in cats[start:end]]
+            out[start:end] = block[rows, lo - first : hi - first]
         start = end
     for i in {i for group in todo.values() for i in group}:
         first, block = store[i]

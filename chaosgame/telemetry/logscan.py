@@ -632,7 +632,17 @@ class Window:
 
     def pods(self) -> Pods:
         if self._pods is None:
-            self._pods = _pods(self.sim, self.lo, self.ticks)
+            # kept with the game for the last windows read: past ticks never change
+            kept: OrderedDict[tuple[int, int], Pods] = recorder(self.sim).cache.setdefault(
+                "logs/pod windows", OrderedDict()
+            )
+            key = (self.lo, self.ticks)
+            got = kept.get(key)
+            if got is None:
+                got = kept[key] = _pods(self.sim, self.lo, self.ticks)
+                while len(kept) > 4:
+                    kept.popitem(last=False)
+            self._pods = got
         return self._pods
 
     def clocks(self) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
