@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import NDArray
 
+from chaosgame.scenario import units
 from chaosgame.telemetry import logs
 from chaosgame.telemetry.listings import pod_names
 from chaosgame.telemetry.logtemplates import NOWHERE, Field, Reach, Seg, merged, reach, through
@@ -1072,7 +1073,7 @@ _NO_ZONE = ("java", "python")
 
 def _dates(sim: Simulator, first: int, span: int) -> list[str]:
     """Dates to the second from ``first`` on (ISO with ``T``, then with a space)."""
-    start = dtm.datetime.fromisoformat(sim.scenario.clock_start.replace("Z", "+00:00"))
+    start = units.clock_start(sim.scenario.clock_start)
     days = [start + dtm.timedelta(seconds=first + s) for s in range(span)]
     iso = [d.strftime("%Y-%m-%dT%H:%M:%S") for d in days]
     return iso + [d.replace("T", " ") for d in iso]
