@@ -53,9 +53,10 @@ def describe(act: dict[str, Any]) -> str:
     """One action as a short command-like line."""
     kind = act.get("type")
     if kind == "query":
-        bits = [str(act.get("view", "query"))]
-        bits += [str(act[k]) for k in ("component", "metric", "q", "query") if act.get(k)]
-        return "look: " + " ".join(bits)
+        if act.get("q"):
+            return f"query {act['q']}"
+        bits = [str(act[k]) for k in ("view", "component", "metric") if act.get(k)]
+        return "look: " + (" ".join(bits) or "telemetry")
     if kind == "mitigate":
         extra = " ".join(
             f"{k}={v}" for k, v in act.items() if k not in ("type", "action", "target")

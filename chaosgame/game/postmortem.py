@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from chaosgame.game import figures, impact
 from chaosgame.game.debrief import build_debrief
 from chaosgame.game.scoring import Assessment
 
@@ -148,13 +149,60 @@ def _actions(a: Assessment, d: dict[str, Any]) -> list[list[str]]:
     return items
 
 
+ALIKE = 0.1
+"""Tenants whose budget burned within this share of each other were hit alike."""
+
+
+def _worst_hit(tenants: dict[str, float]) -> str:
+    """Which tenant burned the largest share of its own budget, or that all were hit alike."""
+    if not tenants or max(tenants.values()) < 5e-4:
+        return "-"
+    name, worst = max(tenants.items(), key=lambda kv: (kv[1], kv[0]))
+    if worst - min(tenants.values()) <= ALIKE * worst:
+        return f"every tenant alike ({figures.percent(worst)} of each budget)"
+    return f"tenant {name} ({figures.percent(worst)} of its budget)"
+
+
+def impact_table(a: Assessment) -> tuple[list[str], list[list[str]]]:
+    """The Impact section's table: per SLO, the budget burned, the requests it failed, its
+    worst minute and, with several tenants, the tenant hit hardest."""
+    s = a.player
+    assert s.sim is not None
+    dt = s.sim.dt
+    lo, hi = a.onset_tick, a.horizon_tick
+    slo = a.score.part("slo").data
+    pops = a.pops["player"]
+    fleet = {p.slo: p for p in pops if p.tenant is None}
+    tenants = impact.tenant_burns(pops, lo, hi)
+    head = ["SLO", "target", "error budget burned", "requests failed or slow", "worst minute"]
+    if tenants:
+        head.append("worst hit")
+    rows = []
+    for name, runs in slo["per_slo"].items():
+        p = fleet[name]
+        low = impact.lowest_sli(p, lo, hi, step=max(int(round(60 / dt)), 1))
+        worst_minute = "-"
+        if low is not None and low[1] < 1.0:
+            worst_minute = f"{figures.sli(low[1])} at {s.clock(low[0] * dt)}"
+        row = [
+            name,
+            figures.target(p.target),
+            figures.percent(runs["player"]),
+            f"{float(p.bad[lo:hi].sum()):,.0f}",
+            worst_minute,
+        ]
+        if tenants:
+            row.append(_worst_hit(tenants.get(name, {})))
+        rows.append(row)
+    return head, rows
+
+
 def build_postmortem(a: Assessment, run_id: int | None = None) -> str:
     """The postmortem of a scored game, as Markdown."""
     d = build_debrief(a)
     sc, s = a.scenario, a.player
     assert s.sim is not None
     dt = s.sim.dt
-    slo = a.score.part("slo").data
     rec = a.recovery["player"]
     end = rec.at_tick * dt if rec.at_tick is not None else a.horizon_tick * dt
     lines = [f"# Postmortem: {sc.title}", ""]
@@ -174,23 +222,7 @@ def build_postmortem(a: Assessment, run_id: int | None = None) -> str:
         f"{'' if rec.at_tick is not None else ', still ongoing at the end of the run'}).",
         "",
     ]
-    fleet = {p.slo: p for p in a.pops["player"] if p.tenant is None}
-    rows = []
-    for name, runs in slo["per_slo"].items():
-        p = fleet[name]
-        failed = float(p.bad[a.onset_tick : a.horizon_tick].sum())
-        rows.append(
-            [
-                name,
-                f"{p.target:.2%}",
-                f"{runs['player']:.2%}",
-                f"{failed:,.0f}",
-                slo["worst_population"].get(name, name),
-            ]
-        )
-    lines += _table(
-        ["SLO", "target", "error budget burned", "requests failed or slow", "worst hit"], rows
-    )
+    lines += _table(*impact_table(a))
     detect = s.start_time - sc.onset
     lines += [
         "",
