@@ -8,7 +8,17 @@ Plain Python, no Textual: every frontend may use it.
 
 from __future__ import annotations
 
-__all__ = ["minutes", "percent", "plural", "points", "score", "score_line", "sli", "target"]
+__all__ = [
+    "minutes",
+    "percent",
+    "plural",
+    "points",
+    "score",
+    "score_line",
+    "shortfall",
+    "sli",
+    "target",
+]
 
 
 def score(total: float) -> str:
@@ -24,6 +34,13 @@ def score_line(total: float, grade: str) -> str:
 def points(got: float, top: float) -> str:
     """A part's points out of its maximum: ``39.1/40``."""
     return f"{got:.1f}/{top:g}"
+
+
+def shortfall(got: float, top: float) -> str | None:
+    """The points a part lost, as shown beside :func:`points` (``0.9`` for ``39.1/40``), or
+    None when the shown points are full."""
+    lost = top - round(got, 1)
+    return None if lost < 0.05 else f"{lost:.1f}"
 
 
 def percent(share: float) -> str:
