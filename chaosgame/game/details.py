@@ -80,8 +80,8 @@ def slo(
     if fraction < 1.0 - 1e-9:
         more = max(b["player"] - b["reference"], 0.0)
         causes.append(
-            f"{figures.percent(more)} more than the reference burned, of the "
-            f"{figures.percent(span)} the reference saved over doing nothing"
+            f"you burned {figures.percent(more)} more than the reference, which saved "
+            f"{figures.percent(span)} over doing nothing"
         )
     gated = no_harm_cause(outcome_gate)
     if gated:

@@ -154,13 +154,14 @@ ALIKE = 0.1
 
 
 def _worst_hit(tenants: dict[str, float]) -> str:
-    """Which tenant burned the largest share of its own budget, or that all were hit alike."""
+    """Which tenant burned the largest share of its own budget (the share the SLO's
+    "error budget burned" shows), or that all were hit alike."""
     if not tenants or max(tenants.values()) < 5e-4:
         return "-"
     name, worst = max(tenants.items(), key=lambda kv: (kv[1], kv[0]))
     if worst - min(tenants.values()) <= ALIKE * worst:
-        return f"every tenant alike ({figures.percent(worst)} of each budget)"
-    return f"tenant {name} ({figures.percent(worst)} of its budget)"
+        return "all tenants alike"
+    return f"tenant {name}"
 
 
 def impact_table(a: Assessment) -> tuple[list[str], list[list[str]]]:
@@ -233,6 +234,10 @@ def build_postmortem(a: Assessment, run_id: int | None = None) -> str:
         + ("a scheduled page." if sc.page_at is not None else "a multi-window burn-rate alert."),
         "",
         "## Timeline",
+        "",
+        f"The on-call engineer took {figures.plural(len(d['player_path']), 'action')} "
+        f"between the page at {s.clock(s.start_time)} and the end at {d['ended']['clock']} "
+        f"({d['ended']['reason']}).",
         "",
     ]
     lines += _table(

@@ -75,7 +75,7 @@ class ChaosApp(App[None]):
         self.initial_scenario = scenario
         self.initial_seed = seed
         self.start_at = start
-        self.export_dir = export_dir or Path.cwd()
+        self._export_dir = export_dir
         self.library = library
         self.store = store
         """Where games are saved after every action (a ``RunStore``), or None."""
@@ -84,6 +84,16 @@ class ChaosApp(App[None]):
         self.game: Game | None = None
         self._realtime_choice = realtime
         self.theme = LIGHT if light else DARK
+
+    @property
+    def export_dir(self) -> Path:
+        """Where postmortems are exported: the folder given, else ``postmortems/`` in the
+        data directory, beside the run records (``chaosgame.game.exports``)."""
+        if self._export_dir is None:
+            from chaosgame.game.exports import folder
+
+            self._export_dir = folder()
+        return self._export_dir
 
     # ----------------------------------------------------------------- start
     def get_default_screen(self) -> Screen[Any]:
