@@ -44,10 +44,6 @@ def _table(head: list[str], rows: list[list[Any]]) -> list[str]:
     return out
 
 
-def _minutes(seconds: float) -> str:
-    return f"{seconds / 60:.0f} min" if seconds >= 90 else f"{seconds:.0f} s"
-
-
 def timeline(a: Assessment, d: dict[str, Any]) -> list[dict[str, Any]]:
     """The incident's events and the responder's actions, merged in time order."""
     s = a.player
@@ -82,7 +78,9 @@ def _went_well(a: Assessment, d: dict[str, Any]) -> tuple[list[str], list[str]]:
     good, bad = [], []
     t = sc.part("time").data
     if t["held"] and not t["symptom_hiding"]:
-        good.append(f"Impact was mitigated {_minutes(t['player_s'])} after the page and stayed so.")
+        good.append(
+            f"Impact was mitigated {figures.minutes(t['player_s'])} after the page and stayed so."
+        )
     elif t["symptom_hiding"]:
         bad.append("The symptoms went away but the root cause was still active at the end.")
     else:
@@ -106,7 +104,7 @@ def _went_well(a: Assessment, d: dict[str, Any]) -> tuple[list[str], list[str]]:
     coll = sc.part("collateral").data
     if coll["player"] > coll["reference"] + 1e-6:
         bad.append(
-            f"Actions taken during the response burned {coll['player']:.1%} of the error "
+            f"Actions taken during the response burned {figures.percent(coll['player'])} of the error "
             "budgets on their own."
         )
     elif not unrelated:
@@ -139,7 +137,7 @@ def _actions(a: Assessment, d: dict[str, Any]) -> list[list[str]]:
         items.append(
             [
                 "detect",
-                f"Alert sooner: the page came {_minutes(detect)} after the impact began",
+                f"Alert sooner: the page came {figures.minutes(detect)} after the impact began",
                 "on-call",
             ]
         )
@@ -210,7 +208,7 @@ def build_postmortem(a: Assessment, run_id: int | None = None) -> str:
     where = f"run {run_id}, " if run_id is not None else ""
     lines += [
         f"*Blameless postmortem. {where}scenario `{sc.id}`, seed {s.seed}; "
-        f"score {a.score.total:.1f} ({a.score.grade}).*",
+        f"score {figures.score_line(a.score.total, a.score.grade)}.*",
         "",
         "## Summary",
         "",
@@ -218,7 +216,7 @@ def build_postmortem(a: Assessment, run_id: int | None = None) -> str:
         "",
         "## Impact",
         "",
-        f"Impact lasted {_minutes(max(end - sc.onset, 0.0))} "
+        f"Impact lasted {figures.minutes(max(end - sc.onset, 0.0))} "
         f"({s.clock(sc.onset)} to {s.clock(end)}"
         f"{'' if rec.at_tick is not None else ', still ongoing at the end of the run'}).",
         "",
@@ -230,7 +228,7 @@ def build_postmortem(a: Assessment, run_id: int | None = None) -> str:
         "## Detection",
         "",
         f"The impact began at {s.clock(sc.onset)}; the on-call engineer was paged at "
-        f"{s.clock(s.start_time)}, {_minutes(detect)} later, by "
+        f"{s.clock(s.start_time)}, {figures.minutes(detect)} later, by "
         + ("a scheduled page." if sc.page_at is not None else "a multi-window burn-rate alert."),
         "",
         "## Timeline",

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from chaosgame.game import figures
 from chaosgame.game.records import RecordsError, RunRecord, RunStore
 
 
@@ -97,7 +98,9 @@ def cmd_history(args: argparse.Namespace) -> int:
         return 0
     print(f"{'run':>4}  {'when (UTC)':<19} {'scenario':<28} {'seed':>6}  {'score':>5}  status")
     for r in runs:
-        score = f"{r['score']:5.1f} {r['grade']}" if r["score"] is not None else "    -  "
+        score = (
+            f"{figures.score(r['score']):>5} {r['grade']}" if r["score"] is not None else "    -  "
+        )
         when = r["created"][:19].replace("T", " ")
         print(
             f"{r['id']:>4}  {when:<19} {r['scenario']:<28} {r['seed']:>6}  {score}  {r['status']}"
@@ -125,10 +128,10 @@ def cmd_replay(args: argparse.Namespace) -> int:
         print(json.dumps(out, indent=2))
     else:
         was = record.score
-        old = f"{was['total']:.1f} ({was['grade']})" if was else "no score (unfinished)"
+        old = figures.score_line(was["total"], was["grade"]) if was else "no score (unfinished)"
         print(
             f"run {record.id} ({record.scenario_id}, seed {record.seed}): recorded {old}, "
-            f"replayed {score.total:.1f} ({score.grade})"
+            f"replayed {figures.score_line(score.total, score.grade)}"
         )
         print(
             "differences: " + "; ".join(problems) if problems else "the replay reproduced the run"

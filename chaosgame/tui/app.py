@@ -122,7 +122,12 @@ class ChaosApp(App[None]):
         try:
             scenario = record.scenario()
         except Exception as exc:  # a damaged record is a message, never a crash
-            self.notify(f"Run {record.id} cannot be resumed: {exc}", severity="error", timeout=10)
+            self.notify(
+                f"Run {record.id} cannot be resumed: {exc}",
+                severity="error",
+                timeout=10,
+                markup=False,
+            )
             return
         self.start_at = "console"
         self.start_game(scenario, record.seed, resume=record)
@@ -156,7 +161,7 @@ class ChaosApp(App[None]):
         if self.game is game:
             self.game = None
         self.start_at = "home"
-        self.notify(f"The game could not start: {why}", severity="error", timeout=10)
+        self.notify(f"The game could not start: {why}", severity="error", timeout=10, markup=False)
 
     @on(GameStarted)
     def _started(self, message: GameStarted) -> None:

@@ -154,7 +154,7 @@ async def test_the_same_figures_everywhere(
         shown = screen_text(app)
         assert _total(shown) == total
         assert _total(debrief["text"]) == total
-        assert f"score {total} (" in debrief["postmortem"]
+        assert f"score {total}/100 ({debrief['score']['grade']})" in debrief["postmortem"]
         actions = len(debrief["player_path"])
         assert f"after {actions} actions" in flat(shown)
         assert f"after {actions} actions" in flat(debrief["text"])

@@ -177,7 +177,7 @@ class HistoryScreen(Screen[None]):
             table.add_row(
                 str(record.id),
                 when(record.created),
-                name,
+                Content(name),
                 str(record.seed),
                 score_text(record),
                 Content.styled(status, style),
