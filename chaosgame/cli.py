@@ -17,6 +17,8 @@ from typing import Any, TextIO
 
 from chaosgame import __version__
 
+EX_SOFTWARE = 70
+"""Exit status of an internal error (sysexits' EX_SOFTWARE)."""
 EX_IOERR = 74
 """Exit status when the output cannot be written (sysexits' EX_IOERR)."""
 SIGPIPE_STATUS = 128 + 13
@@ -152,7 +154,10 @@ def cmd_play(args: argparse.Namespace) -> int:
         chosen = (
             resume.scenario() if resume else _scenario(args.scenario) if args.scenario else None
         )
-        return run_tui(chosen, args.seed, args.realtime, store=store, resume=resume)
+        try:
+            return run_tui(chosen, args.seed, args.realtime, store=store, resume=resume)
+        except Exception as exc:  # a crash: one line here, the traceback in a file
+            return _crashed(exc, store)
     from chaosgame.console import run_console
     from chaosgame.game.records import RecordsError
     from chaosgame.game.runs_cli import play_records
@@ -166,6 +171,30 @@ def cmd_play(args: argparse.Namespace) -> int:
     except RecordsError as exc:
         print(f"chaosgame: {exc}", file=sys.stderr)
         return 1
+
+
+def _crashed(exc: BaseException, store: Any) -> int:
+    """Write a crash's traceback to a log file and say where it is, in one message."""
+    import platform
+    import traceback
+
+    from chaosgame.game.records import crash_log
+
+    text = (
+        f"chaosgame {__version__}, Python {platform.python_version()} on {platform.platform()}\n"
+        f"command: {' '.join(sys.argv)}\n\n" + "".join(traceback.format_exception(exc))
+    )
+    try:
+        where = f"the details are in {crash_log(text, store.path if store else None)}"
+    except OSError as why:
+        where = f"no crash log could be written ({why})"
+    saved = " A game in progress was saved: chaosgame play --resume continues it." if store else ""
+    print(
+        f"chaosgame: the game stopped on an internal error ({type(exc).__name__}: {exc}); "
+        f"{where}. Please report it with that file.{saved}",
+        file=sys.stderr,
+    )
+    return EX_SOFTWARE
 
 
 def cmd_history(args: argparse.Namespace) -> int:
@@ -424,4 +453,4 @@ def _main(argv: Sequence[str] | None) -> int:
             return 1
         print(f"chaosgame: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
         print("Please report it with the command you ran.", file=sys.stderr)
-        return 70
+        return EX_SOFTWARE

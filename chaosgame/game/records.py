@@ -79,6 +79,30 @@ def default_path() -> Path:
     return platformdirs.user_data_path("chaosgame", appauthor=False) / DB_NAME
 
 
+def crash_log(text: str, near: Path | None = None) -> Path:
+    """Write ``text`` (what a crash left: its traceback) to a new ``crash-*.log`` file next
+    to the run records (``near``, or the default records path), or in the temporary folder
+    when that folder cannot be written; return the file's path."""
+    import tempfile
+
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")  # metadata: a name to tell files apart
+    for folder in ((near or default_path()).parent, Path(tempfile.gettempdir())):
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            n = 0
+            while True:
+                path = folder / f"crash-{stamp}{f'-{n}' if n else ''}.log"
+                try:
+                    with path.open("x", encoding="utf-8") as out:
+                        out.write(text)
+                    return path
+                except FileExistsError:
+                    n += 1
+        except OSError:
+            continue
+    raise OSError(f"no folder to write a crash log in (tried {near or default_path()})")
+
+
 def _now() -> str:
     # wall-clock time is metadata for listing runs; no rule of the game reads it
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
