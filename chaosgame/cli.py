@@ -124,21 +124,6 @@ def _scenario(name: str) -> Any:
     return library.load(name)
 
 
-def seed_arg(text: str) -> int:
-    """``--seed``: a whole number that run records can keep (64 bits)."""
-    from chaosgame.scenario.model import SEED_MAX, SEED_MIN
-
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
-    if not SEED_MIN <= value <= SEED_MAX:
-        raise argparse.ArgumentTypeError(
-            f"{text} is out of range: a seed is a whole number from {SEED_MIN} to {SEED_MAX}"
-        )
-    return value
-
-
 def cmd_play(args: argparse.Namespace) -> int:
     """Play a scenario: the Textual UI in a terminal, the text console otherwise."""
     if not args.text and sys.stdin.isatty() and sys.stdout.isatty():
@@ -362,7 +347,11 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="id or path (default: the home screen, or the built-in incident with --text)",
     )
-    play.add_argument("--seed", type=seed_arg, default=None, help="override the scenario's seed")
+    from chaosgame.game import runs_cli
+
+    play.add_argument(
+        "--seed", type=runs_cli.seed_arg, default=None, help="override the scenario's seed"
+    )
     play.add_argument(
         "--text", action="store_true", help="the line-by-line console (also used when piped)"
     )
@@ -373,8 +362,6 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="SPEED",
         help="real-time mode: simulated seconds per wall second (p toggles it in the TUI)",
     )
-    from chaosgame.game import runs_cli
-
     runs_cli.add_play_options(play)
     val = sub.add_parser(
         "validate", help=COMMANDS["validate"][1], description=COMMANDS["validate"][1]
@@ -390,7 +377,9 @@ def build_parser() -> argparse.ArgumentParser:
     chk = sub.add_parser("check", help=COMMANDS["check"][1], description=COMMANDS["check"][1])
     chk.add_argument("paths", nargs="+", metavar="PATH", help="scenario files or curated ids")
     chk.add_argument("--json", action="store_true", help="print a JSON report")
-    chk.add_argument("--seed", type=seed_arg, default=None, help="check with this seed instead")
+    chk.add_argument(
+        "--seed", type=runs_cli.seed_arg, default=None, help="check with this seed instead"
+    )
     new = sub.add_parser("new", help=COMMANDS["new"][1], description=COMMANDS["new"][1])
     new.add_argument("name", help="the scenario id (or a path ending in .yaml)")
     new.add_argument("--dir", default=".", help="folder to write it in (default: here)")

@@ -69,6 +69,23 @@ class RecordsError(Exception):
     """A run record that cannot be used (the message says which and why)."""
 
 
+def parse_seed(text: str) -> int:
+    """A seed as typed (the command line, the home screen) as a whole number that run
+    records can keep (64 bits); ``ValueError`` says what is wrong and the range."""
+    from chaosgame.scenario.model import SEED_MAX, SEED_MIN
+
+    try:
+        value = int(text.strip())
+    except ValueError:
+        raise ValueError(f"'{text}' is not a whole number") from None
+    if not SEED_MIN <= value <= SEED_MAX:
+        raise ValueError(
+            f"{text.strip()} is out of range: a seed is a whole number from {SEED_MIN} to "
+            f"{SEED_MAX}"
+        )
+    return value
+
+
 def default_path() -> Path:
     """``$CHAOSGAME_RECORDS``, or ``runs.sqlite3`` in the user's data directory."""
     env = os.environ.get(ENV)

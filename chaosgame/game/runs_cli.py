@@ -11,7 +11,15 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from chaosgame.game.records import RecordsError, RunRecord, RunStore
+from chaosgame.game.records import RecordsError, RunRecord, RunStore, parse_seed
+
+
+def seed_arg(text: str) -> int:
+    """``--seed``: a whole number that run records can keep (64 bits)."""
+    try:
+        return parse_seed(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def add_records_option(parser: argparse.ArgumentParser) -> None:
@@ -41,7 +49,7 @@ def add_parsers(sub: Any, helps: dict[str, str]) -> None:
     quiz.add_argument("--topic", metavar="ID", default=None, help="only questions on this topic")
     quiz.add_argument("--count", type=int, default=5, help="how many questions (default 5)")
     quiz.add_argument(
-        "--seed", type=int, default=None, help="draw the same questions again with this seed"
+        "--seed", type=seed_arg, default=None, help="draw the same questions again with this seed"
     )
 
 
