@@ -11,7 +11,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from chaosgame.game.records import RecordsError, RunRecord, RunStore, parse_seed
+from chaosgame.game.records import (
+    RecordsError,
+    RunRecord,
+    RunStore,
+    newest_first,
+    parse_seed,
+)
 
 
 def seed_arg(text: str) -> int:
@@ -89,10 +95,10 @@ def play_records(args: argparse.Namespace) -> tuple[RunStore | None, RunRecord |
 
 
 def cmd_history(args: argparse.Namespace) -> int:
-    """List the saved runs."""
+    """List the saved runs, the newest first."""
     store = _store(args)
     try:
-        runs = [r.summary() for r in store.runs()]
+        runs = [r.summary() for r in newest_first(store.runs())]
     except RecordsError as exc:
         print(f"chaosgame: {exc}", file=sys.stderr)
         return 1

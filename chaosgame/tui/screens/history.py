@@ -19,6 +19,7 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import DataTable, Markdown, Static
 
+from chaosgame.game.records import newest_first
 from chaosgame.tui.widgets.footer import KeyFooter
 
 if TYPE_CHECKING:
@@ -171,7 +172,7 @@ class HistoryScreen(Screen[None]):
         chosen = self._chosen()
         table.clear()
         self.records = {}
-        for record in reversed(runs):
+        for record in newest_first(runs):
             self.records[record.id] = record
             status, style = STATUS.get(record.status, (record.status, ""))
             name = record.title
