@@ -395,11 +395,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``chaosgame`` command; returns the exit status.
 
     Standard output is guarded for the whole command: a pipe whose reader has gone ends
-    quietly with status 141, a closed stdout or a full disk with one line and status 74.
+    quietly with status 141, a closed stdout or a full disk with one line and status 74. A
+    closed stdin reads as empty.
     """
-    real = sys.stdout
+    real, real_in = sys.stdout, sys.stdin
     out = GuardedOutput(real)
     sys.stdout = out
+    if real_in is None:  # started with stdin closed (<&-): it reads as empty, as /dev/null
+        sys.stdin = io.StringIO("")
     try:
         try:
             status = _main(argv)
@@ -409,7 +412,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OutputError as exc:
         return _output_failed(exc, real)
     finally:
-        sys.stdout = real
+        sys.stdout, sys.stdin = real, real_in
 
 
 def _main(argv: Sequence[str] | None) -> int:

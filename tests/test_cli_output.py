@@ -127,3 +127,16 @@ def test_output_failures_are_one_line_never_an_internal_error(command: str, work
     assert full.stderr.splitlines() == [
         "chaosgame: cannot write to standard output: No space left on device"
     ]
+
+
+@pytest.mark.parametrize("command", ["play", "quiz"])
+def test_a_closed_stdin_reads_as_empty(command: str, workdir: Path) -> None:
+    argv, _ = example(command, workdir)
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "CHAOSGAME_RECORDS": str(workdir / "x.sqlite3")}
+    cmd = [sys.executable, "-m", "chaosgame", *argv]
+    proc = subprocess.run(
+        ["sh", "-c", 'exec "$@" <&-', "sh", *cmd],
+        capture_output=True, text=True, env=env, timeout=300, check=False,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert "internal error" not in proc.stderr
