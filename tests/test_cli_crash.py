@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 import chaosgame
-from chaosgame.cli import EX_SOFTWARE
+from chaosgame.cli_output import EX_SOFTWARE
 
 ROOT = Path(chaosgame.__file__).resolve().parent.parent
 ANSI = re.compile(r"\x1b(\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)|[PX^_][^\x1b]*\x1b\\|.)")

@@ -21,7 +21,8 @@ from typing import IO
 import pytest
 
 import chaosgame
-from chaosgame.cli import EX_IOERR, SIGPIPE_STATUS, build_parser
+from chaosgame.cli import build_parser
+from chaosgame.cli_output import EX_IOERR, SIGPIPE_STATUS
 from chaosgame.console import run_console
 from chaosgame.game.records import RunStore
 from chaosgame.scenario.library import find, load
