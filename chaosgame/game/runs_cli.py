@@ -12,7 +12,21 @@ from pathlib import Path
 from typing import Any
 
 from chaosgame.game import figures
-from chaosgame.game.records import RecordsError, RunRecord, RunStore
+from chaosgame.game.records import (
+    RecordsError,
+    RunRecord,
+    RunStore,
+    newest_first,
+    parse_seed,
+)
+
+
+def seed_arg(text: str) -> int:
+    """``--seed``: a whole number that run records can keep (64 bits)."""
+    try:
+        return parse_seed(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def add_records_option(parser: argparse.ArgumentParser) -> None:
@@ -42,7 +56,7 @@ def add_parsers(sub: Any, helps: dict[str, str]) -> None:
     quiz.add_argument("--topic", metavar="ID", default=None, help="only questions on this topic")
     quiz.add_argument("--count", type=int, default=5, help="how many questions (default 5)")
     quiz.add_argument(
-        "--seed", type=int, default=None, help="draw the same questions again with this seed"
+        "--seed", type=seed_arg, default=None, help="draw the same questions again with this seed"
     )
 
 
@@ -82,10 +96,10 @@ def play_records(args: argparse.Namespace) -> tuple[RunStore | None, RunRecord |
 
 
 def cmd_history(args: argparse.Namespace) -> int:
-    """List the saved runs."""
+    """List the saved runs, the newest first."""
     store = _store(args)
     try:
-        runs = [r.summary() for r in store.runs()]
+        runs = [r.summary() for r in newest_first(store.runs())]
     except RecordsError as exc:
         print(f"chaosgame: {exc}", file=sys.stderr)
         return 1

@@ -84,6 +84,21 @@ class ChaosApp(App[None]):
         self.game: Game | None = None
         self._realtime_choice = realtime
         self.theme = LIGHT if light else DARK
+        self.crash: BaseException | None = None
+        """What ended the app unexpectedly: ``chaosgame play`` logs it and exits non-zero."""
+
+    def _handle_exception(self, error: Exception) -> None:
+        from textual.worker import WorkerFailed
+
+        if self.crash is None:
+            self.crash = error.error if isinstance(error, WorkerFailed) else error
+        super()._handle_exception(error)
+
+    def _print_error_renderables(self) -> None:
+        if self.crash is None:
+            super()._print_error_renderables()
+        else:  # the command line tells a crash in one line and writes the details to a file
+            self._exit_renderables.clear()
 
     @property
     def export_dir(self) -> Path:
@@ -263,7 +278,10 @@ def run_tui(
     store: Any = None,
     resume: Any = None,
 ) -> int:
-    """Run the app in the terminal; a named scenario opens its briefing directly."""
+    """Run the app in the terminal; a named scenario opens its briefing directly.
+
+    An error that stopped the app is raised again once the terminal is restored.
+    """
     light = os.environ.get("CHAOSGAME_THEME", "").lower() == "light"
     app = make_app(
         scenario,
@@ -275,4 +293,6 @@ def run_tui(
         resume=resume,
     )
     app.run()
-    return 0
+    if app.crash is not None:
+        raise app.crash
+    return app.return_code or 0

@@ -21,6 +21,7 @@ from textual.widgets import DataTable, Markdown, Static
 
 from chaosgame.game import exports, figures
 from chaosgame.game.figures import plural
+from chaosgame.game.records import newest_first
 from chaosgame.tui.widgets.footer import KeyFooter
 
 if TYPE_CHECKING:
@@ -168,7 +169,7 @@ class HistoryScreen(Screen[None]):
         chosen = self._chosen()
         table.clear()
         self.records = {}
-        for record in reversed(runs):
+        for record in newest_first(runs):
             self.records[record.id] = record
             status, style = STATUS.get(record.status, (record.status, ""))
             name = record.title
