@@ -220,7 +220,10 @@ class ConsoleScreen(Screen[None]):
             self._send(action)
             return
         question = f"{info.action} {action.get('target')}: this is risky. Go ahead?"
-        detail = f"{info.summary}.\nIt costs {HANDS_ON_S:g}s and acts after {info.delay_s:g}s."
+        detail = (
+            f"{info.summary}.\nIt costs {cost_text(HANDS_ON_S)} of your time and takes effect "
+            f"{cost_text(info.delay_s)} after you ask."
+        )
 
         def answered(yes: bool | None) -> None:
             if yes:

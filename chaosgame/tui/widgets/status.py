@@ -143,5 +143,7 @@ class AlertList(Widget):
             out.add(f"✗ PAGE {a['name']}", "bold $error")
             out.add(f"  {a['summary']}").line()
         for p in snap.observation.get("pending_mitigations", []):
-            out.add(f"… pending: {p['action']} {p['target']}", "$warning").line()
+            when = snap.clock_of(float(p["takes_effect_at"]))
+            out.add(f"… pending: {p['action']} {p['target']}, takes effect at {when}", "$warning")
+            out.line()
         return out.content()
