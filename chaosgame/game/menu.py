@@ -6,6 +6,7 @@ and programs; nothing here imports Textual. Frontends read costs and names from 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,13 +29,29 @@ KIND_SUMMARIES = {
 """One line per declarable kind, as the declare dialog lists them."""
 
 
-def matching(text: str, names: list[str], limit: int = 50) -> list[str]:
-    """Names containing every word of ``text``: those starting with it first, then the rest."""
+def matching(
+    text: str,
+    names: list[str],
+    descriptions: Mapping[str, str] | None = None,
+    limit: int = 50,
+) -> list[str]:
+    """Names containing every word of ``text``, those starting with it first; then the names
+    whose description has every word (``slow`` finds ``latency-regression``, "slower")."""
     words = text.lower().replace("-", " ").split()
     first = text.strip().lower()
-    hits = [(i, n) for i, n in enumerate(names) if all(w in n.lower() for w in words)]
-    hits.sort(key=lambda hit: (not hit[1].lower().startswith(first), hit[0]))
-    return [n for _, n in hits[:limit]]
+    described = descriptions or {}
+
+    def rank(name: str) -> int | None:
+        low = name.lower()
+        if all(w in low for w in words):
+            return 0 if low.startswith(first) else 1
+        if words and all(w in described.get(name, "").lower() for w in words):
+            return 2
+        return None
+
+    hits = [(r, i, n) for i, n in enumerate(names) if (r := rank(n)) is not None]
+    hits.sort()
+    return [n for _, _, n in hits[:limit]]
 
 
 METRIC_NAMES = list(METRICS)

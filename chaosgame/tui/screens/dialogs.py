@@ -207,8 +207,11 @@ class DeclareDialog(ModalScreen[dict[str, Any] | None]):
             title.update(f"components ({len(names)}); - means none in particular")
             choices.add_options([Option(name, id=name) for name in names])
         else:
-            names = matching(field.value, KINDS)
-            title.update(f"fault kinds matching '{field.value}' ({len(names)} of {len(KINDS)})")
+            names = matching(field.value, KINDS, KIND_SUMMARIES)
+            title.update(
+                f"fault kinds whose name or summary has '{field.value}' "
+                f"({len(names)} of {len(KINDS)})"
+            )
             width = max((len(n) for n in names), default=0)
             choices.add_options(
                 [
