@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from chaosgame.game.menu import mitigation_problem
 from chaosgame.game.player import PlayerView
 from chaosgame.scenario.model import Scenario
 from chaosgame.scenario.units import format_duration
@@ -220,6 +221,8 @@ class Game:
         with self._lock:
             snap = self._current()
             out = self.view.act(action)
+            if not out["ok"] and action.get("type") == "mitigate":
+                out = {**out, "error": mitigation_problem(action) or out["error"]}
             obs = out["observation"]
             label = describe(action)
             result = out.get("result")

@@ -225,9 +225,13 @@ async def test_declare_by_picking_from_the_lists(app_factory: Callable[..., Chao
         await press(pilot, "down", "enter")  # into the list, take it: on to the kind
         assert dialog.query_one("#comp0", Input).value == "payments"
         await press(pilot, *"retry")
-        kinds = [o.id for o in choices.options]
-        assert kinds
-        assert all("retry" in k for k in kinds)
+        kinds = [str(o.id) for o in choices.options]
+        named = [k for k in kinds if "retry" in k]
+        assert named
+        assert kinds[: len(named)] == named  # names first, then kinds whose summary says it
+        from chaosgame.game.menu import KIND_SUMMARIES
+
+        assert all("retry" in KIND_SUMMARIES[k] for k in kinds[len(named) :])
         await press(pilot, "backspace", "backspace", "backspace", "backspace", "backspace")
         await press(pilot, *"bad dep", "down", "enter", *"0.6", "enter")
         assert app.game is not None

@@ -48,6 +48,16 @@ PLACEHOLDERS = {
 }
 
 
+def named_in(query: str, components: set[str]) -> str | None:
+    """The component a query is about: ``service="x"``, ``service=x``, or a component's name."""
+    import re
+
+    for name in re.findall(r'(?:service|component)\s*=~?\s*"?([\w.-]+)', query):
+        if name in components:
+            return str(name)
+    return next((w for w in re.findall(r"[\w.-]+", query) if w in components), None)
+
+
 class ConsoleScreen(Screen[None]):
     """Where the incident is worked. Widgets render the app's snapshot; keys send actions."""
 
@@ -144,7 +154,26 @@ class ConsoleScreen(Screen[None]):
         self.chaos.request(action)
 
     def _selected(self) -> str | None:
-        return self.query_one("#map", ServiceMap).selected_component()
+        """The component the player is looking at: the row under the cursor on the map or the
+        timeline, or the component of this tab's chart, log search or trace search; the map's
+        row when the tab names none."""
+        tab = self.query_one(TabbedContent).active or "overview"
+        snap = self.chaos.snapshot
+        found: str | None = None
+        if snap is not None:
+            comps = set(snap.components)
+            if tab == "timeline":
+                found = self.query_one(Timeline).selected_component()
+            elif tab == "metrics" and snap.charts:
+                action = snap.charts[-1].action
+                found = str(action.get("component") or "") or named_in(str(action.get("q")), comps)
+            elif tab == "logs" and snap.logs is not None:
+                found = named_in(str(snap.logs.get("query", "")), comps)
+            elif tab == "traces" and snap.traces is not None:
+                found = named_in(str(snap.traces.get("query", "")), comps)
+            if found is not None and found not in comps:
+                found = None
+        return found or self.query_one("#map", ServiceMap).selected_component()
 
     def action_tab(self, tab: str) -> None:
         """Switch to a tab (its main view gets the focus)."""

@@ -122,7 +122,9 @@ class Timeline(DataTable[Content]):
             return
         self._shown = key
         self.clear()
-        for _, clock, kind, comp, message in timeline_rows(snap):
+        rows = timeline_rows(snap)
+        self._components = [comp.split(",")[0] for _, _, _, comp, _ in rows]
+        for _, clock, kind, comp, message in rows:
             style = KIND_STYLE.get(kind, "")
             self.add_row(
                 Content(clock),
@@ -132,3 +134,9 @@ class Timeline(DataTable[Content]):
             )
         if self.row_count:
             self.move_cursor(row=self.row_count - 1)
+
+    def selected_component(self) -> str | None:
+        """The component of the row under the cursor (the first, when an event names several)."""
+        names = getattr(self, "_components", [])
+        row = self.cursor_row
+        return names[row] or None if 0 <= row < len(names) else None
