@@ -1,4 +1,5 @@
-"""Modal dialogs: confirm a risky action, choose a mitigation, declare the root cause."""
+"""Modal dialogs: confirm a risky action, choose a mitigation, declare the root cause, and the
+progress screen of long steps."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList
-from textual.widgets import Button, Input, Label, OptionList, Static
+from textual.widgets import Button, Input, Label, LoadingIndicator, OptionList, Static
 from textual.widgets.option_list import Option
 
 from chaosgame.game.menu import (
@@ -74,6 +75,30 @@ def mitigation_option(name: str) -> Table:
     row.add_column(ratio=1)
     row.add_row(name, "⚠" if info.risky else "", f"+{cost_text(info.delay_s)}", info.summary)
     return row
+
+
+class WorkingScreen(ModalScreen[None]):
+    """Shown while a long step runs in a worker (the world running up to the page, the
+    scoring at the end): what is being done, and a spinner that moves while it is."""
+
+    def __init__(self, title: str, detail: str = "") -> None:
+        super().__init__()
+        self.title_text = title
+        self.detail = detail
+
+    def compose(self) -> ComposeResult:
+        """The title, the spinner and the detail."""
+        with Vertical(classes="dialog working"):
+            yield Label(self.title_text, classes="dialog-title", id="working-title")
+            yield LoadingIndicator()
+            yield Static(self.detail, classes="dialog-detail", id="working-detail")
+
+    def say(self, title: str, detail: str = "") -> None:
+        """Change what the screen says is being done."""
+        self.title_text, self.detail = title, detail
+        if self.is_mounted:
+            self.query_one("#working-title", Label).update(title)
+            self.query_one("#working-detail", Static).update(detail)
 
 
 class ActionDialog(ModalScreen[dict[str, Any] | None]):

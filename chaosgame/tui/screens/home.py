@@ -246,6 +246,9 @@ class HomeScreen(Screen[None]):
         if chosen in self.loaded:
             cast("ChaosApp", self.app).start_game(self.loaded[chosen], seed)
         else:
+            cast("ChaosApp", self.app).working(
+                f"Starting: {self.entries[chosen].title}", "Checking the incident's file…"
+            )
             self._validate_and_play(chosen, seed)
 
     @work(thread=True, exclusive=True, group="validate")
@@ -265,6 +268,7 @@ class HomeScreen(Screen[None]):
     def _unplayable(self, chosen: int, problem: str) -> None:
         from dataclasses import replace
 
+        cast("ChaosApp", self.app).done_working()
         self.entries[chosen] = replace(self.entries[chosen], problem=problem)
         self._fill()
         table = self.query_one("#scenarios", DataTable)
