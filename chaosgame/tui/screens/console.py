@@ -40,7 +40,7 @@ HINTS = {
 }
 
 PLACEHOLDERS = {
-    "overview": "command: map · slo · changes · metric COMP [METRIC] [WINDOW] · do ACTION TARGET · wait 2m",
+    "overview": "map · slo · changes · metric COMP [METRIC] · do ACTION TARGET · wait 2m",
     "metrics": "COMPONENT [METRIC] [WINDOW]   e.g. payments errors 15m",
     "logs": 'COMPONENT words, or LogQL: {service="checkout"} |= "timeout"',
     "traces": "a component (checkout), or: traces service=checkout status=error",
