@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from textual.widgets import DataTable, Input
+from textual.widgets import DataTable, Input, OptionList
 
 from chaosgame.scenario.index import read_index
 from chaosgame.tui.app import ChaosApp
@@ -12,6 +12,7 @@ from chaosgame.tui.screens.console import HINTS, PLACEHOLDERS, TABS
 from chaosgame.tui.screens.home import HomeScreen, clip_words
 from chaosgame.tui.widgets.logs import LogExplorer
 from chaosgame.tui.widgets.status import StatusBar
+from chaosgame.tui.widgets.traces import TraceView
 from tests.tui.conftest import press, run_async, screen_lines, settle
 
 
@@ -112,3 +113,27 @@ async def test_log_records_are_one_per_line_and_wrap_on_demand(
         assert explorer.scroll_x > first  # sideways, to read the rest of a record
         await press(pilot, "v")
         assert records() < 12  # wrapped: every field readable without scrolling
+
+
+@run_async
+async def test_the_traces_tab_uses_its_space(app_factory: Callable[..., ChaosApp]) -> None:
+    app = app_factory("payments-retry-storm", start="console")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "4", "slash", *"checkout status=error", "enter")
+        view = app.screen.query_one(TraceView)
+        listing = view.query_one("#trace-list", OptionList)
+        assert listing.option_count > 20
+        # the list fills the tab down to the message line
+        assert listing.region.bottom == view.region.bottom
+        assert listing.region.height >= 14
+        rows = screen_lines(app)[listing.region.y : listing.region.bottom]
+        assert "payments: internal error" in rows[0]  # the first error, whole, at 80 columns
+        await press(pilot, "down", "enter")
+        body = view.query_one("#trace-scroll")
+        assert 3 <= listing.region.height <= 5  # a few rows of the list stay for context
+        assert body.region.bottom == view.region.bottom  # the waterfall takes the rest
+        text = "\n".join(screen_lines(app)[body.region.y : body.region.bottom])
+        assert "payments handle checkout " in text  # span names whole
+        bars = [line for line in text.splitlines() if "█" in line or "▆" in line]
+        assert max(len(line.rstrip()) for line in bars) >= 74  # bars run across the width
