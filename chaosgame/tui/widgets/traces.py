@@ -124,6 +124,8 @@ class TraceView(Vertical, can_focus=False):
     """
 
     snapshot: reactive[Snapshot | None] = reactive(None)
+    _trace: Mapping[str, Any] | None = None
+    """The open trace (drawn again when the width changes)."""
 
     class TraceRequested(Message):
         """The player chose a trace from the list: ask the session for it."""
@@ -168,7 +170,7 @@ class TraceView(Vertical, can_focus=False):
 
     def _draw(self) -> None:
         """Draw the open trace to the width there is (the list takes the height it needs)."""
-        trace = getattr(self, "_trace", None)
+        trace = self._trace
         if trace is None:
             return
         width = self.size.width - 2  # the scroll bar
