@@ -7,9 +7,9 @@ from typing import Any
 
 from textual.content import Content
 from textual.reactive import reactive
-from textual.widgets import DataTable
 
 from chaosgame.game.flow import Snapshot
+from chaosgame.tui.widgets.tables import SteadyTable
 
 HEALTH = {
     "ok": ("✓ ok", "$success"),
@@ -53,7 +53,7 @@ def tree_order(result: Mapping[str, Any]) -> list[tuple[int, str, bool]]:
     return out
 
 
-class ServiceMap(DataTable[Content]):
+class ServiceMap(SteadyTable):
     """The last map the player read, one row per component (repeats shown dimmed)."""
 
     DEFAULT_CSS = """

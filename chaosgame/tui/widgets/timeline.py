@@ -7,10 +7,10 @@ from typing import Any
 
 from textual.content import Content
 from textual.reactive import reactive
-from textual.widgets import DataTable
 
 from chaosgame.game.flow import Snapshot
 from chaosgame.scenario.units import format_duration
+from chaosgame.tui.widgets.tables import SteadyTable
 
 KIND_STYLE = {
     "deploy": "$accent",
@@ -81,7 +81,7 @@ def timeline_rows(snap: Snapshot) -> list[tuple[float, str, str, str, str]]:
     return rows
 
 
-class Timeline(DataTable[Content]):
+class Timeline(SteadyTable):
     """Deploys, flags, config, restarts and mitigations as the player last read them."""
 
     DEFAULT_CSS = """
