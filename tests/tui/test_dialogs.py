@@ -156,3 +156,25 @@ async def test_the_dialog_fits_wraps_and_shows_the_focus(
         assert dialog.focused is dialog.query_one("#target")
         assert label.styles.text_style.reverse  # the focused field's name, reversed
         assert options.styles.border_left != edge  # the list's edge lit only while focused
+
+
+@run_async
+async def test_declare_fits_with_wrapped_summaries_and_an_error(
+    app_factory: Callable[..., ChaosApp],
+) -> None:
+    app = app_factory("payments-retry-storm", start="console")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "d", *"checkout", "tab", *"slow", "enter")  # not a kind: an error
+        dialog = app.screen
+        assert isinstance(dialog, DeclareDialog)
+        assert "unknown fault kind 'slow'" in str(dialog.query_one("#error").render())
+        box = dialog.query_one(".dialog")
+        for part in dialog.query_one(".dialog").children:
+            if part.display and part.region.height:
+                assert _inside(part, box), part
+        choices = dialog.query_one("#choices", OptionList)
+        lines = [choices.render_line(y).text for y in range(choices.size.height)]
+        assert any("slower per request" in line for line in lines)  # latency-regression's
+        wrapped = [line for line in lines if line.startswith(" " * 10) and line.strip()]
+        assert wrapped  # summaries go on under themselves, not under the names

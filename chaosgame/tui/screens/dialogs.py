@@ -259,6 +259,16 @@ class ActionDialog(ModalScreen[dict[str, Any] | None]):
         self.dismiss(None)
 
 
+def kind_option(name: str, width: int) -> Table:
+    """A fault kind in the declare list: its name, then its summary wrapped beside it (the
+    words typed may match the summary, so all of it shows)."""
+    row = Table.grid(padding=(0, 2), expand=True)
+    row.add_column(width=width, no_wrap=True)
+    row.add_column(ratio=1)
+    row.add_row(name, KIND_SUMMARIES.get(name, ""))
+    return row
+
+
 class DeclareDialog(ModalScreen[dict[str, Any] | None]):
     """Declare the root cause: component, fault kind, confidence, up to two alternatives.
 
@@ -290,13 +300,13 @@ class DeclareDialog(ModalScreen[dict[str, Any] | None]):
                     yield Input(
                         placeholder="1.0" if n == 0 else "0-1", id=f"conf{n}", classes="conf"
                     )
+            yield Static("", id="error", classes="dialog-error")
             yield Static("", id="choices-title", classes="dialog-detail")
             yield OptionList(id="choices")
             yield Static(
                 "→ complete · ↓ list · tab next field · enter declare · esc cancel",
                 classes="dialog-detail",
             )
-            yield Static("", id="error", classes="dialog-error")
 
     def on_mount(self) -> None:
         """Start at the first component."""
@@ -325,12 +335,7 @@ class DeclareDialog(ModalScreen[dict[str, Any] | None]):
                 f"({len(names)} of {len(KINDS)})"
             )
             width = max((len(n) for n in names), default=0)
-            choices.add_options(
-                [
-                    Option(f"{name:<{width}}  {KIND_SUMMARIES.get(name, '')}", id=name)
-                    for name in names
-                ]
-            )
+            choices.add_options([Option(kind_option(name, width), id=name) for name in names])
         if names:
             choices.highlighted = 0
 
