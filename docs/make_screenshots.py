@@ -55,7 +55,7 @@ async def shoot(out: Path = IMG) -> None:
     from chaosgame.tui.app import make_app
 
     out.mkdir(parents=True, exist_ok=True)
-    app = make_app(None, None, library=read_index(), export_dir=out)
+    app = make_app(None, None, library=read_index())
     async with app.run_test(size=SIZE) as pilot:
         await _settle(pilot)
         home = app.screen

@@ -26,6 +26,7 @@ from chaosgame.game.menu import (
     shown_value,
 )
 from chaosgame.scenario.actions import MITIGATIONS
+from chaosgame.scenario.faults import FAULT_KINDS
 
 
 class ConfirmDialog(ModalScreen[bool]):
@@ -330,9 +331,11 @@ class DeclareDialog(ModalScreen[dict[str, Any] | None]):
             choices.add_options([Option(name, id=name) for name in names])
         else:
             names = matching(field.value, KINDS, KIND_SUMMARIES)
+            kinds = [n for n in names if n in FAULT_KINDS]  # counted as the catalogue counts
+            other = "".join(f" + {n}" for n in names if n not in FAULT_KINDS)
             title.update(
-                f"fault kinds whose name or summary has '{field.value}' "
-                f"({len(names)} of {len(KINDS)})"
+                f"kinds with '{field.value}' in name or summary "
+                f"({len(kinds)} of {len(FAULT_KINDS)}){other}"
             )
             width = max((len(n) for n in names), default=0)
             choices.add_options([Option(kind_option(name, width), id=name) for name in names])
