@@ -65,6 +65,9 @@ async def test_home_at_120x36_shows_every_title_whole(app_factory: Callable[...,
         assert isinstance(screen, HomeScreen)
         table = screen.query_one("#scenarios", DataTable)
         assert _cells(table, 0) == [e.title for e in screen.entries]
+        rows = screen_lines(app)[table.region.y + 1 : table.region.bottom]  # under the header
+        for entry, row in zip(screen.entries, rows, strict=False):
+            assert f" {entry.title} " in row  # drawn whole, not cut by the column
         for cell in _cells(table, 3):  # topics: whole topics only
             assert not cell.endswith("…") or cell[:-1].endswith(
                 tuple(t for e in screen.entries for t in e.topics)
