@@ -171,8 +171,10 @@ class ActionDialog(ModalScreen[dict[str, Any] | None]):
             cost.update(f"{param.name}{meaning}\n{param.hint}")
             return
         if field_id == "target":
+            kinds = list(info.targets)
+            either = f"{', '.join(kinds[:-1])} or {kinds[-1]}" if len(kinds) > 1 else kinds[0]
             cost.update(
-                f"target: the {' or '.join(info.targets)} to act on"
+                f"target: the {either} to act on"
                 + ("" if "flag" in info.targets else "; the one you were looking at is filled in")
             )
             return

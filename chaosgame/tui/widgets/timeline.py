@@ -63,7 +63,7 @@ def timeline_rows(snap: Snapshot) -> list[tuple[float, str, str, str, str]]:
             continue
         t = snap.start_s + entry.elapsed_s
         if entry.effect_s is None:
-            rows.append((t, entry.clock, "you", "", entry.label))
+            rows.append((t, entry.clock, "you", "", entry.label.removeprefix("query ")))
             continue
         effect = snap.clock_of(entry.effect_s)
         rows.append((t, entry.clock, "you", "", f"{entry.label} (asked)"))
