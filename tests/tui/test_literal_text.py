@@ -8,6 +8,7 @@ from pathlib import Path
 from chaosgame.game.records import RunStore
 from chaosgame.game.session import Session
 from chaosgame.tui.app import ChaosApp
+from chaosgame.tui.screens.dialogs import ConfirmDialog, DeclareDialog
 from chaosgame.tui.screens.history import HistoryScreen
 from chaosgame.tui.screens.result import ResultScreen
 from tests.tui.conftest import SEED, press, run_async, settle
@@ -63,3 +64,32 @@ async def test_an_error_notice_shows_brackets_as_written(
         (notice,) = list(app._notifications)
         assert notice.message == f"The game could not start: bad value {TRICKY}"
         assert not notice.markup  # shown as written
+
+
+@run_async
+async def test_a_confirm_question_with_brackets_is_shown_as_written(
+    app_factory: Callable[..., ChaosApp],
+) -> None:
+    app = app_factory()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await app.push_screen(ConfirmDialog(f"Do restart {TRICKY}?", f"detail {TRICKY}"))
+        await settle(pilot)
+        text = flat(screen_text(app))
+        assert f"Do restart {TRICKY}?" in text
+        assert f"detail {TRICKY}" in text
+
+
+@run_async
+async def test_typing_brackets_in_the_declare_dialog_is_searched_as_written(
+    app_factory: Callable[..., ChaosApp],
+) -> None:
+    app = app_factory()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await app.push_screen(DeclareDialog(["web", "db"]))
+        await settle(pilot)
+        await pilot.click("#kind0")
+        await press(pilot, *"[/", "down")
+        assert isinstance(app.screen, DeclareDialog)
+        assert "kinds with '[/' in name or summary" in flat(screen_text(app))

@@ -45,9 +45,9 @@ class ConfirmDialog(ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         """The question, the detail and two buttons."""
         with Vertical(classes="dialog"):
-            yield Label(self.question, classes="dialog-title")
+            yield Label(self.question, classes="dialog-title", markup=False)
             if self.detail:
-                yield Static(self.detail, classes="dialog-detail")
+                yield Static(self.detail, classes="dialog-detail", markup=False)
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Yes, do it (y)", id="yes", variant="error")
                 yield Button("No (n)", id="no", variant="primary")
@@ -90,9 +90,9 @@ class WorkingScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         """The title, the spinner and the detail."""
         with Vertical(classes="dialog working"):
-            yield Label(self.title_text, classes="dialog-title", id="working-title")
+            yield Label(self.title_text, classes="dialog-title", id="working-title", markup=False)
             yield LoadingIndicator()
-            yield Static(self.detail, classes="dialog-detail", id="working-detail")
+            yield Static(self.detail, classes="dialog-detail", id="working-detail", markup=False)
 
     def say(self, title: str, detail: str = "") -> None:
         """Change what the screen says is being done."""
@@ -140,8 +140,8 @@ class ActionDialog(ModalScreen[dict[str, Any] | None]):
                     id="target",
                 )
             yield Vertical(id="params")
-            yield Static("", id="cost", classes="dialog-detail")
-            yield Static("", id="error", classes="dialog-error")
+            yield Static("", id="cost", classes="dialog-detail", markup=False)
+            yield Static("", id="error", classes="dialog-error", markup=False)
 
     def on_mount(self) -> None:
         """Select the action asked for, and focus where typing is needed."""
@@ -303,8 +303,8 @@ class DeclareDialog(ModalScreen[dict[str, Any] | None]):
                     yield Input(
                         placeholder="1.0" if n == 0 else "0-1", id=f"conf{n}", classes="conf"
                     )
-            yield Static("", id="error", classes="dialog-error")
-            yield Static("", id="choices-title", classes="dialog-detail")
+            yield Static("", id="error", classes="dialog-error", markup=False)
+            yield Static("", id="choices-title", classes="dialog-detail", markup=False)
             yield OptionList(id="choices")
             yield Static(
                 "→ complete · ↓ list · tab next field · enter declare · esc cancel",

@@ -266,7 +266,7 @@ class HistoryScreen(Screen[None]):
     def _cannot_resume(self, record: RunRecord, why: str) -> None:
         self.notice = f"✗ Run {record.id} cannot be resumed: {why}"
         self._detail()
-        self.notify(self.notice, severity="error", timeout=8)
+        self.notify(self.notice, severity="error", timeout=8, markup=False)
 
     def action_back(self) -> None:
         """Back to the home screen."""

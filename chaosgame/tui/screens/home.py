@@ -273,7 +273,7 @@ class HomeScreen(Screen[None]):
         try:
             seed = parse_seed(field.value) if field.value.strip() else None
         except ValueError as exc:  # refused where it is typed: records keep 64-bit seeds
-            self.notify(f"Seed {exc}.", severity="error", timeout=10)
+            self.notify(f"Seed {exc}.", severity="error", timeout=10, markup=False)
             field.focus()
             return
         if chosen in self.loaded:

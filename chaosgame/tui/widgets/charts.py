@@ -99,7 +99,7 @@ class Charts(VerticalScroll):
         self.remove_children()
         widgets: list[Static | Plot] = [Static(LEGEND, classes="legend")]
         for n, chart in enumerate(snap.charts):
-            widgets.append(Static(chart_title(chart), classes="chart-title"))
+            widgets.append(Static(chart_title(chart), classes="chart-title", markup=False))
             plot = Plot()
             plot.clock0 = snap.clock_zero
             plot.marks = marks

@@ -140,6 +140,7 @@ class TraceView(Vertical, can_focus=False):
             "Press / and type a component (checkout) or a search: "
             "traces service=checkout status=error min_duration=1s",
             id="trace-help",
+            markup=False,
         )
         yield OptionList(id="trace-list")
         with VerticalScroll(id="trace-scroll"):
