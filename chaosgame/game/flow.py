@@ -12,8 +12,9 @@ demand.
 from __future__ import annotations
 
 import dataclasses
+import math
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -109,11 +110,29 @@ def describe(action: Mapping[str, Any]) -> str:
     return str(kind)
 
 
+def _describe_safely(action: Any) -> str:
+    try:
+        return describe(action)
+    except Exception:
+        return "that action"
+
+
 def _window(query: str) -> float:
     """The ``--since`` of a typed query, in seconds (15 minutes when not given)."""
     from chaosgame.telemetry.query import since
 
     return since(query)
+
+
+def _drawable(points: Any) -> tuple[tuple[float, float], ...]:
+    """The points of a series a chart can draw: finite values only (a scalar such as 1e400 is
+    infinite), and none so large that the distance between two of them overflows."""
+    out = []
+    for t, v in points:
+        t, v = float(t), float(v)
+        if math.isfinite(t) and math.isfinite(v) and abs(v) < 1e300:
+            out.append((t, v))
+    return tuple(out)
 
 
 def _first_sli(obs: Mapping[str, Any]) -> float:
@@ -185,36 +204,65 @@ class Game:
             raise RuntimeError("start the game first")
         return self.snapshot
 
-    def step(self, action: Mapping[str, Any]) -> Snapshot:
-        """Send one action to the game; fold its result into a new snapshot."""
+    def step(self, action: Mapping[str, Any], stop: Callable[[], bool] | None = None) -> Snapshot:
+        """Send one action to the game; fold its result into a new snapshot.
+
+        Whatever goes wrong is a message in the snapshot, never an exception. ``stop`` is
+        handed to the player view: a query it stops leaves the snapshot as it was, with a note.
+        """
         with self._lock:
             snap = self._current()
-            out = self.view.act(action)
-            obs = out["observation"]
-            label = describe(action)
-            entry = Entry(
-                clock=str(snap.observation.get("clock", "")),
-                elapsed_s=float(snap.observation.get("elapsed_s", 0.0)),
-                label=label,
-                cost_s=float(out.get("cost_s", 0.0)),
-                ok=bool(out["ok"]),
-                message="" if out["ok"] else str(out["error"]),
-            )
-            changes: dict[str, Any] = {
-                "observation": obs,
-                "path": (*snap.path, entry),
-                "error": not out["ok"],
-            }
-            if out["ok"]:
-                changes.update(self._fold(snap, action, out["result"], str(obs["clock"])))
-                trail = (float(obs["elapsed_s"]), _first_sli(obs))
-                changes["sli_trail"] = (*snap.sli_trail, trail)
-            else:
-                changes["message"] = f"{label}: {out['error']}"
-            if obs.get("status") == "ended":
-                changes["debrief"] = self._debrief()
-            self.snapshot = dataclasses.replace(snap, **changes)
+            try:
+                self.snapshot = self._step(snap, action, stop)
+            except Exception as exc:  # a failure is a message the player reads
+                label = _describe_safely(action)
+                self.snapshot = dataclasses.replace(
+                    snap,
+                    observation=self._observe_safely(snap),
+                    message=f"{label}: an internal error ({type(exc).__name__}: {exc}); "
+                    "please report it",
+                    error=True,
+                )
             return self.snapshot
+
+    def _observe_safely(self, snap: Snapshot) -> Mapping[str, Any]:
+        try:
+            return self.view.observe()
+        except Exception:
+            return snap.observation
+
+    def _step(
+        self, snap: Snapshot, action: Mapping[str, Any], stop: Callable[[], bool] | None
+    ) -> Snapshot:
+        out = self.view.act(action, stop)
+        obs = out["observation"]
+        if out.get("cancelled"):
+            return dataclasses.replace(
+                snap, observation=obs, message=f"{describe(action)}: cancelled", error=False
+            )
+        label = describe(action)
+        entry = Entry(
+            clock=str(snap.observation.get("clock", "")),
+            elapsed_s=float(snap.observation.get("elapsed_s", 0.0)),
+            label=label,
+            cost_s=float(out.get("cost_s", 0.0)),
+            ok=bool(out["ok"]),
+            message="" if out["ok"] else str(out["error"]),
+        )
+        changes: dict[str, Any] = {
+            "observation": obs,
+            "path": (*snap.path, entry),
+            "error": not out["ok"],
+        }
+        if out["ok"]:
+            changes.update(self._fold(snap, action, out["result"], str(obs["clock"])))
+            trail = (float(obs["elapsed_s"]), _first_sli(obs))
+            changes["sli_trail"] = (*snap.sli_trail, trail)
+        else:
+            changes["message"] = f"{label}: {out['error']}"
+        if obs.get("status") == "ended":
+            changes["debrief"] = self._debrief()
+        return dataclasses.replace(snap, **changes)
 
     def set_notes(self, text: str) -> Snapshot:
         """Keep the player's notes with the game (not in the text widget)."""
@@ -241,7 +289,7 @@ class Game:
             lines = tuple(
                 (
                     ",".join(f"{k}={v}" for k, v in s["labels"].items()) or "value",
-                    tuple((float(t), float(v)) for t, v in s["points"]),
+                    _drawable(s["points"]),
                 )
                 for s in result.get("series", [])[:6]
             )
@@ -250,7 +298,13 @@ class Game:
             )
             kept = tuple(c for c in snap.charts if c.key != chart.key)
             changes["charts"] = (*kept, chart)[-MAX_CHARTS:]
-            notes = "; ".join(result.get("notes", []))
+            undrawn = sum(len(s["points"]) for s in result.get("series", [])[:6]) - sum(
+                len(points) for _, points in lines
+            )
+            notes = "; ".join(
+                [*result.get("notes", [])]
+                + ([f"{undrawn} infinite points are not drawn"] if undrawn else [])
+            )
             changes["message"] = f"{len(lines)} series read at {clock}" + (
                 f" ({notes})" if notes else ""
             )
@@ -262,7 +316,7 @@ class Game:
             changes.update(map=result, map_at=clock, message=f"service map read at {clock}")
         elif "points" in result:
             title = f"{result['component']} {result['metric']}"
-            points = tuple((float(t), float(v)) for t, v in result["points"])
+            points = _drawable(result["points"])
             chart = Chart(
                 title, float(action.get("window", 900.0)), ((title, points),), clock, action
             )

@@ -17,6 +17,7 @@ from textual import on, work
 from textual.app import App
 from textual.binding import Binding
 from textual.reactive import reactive
+from textual.worker import get_current_worker
 
 from chaosgame.tui.messages import ActionCompleted, GameEnded, GameStarted
 
@@ -176,8 +177,11 @@ class ChaosApp(App[None]):
 
     @work(thread=True, group="session")
     def _step_worker(self, game: Game, action: dict[str, Any]) -> None:
-        snap = game.step(action)
-        self.post_message(ActionCompleted(action, snap))
+        worker = get_current_worker()
+        # a long search stops at its next chunk once the worker is cancelled (the app quits)
+        snap = game.step(action, stop=lambda: worker.is_cancelled)
+        if not worker.is_cancelled:
+            self.post_message(ActionCompleted(action, snap))
 
     @on(ActionCompleted)
     def _completed(self, message: ActionCompleted) -> None:
