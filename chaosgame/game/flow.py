@@ -280,7 +280,10 @@ class Game:
             return changes
         kind = result.get("kind")
         if kind in ("logs",):
-            changes.update(logs=result, message=f"{result.get('matched', 0)} log lines at {clock}")
+            partial = "" if result.get("complete", True) else " (stopped early: narrow --since)"
+            changes.update(
+                logs=result, message=f"{result.get('matched', 0)} log lines at {clock}{partial}"
+            )
             return changes
         if kind in ("traces", "trace"):
             changes.update(traces=result, message=f"traces read at {clock}")

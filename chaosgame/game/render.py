@@ -55,7 +55,9 @@ def as_text(result: dict[str, Any], width: int = 100) -> str:
             f"{result['matched']:,} matching lines of {result['scanned']:,} "
             f"(page {result['page']}/{result['pages']}, newest first)"
         )
+        out.extend(f"note: {n}" for n in result.get("notes", []))  # before the page
         out.extend(ln["line"][: width * 3] for ln in result["lines"])
+        return "\n".join(out)
     elif kind == "traces":
         out.append(
             f"{'trace id':<34}{'time':<10}{'endpoint':<12}{'ms':>9}  status  spans  first error"

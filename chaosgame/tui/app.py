@@ -220,6 +220,11 @@ class ChaosApp(App[None]):
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
 
+    def action_help_quit(self) -> None:
+        """Ctrl+C quits, as Ctrl+Q does (where text is selected it copies it instead: the
+        field or screen with the selection takes the key first)."""
+        self.exit()
+
     def action_toggle_theme(self) -> None:
         """Switch between the light and the dark theme."""
         self.theme = LIGHT if self.theme == DARK else DARK

@@ -13,7 +13,7 @@ from chaosgame.game import session as session_module
 from chaosgame.game.commands import parse_command
 from chaosgame.game.flow import Game
 from chaosgame.game.player import PlayerView
-from chaosgame.game.render import SPARK, spark
+from chaosgame.game.render import SPARK, as_text, spark
 from chaosgame.scenario.library import load
 from chaosgame.scenario.model import Scenario
 
@@ -99,3 +99,17 @@ def test_the_flow_turns_a_failure_into_an_error_snapshot(
     assert snap.error
     assert "boom" in snap.message
     assert not snap.ended
+
+
+def test_a_search_that_stopped_early_says_so_first(
+    storm: Scenario, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("chaosgame.telemetry.budget.RENDER_LINES", 2000)
+    game = Game(storm)
+    game.start()
+    snap = game.step({"type": "query", "q": '{service="checkout"} |~ "attempt" --since=1d'})
+    assert not snap.error
+    assert snap.message.endswith("(stopped early: narrow --since)")
+    assert snap.logs is not None
+    text = as_text(dict(snap.logs))
+    assert text.splitlines()[1].startswith("note: stopped after ")
