@@ -4,8 +4,9 @@ A search counts the lines that pass its filters exactly, and shows one page of t
 first. A plain filter (``|=``, ``!=``) is decided for a whole category of lines by its
 template where it can be (``logtemplates.decide``); where it cannot, the category's lines are
 read in bulk without being rendered (``logscan``). Regular expressions (RE2, linear time:
-``regex``) are tested on rendered lines, so they read every line of the categories they select
-one by one.
+``regex``) are tested on rendered lines, so they read one by one the lines of the categories
+they select, except the categories whose templates cannot hold a literal every match needs
+(``regex.required``: ``timeout|refused`` skips every category without either word).
 
 A search has a :class:`~chaosgame.telemetry.budget.Budget`. When the lines it must read fit in
 it, the whole window is searched; otherwise it reads from the newest lines back, block by block,
@@ -92,6 +93,18 @@ class Filter:
             return self.value not in text
         found = regex.compile(self.value).search(text)
         return found if self.op == "|~" else not found
+
+    def possible(self, sim: Simulator, cats: Sequence[Category]) -> list[bool] | None:
+        """For a regular expression: per category, whether any of its lines could match (its
+        templates can hold a literal every match of one alternative contains); None when that
+        is not known (a plain filter, or a pattern without such literals)."""
+        if self.plain:
+            return None
+        literals = regex.required(self.value)
+        if literals is None:
+            return None
+        each = [plans(sim, cats, lit) for lit in dict.fromkeys(literals)]
+        return [any(p[r].verdict is not False for p in each) for r in range(len(cats))]
 
     def lines(self, texts: Sequence[str]) -> NDArray[np.bool_]:
         """Which of ``texts`` pass this filter (a regular expression tests them all at once)."""
@@ -329,6 +342,7 @@ def _prepare(
 ) -> _Search:
     n = logs.counts(sim, cats, lo, hi, now)
     by_filter = [plans(sim, cats, f.value) if f.plain else None for f in filters]
+    by_regex = [f.possible(sim, cats) for f in filters]
     verdicts: list[bool | None] = []
     groups: dict[tuple[int, ...], tuple[list[int], list[tuple[Filter, Plan | None]]]] = {}
     only = by_filter[0] if len(filters) == 1 else None
@@ -341,9 +355,13 @@ def _prepare(
     for r in range(len(cats) if only is None else 0):
         v: bool | None = True
         how: list[tuple[Filter, Plan | None]] = []
-        for f, known in zip(filters, by_filter, strict=True):
+        for f, known, can in zip(filters, by_filter, by_regex, strict=True):
             p = known[r] if known is not None else None
-            d = None if p is None or p.verdict is None else p.verdict == (f.op == "|=")
+            d: bool | None
+            if can is not None and not can[r]:
+                d = f.op == "!~"  # no line of this category can match the pattern
+            else:
+                d = None if p is None or p.verdict is None else p.verdict == (f.op == "|=")
             if d is False:
                 v = False
                 break

@@ -119,3 +119,147 @@ def compile(pattern: str) -> Pattern:  # noqa: A001 - the name every regex modul
         raise RegexError(explain(text)) from None
     except (UnicodeError, TypeError):
         raise RegexError("bad regular expression: it holds characters that are not text") from None
+
+
+_ZERO_OR_MORE = "*?"
+_CLASS_ESCAPES = frozenset("dDwWsSbBAz")
+
+
+def required(pattern: str) -> list[str] | None:
+    """A literal that a match must contain, for each top-level alternative of ``pattern``
+    (the longest one found), or None when that cannot be told for every alternative.
+
+    A search uses them to skip the lines whose templates cannot hold any of them without
+    writing them out. Only a plain subset of the syntax is read (literal characters, escaped
+    punctuation, ``.``, classes, groups, quantifiers, anchors); anything else (flags such as
+    ``(?i)``, unicode classes, other escapes) gives None, so no line is ever skipped wrongly.
+    """
+    try:
+        alts, end = _alternatives(pattern, 0)
+    except _Unknown:
+        return None
+    if end != len(pattern):
+        return None
+    best = [max(lits, key=len) if lits else "" for lits in alts]
+    return best if all(best) else None
+
+
+class _Unknown(Exception):
+    """A construct :func:`required` does not read."""
+
+
+def _alternatives(p: str, i: int) -> tuple[list[list[str]], int]:
+    """The alternatives from ``p[i]`` to the closing ``)`` or the end, each with the literal
+    runs a match must contain; and where they stopped."""
+    alts: list[list[str]] = []
+    lits: list[str] = []
+    run = ""
+    while i < len(p) and p[i] != ")":
+        c = p[i]
+        if c == "|":
+            alts.append([*lits, run] if run else lits)
+            lits, run = [], ""
+            i += 1
+            continue
+        # one atom: its literal text ("" when it is not a literal) and whether it is required
+        if c == "(":
+            if p.startswith("(?:", i):
+                start = i + 3
+            elif p.startswith(("(?<=", "(?<!"), i):
+                raise _Unknown
+            elif p.startswith(("(?P<", "(?<"), i):
+                close = p.find(">", i)
+                if close < 0:
+                    raise _Unknown
+                start = close + 1
+            elif p.startswith("(?", i):
+                raise _Unknown  # flags, lookaround
+            else:
+                start = i + 1
+            inner, j = _alternatives(p, start)
+            if j >= len(p) or p[j] != ")":
+                raise _Unknown
+            i = j + 1
+            atom, group = "", inner[0] if len(inner) == 1 else []
+        elif c == "[":
+            i = _class_end(p, i)
+            atom, group = "", []
+        elif c == "\\":
+            if i + 1 >= len(p):
+                raise _Unknown
+            e = p[i + 1]
+            if e in _CLASS_ESCAPES:
+                atom = ""
+            elif not e.isalnum() and e.isascii():
+                atom = e
+            else:
+                raise _Unknown
+            i += 2
+            group = []
+        elif c in ".^$":
+            atom, group = "", []
+            i += 1
+        elif c in "*+?{":
+            raise _Unknown  # a quantifier with nothing before it
+        else:
+            atom, group = c, []
+            i += 1
+        optional, repeated, i = _quantifier(p, i)
+        if optional:
+            lits.append(run)
+            run = ""
+            continue
+        if atom:
+            run += atom
+            if repeated:
+                lits.append(run)
+                run = atom
+            continue
+        lits.extend([run, *group])
+        run = ""
+    alts.append([*lits, run])
+    return [[lit for lit in a if lit] for a in alts], i
+
+
+def _quantifier(p: str, i: int) -> tuple[bool, bool, int]:
+    """(the atom before may be absent, it may repeat, where the quantifier ends)."""
+    if i >= len(p):
+        return False, False, i
+    c = p[i]
+    if c in _ZERO_OR_MORE or c == "+":
+        i += 1
+        if i < len(p) and p[i] == "?":
+            i += 1  # lazy
+        return c != "+", True, i
+    if c == "{":
+        m = re.match(r"\{(\d+)(,\d*)?\}", p[i:])
+        if m is None:
+            raise _Unknown
+        i += m.end()
+        if i < len(p) and p[i] == "?":
+            i += 1
+        return int(m.group(1)) == 0, True, i
+    return False, False, i
+
+
+def _class_end(p: str, i: int) -> int:
+    """Where the class ``[...]`` that starts at ``p[i]`` ends (just after its ``]``)."""
+    j = i + 1
+    if j < len(p) and p[j] == "^":
+        j += 1
+    if j < len(p) and p[j] == "]":
+        j += 1
+    while j < len(p):
+        if p[j] == "\\":
+            j += 2
+            continue
+        if p.startswith("[:", j):
+            close = p.find(":]", j + 2)
+            if close < 0:
+                raise _Unknown
+            j = close + 2
+            continue
+        if p[j] == "]":
+            return j + 1
+        j += 1
+    raise _Unknown

@@ -7,6 +7,7 @@ stops at its next chunk.
 
 from __future__ import annotations
 
+import random
 import re
 from typing import Any
 
@@ -93,11 +94,100 @@ def test_a_regular_expression_finds_what_a_grep_finds(
     storm: Simulator, window: tuple[list[Category], int, int, list[tuple[int, str]]]
 ) -> None:
     cats, lo, hi, lines = window
-    for rx in (r"attempt [23]/\d", r"(?i)TIMEOUT|refused", r"\d{4}ms", r"user=\w+ pod"):
+    for rx in (
+        r"attempt [23]/\d",
+        r"(?i)TIMEOUT|refused",
+        r"\d{4}ms",
+        r"user=\w+ pod",
+        "timeout|refused",
+        "(status 5|deadline )exceeded|(Internal) Server",
+        r"payments:\d+/v1.*\(timeout",
+        r"[0-9a-f]{4}ab+c? pod=",
+        "retrying call to (payments|fraud)",
+    ):
         found = search(storm, cats, [Filter("|~", rx, 0)], lo, hi, storm.now, 0, 10)
         assert found.start == 0
         assert found.matched == sum(1 for _, t in lines if re.search(rx, t))
         assert all(re.search(rx, t) for _, _, t in found.page)
+
+
+@pytest.mark.parametrize(
+    ("pattern", "literals"),
+    [
+        ("timeout", ["timeout"]),
+        ("timeout|refused", ["timeout", "refused"]),
+        ("attempt [23]/4", ["attempt "]),
+        (r"\d{4}ms", ["ms"]),
+        ("ab+c", ["ab"]),
+        ("abc?d", ["ab"]),
+        ("(foo|bar)bazz", ["bazz"]),
+        (r"deadline exceeded \(timeout", ["deadline exceeded (timeout"]),
+        ("x{0,3}yz", ["yz"]),
+        ("(?i)error", None),
+        ("a|.*", None),
+        ("", None),
+        (r"a\nb", None),
+        ("a{b", None),
+        (r"\pLx", None),
+    ],
+)
+def test_the_literals_every_match_contains(pattern: str, literals: list[str] | None) -> None:
+    assert regex.required(pattern) == literals
+
+
+def test_every_match_contains_one_of_the_required_literals(
+    window: tuple[list[Category], int, int, list[tuple[int, str]]],
+) -> None:
+    """Patterns made of pieces of real lines, with classes, groups, quantifiers and
+    alternatives: every line a pattern matches holds one of its literals."""
+    texts = [t for _, t in window[3][::13]]
+    rng = random.Random(5)
+    tried = 0
+    for _ in range(200):
+        pattern = "|".join(_pattern(rng, rng.choice(texts)) for _ in range(rng.randint(1, 3)))
+        literals = regex.required(pattern)
+        if literals is None:
+            continue
+        tried += 1
+        hits = regex.compile(pattern).lines(texts)
+        for text in (t for t, hit in zip(texts, hits, strict=True) if hit):
+            assert any(lit in text for lit in literals), (pattern, literals, text)
+    assert tried > 60
+
+
+def _pattern(rng: random.Random, text: str) -> str:
+    """A pattern that matches part of ``text``: its characters, some made classes, groups,
+    optional or repeated."""
+    start = rng.randrange(max(len(text) - 12, 1))
+    out = []
+    for ch in text[start : start + rng.randint(3, 12)]:
+        atom = re.escape(ch)
+        roll = rng.random()
+        if roll < 0.15:
+            atom = r"\d" if ch.isdigit() else "." if roll < 0.05 else r"[^\n]"
+        elif roll < 0.25:
+            atom = f"(?:{atom})"
+        elif roll < 0.3:
+            atom = f"({atom}|zz)"
+        out.append(atom + rng.choice(["", "", "", "?", "*", "+", "{1,2}", "{0,1}"]))
+    return "".join(out)
+
+
+def test_a_regular_expression_does_not_write_lines_that_cannot_match(
+    storm: Simulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    written = []
+    real = logsearch.render
+
+    def counting(*args: Any) -> tuple[float, str]:
+        written.append(1)
+        return real(*args)
+
+    monkeypatch.setattr(logsearch, "render", counting)
+    out, _ = run(storm, '{service="web"} |~ "connection refused|no such host" --since=1d')
+    assert out["complete"]
+    assert out["scanned"] > 100_000
+    assert len(written) < out["scanned"] // 100
 
 
 # ------------------------------------------------------------------ budget
