@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import math
+import re
 from typing import Any
 
 import pytest
@@ -113,3 +114,17 @@ def test_a_search_that_stopped_early_says_so_first(
     assert snap.logs is not None
     text = as_text(dict(snap.logs))
     assert text.splitlines()[1].startswith("note: stopped after ")
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ('events "abc', "cannot read this line: a quote is not closed"),
+        ("events abc\\", "cannot read this line: the line ends with a lone backslash"),
+        ("declare web bad-deploy 1e", "confidence: '1e' is not a number from 0 to 1"),
+        ("wait", "usage: wait DURATION"),
+    ],
+)
+def test_a_line_that_cannot_be_read_says_why(line: str, message: str) -> None:
+    with pytest.raises(ValueError, match=re.escape(message)):
+        parse_command(line)
