@@ -128,3 +128,19 @@ def test_a_search_that_stopped_early_says_so_first(
 def test_a_line_that_cannot_be_read_says_why(line: str, message: str) -> None:
     with pytest.raises(ValueError, match=re.escape(message)):
         parse_command(line)
+
+
+def test_the_console_goes_on_when_an_answer_cannot_be_shown(
+    storm: Scenario, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import chaosgame.console as console
+
+    def broken(*_args: Any) -> str:
+        raise KeyError("points")
+
+    monkeypatch.setattr(console, "render", broken)
+    out = io.StringIO()
+    assert run_console(storm, None, io.StringIO("map\nwait 1m\n"), out) == 0
+    text = out.getvalue()
+    assert "error: the answer cannot be shown: an internal error (KeyError('points'))" in text
+    assert text.count("on call") >= 3  # the status line after each, and the game went on

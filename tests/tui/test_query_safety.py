@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -10,10 +11,13 @@ import pytest
 from textual.message import Message
 
 from chaosgame.game.flow import Game, Snapshot
+from chaosgame.scenario.actions import MITIGATIONS
 from chaosgame.telemetry import logsearch
 from chaosgame.tui.app import ChaosApp
 from chaosgame.tui.messages import ActionCompleted
 from chaosgame.tui.screens.console import ConsoleScreen
+from tests.conftest import make_scenario
+from tests.game.command_lines import Lines
 from tests.tui.conftest import press, run_async, settle
 
 
@@ -98,3 +102,52 @@ async def test_quitting_stops_a_running_search(
     assert answers[-1].message.endswith(": cancelled")
     assert len(rendered) < lines  # it stopped early: not every line was read
     assert app.game.view.actions == actions  # a dropped search costs nothing
+
+
+TAB_OF = {"logs": "3", "traces": "4", "trace": "4", "metrics": "2"}
+
+
+@run_async
+async def test_generated_lines_never_take_the_console_down(
+    app_factory: Callable[..., ChaosApp], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Generated lines, read as the overview field reads them and sent as the field sends
+    them; after each answer the tab that shows it is drawn."""
+    monkeypatch.setattr("chaosgame.telemetry.budget.RENDER_LINES", 2000)
+    monkeypatch.setattr("chaosgame.telemetry.budget.BULK_LINES", 100_000)
+    scenario = make_scenario(duration=2 * 86400.0, time_limit=86400.0, page_at=3 * 3600.0)
+    names = [c.name for c in scenario.components]
+    app = app_factory(scenario, start="console")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        console = app.screen
+        assert isinstance(console, ConsoleScreen)
+        sent = 0
+        hostile = [
+            "q 1e400",
+            "q -1e400",
+            "q 1e308 * 10",
+            "q up * 1e300 or up",
+            "q -1e308 + up * 1e308",
+            "logs",
+            '{service=~".+"} |~ "(.*a){25}" --since=1d',
+            '{service="api"} |= "日本\u202e" --limit=1000',
+            "traces service=api --limit=1000",
+            "alerts --limit=1000",
+        ]
+        generated = itertools.islice(Lines(21, names, list(MITIGATIONS)), 40)
+        for line in itertools.chain(hostile, generated):
+            action = console._parse("overview", line)
+            if action is None:
+                continue
+            assert app.request(action)
+            sent += 1
+            await settle(pilot)
+            while app.screen is not console:  # an answer shown over the console
+                await press(pilot, "escape")
+            assert app.snapshot is not None
+            assert "internal error" not in app.snapshot.message, (line, app.snapshot.message)
+            kind = str(action.get("q", "")).split(" ", 1)[0]
+            await press(pilot, TAB_OF.get(kind, "1"))
+        assert sent > 20
+        assert app.is_running
