@@ -6,33 +6,20 @@ Diagnostics go to stderr; stdout carries what the user asked for (and ``--json``
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import sys
 from collections.abc import Sequence
 from typing import Any
 
 from chaosgame import __version__
+from chaosgame.cli_output import EX_IOERR, EX_SOFTWARE, GuardedOutput, OutputError, output_failed
 
 
 def _scenario(name: str) -> Any:
     from chaosgame.scenario import library
 
     return library.load(name)
-
-
-def seed_arg(text: str) -> int:
-    """``--seed``: a whole number that run records can keep (64 bits)."""
-    from chaosgame.scenario.model import SEED_MAX, SEED_MIN
-
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
-    if not SEED_MIN <= value <= SEED_MAX:
-        raise argparse.ArgumentTypeError(
-            f"{text} is out of range: a seed is a whole number from {SEED_MIN} to {SEED_MAX}"
-        )
-    return value
 
 
 def cmd_play(args: argparse.Namespace) -> int:
@@ -50,7 +37,10 @@ def cmd_play(args: argparse.Namespace) -> int:
         chosen = (
             resume.scenario() if resume else _scenario(args.scenario) if args.scenario else None
         )
-        return run_tui(chosen, args.seed, args.realtime, store=store, resume=resume)
+        try:
+            return run_tui(chosen, args.seed, args.realtime, store=store, resume=resume)
+        except Exception as exc:  # a crash: one line here, the traceback in a file
+            return _crashed(exc, store)
     from chaosgame.console import run_console
     from chaosgame.game.records import RecordsError
     from chaosgame.game.runs_cli import play_records
@@ -64,6 +54,30 @@ def cmd_play(args: argparse.Namespace) -> int:
     except RecordsError as exc:
         print(f"chaosgame: {exc}", file=sys.stderr)
         return 1
+
+
+def _crashed(exc: BaseException, store: Any) -> int:
+    """Write a crash's traceback to a log file and say where it is, in one message."""
+    import platform
+    import traceback
+
+    from chaosgame.game.records import crash_log
+
+    text = (
+        f"chaosgame {__version__}, Python {platform.python_version()} on {platform.platform()}\n"
+        f"command: {' '.join(sys.argv)}\n\n" + "".join(traceback.format_exception(exc))
+    )
+    try:
+        where = f"the details are in {crash_log(text, store.path if store else None)}"
+    except OSError as why:
+        where = f"no crash log could be written ({why})"
+    saved = " A game in progress was saved: chaosgame play --resume continues it." if store else ""
+    print(
+        f"chaosgame: the game stopped on an internal error ({type(exc).__name__}: {exc}); "
+        f"{where}. Please report it with that file.{saved}",
+        file=sys.stderr,
+    )
+    return EX_SOFTWARE
 
 
 def cmd_history(args: argparse.Namespace) -> int:
@@ -231,7 +245,11 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="id or path (default: the home screen, or the built-in incident with --text)",
     )
-    play.add_argument("--seed", type=seed_arg, default=None, help="override the scenario's seed")
+    from chaosgame.game import runs_cli
+
+    play.add_argument(
+        "--seed", type=runs_cli.seed_arg, default=None, help="override the scenario's seed"
+    )
     play.add_argument(
         "--text", action="store_true", help="the line-by-line console (also used when piped)"
     )
@@ -242,8 +260,6 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="SPEED",
         help="real-time mode: simulated seconds per wall second (p toggles it in the TUI)",
     )
-    from chaosgame.game import runs_cli
-
     runs_cli.add_play_options(play)
     val = sub.add_parser(
         "validate", help=COMMANDS["validate"][1], description=COMMANDS["validate"][1]
@@ -259,7 +275,9 @@ def build_parser() -> argparse.ArgumentParser:
     chk = sub.add_parser("check", help=COMMANDS["check"][1], description=COMMANDS["check"][1])
     chk.add_argument("paths", nargs="+", metavar="PATH", help="scenario files or curated ids")
     chk.add_argument("--json", action="store_true", help="print a JSON report")
-    chk.add_argument("--seed", type=seed_arg, default=None, help="check with this seed instead")
+    chk.add_argument(
+        "--seed", type=runs_cli.seed_arg, default=None, help="check with this seed instead"
+    )
     new = sub.add_parser("new", help=COMMANDS["new"][1], description=COMMANDS["new"][1])
     new.add_argument("name", help="the scenario id (or a path ending in .yaml)")
     new.add_argument("--dir", default=".", help="folder to write it in (default: here)")
@@ -272,7 +290,30 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``chaosgame`` command; returns the exit status."""
+    """Entry point of the ``chaosgame`` command; returns the exit status.
+
+    Standard output is guarded for the whole command: a pipe whose reader has gone ends
+    quietly with status 141, a closed stdout or a full disk with one line and status 74. A
+    closed stdin reads as empty.
+    """
+    real, real_in = sys.stdout, sys.stdin
+    out = GuardedOutput(real)
+    sys.stdout = out
+    if real_in is None:  # started with stdin closed (<&-): it reads as empty, as /dev/null
+        sys.stdin = io.StringIO("")
+    try:
+        try:
+            status = _main(argv)
+        finally:
+            out.flush()
+        return status
+    except OutputError as exc:
+        return output_failed(exc, real)
+    finally:
+        sys.stdout, sys.stdin = real, real_in
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
@@ -281,12 +322,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     handler = COMMANDS[args.command][0]
     try:
         return handler(args)
+    except OutputError:
+        raise
     except FileNotFoundError as exc:
         print(f"chaosgame: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("", file=sys.stderr)
         return 130
+    except OSError as exc:  # a file that cannot be read or written: the system says why
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"chaosgame: {where}{exc.strerror or exc}", file=sys.stderr)
+        return EX_IOERR
     except Exception as exc:  # the last line of defence: never a traceback
         from chaosgame.scenario.loader import ScenarioError
 
@@ -296,4 +343,4 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 1
         print(f"chaosgame: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
         print("Please report it with the command you ran.", file=sys.stderr)
-        return 70
+        return EX_SOFTWARE

@@ -12,6 +12,7 @@ import sys
 from typing import TYPE_CHECKING, Any, TextIO
 
 from chaosgame.game.commands import parse_command
+from chaosgame.game.flow import describe
 from chaosgame.game.menu import METRIC_HELP, VIEW_COSTS
 from chaosgame.game.player import PlayerView
 from chaosgame.game.render import spark
@@ -88,7 +89,46 @@ def render(result: Any, view: PlayerView) -> str:
             + (f"  ({s['note']})" if s.get("note") else "")
             for s in result["slos"]
         )
-    return "\n".join(f"{k}: {v}" for k, v in result.items())
+    return "\n".join(f"{k}: {_plain(v)}" for k, v in result.items())
+
+
+def _plain(value: Any) -> str:
+    """A value as a reader would write it: no quotes, brackets or ``None``."""
+    if value is None:
+        return "-"
+    if isinstance(value, dict):
+        return ", ".join(f"{k}={_plain(v)}" for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return ", ".join(_plain(v) for v in value)
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+def _hypothesis(h: dict[str, Any]) -> str:
+    where = f" in {h['component']}" if h.get("component") else ""
+    return f"{h['kind']}{where} (confidence {float(h['confidence']):g})"
+
+
+def said(action: dict[str, Any], result: Any, asked: str, view: PlayerView) -> str:
+    """What an action did, as a sentence that starts with the clock time it was asked at;
+    a query's result is rendered as it is (see :func:`render`)."""
+    if not isinstance(result, dict):
+        return _plain(result)
+    if "takes_effect_at" in result:
+        return (
+            f"{asked} {describe(action)} asked; takes effect at "
+            f"{view.clock(float(result['takes_effect_at']))}"
+        )
+    if "waited_s" in result:
+        return f"{asked} waited {format_duration(float(result['waited_s']))}; now {view.clock()}"
+    if "declared" in result:
+        first, *others = result["declared"]
+        then = "".join(f"; then {_hypothesis(h)}" for h in others)
+        return f"{asked} declared {_hypothesis(first)}{then}"
+    if result.get("ended"):
+        return f"{asked} you ended the incident"
+    return render(result, view)
 
 
 def _num(value: Any, spec: str, unit: str = "") -> str:
@@ -134,6 +174,12 @@ def run_console(
     say(f"=== {brief['title']} ===")
     say(str(brief["briefing"]).strip())
     say()
+    if resume is not None:
+        done = len(view.actions)
+        say(
+            f"Resumed run {resume.id}: {done} action{'s' if done != 1 else ''} replayed, "
+            f"the clock is at {view.clock()}."
+        )
     say(status_line(obs))
     say("Type help for the commands.")
     interactive = stdin.isatty()
@@ -172,12 +218,13 @@ def run_console(
             )
             continue
         assert isinstance(parsed, dict)
+        asked = view.clock()
         out = view.act(parsed)
         if not out["ok"]:
             say(f"error: {out['error']}")
             continue
         try:
-            say(render(out["result"], view))
+            say(said(parsed, out["result"], asked, view))
         except Exception as exc:  # showing an answer never ends the game
             say(f"error: the answer cannot be shown: an internal error ({exc!r}); please report it")
         say(status_line(out["observation"]))

@@ -76,3 +76,14 @@ def test_console_plays_the_built_in_incident_from_piped_commands() -> None:
     assert "v3.2.0" in text  # the change list shows the deploy
     assert "You declared bad-deploy in payments: right." in text
     assert "=== Debrief ===" in text
+
+
+@pytest.mark.parametrize("command", [["play", "--text"], ["check", "x.yaml"], ["quiz"]])
+def test_every_seed_option_refuses_a_seed_over_64_bits(
+    command: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main([*command, "--seed", str(2**64)])
+    assert exit_.value.code == 2
+    err = capsys.readouterr().err
+    assert f"{2**64} is out of range: a seed is a whole number from {-(2**63)}" in err

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from chaosgame.game import impact
+from chaosgame.game import debrief_text, impact
 from chaosgame.game.baselines import RunSummary
 from chaosgame.game.scoring import Assessment
 from chaosgame.game.session import Session
@@ -53,9 +53,10 @@ def describe(act: dict[str, Any]) -> str:
     """One action as a short command-like line."""
     kind = act.get("type")
     if kind == "query":
-        bits = [str(act.get("view", "query"))]
-        bits += [str(act[k]) for k in ("component", "metric", "q", "query") if act.get(k)]
-        return "look: " + " ".join(bits)
+        if act.get("q"):
+            return f"query {act['q']}"
+        bits = [str(act[k]) for k in ("view", "component", "metric") if act.get(k)]
+        return "look: " + (" ".join(bits) or "telemetry")
     if kind == "mitigate":
         extra = " ".join(
             f"{k}={v}" for k, v in act.items() if k not in ("type", "action", "target")
@@ -286,10 +287,12 @@ def questions(a: Assessment) -> list[dict[str, Any]]:
 
 
 def build_debrief(a: Assessment) -> dict[str, Any]:
-    """Everything the debrief shows, as plain data."""
+    """Everything the debrief shows, as plain data, with the ``sections`` every frontend shows
+    (:func:`chaosgame.game.debrief_text.sections`) and, in ``sli["burned"]``, the SLOs that
+    burned budget, the worst first."""
     sc, s = a.scenario, a.player
     rc = sc.truth.root_cause
-    return {
+    data: dict[str, Any] = {
         "scenario": {"id": sc.id, "title": sc.title, "seed": s.seed},
         "score": a.score.as_dict(),
         "summary": sc.debrief.summary.strip(),
@@ -307,3 +310,6 @@ def build_debrief(a: Assessment) -> dict[str, Any]:
         "sli": sli_curves(a),
         "questions": questions(a),
     }
+    data["sli"]["burned"] = debrief_text.burned_slos(data)
+    data["sections"] = debrief_text.sections(data)
+    return data

@@ -94,6 +94,31 @@ def worst_population(pops: list[Population], lo: int, hi: int) -> dict[str, str]
     return {k: v[1] for k, v in best.items()}
 
 
+def tenant_burns(pops: list[Population], lo: int, hi: int) -> dict[str, dict[str, float]]:
+    """Budget burned in ``[lo, hi)`` per SLO and tenant, each against the tenant's own budget
+    (no entry for an SLO of a scenario with a single tenant)."""
+    out: dict[str, dict[str, float]] = {}
+    for p in pops:
+        if p.tenant is not None:
+            out.setdefault(p.slo, {})[p.tenant] = p.burned(lo, hi)
+    return out
+
+
+def lowest_sli(pop: Population, lo: int, hi: int, step: int = 6) -> tuple[int, float] | None:
+    """The first tick and the SLI of the worst stretch of ``step`` ticks in ``[lo, hi)``, or
+    None when no event was counted."""
+    worst: tuple[int, float] | None = None
+    for start in range(lo, hi, step):
+        stop = min(start + step, hi)
+        total = float(pop.total[start:stop].sum())
+        if total <= 0:
+            continue
+        value = 1.0 - float(pop.bad[start:stop].sum()) / total
+        if worst is None or value < worst[1] - 1e-12:
+            worst = (start, value)
+    return worst
+
+
 def extra_harm(
     pops: list[Population], baseline: list[Population], lo: int, hi: int
 ) -> dict[str, float]:

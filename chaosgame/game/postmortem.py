@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from chaosgame.game import figures, impact
 from chaosgame.game.debrief import build_debrief
 from chaosgame.game.scoring import Assessment
 
@@ -43,10 +44,6 @@ def _table(head: list[str], rows: list[list[Any]]) -> list[str]:
     return out
 
 
-def _minutes(seconds: float) -> str:
-    return f"{seconds / 60:.0f} min" if seconds >= 90 else f"{seconds:.0f} s"
-
-
 def timeline(a: Assessment, d: dict[str, Any]) -> list[dict[str, Any]]:
     """The incident's events and the responder's actions, merged in time order."""
     s = a.player
@@ -81,7 +78,9 @@ def _went_well(a: Assessment, d: dict[str, Any]) -> tuple[list[str], list[str]]:
     good, bad = [], []
     t = sc.part("time").data
     if t["held"] and not t["symptom_hiding"]:
-        good.append(f"Impact was mitigated {_minutes(t['player_s'])} after the page and stayed so.")
+        good.append(
+            f"Impact was mitigated {figures.minutes(t['player_s'])} after the page and stayed so."
+        )
     elif t["symptom_hiding"]:
         bad.append("The symptoms went away but the root cause was still active at the end.")
     else:
@@ -105,7 +104,7 @@ def _went_well(a: Assessment, d: dict[str, Any]) -> tuple[list[str], list[str]]:
     coll = sc.part("collateral").data
     if coll["player"] > coll["reference"] + 1e-6:
         bad.append(
-            f"Actions taken during the response burned {coll['player']:.1%} of the error "
+            f"Actions taken during the response burned {figures.percent(coll['player'])} of the error "
             "budgets on their own."
         )
     elif not unrelated:
@@ -138,7 +137,7 @@ def _actions(a: Assessment, d: dict[str, Any]) -> list[list[str]]:
         items.append(
             [
                 "detect",
-                f"Alert sooner: the page came {_minutes(detect)} after the impact began",
+                f"Alert sooner: the page came {figures.minutes(detect)} after the impact began",
                 "on-call",
             ]
         )
@@ -148,20 +147,68 @@ def _actions(a: Assessment, d: dict[str, Any]) -> list[list[str]]:
     return items
 
 
+ALIKE = 0.1
+"""Tenants whose budget burned within this share of each other were hit alike."""
+
+
+def _worst_hit(tenants: dict[str, float]) -> str:
+    """Which tenant burned the largest share of its own budget (the share the SLO's
+    "error budget burned" shows), or that all were hit alike."""
+    if not tenants or max(tenants.values()) < 5e-4:
+        return "-"
+    name, worst = max(tenants.items(), key=lambda kv: (kv[1], kv[0]))
+    if worst - min(tenants.values()) <= ALIKE * worst:
+        return "all tenants alike"
+    return f"tenant {name}"
+
+
+def impact_table(a: Assessment) -> tuple[list[str], list[list[str]]]:
+    """The Impact section's table: per SLO, the budget burned, the requests it failed, its
+    worst minute and, with several tenants, the tenant hit hardest."""
+    s = a.player
+    assert s.sim is not None
+    dt = s.sim.dt
+    lo, hi = a.onset_tick, a.horizon_tick
+    slo = a.score.part("slo").data
+    pops = a.pops["player"]
+    fleet = {p.slo: p for p in pops if p.tenant is None}
+    tenants = impact.tenant_burns(pops, lo, hi)
+    head = ["SLO", "target", "error budget burned", "requests failed or slow", "worst minute"]
+    if tenants:
+        head.append("worst hit")
+    rows = []
+    for name, runs in slo["per_slo"].items():
+        p = fleet[name]
+        low = impact.lowest_sli(p, lo, hi, step=max(int(round(60 / dt)), 1))
+        worst_minute = "-"
+        if low is not None and low[1] < 1.0:
+            worst_minute = f"{figures.sli(low[1])} at {s.clock(low[0] * dt)}"
+        row = [
+            name,
+            figures.target(p.target),
+            figures.percent(runs["player"]),
+            f"{float(p.bad[lo:hi].sum()):,.0f}",
+            worst_minute,
+        ]
+        if tenants:
+            row.append(_worst_hit(tenants.get(name, {})))
+        rows.append(row)
+    return head, rows
+
+
 def build_postmortem(a: Assessment, run_id: int | None = None) -> str:
     """The postmortem of a scored game, as Markdown."""
     d = build_debrief(a)
     sc, s = a.scenario, a.player
     assert s.sim is not None
     dt = s.sim.dt
-    slo = a.score.part("slo").data
     rec = a.recovery["player"]
     end = rec.at_tick * dt if rec.at_tick is not None else a.horizon_tick * dt
     lines = [f"# Postmortem: {sc.title}", ""]
     where = f"run {run_id}, " if run_id is not None else ""
     lines += [
         f"*Blameless postmortem. {where}scenario `{sc.id}`, seed {s.seed}; "
-        f"score {a.score.total:.1f} ({a.score.grade}).*",
+        f"score {figures.score_line(a.score.total, a.score.grade)}.*",
         "",
         "## Summary",
         "",
@@ -169,38 +216,26 @@ def build_postmortem(a: Assessment, run_id: int | None = None) -> str:
         "",
         "## Impact",
         "",
-        f"Impact lasted {_minutes(max(end - sc.onset, 0.0))} "
+        f"Impact lasted {figures.minutes(max(end - sc.onset, 0.0))} "
         f"({s.clock(sc.onset)} to {s.clock(end)}"
         f"{'' if rec.at_tick is not None else ', still ongoing at the end of the run'}).",
         "",
     ]
-    fleet = {p.slo: p for p in a.pops["player"] if p.tenant is None}
-    rows = []
-    for name, runs in slo["per_slo"].items():
-        p = fleet[name]
-        failed = float(p.bad[a.onset_tick : a.horizon_tick].sum())
-        rows.append(
-            [
-                name,
-                f"{p.target:.2%}",
-                f"{runs['player']:.2%}",
-                f"{failed:,.0f}",
-                slo["worst_population"].get(name, name),
-            ]
-        )
-    lines += _table(
-        ["SLO", "target", "error budget burned", "requests failed or slow", "worst hit"], rows
-    )
+    lines += _table(*impact_table(a))
     detect = s.start_time - sc.onset
     lines += [
         "",
         "## Detection",
         "",
         f"The impact began at {s.clock(sc.onset)}; the on-call engineer was paged at "
-        f"{s.clock(s.start_time)}, {_minutes(detect)} later, by "
+        f"{s.clock(s.start_time)}, {figures.minutes(detect)} later, by "
         + ("a scheduled page." if sc.page_at is not None else "a multi-window burn-rate alert."),
         "",
         "## Timeline",
+        "",
+        f"The on-call engineer took {figures.plural(len(d['player_path']), 'action')} "
+        f"between the page at {s.clock(s.start_time)} and the end at {d['ended']['clock']} "
+        f"({d['ended']['reason']}).",
         "",
     ]
     lines += _table(

@@ -17,7 +17,7 @@ import datetime as dt
 import json
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -69,6 +69,23 @@ class RecordsError(Exception):
     """A run record that cannot be used (the message says which and why)."""
 
 
+def parse_seed(text: str) -> int:
+    """A seed as typed (the command line, the home screen) as a whole number that run
+    records can keep (64 bits); ``ValueError`` says what is wrong and the range."""
+    from chaosgame.scenario.model import SEED_MAX, SEED_MIN
+
+    try:
+        value = int(text.strip())
+    except ValueError:
+        raise ValueError(f"'{text}' is not a whole number") from None
+    if not SEED_MIN <= value <= SEED_MAX:
+        raise ValueError(
+            f"{text.strip()} is out of range: a seed is a whole number from {SEED_MIN} to "
+            f"{SEED_MAX}"
+        )
+    return value
+
+
 def default_path() -> Path:
     """``$CHAOSGAME_RECORDS``, or ``runs.sqlite3`` in the user's data directory."""
     env = os.environ.get(ENV)
@@ -77,6 +94,30 @@ def default_path() -> Path:
     import platformdirs
 
     return platformdirs.user_data_path("chaosgame", appauthor=False) / DB_NAME
+
+
+def crash_log(text: str, near: Path | None = None) -> Path:
+    """Write ``text`` (what a crash left: its traceback) to a new ``crash-*.log`` file next
+    to the run records (``near``, or the default records path), or in the temporary folder
+    when that folder cannot be written; return the file's path."""
+    import tempfile
+
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")  # metadata: a name to tell files apart
+    for folder in ((near or default_path()).parent, Path(tempfile.gettempdir())):
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            n = 0
+            while True:
+                path = folder / f"crash-{stamp}{f'-{n}' if n else ''}.log"
+                try:
+                    with path.open("x", encoding="utf-8") as out:
+                        out.write(text)
+                    return path
+                except FileExistsError:
+                    n += 1
+        except OSError:
+            continue
+    raise OSError(f"no folder to write a crash log in (tried {near or default_path()})")
 
 
 def _now() -> str:
@@ -136,6 +177,12 @@ class RunRecord:
         }
 
 
+def newest_first(runs: Iterable[RunRecord]) -> list[RunRecord]:
+    """Saved games in the order every list of them shows (``chaosgame history``, its
+    ``--json``, the history screen): the newest first, by run id (the order they began)."""
+    return sorted(runs, key=lambda r: r.id, reverse=True)
+
+
 def _decode(row: sqlite3.Row) -> RunRecord:
     """A row as a record; ``RecordsError`` if any field is damaged."""
     try:
@@ -163,11 +210,28 @@ def _decode(row: sqlite3.Row) -> RunRecord:
         raise RecordsError(f"run {row['id']}: damaged record skipped ({exc})") from None
 
 
+LOCK_TIMEOUT_S = 10.0
+"""How long a read or a save waits for another program's lock on the database (a backup, a
+second game saving) before it says so; the file is never touched meanwhile."""
+
+_LOCKED = (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+_DAMAGED = (sqlite3.SQLITE_NOTADB, sqlite3.SQLITE_CORRUPT)
+_TABLES = {"meta", "runs", "baselines"}
+
+
+class RecordsLocked(RecordsError, sqlite3.OperationalError):
+    """The run database stayed locked by another program for the whole wait. It is a
+    :class:`RecordsError` for the commands and an SQLite error for code that shrugs off a
+    failure to save (the game goes on, a later save catches up)."""
+
+
 class RunStore:
     """The run records database."""
 
-    def __init__(self, path: Path | str | None = None) -> None:
+    def __init__(self, path: Path | str | None = None, lock_timeout: float | None = None) -> None:
         self._path = Path(path) if path is not None else None
+        self.lock_timeout = LOCK_TIMEOUT_S if lock_timeout is None else lock_timeout
+        """Seconds to wait for another program's lock before giving up (and saying so)."""
         self.problems: list[str] = []
         """What went wrong and was worked around (damaged records, a file set aside)."""
 
@@ -179,15 +243,41 @@ class RunStore:
         return self._path
 
     # ------------------------------------------------------------------ plumbing
-    def _connect(self) -> sqlite3.Connection:
-        conn = sqlite3.connect(self.path, timeout=5.0)
-        conn.row_factory = sqlite3.Row
-        conn.executescript(SCHEMA)
-        conn.execute(
-            "INSERT OR IGNORE INTO meta (key, value) VALUES ('schema', ?)", (str(SCHEMA_VERSION),)
-        )
-        conn.commit()
+    def _connect(self, write: bool) -> sqlite3.Connection:
+        """A connection that has read the schema (so a file that is not a database, or one
+        locked by another program, fails here); for writing, the tables are made if missing.
+        Reading never writes, so it takes no write lock."""
+        conn = sqlite3.connect(self.path, timeout=self.lock_timeout)
+        try:
+            conn.row_factory = sqlite3.Row
+            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+            if write and not tables >= _TABLES:
+                conn.executescript(SCHEMA)
+                conn.execute(
+                    "INSERT OR IGNORE INTO meta (key, value) VALUES ('schema', ?)",
+                    (str(SCHEMA_VERSION),),
+                )
+                conn.commit()
+            elif not write:
+                # tables an older or an empty file lacks are empty temporary ones: reading
+                # them finds nothing, and the file is not written
+                for statement in SCHEMA.split(";"):
+                    name = statement.partition("EXISTS")[2].split("(")[0].strip()
+                    if name and name not in tables:
+                        conn.execute(statement.replace("CREATE TABLE", "CREATE TEMP TABLE"))
+            if write:
+                conn.isolation_level = "IMMEDIATE"  # a write takes its lock up front
+        except BaseException:
+            conn.close()
+            raise
         return conn
+
+    def _locked(self) -> RecordsLocked:
+        return RecordsLocked(
+            f"{self.path} is in use by another program (a backup, or another game saving) "
+            f"and stayed locked for {self.lock_timeout:g} s; it was left as it is: try again "
+            "when that program is done"
+        )
 
     def _set_aside(self, exc: Exception) -> None:
         n = 1
@@ -199,23 +289,37 @@ class RunStore:
             "and a new one was started"
         )
 
+    def _open(self, write: bool) -> sqlite3.Connection:
+        """A connection; a locked file is waited for and kept, a damaged one (not a
+        database, or corrupt) is set aside and replaced when writing."""
+        try:
+            return self._connect(write)
+        except sqlite3.DatabaseError as exc:
+            code = getattr(exc, "sqlite_errorcode", None)
+            if code in _LOCKED:
+                raise self._locked() from None
+            if code not in _DAMAGED:
+                raise RecordsError(f"{self.path} cannot be used ({exc})") from None
+            if not write:
+                raise RecordsError(f"{self.path} is not a readable run database ({exc})") from None
+            self._set_aside(exc)
+        return self._connect(write)
+
     @contextmanager
     def _db(self, write: bool) -> Iterator[sqlite3.Connection]:
-        """A connection; for writing, a damaged file is set aside and a new one made."""
+        """A connection for one transaction (see :meth:`_open`)."""
         if write:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         elif not self.path.exists():
             raise FileNotFoundError(f"no run records yet at {self.path}")
-        try:
-            conn = self._connect()
-        except sqlite3.DatabaseError as exc:
-            if not write:
-                raise RecordsError(f"{self.path} is not a readable run database ({exc})") from None
-            self._set_aside(exc)
-            conn = self._connect()
+        conn = self._open(write)
         try:
             with conn:
                 yield conn
+        except sqlite3.OperationalError as exc:
+            if getattr(exc, "sqlite_errorcode", None) in _LOCKED:
+                raise self._locked() from None
+            raise
         finally:
             conn.close()
 

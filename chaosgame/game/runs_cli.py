@@ -11,7 +11,22 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from chaosgame.game.records import RecordsError, RunRecord, RunStore
+from chaosgame.game import figures
+from chaosgame.game.records import (
+    RecordsError,
+    RunRecord,
+    RunStore,
+    newest_first,
+    parse_seed,
+)
+
+
+def seed_arg(text: str) -> int:
+    """``--seed``: a whole number that run records can keep (64 bits)."""
+    try:
+        return parse_seed(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def add_records_option(parser: argparse.ArgumentParser) -> None:
@@ -41,7 +56,7 @@ def add_parsers(sub: Any, helps: dict[str, str]) -> None:
     quiz.add_argument("--topic", metavar="ID", default=None, help="only questions on this topic")
     quiz.add_argument("--count", type=int, default=5, help="how many questions (default 5)")
     quiz.add_argument(
-        "--seed", type=int, default=None, help="draw the same questions again with this seed"
+        "--seed", type=seed_arg, default=None, help="draw the same questions again with this seed"
     )
 
 
@@ -81,10 +96,10 @@ def play_records(args: argparse.Namespace) -> tuple[RunStore | None, RunRecord |
 
 
 def cmd_history(args: argparse.Namespace) -> int:
-    """List the saved runs."""
+    """List the saved runs, the newest first."""
     store = _store(args)
     try:
-        runs = [r.summary() for r in store.runs()]
+        runs = [r.summary() for r in newest_first(store.runs())]
     except RecordsError as exc:
         print(f"chaosgame: {exc}", file=sys.stderr)
         return 1
@@ -97,7 +112,9 @@ def cmd_history(args: argparse.Namespace) -> int:
         return 0
     print(f"{'run':>4}  {'when (UTC)':<19} {'scenario':<28} {'seed':>6}  {'score':>5}  status")
     for r in runs:
-        score = f"{r['score']:5.1f} {r['grade']}" if r["score"] is not None else "    -  "
+        score = (
+            f"{figures.score(r['score']):>5} {r['grade']}" if r["score"] is not None else "    -  "
+        )
         when = r["created"][:19].replace("T", " ")
         print(
             f"{r['id']:>4}  {when:<19} {r['scenario']:<28} {r['seed']:>6}  {score}  {r['status']}"
@@ -125,10 +142,10 @@ def cmd_replay(args: argparse.Namespace) -> int:
         print(json.dumps(out, indent=2))
     else:
         was = record.score
-        old = f"{was['total']:.1f} ({was['grade']})" if was else "no score (unfinished)"
+        old = figures.score_line(was["total"], was["grade"]) if was else "no score (unfinished)"
         print(
             f"run {record.id} ({record.scenario_id}, seed {record.seed}): recorded {old}, "
-            f"replayed {score.total:.1f} ({score.grade})"
+            f"replayed {figures.score_line(score.total, score.grade)}"
         )
         print(
             "differences: " + "; ".join(problems) if problems else "the replay reproduced the run"

@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from chaosgame.engine.grading import Outcome, evaluate
-from chaosgame.game import impact, players
+from chaosgame.game import details, impact, players
 from chaosgame.game.baselines import (
     BaselineStore,
     Comparison,
@@ -259,10 +259,6 @@ def _verdict_data(verdict: Outcome | None) -> dict[str, Any] | None:
     return None if verdict is None else dict(verdict.as_dict())
 
 
-def _pct(x: float) -> str:
-    return f"{x:.1%}"
-
-
 _ASSESSED: weakref.WeakKeyDictionary[Session, tuple[float, Assessment]] = (
     weakref.WeakKeyDictionary()
 )
@@ -356,14 +352,15 @@ def assess(
 
     w = WEIGHTS
     worst = impact.worst_population(pops["player"], onset, hi)
+    gate_why = details.gate_cause(gate, slo_frac, float(diag["fraction"]), real)
+    hypotheses = session.declarations[-1]["hypotheses"] if session.declarations else []
     parts = [
         Part(
             "slo",
             "SLO impact",
             earned["slo"],
             w["slo"],
-            f"burned {_pct(b['player'])} of the error budgets (reference {_pct(b['reference'])}, "
-            f"doing nothing {_pct(b['nothing'])})",
+            details.slo(b, slo_frac, span, outcome_gate, earned["slo"], w["slo"]),
             {
                 "burned": {k: round(v, 6) for k, v in b.items()},
                 "per_slo": {
@@ -381,7 +378,7 @@ def assess(
             "Diagnosis",
             earned["diagnosis"],
             w["diagnosis"],
-            _diagnosis_detail(diag),
+            details.diagnosis(diag, hypotheses, earned["diagnosis"], w["diagnosis"]),
             diag,
         ),
         Part(
@@ -389,7 +386,17 @@ def assess(
             "Time to mitigate",
             earned["time"],
             w["time"],
-            _time_detail(t_p, t_r, hiding, broken),
+            details.time(
+                t_p,
+                t_r,
+                t_n,
+                TIME_GRACE_S,
+                hiding=hiding,
+                broken=broken,
+                outcome_gate=outcome_gate,
+                got=earned["time"],
+                top=w["time"],
+            ),
             {
                 "player_s": t_p,
                 "reference_s": t_r,
@@ -407,8 +414,9 @@ def assess(
             "Collateral damage",
             earned["collateral"],
             w["collateral"],
-            f"your actions burned {_pct(c_p)} of the budgets on their own "
-            f"(the reference {_pct(c_r)})",
+            details.collateral(
+                c_p, c_r, COLLATERAL_SHARE * span, gate_why, earned["collateral"], w["collateral"]
+            ),
             {
                 "player": round(c_p, 6),
                 "reference": round(c_r, 6),
@@ -422,7 +430,14 @@ def assess(
             "Investigation cost",
             earned["investigation"],
             w["investigation"],
-            f"{q:g} s of simulated time on queries ({INVESTIGATION_FREE_S:g} s are free)",
+            details.investigation(
+                q,
+                INVESTIGATION_FREE_S,
+                INVESTIGATION_ZERO_S,
+                gate_why,
+                earned["investigation"],
+                w["investigation"],
+            ),
             {"query_s": q, "fraction": round(inv_frac, 6), "gate": round(gate, 6)},
         ),
     ]
@@ -436,26 +451,3 @@ def assess(
 def score_session(session: Session, settle: float = SETTLE_S) -> Score:
     """Settle and score a game (see :func:`assess`)."""
     return assess(session, settle).score
-
-
-def _diagnosis_detail(diag: dict[str, Any]) -> str:
-    if not diag["declared"]:
-        return "no root cause declared"
-    first = diag["verdicts"][0]
-    words = {
-        "exact": "the exact root cause",
-        "component": "the right component but the wrong kind of fault",
-        "symptom": "the right kind of fault on a component that only showed symptoms",
-        "wrong": "not the root cause",
-    }
-    return f"first hypothesis: {words[first]}; calibration {diag['calibration']:.2f}"
-
-
-def _time_detail(t_p: float | None, t_r: float, hiding: bool, broken: bool) -> str:
-    if hiding:
-        return "the symptoms were hidden, not fixed"
-    if broken:
-        return "the system was not left whole (lost writes, dropped traffic or no replicas)"
-    if t_p is None:
-        return "the SLOs did not recover and stay recovered"
-    return f"recovered {t_p / 60:.1f} min after the page (reference {t_r / 60:.1f} min)"

@@ -76,7 +76,7 @@ class ChaosApp(App[None]):
         self.initial_scenario = scenario
         self.initial_seed = seed
         self.start_at = start
-        self.export_dir = export_dir or Path.cwd()
+        self._export_dir = export_dir
         self.library = library
         self.store = store
         """Where games are saved after every action (a ``RunStore``), or None."""
@@ -85,6 +85,31 @@ class ChaosApp(App[None]):
         self.game: Game | None = None
         self._realtime_choice = realtime
         self.theme = LIGHT if light else DARK
+        self.crash: BaseException | None = None
+        """What ended the app unexpectedly: ``chaosgame play`` logs it and exits non-zero."""
+
+    def _handle_exception(self, error: Exception) -> None:
+        from textual.worker import WorkerFailed
+
+        if self.crash is None:
+            self.crash = error.error if isinstance(error, WorkerFailed) else error
+        super()._handle_exception(error)
+
+    def _print_error_renderables(self) -> None:
+        if self.crash is None:
+            super()._print_error_renderables()
+        else:  # the command line tells a crash in one line and writes the details to a file
+            self._exit_renderables.clear()
+
+    @property
+    def export_dir(self) -> Path:
+        """Where postmortems are exported: the folder given, else ``postmortems/`` in the
+        data directory, beside the run records (``chaosgame.game.exports``)."""
+        if self._export_dir is None:
+            from chaosgame.game.exports import folder
+
+            self._export_dir = folder()
+        return self._export_dir
 
     # ----------------------------------------------------------------- start
     def get_default_screen(self) -> Screen[Any]:
@@ -113,7 +138,12 @@ class ChaosApp(App[None]):
         try:
             scenario = record.scenario()
         except Exception as exc:  # a damaged record is a message, never a crash
-            self.notify(f"Run {record.id} cannot be resumed: {exc}", severity="error", timeout=10)
+            self.notify(
+                f"Run {record.id} cannot be resumed: {exc}",
+                severity="error",
+                timeout=10,
+                markup=False,
+            )
             return
         self.start_at = "console"
         self.start_game(scenario, record.seed, resume=record)
@@ -147,7 +177,7 @@ class ChaosApp(App[None]):
         if self.game is game:
             self.game = None
         self.start_at = "home"
-        self.notify(f"The game could not start: {why}", severity="error", timeout=10)
+        self.notify(f"The game could not start: {why}", severity="error", timeout=10, markup=False)
 
     @on(GameStarted)
     def _started(self, message: GameStarted) -> None:
@@ -257,7 +287,10 @@ def run_tui(
     store: Any = None,
     resume: Any = None,
 ) -> int:
-    """Run the app in the terminal; a named scenario opens its briefing directly."""
+    """Run the app in the terminal; a named scenario opens its briefing directly.
+
+    An error that stopped the app is raised again once the terminal is restored.
+    """
     light = os.environ.get("CHAOSGAME_THEME", "").lower() == "light"
     app = make_app(
         scenario,
@@ -269,4 +302,6 @@ def run_tui(
         resume=resume,
     )
     app.run()
-    return 0
+    if app.crash is not None:
+        raise app.crash
+    return app.return_code or 0

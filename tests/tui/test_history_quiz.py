@@ -96,7 +96,7 @@ async def test_history_lists_the_saved_runs_newest_first(
         assert newest[4] == "-"
         assert "playing" in str(newest[5])
         assert "finished" in str(oldest[5])
-        assert oldest[4] == f"{store.get(1).score['total']:.0f} {store.get(1).score['grade']}"
+        assert oldest[4] == f"{store.get(1).score['total']:.1f} {store.get(1).score['grade']}"
         assert "run 2" in _detail(app)
         assert "resume this game" in _detail(app)
         await press(pilot, "down")

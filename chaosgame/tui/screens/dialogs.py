@@ -16,6 +16,7 @@ from textual.widgets.option_list import Option
 from chaosgame.game.commands import parse_command
 from chaosgame.game.menu import HANDS_ON_S, KIND_SUMMARIES, KINDS, matching, mitigation_label
 from chaosgame.scenario.actions import MITIGATIONS
+from chaosgame.scenario.faults import FAULT_KINDS
 
 
 class ConfirmDialog(ModalScreen[bool]):
@@ -208,7 +209,11 @@ class DeclareDialog(ModalScreen[dict[str, Any] | None]):
             choices.add_options([Option(name, id=name) for name in names])
         else:
             names = matching(field.value, KINDS)
-            title.update(f"fault kinds matching '{field.value}' ({len(names)} of {len(KINDS)})")
+            kinds = [n for n in names if n in FAULT_KINDS]  # counted as the catalogue counts
+            other = "".join(f" + {n}" for n in names if n not in FAULT_KINDS)
+            title.update(
+                f"fault kinds matching '{field.value}' ({len(kinds)} of {len(FAULT_KINDS)}){other}"
+            )
             width = max((len(n) for n in names), default=0)
             choices.add_options(
                 [

@@ -19,6 +19,9 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import DataTable, Markdown, Static
 
+from chaosgame.game import exports, figures
+from chaosgame.game.figures import plural
+from chaosgame.game.records import newest_first
 from chaosgame.tui.widgets.footer import KeyFooter
 
 if TYPE_CHECKING:
@@ -46,16 +49,11 @@ def when(stamp: str) -> str:
 
 
 def score_text(record: RunRecord) -> str:
-    """``87 B`` for a scored game, ``-`` otherwise."""
+    """``86.7 B`` for a scored game (written as on every screen), ``-`` otherwise."""
     score = record.score or {}
     if score.get("total") is None:
         return "-"
-    return f"{float(score['total']):.0f} {score.get('grade', '?')}"
-
-
-def plural(n: int, word: str) -> str:
-    """``1 action``, ``2 actions``."""
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+    return f"{figures.score(float(score['total']))} {score.get('grade', '?')}"
 
 
 def resumable(record: RunRecord) -> bool:
@@ -115,13 +113,13 @@ class HistoryScreen(Screen[None]):
     def on_mount(self) -> None:
         """Columns, then the runs (read in a worker)."""
         table = self.query_one("#runs", DataTable)
-        self.title_width = max(SCENARIO_WIDTH, min(56, self.app.size.width - 58))
+        self.title_width = max(SCENARIO_WIDTH, min(56, self.app.size.width - 60))
         for label, width in (
             ("run", 4),
             ("started", 16),
             ("incident", self.title_width),
             ("seed", 6),
-            ("score", 5),
+            ("score", 7),
             ("status", 10),
         ):
             table.add_column(label, width=width, key=label)
@@ -171,7 +169,7 @@ class HistoryScreen(Screen[None]):
         chosen = self._chosen()
         table.clear()
         self.records = {}
-        for record in reversed(runs):
+        for record in newest_first(runs):
             self.records[record.id] = record
             status, style = STATUS.get(record.status, (record.status, ""))
             name = record.title
@@ -180,7 +178,7 @@ class HistoryScreen(Screen[None]):
             table.add_row(
                 str(record.id),
                 when(record.created),
-                name,
+                Content(name),
                 str(record.seed),
                 score_text(record),
                 Content.styled(status, style),
@@ -358,24 +356,24 @@ class PostmortemScreen(Screen[None]):
                 )
             )
 
-    def export_path(self) -> Path:
-        """Where the export goes: the app's export folder."""
+    def export_name(self) -> str:
+        """The export's file name (a number is added when it is taken)."""
         r = self.record
-        folder = Path(cast("ChaosApp", self.app).export_dir)
-        return folder / f"postmortem-{r.scenario_id}-{r.seed}-run{r.id}.md"
+        return f"postmortem-{r.scenario_id}-{r.seed}-run{r.id}.md"
 
     def action_export(self) -> None:
-        """Write the postmortem as Markdown into the export folder."""
+        """Write the postmortem as Markdown into the export folder, never over another file."""
         if self.text is None:
             self.notify("The postmortem is still being written.", severity="warning")
             return
-        path = self.export_path()
+        name = self.export_name()
         try:
-            path.write_text(self.text, encoding="utf-8")
+            path = exports.write_new(cast("ChaosApp", self.app).export_dir, name, self.text)
         except OSError as exc:
-            self.notify(f"Could not write {path}: {exc}", severity="error")
+            self.notify(f"Could not write the postmortem: {exc}", severity="error", markup=False)
             return
-        self.notify(f"Postmortem written to {path}", timeout=6)
+        renamed = "" if path.name == name else f" ({name} was already there)"
+        self.notify(f"Postmortem written to {path}{renamed}", timeout=8, markup=False)
 
     def action_back(self) -> None:
         """Back to the history."""

@@ -14,6 +14,7 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import DataTable, Input, Label, Static
 
+from chaosgame.game.records import parse_seed
 from chaosgame.scenario.index import Entry
 from chaosgame.tui.widgets.footer import KeyFooter
 
@@ -241,8 +242,13 @@ class HomeScreen(Screen[None]):
         if chosen is None or self.entries[chosen].problem:
             self.notify("Choose an incident that loads.", severity="warning")
             return
-        text = self.query_one("#seed", Input).value.strip()
-        seed = int(text) if text.lstrip("-").isdigit() else None
+        field = self.query_one("#seed", Input)
+        try:
+            seed = parse_seed(field.value) if field.value.strip() else None
+        except ValueError as exc:  # refused where it is typed: records keep 64-bit seeds
+            self.notify(f"Seed {exc}.", severity="error", timeout=10)
+            field.focus()
+            return
         if chosen in self.loaded:
             cast("ChaosApp", self.app).start_game(self.loaded[chosen], seed)
         else:

@@ -8,6 +8,7 @@ from typing import Any
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import ScrollableContainer, Vertical
+from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
@@ -40,7 +41,8 @@ def as_text(result: Mapping[str, Any]) -> str:
 
 
 class ResultScreen(ModalScreen[None]):
-    """Shows one answer, unwrapped (wide tables scroll sideways); esc closes it."""
+    """Shows one answer, unwrapped (wide tables scroll sideways); esc closes it. The query and
+    the answer are shown as text, never read as markup."""
 
     DEFAULT_CSS = """
     ResultScreen #result-body {
@@ -62,9 +64,9 @@ class ResultScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         """The answer as text."""
         with Vertical(classes="dialog wide", id="result"):
-            yield Label(title_of(self.result), classes="dialog-title")
+            yield Label(Content(title_of(self.result)), classes="dialog-title")
             with ScrollableContainer(id="result-body"):
-                yield Static(as_text(self.result))
+                yield Static(Content(as_text(self.result)))
             yield Static("esc closes · arrows scroll", classes="dialog-detail")
 
     def on_mount(self) -> None:
