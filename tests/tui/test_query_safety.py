@@ -151,3 +151,12 @@ async def test_generated_lines_never_take_the_console_down(
             await press(pilot, TAB_OF.get(kind, "1"))
         assert sent > 20
         assert app.is_running
+
+
+@pytest.mark.parametrize("words", ['C:\\path "x"', "a\\", "\\n", "日本 \\u202e"])
+def test_words_typed_in_the_logs_tab_are_searched_as_typed(words: str) -> None:
+    from chaosgame.telemetry.logquery import parse
+    from chaosgame.tui.widgets.logs import log_query
+
+    _, filters, _ = parse(log_query(f"payments {words}", {"payments"}))
+    assert [f.value for f in filters] == [words]
