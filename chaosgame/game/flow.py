@@ -306,7 +306,7 @@ class Game:
             )
             notes = "; ".join(
                 [*result.get("notes", [])]
-                + ([f"{undrawn} infinite points are not drawn"] if undrawn else [])
+                + ([f"{undrawn} points too large to draw are left out"] if undrawn else [])
             )
             changes["message"] = f"{len(lines)} series read at {clock}" + (
                 f" ({notes})" if notes else ""

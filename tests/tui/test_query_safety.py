@@ -41,6 +41,7 @@ async def test_failing_queries_are_messages(app_factory: Callable[..., ChaosApp]
         await press(pilot, "slash", *"1e400", "enter")  # an infinite scalar is an answer
         assert not app.snapshot.error
         assert app.snapshot.charts
+        assert "points too large to draw are left out" in app.snapshot.message
         await press(pilot, "3", "slash", *'{service="web"} |~ "(a)\\1"', "enter")
         assert app.snapshot.error
         assert "backreference" in app.snapshot.message
