@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Literal, get_args, get_origin
 from pydantic import BaseModel, ValidationError
 
 from chaosgame.scenario.model import Scenario
+from chaosgame.scenario.units import format_duration, parse_duration, parse_signed_duration
 
 if TYPE_CHECKING:
     from chaosgame.scenario.loader import Loc, Mark, Marks, Problem
@@ -168,6 +169,64 @@ def split_reference(text: str) -> tuple[Loc, str]:
     return tuple(loc), text
 
 
+_BOUNDS = {
+    "greater_than_equal": ("ge", "at least"),
+    "greater_than": ("gt", "more than"),
+    "less_than_equal": ("le", "at most"),
+    "less_than": ("lt", "less than"),
+}
+
+
+def _bound(kind: str, ctx: dict[str, Any], data: Any, loc: Loc) -> str:
+    """``must be at most 1m`` for a duration, ``must be at most 1,000,000`` for a number."""
+    key, words = _BOUNDS[kind]
+    value = ctx.get(key)
+    if not isinstance(value, int | float):
+        return f"must be {words} {value}"
+    model = model_at(data, loc[:-1]) if loc and isinstance(loc[-1], str) else None
+    name = str(loc[-1]) if loc else ""
+    value = _tightest(model, name, key, value)
+    if _is_time(model, name):
+        text = format_duration(abs(value))
+        return f"must be {words} {'-' if value < 0 else ''}{text}"
+    if float(value).is_integer():
+        return f"must be {words} {int(value):,}"
+    return f"must be {words} {value:g}"
+
+
+def _metadata(model: Any, name: str) -> list[Any]:
+    """Everything annotated on the field ``name`` of ``model``, nested aliases included."""
+    fields = getattr(model, "model_fields", {})
+    field = fields.get(name) or next((f for f in fields.values() if f.alias == name), None)
+    if field is None:
+        return []
+    out = []
+    stack: list[Any] = [field.annotation, *field.metadata]
+    while stack:
+        item = stack.pop()
+        out.append(item)
+        stack.extend(get_args(item))
+        stack.extend(getattr(item, "metadata", ()) or ())
+    return out
+
+
+def _is_time(model: Any, name: str) -> bool:
+    """Whether the field ``name`` of ``model`` is a duration or a time (``5m``, ``-2d``)."""
+    funcs = (parse_duration, parse_signed_duration)
+    return any(getattr(m, "func", None) in funcs for m in _metadata(model, name))
+
+
+def _tightest(model: Any, name: str, key: str, value: float) -> float:
+    """The tightest bound ``key`` (``le``, ``ge``...) of a field with several (a duration of at
+    most a year that is a tick of at most a minute): the one worth telling."""
+    bounds = [
+        b for m in _metadata(model, name) if isinstance(b := getattr(m, key, None), float | int)
+    ]
+    if not bounds:
+        return value
+    return min(bounds) if key in ("le", "lt") else max(bounds)
+
+
 def _shown(value: Any) -> str:
     if isinstance(value, dict | list):
         return ""
@@ -243,6 +302,8 @@ def translate(exc: ValidationError, data: Any, marks: Marks, path: str) -> list[
             )
         elif kind == "value_error":
             message = f"{where}: {_plain(kind, str(err['msg']))}"
+        elif kind in _BOUNDS and ctx:
+            message = f"{where}: {_bound(kind, ctx, data, loc)}{_shown(err.get('input'))}"
         else:
             message = f"{where}: {_plain(kind, str(err['msg']))}{_shown(err.get('input'))}"
         file, line, col = position(loc, marks, path, key=key)

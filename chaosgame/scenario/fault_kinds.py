@@ -17,7 +17,7 @@ from typing import Literal
 from pydantic import Field
 
 from chaosgame.scenario.faults import SERVING, FaultBase, FlaggedFault, VersionedFault, fault_kind
-from chaosgame.scenario.units import Duration, Fraction, Positive
+from chaosgame.scenario.units import Cores, Duration, Factor, Fraction, Positive
 
 WORKLOADS = ("gateway", "service", "worker")
 STORES = ("database",)
@@ -165,7 +165,9 @@ class ConfigDrift(EdgeFault):
 )
 class IacShrankPool(EdgeFault):
     kind: Literal["iac-shrank-pool"]
-    pool: int = Field(default=1, ge=1, description="connections per replica after the apply")
+    pool: int = Field(
+        default=1, ge=1, le=100_000, description="connections per replica after the apply"
+    )
 
 
 @fault_kind(
@@ -212,7 +214,7 @@ class OomWorkingSet(FaultBase):
 )
 class CpuThrottling(FaultBase):
     kind: Literal["cpu-throttling"]
-    cpu_limit: Positive = Field(default=0.25, description="cores per replica after the change")
+    cpu_limit: Cores = Field(default=0.25, description="cores per replica after the change")
 
 
 @fault_kind(
@@ -268,8 +270,8 @@ class ReadinessNeverPasses(Rollout):
 class AutoscalerCapped(FaultBase):
     kind: Literal["autoscaler-capped"]
     journey: str = Field(description="the journey whose demand grows")
-    factor: Positive = 2.5
-    max_replicas: int = Field(default=2, ge=1, description="the maximum in force")
+    factor: Factor = 2.5
+    max_replicas: int = Field(default=2, ge=1, le=1000, description="the maximum in force")
 
 
 @fault_kind(

@@ -12,7 +12,7 @@ from pydantic import Field
 
 from chaosgame.scenario.fault_kinds import STORES, WORKLOADS, EdgeFault
 from chaosgame.scenario.faults import SERVING, FaultBase, fault_kind
-from chaosgame.scenario.units import Duration, Fraction, Positive
+from chaosgame.scenario.units import Duration, Factor, Fraction, Positive, Skew
 
 # ------------------------------------------------------------- databases
 
@@ -38,7 +38,7 @@ class MigrationLock(FaultBase):
 class BackfillSaturation(FaultBase):
     kind: Literal["backfill-saturation"]
     capacity_taken: Fraction = Field(default=0.8, description="share of capacity it uses")
-    write_factor: Positive = Field(default=5.0, description="writes multiplied by")
+    write_factor: Factor = Field(default=5.0, description="writes multiplied by")
 
 
 @fault_kind(
@@ -62,7 +62,7 @@ class IncompatibleSchema(FaultBase):
 )
 class SlowQueryPlan(FaultBase):
     kind: Literal["slow-query-plan"]
-    factor: Positive = Field(default=6.0, description="service time multiplier")
+    factor: Factor = Field(default=6.0, description="service time multiplier")
 
 
 @fault_kind(
@@ -155,7 +155,7 @@ class CacheStampede(FaultBase):
 )
 class ThunderingHerd(FaultBase):
     kind: Literal["thundering-herd"]
-    handshake_cost: Positive = Field(default=6.0, description="CPU per request while herding")
+    handshake_cost: Factor = Field(default=6.0, description="CPU per request while herding")
 
 
 @fault_kind(
@@ -176,7 +176,7 @@ class PoisonMessage(FaultBase):
 )
 class QueueBacklog(FaultBase):
     kind: Literal["queue-backlog"]
-    factor: Positive = Field(default=4.0, description="consumer service time multiplier")
+    factor: Factor = Field(default=4.0, description="consumer service time multiplier")
 
 
 @fault_kind(
@@ -188,8 +188,8 @@ class QueueBacklog(FaultBase):
 class RequestStarvation(FaultBase):
     kind: Literal["request-starvation"]
     journey: str = Field(description="the expensive journey")
-    cost: Positive = Field(default=8.0, description="its cost per request, in normal requests")
-    factor: Positive = Field(default=2.0, description="its traffic multiplied by")
+    cost: Factor = Field(default=8.0, description="its cost per request, in normal requests")
+    factor: Factor = Field(default=2.0, description="its traffic multiplied by")
 
 
 @fault_kind(
@@ -201,7 +201,7 @@ class RequestStarvation(FaultBase):
 class MetastableOverload(FaultBase):
     kind: Literal["metastable-overload"]
     journey: str
-    factor: Positive = 3.0
+    factor: Factor = 3.0
     trigger: Duration = Field(default=120.0, description="how long the burst lasts")
 
 
@@ -288,7 +288,7 @@ class FdExhaustion(FaultBase):
 )
 class ClockSkew(FaultBase):
     kind: Literal["clock-skew"]
-    skew: float = Field(default=400.0, description="seconds the clock is off")
+    skew: Skew = Field(default=400.0, description="seconds the clock is off")
     share: Fraction = Field(default=0.5, description="share of pods on the skewed node")
 
 
@@ -335,9 +335,9 @@ class SecretNotReloaded(EdgeFault):
 class CredentialStuffing(FaultBase):
     kind: Literal["credential-stuffing"]
     journey: str
-    factor: Positive = Field(default=4.0, description="journey traffic multiplied by")
+    factor: Factor = Field(default=4.0, description="journey traffic multiplied by")
     client: str = Field(default="203.0.113.0/24", description="where the abuse comes from")
-    cpu_factor: Positive = Field(default=2.0, description="CPU per abusive request")
+    cpu_factor: Factor = Field(default=2.0, description="CPU per abusive request")
 
 
 @fault_kind(

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import ClassVar, Literal, TypeVar
+from typing import Annotated, ClassVar, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from chaosgame.scenario.units import Duration, Fraction, Moment, Positive
+from chaosgame.scenario.units import Duration, Factor, Fraction, Moment, Positive
 
-STRICT = ConfigDict(extra="forbid", strict=True, frozen=True)
+STRICT = ConfigDict(extra="forbid", strict=True, frozen=True, allow_inf_nan=False)
 
 
 class Onset(BaseModel):
@@ -26,7 +26,9 @@ class Onset(BaseModel):
 
     shape: Literal["step", "ramp", "intermittent", "periodic"] = "step"
     ramp: Duration = Field(default=300.0, description="ramp: time to reach full intensity")
-    period: Duration = Field(default=600.0, description="periodic: length of one cycle")
+    period: Annotated[Duration, Field(gt=0)] = Field(
+        default=600.0, description="periodic: length of one cycle"
+    )
     duty: Fraction = Field(default=0.5, description="periodic/intermittent: share of time on")
 
 
@@ -151,7 +153,7 @@ class BadDeploy(VersionedFault):
 class LatencyRegression(VersionedFault):
     kind: Literal["latency-regression"]
     version: str | None = Field(default=None, description="the slow version, if change-induced")
-    factor: Positive = Field(default=3.0, description="service time multiplier")
+    factor: Factor = Field(default=3.0, description="service time multiplier")
 
 
 @fault_kind(
@@ -175,7 +177,7 @@ class MemoryLeak(VersionedFault):
 class TrafficSpike(FaultBase):
     kind: Literal["traffic-spike"]
     journey: str = Field(description="the journey whose traffic rises")
-    factor: Positive = Field(default=3.0, description="rate multiplier at full intensity")
+    factor: Factor = Field(default=3.0, description="rate multiplier at full intensity")
 
 
 @fault_kind(
@@ -208,7 +210,7 @@ class CacheFlush(FaultBase):
 class ExpensiveFlag(FlaggedFault):
     kind: Literal["expensive-flag"]
     flag: str = Field(description="the flag that enables the path")
-    cpu_factor: Positive = Field(default=4.0, description="CPU per request multiplier")
+    cpu_factor: Factor = Field(default=4.0, description="CPU per request multiplier")
 
 
 # The rest of the catalogue registers itself on import (kept in its own module for size).

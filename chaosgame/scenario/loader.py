@@ -90,6 +90,9 @@ def load_scenario_data(
         translated = translate(exc, data, marks, path)
         covered = {(p.path, p.line, p.col) for p in raw}
         translated = [p for p in translated if not _dup(p, covered)]
+        # a value the reader refused (a 5,000-digit number) is said once, by the reader
+        read = {(p.path, p.line, p.col) for p in found}
+        translated = [p for p in translated if (p.path, p.line, p.col) not in read]
         if any("is already used by" in p.message for p in raw):
             # the raw check placed each duplicate name; the model's summary adds nothing
             translated = [p for p in translated if "duplicate names" not in p.message]

@@ -7,15 +7,35 @@ boolean, ``"5"`` is not a number). Durations may be written as ``30s``, ``5m``, 
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Collection
 from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from chaosgame.scenario.actions import MITIGATIONS, MitigationBase, mitigation_union
 from chaosgame.scenario.faults import FAULT_KINDS, FaultBase
-from chaosgame.scenario.units import ClockStart, Duration, Fraction, Moment, Positive
+from chaosgame.scenario.playable import (
+    MAX_TICK_S,
+    MAX_WINDOW_S,
+    MIN_PLAY_S,
+    MIN_TICK_S,
+    MIN_WINDOW_S,
+    check_playable,
+)
+from chaosgame.scenario.units import (
+    MAX_NUMBER,
+    ClockStart,
+    Cores,
+    Duration,
+    Factor,
+    Fraction,
+    Moment,
+    Positive,
+    Skew,
+)
 
-STRICT = ConfigDict(extra="forbid", strict=True, frozen=True)
+STRICT = ConfigDict(extra="forbid", strict=True, frozen=True, allow_inf_nan=False)
 SEED_MIN = -(2**63)
 SEED_MAX = 2**63 - 1
 """Seeds are 64-bit integers: the run records keep them exactly, so a saved game resumes and
@@ -78,13 +98,22 @@ OBSERVABILITY_KINDS = ("metrics_store", "log_pipeline", "trace_collector", "page
 
 Name = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_-]*$", max_length=63)]
 
+MAX_REPLICAS = 1000
+"""The most replicas of a component, nodes of a cluster or replicas an autoscaler may ask for."""
+MAX_CONNECTIONS = 100_000
+"""The largest connection cap or pool."""
+MAX_CALLS = 100.0
+"""The most calls one request makes to a dependency."""
+MAX_LATENCY_MS = 10_000.0
+"""The longest one-way latency between two regions."""
+
 
 class Region(BaseModel):
     """A region the fleet runs in."""
 
     model_config = STRICT
     name: Name
-    latency_ms: dict[str, float] = Field(
+    latency_ms: dict[str, Annotated[float, Field(ge=0, le=MAX_LATENCY_MS)]] = Field(
         default_factory=dict, description="one-way network latency to other regions"
     )
 
@@ -95,8 +124,8 @@ class Cluster(BaseModel):
     model_config = STRICT
     name: Name
     region: str | None = None
-    nodes: int = Field(default=6, ge=1)
-    cpu_per_node: Positive = 8.0
+    nodes: int = Field(default=6, ge=1, le=MAX_REPLICAS)
+    cpu_per_node: Cores = 8.0
 
 
 class Autoscaling(BaseModel):
@@ -105,8 +134,8 @@ class Autoscaling(BaseModel):
     model_config = STRICT
     metric: Literal["cpu", "rps", "latency", "queue_lag"] = "cpu"
     target: Positive = Field(default=0.6, description="target value of the metric per replica")
-    min: int = Field(default=1, ge=0)
-    max: int = Field(default=10, ge=1)
+    min: int = Field(default=1, ge=0, le=MAX_REPLICAS)
+    max: int = Field(default=10, ge=1, le=MAX_REPLICAS)
     delay: Duration = Field(default=180.0, description="stabilisation delay before acting")
     startup: Duration = Field(default=60.0, description="time for a new replica to be ready")
 
@@ -122,7 +151,7 @@ class Probe(BaseModel):
 
     model_config = STRICT
     timeout: Duration = 1.0
-    failure_threshold: int = Field(default=3, ge=1)
+    failure_threshold: int = Field(default=3, ge=1, le=100)
 
 
 class Telemetry(BaseModel):
@@ -138,7 +167,7 @@ class Telemetry(BaseModel):
     language: Literal["go", "java", "python", "node", "ruby", "rust", "other"] = "go"
     scrape_interval: Duration = 30.0
     retention: Duration = Field(default=14 * 86400.0, description="how far back data is kept")
-    clock_skew: float = Field(default=0.0, description="seconds this host's clock is off")
+    clock_skew: Skew = Field(default=0.0, description="seconds this host's clock is off")
     dashboard_averages_only: bool = False
     noisy_alerts: bool = Field(
         default=False, description="threshold alerts with hair-trigger limits that flap"
@@ -156,20 +185,22 @@ class Component(BaseModel):
     cluster: str | None = None
     team: str | None = None
     version: str = "v1"
-    replicas: int = Field(default=2, ge=0)
+    replicas: int = Field(default=2, ge=0, le=MAX_REPLICAS)
     capacity: Positive = Field(default=100.0, description="requests per second one replica serves")
     service_time: Duration = Field(default=0.02, description="time to serve one request, idle")
-    cpu_limit: Positive = Field(default=1.0, description="cores per replica")
+    cpu_limit: Cores = Field(default=1.0, description="cores per replica")
     memory_base_mb: Positive = 256.0
     memory_limit_mb: Positive = 512.0
     restart_time: Duration = 30.0
-    max_connections: int | None = Field(default=None, ge=1, description="databases: server cap")
+    max_connections: int | None = Field(
+        default=None, ge=1, le=MAX_CONNECTIONS, description="databases: server cap"
+    )
     write_fraction: Fraction = Field(default=0.1, description="share of requests that write")
     disk_gb: Positive | None = Field(default=None, description="databases and queues: disk size")
-    disk_used_gb: float = Field(default=0.0, ge=0)
+    disk_used_gb: float = Field(default=0.0, ge=0, le=MAX_NUMBER)
     bytes_per_write: Positive = 2048.0
     hit_ratio: Fraction = Field(default=0.9, description="caches: warm hit ratio")
-    keyspace_reads: Positive = Field(
+    keyspace_reads: Annotated[float, Field(gt=0, le=1e9)] = Field(
         default=20000.0, description="caches: reads needed to refill most of the keys"
     )
     replica_of: str | None = Field(default=None, description="databases: the primary replicated")
@@ -205,14 +236,20 @@ class Breaker(BaseModel):
 class Dependency(BaseModel):
     """A call from one component to another."""
 
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, populate_by_name=True)
+    model_config = ConfigDict(
+        extra="forbid", strict=True, frozen=True, populate_by_name=True, allow_inf_nan=False
+    )
     source: str = Field(alias="from")
     to: str
-    calls: float = Field(default=1.0, ge=0, description="calls per request of the caller")
+    calls: float = Field(
+        default=1.0, ge=0, le=MAX_CALLS, description="calls per request of the caller"
+    )
     timeout: Duration = 1.0
     retries: Retry = Field(default_factory=Retry)
     breaker: Breaker | None = None
-    pool: int | None = Field(default=None, ge=1, description="connections per caller replica")
+    pool: int | None = Field(
+        default=None, ge=1, le=MAX_CONNECTIONS, description="connections per caller replica"
+    )
     required: bool = Field(default=True, description="a failed call fails the caller's request")
     mode: Literal["sync", "async"] = "sync"
     journeys: list[str] | None = Field(default=None, description="only these journeys call")
@@ -224,7 +261,7 @@ class Spike(BaseModel):
     model_config = STRICT
     at: Moment
     duration: Duration = 600.0
-    factor: Positive = 2.0
+    factor: Factor = 2.0
 
 
 class Journey(BaseModel):
@@ -343,7 +380,7 @@ class RedHerring(BaseModel):
 class Truth(BaseModel):
     """What only scoring and the debrief may read."""
 
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, allow_inf_nan=False)
     root_cause: RootCause
     causal_chain: list[CauseStep] = Field(default_factory=list)
     contributing: list[str] = Field(default_factory=list)
@@ -395,14 +432,21 @@ class Scenario(BaseModel):
     summary: str = ""
     topics: list[Topic] = Field(min_length=1)
     difficulty: Literal["easy", "medium", "hard", "expert"] = "medium"
-    expected_minutes: int = Field(default=15, ge=1)
+    expected_minutes: int = Field(default=15, ge=1, le=600)
     seed: int = Field(default=1, ge=SEED_MIN, le=SEED_MAX)
-    tick: Duration = Field(default=10.0, description="simulated seconds per tick")
-    duration: Duration = Field(default=7200.0, description="length of the simulated window")
+    tick: Annotated[Duration, Field(ge=MIN_TICK_S, le=MAX_TICK_S)] = Field(
+        default=10.0, description="simulated seconds per tick"
+    )
+    duration: Annotated[Duration, Field(ge=MIN_WINDOW_S, le=MAX_WINDOW_S)] = Field(
+        default=7200.0, description="length of the simulated window"
+    )
     page_at: Moment | None = Field(default=None, description="when the player is paged")
-    time_limit: Duration = Field(default=2700.0, description="play time after the page")
+    time_limit: Annotated[Duration, Field(ge=MIN_PLAY_S, le=MAX_WINDOW_S)] = Field(
+        default=2700.0, description="play time after the page"
+    )
     clock_start: ClockStart = Field(
-        default="2026-03-14T09:00:00Z", description="wall time at t=0 (an ISO 8601 date-time)"
+        default="2026-03-14T09:00:00Z",
+        description="wall time at t=0: an ISO 8601 date-time in the years 2000 to 2100",
     )
     briefing: str = ""
     regions: list[Region] = Field(default_factory=list)
@@ -421,7 +465,7 @@ class Scenario(BaseModel):
 
     @model_validator(mode="after")
     def _references(self) -> Scenario:
-        problems = list(check_references(self))
+        problems = check_references(self) + check_playable(self)
         if problems:
             raise ValueError("\n".join(problems))
         return self
@@ -456,19 +500,21 @@ def check_references(sc: Scenario) -> list[str]:
     """Every name a scenario refers to must exist, with the right kind."""
     problems: list[str] = []
     comps = {c.name: c for c in sc.components}
-    names = [c.name for c in sc.components]
-    journeys = [j.name for j in sc.journeys]
-    tenants = [t.name for t in sc.tenants]
-    flags = [f.name for f in sc.flags]
-    regions = [r.name for r in sc.regions]
-    clusters = [c.name for c in sc.clusters]
+    # dicts, not lists: a look-up costs the same in a fleet of ten or of ten thousand
+    names = dict.fromkeys(c.name for c in sc.components)
+    journeys = dict.fromkeys(j.name for j in sc.journeys)
+    tenants = dict.fromkeys(t.name for t in sc.tenants)
+    flags = dict.fromkeys(f.name for f in sc.flags)
+    regions = dict.fromkeys(r.name for r in sc.regions)
+    clusters = dict.fromkeys(c.name for c in sc.clusters)
 
-    def ref(where: str, name: str | None, known: list[str], what: str) -> None:
+    def ref(where: str, name: str | None, known: Collection[str], what: str) -> None:
         if name is not None and name not in known:
-            problems.append(f"{where}: unknown {what} '{name}'{_suggest(name, known)}")
+            problems.append(f"{where}: unknown {what} '{name}'{_suggest(name, list(known))}")
 
-    if len(set(names)) != len(names):
-        dup = sorted({n for n in names if names.count(n) > 1})
+    if len(names) != len(sc.components):
+        counts = Counter(c.name for c in sc.components)
+        dup = sorted(n for n, k in counts.items() if k > 1)
         problems.append(f"components: duplicate names {', '.join(dup)}")
     for i, c in enumerate(sc.components):
         ref(f"components[{i}].region", c.region, regions, "region")
@@ -498,6 +544,7 @@ def check_references(sc: Scenario) -> list[str]:
     for i, fl in enumerate(sc.flags):
         for cname in fl.components:
             ref(f"flags[{i}].components", cname, names, "component")
+    edges = {(d.source, d.to) for d in sc.dependencies} | {(j.via, j.entry) for j in sc.journeys}
     for i, f in enumerate(sc.faults):
         where = f"faults[{i}]"
         ref(f"{where}.target", f.target, names, "component")
@@ -522,8 +569,6 @@ def check_references(sc: Scenario) -> list[str]:
             if isinstance(value, str):
                 ref(f"{where}.{attr}", value, known, what)
         to = getattr(f, "to", None)
-        routes = {(j.via, j.entry) for j in sc.journeys}
-        edges = {(d.source, d.to) for d in sc.dependencies} | routes
         if isinstance(to, str) and to in comps and (f.target, to) not in edges:
             problems.append(f"{where}.to: '{f.target}' does not call '{to}'")
         if f.when is not None and f.when.flag is not None:

@@ -23,7 +23,13 @@ from chaosgame.scenario.actions import MitigationBase
 from chaosgame.scenario.faults import FaultBase, Onset
 from chaosgame.scenario.meanings import MEANINGS, MODELS
 from chaosgame.scenario.model import Scenario
-from chaosgame.scenario.units import format_duration, parse_duration, parse_signed_duration
+from chaosgame.scenario.units import (
+    MAX_NUMBER,
+    MAX_TIME_S,
+    format_duration,
+    parse_duration,
+    parse_signed_duration,
+)
 
 START = "<!-- reference:start (generated: python -m chaosgame.scenario.reference --write) -->"
 END = "<!-- reference:end -->"
@@ -38,36 +44,84 @@ def _flat(meta: list[Any]) -> list[Any]:
     return out
 
 
-def _kind_of(meta: list[Any]) -> str | None:
+def _bounds(meta: list[Any]) -> tuple[float | None, bool, float | None, bool]:
+    """The tightest lower and upper bounds in ``meta``, and whether each is open."""
+    lo: float | None = None
+    hi: float | None = None
+    lo_open = hi_open = False
+    for m in meta:
+        for key in ("ge", "gt"):
+            value = getattr(m, key, None)
+            if isinstance(value, int | float) and (lo is None or value >= lo):
+                lo_open = key == "gt" or (lo_open and value == lo)
+                lo = value
+        for key in ("le", "lt"):
+            value = getattr(m, key, None)
+            if isinstance(value, int | float) and (hi is None or value <= hi):
+                hi_open = key == "lt" or (hi_open and value == hi)
+                hi = value
+    return lo, lo_open, hi, hi_open
+
+
+def _number(value: float, time: bool) -> str:
+    if time:
+        return f"-{format_duration(-value)}" if value < 0 else format_duration(value)
+    return f"{int(value):,}" if float(value).is_integer() else f"{value:g}"
+
+
+def _kind_of(meta: list[Any], base: Any = float) -> str | None:
+    """``duration 1s-1m``, ``number 0-1``, ``whole number 1-1,000``, ``number > 0``: the kind
+    of a number and its range (the ranges every duration, time or positive number has anyway,
+    said once above the tables, are left out)."""
     meta = _flat(meta)
+    kind = {int: "whole number", float: "number"}.get(base)
     for m in meta:
         func = getattr(m, "func", None)
         if func is parse_duration:
-            return "duration"
-        if func is parse_signed_duration:
-            return "time"
-    bounds = {type(m).__name__: getattr(m, type(m).__name__.lower(), None) for m in meta}
-    if bounds.get("Ge") == 0 and bounds.get("Le") == 1:
-        return "number 0-1"
-    if bounds.get("Gt") == 0:
-        return "number > 0"
-    return None
+            kind = "duration"
+        elif func is parse_signed_duration:
+            kind = "time"
+    if kind is None:
+        return None
+    time = kind in ("duration", "time")
+    lo, lo_open, hi, hi_open = _bounds(meta)
+    if time and hi == MAX_TIME_S:
+        hi = None
+    if kind == "time" and lo == -MAX_TIME_S:
+        lo = None
+    if kind == "duration" and lo == 0 and not lo_open:
+        lo = None
+    if kind == "number" and lo == 0 and lo_open and hi == MAX_NUMBER:
+        hi = None
+    top = "" if hi is None else f"{'under' if hi_open else 'at most'} {_number(hi, time)}"
+    if lo is not None and hi is not None:
+        if lo_open or hi_open:
+            return f"{kind} > {_number(lo, time)}, {top}"
+        joint = " to " if lo < 0 else "-"
+        return f"{kind} {_number(lo, time)}{joint}{_number(hi, time)}"
+    if lo is not None:
+        return f"{kind} > {_number(lo, time)}" if lo_open else f"{kind} ≥ {_number(lo, time)}"
+    if hi is not None:
+        return f"{kind}, {top}"
+    return kind
 
 
 def type_text(annotation: Any, meta: list[Any] | None = None) -> str:
-    """A readable name for a field's type."""
-    special = _kind_of(meta or [])
-    if special:
-        return special
+    """A readable name for a field's type, with its range."""
+    meta = list(meta or [])
     origin = get_origin(annotation)
     if origin is Annotated:
         base, *extra = get_args(annotation)
-        return type_text(base, list(extra))
+        return type_text(base, meta + list(extra))
+    if annotation in (int, float):
+        special = _kind_of(meta, annotation)
+        if special:
+            return special
     if origin is Literal:
         return "one of " + ", ".join(f"`{v}`" for v in get_args(annotation))
     if origin in (Union, types.UnionType):
         args = [a for a in get_args(annotation) if a is not type(None)]
-        inner = " or ".join(dict.fromkeys(type_text(a) for a in args))
+        inner = " or ".join(dict.fromkeys(type_text(a, meta) for a in args))
         return inner if len(args) == len(get_args(annotation)) else f"{inner} (optional)"
     if origin is list:
         return f"list of {type_text(get_args(annotation)[0])}"
@@ -105,7 +159,7 @@ def _default(field: FieldInfo, kind: str) -> str:
             for m in value
         )
         return f"`[{items}]`"
-    if kind in ("duration", "time") and isinstance(value, float):
+    if kind.startswith(("duration", "time")) and isinstance(value, float):
         return f"`{format_duration(value)}`"
     if isinstance(value, bool):
         return f"`{str(value).lower()}`"
@@ -172,6 +226,11 @@ def render_reference() -> str:
         "`scenarios/scenario.schema.json` says the same for editors. Types: *duration* is seconds",
         "or text such as `250ms`, `30s`, `5m`, `1h30m`, `2d`; *time* is a duration from the start",
         "of the simulated window and may be negative (`-3d`, before the window).",
+        "",
+        "Every number is finite and has a range. Where a row gives none, a duration is at most",
+        "366 days, a time lies within 366 days of the start, and a number > 0 is at most",
+        "1,000,000. The rules between fields (times inside the window, room to play) are in",
+        "[What validation checks](#8-what-validation-checks).",
         "",
         "A fault is a mapping with `kind:` and the fields of [FaultBase](#faultbase) plus its kind's",
         "own parameters; a mitigation has `action:`, `target:` and its action's parameters. Both",

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from chaosgame.scenario.schema import TOPOLOGY_KEYS
 
 if TYPE_CHECKING:
-    from chaosgame.scenario.loader import Loc, Marks, Problem
+    from chaosgame.scenario.loader import Loc, Mark, Marks, Problem
 
 TOPOLOGY_FILE_KEYS = (*TOPOLOGY_KEYS, "extends", "description")
 """Keys a topology file may hold."""
@@ -53,11 +53,27 @@ def _deep_merge(base: Any, over: Any) -> Any:
     return over
 
 
-def _move(marks: Marks, out: Marks, old: Loc, new: Loc) -> None:
-    n = len(old)
+Entries = list[tuple["Loc", "Mark"]]
+
+
+def _group(marks: Marks) -> tuple[dict[Any, Entries], dict[Any, Entries]]:
+    """The marks under each top-level key, and under each entry of a top-level list, in one
+    pass: moving an entry then costs its own size, so a merge is linear in the files' size."""
+    by_key: dict[Any, Entries] = {}
+    by_item: dict[Any, Entries] = {}
     for loc, mark in marks.items():
-        if loc[:n] == old:
-            out[(*new, *loc[n:])] = mark
+        if not loc:
+            continue
+        by_key.setdefault(loc[0], []).append((loc, mark))
+        if len(loc) >= 2 and isinstance(loc[1], int):
+            by_item.setdefault(loc[:2], []).append((loc, mark))
+    return by_key, by_item
+
+
+def _move(entries: Entries, out: Marks, cut: int, new: Loc) -> None:
+    """Copy ``entries`` into ``out`` with their first ``cut`` parts replaced by ``new``."""
+    for loc, mark in entries:
+        out[(*new, *loc[cut:])] = mark
 
 
 def merge(
@@ -68,17 +84,19 @@ def merge(
     marks: Marks = {
         loc: m for loc, m in over_marks.items() if not loc or loc[0] not in TOPOLOGY_KEYS
     }
+    base_keys, base_items = _group(base_marks)
+    over_keys, over_items = _group(over_marks)
     for key in TOPOLOGY_KEYS:
         inherited, mine = base.get(key), over.get(key)
         if key not in base:
             if key in over:
                 data[key] = mine
-                _move(over_marks, marks, (key,), (key,))
+                _move(over_keys.get(key, []), marks, 1, (key,))
             continue
         if key not in over or not isinstance(mine, list) or not isinstance(inherited, list):
-            source, source_marks = (over, over_marks) if key in over else (base, base_marks)
+            source, source_keys = (over, over_keys) if key in over else (base, base_keys)
             data[key] = source[key]
-            _move(source_marks, marks, (key,), (key,))
+            _move(source_keys.get(key, []), marks, 1, (key,))
             continue
         merged: list[Any] = []
         where: dict[Any, int] = {}
@@ -86,16 +104,16 @@ def merge(
             ident = _identity(key, item)
             if ident is not None and ident not in where:
                 where[ident] = len(merged)
-            _move(base_marks, marks, (key, i), (key, len(merged)))
+            _move(base_items.get((key, i), []), marks, 2, (key, len(merged)))
             merged.append(item)
         for j, item in enumerate(mine):
             ident = _identity(key, item)
             if ident is not None and ident in where:
                 k = where[ident]
                 merged[k] = _deep_merge(merged[k], item)
-                _move(over_marks, marks, (key, j), (key, k))
+                _move(over_items.get((key, j), []), marks, 2, (key, k))
             else:
-                _move(over_marks, marks, (key, j), (key, len(merged)))
+                _move(over_items.get((key, j), []), marks, 2, (key, len(merged)))
                 merged.append(item)
         data[key] = merged
         for suffix in ((), ("__key__",)):
@@ -170,21 +188,31 @@ def _extend(
     if not isinstance(target, str) or not target.strip():
         problems.append(Problem(file, line, col, "extends: must be the path of a topology file"))
         return data, marks
-    found = _locate(target, folder)
-    if found.resolve() in {p.resolve() for p in chain}:
-        problems.append(Problem(file, line, col, f"extends: '{target}' extends itself in a loop"))
+    shown = target if len(target) <= 80 else f"{target[:77]}..."
+    shown = shown.replace("\x00", "\\0")
+    try:
+        found = _locate(target, folder)
+        looping = found.resolve() in {p.resolve() for p in chain}
+        is_file = found.is_file()
+    except (OSError, ValueError) as exc:  # a name too long for the file system, a NUL byte
+        why = getattr(exc, "strerror", None) or "not a usable file name"
+        problems.append(Problem(file, line, col, f"extends: '{shown}' cannot be opened: {why}"))
+        return data, marks
+    if looping:
+        problems.append(Problem(file, line, col, f"extends: '{shown}' extends itself in a loop"))
         return data, marks
     if len(chain) >= MAX_DEPTH:
         problems.append(Problem(file, line, col, "extends: too many levels of topologies"))
         return data, marks
-    if not found.is_file():
+    if not is_file:
+        where = str(found) if len(str(found)) <= 120 else f"...{str(found)[-117:]}"
         problems.append(
-            Problem(file, line, col, f"extends: no topology file '{target}' (looked for {found})")
+            Problem(file, line, col, f"extends: no topology file '{shown}' (looked for {where})")
         )
         return data, marks
     base = load_topology(found, problems, chain)
     if base is None:
-        problems.append(Problem(file, line, col, f"extends: '{target}' cannot be used (see above)"))
+        problems.append(Problem(file, line, col, f"extends: '{shown}' cannot be used (see above)"))
         return data, marks
     return merge(base[0], base[1], data, marks)
 

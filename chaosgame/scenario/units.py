@@ -117,19 +117,43 @@ def format_duration(seconds: float) -> str:
     return "".join(parts) or "0s"
 
 
-Duration = Annotated[float, BeforeValidator(parse_duration), Field(ge=0)]
-"""A non-negative length of simulated time in seconds; YAML may say ``5m``."""
+MAX_TIME_S = 366 * 86400.0
+"""The longest duration anywhere in a scenario (a year), and how far before or after the
+start a time may lie."""
+MAX_NUMBER = 1e6
+"""The largest value of a :data:`Positive` number (requests per second, MB, cores...)."""
+MAX_FACTOR = 1000.0
+"""The largest multiplier (:data:`Factor`): a fault that makes a call 1,000 times slower."""
+
+Duration = Annotated[float, BeforeValidator(parse_duration), Field(ge=0, le=MAX_TIME_S)]
+"""A non-negative length of simulated time in seconds, at most a year; YAML may say ``5m``.
+
+A field with bounds of its own nests them *after* the alias, where they win:
+``Annotated[Duration, Field(ge=1, le=60)]``. (Bounds given as ``x: Duration = Field(le=60)``
+come before the alias's own and lose to them.)"""
 
 Fraction = Annotated[float, Field(ge=0, le=1)]
 """A number between 0 and 1."""
 
-Positive = Annotated[float, Field(gt=0)]
-"""A number greater than zero."""
+Positive = Annotated[float, Field(gt=0, le=MAX_NUMBER)]
+"""A number greater than zero and at most a million."""
 
-Moment = Annotated[float, BeforeValidator(parse_signed_duration)]
+Factor = Annotated[float, Field(gt=0, le=MAX_FACTOR)]
+"""A multiplier greater than zero and at most 1,000."""
+
+Cores = Annotated[float, Field(gt=0, le=1024)]
+"""CPU cores (of a replica, of a node): more than zero, at most 1,024."""
+
+Skew = Annotated[float, Field(ge=-86400, le=86400)]
+"""Seconds a clock is off, either way: at most a day."""
+
+Moment = Annotated[
+    float, BeforeValidator(parse_signed_duration), Field(ge=-MAX_TIME_S, le=MAX_TIME_S)
+]
 """A point on the scenario's timeline in seconds from the start of the simulation.
 
-Negative values lie before the simulated window (history that is shown, not simulated).
+Negative values lie before the simulated window (history that is shown, not simulated). The
+scenario checks that its times lie inside its own window (:mod:`chaosgame.scenario.playable`).
 """
 
 
@@ -144,15 +168,27 @@ def clock_start(text: str) -> dt.datetime:
             raise ValueError(body)
         return dt.datetime.fromisoformat(body.replace("Z", "+00:00").replace("z", "+00:00"))
     except ValueError:
+        shown = str(text) if len(str(text)) <= 40 else f"{str(text)[:37]}..."
         raise ValueError(
-            f"'{text}' is not an ISO date-time; write the date and the time, such as "
+            f"'{shown}' is not an ISO date-time; write the date and the time, such as "
             f"{CLOCK_EXAMPLE}"
         ) from None
 
 
+CLOCK_YEARS = (2000, 2100)
+"""The years a ``clock_start`` may fall in (both included)."""
+
+
 def check_clock_start(value: str) -> str:
-    """A pydantic validator: ``value`` unchanged if :func:`clock_start` can read it."""
-    clock_start(value)
+    """A pydantic validator: ``value`` unchanged if :func:`clock_start` can read it and it
+    falls in the years :data:`CLOCK_YEARS`."""
+    when = clock_start(value)
+    first, last = CLOCK_YEARS
+    if not first <= when.year <= last:
+        raise ValueError(
+            f"'{value}' is in the year {when.year}; a scenario's clock starts between "
+            f"{first} and {last}, such as {CLOCK_EXAMPLE}"
+        )
     return value
 
 

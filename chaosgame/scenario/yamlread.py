@@ -6,6 +6,7 @@ Nothing here imports the scenario model, so reading a file's header (the home sc
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +24,11 @@ _FLOAT = re.compile(r"^[-+]?(\.[0-9]+|[0-9][0-9_]*(\.[0-9_]*)?)([eE][-+]?[0-9]+)
 _STANDARD_TAG = "tag:yaml.org,2002:"
 MAX_NODES = 200_000
 """More values than this (aliases expanding exponentially) is refused."""
+MAX_BYTES = 8 * 1024 * 1024
+"""The largest scenario or topology file read (8 MiB; a 10,000-component fleet is about 1 MiB).
+A larger file, or an endless one such as ``/dev/zero``, is refused before it is parsed."""
+MAX_DIGITS = 40
+"""The most digits a whole number may be written with (a 64-bit seed needs 20)."""
 
 
 @dataclass(frozen=True)
@@ -46,6 +52,10 @@ class ScenarioError(Exception):
         super().__init__("\n".join(str(p) for p in problems))
 
 
+class _BadNumber(ValueError):
+    """A number the reader refuses (too many digits, or too large to be finite)."""
+
+
 def _scalar(node: yaml.ScalarNode) -> Any:
     text = node.value
     if node.style:  # quoted or block scalars are always strings (plain is None or "")
@@ -56,9 +66,19 @@ def _scalar(node: yaml.ScalarNode) -> Any:
     if low in ("null", "~", ""):
         return None
     if _INT.match(text):
-        return int(text.replace("_", ""))
+        digits = text.replace("_", "")
+        if len(digits.lstrip("+-")) > MAX_DIGITS:
+            raise _BadNumber(
+                f"a number written with {len(digits.lstrip('+-')):,} digits is too large; "
+                f"numbers in a scenario have at most {MAX_DIGITS} digits"
+            )
+        return int(digits)
     if _FLOAT.match(text) and any(ch.isdigit() for ch in text):
-        return float(text.replace("_", ""))
+        value = float(text.replace("_", ""))
+        if math.isinf(value):
+            shown = text if len(text) <= 24 else text[:21] + "..."
+            raise _BadNumber(f"{shown} is too large a number (it is infinite as a float)")
+        return value
     return text
 
 
@@ -89,13 +109,20 @@ class _Builder:
         if tag.startswith("!") or (tag and not tag.startswith(_STANDARD_TAG)):
             self.problem(node, f"YAML tags such as '{tag}' are not allowed in scenarios")
         if isinstance(node, yaml.ScalarNode):
-            return _scalar(node)
+            try:
+                return _scalar(node)
+            except _BadNumber as exc:
+                self.problem(node, str(exc))
+                return None
         if isinstance(node, yaml.SequenceNode):
             return [self.build(item, (*loc, i)) for i, item in enumerate(node.value)]
         if isinstance(node, yaml.MappingNode):
             out: dict[str, Any] = {}
             for key_node, value_node in node.value:
-                key = _scalar(key_node) if isinstance(key_node, yaml.ScalarNode) else None
+                try:
+                    key = _scalar(key_node) if isinstance(key_node, yaml.ScalarNode) else None
+                except _BadNumber:
+                    key = None
                 if key == "<<":
                     self.problem(
                         key_node,
@@ -161,12 +188,34 @@ def parse_yaml(text: str, path: str = "<string>") -> tuple[Any, Marks, list[Prob
 
 
 def read_text(path: str | Path) -> str:
-    """A file's text, or a :class:`ScenarioError` saying why it cannot be read."""
+    """A file's text, or a :class:`ScenarioError` saying why it cannot be read.
+
+    At most :data:`MAX_BYTES` are read: a larger file (or an endless device) is refused."""
     p = Path(path)
     try:
-        return p.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise ScenarioError([Problem(str(p), 1, 1, "the file is not UTF-8 text")]) from None
+        with p.open("rb") as f:
+            data = f.read(MAX_BYTES + 1)
     except OSError as exc:
         why = exc.strerror or type(exc).__name__
         raise ScenarioError([Problem(str(p), 1, 1, f"cannot read the file: {why}")]) from None
+    if len(data) > MAX_BYTES:
+        raise ScenarioError(
+            [
+                Problem(
+                    str(p),
+                    1,
+                    1,
+                    f"the file is larger than {MAX_BYTES // (1024 * 1024)} MiB, the most a "
+                    "scenario or topology file may be",
+                )
+            ]
+        )
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise ScenarioError(
+            [Problem(str(p), line, col, "the file is not UTF-8 text (a byte here is not UTF-8)")]
+        ) from None
+    return text.replace("\r\n", "\n").replace("\r", "\n")  # as text mode reads it
