@@ -18,8 +18,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from chaosgame.game.menu import mitigation_problem
 from chaosgame.game.player import PlayerView
 from chaosgame.scenario.model import Scenario
+from chaosgame.scenario.units import format_duration
 
 MAX_CHARTS = 4
 """Metric charts kept on the console (the oldest is dropped first)."""
@@ -51,6 +53,12 @@ class Entry:
     cost_s: float
     ok: bool
     message: str
+    kind: str = ""
+    """The action's type: ``query``, ``mitigate``, ``wait``, ``declare`` or ``end``."""
+    time_s: float = 0.0
+    """The simulated second it was asked at (``clock`` is its clock time)."""
+    effect_s: float | None = None
+    """For a mitigation, the simulated second it takes effect."""
 
 
 @dataclass(frozen=True)
@@ -84,6 +92,22 @@ class Snapshot:
         """Component names the player may name (from the briefing)."""
         return list(self.briefing.get("components", []))
 
+    @property
+    def clock_zero(self) -> float:
+        """The second of the day at simulated second 0 (for a chart's time axis)."""
+        h, m, s = (int(x) for x in str(self.observation["clock"]).split(":"))
+        return h * 3600 + m * 60 + s - float(self.observation["time"])
+
+    @property
+    def start_s(self) -> float:
+        """The simulated second the player was paged (the game started)."""
+        return float(self.observation["time"]) - float(self.observation["elapsed_s"])
+
+    def clock_of(self, t: float) -> str:
+        """The ``HH:MM:SS`` clock time of simulated second ``t``."""
+        at = int(round(self.clock_zero + t)) % 86400
+        return f"{at // 3600:02d}:{at % 3600 // 60:02d}:{at % 60:02d}"
+
 
 def describe(action: Mapping[str, Any]) -> str:
     """A short human label for an action dict (for the path and the messages)."""
@@ -115,6 +139,13 @@ def _describe_safely(action: Any) -> str:
         return describe(action)
     except Exception:
         return "that action"
+
+
+def mitigation_message(entry: Entry, effect_clock: str) -> str:
+    """When a mitigation was asked and when it takes effect, as the timeline shows them."""
+    assert entry.effect_s is not None
+    delay = format_duration(entry.effect_s - entry.time_s)
+    return f"{entry.label}: asked at {entry.clock}, takes effect at {effect_clock} ({delay} later)"
 
 
 def _window(query: str) -> float:
@@ -235,12 +266,19 @@ class Game:
         self, snap: Snapshot, action: Mapping[str, Any], stop: Callable[[], bool] | None
     ) -> Snapshot:
         out = self.view.act(action, stop)
-        obs = out["observation"]
         if out.get("cancelled"):
             return dataclasses.replace(
-                snap, observation=obs, message=f"{describe(action)}: cancelled", error=False
+                snap,
+                observation=out["observation"],
+                message=f"{describe(action)}: cancelled",
+                error=False,
             )
+        if not out["ok"] and action.get("type") == "mitigate":
+            out = {**out, "error": mitigation_problem(action) or out["error"]}
+        obs = out["observation"]
         label = describe(action)
+        result = out.get("result")
+        effect = result.get("takes_effect_at") if isinstance(result, Mapping) else None
         entry = Entry(
             clock=str(snap.observation.get("clock", "")),
             elapsed_s=float(snap.observation.get("elapsed_s", 0.0)),
@@ -248,6 +286,9 @@ class Game:
             cost_s=float(out.get("cost_s", 0.0)),
             ok=bool(out["ok"]),
             message="" if out["ok"] else str(out["error"]),
+            kind=str(action.get("type", "")),
+            time_s=float(snap.observation.get("time", 0.0)),
+            effect_s=None if effect is None else float(effect),
         )
         changes: dict[str, Any] = {
             "observation": obs,
@@ -256,6 +297,8 @@ class Game:
         }
         if out["ok"]:
             changes.update(self._fold(snap, action, out["result"], str(obs["clock"])))
+            if entry.effect_s is not None:
+                changes["message"] = mitigation_message(entry, snap.clock_of(entry.effect_s))
             trail = (float(obs["elapsed_s"]), _first_sli(obs))
             changes["sli_trail"] = (*snap.sli_trail, trail)
         else:
@@ -339,10 +382,6 @@ class Game:
             changes.update(traces=result, message=f"traces read at {clock}")
         elif "slos" in result:
             changes["message"] = f"SLOs read at {clock}"
-        elif "takes_effect_at" in result:
-            changes["message"] = (
-                f"{label}: asked at {clock}; acts after {float(result['delay_s']):g}s"
-            )
         elif "declared" in result:
             changes["message"] = f"declared {label.removeprefix('declare ')}"
         elif "waited_s" in result:

@@ -6,8 +6,9 @@ and programs; nothing here imports Textual. Frontends read costs and names from 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal, get_args, get_origin
 
 from chaosgame.game.views import COSTS, METRICS
 from chaosgame.scenario.actions import MITIGATIONS
@@ -28,13 +29,29 @@ KIND_SUMMARIES = {
 """One line per declarable kind, as the declare dialog lists them."""
 
 
-def matching(text: str, names: list[str], limit: int = 50) -> list[str]:
-    """Names containing every word of ``text``: those starting with it first, then the rest."""
+def matching(
+    text: str,
+    names: list[str],
+    descriptions: Mapping[str, str] | None = None,
+    limit: int = 50,
+) -> list[str]:
+    """Names containing every word of ``text``, those starting with it first; then the names
+    whose description has every word (``slow`` finds ``latency-regression``, "slower")."""
     words = text.lower().replace("-", " ").split()
     first = text.strip().lower()
-    hits = [(i, n) for i, n in enumerate(names) if all(w in n.lower() for w in words)]
-    hits.sort(key=lambda hit: (not hit[1].lower().startswith(first), hit[0]))
-    return [n for _, n in hits[:limit]]
+    described = descriptions or {}
+
+    def rank(name: str) -> int | None:
+        low = name.lower()
+        if all(w in low for w in words):
+            return 0 if low.startswith(first) else 1
+        if words and all(w in described.get(name, "").lower() for w in words):
+            return 2
+        return None
+
+    hits = [(r, i, n) for i, n in enumerate(names) if (r := rank(n)) is not None]
+    hits.sort()
+    return [n for _, _, n in hits[:limit]]
 
 
 METRIC_NAMES = list(METRICS)
@@ -47,13 +64,6 @@ VIEW_COSTS = dict(COSTS)
 def cost_text(seconds: float) -> str:
     """``45s``, ``2m``; ``free`` for nothing."""
     return format_duration(seconds) if seconds > 0 else "free"
-
-
-def mitigation_label(name: str) -> str:
-    """One line for a mitigation: name, delay, risk and summary."""
-    info = MITIGATIONS[name]
-    risky = " ⚠" if info.risky else "  "
-    return f"{name:<20}{risky} acts after {cost_text(info.delay_s):>4}  {info.summary}"
 
 
 @dataclass(frozen=True)
@@ -151,3 +161,187 @@ def game_commands() -> list[Command]:
         Command("toggle theme", "light or dark", 0.0, verb="theme"),
         Command("toggle real time", "the clock follows the wall clock", 0.0, verb="realtime"),
     ]
+
+
+# ------------------------------------------------------------------ mitigation parameters
+
+PARAM_HELP = {
+    "replicas": "how many replicas to run",
+    "max_replicas": "the autoscaler's new maximum",
+    "on": "turn the flag on (yes) or off (no)",
+    "percentage": "the share of users the flag is on for",
+    "fraction": "the share of requests rejected",
+    "to": "the dependency it calls",
+    "size": "the pool's new size",
+    "count": "how many nodes to add",
+    "resource": "which limit to raise",
+    "factor": "multiply the limit by",
+    "journey": "only this journey's requests",
+    "tenant": "only this tenant's requests",
+}
+"""What a parameter means when its model does not say."""
+
+
+@dataclass(frozen=True)
+class Param:
+    """One parameter of a mitigation, as a frontend asks for it: name, type, range, default."""
+
+    name: str
+    kind: str
+    """``integer``, ``number``, ``yes/no``, ``choice`` or ``name``."""
+    help: str
+    required: bool
+    default: Any = None
+    choices: tuple[str, ...] = ()
+    low: float | None = None
+    low_open: bool = False
+    high: float | None = None
+    high_open: bool = False
+
+    @property
+    def type_text(self) -> str:
+        """``a whole number from 0 to 500``, ``yes or no``, ``one of cpu, memory, disk``."""
+        if self.kind == "yes/no":
+            return "yes or no"
+        if self.kind == "choice":
+            return f"one of {', '.join(self.choices)}"
+        if self.kind == "name":
+            return "a name"
+        noun = "a whole number" if self.kind == "integer" else "a number"
+        low = "" if self.low is None else f"{'above' if self.low_open else 'from'} {self.low:g}"
+        high = "" if self.high is None else f"{'below' if self.high_open else 'to'} {self.high:g}"
+        if low and high and not self.low_open and not self.high_open:
+            return f"{noun} from {self.low:g} to {self.high:g}"
+        return " ".join(part for part in (noun, low, high) if part).replace(" to ", ", up to ")
+
+    @property
+    def hint(self) -> str:
+        """What to type: the type and range, then required or the default."""
+        need = "required" if self.required else f"default {shown_value(self.default)}"
+        return f"{self.type_text}; {need}"
+
+    def missing(self, action: str) -> str:
+        """The sentence for a required parameter left out."""
+        what = f": {self.help}" if self.help else ""
+        return f"{action} needs '{self.name}'{what} ({self.type_text})."
+
+    def parse(self, text: str) -> Any:
+        """The value typed as ``text``; a ``ValueError`` says what to type instead."""
+        raw = text.strip()
+        wrong = ValueError(f"{self.name} must be {self.type_text}, not '{raw}'")
+        if self.kind == "yes/no":
+            if raw.lower() in ("yes", "y", "true", "on", "1"):
+                return True
+            if raw.lower() in ("no", "n", "false", "off", "0"):
+                return False
+            raise wrong
+        if self.kind == "choice":
+            if raw not in self.choices:
+                raise wrong
+            return raw
+        if self.kind == "name":
+            return raw
+        try:
+            value: float = int(raw) if self.kind == "integer" else float(raw)
+        except ValueError:
+            raise wrong from None
+        if value != value or value in (float("inf"), float("-inf")):
+            raise wrong
+        too_low = self.low is not None and (
+            value <= self.low if self.low_open else value < self.low
+        )
+        too_high = self.high is not None and (
+            value >= self.high if self.high_open else value > self.high
+        )
+        if too_low or too_high:
+            raise wrong
+        return value
+
+
+def shown_value(value: Any) -> str:
+    """A parameter's value as the player would type it (``yes``, ``0.3``, ``none``)."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if value is None:
+        return "none"
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def _param(name: str, field: Any) -> Param:
+    import annotated_types as at
+
+    annotation = field.annotation
+    args = [a for a in get_args(annotation) if a is not type(None)]
+    kind = "name"
+    choices: tuple[str, ...] = ()
+    if annotation is bool:
+        kind = "yes/no"
+    elif annotation is int:
+        kind = "integer"
+    elif annotation is float:
+        kind = "number"
+    elif get_origin(annotation) is Literal:
+        kind, choices = "choice", tuple(str(a) for a in get_args(annotation))
+    elif args and all(get_origin(a) is Literal for a in args):
+        kind, choices = "choice", tuple(str(v) for a in args for v in get_args(a))
+    bounds: dict[str, Any] = {}
+    for meta in field.metadata:
+        if isinstance(meta, at.Ge):
+            bounds.update(low=float(meta.ge))  # type: ignore[arg-type]
+        elif isinstance(meta, at.Gt):
+            bounds.update(low=float(meta.gt), low_open=True)  # type: ignore[arg-type]
+        elif isinstance(meta, at.Le):
+            bounds.update(high=float(meta.le))  # type: ignore[arg-type]
+        elif isinstance(meta, at.Lt):
+            bounds.update(high=float(meta.lt), high_open=True)  # type: ignore[arg-type]
+    required = field.is_required()
+    return Param(
+        name,
+        kind,
+        field.description or PARAM_HELP.get(name, ""),
+        required,
+        None if required else field.default,
+        choices,
+        **bounds,
+    )
+
+
+def mitigation_params(action: str) -> list[Param]:
+    """The parameters ``action`` takes besides its target, in the order of its model."""
+    info = MITIGATIONS[action]
+    return [
+        _param(name, field)
+        for name, field in info.model.model_fields.items()
+        if name not in ("action", "target")
+    ]
+
+
+def mitigation_problem(action: Mapping[str, Any]) -> str | None:
+    """What is wrong with a mitigation's parameters, as a sentence; None when nothing is.
+
+    The target itself is checked by the game (only it knows the fleet).
+    """
+    name = str(action.get("action", ""))
+    if name not in MITIGATIONS:
+        import difflib
+
+        close = difflib.get_close_matches(name, list(MITIGATIONS), n=1)
+        hint = f" (did you mean {close[0]}?)" if close else ""
+        return f"There is no mitigation called '{name}'{hint}."
+    params = {p.name: p for p in mitigation_params(name)}
+    known = {"type", "action", "target"}
+    for key in action:
+        if key not in known and key not in params:
+            takes = ", ".join(params) or "nothing besides its target"
+            return f"{name} has no parameter '{key}'; it takes {takes}."
+    for p in params.values():
+        if p.name not in action:
+            if p.required:
+                return p.missing(name)
+            continue
+        value = action[p.name]
+        try:
+            p.parse(shown_value(value) if isinstance(value, bool) else str(value))
+        except ValueError as exc:
+            return f"{name}: {exc}."
+    return None

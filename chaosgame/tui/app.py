@@ -126,12 +126,34 @@ class ChaosApp(App[None]):
             self.start_game(self.initial_scenario, self.initial_seed)
 
     def start_game(self, scenario: Scenario, seed: int | None, resume: Any = None) -> None:
-        """Begin a new game (the world runs up to the page in a worker)."""
+        """Begin a new game (the world runs up to the page in a worker, under a progress
+        screen)."""
         from chaosgame.game.flow import Game
 
         self.game = Game(scenario, seed, store=self.store, resume=resume)
         self.snapshot = None
+        doing = "Replaying your saved game" if resume is not None else "Running the world"
+        self.working(
+            f"Starting: {scenario.title}",
+            f"{doing} up to the moment you are paged…",
+        )
         self._start_worker(self.game)
+
+    def working(self, title: str, detail: str = "") -> None:
+        """Show (or update) the progress screen while a worker runs a long step."""
+        from chaosgame.tui.screens.dialogs import WorkingScreen
+
+        if isinstance(self.screen, WorkingScreen):
+            self.screen.say(title, detail)
+        else:
+            self.push_screen(WorkingScreen(title, detail))
+
+    def done_working(self) -> None:
+        """Take the progress screen away, if it is shown."""
+        from chaosgame.tui.screens.dialogs import WorkingScreen
+
+        if isinstance(self.screen, WorkingScreen):
+            self.pop_screen()
 
     def resume_game(self, record: Any) -> None:
         """Continue a saved game in progress, straight into the console."""
@@ -174,6 +196,7 @@ class ChaosApp(App[None]):
         self.post_message(GameStarted(snap))
 
     def _start_failed(self, game: Game, why: str) -> None:
+        self.done_working()
         if self.game is game:
             self.game = None
         self.start_at = "home"
@@ -184,6 +207,7 @@ class ChaosApp(App[None]):
         from chaosgame.tui.screens.briefing import BriefingScreen
         from chaosgame.tui.screens.console import ConsoleScreen
 
+        self.done_working()
         self.snapshot = message.snapshot
         self.realtime_speed = 0.0
         if self.start_at == "console":
@@ -202,8 +226,21 @@ class ChaosApp(App[None]):
         if self.snapshot is not None and self.snapshot.ended:
             return False
         self.busy = True
+        if self._ends(action):
+            self.working(
+                "Ending the game",
+                "Scoring it: your path is compared with doing nothing and with the reference "
+                "fix, run on the same world…",
+            )
         self._step_worker(self.game, action)
         return True
+
+    def _ends(self, action: dict[str, Any]) -> bool:
+        """Whether ``action`` will end the game (the debrief is worked out in the same step)."""
+        if action.get("type") == "end":
+            return True
+        left = float(self.snapshot.observation.get("remaining_s", 1e9)) if self.snapshot else 1e9
+        return action.get("type") == "wait" and float(action.get("seconds", 0)) >= left
 
     @work(thread=True, group="session")
     def _step_worker(self, game: Game, action: dict[str, Any]) -> None:
@@ -216,6 +253,8 @@ class ChaosApp(App[None]):
     @on(ActionCompleted)
     def _completed(self, message: ActionCompleted) -> None:
         self.busy = False
+        if not message.snapshot.ended:
+            self.done_working()
         self.snapshot = message.snapshot
         if message.snapshot.error:
             self.bell()
@@ -228,6 +267,7 @@ class ChaosApp(App[None]):
 
         gc.unfreeze()  # the game's objects may be collected again once it is left
         self.realtime_speed = 0.0
+        self.done_working()
         self.switch_screen(DebriefScreen())
 
     def settle_memory(self) -> None:

@@ -58,3 +58,16 @@ async def press(pilot: Pilot[Any], *keys: str) -> None:
     """Press keys, then settle."""
     await pilot.press(*keys)
     await settle(pilot)
+
+
+def screen_lines(app: Any) -> list[str]:
+    """The screen as plain text, one string per row (what a player reads, colours aside)."""
+    import io
+
+    from rich.console import Console
+
+    width, height = app.size
+    update = app.screen._compositor.render_update(full=True)
+    console = Console(width=width, file=io.StringIO(), record=True, color_system=None)
+    console.print(update)
+    return console.export_text().splitlines()[:height]

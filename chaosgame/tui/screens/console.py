@@ -40,12 +40,22 @@ HINTS = {
 }
 
 PLACEHOLDERS = {
-    "overview": "command: map · slo · changes · metric COMP [METRIC] [WINDOW] · do ACTION TARGET · wait 2m",
+    "overview": "map · slo · changes · metric COMP [METRIC] · do ACTION TARGET · wait 2m",
     "metrics": "COMPONENT [METRIC] [WINDOW]   e.g. payments errors 15m",
     "logs": 'COMPONENT words, or LogQL: {service="checkout"} |= "timeout"',
     "traces": "a component (checkout), or: traces service=checkout status=error",
     "timeline": "a component to filter events (empty: all)",
 }
+
+
+def named_in(query: str, components: set[str]) -> str | None:
+    """The component a query is about: ``service="x"``, ``service=x``, or a component's name."""
+    import re
+
+    for name in re.findall(r'(?:service|component)\s*=~?\s*"?([\w.-]+)', query):
+        if name in components:
+            return str(name)
+    return next((w for w in re.findall(r"[\w.-]+", query) if w in components), None)
 
 
 class ConsoleScreen(Screen[None]):
@@ -144,7 +154,26 @@ class ConsoleScreen(Screen[None]):
         self.chaos.request(action)
 
     def _selected(self) -> str | None:
-        return self.query_one("#map", ServiceMap).selected_component()
+        """The component the player is looking at: the row under the cursor on the map or the
+        timeline, or the component of this tab's chart, log search or trace search; the map's
+        row when the tab names none."""
+        tab = self.query_one(TabbedContent).active or "overview"
+        snap = self.chaos.snapshot
+        found: str | None = None
+        if snap is not None:
+            comps = set(snap.components)
+            if tab == "timeline":
+                found = self.query_one(Timeline).selected_component()
+            elif tab == "metrics" and snap.charts:
+                action = snap.charts[-1].action
+                found = str(action.get("component") or "") or named_in(str(action.get("q")), comps)
+            elif tab == "logs" and snap.logs is not None:
+                found = named_in(str(snap.logs.get("query", "")), comps)
+            elif tab == "traces" and snap.traces is not None:
+                found = named_in(str(snap.traces.get("query", "")), comps)
+            if found is not None and found not in comps:
+                found = None
+        return found or self.query_one("#map", ServiceMap).selected_component()
 
     def action_tab(self, tab: str) -> None:
         """Switch to a tab (its main view gets the focus)."""
@@ -220,7 +249,10 @@ class ConsoleScreen(Screen[None]):
             self._send(action)
             return
         question = f"{info.action} {action.get('target')}: this is risky. Go ahead?"
-        detail = f"{info.summary}.\nIt costs {HANDS_ON_S:g}s and acts after {info.delay_s:g}s."
+        detail = (
+            f"{info.summary}.\nIt costs {cost_text(HANDS_ON_S)} of your time and takes effect "
+            f"{cost_text(info.delay_s)} after you ask."
+        )
 
         def answered(yes: bool | None) -> None:
             if yes:

@@ -1,20 +1,30 @@
-"""Modal dialogs: confirm a risky action, choose a mitigation, declare the root cause."""
+"""Modal dialogs: confirm a risky action, choose a mitigation, declare the root cause, and the
+progress screen of long steps."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from rich.table import Table
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList
-from textual.widgets import Button, Input, Label, OptionList, Static
+from textual.widgets import Button, Input, Label, LoadingIndicator, OptionList, Static
 from textual.widgets.option_list import Option
 
-from chaosgame.game.commands import parse_command
-from chaosgame.game.menu import HANDS_ON_S, KIND_SUMMARIES, KINDS, matching, mitigation_label
+from chaosgame.game.menu import (
+    HANDS_ON_S,
+    KIND_SUMMARIES,
+    KINDS,
+    cost_text,
+    matching,
+    mitigation_params,
+    mitigation_problem,
+    shown_value,
+)
 from chaosgame.scenario.actions import MITIGATIONS
 from chaosgame.scenario.faults import FAULT_KINDS
 
@@ -55,8 +65,49 @@ class ConfirmDialog(ModalScreen[bool]):
         self.dismiss(event.button.id == "yes")
 
 
+def mitigation_option(name: str) -> Table:
+    """One mitigation in the list: name, risk, ``+delay`` until it acts, then its summary
+    wrapped beside them."""
+    info = MITIGATIONS[name]
+    row = Table.grid(padding=(0, 1), expand=True)
+    row.add_column(width=18, no_wrap=True)
+    row.add_column(width=1, no_wrap=True)
+    row.add_column(width=6, no_wrap=True, justify="right")
+    row.add_column(ratio=1)
+    row.add_row(name, "⚠" if info.risky else "", f"+{cost_text(info.delay_s)}", info.summary)
+    return row
+
+
+class WorkingScreen(ModalScreen[None]):
+    """Shown while a long step runs in a worker (the world running up to the page, the
+    scoring at the end): what is being done, and a spinner that moves while it is."""
+
+    def __init__(self, title: str, detail: str = "") -> None:
+        super().__init__()
+        self.title_text = title
+        self.detail = detail
+
+    def compose(self) -> ComposeResult:
+        """The title, the spinner and the detail."""
+        with Vertical(classes="dialog working"):
+            yield Label(self.title_text, classes="dialog-title", id="working-title")
+            yield LoadingIndicator()
+            yield Static(self.detail, classes="dialog-detail", id="working-detail")
+
+    def say(self, title: str, detail: str = "") -> None:
+        """Change what the screen says is being done."""
+        self.title_text, self.detail = title, detail
+        if self.is_mounted:
+            self.query_one("#working-title", Label).update(title)
+            self.query_one("#working-detail", Static).update(detail)
+
+
 class ActionDialog(ModalScreen[dict[str, Any] | None]):
-    """Choose a mitigation, its target and arguments; see its cost and delay first."""
+    """Choose a mitigation, its target and its parameters; see its delay and side effect first.
+
+    The target starts as the component the player was looking at. Each parameter has its own
+    field, named, with its type and range; the line under the fields explains what is focused.
+    """
 
     BINDINGS = [Binding("escape", "cancel", "back")]
 
@@ -67,85 +118,158 @@ class ActionDialog(ModalScreen[dict[str, Any] | None]):
         self.components = components
         self.initial_action = action
         self.initial_target = target or ""
+        self._chosen = ""
 
     def compose(self) -> ComposeResult:
-        """A list of mitigations, a target, arguments, and what it will cost."""
-        with Vertical(classes="dialog wide"):
+        """The list of mitigations, the target, a field per parameter, and what it costs."""
+        with Vertical(classes="dialog wide mitigate"):
             yield Label(
-                "Mitigate: choose an action (↑↓), a target, then enter", classes="dialog-title"
+                "Mitigate: ↑↓ choose, tab fills in, enter acts, esc cancels",
+                classes="dialog-title",
             )
             yield OptionList(
-                *[Option(mitigation_label(name), id=name) for name in MITIGATIONS],
+                *[Option(mitigation_option(name), id=name) for name in MITIGATIONS],
                 id="mitigations",
             )
             with Horizontal(classes="field"):
-                yield Label("target ")
+                yield Label("target", classes="name")
                 yield Input(
                     self.initial_target,
-                    placeholder="component or flag",
+                    placeholder="a component",
                     suggester=SuggestFromList(self.components),
                     id="target",
                 )
-            with Horizontal(classes="field"):
-                yield Label("args   ")
-                yield Input(placeholder="key=value ... e.g. replicas=6", id="args")
+            yield Vertical(id="params")
             yield Static("", id="cost", classes="dialog-detail")
             yield Static("", id="error", classes="dialog-error")
 
     def on_mount(self) -> None:
         """Select the action asked for, and focus where typing is needed."""
-        options = self.query_one(OptionList)
+        options = self.query_one("#mitigations", OptionList)
         names = list(MITIGATIONS)
         if self.initial_action in names:
             options.highlighted = names.index(self.initial_action)
-            self.query_one("#target" if not self.initial_target else "#args", Input).focus()
+            self.query_one("#target", Input).focus()
         else:
             options.highlighted = 0
             options.focus()
-        self._describe()
 
     @property
     def chosen(self) -> str:
         """The mitigation under the cursor."""
-        options = self.query_one(OptionList)
-        idx = options.highlighted or 0
+        idx = self.query_one("#mitigations", OptionList).highlighted or 0
         return list(MITIGATIONS)[idx]
 
-    def _describe(self) -> None:
+    def _describe(self, focused: Any = None) -> None:
+        """Explain what is focused: the mitigation, its target or one of its parameters."""
         info = MITIGATIONS[self.chosen]
+        cost = self.query_one("#cost", Static)
+        field_id = getattr(focused, "id", None) or ""
+        if field_id.startswith("p-"):
+            param = next(p for p in mitigation_params(info.action) if p.name == field_id[2:])
+            meaning = f": {param.help}" if param.help else ""
+            cost.update(f"{param.name}{meaning}\n{param.hint}")
+            return
+        if field_id == "target":
+            kinds = list(info.targets)
+            either = f"{', '.join(kinds[:-1])} or {kinds[-1]}" if len(kinds) > 1 else kinds[0]
+            cost.update(
+                f"target: the {either} to act on"
+                + ("" if "flag" in info.targets else "; the one you were looking at is filled in")
+            )
+            return
         risky = "  ⚠ risky: you will be asked to confirm" if info.risky else ""
-        self.query_one("#cost", Static).update(
-            f"{info.summary}\ncosts {HANDS_ON_S:g}s hands-on, then acts after "
-            f"{info.delay_s:g}s; targets: {', '.join(info.targets)}{risky}"
+        cost.update(
+            f"takes effect {cost_text(info.delay_s)} after you ask, costs "
+            f"{cost_text(HANDS_ON_S)} of your time{risky}\nside effect: {info.side_effect}"
         )
 
-    @on(OptionList.OptionHighlighted)
-    def _highlighted(self) -> None:
-        self._describe()
+    @on(OptionList.OptionHighlighted, "#mitigations")
+    async def _highlighted(self) -> None:
+        name = self.chosen
+        if name == self._chosen:
+            return
+        self._chosen = name
+        info = MITIGATIONS[name]
+        target = self.query_one("#target", Input)
+        flag = "flag" in info.targets
+        target.placeholder = "the flag's name" if flag else "a component"
+        if flag and target.value == self.initial_target:
+            target.value = ""
+        elif not flag and not target.value:
+            target.value = self.initial_target
+        params = self.query_one("#params", Vertical)
+        await params.remove_children()
+        rows = []
+        for p in mitigation_params(name):
+            row = Horizontal(classes="field param")
+            row.compose_add_child(Label(p.name, classes="name"))
+            row.compose_add_child(
+                Input(
+                    placeholder="required" if p.required else f"{shown_value(p.default)}",
+                    suggester=SuggestFromList(self.components) if p.name == "to" else None,
+                    id=f"p-{p.name}",
+                )
+            )
+            row.compose_add_child(Static(p.type_text, classes="type"))
+            rows.append(row)
+        await params.mount_all(rows)
+        self.query_one("#error", Static).update("")
+        self._describe(self.focused)
 
-    @on(OptionList.OptionSelected)
+    def on_descendant_focus(self, event: Any) -> None:
+        """The detail line follows the focus."""
+        if self._chosen:
+            self._describe(event.widget)
+
+    @on(OptionList.OptionSelected, "#mitigations")
     def _selected(self) -> None:
         self.query_one("#target", Input).focus()
 
+    def _problem(self, text: str, field: str) -> None:
+        self.query_one("#error", Static).update(text)
+        self.query_one(f"#{field}", Input).focus()
+
     @on(Input.Submitted)
     def _submitted(self) -> None:
+        name = self.chosen
         target = self.query_one("#target", Input).value.strip()
         if not target:
-            self.query_one("#error", Static).update("say which component (or flag) to act on")
-            self.query_one("#target", Input).focus()
+            what = "flag" if "flag" in MITIGATIONS[name].targets else "component"
+            self._problem(f"Say which {what} to act on: type it in the target field.", "target")
             return
-        args = self.query_one("#args", Input).value.strip()
-        try:
-            action = parse_command(f"do {self.chosen} {target} {args}")
-        except ValueError as exc:
-            self.query_one("#error", Static).update(f"args: {exc}")
+        action: dict[str, Any] = {"type": "mitigate", "action": name, "target": target}
+        for p in mitigation_params(name):
+            text = self.query_one(f"#p-{p.name}", Input).value.strip()
+            if not text:
+                if p.required:
+                    self._problem(p.missing(name), f"p-{p.name}")
+                    return
+                continue
+            try:
+                action[p.name] = p.parse(text)
+            except ValueError as exc:
+                self._problem(f"{exc}.", f"p-{p.name}")
+                return
+        problem = mitigation_problem(action)
+        if problem:
+            self.query_one("#error", Static).update(problem)
             return
-        assert isinstance(action, dict)
         self.dismiss(action)
 
     def action_cancel(self) -> None:
         """Close without acting."""
         self.dismiss(None)
+
+
+def kind_option(name: str, width: int) -> Table:
+    """A fault kind in the declare list: its name, then its summary wrapped beside it (the
+    words typed may match the summary, so all of it shows)."""
+    row = Table.grid(padding=(0, 2), expand=True)
+    row.add_column(width=width, no_wrap=True)
+    row.add_column(ratio=1)
+    row.add_row(name, KIND_SUMMARIES.get(name, ""))
+    return row
 
 
 class DeclareDialog(ModalScreen[dict[str, Any] | None]):
@@ -179,13 +303,13 @@ class DeclareDialog(ModalScreen[dict[str, Any] | None]):
                     yield Input(
                         placeholder="1.0" if n == 0 else "0-1", id=f"conf{n}", classes="conf"
                     )
+            yield Static("", id="error", classes="dialog-error")
             yield Static("", id="choices-title", classes="dialog-detail")
             yield OptionList(id="choices")
             yield Static(
                 "→ complete · ↓ list · tab next field · enter declare · esc cancel",
                 classes="dialog-detail",
             )
-            yield Static("", id="error", classes="dialog-error")
 
     def on_mount(self) -> None:
         """Start at the first component."""
@@ -208,19 +332,15 @@ class DeclareDialog(ModalScreen[dict[str, Any] | None]):
             title.update(f"components ({len(names)}); - means none in particular")
             choices.add_options([Option(name, id=name) for name in names])
         else:
-            names = matching(field.value, KINDS)
+            names = matching(field.value, KINDS, KIND_SUMMARIES)
             kinds = [n for n in names if n in FAULT_KINDS]  # counted as the catalogue counts
             other = "".join(f" + {n}" for n in names if n not in FAULT_KINDS)
             title.update(
-                f"fault kinds matching '{field.value}' ({len(kinds)} of {len(FAULT_KINDS)}){other}"
+                f"kinds with '{field.value}' in name or summary "
+                f"({len(kinds)} of {len(FAULT_KINDS)}){other}"
             )
             width = max((len(n) for n in names), default=0)
-            choices.add_options(
-                [
-                    Option(f"{name:<{width}}  {KIND_SUMMARIES.get(name, '')}", id=name)
-                    for name in names
-                ]
-            )
+            choices.add_options([Option(kind_option(name, width), id=name) for name in names])
         if names:
             choices.highlighted = 0
 

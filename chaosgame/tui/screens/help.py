@@ -16,8 +16,8 @@ error budget keeps burning meanwhile. Look at the evidence, stop the bleeding (m
 and **declare** the root cause: a component and a fault kind. End the game to read the
 debrief: the hidden truth, your score and what you missed.
 
-The top bar always shows the game clock, time on call and left, pages firing, and what the
-next action will cost.
+The top bar always shows the game clock, the time left (and the time on call, when there is
+room), pages firing, and what the keys of this tab cost.
 
 | key | anywhere |
 |---|---|
@@ -36,6 +36,8 @@ next action will cost.
 | `a` | mitigate (choose action, target, arguments) |
 | `d` | declare the root cause |
 | `w` | wait one minute |
+| `n` / `b` | logs: next / previous page of the search (each page is a query) |
+| `←` / `→`, `v` | logs: scroll the records sideways, or wrap them |
 | `p` | real time on/off (the clock follows the wall clock) |
 | `e` | end the game and read the debrief |
 

@@ -36,6 +36,18 @@ def entry_of(sc: Scenario) -> Entry:
     )
 
 
+def clip_words(text: str, width: int, sep: str = " ") -> str:
+    """``text`` in ``width`` cells, cut between words (``sep``) with an ellipsis, never inside
+    a word unless the first word alone is too long."""
+    if len(text) <= width:
+        return text
+    cut = text[: width - 1]
+    head, found, _ = cut.rpartition(sep)
+    if found and head.strip():
+        return head.rstrip(" ,;:") + "…"
+    return cut + "…"
+
+
 def matches(row: dict[str, Any], text: str) -> bool:
     """Every word of ``text`` is part of a topic, the difficulty or the title.
 
@@ -101,15 +113,6 @@ class HomeScreen(Screen[None]):
     def on_mount(self) -> None:
         """Columns, then the list."""
         table = self.query_one("#scenarios", DataTable)
-        room = self.app.size.width - 22  # padding, scrollbar, the level and minutes columns
-        title = min(52, max(30, room - 18))
-        for label, width in (
-            ("incident", title),
-            ("level", 6),
-            ("min", 3),
-            ("topics", room - title),
-        ):
-            table.add_column(label, width=width, key=label)
         table.focus()
         self._load()
 
@@ -136,25 +139,48 @@ class HomeScreen(Screen[None]):
         self.entries = entries
         self._fill()
 
+    def _widths(self) -> tuple[int, int]:
+        """The title and topics columns: titles as long as the longest (topics keep 20)."""
+        room = self.app.size.width - 22  # padding, scrollbar, the level and minutes columns
+        longest = max((len(e.title) for e in self.entries), default=30)
+        title = max(min(longest, room - 20), min(room, 24))
+        return title, max(room - title, 6)
+
     def _fill(self) -> None:
         table = self.query_one("#scenarios", DataTable)
         text = self.query_one("#filter", Input).value
-        table.clear()
+        title_w, topics_w = self._widths()
+        before = self._chosen_index() if table.columns else None
+        table.clear(columns=True)
+        for label, width in (
+            ("incident", title_w),
+            ("level", 6),
+            ("min", 3),
+            ("topics", topics_w),
+        ):
+            table.add_column(label, width=width, key=label)
         for n, entry in enumerate(self.entries):
             if not matches(entry.row(), text):
                 continue
             table.add_row(
-                Content.styled(entry.title, "$error" if entry.problem else ""),
+                Content.styled(clip_words(entry.title, title_w), "$error" if entry.problem else ""),
                 entry.difficulty,
                 str(entry.minutes),
-                ", ".join(entry.topics),
+                clip_words(", ".join(entry.topics), topics_w, sep=", "),
                 key=str(n),
             )
-        if self.extra is not None:
+        if before is not None and str(before) in table.rows:
+            table.move_cursor(row=table.get_row_index(str(before)))
+        elif self.extra is not None:
             for i, entry in enumerate(self.entries):
                 if entry.id == self.extra.id and str(i) in table.rows:
                     table.move_cursor(row=table.get_row_index(str(i)))
         self._detail()
+
+    def on_resize(self) -> None:
+        """Fit the columns to the new width."""
+        if self.entries:
+            self._fill()
 
     def _chosen_index(self) -> int | None:
         table = self.query_one("#scenarios", DataTable)
@@ -175,8 +201,9 @@ class HomeScreen(Screen[None]):
             return
         detail.update(
             Content.assemble(
+                (f"{entry.title}\n", "bold"),
                 (entry.difficulty, "bold"),
-                f", about {entry.minutes} minutes, seed {entry.seed}\n",
+                f", about {entry.minutes} minutes, seed {entry.seed}  ",
                 (f"topics: {', '.join(entry.topics)}\n", "$text-muted"),
                 ("enter", "bold $accent"),
                 " play  ",
@@ -252,6 +279,9 @@ class HomeScreen(Screen[None]):
         if chosen in self.loaded:
             cast("ChaosApp", self.app).start_game(self.loaded[chosen], seed)
         else:
+            cast("ChaosApp", self.app).working(
+                f"Starting: {self.entries[chosen].title}", "Checking the incident's file…"
+            )
             self._validate_and_play(chosen, seed)
 
     @work(thread=True, exclusive=True, group="validate")
@@ -271,6 +301,7 @@ class HomeScreen(Screen[None]):
     def _unplayable(self, chosen: int, problem: str) -> None:
         from dataclasses import replace
 
+        cast("ChaosApp", self.app).done_working()
         self.entries[chosen] = replace(self.entries[chosen], problem=problem)
         self._fill()
         table = self.query_one("#scenarios", DataTable)

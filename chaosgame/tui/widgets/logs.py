@@ -93,20 +93,32 @@ def render_lines(lines: Sequence[Any], query: str) -> Content:
 
 
 class LogExplorer(VerticalScroll, can_focus=True):
-    """The page of lines of the last log search; ``n``/``b`` ask for the next or previous page."""
+    """The page of lines of the last log search, one record per line (``v`` wraps them);
+    ``n``/``b`` ask for the next or previous page. The header says so (the footer has no room
+    for these keys at 80 columns)."""
 
     BINDINGS = [
-        Binding("n", "page(1)", "next page"),
-        Binding("b", "page(-1)", "previous page"),
-        Binding("v", "wrap", "wrap on/off"),
+        Binding("n", "page(1)", "next page", show=False),
+        Binding("b", "page(-1)", "previous page", show=False),
+        Binding("v", "wrap", "wrap on/off", show=False),
+        Binding("left", "side(-1)", "scroll left", show=False),
+        Binding("right", "side(1)", "scroll right", show=False),
     ]
     DEFAULT_CSS = """
+    LogExplorer {
+        overflow-x: auto;
+    }
     LogExplorer > .header {
+        dock: top;
         color: $text-muted;
     }
-    LogExplorer.-nowrap > .body {
+    LogExplorer > .body {
         width: auto;
         text-wrap: nowrap;
+    }
+    LogExplorer.-wrap > .body {
+        width: 1fr;
+        text-wrap: wrap;
     }
     """
 
@@ -148,16 +160,21 @@ class LogExplorer(VerticalScroll, can_focus=True):
             Content.assemble(
                 (query, "bold"),
                 f"  ·  {int(result.get('matched', len(lines))):,} matching lines  ·  page "
-                f"{result.get('page', 1)}/{result.get('pages', 1)} (n/b)",
+                f"{result.get('page', 1)}/{result.get('pages', 1)}  ·  n/b pages, ←→ scroll, v wraps",
                 (f"\n{notes}" if notes else "", "$warning"),
             )
         )
         body.update(render_lines(lines, query) if lines else "(no lines)")
         self.scroll_home(animate=False)
 
+    def action_side(self, direction: int) -> None:
+        """Scroll the records sideways by a third of the width."""
+        self.scroll_relative(x=direction * max(self.size.width // 3, 8), animate=False)
+
     def action_wrap(self) -> None:
-        """Wrap long lines (the default: every field readable) or scroll them sideways."""
-        self.toggle_class("-nowrap")
+        """Wrap long lines, or keep one record per line and scroll sideways (the default:
+        a screen holds a whole page of records)."""
+        self.toggle_class("-wrap")
 
     def action_page(self, delta: int) -> None:
         """Ask for the next or previous page of the same search."""

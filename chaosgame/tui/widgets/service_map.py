@@ -7,9 +7,9 @@ from typing import Any
 
 from textual.content import Content
 from textual.reactive import reactive
-from textual.widgets import DataTable
 
 from chaosgame.game.flow import Snapshot
+from chaosgame.tui.widgets.tables import SteadyTable
 
 HEALTH = {
     "ok": ("✓ ok", "$success"),
@@ -53,7 +53,7 @@ def tree_order(result: Mapping[str, Any]) -> list[tuple[int, str, bool]]:
     return out
 
 
-class ServiceMap(DataTable[Content]):
+class ServiceMap(SteadyTable):
     """The last map the player read, one row per component (repeats shown dimmed)."""
 
     DEFAULT_CSS = """
@@ -86,6 +86,7 @@ class ServiceMap(DataTable[Content]):
             return
         self._shown = result
         by_name = {c["name"]: c for c in result["components"]}
+        selected = self.selected_component()
         self.clear()
         for depth, name, repeat in tree_order(result):
             c = by_name[name]
@@ -112,6 +113,8 @@ class ServiceMap(DataTable[Content]):
                     Content(f"{int(c['replicas']):>4}"),
                 ]
             self.add_row(*row, key=None if repeat else name)
+        if selected is not None and selected in self.rows:
+            self.move_cursor(row=self.get_row_index(selected), animate=False)
 
     def selected_component(self) -> str | None:
         """The component under the cursor (for queries and mitigations)."""

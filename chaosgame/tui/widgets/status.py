@@ -34,26 +34,42 @@ class StatusBar(Widget):
     realtime: reactive[float] = reactive(0.0)
 
     def render(self) -> Content:
-        """One line: the game's pulse."""
-        out = Parts()
+        """One line: the game's pulse. When it does not fit, the compact form drops the time
+        on call and shortens the rest, so the next costs still show whole."""
         snap = self.snapshot
         if snap is None:
-            return out.content()
+            return Content("")
+        wide = self._parts(snap, compact=False)
+        if sum(len(text) for text, _ in wide) <= self.size.width or not self.size.width:
+            return Content.assemble(*wide)
+        return Content.assemble(*self._parts(snap, compact=True))
+
+    def _parts(self, snap: Snapshot, *, compact: bool) -> list[tuple[str, str]]:
         obs = snap.observation
         pages = len(obs.get("alerts", []))
-        out.add(f" ⏱ {obs.get('clock', '')} ", "bold reverse")
-        out.add(f" +{_dur(float(obs.get('elapsed_s', 0)))} on call ")
         left = float(obs.get("remaining_s", 0))
-        out.add(f"{_dur(left)} left ", "bold $warning" if left < 300 else "")
+        parts = [(f" ⏱ {obs.get('clock', '')} ", "bold reverse")]
+        if not compact:
+            parts.append((f" +{_dur(float(obs.get('elapsed_s', 0)))} on call ", ""))
+        parts.append((f" {_dur(left)} left ", "bold $warning" if left < 300 else ""))
         page_style = "bold $error" if pages else "$success"
-        out.add(f" ◆ {pages} page{'s' if pages != 1 else ''} ", page_style)
+        parts.append((f" ◆ {pages} page{'s' if pages != 1 else ''} ", page_style))
         if self.realtime > 0:
-            out.add(f" ▶ real time x{self.realtime:g} ", "bold $accent")
+            parts.append(
+                (
+                    f" ▶ x{self.realtime:g} " if compact else f" ▶ real time x{self.realtime:g} ",
+                    "bold $accent",
+                )
+            )
         if self.busy:
-            out.add(" … working ", "italic")
+            parts.append((" … working ", "italic"))
+            if compact:
+                return parts
         if self.next_cost:
-            out.add(f" next: {self.next_cost}", "$text-muted")
-        return out.content()
+            parts.append(
+                (f" {self.next_cost}" if compact else f" next: {self.next_cost}", "$text-muted")
+            )
+        return parts
 
 
 def _bar(share: float, width: int) -> tuple[str, str]:
@@ -143,5 +159,7 @@ class AlertList(Widget):
             out.add(f"✗ PAGE {a['name']}", "bold $error")
             out.add(f"  {a['summary']}").line()
         for p in snap.observation.get("pending_mitigations", []):
-            out.add(f"… pending: {p['action']} {p['target']}", "$warning").line()
+            when = snap.clock_of(float(p["takes_effect_at"]))
+            out.add(f"… pending: {p['action']} {p['target']}, takes effect at {when}", "$warning")
+            out.line()
         return out.content()

@@ -35,14 +35,22 @@ def trace_row(trace: Mapping[str, Any]) -> Content:
     bad = _bad(trace.get("status", "ok"))
     errors = int(trace.get("errors", 0))
     out = Parts()
-    out.add(f"{trace.get('clock', '')}  {float(trace.get('duration_ms', 0.0)):7.0f} ms  ")
-    out.add("✗ error" if bad else "✓ ok   ", "$error" if bad else "$success")
-    out.add(f"  {int(trace.get('span_count', 0)):3d} spans")
-    out.add(f"  {errors:2d} failed" if errors else "           ")
+    out.add(f"{trace.get('clock', '')} {float(trace.get('duration_ms', 0.0)):6.0f} ms ")
+    out.add("✗" if bad else "✓", "$error" if bad else "$success")
+    out.add(f" {int(trace.get('span_count', 0)):2d} spans")
+    out.add(f" {errors:2d} failed" if errors else "          ")
     out.add(f"  {trace.get('endpoint', '')}")
     if trace.get("first_error"):
         out.add(f"  {trace['first_error']}", "$text-muted")
     return out.content()
+
+
+def _span_name(span: Mapping[str, Any]) -> str:
+    """A span's label, indented by its depth: ``  payments call payments-db (try 2)``."""
+    label = f"{span.get('service', '')} {span.get('name', '')}".strip()
+    if int(span.get("attempt", 1)) > 1:
+        label += f" (try {int(span['attempt'])})"
+    return f"{' ' * min(int(span.get('depth', 0)), 12)}{label}"
 
 
 def waterfall(trace: Mapping[str, Any], width: int) -> Content:
@@ -59,14 +67,12 @@ def waterfall(trace: Mapping[str, Any], width: int) -> Content:
     t1 = max(float(s.get("start_ms", 0.0)) + float(s.get("duration_ms", 0.0)) for s in spans)
     total = max(t1 - t0, 1e-6)
     out.add(f"  {total:.0f} ms, {len(spans)} spans", "bold").line()
-    name_w = min(34, max(16, width // 3))
+    names = [_span_name(s) for s in spans]
+    # names whole when the bars keep 24 columns; the bars take the rest of the width
+    name_w = min(max(len(n) for n in names), max(16, width - 14 - 24))
     bar_w = max(width - name_w - 14, 10)  # name, space, bar, " 12345.6ms", " ✗"
-    for s in spans:
+    for s, name in zip(spans, names, strict=True):
         depth = int(s.get("depth", 0))
-        label = f"{s.get('service', '')} {s.get('name', '')}".strip()
-        if int(s.get("attempt", 1)) > 1:
-            label += f" (try {int(s['attempt'])})"
-        name = f"{' ' * min(depth, 12)}{label}"
         if len(name) > name_w:
             name = name[: name_w - 1] + "…"
         start = float(s.get("start_ms", 0.0)) - t0
@@ -95,22 +101,31 @@ class TraceView(Vertical, can_focus=False):
         color: $text-muted;
     }
     TraceView > #trace-list {
-        height: auto;
-        max-height: 8;
+        height: 1fr;
         border: none;
         padding: 0;
         text-wrap: nowrap;
         text-overflow: ellipsis;
     }
     TraceView.-open > #trace-list {
-        max-height: 4;
+        height: auto;
+        max-height: 25%;
+        min-height: 3;
     }
     TraceView > #trace-scroll {
         height: 1fr;
     }
+    TraceView.-listed > #trace-scroll {
+        display: none;
+    }
+    TraceView.-listed.-open > #trace-scroll {
+        display: block;
+    }
     """
 
     snapshot: reactive[Snapshot | None] = reactive(None)
+    _trace: Mapping[str, Any] | None = None
+    """The open trace (drawn again when the width changes)."""
 
     class TraceRequested(Message):
         """The player chose a trace from the list: ask the session for it."""
@@ -146,13 +161,24 @@ class TraceView(Vertical, can_focus=False):
             return
         self._shown = result
         if result.get("kind") == "trace" or "spans" in result:
-            scroll = self.query_one("#trace-scroll", VerticalScroll)
-            width = scroll.size.width - scroll.styles.scrollbar_size_vertical
+            self._trace = result
             self.add_class("-open")
-            self.query_one("#trace-body", Static).update(waterfall(result, max(width, 60)))
-            scroll.scroll_home(animate=False)
+            self._draw()
+            self.query_one("#trace-scroll", VerticalScroll).scroll_home(animate=False)
             return
         self._list(result)
+
+    def _draw(self) -> None:
+        """Draw the open trace to the width there is (the list takes the height it needs)."""
+        trace = self._trace
+        if trace is None:
+            return
+        width = self.size.width - 2  # the scroll bar
+        self.query_one("#trace-body", Static).update(waterfall(trace, max(width, 60)))
+
+    def on_resize(self) -> None:
+        """Draw the open trace again to the new width."""
+        self._draw()
 
     def _list(self, result: Mapping[str, Any]) -> None:
         traces = [t for t in result.get("traces", []) if isinstance(t, Mapping)]
@@ -160,7 +186,9 @@ class TraceView(Vertical, can_focus=False):
         listing.clear_options()
         listing.add_options([Option(trace_row(t), id=str(t.get("trace_id"))) for t in traces])
         listing.display = bool(traces)
+        self.set_class(bool(traces), "-listed")
         self.remove_class("-open")
+        self._trace = None
         help_line = self.query_one("#trace-help", Static)
         query = result.get("query", "")
         if traces:
