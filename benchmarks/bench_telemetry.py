@@ -1,6 +1,7 @@
 """Telemetry speed and memory on a 1,000-component fleet over 2 hours (prints figures).
 
-    PYTHONPATH=. python benchmarks/bench_telemetry.py
+    PYTHONPATH=. python benchmarks/bench_telemetry.py          # everything
+    PYTHONPATH=. python benchmarks/bench_telemetry.py regex    # the fleet and part 2 only
 
 1. Log line-filter searches over a window of about 1,000,000 lines of a fleet with faults
    running (so error, retry and rollout lines exist). The needles are taken from the rendered
@@ -12,8 +13,13 @@
    count against ``grep -c -F`` over the same lines written to a file (they must be equal)
    and the ratio of the query's time to grep's (targets: first page under 0.1 s, query
    within 2x of grep).
-2. A metric query over the 2 hours (target: under 20 ms).
-3. Resident memory with all telemetry reachable (target: under 300 MB).
+2. Regular-expression filters over the same window: the time of the whole query, whether it
+   searched the whole window or stopped at its budget (and how many lines it read then),
+   and, for patterns that mean the same in POSIX ERE, the count against ``grep -c -E`` over
+   the lines it searched (equal when the whole window was searched). One of them,
+   ``(.*a){25}``, never finishes in a backtracking engine.
+3. A metric query over the 2 hours (target: under 20 ms).
+4. Resident memory with all telemetry reachable (target: under 300 MB).
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ import random
 import re
 import statistics
 import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -45,6 +52,15 @@ SAMPLE = 20_000
 TARGETS = (0.001, 0.1, 0.5)
 PAGE_TARGET = 0.1
 RATIO_TARGET = 2.0
+REGEXES: tuple[tuple[str, str | None], ...] = (
+    ("unexpected status 50[0-9]", "unexpected status 50[0-9]"),
+    ("POST /api/journey-[0-9]+ 50[02]", "POST /api/journey-[0-9]+ 50[02]"),
+    (r"\d{2}ms trace", "[0-9]{2}ms trace"),
+    ("user=[a-z]+[0-9]+ ", "user=[a-z]+[0-9]+ "),
+    ("(?i)internal server error", None),
+    ("(.*a){25}", None),
+)
+"""Patterns timed over the window, and the same in POSIX ERE for ``grep -c -E``, if any."""
 CLASSES: dict[str, re.Pattern[str]] = {
     "trace id": re.compile(r"trace_id=([0-9a-f]{32})"),
     "pod name": re.compile(r"pod=(\S+)"),
@@ -200,6 +216,10 @@ def main() -> None:
         f"({os.path.getsize(path) / 1e6:.0f} MB)"
     )
 
+    if "regex" in sys.argv[1:]:
+        regexes(sim, since, path)
+        os.remove(path)
+        return
     weight = {r: int(n[r].sum()) for r in range(len(cats))}
 
     known: dict[str, float] = {}
@@ -256,6 +276,7 @@ def main() -> None:
         f"slowest first page {worst_page * 1000:.0f} ms (target < {PAGE_TARGET * 1000:.0f} ms), "
         f"worst ratio to grep -c {worst_ratio:.2f}x (target < {RATIO_TARGET:g}x)"
     )
+    regexes(sim, since, path)
     os.remove(path)
 
     # -- everything reachable
@@ -271,6 +292,41 @@ def main() -> None:
     print(
         f"resident memory: {rss_mb():.0f} MB  (target < 300 MB), history {sim.history.nbytes() / 1e6:.0f} MB"
     )
+
+
+def regexes(sim: Simulator, since: float, path: str) -> None:
+    """Time each of :data:`REGEXES` over the window; check counts against ``grep -c -E``."""
+    print(
+        f"{'regex':<22}{'matched':>10}{'lines':>11}  {'searched':<16}{'query':>8}"
+        f"{'grep -E':>9}  count"
+    )
+    for rx, ere in REGEXES:
+        quoted = rx.replace("\\", "\\\\").replace('"', '\\"')
+        query = f'logs {{service=~".+"}} |~ "{quoted}" --since={int(since)}s'
+        t = time.perf_counter()
+        try:
+            result, _ = run(sim, query)
+        except ValueError as exc:  # refused
+            print(f"{rx!r:<22}  refused: {str(exc).splitlines()[0]}")
+            continue
+        took = time.perf_counter() - t
+        whole = result.get("complete", True)
+        searched = (
+            "whole window" if whole else f"newest {result['window'][1] - result['window'][0]:g}s"
+        )
+        grep, same = "", ""
+        if ere is not None and whole:
+            t = time.perf_counter()
+            out = subprocess.run(
+                ["grep", "-c", "-E", "--", ere, path], capture_output=True, text=True
+            )
+            grep = f"{(time.perf_counter() - t) * 1000:>7.0f}ms"
+            counted = int(out.stdout.strip() or 0)
+            same = "same" if counted == result["matched"] else f"DIFFERS (grep {counted:,})"
+        print(
+            f"{rx!r:<22}{result['matched']:>10,}{result['scanned']:>11,}  {searched:<16}"
+            f"{took * 1000:>6.0f}ms{grep:>9}  {same}"
+        )
 
 
 if __name__ == "__main__":

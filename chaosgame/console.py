@@ -223,7 +223,10 @@ def run_console(
         if not out["ok"]:
             say(f"error: {out['error']}")
             continue
-        say(said(parsed, out["result"], asked, view))
+        try:
+            say(said(parsed, out["result"], asked, view))
+        except Exception as exc:  # showing an answer never ends the game
+            say(f"error: the answer cannot be shown: an internal error ({exc!r}); please report it")
         say(status_line(out["observation"]))
     say(str(view.debrief(run_id)["text"]))
     if store is not None and run_id is not None:

@@ -36,6 +36,26 @@ def _kv(tokens: list[str]) -> dict[str, Any]:
     return out
 
 
+def _words(line: str) -> list[str]:
+    """The words of a line, quotes grouping words as in a shell."""
+    try:
+        return shlex.split(line)
+    except ValueError as exc:
+        why = (
+            "a quote is not closed"
+            if "quotation" in str(exc)
+            else "the line ends with a lone backslash"
+        )
+        raise ValueError(f"cannot read this line: {why}") from None
+
+
+def _number(text: str, what: str, expected: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        raise ValueError(f"{what}: '{text}' is not {expected}") from None
+
+
 def parse_command(line: str) -> dict[str, Any] | str:
     """Turn a console line into an action dict, or a local command name (help, metrics...)."""
     raw = line.strip()
@@ -46,7 +66,7 @@ def parse_command(line: str) -> dict[str, Any] | str:
         return {"type": "query", "q": raw.split(None, 1)[1]}
     if first in ("logs", "traces", "trace", "pods", "alerts", "kubectl") or raw.startswith("{"):
         return {"type": "query", "q": raw}
-    tokens = shlex.split(line)
+    tokens = _words(line)
     if not tokens:
         return "noop"
     head, rest = tokens[0].lower(), tokens[1:]
@@ -86,7 +106,7 @@ def parse_command(line: str) -> dict[str, Any] | str:
         component = None if rest[0] in ("-", "none") else rest[0]
         act = {"type": "declare", "component": component, "kind": rest[1]}
         if len(rest) > 2:
-            act["confidence"] = float(rest[2])
+            act["confidence"] = _number(rest[2], "confidence", "a number from 0 to 1, such as 0.7")
         return act
     if head == "end":
         return {"type": "end"}

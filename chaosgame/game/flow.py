@@ -12,8 +12,9 @@ demand.
 from __future__ import annotations
 
 import dataclasses
+import math
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -133,6 +134,13 @@ def describe(action: Mapping[str, Any]) -> str:
     return str(kind)
 
 
+def _describe_safely(action: Any) -> str:
+    try:
+        return describe(action)
+    except Exception:
+        return "that action"
+
+
 def mitigation_message(entry: Entry, effect_clock: str) -> str:
     """When a mitigation was asked and when it takes effect, as the timeline shows them."""
     assert entry.effect_s is not None
@@ -145,6 +153,17 @@ def _window(query: str) -> float:
     from chaosgame.telemetry.query import since
 
     return since(query)
+
+
+def _drawable(points: Any) -> tuple[tuple[float, float], ...]:
+    """The points of a series a chart can draw: finite values only (a scalar such as 1e400 is
+    infinite), and none so large that the distance between two of them overflows."""
+    out = []
+    for t, v in points:
+        t, v = float(t), float(v)
+        if math.isfinite(t) and math.isfinite(v) and abs(v) < 1e300:
+            out.append((t, v))
+    return tuple(out)
 
 
 def _first_sli(obs: Mapping[str, Any]) -> float:
@@ -216,45 +235,77 @@ class Game:
             raise RuntimeError("start the game first")
         return self.snapshot
 
-    def step(self, action: Mapping[str, Any]) -> Snapshot:
-        """Send one action to the game; fold its result into a new snapshot."""
+    def step(self, action: Mapping[str, Any], stop: Callable[[], bool] | None = None) -> Snapshot:
+        """Send one action to the game; fold its result into a new snapshot.
+
+        Whatever goes wrong is a message in the snapshot, never an exception. ``stop`` is
+        handed to the player view: a query it stops leaves the snapshot as it was, with a note.
+        """
         with self._lock:
             snap = self._current()
-            out = self.view.act(action)
-            if not out["ok"] and action.get("type") == "mitigate":
-                out = {**out, "error": mitigation_problem(action) or out["error"]}
-            obs = out["observation"]
-            label = describe(action)
-            result = out.get("result")
-            effect = result.get("takes_effect_at") if isinstance(result, Mapping) else None
-            entry = Entry(
-                clock=str(snap.observation.get("clock", "")),
-                elapsed_s=float(snap.observation.get("elapsed_s", 0.0)),
-                label=label,
-                cost_s=float(out.get("cost_s", 0.0)),
-                ok=bool(out["ok"]),
-                message="" if out["ok"] else str(out["error"]),
-                kind=str(action.get("type", "")),
-                time_s=float(snap.observation.get("time", 0.0)),
-                effect_s=None if effect is None else float(effect),
-            )
-            changes: dict[str, Any] = {
-                "observation": obs,
-                "path": (*snap.path, entry),
-                "error": not out["ok"],
-            }
-            if out["ok"]:
-                changes.update(self._fold(snap, action, out["result"], str(obs["clock"])))
-                if entry.effect_s is not None:
-                    changes["message"] = mitigation_message(entry, snap.clock_of(entry.effect_s))
-                trail = (float(obs["elapsed_s"]), _first_sli(obs))
-                changes["sli_trail"] = (*snap.sli_trail, trail)
-            else:
-                changes["message"] = f"{label}: {out['error']}"
-            if obs.get("status") == "ended":
-                changes["debrief"] = self._debrief()
-            self.snapshot = dataclasses.replace(snap, **changes)
+            try:
+                self.snapshot = self._step(snap, action, stop)
+            except Exception as exc:  # a failure is a message the player reads
+                label = _describe_safely(action)
+                self.snapshot = dataclasses.replace(
+                    snap,
+                    observation=self._observe_safely(snap),
+                    message=f"{label}: an internal error ({type(exc).__name__}: {exc}); "
+                    "please report it",
+                    error=True,
+                )
             return self.snapshot
+
+    def _observe_safely(self, snap: Snapshot) -> Mapping[str, Any]:
+        try:
+            return self.view.observe()
+        except Exception:
+            return snap.observation
+
+    def _step(
+        self, snap: Snapshot, action: Mapping[str, Any], stop: Callable[[], bool] | None
+    ) -> Snapshot:
+        out = self.view.act(action, stop)
+        if out.get("cancelled"):
+            return dataclasses.replace(
+                snap,
+                observation=out["observation"],
+                message=f"{describe(action)}: cancelled",
+                error=False,
+            )
+        if not out["ok"] and action.get("type") == "mitigate":
+            out = {**out, "error": mitigation_problem(action) or out["error"]}
+        obs = out["observation"]
+        label = describe(action)
+        result = out.get("result")
+        effect = result.get("takes_effect_at") if isinstance(result, Mapping) else None
+        entry = Entry(
+            clock=str(snap.observation.get("clock", "")),
+            elapsed_s=float(snap.observation.get("elapsed_s", 0.0)),
+            label=label,
+            cost_s=float(out.get("cost_s", 0.0)),
+            ok=bool(out["ok"]),
+            message="" if out["ok"] else str(out["error"]),
+            kind=str(action.get("type", "")),
+            time_s=float(snap.observation.get("time", 0.0)),
+            effect_s=None if effect is None else float(effect),
+        )
+        changes: dict[str, Any] = {
+            "observation": obs,
+            "path": (*snap.path, entry),
+            "error": not out["ok"],
+        }
+        if out["ok"]:
+            changes.update(self._fold(snap, action, out["result"], str(obs["clock"])))
+            if entry.effect_s is not None:
+                changes["message"] = mitigation_message(entry, snap.clock_of(entry.effect_s))
+            trail = (float(obs["elapsed_s"]), _first_sli(obs))
+            changes["sli_trail"] = (*snap.sli_trail, trail)
+        else:
+            changes["message"] = f"{label}: {out['error']}"
+        if obs.get("status") == "ended":
+            changes["debrief"] = self._debrief()
+        return dataclasses.replace(snap, **changes)
 
     def set_notes(self, text: str) -> Snapshot:
         """Keep the player's notes with the game (not in the text widget)."""
@@ -272,7 +323,10 @@ class Game:
             return changes
         kind = result.get("kind")
         if kind in ("logs",):
-            changes.update(logs=result, message=f"{result.get('matched', 0)} log lines at {clock}")
+            partial = "" if result.get("complete", True) else " (stopped early: narrow --since)"
+            changes.update(
+                logs=result, message=f"{result.get('matched', 0)} log lines at {clock}{partial}"
+            )
             return changes
         if kind in ("traces", "trace"):
             changes.update(traces=result, message=f"traces read at {clock}")
@@ -281,7 +335,7 @@ class Game:
             lines = tuple(
                 (
                     ",".join(f"{k}={v}" for k, v in s["labels"].items()) or "value",
-                    tuple((float(t), float(v)) for t, v in s["points"]),
+                    _drawable(s["points"]),
                 )
                 for s in result.get("series", [])[:6]
             )
@@ -290,7 +344,13 @@ class Game:
             )
             kept = tuple(c for c in snap.charts if c.key != chart.key)
             changes["charts"] = (*kept, chart)[-MAX_CHARTS:]
-            notes = "; ".join(result.get("notes", []))
+            undrawn = sum(len(s["points"]) for s in result.get("series", [])[:6]) - sum(
+                len(points) for _, points in lines
+            )
+            notes = "; ".join(
+                [*result.get("notes", [])]
+                + ([f"{undrawn} points too large to draw are left out"] if undrawn else [])
+            )
             changes["message"] = f"{len(lines)} series read at {clock}" + (
                 f" ({notes})" if notes else ""
             )
@@ -302,7 +362,7 @@ class Game:
             changes.update(map=result, map_at=clock, message=f"service map read at {clock}")
         elif "points" in result:
             title = f"{result['component']} {result['metric']}"
-            points = tuple((float(t), float(v)) for t, v in result["points"])
+            points = _drawable(result["points"])
             chart = Chart(
                 title, float(action.get("window", 900.0)), ((title, points),), clock, action
             )

@@ -49,9 +49,15 @@ class PlayerView:
         self.__assessment = None
         return self.__session.reset()
 
-    def act(self, action: Mapping[str, Any]) -> dict[str, Any]:
-        """Carry out one action: ``{"ok", "result" | "error", "cost_s", "observation"}``."""
-        return self.__session.step(dict(action))
+    def act(
+        self, action: Mapping[str, Any], stop: Callable[[], bool] | None = None
+    ) -> dict[str, Any]:
+        """Carry out one action: ``{"ok", "result" | "error", "cost_s", "observation"}``.
+
+        ``stop`` lets a frontend drop a long query it no longer wants (it is asked between
+        chunks of a log search; the answer is then ``{"ok": False, "cancelled": True}``).
+        """
+        return self.__session.step(dict(action), stop)
 
     def observe(self) -> dict[str, Any]:
         """What the on-call engineer sees at a glance now."""

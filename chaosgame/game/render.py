@@ -2,19 +2,31 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 SPARK = "▁▂▃▄▅▆▇█"
 
 
 def spark(values: list[float]) -> str:
-    """Values as block characters scaled to their own range."""
-    if not values:
-        return ""
-    lo, hi = min(values), max(values)
-    if hi - lo < 1e-12:
-        return SPARK[0] * len(values)
-    return "".join(SPARK[int((v - lo) / (hi - lo) * (len(SPARK) - 1))] for v in values)
+    """Values as block characters scaled to the range of their finite values: an infinity
+    sits at the top or the bottom, a missing value (NaN) is a gap."""
+    finite = [v for v in values if math.isfinite(v)]
+    lo, hi = (min(finite), max(finite)) if finite else (0.0, 0.0)
+    # halves, so that the span of -1e308..1e308 does not overflow
+    span = hi / 2 - lo / 2
+    top = len(SPARK) - 1
+
+    def block(v: float) -> str:
+        if math.isnan(v):
+            return " "
+        if math.isinf(v):
+            return SPARK[top] if v > 0 else SPARK[0]
+        if span < 1e-12:
+            return SPARK[0]
+        return SPARK[min(max(int((v / 2 - lo / 2) / span * top), 0), top)]
+
+    return "".join(block(v) for v in values)
 
 
 def _labels(lab: dict[str, str]) -> str:
@@ -31,6 +43,9 @@ def as_text(result: dict[str, Any], width: int = 100) -> str:
         for s in result["series"]:
             vals = [v for _, v in s["points"]]
             out.append(f"{_labels(s['labels'])}")
+            if not vals:
+                out.append("  no points in the window")
+                continue
             out.append(
                 f"  now {vals[-1]:.4g}  min {min(vals):.4g}  max {max(vals):.4g}  "
                 f"{spark(vals[-60:])}"
@@ -40,7 +55,9 @@ def as_text(result: dict[str, Any], width: int = 100) -> str:
             f"{result['matched']:,} matching lines of {result['scanned']:,} "
             f"(page {result['page']}/{result['pages']}, newest first)"
         )
+        out.extend(f"note: {n}" for n in result.get("notes", []))  # before the page
         out.extend(ln["line"][: width * 3] for ln in result["lines"])
+        return "\n".join(out)
     elif kind == "traces":
         out.append(
             f"{'trace id':<34}{'time':<10}{'endpoint':<12}{'ms':>9}  status  spans  first error"

@@ -8,6 +8,8 @@ truth: only scoring and the debrief read ``scenario.truth``.
 
 from __future__ import annotations
 
+import logging
+import traceback
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -23,10 +25,13 @@ from chaosgame.scenario.model import Scenario
 from chaosgame.scenario.units import clock as clock_text
 from chaosgame.telemetry import query as telemetry_query
 from chaosgame.telemetry import slos as observed_slos
+from chaosgame.telemetry.budget import Cancelled
 from chaosgame.telemetry.recorder import attach as attach_telemetry
 
 if TYPE_CHECKING:
     from chaosgame.game.scoring import Assessment
+
+log = logging.getLogger(__name__)
 
 PAGE_GRACE = 1200.0
 """Longest time after the onset before the player is called in without a page."""
@@ -88,10 +93,14 @@ class Session:
             raise RuntimeError("call reset() before playing")
         return self.sim
 
-    def step(self, action: dict[str, Any] | Action) -> dict[str, Any]:
+    def step(
+        self, action: dict[str, Any] | Action, stop: Callable[[], bool] | None = None
+    ) -> dict[str, Any]:
         """Carry out one action and report what happened (plain data).
 
         A malformed action is answered with ``{"ok": false, "error": ...}`` and costs nothing.
+        ``stop`` is asked now and then during a long query (a log search); when it answers
+        True the query is dropped: ``{"ok": false, "cancelled": true, ...}``, nothing spent.
         """
         self._sim()
         if self.ended:
@@ -102,9 +111,24 @@ class Session:
             return {"ok": False, "error": _explain(exc), "observation": self.observe()}
         started = self.now
         try:
-            result = self._do(act)
+            result = self._do(act, stop)
+        except Cancelled as exc:
+            return {
+                "ok": False,
+                "error": str(exc),
+                "cancelled": True,
+                "observation": self.observe(),
+            }
         except (MitigationError, ValueError, KeyError) as exc:
             return {"ok": False, "error": str(exc).strip("'\""), "observation": self.observe()}
+        except Exception as exc:  # a failure inside the game is an answer, never the end of it
+            log.debug("%r failed", act, exc_info=True)
+            return {
+                "ok": False,
+                "error": _internal(act, exc),
+                "internal": True,
+                "observation": self.observe(),
+            }
         self.actions.append(
             {"time": started, "action": act.model_dump(mode="json"), "cost_s": self.now - started}
         )
@@ -124,10 +148,10 @@ class Session:
         self.now = min(self.now + seconds, self.deadline)
         self._sim().run_until(self.now)
 
-    def _do(self, act: Action) -> Any:
+    def _do(self, act: Action, stop: Callable[[], bool] | None = None) -> Any:
         sim = self._sim()
         if isinstance(act, Query) and act.q is not None:
-            result, cost = telemetry_query.run(sim, act.q, self.now)
+            result, cost = telemetry_query.run(sim, act.q, self.now, stop=stop)
             self._advance(cost)
             return result
         if isinstance(act, Query):
@@ -228,6 +252,23 @@ class Session:
             "journeys": [j.name for j in sc.journeys],
             "components": [c.name for c in sc.components],
         }
+
+
+def _internal(act: Action, exc: Exception) -> str:
+    """What the player reads when the game itself failed: what, and where to report it."""
+    where = ""
+    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+        path = frame.filename.replace("\\", "/")
+        if "/chaosgame/" in path:
+            where = f", at {path.rsplit('/chaosgame/', 1)[1]}:{frame.lineno}"
+            break
+    what = (
+        "this query could not be answered"
+        if isinstance(act, Query)
+        else f"this {act.type} could not be carried out"
+    )
+    detail = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+    return f"{what}: an internal error ({detail}{where}); please report it"
 
 
 def _explain(exc: Exception) -> str:

@@ -12,13 +12,14 @@ import math
 import re
 from typing import TYPE_CHECKING, Any
 
-from chaosgame.telemetry import gaps
+from chaosgame.scenario.units import format_duration
+from chaosgame.telemetry import gaps, regex
 from chaosgame.telemetry.errors import QueryError, suggest
 from chaosgame.telemetry.listings import clock
 from chaosgame.telemetry.logs import categories
 from chaosgame.telemetry.logsearch import Filter, search
 from chaosgame.telemetry.metrics import region_of
-from chaosgame.telemetry.promql import Matcher
+from chaosgame.telemetry.promql import Matcher, unquote
 
 if TYPE_CHECKING:
     from chaosgame.engine.sim import Simulator
@@ -53,12 +54,6 @@ def _tokens(expr: str) -> list[tuple[str, str, int]]:
     return out
 
 
-def _unquote(text: str) -> str:
-    if text.startswith("`"):
-        return text[1:-1]
-    return text[1:-1].encode().decode("unicode_escape")
-
-
 def parse(expr: str) -> tuple[list[Matcher], list[Filter], list[Matcher]]:
     """(stream matchers, line filters, label filters) of a LogQL-style query."""
     toks = _tokens(expr)
@@ -88,8 +83,8 @@ def parse(expr: str) -> tuple[list[Matcher], list[Filter], list[Matcher]]:
         _, op, op_pos = want("op", what="=, !=, =~ or !~")
         if op not in ("=", "!=", "=~", "!~"):
             raise QueryError(f"expected =, !=, =~ or !~, found {op!r}", expr, op_pos)
-        _, value, _ = want("str", what='a quoted value such as "checkout"')
-        stream.append(Matcher(label, op, _unquote(value)))
+        _, value, vp = want("str", what='a quoted value such as "checkout"')
+        stream.append(_matcher(label, op, unquote(value, expr, vp), expr, vp))
         if toks[i][1] == ",":
             i += 1
         elif toks[i][1] != "}":
@@ -102,29 +97,43 @@ def parse(expr: str) -> tuple[list[Matcher], list[Filter], list[Matcher]]:
         if t in ("|=", "!=", "|~", "!~"):
             i += 1
             _, value, vp = want("str", what="a quoted string after " + t)
-            text = _unquote(value)
+            text = unquote(value, expr, vp)
             if t in ("|~", "!~"):
                 try:
-                    re.compile(text)
-                except re.error as exc:
-                    raise QueryError(f"bad regular expression: {exc}", expr, vp) from None
+                    regex.compile(text)
+                except regex.RegexError as exc:
+                    raise QueryError(str(exc), expr, vp) from None
             filters.append(Filter(t, text, p))
         elif t == "|":
             i += 1
             _, label, lp = want("name", what='a label filter such as level="error"')
             if label in ("json", "logfmt"):
                 continue
-            _, op, _ = want("op", what="=")
-            _, value, _ = want("str", what="a quoted value")
+            _, op, op_pos = want("op", what="=")
+            if op not in ("=", "!=", "=~", "!~"):
+                raise QueryError(f"expected =, !=, =~ or !~, found {op!r}", expr, op_pos)
+            _, value, vp = want("str", what="a quoted value")
             if label == "trace_id":
-                filters.append(Filter("|=", _unquote(value), lp))
+                if op != "=":
+                    raise QueryError('a trace id is matched with =: | trace_id="..."', expr, op_pos)
+                filters.append(Filter("|=", unquote(value, expr, vp), lp))
             elif label in LABELS:
-                labels.append(Matcher(label, op, _unquote(value)))
+                labels.append(_matcher(label, op, unquote(value, expr, vp), expr, vp))
             else:
                 raise QueryError(suggest(label, (*LABELS, "trace_id"), "label"), expr, lp)
         else:
             raise QueryError(f"expected a line filter (|= != |~ !~) or '|', found {t!r}", expr, p)
     return stream, filters, labels
+
+
+def _matcher(label: str, op: str, value: str, expr: str, pos: int) -> Matcher:
+    """A label matcher whose regular expression (``=~``, ``!~``) is known to compile."""
+    if op in ("=~", "!~"):
+        try:
+            regex.compile(value)
+        except regex.RegexError as exc:
+            raise QueryError(str(exc), expr, pos) from None
+    return Matcher(label, op, value)
 
 
 def logs_query(sim: Simulator, expr: str, win: Window, text: str, offset: int) -> dict[str, Any]:
@@ -165,7 +174,16 @@ def logs_query(sim: Simulator, expr: str, win: Window, text: str, offset: int) -
     if dark.any():
         notes.append(f"the log pipeline lost {int(dark.sum()) * sim.dt:g}s of this window")
     skip = (win.page - 1) * win.limit
-    total, scanned, page = search(sim, cats, filters, lo, hi, win.end, skip, win.limit)
+    found = search(sim, cats, filters, lo, hi, win.end, skip, win.limit, win.budget)
+    total, scanned, page = found.matched, found.scanned, found.page
+    if found.start:
+        notes.insert(
+            0,
+            f"stopped after {win.budget.rendered + win.budget.read:,} lines: searched the newest "
+            f"{format_duration((hi - lo - found.start) * sim.dt)} of the window, from "
+            f"{clock(sim, (lo + found.start) * sim.dt)}; narrow --since or the stream selector "
+            "to search it all",
+        )
     lines = [
         {
             "time": round(t, 3),
@@ -182,6 +200,7 @@ def logs_query(sim: Simulator, expr: str, win: Window, text: str, offset: int) -
         "scanned": scanned,
         "page": win.page,
         "pages": max(1, math.ceil(total / win.limit)),
-        "window": [lo * sim.dt, hi * sim.dt],
+        "window": [(lo + found.start) * sim.dt, hi * sim.dt],
+        "complete": not found.start,
         "notes": notes,
     }

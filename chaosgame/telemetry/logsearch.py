@@ -3,25 +3,31 @@
 A search counts the lines that pass its filters exactly, and shows one page of them, newest
 first. A plain filter (``|=``, ``!=``) is decided for a whole category of lines by its
 template where it can be (``logtemplates.decide``); where it cannot, the category's lines are
-read in bulk without being rendered (``logscan``). Regular expressions are tested on rendered
-lines, so they read every line of the categories they select one by one.
+read in bulk without being rendered (``logscan``). Regular expressions (RE2, linear time:
+``regex``) are tested on rendered lines, so they read one by one the lines of the categories
+they select, except the categories whose templates cannot hold a literal every match needs
+(``regex.required``: ``timeout|refused`` skips every category without either word).
+
+A search has a :class:`~chaosgame.telemetry.budget.Budget`. When the lines it must read fit in
+it, the whole window is searched; otherwise it reads from the newest lines back, block by block,
+until the budget is spent, and says where it stopped (``Found.start``). Between chunks it asks
+the budget whether it was cancelled.
 """
 
 from __future__ import annotations
 
 import datetime as dtm
 import math
-import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 from numpy.typing import NDArray
 
 from chaosgame.scenario import units
-from chaosgame.telemetry import logs
-from chaosgame.telemetry.errors import QueryError
+from chaosgame.telemetry import logs, regex
+from chaosgame.telemetry.budget import Budget
 from chaosgame.telemetry.logscan import (
     Lines,
     Mask,
@@ -43,8 +49,20 @@ if TYPE_CHECKING:
     from chaosgame.telemetry.logs import Category
 
 MASK64 = (1 << 64) - 1
-RENDER_LIMIT = 3_000_000
-"""Most lines a search renders to test a regular expression on them."""
+RENDER_BLOCK = 4096
+"""Lines written out between two looks at the budget (and at the stop flag)."""
+READ_BLOCK = 1 << 18
+"""Lines read in bulk between two looks at the budget, when the window does not fit in it."""
+
+
+class Found(NamedTuple):
+    """What a search found: the exact count of matching lines in the ticks it searched, the
+    lines there, one page newest first, and the first tick searched (0: the whole window)."""
+
+    matched: int
+    scanned: int
+    page: list[tuple[float, Category, str]]
+    start: int
 
 
 @dataclass(frozen=True)
@@ -73,8 +91,27 @@ class Filter:
             return self.value in text
         if self.op == "!=":
             return self.value not in text
-        found = re.search(self.value, text) is not None
+        found = regex.compile(self.value).search(text)
         return found if self.op == "|~" else not found
+
+    def possible(self, sim: Simulator, cats: Sequence[Category]) -> list[bool] | None:
+        """For a regular expression: per category, whether any of its lines could match (its
+        templates can hold a literal every match of one alternative contains); None when that
+        is not known (a plain filter, or a pattern without such literals)."""
+        if self.plain:
+            return None
+        literals = regex.required(self.value)
+        if literals is None:
+            return None
+        each = [plans(sim, cats, lit) for lit in dict.fromkeys(literals)]
+        return [any(p[r].verdict is not False for p in each) for r in range(len(cats))]
+
+    def lines(self, texts: Sequence[str]) -> NDArray[np.bool_]:
+        """Which of ``texts`` pass this filter (a regular expression tests them all at once)."""
+        if self.plain:
+            return np.array([self.test(t) for t in texts], np.bool_)
+        found = regex.compile(self.value).lines(texts)
+        return found if self.op == "|~" else ~found
 
 
 def _clock(sim: Simulator) -> dtm.datetime:
@@ -271,6 +308,11 @@ class _Search:
     verdicts: list[bool | None]  # all lines pass (True), none (False), or read them (None)
     groups: list[tuple[list[int], tuple[tuple[Filter, Plan | None], ...]]]
     """Rows whose lines must be read, grouped by how (the plan of each undecided filter)."""
+    budget: Budget = field(default_factory=Budget)
+    rendering: NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, np.int64))
+    """Lines per tick that must be written out to be tested."""
+    reading: NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, np.int64))
+    """Lines per tick read in bulk (plain filters the templates cannot decide)."""
     readers: dict[int, Reader] = field(default_factory=dict)
     window: Window | None = None
 
@@ -290,10 +332,17 @@ class _Search:
 
 
 def _prepare(
-    sim: Simulator, cats: list[Category], filters: list[Filter], lo: int, hi: int, now: float
+    sim: Simulator,
+    cats: list[Category],
+    filters: list[Filter],
+    lo: int,
+    hi: int,
+    now: float,
+    budget: Budget | None = None,
 ) -> _Search:
     n = logs.counts(sim, cats, lo, hi, now)
     by_filter = [plans(sim, cats, f.value) if f.plain else None for f in filters]
+    by_regex = [f.possible(sim, cats) for f in filters]
     verdicts: list[bool | None] = []
     groups: dict[tuple[int, ...], tuple[list[int], list[tuple[Filter, Plan | None]]]] = {}
     only = by_filter[0] if len(filters) == 1 else None
@@ -306,9 +355,13 @@ def _prepare(
     for r in range(len(cats) if only is None else 0):
         v: bool | None = True
         how: list[tuple[Filter, Plan | None]] = []
-        for f, known in zip(filters, by_filter, strict=True):
+        for f, known, can in zip(filters, by_filter, by_regex, strict=True):
             p = known[r] if known is not None else None
-            d = None if p is None or p.verdict is None else p.verdict == (f.op == "|=")
+            d: bool | None
+            if can is not None and not can[r]:
+                d = f.op == "!~"  # no line of this category can match the pattern
+            else:
+                d = None if p is None or p.verdict is None else p.verdict == (f.op == "|=")
             if d is False:
                 v = False
                 break
@@ -319,14 +372,20 @@ def _prepare(
         if v is None:
             key = tuple(id(f) if p is None else id(p) for f, p in how)
             groups.setdefault(key, ([], how))[0].append(r)
-    out = _Search(sim, cats, filters, lo, n, verdicts, [(g, tuple(h)) for g, h in groups.values()])
-    slow = [rows for rows, how in out.groups if any(p is None for _, p in how)]
-    reading = sum(int(n[rows].sum()) for rows in slow)
-    if reading > RENDER_LIMIT:
-        raise QueryError(
-            f"this regular expression must read {reading:,} lines one by one; narrow the window "
-            "(--since) or the stream selector"
-        )
+    out = _Search(
+        sim,
+        cats,
+        filters,
+        lo,
+        n,
+        verdicts,
+        [(g, tuple(h)) for g, h in groups.values()],
+        budget if budget is not None else Budget(),
+    )
+    slow = [r for rows, how in out.groups if any(p is None for _, p in how) for r in rows]
+    bulk = [r for rows, how in out.groups if all(p is not None for _, p in how) for r in rows]
+    out.rendering = n[slow].sum(0).astype(np.int64) if slow else np.zeros(out.ticks, np.int64)
+    out.reading = n[bulk].sum(0).astype(np.int64) if bulk else np.zeros(out.ticks, np.int64)
     return out
 
 
@@ -342,6 +401,7 @@ def _masks(s: _Search, t0: int, t1: int) -> Iterator[tuple[list[int], Lines, Mas
         plain = [(f, p) for f, p in how if p is not None]
         slow = [f for f, p in how if p is None]
         for lines in batches(n, t0):
+            s.budget.check()
             column = reader.columns(lines)
             mask: Mask = True
             for f, p in plain:
@@ -352,7 +412,7 @@ def _masks(s: _Search, t0: int, t1: int) -> Iterator[tuple[list[int], Lines, Mas
                 if mask is False:
                     break
             if slow and mask is not False:
-                mask = _rendered(s.sim, reader.cats, slow, s.lo, lines, mask)
+                mask = _rendered(s.sim, reader.cats, slow, s.lo, lines, mask, s.budget)
             yield rows, lines, mask
 
 
@@ -363,28 +423,64 @@ def _rendered(
     lo: int,
     lines: Lines,
     mask: Mask,
+    budget: Budget,
 ) -> NDArray[np.bool_]:
     """Render the lines still in the running and test ``filters`` on their text."""
     out = np.full(lines.row.size, mask is not False, np.bool_)
     if not isinstance(mask, bool):
         out &= mask
-    for j in np.flatnonzero(out):
-        text = render(sim, group[int(lines.row[j])], lo + int(lines.tick[j]), int(lines.n[j]))[1]
-        out[j] = all(f.test(text) for f in filters)
+    todo = np.flatnonzero(out)
+    texts = []
+    for k, j in enumerate(todo.tolist()):
+        if k % RENDER_BLOCK == 0:
+            budget.check()
+        texts.append(
+            render(sim, group[int(lines.row[j])], lo + int(lines.tick[j]), int(lines.n[j]))[1]
+        )
+    keep = np.ones(len(texts), np.bool_)
+    for f in filters:
+        keep &= f.lines(texts)
+    out[todo] = keep
     return out
 
 
-def _count(s: _Search) -> NDArray[np.int64]:
+def _count(s: _Search) -> tuple[NDArray[np.int64], int]:
+    """Matching lines per tick, and the first tick searched: 0 when the whole window fits in
+    the budget; otherwise the search reads back from the newest tick until the budget is spent
+    (lines before the first tick searched are not counted)."""
     sure = [r for r, v in enumerate(s.verdicts) if v is True]
     per_tick: NDArray[np.int64] = (
         s.n[sure].sum(0) if sure else np.zeros(s.ticks, np.int64)
     ).astype(np.int64)
-    for _rows, lines, mask in _masks(s, 0, s.ticks):
-        if mask is True:
-            per_tick += np.bincount(lines.tick, minlength=s.ticks)
-        elif mask is not False:
-            per_tick += np.bincount(lines.tick[mask], minlength=s.ticks)
-    return per_tick
+    b = s.budget
+
+    def tally(t0: int, t1: int) -> None:
+        for _rows, lines, mask in _masks(s, t0, t1):
+            if mask is True:
+                per_tick[:] += np.bincount(lines.tick, minlength=s.ticks)
+            elif mask is not False:
+                per_tick[:] += np.bincount(lines.tick[mask], minlength=s.ticks)
+        b.rendered += int(s.rendering[t0:t1].sum())
+        b.read += int(s.reading[t0:t1].sum())
+
+    fits = (
+        b.rendered + int(s.rendering.sum()) <= b.render_lines
+        and b.read + int(s.reading.sum()) <= b.bulk_lines
+    )
+    if fits:
+        tally(0, s.ticks)
+        return per_tick, 0
+    start = s.ticks
+    while start > 0 and not b.spent:
+        # ticks back from ``start`` holding about one block of lines to read (at least one)
+        r = np.cumsum(s.rendering[:start][::-1])
+        w = np.cumsum(s.reading[:start][::-1])
+        full = np.flatnonzero((r >= RENDER_BLOCK * 4) | (w >= READ_BLOCK))
+        back = int(full[0]) + 1 if full.size else start
+        tally(start - back, start)
+        start -= back
+    per_tick[:start] = 0
+    return per_tick, start
 
 
 @dataclass
@@ -421,7 +517,7 @@ def _read_ticks(s: _Search, t0: int, t1: int) -> dict[int, _Tick]:
 
 
 def _page(
-    s: _Search, skip: int, limit: int, per_tick: NDArray[np.int64] | None
+    s: _Search, skip: int, limit: int, per_tick: NDArray[np.int64] | None, first: int = 0
 ) -> list[tuple[float, Category, str]]:
     sim, cats, lo = s.sim, s.cats, s.lo
     out: list[tuple[float, Category, str]] = []
@@ -429,15 +525,16 @@ def _page(
     uid = np.array([c.uid for c in cats], dtype=np.uint64)
     read: dict[int, _Tick] = {}
     block = 1
-    for t in range(s.ticks - 1, -1, -1):
+    for t in range(s.ticks - 1, first - 1, -1):
         if len(out) >= limit:
             break
+        s.budget.check()
         if per_tick is not None and int(per_tick[t]) <= remaining:
             remaining -= int(per_tick[t])
             continue
         if t not in read:
             # read back in blocks that double, so that a rare match costs few passes
-            read.update(_read_ticks(s, max(t - block + 1, 0), t + 1))
+            read.update(_read_ticks(s, max(t - block + 1, first), t + 1))
             block *= 2
         tick = read.pop(t)
         matched = int(tick.passing.sum())
@@ -467,8 +564,8 @@ def count(
     now: float,
 ) -> tuple[int, int]:
     """(matching lines, lines scanned) in ticks ``[lo, hi)``."""
-    s = _prepare(sim, cats, filters, lo, hi, now)
-    return int(_count(s).sum()), int(s.n.sum())
+    s = _prepare(sim, cats, filters, lo, hi, now, Budget(render_lines=2**62, bulk_lines=2**62))
+    return int(_count(s)[0].sum()), int(s.n.sum())
 
 
 def page(
@@ -495,8 +592,11 @@ def search(
     now: float,
     skip: int,
     limit: int,
-) -> tuple[int, int, list[tuple[float, Category, str]]]:
-    """(matching lines, lines scanned, one page newest first) for ticks ``[lo, hi)``."""
-    s = _prepare(sim, cats, filters, lo, hi, now)
-    per_tick = _count(s)
-    return int(per_tick.sum()), int(s.n.sum()), _page(s, skip, limit, per_tick)
+    budget: Budget | None = None,
+) -> Found:
+    """Matching lines, lines scanned and one page newest first for ticks ``[lo, hi)``, as far
+    back as ``budget`` lets the search read (``Found.start``: the first tick searched)."""
+    s = _prepare(sim, cats, filters, lo, hi, now, budget)
+    per_tick, start = _count(s)
+    page = _page(s, skip, limit, per_tick, start)
+    return Found(int(per_tick.sum()), int(s.n[:, start:].sum()), page, start)

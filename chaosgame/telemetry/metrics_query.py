@@ -16,6 +16,9 @@ if TYPE_CHECKING:
     from chaosgame.telemetry.query import Window
 
 MAX_POINTS = 120
+"""Points per series when no ``--step`` is given."""
+MAX_STEPS = 11_000
+"""Most points per series a ``--step`` may ask for (Prometheus's own limit)."""
 MAX_SERIES = 200
 
 
@@ -31,8 +34,16 @@ def metrics_query(sim: Simulator, expr: str, win: Window, text: str, offset: int
     dt = sim.dt
     lo = win.start_tick
     span = max(hi - lo, 1)
-    step = int(round(win.step / dt)) if win.step else max(1, math.ceil(span / MAX_POINTS))
+    step = (
+        int(round(min(win.step / dt, span))) if win.step else max(1, math.ceil(span / MAX_POINTS))
+    )
     step = max(step, 1)
+    if math.ceil(span / step) > MAX_STEPS:
+        raise QueryError(
+            f"--step={win.step:g}s would give {math.ceil(span / step):,} points per series over "
+            f"this window; at most {MAX_STEPS:,}: ask for a larger --step or a shorter --since",
+            text,
+        )
     ticks = np.arange(hi - 1, lo - 1, -step)[::-1].astype(np.int64)
     ctx = Ctx(sim, hi, win.end, expr, ticks)
     try:

@@ -8,6 +8,7 @@ stay in columns (:class:`~chaosgame.telemetry.labels.Labels`) until a result is 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Hashable, Sequence
 from typing import TypeVar
 
@@ -42,7 +43,14 @@ def _aggregate(ctx: Ctx, node: Agg) -> Val:
     vals = inner.values
     if node.op in ("topk", "bottomk"):
         assert node.param is not None
-        k = int(_scalar(ctx, node.param))
+        wanted = _scalar(ctx, node.param)
+        if not math.isfinite(wanted):
+            raise QueryError(
+                f"{node.op}() takes a whole number of series, not {wanted:g}",
+                ctx.text,
+                getattr(node.param, "pos", node.pos),
+            )
+        k = int(min(max(wanted, 0.0), vals.shape[0]))  # the whole part, as Prometheus
         filled = np.where(np.isnan(vals), -np.inf if node.op == "topk" else np.inf, vals)
         order = np.argsort(-filled if node.op == "topk" else filled, axis=0, kind="stable")
         rank = np.empty_like(order)
@@ -79,9 +87,30 @@ def _aggregate(ctx: Ctx, node: Agg) -> Val:
 
 
 def _scalar(ctx: Ctx, node: Node) -> float:
+    """A number written in the query (``5``, ``-1``, ``2 * 3``), not a series."""
     if isinstance(node, Num):
         return node.value
+    if isinstance(node, Bin) and _constant(node):
+        return float(evaluate(ctx, node).values[0, 0]) if ctx.k else float("nan")
     raise QueryError("expected a number here", ctx.text, getattr(node, "pos", None))
+
+
+def _constant(node: Node) -> bool:
+    if isinstance(node, Num):
+        return True
+    return isinstance(node, Bin) and _constant(node.lhs) and _constant(node.rhs)
+
+
+def _quantile(ctx: Ctx, fn: str, node: Node) -> float:
+    """The quantile argument of ``fn``: a number from 0 to 1."""
+    q = _scalar(ctx, node)
+    if not 0.0 <= q <= 1.0:
+        raise QueryError(
+            f"{fn}() takes a quantile from 0 to 1 (0.99 for the 99th percentile), not {q:g}",
+            ctx.text,
+            getattr(node, "pos", None),
+        )
+    return q
 
 
 def _histogram_quantile(ctx: Ctx, q: float, inner: Val, pos: int) -> Val:
@@ -187,11 +216,12 @@ def evaluate(ctx: Ctx, node: Node) -> Val:
         return _binary(ctx, node)
     fn, args = node.fn, node.args
     if fn == "histogram_quantile":
-        return _histogram_quantile(ctx, _scalar(ctx, args[0]), evaluate(ctx, args[1]), node.pos)
+        q = _quantile(ctx, fn, args[0])
+        return _histogram_quantile(ctx, q, evaluate(ctx, args[1]), node.pos)
     if fn == "quantile_over_time":
         sel = args[1]
         assert isinstance(sel, Selector)
-        return range_fn(ctx, fn, sel, _scalar(ctx, args[0]))
+        return range_fn(ctx, fn, sel, _quantile(ctx, fn, args[0]))
     if fn in ("clamp_min", "clamp_max", "abs"):
         inner = evaluate(ctx, args[0])
         if fn == "abs":

@@ -7,10 +7,12 @@ operators. The parser returns a small tree; ``promeval`` evaluates it over the h
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 
 from chaosgame.scenario import units
+from chaosgame.telemetry import regex
 from chaosgame.telemetry.errors import QueryError
 
 AGGREGATIONS = ("sum", "avg", "max", "min", "count", "topk", "bottomk")
@@ -40,6 +42,42 @@ _TOKEN = re.compile(
 )
 
 
+_ESCAPE = re.compile(r"\\(u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|x[0-9a-fA-F]{2}|.)", re.DOTALL)
+_SIMPLE = {"n": "\n", "t": "\t", "r": "\r", '"': '"', "'": "'", "\\": "\\", "`": "`"}
+
+
+def unquote(literal: str, text: str = "", pos: int | None = None) -> str:
+    """The value of a quoted string (``"..."``, ``'...'`` or raw `` `...` ``).
+
+    ``\\"``, ``\\\\``, ``\\n``, ``\\t``, ``\\xNN`` and ``\\uNNNN`` are read as escapes; any other
+    backslash stays as written, so a regular expression's ``\\d`` or ``\\.`` means what it says.
+    A :class:`QueryError` at ``pos`` of ``text`` when the value is not text.
+    """
+    if literal.startswith("`"):
+        body = literal[1:-1]
+    else:
+
+        def one(m: re.Match[str]) -> str:
+            esc = m.group(1)
+            code = int(esc[1:], 16) if esc[0] in "uUx" and len(esc) > 1 else -1
+            if 0 <= code <= 0x10FFFF:
+                return chr(code)
+            return _SIMPLE.get(esc, "\\" + esc)
+
+        body = _ESCAPE.sub(one, literal[1:-1])
+    try:
+        body.encode("utf-8")
+    except UnicodeEncodeError:
+        raise QueryError("this string holds characters that are not text", text, pos) from None
+    return body
+
+
+def too_long(text: str, what: str) -> str:
+    """The message for a duration too long to be a number of seconds."""
+    shown = text if len(text) <= 24 else f"{text[:20]}..."
+    return f"{what}: '{shown}' is too long a duration"
+
+
 @dataclass(frozen=True)
 class Tok:
     kind: str
@@ -59,7 +97,7 @@ class Matcher:
             return actual == self.value
         if self.op == "!=":
             return actual != self.value
-        hit = re.fullmatch(self.value, actual) is not None
+        hit = regex.compile(self.value).fullmatch(actual)
         return hit if self.op == "=~" else not hit
 
 
@@ -156,9 +194,12 @@ class Parser:
 
     def _seconds(self, text: str, pos: int, what: str) -> float:
         try:
-            return units.seconds(text, what)
+            value = units.seconds(text, what)
         except units.DurationError as exc:
             raise QueryError(str(exc), self.text, pos) from None
+        if not math.isfinite(value):
+            raise QueryError(too_long(text, what), self.text, pos)
+        return value
 
     def _range(self) -> float:
         """The duration between ``[`` (just taken) and ``]``: ``[5m]``, ``[1h30m]``."""
@@ -315,14 +356,12 @@ class Parser:
                 val = self.take()
                 if val.kind != "str":
                     raise self.fail('expected a quoted value such as "checkout"', val)
-                value = val.text[1:-1].encode().decode("unicode_escape")
+                value = unquote(val.text, self.text, val.pos)
                 if op.text in ("=~", "!~"):
                     try:
-                        re.compile(value)
-                    except re.error as exc:
-                        raise QueryError(
-                            f"bad regular expression: {exc}", self.text, val.pos
-                        ) from None
+                        regex.compile(value)
+                    except regex.RegexError as exc:
+                        raise QueryError(str(exc), self.text, val.pos) from None
                 matchers.append(Matcher(lab.text, op.text, value))
                 if self.peek().text == ",":
                     self.take()

@@ -120,7 +120,9 @@ def _ticks_of(*parts: IntArr) -> IntArr:
 
 
 def _ticks(ctx: Ctx, seconds: float) -> int:
-    return int(round(seconds / ctx.sim.dt))
+    """Seconds as ticks, at most one more than the history holds (a longer range or offset
+    reaches before the first tick all the same)."""
+    return int(round(min(seconds / ctx.sim.dt, ctx.hi + 1.0)))
 
 
 def _steps(ctx: Ctx, sel: Selector) -> tuple[IntArr, NDArray[np.bool_]]:

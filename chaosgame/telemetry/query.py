@@ -12,12 +12,15 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from chaosgame.scenario import units
 from chaosgame.scenario.costs import QUERY_COSTS
 from chaosgame.telemetry import listings
+from chaosgame.telemetry.budget import Budget
 from chaosgame.telemetry.errors import QueryError, suggest
+from chaosgame.telemetry.promql import too_long
 from chaosgame.telemetry.recorder import attach
 
 if TYPE_CHECKING:
@@ -41,6 +44,10 @@ FORMS: tuple[str, ...] = (
 """The forms the ``help`` query lists (data, not a docstring: ``python -OO`` strips those)."""
 
 OPTIONS = ("since", "until", "step", "limit", "page")
+MAX_LIMIT = 1000
+"""Most lines, traces or alerts one page shows (``--limit``)."""
+MAX_PAGE = 1_000_000
+"""The last page one may ask for (``--page``)."""
 DEFAULT_WINDOW = {
     "metrics": 900.0,
     "logs": 900.0,
@@ -71,9 +78,12 @@ def seconds(text: str, where: str = "duration", query: str = "", pos: int | None
     """``90s``, ``5m``, ``1h30m``, ``500ms`` -> seconds (read by
     :func:`chaosgame.scenario.units.seconds`); a :class:`QueryError` otherwise."""
     try:
-        return units.seconds(text, where)
+        value = units.seconds(text, where)
     except units.DurationError as exc:
         raise QueryError(str(exc), query, pos) from None
+    if not math.isfinite(value):
+        raise QueryError(too_long(text, where), query, pos)
+    return value
 
 
 def since(text: str, default: float = DEFAULT_WINDOW["metrics"]) -> float:
@@ -106,10 +116,18 @@ class Window:
     """The time window and paging a query asks for."""
 
     def __init__(
-        self, sim: Simulator, now: float, opts: dict[str, str], kind: str, text: str
+        self,
+        sim: Simulator,
+        now: float,
+        opts: dict[str, str],
+        kind: str,
+        text: str,
+        budget: Budget | None = None,
     ) -> None:
         self.sim = sim
         self.now = now
+        self.budget = budget if budget is not None else Budget()
+        """What the query may read, and its stop flag."""
         since = (
             seconds(opts["since"], "--since", text)
             if "since" in opts
@@ -118,9 +136,13 @@ class Window:
         until = seconds(opts["until"], "--until", text) if "until" in opts else 0.0
         self.end = max(now - until, 0.0)
         self.start = self.end - since
-        self.limit = _int(opts.get("limit", "50"), "--limit", text)
-        self.page = _int(opts.get("page", "1"), "--page", text)
+        self.limit = _int(opts.get("limit", "50"), "--limit", text, MAX_LIMIT)
+        self.page = _int(opts.get("page", "1"), "--page", text, MAX_PAGE)
         step = seconds(opts["step"], "--step", text) if "step" in opts else None
+        if step is not None and step <= 0:
+            raise QueryError(
+                f"--step takes a duration longer than 0, such as 1m, not '{opts['step']}'", text
+            )
         self.step = step
 
     @property
@@ -133,9 +155,11 @@ class Window:
         return max(int(math.ceil(self.start / self.sim.dt - 1e-9)), 0)
 
 
-def _int(text: str, what: str, query: str) -> int:
-    if not text.isdigit() or int(text) < 1:
-        raise QueryError(f"{what} takes a whole number from 1, not '{text}'", query)
+def _int(text: str, what: str, query: str, most: int) -> int:
+    digits = text.isascii() and text.isdigit() and len(text) <= len(str(most))
+    if not digits or not 1 <= int(text) <= most:
+        shown = text if len(text) <= 24 else f"{text[:20]}..."
+        raise QueryError(f"{what} takes a whole number from 1 to {most:,}, not '{shown}'", query)
     return int(text)
 
 
@@ -166,11 +190,19 @@ def kind_of(text: str) -> str:
     return "metrics"
 
 
-def run(sim: Simulator, text: str, now: float | None = None) -> tuple[dict[str, Any], float]:
+def run(
+    sim: Simulator,
+    text: str,
+    now: float | None = None,
+    *,
+    stop: Callable[[], bool] | None = None,
+) -> tuple[dict[str, Any], float]:
     """Answer one query at simulated time ``now`` (default: the simulator's clock).
 
     Returns the result (plain data) and the simulated seconds the query costs. Raises
-    :class:`QueryError` (a ``ValueError``) for a query that cannot be answered.
+    :class:`QueryError` (a ``ValueError``) for a query that cannot be answered, and its
+    subclass :class:`~chaosgame.telemetry.budget.Cancelled` when ``stop()`` turned True
+    while a long search ran (``stop`` is asked between chunks of lines).
     """
     attach(sim)
     now = sim.now if now is None else min(now, sim.now)
@@ -178,7 +210,7 @@ def run(sim: Simulator, text: str, now: float | None = None) -> tuple[dict[str, 
         raise QueryError("a query is a line of text, such as: map")
     body, opts = split_options(text)
     kind = kind_of(body)
-    win = Window(sim, now, opts, kind, text)
+    win = Window(sim, now, opts, kind, text, Budget(stop))
     result = _dispatch(sim, kind, body, win, opts, text)
     result = {"kind": kind, "query": text, "time": now, "clock": listings.clock(sim, now), **result}
     return result, COSTS[kind]
@@ -237,13 +269,26 @@ def _dispatch(
     if kind == "metrics":
         from chaosgame.telemetry.metrics_query import metrics_query
 
-        expr = body.split(None, 1)[1] if words[0].lower() in ("promql", "metrics") else body
+        expr = _after_head(body, ("promql", "metrics"))
+        if not expr:
+            raise QueryError(
+                'usage: promql EXPRESSION, e.g. promql rate(http_requests_total{service="web"}[5m])',
+                text,
+                0,
+            )
         offset = text.find(expr)
         return metrics_query(sim, expr, win, text, offset)
     if kind == "logs":
         from chaosgame.telemetry.logquery import logs_query
 
-        expr = body.split(None, 1)[1] if words[0].lower() == "logs" else body
+        expr = _after_head(body, ("logs",))
+        if not expr:
+            raise QueryError(
+                'a log query starts with a stream selector such as {service="checkout"}: '
+                'logs {service="checkout"} |= "timeout"',
+                text,
+                text.find(body) + len(body),
+            )
         return logs_query(sim, expr, win, text, text.find(expr))
     if kind in ("traces", "trace"):
         from chaosgame.telemetry.traces import trace_by_id, trace_search
@@ -256,6 +301,14 @@ def _dispatch(
     from chaosgame.telemetry.alerts import alerts_query
 
     return alerts_query(sim, win)
+
+
+def _after_head(body: str, heads: tuple[str, ...]) -> str:
+    """``body`` without its first word when that word is one of ``heads``."""
+    words = body.split(None, 1)
+    if words and words[0].lower() in heads:
+        return words[1] if len(words) > 1 else ""
+    return body
 
 
 def _component(sim: Simulator, name: str | None, text: str) -> str | None:

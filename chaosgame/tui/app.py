@@ -17,6 +17,7 @@ from textual import on, work
 from textual.app import App
 from textual.binding import Binding
 from textual.reactive import reactive
+from textual.worker import get_current_worker
 
 from chaosgame.tui.messages import ActionCompleted, GameEnded, GameStarted
 
@@ -243,8 +244,11 @@ class ChaosApp(App[None]):
 
     @work(thread=True, group="session")
     def _step_worker(self, game: Game, action: dict[str, Any]) -> None:
-        snap = game.step(action)
-        self.post_message(ActionCompleted(action, snap))
+        worker = get_current_worker()
+        # a long search stops at its next chunk once the worker is cancelled (the app quits)
+        snap = game.step(action, stop=lambda: worker.is_cancelled)
+        if not worker.is_cancelled:
+            self.post_message(ActionCompleted(action, snap))
 
     @on(ActionCompleted)
     def _completed(self, message: ActionCompleted) -> None:
@@ -285,6 +289,11 @@ class ChaosApp(App[None]):
 
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
+
+    def action_help_quit(self) -> None:
+        """Ctrl+C quits, as Ctrl+Q does (where text is selected it copies it instead: the
+        field or screen with the selection takes the key first)."""
+        self.exit()
 
     def action_toggle_theme(self) -> None:
         """Switch between the light and the dark theme."""

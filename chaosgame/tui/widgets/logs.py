@@ -42,7 +42,7 @@ def log_query(text: str, components: set[str]) -> str:
         selector = f'{{service="{head}"}}'
     else:
         selector, words = '{service=~".+"}', body.split("--")[0]
-    words = words.strip().replace('"', '\\"')
+    words = words.strip().replace("\\", "\\\\").replace('"', '\\"')
     return f'{selector} |= "{words}"{opts}' if words else f"{selector}{opts}"
 
 
