@@ -95,3 +95,11 @@ def test_a_resumed_game_says_so_and_how_many_actions_it_replayed(tmp_path: Path)
     assert f"Resumed run {rid}: 2 actions replayed, the clock is at {clock}." in lines
     fresh = _play(["end"])
     assert not any(ln.startswith("Resumed") for ln in fresh)
+
+
+def test_a_mitigation_missing_a_parameter_is_told_in_a_sentence() -> None:
+    lines = _play(["do disable-retries payments", "end"])
+    errors = [ln for ln in lines if ln.startswith("error:")]
+    assert errors
+    assert "disable-retries needs 'to'" in errors[0], errors
+    assert not any("Field required" in ln for ln in lines)

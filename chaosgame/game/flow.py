@@ -18,7 +18,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from chaosgame.game.menu import mitigation_problem
 from chaosgame.game.player import PlayerView
 from chaosgame.scenario.model import Scenario
 from chaosgame.scenario.units import format_duration
@@ -273,8 +272,6 @@ class Game:
                 message=f"{describe(action)}: cancelled",
                 error=False,
             )
-        if not out["ok"] and action.get("type") == "mitigate":
-            out = {**out, "error": mitigation_problem(action) or out["error"]}
         obs = out["observation"]
         label = describe(action)
         result = out.get("result")

@@ -14,6 +14,7 @@ import copy
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from chaosgame.game.menu import mitigation_problem
 from chaosgame.game.session import Session
 
 if TYPE_CHECKING:
@@ -56,8 +57,14 @@ class PlayerView:
 
         ``stop`` lets a frontend drop a long query it no longer wants (it is asked between
         chunks of a log search; the answer is then ``{"ok": False, "cancelled": True}``).
+        A refused mitigation's error is a sentence naming the parameter and what it takes.
         """
-        return self.__session.step(dict(action), stop)
+        out = self.__session.step(dict(action), stop)
+        if not out["ok"] and not out.get("cancelled") and action.get("type") == "mitigate":
+            problem = mitigation_problem(action)
+            if problem:
+                out = {**out, "error": problem}
+        return out
 
     def observe(self) -> dict[str, Any]:
         """What the on-call engineer sees at a glance now."""
