@@ -210,12 +210,14 @@ class Game:
                 obs = self.view.observe()
             else:
                 obs = self.view.start()
+            unsaved = ""
             if self.store is not None:
                 try:
                     rid = self.resume.id if self.resume is not None else None
                     self.run_id = self.view._save_to(self.store, rid)
-                except Exception:  # saving never stops a game
+                except Exception as exc:  # saving never stops a game; the player is told
                     self.run_id = None
+                    unsaved = f" This game is not being saved: {exc}"
             resumed = self.resume is not None
             self.snapshot = Snapshot(
                 briefing=self.view.briefing(),
@@ -225,7 +227,9 @@ class Game:
                     f"Resumed after {len(self.view.actions)} actions."
                     if resumed
                     else "You are on call. Look around: every view costs simulated time."
-                ),
+                )
+                + unsaved,
+                error=bool(unsaved),
             )
             return self.snapshot
 

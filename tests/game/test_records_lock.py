@@ -141,3 +141,16 @@ def test_a_file_that_is_not_a_database_is_still_set_aside(tmp_path: Path) -> Non
     _saved_game(store)
     assert (tmp_path / "runs.sqlite3.corrupt-1").read_bytes().startswith(b"not a database")
     assert any("kept as" in p for p in store.problems)
+
+
+def test_a_game_started_while_its_database_is_locked_says_it_is_not_saved(db: Path) -> None:
+    from chaosgame.game.flow import Game
+
+    store = RunStore(db, lock_timeout=0.2)
+    game = Game(load(), store=store)
+    with locked(db, "EXCLUSIVE"):
+        snap = game.start()
+    assert game.run_id is None
+    assert snap.error
+    assert "This game is not being saved" in snap.message
+    assert "in use by another program" in snap.message
