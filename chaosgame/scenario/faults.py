@@ -14,6 +14,7 @@ from typing import Annotated, ClassVar, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from chaosgame.scenario.fleet import Selector
 from chaosgame.scenario.units import Duration, Factor, Fraction, Moment, Positive
 
 STRICT = ConfigDict(extra="forbid", strict=True, frozen=True, allow_inf_nan=False)
@@ -50,7 +51,9 @@ class FaultBase(BaseModel):
     model_config = STRICT
 
     kind: str
-    target: str = Field(description="the component the fault lives in")
+    target: str = Field(
+        default="", description="the component the fault lives in (or give `select`)"
+    )
     at: Moment = Field(default=0.0, description="when the fault starts")
     until: Moment | None = Field(default=None, description="when it stops by itself")
     intensity: Fraction = Field(default=1.0, description="scales the fault's effect")
@@ -60,6 +63,11 @@ class FaultBase(BaseModel):
         default=None, description="only these journeys (endpoints) are hit"
     )
     tenants: list[str] | None = Field(default=None, description="only these tenants are hit")
+    select: Selector | None = Field(
+        default=None,
+        description="instead of target: every component matching this (kind, tags, region, "
+        "cluster, share) has the fault",
+    )
 
     targets: ClassVar[tuple[str, ...]] = ()
     registered_kind: ClassVar[str] = ""

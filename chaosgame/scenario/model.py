@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from chaosgame.scenario.actions import MITIGATIONS, MitigationBase, mitigation_union
 from chaosgame.scenario.faults import FAULT_KINDS, FaultBase
+from chaosgame.scenario.fleet import check_fleet
 from chaosgame.scenario.playable import (
     MAX_TICK_S,
     MAX_WINDOW_S,
@@ -315,6 +316,11 @@ class Deploy(BaseModel):
     duration: Duration = Field(default=300.0, description="rolling: time to replace every pod")
     author: str = "deploy-bot"
     note: str = ""
+    reached: Fraction | None = Field(
+        default=None,
+        description="the share of pods the deploy reached before it stopped (a stalled rolling "
+        "deploy, a canary left running); the rest keep the previous version",
+    )
 
 
 class FlagChange(BaseModel):
@@ -367,6 +373,11 @@ class RootCause(BaseModel):
     model_config = STRICT
     component: str | None = None
     kind: str = Field(description="a fault kind from the catalogue, or 'no-fault'")
+    artefact: str | None = Field(
+        default=None,
+        description="the artefact a fleet-wide cause shares, as a tag's key:value "
+        "(image:edge-2611); declaring it, or any component its fault selects, is exact",
+    )
 
 
 class RedHerring(BaseModel):
@@ -547,7 +558,8 @@ def check_references(sc: Scenario) -> list[str]:
     edges = {(d.source, d.to) for d in sc.dependencies} | {(j.via, j.entry) for j in sc.journeys}
     for i, f in enumerate(sc.faults):
         where = f"faults[{i}]"
-        ref(f"{where}.target", f.target, names, "component")
+        if f.target:
+            ref(f"{where}.target", f.target, names, "component")
         if f.target in comps and f.targets and comps[f.target].kind not in f.targets:
             problems.append(
                 f"{where}.target: a {f.kind} fault cannot target '{f.target}', a "
@@ -569,10 +581,11 @@ def check_references(sc: Scenario) -> list[str]:
             if isinstance(value, str):
                 ref(f"{where}.{attr}", value, known, what)
         to = getattr(f, "to", None)
-        if isinstance(to, str) and to in comps and (f.target, to) not in edges:
+        if isinstance(to, str) and to in comps and f.target and (f.target, to) not in edges:
             problems.append(f"{where}.to: '{f.target}' does not call '{to}'")
         if f.when is not None and f.when.flag is not None:
             ref(f"{where}.when.flag", f.when.flag, flags, "flag")
+    problems += check_fleet(sc)
     rc = sc.truth.root_cause
     ref("truth.root_cause.component", rc.component, names, "component")
     kinds = [*FAULT_KINDS, "no-fault"]
