@@ -288,7 +288,8 @@ def test_a_past_partial_deploy_leaves_the_stated_share_on_each_version() -> None
     tick = sim.history.ticks - 1
     listing = pods(sim, tick, "api")["pods"]
     on = [p["version"] for p in listing]
-    assert on.count("v2") == 9 and on.count("v1") == 1  # 0.9 x 10 pods
+    assert on.count("v2") == 9  # 0.9 x 10 pods
+    assert on.count("v1") == 1
     mix = sim.versionlog.mix(sim.world.index["api"], tick)
     assert (mix.stable, mix.new, mix.weight) == ("v1", "v2", pytest.approx(0.9))
 
@@ -330,7 +331,8 @@ def test_a_deploy_in_the_window_can_stop_part_way() -> None:
     sim = Simulator(Scenario.model_validate(data))
     sim.run_until(1000.0)
     v = sim.state.versions[sim.world.index["api"]]
-    assert v.stable == "v2" and v.share("v3", sim.now) == pytest.approx(0.7)
+    assert v.stable == "v2"
+    assert v.share("v3", sim.now) == pytest.approx(0.7)
     assert any("stopping at 70% of pods" in e.message for e in sim.events)
 
 
@@ -354,7 +356,8 @@ def test_a_partial_rollback_leaves_the_stated_share() -> None:
     assert versions_now(sim) == pytest.approx({"v1": 0.3, "v2": 0.7})
     tick = sim.history.ticks - 1
     on = [p["version"] for p in pods(sim, tick, "api")["pods"]]
-    assert on.count("v1") == 3 and on.count("v2") == 7
+    assert on.count("v1") == 3
+    assert on.count("v2") == 7
     roll(sim, 0.6)  # the rollback canary grows
     assert versions_now(sim) == pytest.approx({"v1": 0.6, "v2": 0.4})
     roll(sim)  # and a full rollback finishes it
