@@ -175,8 +175,9 @@ class Session:
             return {"waited_s": act.seconds}
         if isinstance(act, Declare):
             names = sim.world.names
+            shared = artefacts(self.scenario)
             for h in act.hypotheses():
-                if h["component"] is not None and h["component"] not in names:
+                if h["component"] is not None and h["component"] not in (*names, *shared):
                     raise ValueError(unknown_culprit(self.scenario, h["component"], names))
             self.declarations.append({"time": self.now, "hypotheses": act.hypotheses()})
             return {"declared": act.hypotheses()}
