@@ -283,7 +283,7 @@ def _param(name: str, field: Any) -> Param:
         kind = "yes/no"
     elif annotation is int:
         kind = "integer"
-    elif annotation is float:
+    elif annotation is float or args == [float]:  # a number, or an optional one
         kind = "number"
     elif get_origin(annotation) is Literal:
         kind, choices = "choice", tuple(str(a) for a in get_args(annotation))

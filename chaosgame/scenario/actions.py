@@ -143,6 +143,7 @@ class Rollback(MitigationBase):
         gt=0,
         le=1,
         description="only this share of the pods goes back (a rollback canary); all by default",
+        exclude_if=lambda v: v is None,  # a plain rollback reads as it always did
     )
 
 

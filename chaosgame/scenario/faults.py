@@ -65,6 +65,7 @@ class FaultBase(BaseModel):
     tenants: list[str] | None = Field(default=None, description="only these tenants are hit")
     select: Selector | None = Field(
         default=None,
+        exclude_if=lambda v: v is None,
         description="instead of target: every component matching this (kind, tags, region, "
         "cluster, share) has the fault",
     )

@@ -318,6 +318,7 @@ class Deploy(BaseModel):
     note: str = ""
     reached: Fraction | None = Field(
         default=None,
+        exclude_if=lambda v: v is None,
         description="the share of pods the deploy reached before it stopped (a stalled rolling "
         "deploy, a canary left running); the rest keep the previous version",
     )
@@ -375,6 +376,7 @@ class RootCause(BaseModel):
     kind: str = Field(description="a fault kind from the catalogue, or 'no-fault'")
     artefact: str | None = Field(
         default=None,
+        exclude_if=lambda v: v is None,
         description="the artefact a fleet-wide cause shares, as a tag's key:value "
         "(image:edge-2611); declaring it, or any component its fault selects, is exact",
     )
