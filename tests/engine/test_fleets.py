@@ -372,3 +372,24 @@ def test_a_partial_rollback_of_a_mixed_fleet_moves_new_pods_back() -> None:
     sim = Simulator(mixed(0.9))
     roll(sim, 0.5)
     assert versions_now(sim) == pytest.approx({"v1": 0.5, "v2": 0.5})
+
+
+def test_telemetry_puts_the_errors_of_a_fault_on_the_old_version_on_its_pods() -> None:
+    from chaosgame.game.player import PlayerView
+
+    data = mixed(0.9).model_dump(by_alias=True)
+    data["faults"] = [{"kind": "bad-deploy", "target": "api", "version": "v1", "error_rate": 0.8}]
+    view = PlayerView(Scenario.model_validate(data))
+    view.start()
+    q = 'sum by (version) (rate(http_requests_total{service="api",code=~"5.."}[5m]))'
+    series = view.act({"type": "query", "q": q})["result"]["series"]
+    failing = {s["labels"]["version"]: s["points"][-1][1] for s in series}
+    assert failing["v1"] > 1.0  # 0.8 of the tenth of 50 rps on the one v1 pod
+    assert failing.get("v2", 0.0) < 1e-3
+    logs = view.act({"type": "query", "q": 'logs {service="api"} |= " 500 " --limit=30'})
+    failed = [ln for ln in logs["result"]["lines"] if ln["level"] == "error"]
+    listing = view.act({"type": "query", "q": "pods api"})["result"]["pods"]
+    old_pods = {p["name"] for p in listing if p["version"] == "v1"}
+    assert len(old_pods) == 1
+    assert failed
+    assert {ln["line"].rsplit("pod=", 1)[-1] for ln in failed} == old_pods
