@@ -197,7 +197,11 @@ def is_range(text: str) -> bool:
     return text[:1] in "<>=!" or "," in text
 
 
-def version_key(version: str) -> tuple[tuple[int, int | str], ...] | None:
+VersionKey = tuple[tuple[int, ...], int, tuple[tuple[int, int | str], ...]]
+"""How versions sort: the release numbers, then a release after its pre-releases."""
+
+
+def version_key(version: str) -> VersionKey | None:
     """Sort key of a version: ``v2.10.1`` > ``v2.9``; ``v2.4`` == ``v2.4.0``; a pre-release
     (``v2.4.0-rc1``) sorts before its release. None for text that is no version (a digest)."""
     text = version.strip()
@@ -205,24 +209,20 @@ def version_key(version: str) -> tuple[tuple[int, int | str], ...] | None:
         text = text[1:]
     main, _, pre = text.partition("-")
     parts = main.split(".")
-    if not parts or not all(p.isdigit() for p in parts):
+    if not all(p.isdigit() for p in parts):
         return None
     nums = [int(p) for p in parts]
     while len(nums) > 1 and nums[-1] == 0:
         nums.pop()
-    key: list[tuple[int, int | str]] = [(0, n) for n in nums]
-    # a release sorts after every pre-release of it
-    key.append((1, 0) if not pre else (0, 0))
-    if pre:
-        key.extend((0, int(p)) if p.isdigit() else (1, p) for p in pre.split("."))
-    return tuple(key)
+    tail = tuple((0, int(p)) if p.isdigit() else (1, p) for p in pre.split(".")) if pre else ()
+    return tuple(nums), 0 if pre else 1, tail
 
 
-def _compare(a: tuple[tuple[int, int | str], ...], b: tuple[tuple[int, int | str], ...]) -> int:
+def _compare(a: VersionKey, b: VersionKey) -> int:
     return (a > b) - (a < b)
 
 
-def parse_range(text: str) -> list[tuple[str, tuple[tuple[int, int | str], ...]]]:
+def parse_range(text: str) -> list[tuple[str, VersionKey]]:
     """The clauses of a range (``>=v2.4,<v3``); ``ValueError`` saying what is wrong."""
     out = []
     for part in text.split(","):
