@@ -342,7 +342,7 @@ def _lasting(fault: ActiveFault, sim: Simulator, m: Modifiers, x: float, rt: Run
             if rt.acted[j] >= lasting.after - 1e-9:
                 rt.damaged.add(j)
                 if lasting.message:
-                    sim.record("fault", w.names[j], lasting.message)
+                    sim.record("probe", w.names[j], lasting.message)
         if j in rt.damaged:
             for e in lasting.effects:
                 write(sim, m, e, j, 1.0)

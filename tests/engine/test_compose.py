@@ -386,7 +386,7 @@ def test_lasting_damage_outlives_the_removed_cause_until_each_recovery() -> None
     sim.run_until(200.0)
     assert sim.mods.unready[i] == pytest.approx(0.5)
     assert sim.mods.unready[k] == pytest.approx(0.5)
-    assert [e.component for e in sim.events if e.kind == "fault"] == ["api", "worker"]
+    assert [e.component for e in sim.events if e.kind == "probe"] == ["api", "worker"]
     # removing the cause stops new damage: the errors end, the damage stays
     sim.run_until(_act(sim, "rollback", "api") + 20.0)
     assert sim.mods.err[:, i].max() == 0.0
