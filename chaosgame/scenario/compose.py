@@ -293,6 +293,7 @@ def check_compose(sc: Scenario, problems: list[str], names: Collection[str]) -> 
     tenants = [t.name for t in sc.tenants]
     flags = [f.name for f in sc.flags]
     calls = {(d.source, d.to) for d in sc.dependencies}
+    calls |= {(j.via, j.entry) for j in sc.journeys if j.via is not None}
     pooled = {(d.source, d.to) for d in sc.dependencies if d.pool is not None}
     set_keys = {(c.component, c.key) for c in sc.configs}
     set_values = {(c.component, c.key, c.value) for c in sc.configs}
