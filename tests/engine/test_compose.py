@@ -418,3 +418,15 @@ def test_without_the_new_fields_nothing_changes() -> None:
     b.run_until(600.0)
     assert np.array_equal(a.mods.err, b.mods.err)
     assert not any(k[0] == "compose" for k in a.memo if isinstance(k, tuple))
+
+
+def test_faults_that_wait_for_each_other_never_act_and_never_recurse() -> None:
+    on_ext = {"components": [{"component": "ext", "fault": "stale-dns"}]}
+    on_db = {"components": [{"component": "db", "fault": "dependency-outage"}]}
+    sim = _sim(
+        _fault("dependency-outage", "db", effects=[_fx("errors", 0.2)], when=on_ext),
+        _fault("stale-dns", "ext", effects=[_fx("errors", 0.2)], when=on_db),
+    )
+    sim.run_until(300.0)
+    assert sim.mods.err[:, _i(sim, "db")].max() == 0.0
+    assert sim.mods.err[:, _i(sim, "ext")].max() == 0.0
