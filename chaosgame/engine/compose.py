@@ -264,7 +264,7 @@ def write(sim: Simulator, m: Modifiers, e: Effect, i: int, x: float) -> None:
         s = min(a * x, 1.0)
         wait = float(sim._max_wait_for(st.timeout)[i])
         m.add_err(i, s, kmask)
-        share = s * float(kmask.mean()) if scoped else s
+        share = s * weight  # the hung share of all the component's requests
         m.lat_add[i] += share * wait
         m.cap_factor[i] /= 1.0 + share * wait / max(float(w.service_time[i]), 1e-9)
     elif mech == "down":

@@ -430,3 +430,17 @@ def test_faults_that_wait_for_each_other_never_act_and_never_recurse() -> None:
     sim.run_until(300.0)
     assert sim.mods.err[:, _i(sim, "db")].max() == 0.0
     assert sim.mods.err[:, _i(sim, "ext")].max() == 0.0
+
+
+def test_stuck_requests_of_one_journey_fail_that_journey_and_slow_by_its_share() -> None:
+    sim = _sim(_fault(effects=[_fx("stuck", 0.5, journeys=["login"])]))
+    sim.run_until(100.0)
+    i = _i(sim, "api")
+    served = sim.served[:, i].copy()  # what the next tick weights by
+    sim.run_until(110.0)
+    login = _classes(sim, "login")
+    share = 0.5 * float(served[login].sum() / served.sum())
+    wait = float(sim._max_wait_for(sim.state.timeout)[i])
+    assert sim.mods.err[login, i] == pytest.approx(0.5)
+    assert (sim.mods.err[~login, i] == 0.0).all()
+    assert sim.mods.lat_add[i] == pytest.approx(share * wait)
