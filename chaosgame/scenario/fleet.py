@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from chaosgame.scenario.units import Fraction
 
 if TYPE_CHECKING:
+    from chaosgame.scenario.faults import FaultBase
     from chaosgame.scenario.model import Component, Scenario
 
 STRICT = ConfigDict(extra="forbid", strict=True, frozen=True, allow_inf_nan=False)
@@ -58,6 +59,14 @@ def matches(sel: Selector, comp: Component) -> bool:
 def selected(sc: Scenario, sel: Selector) -> list[str]:
     """The names of the components ``sel`` matches, in the scenario's order (before the share)."""
     return [c.name for c in sc.components if matches(sel, c)]
+
+
+def lives_in(sc: Scenario, fault: FaultBase) -> list[str]:
+    """The components a fault lives in: its target, or every one its selector matches (before
+    the share, which the seed decides)."""
+    if fault.select is not None:
+        return selected(sc, fault.select)
+    return [fault.target] if fault.target else []
 
 
 def describe(sel: Selector) -> str:

@@ -35,8 +35,14 @@ MODELS: dict[str, str] = {
     "Question": "An interview-style trade-off question.",
     "FaultBase": "Fields every fault has.",
     "Onset": "How a fault's intensity develops once it has started.",
-    "Condition": "A fault that lies latent until this holds (a version runs, a flag is on, a config value).",
+    "Condition": "A fault that lies latent until this holds (a version or range, a flag, config, load, time, other components).",
     "MitigationBase": "Fields every mitigation has.",
+    "Effect": "One mechanism of a composed fault and how much of it.",
+    "Load": "A load threshold on a component, read from the previous tick.",
+    "StateOf": "What must hold of a component (another than the fault's target, or the same).",
+    "Trigger": "An action that ends or worsens a fault: its name, target and parameters to match.",
+    "Aggravator": "An action that makes a fault worse, and how (the first time it takes effect).",
+    "Lasting": "Damage that stays once the fault has acted, until each component's own recovery.",
 }
 """What each model of a scenario file is, keyed by class name (the JSON Schema's and the
 reference's description of it)."""

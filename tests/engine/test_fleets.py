@@ -393,3 +393,16 @@ def test_telemetry_puts_the_errors_of_a_fault_on_the_old_version_on_its_pods() -
     assert len(old_pods) == 1
     assert failed
     assert {ln["line"].rsplit("pod=", 1)[-1] for ln in failed} == old_pods
+
+
+def test_a_composed_remedy_ends_a_fleet_fault_on_the_component_it_acts_on_only() -> None:
+    from chaosgame.scenario.actions import Restart
+
+    fault = outage({"tags": {"image": "edge-2611"}}) | {"remedies": [{"action": "restart"}]}
+    sim = Simulator(edge_fleet([fault]))
+    sim.run_until(60.0)
+    sim.run_until(sim.mitigate(Restart(action="restart", target="edge-2")) + 120.0)
+    err = own_errors(sim)
+    assert err[sim.world.index["edge-2"]] == 0.0
+    for name in ("edge-1", "edge-3", "edge-4"):
+        assert err[sim.world.index[name]] == pytest.approx(0.5), name
