@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, TypeVar, cast
 import numpy as np
 
 from chaosgame.engine.state import Modifiers
-from chaosgame.engine.versionlog import note_version_error
+from chaosgame.engine.versionlog import note_fault_cpu, note_version_error
 from chaosgame.engine.world import F64
 from chaosgame.scenario.faults import (
     BadDeploy,
@@ -161,15 +161,17 @@ class ActiveFault:
             if fn is None:
                 return
             version = self.version
+            i = self.target
+            cpu = float(m.cpu_factor[i])
             if version is None:
                 fn(self.spec, sim, m, self.target, x, self.kmask)
-                return
-            i = self.target
-            before = m.err[:, i].copy()
-            fn(self.spec, sim, m, self.target, x, self.kmask)
-            note_version_error(
-                sim.versionlog, i, version, before, m.err[:, i], self.condition(sim, now)
-            )
+            else:
+                before = m.err[:, i].copy()
+                fn(self.spec, sim, m, self.target, x, self.kmask)
+                note_version_error(
+                    sim.versionlog, i, version, before, m.err[:, i], self.condition(sim, now)
+                )
+            note_fault_cpu(sim.versionlog, sim.tick, self.number, i, cpu, float(m.cpu_factor[i]))
 
     @property
     def version(self) -> str | None:

@@ -60,6 +60,11 @@ class FaultBase(BaseModel):
         default=None, description="only these journeys (endpoints) are hit"
     )
     tenants: list[str] | None = Field(default=None, description="only these tenants are hit")
+    frame: str | None = Field(
+        default=None,
+        max_length=120,
+        description="the profile frame its extra CPU shows as (a function or rule name)",
+    )
 
     targets: ClassVar[tuple[str, ...]] = ()
     registered_kind: ClassVar[str] = ""

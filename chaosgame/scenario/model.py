@@ -172,6 +172,13 @@ class Telemetry(BaseModel):
     noisy_alerts: bool = Field(
         default=False, description="threshold alerts with hair-trigger limits that flap"
     )
+    profiles: bool = Field(
+        default=True, description="a CPU profiler runs (the profile query has data)"
+    )
+    tenant_labels: bool = Field(
+        default=True,
+        description="its metrics, logs and spans carry a tenant label (scenarios with tenants)",
+    )
 
 
 class Component(BaseModel):
