@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from chaosgame.scenario.actions import MITIGATIONS, MitigationBase, mitigation_union
 from chaosgame.scenario.faults import FAULT_KINDS, FaultBase
+from chaosgame.scenario.noise import Noise, check_noise
 from chaosgame.scenario.playable import (
     MAX_TICK_S,
     MAX_WINDOW_S,
@@ -380,7 +381,10 @@ class RedHerring(BaseModel):
     """A real event that did not cause the outage."""
 
     model_config = STRICT
-    ref: str = Field(description="id of the deploy or config change, or 'flag:NAME'")
+    ref: str = Field(
+        description="id of the deploy or config change, 'flag:NAME', or authored noise: "
+        "'alert:NAME', 'log:ID', 'slow-query:ID', 'metric:NAME'"
+    )
     why: str = ""
 
 
@@ -467,6 +471,9 @@ class Scenario(BaseModel):
     flags: list[Flag] = Field(default_factory=list)
     configs: list[ConfigChange] = Field(default_factory=list)
     faults: list[FaultSpec] = Field(default_factory=list)
+    noise: Noise = Field(
+        default_factory=Noise, description="harmless signals that are always there"
+    )
     truth: Truth
     debrief: Debrief = Field(default_factory=Debrief)
 
@@ -580,6 +587,7 @@ def check_references(sc: Scenario) -> list[str]:
             problems.append(f"{where}.to: '{f.target}' does not call '{to}'")
         if f.when is not None and f.when.flag is not None:
             ref(f"{where}.when.flag", f.when.flag, flags, "flag")
+    problems += check_noise(sc, names)
     rc = sc.truth.root_cause
     ref("truth.root_cause.component", rc.component, names, "component")
     kinds = [*FAULT_KINDS, "no-fault"]

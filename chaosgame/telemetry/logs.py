@@ -18,9 +18,13 @@ from numpy.typing import NDArray
 
 from chaosgame.engine import physics as ph
 from chaosgame.engine.rng import derive
+from chaosgame.scenario.noise import NoiseSlowQuery
 from chaosgame.telemetry import gaps
 from chaosgame.telemetry import logshapes as sh
 from chaosgame.telemetry.logtemplates import Field, Seg, merged, pools
+from chaosgame.telemetry.noise import log_items as noise_logs
+from chaosgame.telemetry.noise import log_lines as noise_lines
+from chaosgame.telemetry.noise import slow_query_message
 from chaosgame.telemetry.recorder import recorder
 
 if TYPE_CHECKING:
@@ -229,6 +233,13 @@ def _categories(sim: Simulator, i: int) -> list[Category]:
                 sh.line(fmt, lang, "error", name, "client", br, kv),
                 edge=int(e),
             )
+    for k, x in noise_logs(sim, i):
+        if isinstance(x, NoiseSlowQuery):
+            sq: list[Seg] = [slow_query_message(x)]
+            add(k, "warn", sh.line(fmt, lang, "warn", name, "postgres", sq, [("pod", pod)]))
+        else:
+            said: list[Seg] = [x.message]
+            add(k, x.level, sh.line(fmt, lang, x.level, name, x.logger, said, [("pod", pod)]))
     if kind == "database":
         for k, msg in sh.DB_ERRORS.items():
             text = msg.format(max=comp.max_connections or 0)
@@ -478,6 +489,8 @@ def expected(sim: Simulator, cats: list[Category], lo: int, hi: int) -> NDArray[
                 when = int(sim.events[cats[row].event].time // dt)
                 if lo <= when < hi:
                     v[at, when - lo] = 1.0 / dt  # one line
+        elif kind == "noise":
+            v = noise_lines(sim, [cats[r].key for r in rows], [cats[r].comp for r in rows], lo, hi)
         else:
             v = _own(
                 sim, kind, [cats[r].comp for r in rows], lo, hi, dep_final[:, cis], has_dep[cis]

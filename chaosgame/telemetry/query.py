@@ -231,11 +231,12 @@ def _dispatch(
         }
     if kind == "catalogue":
         from chaosgame.telemetry.metrics import CATALOGUE
+        from chaosgame.telemetry.noise import metric_specs
 
         return {
             "metrics": [
                 {"name": n, "type": s.kind, "labels": list(s.labels), "help": s.help}
-                for n, s in CATALOGUE.items()
+                for n, s in (CATALOGUE | metric_specs(sim)).items()
             ]
         }
     if kind == "map":
