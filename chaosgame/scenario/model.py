@@ -177,8 +177,9 @@ class Telemetry(BaseModel):
         default=True, description="a CPU profiler runs (the profile query has data)"
     )
     tenant_labels: bool = Field(
-        default=True,
-        description="its metrics, logs and spans carry a tenant label (scenarios with tenants)",
+        default=False,
+        description="its request metrics, access logs and spans carry the tenant "
+        "(scenarios with tenants)",
     )
 
 
