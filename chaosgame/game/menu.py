@@ -101,14 +101,6 @@ def query_commands(components: list[str]) -> list[Command]:
         ),
     ]
     for comp in components:
-        cmds.append(
-            Command(
-                f"profile {comp}",
-                f"CPU profile of {comp}: where its CPU went, last 15m",
-                QUERY_COSTS["profile"],
-                {"type": "query", "q": f"profile {comp}"},
-            )
-        )
         for metric in ("errors", "latency_p99", "rps", "utilisation"):
             cmds.append(
                 Command(
@@ -118,6 +110,15 @@ def query_commands(components: list[str]) -> list[Command]:
                     {"type": "query", "view": "metric", "component": comp, "metric": metric},
                 )
             )
+    cmds += [
+        Command(
+            f"profile {comp}",
+            f"CPU profile of {comp}: where its CPU went, last 15m",
+            QUERY_COSTS["profile"],
+            {"type": "query", "q": f"profile {comp}"},
+        )
+        for comp in components
+    ]
     return cmds
 
 
