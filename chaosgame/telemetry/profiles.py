@@ -56,7 +56,8 @@ def _route(journey: str) -> str:
 
 
 def cpu_seconds(sim: Simulator, i: int, lo: int, hi: int) -> np.ndarray:
-    """CPU core-seconds component ``i`` burned in each tick of ``[lo, hi)``."""
+    """CPU core-seconds component ``i`` burned in each tick of ``[lo, hi)`` (at its
+    configured CPU limit: what decides the number of samples, not their shares)."""
     c = sim.history.comp
     cpu = c["cpu"][lo:hi, i].astype(np.float64)
     throttle = c["throttle"][lo:hi, i].astype(np.float64)
@@ -161,7 +162,6 @@ def profile(sim: Simulator, name: str | None, win: Window, text: str) -> dict[st
     return base | {
         "frames": rows[: win.limit],
         "samples": want,
-        "cpu_seconds": round(seconds, 1),
         "hz": round(rate, 2),
         "notes": notes,
     }
