@@ -37,6 +37,11 @@ MODELS: dict[str, str] = {
     "Onset": "How a fault's intensity develops once it has started.",
     "Condition": "A fault that lies latent until this holds (a version runs, a flag is on, a config value).",
     "MitigationBase": "Fields every mitigation has.",
+    "NoiseAlert": "A threshold alert that flaps: it fires for ``duty`` of every ``period``.",
+    "NoiseLog": "A log line a component always writes (an error nobody fixed, a chatty warning).",
+    "NoiseSlowQuery": "A database statement that is always slow (and in the slow-query log).",
+    "NoiseMetric": "A gauge that looks alarming and always has (a pool near its cap, a heap near full).",
+    "Noise": "Harmless signals that are always there: telemetry shows them, the engine ignores them.",
 }
 """What each model of a scenario file is, keyed by class name (the JSON Schema's and the
 reference's description of it)."""

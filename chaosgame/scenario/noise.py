@@ -92,8 +92,7 @@ class NoiseMetric(BaseModel):
 
 
 class Noise(BaseModel):
-    """Signals that are always there and harmless: telemetry shows them, the engine ignores
-    them."""
+    """Harmless signals that are always there: telemetry shows them, the engine ignores them."""
 
     model_config = STRICT
     alerts: list[NoiseAlert] = Field(default_factory=list)
