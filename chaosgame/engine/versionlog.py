@@ -47,8 +47,8 @@ class VersionLog:
     version_err: dict[tuple[int, str], F64] = field(default_factory=dict)
     """This tick's failure share per class that faults bound to (component, version) add at
     that version's full share of traffic; reset at the start of every tick."""
-    fault_cpu: dict[int, dict[int, tuple[int, float]]] = field(default_factory=dict)
-    """Per tick (only ticks where one did): fault number -> (component, factor) for each fault
+    fault_cpu: dict[int, dict[tuple[int, int], float]] = field(default_factory=dict)
+    """Per tick (only ticks where one did): (fault number, component) -> factor, for each fault
     that multiplied a component's CPU per request (what a CPU profile shows as its frame)."""
 
     def mix(self, i: int, tick: int) -> VersionMix:
@@ -128,4 +128,4 @@ def note_fault_cpu(
     """Record that fault number ``fault`` multiplied component ``i``'s CPU per request from
     ``before`` to ``after`` at ``tick`` (nothing when it did not change it)."""
     if after != before and before > 0.0:
-        log.fault_cpu.setdefault(tick, {})[fault] = (i, after / before)
+        log.fault_cpu.setdefault(tick, {})[(fault, i)] = after / before

@@ -35,13 +35,19 @@ MODELS: dict[str, str] = {
     "Question": "An interview-style trade-off question.",
     "FaultBase": "Fields every fault has.",
     "Onset": "How a fault's intensity develops once it has started.",
-    "Condition": "A fault that lies latent until this holds (a version runs, a flag is on, a config value).",
+    "Condition": "A fault that lies latent until this holds (a version or range, a flag, config, load, time, other components).",
     "MitigationBase": "Fields every mitigation has.",
     "NoiseAlert": "A threshold alert that flaps: it fires for ``duty`` of every ``period``.",
     "NoiseLog": "A log line a component always writes (an error nobody fixed, a chatty warning).",
     "NoiseSlowQuery": "A database statement that is always slow (and in the slow-query log).",
     "NoiseMetric": "A gauge that looks alarming and always has (a pool near its cap, a heap near full).",
     "Noise": "Harmless signals that are always there: telemetry shows them, the engine ignores them.",
+    "Effect": "One mechanism of a composed fault and how much of it.",
+    "Load": "A load threshold on a component, read from the previous tick.",
+    "StateOf": "What must hold of a component (another than the fault's target, or the same).",
+    "Trigger": "An action that ends or worsens a fault: its name, target and parameters to match.",
+    "Aggravator": "An action that makes a fault worse, and how (the first time it takes effect).",
+    "Lasting": "Damage that stays once the fault has acted, until each component's own recovery.",
 }
 """What each model of a scenario file is, keyed by class name (the JSON Schema's and the
 reference's description of it)."""

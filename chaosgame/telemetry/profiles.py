@@ -84,7 +84,7 @@ def shares(sim: Simulator, i: int, lo: int, hi: int) -> dict[str, float]:
         s = float(secs[n])
         if s <= 0.0:
             continue
-        own = {f: x for f, (c, x) in log.get(t, {}).items() if c == i}
+        own = {f: x for (f, c), x in log.get(t, {}).items() if c == i}
         factor = float(np.prod(list(own.values()))) if own else 1.0
         extra = s * (factor - 1.0) / factor if factor > 1.0 else 0.0
         if extra > 0.0:

@@ -18,7 +18,9 @@ from tests.conftest import make_scenario
 FRAME = "regex rule 'waf-xss-42'"
 
 
-def _scenario(factor: float = 3.0, **telemetry: Any) -> Scenario:
+def _scenario(
+    factor: float = 3.0, fault: dict[str, Any] | None = None, **telemetry: Any
+) -> Scenario:
     api: dict[str, Any] = {
         "name": "api",
         "kind": "service",
@@ -48,6 +50,7 @@ def _scenario(factor: float = 3.0, **telemetry: Any) -> Scenario:
                 "at": 600.0,
                 "cpu_factor": factor,
                 "frame": FRAME,
+                **(fault or {}),
             }
         ],
         truth={"root_cause": {"component": "api", "kind": "expensive-flag"}},
@@ -138,3 +141,16 @@ def test_the_player_view_charges_the_profile_query() -> None:
     assert out["ok"], out
     assert out["result"]["kind"] == "profile"
     assert out["cost_s"] == pytest.approx(60.0)
+
+
+def test_a_composed_cpu_effect_shows_as_its_frame_on_each_component_it_hits() -> None:
+    effects = [
+        {"mechanism": "cpu", "amount": 3.0},
+        {"mechanism": "cpu", "amount": 2.0, "target": "gw"},
+    ]
+    sim = Simulator(_scenario(fault={"effects": effects}))
+    sim.run_until(1800.0)
+    api = _shares(run(sim, "profile api --since=10m")[0])
+    gw = _shares(run(sim, "profile gw --since=10m")[0])
+    assert api[FRAME] == pytest.approx(2.0 / 3.0, abs=0.02)
+    assert gw[FRAME] == pytest.approx(1.0 / 2.0, abs=0.02)
