@@ -116,6 +116,10 @@ def check_target(sim: Simulator, spec: MitigationBase) -> None:
             f"{spec.action}: '{spec.target}' does not call '{to}' "
             f"(it calls: {', '.join(callees) or 'nothing'})"
         )
+    if sim.scenario.parties:
+        from chaosgame.engine.parties import check_owner
+
+        check_owner(sim, spec)
 
 
 def request(sim: Simulator, spec: MitigationBase, actor: str = "player") -> float:

@@ -109,8 +109,12 @@ def _touches(sim: Simulator, pipe: Pipeline) -> str:
 
 
 def _describe(pipe: Pipeline) -> str:
-    what = [f"carries out {', '.join(pipe.changes)}"] if pipe.changes else []
-    what += [f"enforces {c.key}={c.value} on {c.component}" for c in pipe.enforces]
+    """The pipeline as the changes view shows it: the author's description, else what it does."""
+    what = [pipe.description] if pipe.description else []
+    if not what and pipe.changes:
+        what.append(f"carries out {', '.join(pipe.changes)}")
+    if not what:
+        what += [f"enforces {c.key}={c.value} on {c.component}" for c in pipe.enforces]
     every = f"; runs every {format_duration(pipe.every)}" if pipe.every else ""
     return f"pipeline {pipe.name}: {'; '.join(what)}{every}"
 
@@ -251,6 +255,17 @@ def check_target(sim: Simulator, spec: MitigationBase) -> None:
         _check_ask(sim, party, spec.ask)
 
 
+def check_owner(sim: Simulator, spec: MitigationBase) -> None:
+    """Refuse the player's own mitigation on a component another party owns."""
+    for party in sim.scenario.parties:
+        if spec.target in party.owns:
+            can = ", ".join(a.name for a in party.actions) or "nothing on request"
+            raise MitigationError(
+                f"{spec.action}: {spec.target} belongs to {party.name}, not to you; ask them "
+                f"with request (they can: {can})"
+            )
+
+
 def _check_ask(sim: Simulator, party: Party, ask: str) -> None:
     for r in party.refuses:
         if r.ask == ask:
@@ -324,6 +339,8 @@ def _start(sim: Simulator, pi: int, ai: int) -> None:
         entry["state"] = "done"
         grows = f"{pace.share:.0%} adopted"
     sim.record("party", where[0], f"{party.name}: {act.name} started; {grows}", party.name)
+    if pace.adoption <= 0:
+        _settle(sim, party, act)
 
 
 def _effect(sim: Simulator, act: PartyAction, adopted: Any) -> tuple[str, Any]:
@@ -353,6 +370,16 @@ def _adopted(sim: Simulator, pi: int, ai: int) -> None:
     party = sim.scenario.parties[pi]
     act = party.actions[ai]
     _entry(sim, party.name, act.name)["state"] = "done"
+    _settle(sim, party, act)
+
+
+def _settle(sim: Simulator, party: Party, act: PartyAction) -> None:
+    """A retry change the whole fleet adopted becomes their configuration."""
+    r = act.retries
+    if r is not None and act.pace.share >= 1.0:
+        sim.standing.pop(("party", f"{party.name}/{act.name}"), None)
+        i = sim.world.index[r.source]
+        set_config(sim, i, f"retries:{r.to}", str(r.count), party.name)
     sim.record(
         "party",
         party.name,
