@@ -16,8 +16,8 @@ import difflib
 from collections.abc import Collection, Iterator
 
 from chaosgame.scenario.actions import MITIGATIONS
-from chaosgame.scenario.party_actions import PARTY_TARGETS
 from chaosgame.scenario.faults import FAULT_KINDS
+from chaosgame.scenario.party_actions import PARTY_TARGETS
 
 Loc = tuple[int | str, ...]
 Raw = dict[str, object]
