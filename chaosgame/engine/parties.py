@@ -370,6 +370,12 @@ def _adopted(sim: Simulator, pi: int, ai: int) -> None:
     party = sim.scenario.parties[pi]
     act = party.actions[ai]
     _entry(sim, party.name, act.name)["state"] = "done"
+    sim.record(
+        "party",
+        party.name,
+        f"{party.name}: {act.name} reached {act.pace.share:.0%} adoption",
+        party.name,
+    )
     _settle(sim, party, act)
 
 
@@ -380,12 +386,6 @@ def _settle(sim: Simulator, party: Party, act: PartyAction) -> None:
         sim.standing.pop(("party", f"{party.name}/{act.name}"), None)
         i = sim.world.index[r.source]
         set_config(sim, i, f"retries:{r.to}", str(r.count), party.name)
-    sim.record(
-        "party",
-        party.name,
-        f"{party.name}: {act.name} reached {act.pace.share:.0%} adoption",
-        party.name,
-    )
 
 
 @applies(PageTeam)

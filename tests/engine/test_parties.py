@@ -191,3 +191,29 @@ def test_the_changes_view_shows_the_pipeline() -> None:
     sim = Simulator(fleet(**WAVES))
     first = next(e for e in sim.events if e.kind == "pipeline")
     assert first.message == "pipeline release: carries out wave-1, wave-2"
+
+
+def test_a_retry_change_grows_with_adoption_and_becomes_their_config_once_complete() -> None:
+    party = {
+        "name": "partner",
+        "owns": ["api"],
+        "actions": [
+            {
+                "name": "retry-more",
+                "retries": {"from": "api", "to": "ext", "count": 4},
+                "pace": {"delay": 0, "adoption": "10m"},
+            }
+        ],
+    }
+    sim = Simulator(fleet(parties=[party]))
+    ask(sim, "request", "partner", ask="retry-more")  # reaches them at 60
+    e = sim.world.edge_index[("api", "ext")]
+    # with no delay they start on the next tick, at 70; at 370 half of the fleet adopted
+    sim.run_until(375.0)
+    assert float(sim.mods.edge_retries[e]) == pytest.approx(2.0)
+    sim.run_until(700.0)
+    assert sim.state.config[(sim.world.index["api"], "retries:ext")] == "4"
+    assert float(sim.mods.edge_retries[e]) == 4.0
+    assert ("party", "partner/retry-more") not in sim.standing
+    with pytest.raises(MitigationError, match="api belongs to partner, not to you"):
+        ask(sim, "restart", "api")
