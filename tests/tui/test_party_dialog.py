@@ -9,6 +9,7 @@ from textual.widgets import Input, OptionList
 from chaosgame.scenario.actions import MITIGATIONS
 from chaosgame.tui.app import ChaosApp
 from chaosgame.tui.screens.dialogs import ActionDialog
+from chaosgame.tui.widgets.status import AlertList
 from tests.tui.conftest import press, run_async, settle
 
 
@@ -54,3 +55,20 @@ async def test_a_request_names_the_party_and_a_refusal_is_a_sentence(
             "parcelnest",
             "restore-backoff",
         )
+
+
+@run_async
+async def test_the_status_page_and_requests_show_beside_the_pages(
+    app_factory: Callable[..., ChaosApp],
+) -> None:
+    app = app_factory("payments-config-sync-reapplies", start="console")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        alerts = app.screen.query_one(AlertList)
+        assert "· status update due in 15m" in str(alerts.render())
+        await press(pilot, "slash", *"do pause-pipeline fleet-sync", "enter")
+        await press(pilot, "slash", *"wait 20m", "enter")
+        await settle(pilot)
+        shown = str(app.screen.query_one(AlertList).render())
+        assert "‖ pipeline fleet-sync paused" in shown
+        assert "! status update overdue by" in shown
