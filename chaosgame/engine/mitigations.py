@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeVar, cast
 
+from chaosgame.engine.compose import after_mitigation
 from chaosgame.engine.control import set_replicas, take_down
 from chaosgame.engine.state import Modifiers
 from chaosgame.scenario.actions import (
@@ -141,6 +142,7 @@ def take_effect(sim: Simulator, number: int) -> None:
     sim.record(
         "mitigation", pending.spec.target, f"{pending.spec.action}: {message}", pending.actor
     )
+    after_mitigation(sim, pending.spec)
 
 
 def _index(sim: Simulator, spec: MitigationBase) -> int:

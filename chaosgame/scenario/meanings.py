@@ -35,7 +35,7 @@ MODELS: dict[str, str] = {
     "Question": "An interview-style trade-off question.",
     "FaultBase": "Fields every fault has.",
     "Onset": "How a fault's intensity develops once it has started.",
-    "Condition": "A fault that lies latent until this holds (a version runs, a flag is on, a config value).",
+    "Condition": "A fault that lies latent until this holds (a version or range, a flag, config, load, time, other components).",
     "MitigationBase": "Fields every mitigation has.",
     "Party": "Another team or a customer: what they own, what they can do when asked, how fast.",
     "PartyAction": "Something a party does when asked: exactly one effect, at its own pace.",
@@ -46,6 +46,12 @@ MODELS: dict[str, str] = {
     "Pipeline": "A deploy or config pipeline: carries out changes of the history and may re-apply.",
     "PipelineConfig": "A config value a pipeline applies on every run (its desired state).",
     "Comms": "The incident's customers are in the dark unless someone posts on the status page.",
+    "Effect": "One mechanism of a composed fault and how much of it.",
+    "Load": "A load threshold on a component, read from the previous tick.",
+    "StateOf": "What must hold of a component (another than the fault's target, or the same).",
+    "Trigger": "An action that ends or worsens a fault: its name, target and parameters to match.",
+    "Aggravator": "An action that makes a fault worse, and how (the first time it takes effect).",
+    "Lasting": "Damage that stays once the fault has acted, until each component's own recovery.",
 }
 """What each model of a scenario file is, keyed by class name (the JSON Schema's and the
 reference's description of it)."""

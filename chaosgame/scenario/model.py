@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from chaosgame.scenario.actions import MITIGATIONS, MitigationBase, mitigation_union
+from chaosgame.scenario.compose import check_compose
 from chaosgame.scenario.faults import FAULT_KINDS, FaultBase
 from chaosgame.scenario.parties import Comms, Party, Pipeline, check_parties, target_names
 from chaosgame.scenario.party_actions import PARTY_TARGETS
@@ -585,6 +586,7 @@ def check_references(sc: Scenario) -> list[str]:
         if f.when is not None and f.when.flag is not None:
             ref(f"{where}.when.flag", f.when.flag, flags, "flag")
     problems += check_parties(sc, ref)
+    check_compose(sc, problems, names)
     rc = sc.truth.root_cause
     ref("truth.root_cause.component", rc.component, names, "component")
     kinds = [*FAULT_KINDS, "no-fault"]
