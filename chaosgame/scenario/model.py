@@ -17,6 +17,8 @@ from chaosgame.scenario.actions import MITIGATIONS, MitigationBase, mitigation_u
 from chaosgame.scenario.compose import check_compose
 from chaosgame.scenario.faults import FAULT_KINDS, FaultBase
 from chaosgame.scenario.noise import Noise, check_noise
+from chaosgame.scenario.parties import Comms, Party, Pipeline, check_parties, target_names
+from chaosgame.scenario.party_actions import PARTY_TARGETS
 from chaosgame.scenario.playable import (
     MAX_TICK_S,
     MAX_WINDOW_S,
@@ -476,6 +478,15 @@ class Scenario(BaseModel):
     noise: Noise = Field(
         default_factory=Noise, description="harmless signals that are always there"
     )
+    parties: list[Party] = Field(
+        default_factory=list, description="other teams and customers the player can ask to act"
+    )
+    pipelines: list[Pipeline] = Field(
+        default_factory=list, description="deploy and config pipelines the player can pause"
+    )
+    comms: Comms | None = Field(
+        default=None, description="a public status page whose update cadence is scored"
+    )
     truth: Truth
     debrief: Debrief = Field(default_factory=Debrief)
 
@@ -590,6 +601,7 @@ def check_references(sc: Scenario) -> list[str]:
         if f.when is not None and f.when.flag is not None:
             ref(f"{where}.when.flag", f.when.flag, flags, "flag")
     problems += check_noise(sc, names)
+    problems += check_parties(sc, ref)
     check_compose(sc, problems, names)
     rc = sc.truth.root_cause
     ref("truth.root_cause.component", rc.component, names, "component")
@@ -607,6 +619,9 @@ def check_references(sc: Scenario) -> list[str]:
             ref(f"truth.reference_solution[{i}].target", m.target, clusters, "cluster")
         elif info.targets == ("region",):
             ref(f"truth.reference_solution[{i}].target", m.target, regions, "region")
+        elif info.targets[0] in PARTY_TARGETS:
+            named = target_names(sc, info.targets[0])
+            ref(f"truth.reference_solution[{i}].target", m.target, named, info.targets[0])
         else:
             ref(f"truth.reference_solution[{i}].target", m.target, names, "component")
     return problems

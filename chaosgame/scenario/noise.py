@@ -37,14 +37,16 @@ class NoiseAlert(BaseModel):
     name: AlertName = Field(description="the alert's name, as the alert list shows it")
     component: str = Field(description="the component whose metrics it watches")
     summary: Text = Field(description="what the alert says")
-    severity: Literal["warning", "ticket"] = "warning"
+    severity: Literal["warning", "ticket"] = Field(
+        default="warning", description="how the alert list ranks it (never a page)"
+    )
     period: Annotated[Duration, Field(ge=60)] = Field(
         default=900.0, description="length of one fire-and-resolve cycle"
     )
     duty: Annotated[float, Field(gt=0, lt=1)] = Field(
         default=0.3, description="share of each cycle it is firing"
     )
-    since: Moment = Field(default=EVER, description="when it started flapping")
+    since: Moment = Field(default=EVER, description="when it started flapping (a week before)")
 
 
 class NoiseLog(BaseModel):
@@ -52,14 +54,18 @@ class NoiseLog(BaseModel):
 
     model_config = STRICT
     id: NoiseId = Field(description="how a red herring names it (log:ID)")
-    component: str
-    level: Literal["debug", "info", "warn", "error"] = "error"
-    logger: Annotated[str, Field(pattern=r"^[A-Za-z0-9_.:-]+$", max_length=63)] = "app"
+    component: str = Field(description="the component that writes it")
+    level: Literal["debug", "info", "warn", "error"] = Field(
+        default="error", description="its log level"
+    )
+    logger: Annotated[str, Field(pattern=r"^[A-Za-z0-9_.:-]+$", max_length=63)] = Field(
+        default="app", description="the logger (or class) name the line shows"
+    )
     message: Text = Field(description="the line's message")
     every: Annotated[Duration, Field(ge=0.1)] = Field(
         default=30.0, description="one line per this much time (per component)"
     )
-    since: Moment = EVER
+    since: Moment = Field(default=EVER, description="when it began (a week before)")
 
 
 class NoiseSlowQuery(BaseModel):
@@ -75,7 +81,7 @@ class NoiseSlowQuery(BaseModel):
     every: Annotated[Duration, Field(ge=0.1)] = Field(
         default=60.0, description="it runs once per this much time"
     )
-    since: Moment = EVER
+    since: Moment = Field(default=EVER, description="when it began (a week before)")
 
 
 class NoiseMetric(BaseModel):
@@ -83,7 +89,7 @@ class NoiseMetric(BaseModel):
 
     model_config = STRICT
     name: MetricName = Field(description="the metric's name (a new one, not a catalogue metric)")
-    component: str
+    component: str = Field(description="the component that exports it")
     help: Text = Field(description="what the metric measures, as the catalogue lists it")
     value: float = Field(ge=-1e12, le=1e12, description="its level")
     wobble: float = Field(
@@ -95,10 +101,14 @@ class Noise(BaseModel):
     """Harmless signals that are always there: telemetry shows them, the engine ignores them."""
 
     model_config = STRICT
-    alerts: list[NoiseAlert] = Field(default_factory=list)
-    logs: list[NoiseLog] = Field(default_factory=list)
-    slow_queries: list[NoiseSlowQuery] = Field(default_factory=list)
-    metrics: list[NoiseMetric] = Field(default_factory=list)
+    alerts: list[NoiseAlert] = Field(default_factory=list, description="alerts that flap")
+    logs: list[NoiseLog] = Field(default_factory=list, description="lines always written")
+    slow_queries: list[NoiseSlowQuery] = Field(
+        default_factory=list, description="statements always in the slow-query log"
+    )
+    metrics: list[NoiseMetric] = Field(
+        default_factory=list, description="gauges that always look alarming"
+    )
 
 
 PREFIXES = ("alert:", "log:", "slow-query:", "metric:")
