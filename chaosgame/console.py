@@ -13,10 +13,11 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from chaosgame.game.commands import parse_command
 from chaosgame.game.flow import describe
-from chaosgame.game.menu import METRIC_HELP, VIEW_COSTS
+from chaosgame.game.menu import METRIC_HELP, VIEW_COSTS, status_due
 from chaosgame.game.player import PlayerView
 from chaosgame.game.render import spark
 from chaosgame.scenario.actions import MITIGATIONS
+from chaosgame.scenario.costs import QUERY_COSTS
 from chaosgame.scenario.units import format_duration
 
 if TYPE_CHECKING:
@@ -42,8 +43,9 @@ Commands (each costs simulated time; the outage keeps burning meanwhile):
   logs {{SELECTOR}} [FILTERS]   e.g. logs {{service="checkout"}} |= "timeout" --page=2
   traces [FILTERS] / trace ID  e.g. traces service=payments status=error min_duration=1s
   pods [COMPONENT] / alerts   kubectl-like pods, firing and recent alerts
+  profile COMPONENT           where its CPU goes (sampled CPU profile, {profile})
   end                         finish and see the debrief
-""".format(**{k: f"{v:g}s" for k, v in VIEW_COSTS.items()})
+""".format(**{k: f"{v:g}s" for k, v in VIEW_COSTS.items()}, profile=f"{QUERY_COSTS['profile']:g}s")
 
 
 def render(result: Any, view: PlayerView) -> str:
@@ -141,10 +143,14 @@ def _num(value: Any, spec: str, unit: str = "") -> str:
 def status_line(obs: dict[str, Any]) -> str:
     """Clock, time left and alerts in one line."""
     pages = len(obs["alerts"])
-    return (
+    line = (
         f"[{obs['clock']}] +{format_duration(obs['elapsed_s'])} on call, "
         f"{format_duration(obs['remaining_s'])} left, {pages} page{'s' if pages != 1 else ''} firing"
     )
+    board = obs.get("status_page")
+    if board is not None:
+        line += f", {status_due(board, float(obs['time']))}"
+    return line
 
 
 def run_console(

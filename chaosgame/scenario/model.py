@@ -17,6 +17,9 @@ from chaosgame.scenario.actions import MITIGATIONS, MitigationBase, mitigation_u
 from chaosgame.scenario.compose import check_compose
 from chaosgame.scenario.faults import FAULT_KINDS, FaultBase
 from chaosgame.scenario.fleet import check_fleet
+from chaosgame.scenario.noise import Noise, check_noise
+from chaosgame.scenario.parties import Comms, Party, Pipeline, check_parties, target_names
+from chaosgame.scenario.party_actions import PARTY_TARGETS
 from chaosgame.scenario.playable import (
     MAX_TICK_S,
     MAX_WINDOW_S,
@@ -173,6 +176,14 @@ class Telemetry(BaseModel):
     dashboard_averages_only: bool = False
     noisy_alerts: bool = Field(
         default=False, description="threshold alerts with hair-trigger limits that flap"
+    )
+    profiles: bool = Field(
+        default=True, description="a CPU profiler runs (the profile query has data)"
+    )
+    tenant_labels: bool = Field(
+        default=False,
+        description="its request metrics, access logs and spans carry the tenant "
+        "(scenarios with tenants)",
     )
 
 
@@ -387,7 +398,10 @@ class RedHerring(BaseModel):
     """A real event that did not cause the outage."""
 
     model_config = STRICT
-    ref: str = Field(description="id of the deploy or config change, or 'flag:NAME'")
+    ref: str = Field(
+        description="id of the deploy or config change, 'flag:NAME', or authored noise: "
+        "'alert:NAME', 'log:ID', 'slow-query:ID', 'metric:NAME'"
+    )
     why: str = ""
 
 
@@ -474,6 +488,18 @@ class Scenario(BaseModel):
     flags: list[Flag] = Field(default_factory=list)
     configs: list[ConfigChange] = Field(default_factory=list)
     faults: list[FaultSpec] = Field(default_factory=list)
+    noise: Noise = Field(
+        default_factory=Noise, description="harmless signals that are always there"
+    )
+    parties: list[Party] = Field(
+        default_factory=list, description="other teams and customers the player can ask to act"
+    )
+    pipelines: list[Pipeline] = Field(
+        default_factory=list, description="deploy and config pipelines the player can pause"
+    )
+    comms: Comms | None = Field(
+        default=None, description="a public status page whose update cadence is scored"
+    )
     truth: Truth
     debrief: Debrief = Field(default_factory=Debrief)
 
@@ -588,6 +614,8 @@ def check_references(sc: Scenario) -> list[str]:
             problems.append(f"{where}.to: '{f.target}' does not call '{to}'")
         if f.when is not None and f.when.flag is not None:
             ref(f"{where}.when.flag", f.when.flag, flags, "flag")
+    problems += check_noise(sc, names)
+    problems += check_parties(sc, ref)
     check_compose(sc, problems, names)
     problems += check_fleet(sc)
     rc = sc.truth.root_cause
@@ -606,6 +634,9 @@ def check_references(sc: Scenario) -> list[str]:
             ref(f"truth.reference_solution[{i}].target", m.target, clusters, "cluster")
         elif info.targets == ("region",):
             ref(f"truth.reference_solution[{i}].target", m.target, regions, "region")
+        elif info.targets[0] in PARTY_TARGETS:
+            named = target_names(sc, info.targets[0])
+            ref(f"truth.reference_solution[{i}].target", m.target, named, info.targets[0])
         else:
             ref(f"truth.reference_solution[{i}].target", m.target, names, "component")
     return problems
