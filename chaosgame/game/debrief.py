@@ -83,9 +83,7 @@ def _burn_at(pops: list[impact.Population], lo: int, hi: int) -> float:
 
 
 def _reference_steps(a: Assessment) -> set[tuple[str, str, str | None]]:
-    return {
-        (m.action, m.target, getattr(m, "to", None)) for m in a.scenario.truth.reference_solution
-    }
+    return {(m.action, m.target, getattr(m, "to", None)) for m in a.scenario.truth.mitigations}
 
 
 def actions(a: Assessment) -> list[dict[str, Any]]:

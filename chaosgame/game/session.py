@@ -15,11 +15,12 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ValidationError
 
+from chaosgame.engine import action_rules
 from chaosgame.engine.mitigations import MitigationError
 from chaosgame.engine.sim import Simulator
 from chaosgame.game.actions import Action, Declare, End, Mitigate, Query, Wait, parse_action
+from chaosgame.game.timeskip import skip_to_next
 from chaosgame.game.views import run_view
-from chaosgame.scenario.actions import MITIGATIONS
 from chaosgame.scenario.costs import MITIGATION_HANDS_ON
 from chaosgame.scenario.model import Scenario
 from chaosgame.scenario.units import clock as clock_text
@@ -160,16 +161,19 @@ class Session:
             return result
         if isinstance(act, Mitigate):
             spec = act.mitigation()
+            delay = action_rules.delay(sim, spec)
             takes = sim.mitigate(spec)
             self._advance(MITIGATION_HANDS_ON)
-            info = MITIGATIONS[spec.action]
             return {
                 "action": spec.action,
                 "target": spec.target,
                 "takes_effect_at": takes,
-                "delay_s": info.delay_s,
+                "delay_s": delay,
             }
+        if isinstance(act, Wait) and act.until is not None:
+            return skip_to_next(self, sim)
         if isinstance(act, Wait):
+            assert act.seconds is not None
             self._advance(act.seconds)
             return {"waited_s": act.seconds}
         if isinstance(act, Declare):
