@@ -34,6 +34,7 @@ Commands (each costs simulated time; the outage keeps burning meanwhile):
   do ACTION TARGET [k=v ...]  a mitigation, e.g. do restart web, do scale web replicas=6
   actions                     the mitigations you can apply
   wait DURATION               let time pass, e.g. wait 2m
+  wait next                   skip until the next action under way takes effect (long recoveries)
   declare COMPONENT KIND [CONFIDENCE]  name the root cause, e.g. declare web memory-leak 0.6
   q QUERY                     any query of the query language (docs/queries.md), e.g.
                               q sum by (service) (rate(http_requests_total{{code=~"5.."}}[5m]))
@@ -120,6 +121,8 @@ def said(action: dict[str, Any], result: Any, asked: str, view: PlayerView) -> s
             f"{asked} {describe(action)} asked; takes effect at "
             f"{view.clock(float(result['takes_effect_at']))}"
         )
+    if "waited_s" in result and result.get("until") == "next":
+        return f"{asked} {result['message']}; now {view.clock()}"
     if "waited_s" in result:
         return f"{asked} waited {format_duration(float(result['waited_s']))}; now {view.clock()}"
     if "declared" in result:

@@ -19,7 +19,7 @@ from chaosgame.engine import action_rules
 from chaosgame.engine.mitigations import MitigationError
 from chaosgame.engine.sim import Simulator
 from chaosgame.game.actions import Action, Declare, End, Mitigate, Query, Wait, parse_action
-from chaosgame.game.timeskip import skip_to_next
+from chaosgame.game.timeskip import recovery_briefing, skip_to_next
 from chaosgame.game.views import run_view
 from chaosgame.scenario.costs import MITIGATION_HANDS_ON
 from chaosgame.scenario.model import Scenario
@@ -255,6 +255,7 @@ class Session:
             "time_limit_s": sc.time_limit,
             "journeys": [j.name for j in sc.journeys],
             "components": [c.name for c in sc.components],
+            **recovery_briefing(sc),
         }
 
 

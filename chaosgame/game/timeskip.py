@@ -16,6 +16,7 @@ from chaosgame.scenario.units import format_duration
 if TYPE_CHECKING:
     from chaosgame.engine.sim import Simulator
     from chaosgame.game.session import Session
+    from chaosgame.scenario.model import Scenario
 
 NOTHING_UNDER_WAY = (
     "nothing is under way: no action you asked for is waiting to take effect, so there is no "
@@ -82,3 +83,34 @@ def wait_until(session: Session, condition: dict[str, Any], timeout: float) -> s
             )
         session._advance(min(poll, start + timeout - session.now))
     return None
+
+
+def recovery_briefing(sc: Scenario) -> dict[str, Any]:
+    """What the on-call engineer's runbook says about this incident's actions (nothing without
+    a ``recovery:`` block): how long each takes here, and the runbook's steps. Requirements
+    and risks are not listed: the player learns them as an operator would, when refused."""
+    rec = sc.recovery
+    if rec is None:
+        return {}
+    replicas = {c.name: c.replicas for c in sc.components}
+
+    def takes(t: Any, target: str | None) -> dict[str, Any]:
+        n = replicas.get(target or "", 0)
+        seconds = t.seconds(n)
+        how = ""
+        if t.per_replica is not None:
+            how = f"{format_duration(t.per_replica)} per replica"
+            if t.takes:
+                how = f"{format_duration(t.takes)} + {how}"
+        return {"takes_s": seconds, "how": how}
+
+    actions = [
+        {"action": r.action, "target": r.target, **takes(r, r.target)}
+        for r in rec.actions
+        if r.seconds(0) is not None
+    ]
+    runbook = [
+        {"step": s.name, "target": s.target, "summary": s.summary, **takes(s, s.target)}
+        for s in rec.runbook
+    ]
+    return {"action_times": actions, "runbook": runbook}

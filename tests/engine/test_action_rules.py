@@ -154,7 +154,8 @@ def test_a_harmful_rule_acts_and_adds_its_stated_harm_for_its_time() -> None:
     after = float(sim.history.comp["errors"][sim.history.ticks - 1, api])
     assert after < 0.2  # the harm lasted its five minutes
     said = [e.message for e in sim.events if "done without" in e.message]
-    assert said and "flushing under load knocks the API over" in said[0]
+    assert said
+    assert "flushing under load knocks the API over" in said[0]
     assert "50% of requests fail for 5m" in said[0]
 
 
