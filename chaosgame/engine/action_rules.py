@@ -59,7 +59,7 @@ def rule(sim: Simulator, spec: MitigationBase) -> Timing | None:
     """The scenario's rule for ``spec`` (None: the catalogue's delay, no requirements)."""
     if sim.scenario.recovery is None:
         return None
-    return rule_for(sim.scenario, spec.action, spec.target, _step(spec))
+    return rule_for(sim.scenario, spec.action, spec.target, _step(spec), spec.model_dump())
 
 
 def _replicas(sim: Simulator, target: str) -> float:

@@ -20,6 +20,7 @@ solution of mitigations only, nothing changes.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
@@ -182,6 +183,10 @@ class ActionRule(Timing):
 
     action: str = Field(description="the action (see `chaosgame catalog`)")
     target: str | None = Field(default=None, description="only on this target (default: any)")
+    params: dict[str, str | float | bool] = Field(
+        default_factory=dict,
+        description="only when asked with these parameters (`replicas: 2`, `fraction: 0`)",
+    )
 
 
 class RunbookStep(Timing):
@@ -293,6 +298,17 @@ def check_recovery(sc: Scenario) -> list[str]:
             where = f"recovery.actions[{i}]"
             action(f"{where}.action", rule.action)
             info = MITIGATIONS.get(rule.action)
+            fields = [
+                f
+                for f in (info.model.model_fields if info else {})
+                if f not in ("action", "target")
+            ]
+            for key in rule.params:
+                if info is not None and key not in fields:
+                    takes = ", ".join(fields) or "nothing besides its target"
+                    problems.append(
+                        f"{where}.params: {rule.action} has no parameter '{key}'; it takes {takes}"
+                    )
             if rule.target is not None and _names_component(info):
                 comp(f"{where}.target", rule.target)
             timing(where, rule)
@@ -321,20 +337,30 @@ def _names_component(info: MitigationInfo | None) -> bool:
     return info is not None and info.targets not in (("flag",), ("cluster",), ("region",))
 
 
-def rule_for(sc: Scenario, action: str, target: str, step: str | None = None) -> Timing | None:
-    """The rule that applies to ``action`` on ``target`` (a runbook step for ``run-step``):
-    the one naming the target before the one for any target; None when there is none."""
+def rule_for(
+    sc: Scenario,
+    action: str,
+    target: str,
+    step: str | None = None,
+    params: Mapping[str, Any] | None = None,
+) -> Timing | None:
+    """The rule that applies to ``action`` on ``target`` asked with ``params`` (a runbook step
+    for ``run-step``), among those whose ``params`` all match; None when there is none. The
+    most specific rule wins: one naming the target and parameters, then one naming the
+    target, then one naming parameters, then one for any; the first of equals."""
     rec = sc.recovery
     if rec is None:
         return None
     if action == "run-step":
         return next((s for s in rec.runbook if s.name == step and s.target == target), None)
-    general = None
+    asked = params or {}
+    best: tuple[int, ActionRule] | None = None
     for rule in rec.actions:
-        if rule.action != action:
+        if rule.action != action or rule.target not in (None, target):
             continue
-        if rule.target == target:
-            return rule
-        if rule.target is None and general is None:
-            general = rule
-    return general
+        if any(asked.get(k) != v for k, v in rule.params.items()):
+            continue
+        rank = 2 * (rule.target is not None) + bool(rule.params)
+        if best is None or rank > best[0]:
+            best = (rank, rule)
+    return None if best is None else best[1]
