@@ -63,6 +63,8 @@ def describe(act: dict[str, Any]) -> str:
         )
         return f"do {act['action']} {act['target']}" + (f" {extra}" if extra else "")
     if kind == "wait":
+        if act.get("until") == "next":
+            return "wait until the next step"
         return f"wait {act['seconds']:g}s"
     if kind == "declare":
         conf = act.get("confidence", 1.0)

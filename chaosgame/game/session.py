@@ -130,9 +130,9 @@ class Session:
                 "internal": True,
                 "observation": self.observe(),
             }
-        self.actions.append(
-            {"time": started, "action": act.model_dump(mode="json"), "cost_s": self.now - started}
-        )
+        # a wait keeps only the form it was asked in (seconds, or until next)
+        dumped = act.model_dump(mode="json", exclude_none=isinstance(act, Wait))
+        self.actions.append({"time": started, "action": dumped, "cost_s": self.now - started})
         if self.now >= self.deadline - 1e-9 and not self.ended:
             self._finish("time is up")
         if self.on_action is not None:
