@@ -160,18 +160,19 @@ def _strip_union_tags(loc: Loc, data: Any) -> Loc:
     return tuple(out)
 
 
-_REF = re.compile(r"^([a-z_]+)(\[(\d+)\])?(\.([a-z_]+))?(\[(\d+)\])?(\.([a-z_]+))?: (.*)$")
+_REF = re.compile(r"^([a-z_]+(?:\[\d+\])*(?:\.[a-z_]+(?:\[\d+\])*)*): (.*)$")
+_PART = re.compile(r"([a-z_]+)|\[(\d+)\]")
 
 
 def split_reference(text: str) -> tuple[Loc, str]:
-    """``faults[0].target: unknown ...`` -> (("faults", 0, "target"), full text)."""
+    """``faults[0].target: unknown ...`` -> (("faults", 0, "target"), full text); any depth
+    (``recovery.actions[0].requires[1].step: ...``)."""
     m = _REF.match(text)
     if not m:
         return (), text
-    loc: list[int | str] = [m.group(1)]
-    for group, convert in ((3, int), (5, str), (7, int), (9, str)):
-        if m.group(group):
-            loc.append(convert(m.group(group)))
+    loc: list[int | str] = [
+        int(index) if index else name for name, index in _PART.findall(m.group(1))
+    ]
     return tuple(loc), text
 
 

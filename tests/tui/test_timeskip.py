@@ -25,9 +25,7 @@ async def test_t_skips_to_the_next_step_and_says_so(app_factory: Callable[..., C
         assert app.snapshot is not None
         assert "nothing is under way" in app.snapshot.message
         assert app.game.view.actions == []
-        await press(
-            pilot, "slash", *"do run-step tracker-db step=provision-restore-host", "enter"
-        )
+        await press(pilot, "slash", *"do run-step tracker-db step=provision-restore-host", "enter")
         before = app.game.view.now
         await press(pilot, "t")
         assert isinstance(app.screen, ConsoleScreen)
