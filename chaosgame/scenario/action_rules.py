@@ -183,7 +183,7 @@ class ActionRule(Timing):
 
     action: str = Field(description="the action (see `chaosgame catalog`)")
     target: str | None = Field(default=None, description="only on this target (default: any)")
-    params: dict[str, str | float | bool] = Field(
+    params: dict[str, str | Annotated[float, Field(ge=-1e9, le=1e9)] | bool] = Field(
         default_factory=dict,
         description="only when asked with these parameters (`replicas: 2`, `fraction: 0`)",
     )
