@@ -156,11 +156,16 @@ class Timing(BaseModel):
     per_replica: Duration | None = Field(
         default=None, description="and this much per replica the target wants (a fleet)"
     )
-    requires: list[Requirement] = Field(default_factory=list)
+    requires: list[Requirement] = Field(
+        default_factory=list, description="what it needs first (all of them)"
+    )
     without: Literal["refuse", "fail", "harm"] = Field(
         default="refuse", description="done without its requirements: refused, fails or harms"
     )
-    says: str = Field(default="", description="the sentence the player reads when it is refused")
+    says: str = Field(
+        default="",
+        description="the sentence the player reads: why it was refused, failed or harmed",
+    )
     harm: Harm | None = Field(default=None, description="without: harm, what it does")
 
     @model_validator(mode="after")
@@ -201,8 +206,12 @@ class Recovery(BaseModel):
     """How recovery works in this incident: action rules and the runbook."""
 
     model_config = STRICT
-    actions: list[ActionRule] = Field(default_factory=list)
-    runbook: list[RunbookStep] = Field(default_factory=list)
+    actions: list[ActionRule] = Field(
+        default_factory=list, description="durations, requirements and risks of actions here"
+    )
+    runbook: list[RunbookStep] = Field(
+        default_factory=list, description="steps the player can carry out with `run-step`"
+    )
 
 
 # ------------------------------------------------------------------ the reference's steps

@@ -37,6 +37,15 @@ MODELS: dict[str, str] = {
     "Onset": "How a fault's intensity develops once it has started.",
     "Condition": "A fault that lies latent until this holds (a version runs, a flag is on, a config value).",
     "MitigationBase": "Fields every mitigation has.",
+    "Recovery": "How recovery works in this incident: action rules and the runbook.",
+    "ActionRule": "One action's duration, requirements and risk in this scenario.",
+    "RunbookStep": "A step of the runbook the player can carry out (`run-step`): provision a host...",
+    "Requirement": "What an action needs first: exactly one of ``done``, ``step``, ``up`` or ``when``.",
+    "Done": "An action that must have taken effect first (any target unless one is named).",
+    "Harm": "What an action done without its requirements does besides its own effect.",
+    "Observable": "A condition on the simulated state of one component (a cache's hit ratio above 0.8).",
+    "WaitStep": "A pause in the reference solution: let this much simulated time pass.",
+    "WaitUntilStep": "A pause in the reference solution until a condition on the simulated state holds.",
 }
 """What each model of a scenario file is, keyed by class name (the JSON Schema's and the
 reference's description of it)."""
@@ -151,6 +160,7 @@ MEANINGS: dict[str, str] = {
     "Truth.causal_chain": "how the cause led to the symptoms, in order",
     "Truth.contributing": "contributing factors, in words",
     "Truth.red_herrings": "real events that did not cause the outage",
+    "Scenario.recovery": "how long actions take here, what they need first and risk; the runbook (section 11)",
     "RootCause.component": "the component at fault (none for no-fault)",
     "CauseStep.component": "where this step happens",
     "CauseStep.what": "what happens",
