@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import sqlite3
 import sys
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, TextIO
 
 from chaosgame.game.commands import parse_command
 from chaosgame.game.flow import describe
-from chaosgame.game.menu import METRIC_HELP, VIEW_COSTS
+from chaosgame.game.menu import METRIC_HELP, VIEW_COSTS, delay_text, scenario_delay
 from chaosgame.game.player import PlayerView
 from chaosgame.game.render import spark
 from chaosgame.scenario.actions import MITIGATIONS
@@ -109,6 +110,31 @@ def _plain(value: Any) -> str:
 def _hypothesis(h: dict[str, Any]) -> str:
     where = f" in {h['component']}" if h.get("component") else ""
     return f"{h['kind']}{where} (confidence {float(h['confidence']):g})"
+
+
+def actions_text(briefing: Mapping[str, Any]) -> str:
+    """The mitigations with their delays (this incident's where they differ), then the
+    incident's runbook steps, if it has any."""
+    lines = []
+    for a, i in MITIGATIONS.items():
+        here = scenario_delay(briefing, a)
+        when = f"{i.delay_s:g}s" if here is None else delay_text(briefing, a)
+        lines.append(f"  {a:<20} {i.summary} (acts after {when})")
+    for entry in briefing.get("action_times", []):
+        if entry.get("target") and entry.get("takes_s") is not None:
+            lines.append(
+                f"  {entry['action']} {entry['target']}: acts after "
+                f"{format_duration(float(entry['takes_s']))} here"
+                + (f" ({entry['how']})" if entry.get("how") else "")
+            )
+    steps = briefing.get("runbook", [])
+    if steps:
+        lines.append("Runbook steps (do run-step TARGET step=NAME):")
+        for step in steps:
+            takes = step.get("takes_s")
+            after = f" (acts after {format_duration(float(takes))})" if takes is not None else ""
+            lines.append(f"  {step['target']} {step['step']}: {step.get('summary', '')}{after}")
+    return "\n".join(lines)
 
 
 def said(action: dict[str, Any], result: Any, asked: str, view: PlayerView) -> str:
@@ -213,12 +239,7 @@ def run_console(
             say("\n".join(f"  {k:<16} {v}" for k, v in METRIC_HELP.items()))
             continue
         if parsed == "actions":
-            say(
-                "\n".join(
-                    f"  {a:<20} {i.summary} (acts after {i.delay_s:g}s)"
-                    for a, i in MITIGATIONS.items()
-                )
-            )
+            say(actions_text(view.briefing()))
             continue
         assert isinstance(parsed, dict)
         asked = view.clock()

@@ -126,8 +126,8 @@ def unmet(sim: Simulator, r: Timing) -> list[Requirement]:
 
 def sentence(spec: MitigationBase, r: Timing, missing: list[Requirement]) -> str:
     """What the player reads: the rule's own words, else what is missing."""
-    if r.says:
-        return r.says
+    if r.says.strip():
+        return " ".join(r.says.split())  # a folded YAML block ends with a line break
     needs = "; ".join(req.text() for req in missing)
     return f"{spec.action} {spec.target} needs {needs}"
 

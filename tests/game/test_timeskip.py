@@ -117,6 +117,17 @@ def test_the_console_and_the_palette_know_the_skip() -> None:
     assert "there is no host" not in text
 
 
+def test_the_consoles_action_list_shows_this_incidents_durations_and_runbook() -> None:
+    out = io.StringIO()
+    assert run_console(load(LONG), None, io.StringIO("actions\nend\n"), out) == 0
+    text = out.getvalue()
+    assert "restore-backup" in text
+    assert "(acts after 1800s)" not in text.split("restore-backup", 1)[1].splitlines()[0]
+    assert "acts after 6h here (catalogue: 30m)" in text
+    assert "tracker-db provision-restore-host: build a host" in text
+    assert "(acts after 40m)" in text
+
+
 def test_the_menu_shows_this_incidents_durations_where_they_differ() -> None:
     briefing = PlayerView(load(LONG)).briefing()
     assert delay_text(briefing, "restore-backup", "tracker-db") == "6h here (catalogue: 30m)"
