@@ -113,4 +113,6 @@ def recovery_briefing(sc: Scenario) -> dict[str, Any]:
         {"step": s.name, "target": s.target, "summary": s.summary, **takes(s, s.target)}
         for s in rec.runbook
     ]
+    if not actions and not runbook:
+        return {}
     return {"action_times": actions, "runbook": runbook}
