@@ -14,9 +14,12 @@ from typing import TYPE_CHECKING, TypeVar, cast
 
 import numpy as np
 
+from chaosgame.engine.compose import adjust, extra_share, version_share
+from chaosgame.engine.compose import apply as apply_composed
 from chaosgame.engine.state import Modifiers
 from chaosgame.engine.versionlog import note_version_error
 from chaosgame.engine.world import F64
+from chaosgame.scenario.compose import composed, extended, is_range
 from chaosgame.scenario.faults import (
     BadDeploy,
     CacheFlush,
@@ -125,7 +128,7 @@ class ActiveFault:
         else:
             flag = f.flag if isinstance(f, FlaggedFault) else None
         if version:
-            share *= sim.state.versions[self.target].share(version, now)
+            share *= version_share(sim.state.versions[self.target], version, now)
         if flag:
             on, pct = sim.state.flags.get(flag, (False, 0.0))
             share *= pct / 100.0 if on else 0.0
@@ -133,6 +136,8 @@ class ActiveFault:
             for key, value in cond.config.items():
                 if sim.state.config.get((self.target, key)) != value:
                     share = 0.0
+        if cond is not None and share > 0.0 and extended(cond):
+            share *= extra_share(sim, cond, self.target, now)
         return share
 
     def strength(self, sim: Simulator, now: float) -> float:
@@ -140,7 +145,8 @@ class ActiveFault:
         shape = self.onset(sim, now)
         if shape <= 0.0:
             return 0.0
-        return self.spec.intensity * shape * self.condition(sim, now)
+        x = self.spec.intensity * shape * self.condition(sim, now)
+        return adjust(self, sim, x) if composed(self.spec) else x
 
     def apply(self, sim: Simulator, m: Modifiers) -> None:
         """Write this tick's effect into the modifiers."""
@@ -156,6 +162,9 @@ class ActiveFault:
             if start is not None and self.condition(sim, now) > 0:
                 start(self.spec, sim, self.target)
         x = self.strength(sim, now)
+        if composed(self.spec):
+            apply_composed(self, sim, m, x)
+            return
         if x > 0.0:
             fn = EFFECTS.get(self.spec.kind)
             if fn is None:
@@ -176,7 +185,7 @@ class ActiveFault:
         """The version this fault is bound to (its pods alone misbehave), if any."""
         f = self.spec
         if f.when and f.when.version:
-            return f.when.version
+            return None if is_range(f.when.version) else f.when.version
         return f.version if isinstance(f, VersionedFault) else None
 
 

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ValidationError
 from chaosgame.engine import action_rules
 from chaosgame.engine.mitigations import MitigationError
 from chaosgame.engine.sim import Simulator
+from chaosgame.game import comms
 from chaosgame.game.actions import Action, Declare, End, Mitigate, Query, Wait, parse_action
 from chaosgame.game.timeskip import recovery_briefing, skip_to_next
 from chaosgame.game.views import run_view
@@ -241,6 +242,7 @@ class Session:
                 for p in sim.pending
                 if not p.done
             ],
+            **comms.observation(self),
         }
 
     def briefing(self) -> dict[str, Any]:

@@ -118,7 +118,7 @@ def run_view(sim: Simulator, q: Query) -> tuple[Any, float]:
         return out, COSTS["metric"]
     if q.view in ("events", "deploys"):
         since = sim.now - q.window
-        kinds = ("deploy", "flag", "config") if q.view == "deploys" else None
+        kinds = ("deploy", "flag", "config", "pipeline") if q.view == "deploys" else None
         rows = [
             e.as_dict()
             for e in sim.events

@@ -15,7 +15,10 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from chaosgame.scenario.action_rules import Recovery, ReferenceStep, check_recovery
 from chaosgame.scenario.actions import MITIGATIONS, MitigationBase, mitigation_union
+from chaosgame.scenario.compose import check_compose
 from chaosgame.scenario.faults import FAULT_KINDS, FaultBase
+from chaosgame.scenario.parties import Comms, Party, Pipeline, check_parties, target_names
+from chaosgame.scenario.party_actions import PARTY_TARGETS
 from chaosgame.scenario.playable import (
     MAX_TICK_S,
     MAX_WINDOW_S,
@@ -467,6 +470,15 @@ class Scenario(BaseModel):
     flags: list[Flag] = Field(default_factory=list)
     configs: list[ConfigChange] = Field(default_factory=list)
     faults: list[FaultSpec] = Field(default_factory=list)
+    parties: list[Party] = Field(
+        default_factory=list, description="other teams and customers the player can ask to act"
+    )
+    pipelines: list[Pipeline] = Field(
+        default_factory=list, description="deploy and config pipelines the player can pause"
+    )
+    comms: Comms | None = Field(
+        default=None, description="a public status page whose update cadence is scored"
+    )
     truth: Truth
     debrief: Debrief = Field(default_factory=Debrief)
     recovery: Recovery | None = Field(
@@ -583,6 +595,8 @@ def check_references(sc: Scenario) -> list[str]:
             problems.append(f"{where}.to: '{f.target}' does not call '{to}'")
         if f.when is not None and f.when.flag is not None:
             ref(f"{where}.when.flag", f.when.flag, flags, "flag")
+    problems += check_parties(sc, ref)
+    check_compose(sc, problems, names)
     rc = sc.truth.root_cause
     ref("truth.root_cause.component", rc.component, names, "component")
     kinds = [*FAULT_KINDS, "no-fault"]
@@ -601,6 +615,9 @@ def check_references(sc: Scenario) -> list[str]:
             ref(f"truth.reference_solution[{i}].target", m.target, clusters, "cluster")
         elif info.targets == ("region",):
             ref(f"truth.reference_solution[{i}].target", m.target, regions, "region")
+        elif info.targets[0] in PARTY_TARGETS:
+            named = target_names(sc, info.targets[0])
+            ref(f"truth.reference_solution[{i}].target", m.target, named, info.targets[0])
         else:
             ref(f"truth.reference_solution[{i}].target", m.target, names, "component")
     return problems
