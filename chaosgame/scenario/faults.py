@@ -75,6 +75,11 @@ class FaultBase(BaseModel):
         default=None, description="only these journeys (endpoints) are hit"
     )
     tenants: list[str] | None = Field(default=None, description="only these tenants are hit")
+    frame: str | None = Field(
+        default=None,
+        max_length=120,
+        description="the profile frame its extra CPU shows as (a function or rule name)",
+    )
     # composed faults (chaosgame.scenario.compose); absent, the kind's own recipe applies
     effects: list[Effect] | None = Field(
         default=None, description="mechanisms that replace the kind's own per-tick effect"

@@ -316,13 +316,15 @@ CATALOGUE: dict[str, Spec] = {
 def select(sim: Simulator, name: str | None, matchers: list[Matcher], hi: int) -> Frame:
     """Every series of metric ``name`` matching ``matchers``, for ticks ``[0, hi)``."""
     from chaosgame.telemetry.errors import QueryError, suggest
+    from chaosgame.telemetry.noise import metric_specs
 
-    wanted = [name] if name else list(CATALOGUE)
+    specs = CATALOGUE | metric_specs(sim) if sim.scenario.noise.metrics else CATALOGUE
+    wanted = [name] if name else list(specs)
     for x in matchers:
         if x.label == "__name__":
             wanted = [n for n in wanted if x.test(n)]
-    if name is not None and name not in CATALOGUE:
-        raise QueryError(suggest(name, CATALOGUE, "metric"), token=name)
+    if name is not None and name not in specs:
+        raise QueryError(suggest(name, specs, "metric"), token=name)
     comps = list(range(sim.world.n))
     for x in matchers:
         if x.label == "service":
@@ -334,7 +336,7 @@ def select(sim: Simulator, name: str | None, matchers: list[Matcher], hi: int) -
                 comps = [i for i in comps if x.test(sim.world.names[i])]
     frames = []
     for n in wanted:
-        fr = CATALOGUE[n].build(sim, comps, hi, matchers)
+        fr = specs[n].build(sim, comps, hi, matchers)
         fr.labels = fr.labels.with_value("__name__", n)
         ok = np.ones(len(fr), dtype=np.bool_)
         for x in matchers:

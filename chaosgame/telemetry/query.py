@@ -39,6 +39,7 @@ FORMS: tuple[str, ...] = (
     "pods payments                                                   kubectl get pods",
     "map                                                             dependency map with health",
     "alerts                                                          firing alerts",
+    "profile checkout                                                CPU profile of a component",
     "--since=15m --until=5m --step=1m --limit=20 --page=2            window and paging options",
 )
 """The forms the ``help`` query lists (data, not a docstring: ``python -OO`` strips those)."""
@@ -55,6 +56,7 @@ DEFAULT_WINDOW = {
     "events": 3600.0,
     "changes": 86400.0 * 7,
     "alerts": 3600.0,
+    "profile": 900.0,
 }
 _OPT = re.compile(r"\s+--([a-z_]+)(?:=(\S+))?\s*$")
 HEADS = (
@@ -66,6 +68,7 @@ HEADS = (
     "pods",
     "map",
     "alerts",
+    "profile",
     "metrics",
     "help",
     "kubectl",
@@ -228,11 +231,12 @@ def _dispatch(
         }
     if kind == "catalogue":
         from chaosgame.telemetry.metrics import CATALOGUE
+        from chaosgame.telemetry.noise import metric_specs
 
         return {
             "metrics": [
                 {"name": n, "type": s.kind, "labels": list(s.labels), "help": s.help}
-                for n, s in CATALOGUE.items()
+                for n, s in (CATALOGUE | metric_specs(sim)).items()
             ]
         }
     if kind == "map":
@@ -298,6 +302,10 @@ def _dispatch(
                 raise QueryError("usage: trace TRACE_ID", text, 0)
             return trace_by_id(sim, words[1], win, text)
         return trace_search(sim, words[1:], win, text)
+    if kind == "profile":
+        from chaosgame.telemetry.profiles import profile
+
+        return profile(sim, words[1] if len(words) > 1 else None, win, text)
     from chaosgame.telemetry.alerts import alerts_query
 
     return alerts_query(sim, win)
