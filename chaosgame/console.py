@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import sqlite3
 import sys
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, TextIO
 
 from chaosgame.game.commands import parse_command
 from chaosgame.game.flow import describe
-from chaosgame.game.menu import METRIC_HELP, VIEW_COSTS, status_due
+from chaosgame.game.menu import METRIC_HELP, VIEW_COSTS, delay_text, scenario_delay, status_due
 from chaosgame.game.player import PlayerView
 from chaosgame.game.render import spark
 from chaosgame.scenario.actions import MITIGATIONS
@@ -35,6 +36,7 @@ Commands (each costs simulated time; the outage keeps burning meanwhile):
   do ACTION TARGET [k=v ...]  a mitigation, e.g. do restart web, do scale web replicas=6
   actions                     the mitigations you can apply
   wait DURATION               let time pass, e.g. wait 2m
+  wait next                   skip until the next action under way takes effect (long recoveries)
   declare COMPONENT KIND [CONFIDENCE]  name the root cause, e.g. declare web memory-leak 0.6
                               (or a shared artefact: declare image:edge-2611 memory-leak)
   artefacts                   the shared artefacts (image, bundle...) you can declare
@@ -114,6 +116,31 @@ def _hypothesis(h: dict[str, Any]) -> str:
     return f"{h['kind']}{where} (confidence {float(h['confidence']):g})"
 
 
+def actions_text(briefing: Mapping[str, Any]) -> str:
+    """The mitigations with their delays (this incident's where they differ), then the
+    incident's runbook steps, if it has any."""
+    lines = []
+    for a, i in MITIGATIONS.items():
+        here = scenario_delay(briefing, a)
+        when = f"{i.delay_s:g}s" if here is None else delay_text(briefing, a)
+        lines.append(f"  {a:<20} {i.summary} (acts after {when})")
+    for entry in briefing.get("action_times", []):
+        if entry.get("target") and entry.get("takes_s") is not None:
+            lines.append(
+                f"  {entry['action']} {entry['target']}: acts after "
+                f"{format_duration(float(entry['takes_s']))} here"
+                + (f" ({entry['how']})" if entry.get("how") else "")
+            )
+    steps = briefing.get("runbook", [])
+    if steps:
+        lines.append("Runbook steps (do run-step TARGET step=NAME):")
+        for step in steps:
+            takes = step.get("takes_s")
+            after = f" (acts after {format_duration(float(takes))})" if takes is not None else ""
+            lines.append(f"  {step['target']} {step['step']}: {step.get('summary', '')}{after}")
+    return "\n".join(lines)
+
+
 def said(action: dict[str, Any], result: Any, asked: str, view: PlayerView) -> str:
     """What an action did, as a sentence that starts with the clock time it was asked at;
     a query's result is rendered as it is (see :func:`render`)."""
@@ -124,6 +151,8 @@ def said(action: dict[str, Any], result: Any, asked: str, view: PlayerView) -> s
             f"{asked} {describe(action)} asked; takes effect at "
             f"{view.clock(float(result['takes_effect_at']))}"
         )
+    if "waited_s" in result and result.get("until") == "next":
+        return f"{asked} {result['message']}; now {view.clock()}"
     if "waited_s" in result:
         return f"{asked} waited {format_duration(float(result['waited_s']))}; now {view.clock()}"
     if "declared" in result:
@@ -222,12 +251,7 @@ def run_console(
             say("\n".join(f"  {a}" for a in shared) or "  (no component carries tags)")
             continue
         if parsed == "actions":
-            say(
-                "\n".join(
-                    f"  {a:<20} {i.summary} (acts after {i.delay_s:g}s)"
-                    for a, i in MITIGATIONS.items()
-                )
-            )
+            say(actions_text(view.briefing()))
             continue
         assert isinstance(parsed, dict)
         asked = view.clock()

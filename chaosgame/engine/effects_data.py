@@ -164,7 +164,7 @@ def _disk(f: DiskFull, sim: Simulator, m: Modifiers, i: int, x: float, kmask: F6
 
 @effect(DatabaseCrash)
 def _crash(f: DatabaseCrash, sim: Simulator, m: Modifiers, i: int, x: float, kmask: F64) -> None:
-    if sim.state.reset_since("failover", i, f.at):
+    if sim.state.reset_since("failover", i, f.at) or sim.state.reset_since("restore", i, f.at):
         return
     m.add_err(i, x, np.ones(sim.world.k))
     for r in replicas_of(sim, i):

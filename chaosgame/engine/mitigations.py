@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeVar, cast
 
+from chaosgame.engine import action_rules
 from chaosgame.engine.compose import after_mitigation
 from chaosgame.engine.control import set_replicas, take_down
 from chaosgame.engine.fleet import finish_rollback, partial_rollback
@@ -127,8 +128,7 @@ def check_target(sim: Simulator, spec: MitigationBase) -> None:
 def request(sim: Simulator, spec: MitigationBase, actor: str = "player") -> float:
     """Validate and schedule a mitigation; return the simulated time it takes effect."""
     check_target(sim, spec)
-    info = MITIGATIONS[spec.action]
-    at = sim.now + info.delay_s
+    at = sim.now + action_rules.admit(sim, spec)
     sim.pending.append(Pending(spec, actor, at))
     sim.state.schedule(at, -1, f"mitigation:{len(sim.pending) - 1}")
     sim.record("mitigation", spec.target, f"{spec.action} requested", actor)
@@ -138,11 +138,15 @@ def request(sim: Simulator, spec: MitigationBase, actor: str = "player") -> floa
 def take_effect(sim: Simulator, number: int) -> None:
     """Carry out pending mitigation ``number`` now."""
     pending = sim.pending[number]
+    if not action_rules.before_effect(sim, number):
+        pending.done = True  # it failed; the timeline says why
+        return
     message = APPLY[pending.spec.action](pending.spec, sim)
     pending.done = True
     sim.record(
         "mitigation", pending.spec.target, f"{pending.spec.action}: {message}", pending.actor
     )
+    action_rules.after_effect(sim, number)
     after_mitigation(sim, pending.spec)
 
 
@@ -258,4 +262,5 @@ def _shed(spec: ShedLoad, sim: Simulator) -> str:
 
 # The rest of the catalogue's effects register themselves on import.
 from chaosgame.engine import parties as _parties  # noqa: E402,F401
+from chaosgame.engine import recovery_remedies as _recovery_remedies  # noqa: E402,F401
 from chaosgame.engine import remedies as _remedies  # noqa: E402,F401

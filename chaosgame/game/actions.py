@@ -7,6 +7,7 @@ dictionaries::
     {"type": "query", "q": "rate(http_requests_total{service=\"payments\",code=~\"5..\"}[5m])"}
     {"type": "mitigate", "action": "rollback", "target": "payments"}
     {"type": "wait", "seconds": 60}
+    {"type": "wait", "until": "next"}
     {"type": "declare", "component": "payments", "kind": "bad-deploy", "confidence": 0.8}
     {"type": "end"}
 """
@@ -64,11 +65,24 @@ class Mitigate(BaseModel):
 
 
 class Wait(BaseModel):
-    """Let simulated time pass."""
+    """Let simulated time pass: ``seconds``, or ``until: next``, until the next action under
+    way takes effect (a time-skip over a long recovery)."""
 
     model_config = STRICT
     type: Literal["wait"] = "wait"
-    seconds: Duration = Field(gt=0, le=3600.0)
+    seconds: Duration | None = Field(default=None, gt=0, le=3600.0)
+    until: Literal["next"] | None = Field(
+        default=None, description="next: until the next action under way takes effect"
+    )
+
+    @model_validator(mode="after")
+    def _one_form(self) -> Wait:
+        if (self.seconds is None) == (self.until is None):
+            raise ValueError(
+                "a wait needs either 'seconds' (at most 3600) or 'until': \"next\" (until the "
+                "next action under way takes effect), not both"
+            )
+        return self
 
 
 class Hypothesis(BaseModel):

@@ -106,7 +106,9 @@ def parse_command(line: str) -> dict[str, Any] | str:
         return {"type": "mitigate", "action": rest[0], "target": rest[1], **_kv(rest[2:])}
     if head == "wait":
         if not rest:
-            raise ValueError("usage: wait DURATION (for example wait 2m)")
+            raise ValueError("usage: wait DURATION (for example wait 2m), or wait next")
+        if rest[0].lower() in ("next", "until-next") or rest == ["until", "next"]:
+            return {"type": "wait", "until": "next"}
         return {"type": "wait", "seconds": seconds(rest[0], "wait")}
     if head == "declare":
         if len(rest) < 2:

@@ -63,6 +63,8 @@ def describe(act: dict[str, Any]) -> str:
         )
         return f"do {act['action']} {act['target']}" + (f" {extra}" if extra else "")
     if kind == "wait":
+        if act.get("until") == "next":
+            return "wait until the next step"
         return f"wait {act['seconds']:g}s"
     if kind == "declare":
         conf = act.get("confidence", 1.0)
@@ -83,9 +85,7 @@ def _burn_at(pops: list[impact.Population], lo: int, hi: int) -> float:
 
 
 def _reference_steps(a: Assessment) -> set[tuple[str, str, str | None]]:
-    return {
-        (m.action, m.target, getattr(m, "to", None)) for m in a.scenario.truth.reference_solution
-    }
+    return {(m.action, m.target, getattr(m, "to", None)) for m in a.scenario.truth.mitigations}
 
 
 def actions(a: Assessment) -> list[dict[str, Any]]:

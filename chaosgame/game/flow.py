@@ -132,6 +132,8 @@ def describe(action: Mapping[str, Any]) -> str:
             f"{k}={v}" for k, v in action.items() if k not in ("type", "action", "target")
         )
         return f"{action.get('action')} {action.get('target')} {extra}".strip()
+    if kind == "wait" and action.get("until") == "next":
+        return "wait until the next step"
     if kind == "wait":
         return f"wait {float(action.get('seconds', 0)):g}s"
     if kind == "declare":

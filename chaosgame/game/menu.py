@@ -140,8 +140,36 @@ def query_commands(components: list[str]) -> list[Command]:
     return cmds
 
 
-def mitigation_commands(components: list[str]) -> list[Command]:
-    """Every mitigation: direct for those without arguments, a dialog for the others."""
+def scenario_delay(
+    briefing: Mapping[str, Any] | None, action: str, target: str | None = None
+) -> float | None:
+    """How long ``action`` (on ``target``) takes in this incident when it differs from the
+    catalogue (the briefing's ``action_times``); None when the catalogue's delay holds."""
+    best = None
+    for entry in (briefing or {}).get("action_times", []):
+        if entry.get("action") != action or entry.get("takes_s") is None:
+            continue
+        if entry.get("target") == target:
+            return float(entry["takes_s"])
+        if entry.get("target") is None or (target is None and best is None):
+            best = float(entry["takes_s"])
+    return best
+
+
+def delay_text(briefing: Mapping[str, Any] | None, action: str, target: str | None = None) -> str:
+    """``2m``, or ``6h here (catalogue: 30m)`` when this incident says otherwise."""
+    base = MITIGATIONS[action].delay_s
+    here = scenario_delay(briefing, action, target)
+    if here is None or here == base:
+        return cost_text(base)
+    return f"{cost_text(here)} here (catalogue: {cost_text(base)})"
+
+
+def mitigation_commands(
+    components: list[str], briefing: Mapping[str, Any] | None = None
+) -> list[Command]:
+    """Every mitigation: direct for those without arguments, a dialog for the others. With
+    the game's ``briefing``, an action that takes another time in this incident says so."""
     cmds: list[Command] = []
     for name, info in MITIGATIONS.items():
         needs_args = bool(
@@ -159,15 +187,51 @@ def mitigation_commands(components: list[str]) -> list[Command]:
             )
             continue
         for comp in components:
+            here = scenario_delay(briefing, name, comp)
             cmds.append(
                 Command(
                     f"{name} {comp}",
-                    detail,
+                    detail
+                    if here is None
+                    else f"acts after {delay_text(briefing, name, comp)}: {info.summary}",
                     cost,
                     {"type": "mitigate", "action": name, "target": comp},
                     risky=info.risky,
                 )
             )
+    return cmds
+
+
+SKIP = Command(
+    "wait until the next step",
+    "skip until the next action under way takes effect (a long recovery)",
+    0.0,
+    {"type": "wait", "until": "next"},
+)
+"""The time-skip (``t`` in the console; ``wait next`` typed)."""
+
+
+def recovery_commands(briefing: Mapping[str, Any] | None) -> list[Command]:
+    """For an incident with a runbook or long actions: the time-skip and each runbook step."""
+    if not briefing or not ("action_times" in briefing or "runbook" in briefing):
+        return []
+    cmds = [SKIP]
+    for step in briefing.get("runbook", []):
+        takes = step.get("takes_s")
+        when = f"acts after {cost_text(float(takes))}: " if takes is not None else ""
+        cmds.append(
+            Command(
+                f"run-step {step['target']} {step['step']}",
+                f"{when}{step.get('summary') or 'a step of the runbook'}",
+                HANDS_ON_S,
+                {
+                    "type": "mitigate",
+                    "action": "run-step",
+                    "target": step["target"],
+                    "step": step["step"],
+                },
+            )
+        )
     return cmds
 
 

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from chaosgame.game.session import Session
+from chaosgame.game.timeskip import wait_until
+from chaosgame.scenario.action_rules import WaitStep, WaitUntilStep
 from chaosgame.scenario.actions import MITIGATIONS
 from chaosgame.scenario.model import Scenario
 
@@ -20,10 +22,25 @@ SETTLE_S = 600.0
 
 
 def reference_actions(scenario: Scenario) -> list[dict[str, Any]]:
-    """The reference solution applied at once, the true cause declared, then end."""
-    acts: list[dict[str, Any]] = [
-        {"type": "mitigate", **m.model_dump(mode="json")} for m in scenario.truth.reference_solution
-    ]
+    """The reference solution applied as soon as paged (its stages separated by its waits),
+    the true cause declared, then end."""
+    acts: list[dict[str, Any]] = []
+    for step in scenario.truth.reference_solution:
+        if isinstance(step, WaitStep):
+            left = step.wait
+            while left > 1e-9:  # a wait action lasts at most an hour
+                acts.append({"type": "wait", "seconds": min(left, 3600.0)})
+                left -= 3600.0
+        elif isinstance(step, WaitUntilStep):
+            acts.append(
+                {
+                    "type": "wait_until",
+                    "condition": step.wait_until.model_dump(mode="json"),
+                    "timeout": step.timeout,
+                }
+            )
+        else:
+            acts.append({"type": "mitigate", **step.model_dump(mode="json")})
     rc = scenario.truth.root_cause
     acts.append({"type": "declare", "component": rc.component or rc.artefact, "kind": rc.kind})
     acts.append({"type": "end"})
@@ -79,6 +96,13 @@ def play(
         act = entry["action"] if "action" in entry and "type" not in entry else entry
         if session.ended:
             break
+        if act.get("type") == "wait_until":  # a stage of the reference solution
+            why = wait_until(session, act["condition"], float(act["timeout"]))
+            if why is not None:
+                errors.append(f"action {i + 1}: {why}")
+            if session.now >= session.deadline - 1e-9 and not session.ended:
+                session.step({"type": "end"})
+            continue
         out = session.step(act)
         if not out["ok"]:
             errors.append(f"action {i + 1}: {out['error']}")

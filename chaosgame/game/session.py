@@ -15,12 +15,13 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ValidationError
 
+from chaosgame.engine import action_rules
 from chaosgame.engine.mitigations import MitigationError
 from chaosgame.engine.sim import Simulator
 from chaosgame.game import comms
 from chaosgame.game.actions import Action, Declare, End, Mitigate, Query, Wait, parse_action
+from chaosgame.game.timeskip import recovery_briefing, skip_to_next
 from chaosgame.game.views import run_view
-from chaosgame.scenario.actions import MITIGATIONS
 from chaosgame.scenario.costs import MITIGATION_HANDS_ON
 from chaosgame.scenario.fleet import artefacts, unknown_culprit
 from chaosgame.scenario.model import Scenario
@@ -131,9 +132,9 @@ class Session:
                 "internal": True,
                 "observation": self.observe(),
             }
-        self.actions.append(
-            {"time": started, "action": act.model_dump(mode="json"), "cost_s": self.now - started}
-        )
+        # a wait keeps only the form it was asked in (seconds, or until next)
+        dumped = act.model_dump(mode="json", exclude_none=isinstance(act, Wait))
+        self.actions.append({"time": started, "action": dumped, "cost_s": self.now - started})
         if self.now >= self.deadline - 1e-9 and not self.ended:
             self._finish("time is up")
         if self.on_action is not None:
@@ -162,16 +163,19 @@ class Session:
             return result
         if isinstance(act, Mitigate):
             spec = act.mitigation()
+            delay = action_rules.delay(sim, spec)
             takes = sim.mitigate(spec)
             self._advance(MITIGATION_HANDS_ON)
-            info = MITIGATIONS[spec.action]
             return {
                 "action": spec.action,
                 "target": spec.target,
                 "takes_effect_at": takes,
-                "delay_s": info.delay_s,
+                "delay_s": delay,
             }
+        if isinstance(act, Wait) and act.until is not None:
+            return skip_to_next(self, sim)
         if isinstance(act, Wait):
+            assert act.seconds is not None
             self._advance(act.seconds)
             return {"waited_s": act.seconds}
         if isinstance(act, Declare):
@@ -252,6 +256,7 @@ class Session:
             "journeys": [j.name for j in sc.journeys],
             "components": [c.name for c in sc.components],
             "artefacts": artefacts(sc),
+            **recovery_briefing(sc),
         }
 
 

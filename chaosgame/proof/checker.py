@@ -5,7 +5,8 @@ Four kinds of run of the same scenario and seed are compared:
 * **baseline**: the scenario with its faults removed (what the fleet does on a normal day);
 * **nothing**: the player is paged and does nothing until the time limit, then the world
   settles for a while;
-* **reference**: the player applies the truth's reference solution as soon as paged;
+* **reference**: the player applies the truth's reference solution as soon as paged (a staged
+  one stage by stage, after its waits and conditions);
 * **counterfactuals**: one per red herring, the scenario without that event.
 
 The checks (each passes or fails with its reason):
@@ -206,7 +207,9 @@ def _check_hurts(sc: Scenario, run: Run, base: Simulator, onset: float, nf: bool
 def _check_reference(sc: Scenario, run: Run, judge: Judge, nf: bool) -> Check:
     name = "reference-recovers"
     if run.refused:
-        return Check(name, False, "the reference solution was refused: " + "; ".join(run.refused))
+        waits = all("wait_until" in why for why in run.refused)
+        what = "did not play through" if waits else "was refused"
+        return Check(name, False, f"the reference solution {what}: " + "; ".join(run.refused))
     if not nf and not sc.truth.reference_solution:
         return Check(name, False, "truth.reference_solution is empty")
     verdict = judge.evaluate(run.sim, run.page, run.deadline)

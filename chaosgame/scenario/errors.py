@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Literal, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 
+from chaosgame.scenario.action_rules import STEP_TAGS
 from chaosgame.scenario.model import Scenario
 from chaosgame.scenario.units import format_duration, parse_duration, parse_signed_duration
 
@@ -61,6 +62,9 @@ def _model_of(annotation: Any, node: Any) -> Any:
                 field = model.model_fields.get(disc)
                 if field is not None and node.get(disc) in get_args(field.annotation):
                     return model
+        for key in ("wait_until", "wait"):  # a reference step that is no mitigation
+            if key in node:
+                return next((m for m in found if key in m.model_fields), None)
     return None
 
 
@@ -137,6 +141,8 @@ def _strip_union_tags(loc: Loc, data: Any) -> Loc:
     out: list[int | str] = []
     node = data
     for part in loc:
+        if isinstance(part, str) and part in STEP_TAGS:
+            continue  # a reference step's kind (mitigation, wait, wait_until)
         if (
             isinstance(part, str)
             and isinstance(node, dict)
@@ -154,18 +160,19 @@ def _strip_union_tags(loc: Loc, data: Any) -> Loc:
     return tuple(out)
 
 
-_REF = re.compile(r"^([a-z_]+)(\[(\d+)\])?(\.([a-z_]+))?(\[(\d+)\])?(\.([a-z_]+))?: (.*)$")
+_REF = re.compile(r"^([a-z_]+(?:\[\d+\])*(?:\.[a-z_]+(?:\[\d+\])*)*): (.*)$")
+_PART = re.compile(r"([a-z_]+)|\[(\d+)\]")
 
 
 def split_reference(text: str) -> tuple[Loc, str]:
-    """``faults[0].target: unknown ...`` -> (("faults", 0, "target"), full text)."""
+    """``faults[0].target: unknown ...`` -> (("faults", 0, "target"), full text); any depth
+    (``recovery.actions[0].requires[1].step: ...``)."""
     m = _REF.match(text)
     if not m:
         return (), text
-    loc: list[int | str] = [m.group(1)]
-    for group, convert in ((3, int), (5, str), (7, int), (9, str)):
-        if m.group(group):
-            loc.append(convert(m.group(group)))
+    loc: list[int | str] = [
+        int(index) if index else name for name, index in _PART.findall(m.group(1))
+    ]
     return tuple(loc), text
 
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from chaosgame.scenario.action_rules import Recovery, ReferenceStep, check_recovery
 from chaosgame.scenario.actions import MITIGATIONS, MitigationBase, mitigation_union
 from chaosgame.scenario.compose import check_compose
 from chaosgame.scenario.faults import FAULT_KINDS, FaultBase
@@ -413,9 +414,15 @@ class Truth(BaseModel):
     causal_chain: list[CauseStep] = Field(default_factory=list)
     contributing: list[str] = Field(default_factory=list)
     red_herrings: list[RedHerring] = Field(default_factory=list)
-    reference_solution: list[MitigationSpec] = Field(
-        default_factory=list, description="mitigations, in order, that fix the incident"
+    reference_solution: list[ReferenceStep] = Field(
+        default_factory=list,
+        description="mitigations, in order, that fix the incident (with waits between stages)",
     )
+
+    @property
+    def mitigations(self) -> list[MitigationBase]:
+        """The reference solution's mitigations, in order, without its waits."""
+        return [m for m in self.reference_solution if isinstance(m, MitigationBase)]
 
 
 class Question(BaseModel):
@@ -502,10 +509,13 @@ class Scenario(BaseModel):
     )
     truth: Truth
     debrief: Debrief = Field(default_factory=Debrief)
+    recovery: Recovery | None = Field(
+        default=None, description="action durations, requirements and risks; the runbook"
+    )
 
     @model_validator(mode="after")
     def _references(self) -> Scenario:
-        problems = check_references(self) + check_playable(self)
+        problems = check_references(self) + check_recovery(self) + check_playable(self)
         if problems:
             raise ValueError("\n".join(problems))
         return self
@@ -625,6 +635,8 @@ def check_references(sc: Scenario) -> list[str]:
     for i, step in enumerate(sc.truth.causal_chain):
         ref(f"truth.causal_chain[{i}].component", step.component, names, "component")
     for i, m in enumerate(sc.truth.reference_solution):
+        if not isinstance(m, MitigationBase):
+            continue  # a wait between stages
         info = MITIGATIONS.get(m.action)
         if info is None:
             continue

@@ -3,9 +3,10 @@
 Every number has a range of its own (in the model); these rules relate the fields to each
 other, so that what ``validate`` accepts plays to a debrief:
 
-* **the clock**: a tick of 1 s to 1 minute, a window (``duration``) of 10 minutes to a day
-  holding at least 60 ticks and at most 10,000, and a fleet whose history over the window fits
-  in memory (ticks x components x (journeys + 5) at most 20 million);
+* **the clock**: a tick of 1 s to 1 minute (up to 5 minutes in a window longer than a day),
+  a window (``duration``) of 10 minutes to a week holding at least 60 ticks and at most 10,000,
+  and a fleet whose history over the window fits in memory (ticks x components x
+  (journeys + 5) at most 20 million);
 * **the timeline**: every time that happens (faults and their ends, ``page_at``, deploys, flag
   and config changes, traffic spikes, the causal chain) lies before the end of the window, and a
   fault ends after it starts; history before the window may go back a year;
@@ -30,12 +31,19 @@ if TYPE_CHECKING:
 
 MIN_TICK_S = 1.0
 """The shortest tick: shorter ones cost minutes of CPU per game for nothing the player sees."""
-MAX_TICK_S = 60.0
-"""The longest tick: longer ones hide whole retry storms and alerts between two ticks."""
+MAX_TICK_S = 300.0
+"""The longest tick of a long incident (a window over a day): a restore over days is played
+in 5-minute ticks."""
+MAX_SHORT_TICK_S = 60.0
+"""The longest tick of a window of a day or less: longer ones hide whole retry storms and
+alerts between two ticks."""
+LONG_WINDOW_S = 86400.0
+"""A window longer than this (a day) is a long incident: its ticks may be longer."""
 MIN_WINDOW_S = 600.0
 """The shortest simulated window (10 minutes)."""
-MAX_WINDOW_S = 86400.0
-"""The longest simulated window (a day); also the longest time limit."""
+MAX_WINDOW_S = 7 * 86400.0
+"""The longest simulated window (a week, for a recovery over days); also the longest time
+limit."""
 MIN_TICKS = 60
 """The fewest ticks in the window: a tick well under the duration."""
 MAX_TICKS = 10_000
@@ -70,6 +78,12 @@ def check_playable(sc: Scenario) -> list[str]:
 def _clock(sc: Scenario) -> list[str]:
     ticks = math.ceil(sc.duration / sc.tick)
     window = f"a {_t(sc.duration)} window of {_t(sc.tick)} ticks"
+    if sc.tick > MAX_SHORT_TICK_S and sc.duration <= LONG_WINDOW_S:
+        return [
+            f"tick: {window}: a tick longer than {_t(MAX_SHORT_TICK_S)} is only for a window "
+            f"longer than {_t(LONG_WINDOW_S)} (a long incident); make the tick at most "
+            f"{_t(MAX_SHORT_TICK_S)}"
+        ]
     if ticks < MIN_TICKS:
         return [
             f"tick: {window} holds only {ticks} ticks; make the tick at most "

@@ -240,6 +240,10 @@ class ChaosApp(App[None]):
         if action.get("type") == "end":
             return True
         left = float(self.snapshot.observation.get("remaining_s", 1e9)) if self.snapshot else 1e9
+        if action.get("type") == "wait" and action.get("until") == "next" and self.snapshot:
+            obs = self.snapshot.observation
+            due = [float(p["takes_effect_at"]) for p in obs.get("pending_mitigations", [])]
+            return bool(due) and min(due) - float(obs["time"]) >= left
         return action.get("type") == "wait" and float(action.get("seconds", 0)) >= left
 
     @work(thread=True, group="session")

@@ -14,6 +14,7 @@ from chaosgame.game.menu import (
     game_commands,
     mitigation_commands,
     query_commands,
+    recovery_commands,
 )
 
 if TYPE_CHECKING:
@@ -34,7 +35,12 @@ class GameCommands(Provider):
         if snap is None or snap.ended:
             return [c for c in game_commands() if not c.action and c.verb in ("help", "theme")]
         comps = snap.components
-        return [*game_commands(), *query_commands(comps), *mitigation_commands(comps)]
+        return [
+            *game_commands(),
+            *recovery_commands(snap.briefing),
+            *query_commands(comps),
+            *mitigation_commands(comps, snap.briefing),
+        ]
 
     def _run(self, cmd: Command) -> None:
         from chaosgame.tui.screens.console import ConsoleScreen

@@ -256,6 +256,21 @@ def test_silencing_changes_nothing_in_the_system() -> None:
     assert np.array_equal(quiet.history.journey["errors"][:60], loud.history.journey["errors"][:60])
 
 
+@covers("run-step", "restore-backup")
+def test_a_runbook_step_changes_nothing_and_a_restore_restarts_every_replica() -> None:
+    runbook = {"runbook": [{"name": "provision-host", "target": "db", "takes": "1m"}]}
+    crash = [f("database-crash", "db")]
+    step = play([(300.0, m("run-step", "db", step="provision-host"))], 600.0, recovery=runbook)
+    calm = play([], 600.0, recovery=runbook)
+    assert np.array_equal(step.history.journey["errors"][:60], calm.history.journey["errors"][:60])
+    lost = play([(120.0, m("restore-backup", "db"))], 2400.0, faults=crash)
+    db = lost.world.index["db"]
+    assert comp(lost, "errors", "db", 1000.0) > 0.99  # thirty minutes of copying
+    assert comp(lost, "replicas", "db", 1930.0) < 1.0  # the replica restarts on the copy
+    assert comp(lost, "errors", "db", 2300.0) < 0.01
+    assert lost.state.restarts[db] >= 1
+
+
 def test_every_mitigation_has_a_side_effect_test() -> None:
     assert set(MITIGATIONS) == TESTED
 

@@ -50,7 +50,7 @@ def test_reference_solution_recovers_and_doing_nothing_does_not() -> None:
     sc = load()
     fixed, idle = Session(sc), Session(sc)
     fixed.reset(), idle.reset()
-    for m in sc.truth.reference_solution:
+    for m in sc.truth.mitigations:
         assert fixed.step({"type": "mitigate", **m.model_dump()})["ok"]
     for s in (fixed, idle):
         s.step({"type": "wait", "seconds": 900})

@@ -364,7 +364,7 @@ def play_short(sc: Scenario) -> str:
         view.act({"type": "query", "view": "slo"})
         view.act({"type": "query", "view": "map"})
         view.act({"type": "wait", "seconds": 60})
-        for m in sc.truth.reference_solution[:2]:
+        for m in sc.truth.mitigations[:2]:
             view.act({"type": "mitigate", **m.model_dump(mode="json")})
         rc = sc.truth.root_cause
         view.act({"type": "declare", "component": rc.component, "kind": rc.kind})

@@ -49,7 +49,7 @@ def with_top(key_value: str, text: str = TEMPLATE) -> str:
 # the list: each was accepted and then crashed, hung or could not be played
 REFUSED = [
     (with_top("tick: 0"), "tick: 0", "tick: must be at least 1s (got 0)"),
-    (with_top("tick: 1d"), "tick: 1d", "tick: must be at most 1m (got '1d')"),
+    (with_top("tick: 1d"), "tick: 1d", "tick: must be at most 5m (got '1d')"),
     (
         edit("duration: 2h ", "duration: 0 "),
         "duration: 0",
@@ -130,6 +130,11 @@ def test_what_would_not_play_is_refused_at_its_line(text: str, at: str, message:
             ("tick: 1s", "duration: 1d"),
             "tick: a 1d window of 1s ticks holds 86,400 ticks; make the tick at least 9s or the "
             "window shorter (at most 10,000 ticks)",
+        ),
+        (
+            ("tick: 2m", "duration: 20h"),
+            "tick: a 20h window of 2m ticks: a tick longer than 1m is only for a window longer "
+            "than 1d (a long incident); make the tick at most 1m",
         ),
         (
             ("tick: 10s", "time_limit: 3h"),

@@ -66,6 +66,7 @@ class ConsoleScreen(Screen[None]):
         Binding("a", "mitigate", "act"),
         Binding("d", "declare", "declare"),
         Binding("w", "wait", "wait 1m"),
+        Binding("t", "skip", "next step", show=False),
         Binding("e", "end", "end"),
         Binding("r", "refresh", "refresh", show=False),
         Binding("m", "chart('errors')", "chart errors", show=False),
@@ -239,11 +240,18 @@ class ConsoleScreen(Screen[None]):
         """Let a minute pass."""
         self._send({"type": "wait", "seconds": 60.0})
 
+    def action_skip(self) -> None:
+        """Skip until the next action under way takes effect (a long recovery)."""
+        self._send({"type": "wait", "until": "next"})
+
     def action_mitigate(self, name: str | None = None) -> None:
         """Choose a mitigation in a dialog, confirm it if risky, then send it."""
         snap = self.chaos.snapshot
         comps = snap.components if snap else []
-        self.app.push_screen(ActionDialog(comps, name, self._selected()), self._mitigation_chosen)
+        briefing = snap.briefing if snap else None
+        self.app.push_screen(
+            ActionDialog(comps, name, self._selected(), briefing), self._mitigation_chosen
+        )
 
     def _mitigation_chosen(self, action: dict[str, Any] | None) -> None:
         if action is not None:

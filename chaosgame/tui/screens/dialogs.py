@@ -3,6 +3,7 @@ progress screen of long steps."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from rich.table import Table
@@ -22,9 +23,11 @@ from chaosgame.game.menu import (
     PARTY_TARGETS,
     TARGET_PLACEHOLDERS,
     cost_text,
+    delay_text,
     matching,
     mitigation_params,
     mitigation_problem,
+    scenario_delay,
     shown_value,
 )
 from chaosgame.scenario.actions import MITIGATIONS
@@ -67,16 +70,20 @@ class ConfirmDialog(ModalScreen[bool]):
         self.dismiss(event.button.id == "yes")
 
 
-def mitigation_option(name: str) -> Table:
-    """One mitigation in the list: name, risk, ``+delay`` until it acts, then its summary
-    wrapped beside them."""
+def mitigation_option(name: str, briefing: Mapping[str, Any] | None = None) -> Table:
+    """One mitigation in the list: name, risk, ``+delay`` until it acts (this incident's when
+    it says otherwise, marked ``*``), then its summary wrapped beside them."""
     info = MITIGATIONS[name]
+    here = scenario_delay(briefing, name)
+    delay = f"+{cost_text(info.delay_s)}"
+    if here is not None and here != info.delay_s:
+        delay = f"+{cost_text(here)}*"
     row = Table.grid(padding=(0, 1), expand=True)
     row.add_column(width=18, no_wrap=True)
     row.add_column(width=1, no_wrap=True)
     row.add_column(width=6, no_wrap=True, justify="right")
     row.add_column(ratio=1)
-    row.add_row(name, "⚠" if info.risky else "", f"+{cost_text(info.delay_s)}", info.summary)
+    row.add_row(name, "⚠" if info.risky else "", delay, info.summary)
     return row
 
 
@@ -114,10 +121,15 @@ class ActionDialog(ModalScreen[dict[str, Any] | None]):
     BINDINGS = [Binding("escape", "cancel", "back")]
 
     def __init__(
-        self, components: list[str], action: str | None = None, target: str | None = None
+        self,
+        components: list[str],
+        action: str | None = None,
+        target: str | None = None,
+        briefing: Mapping[str, Any] | None = None,
     ) -> None:
         super().__init__()
         self.components = components
+        self.briefing = briefing
         self.initial_action = action
         self.initial_target = target or ""
         self._chosen = ""
@@ -130,7 +142,7 @@ class ActionDialog(ModalScreen[dict[str, Any] | None]):
                 classes="dialog-title",
             )
             yield OptionList(
-                *[Option(mitigation_option(name), id=name) for name in MITIGATIONS],
+                *[Option(mitigation_option(name, self.briefing), id=name) for name in MITIGATIONS],
                 id="mitigations",
             )
             with Horizontal(classes="field"):
@@ -185,8 +197,9 @@ class ActionDialog(ModalScreen[dict[str, Any] | None]):
             )
             return
         risky = "  ⚠ risky: you will be asked to confirm" if info.risky else ""
+        target = self.query_one("#target", Input).value.strip() or None
         cost.update(
-            f"takes effect {cost_text(info.delay_s)} after you ask, costs "
+            f"takes effect {delay_text(self.briefing, info.action, target)} after you ask, costs "
             f"{cost_text(HANDS_ON_S)} of your time{risky}\nside effect: {info.side_effect}"
         )
 

@@ -37,6 +37,7 @@ room), pages firing, and what the keys of this tab cost.
 | `a` | mitigate (choose action, target, arguments) |
 | `d` | declare the root cause |
 | `w` | wait one minute |
+| `t` | wait until the next action under way takes effect (a long recovery) |
 | `n` / `b` | logs: next / previous page of the search (each page is a query) |
 | `←` / `→`, `v` | logs: scroll the records sideways, or wrap them |
 | `p` | real time on/off (the clock follows the wall clock) |
