@@ -25,6 +25,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from chaosgame.engine import evidence
+from chaosgame.engine.evidence import FaultActivity
 from chaosgame.engine.faults import ActiveFault, compile_faults
 from chaosgame.engine.history import History
 from chaosgame.engine.rng import Streams
@@ -49,15 +51,20 @@ class Event:
     component: str
     message: str
     actor: str = "system"
+    details: tuple[tuple[str, str], ...] = ()
+    """Authored evidence's fields (author, command, matched, outcome...; ``engine.evidence``)."""
 
     def as_dict(self) -> dict[str, Any]:
-        return {
+        out = {
             "time": self.time,
             "kind": self.kind,
             "component": self.component,
             "message": self.message,
             "actor": self.actor,
         }
+        if self.details:
+            out["details"] = dict(self.details)
+        return out
 
 
 class Simulator:
@@ -104,6 +111,8 @@ class Simulator:
         self._cache_edges = np.flatnonzero(w.is_cache[w.src])
         """Scratch state of faults and mitigations (accumulators, one-time notes)."""
         self.tick = 0
+        self.activity = FaultActivity(self)
+        """Whether the faults authored evidence waits for were acting, tick by tick."""
         self._noise_rngs = [self.streams.numpy(f"traffic/{j}") for j in w.journeys]
         self._noise_table = np.zeros((len(w.journeys), 0))
         self._past_events()
@@ -201,6 +210,7 @@ class Simulator:
                 past.append(
                     Event(cfg.at, "config", cfg.component, f"{cfg.key}={cfg.value} by {cfg.author}")
                 )
+        past.extend(evidence.past(sc))
         self.events.extend(sorted(past, key=lambda e: e.time))
 
     def _apply_due(self) -> None:
@@ -238,6 +248,7 @@ class Simulator:
     def step(self) -> None:
         """Advance the world by one tick."""
         w, st, dt, now = self.world, self.state, self.dt, self.now
+        evidence.record_due(self)
         self._apply_due()
         for v in st.versions.values():
             if v.rollout is not None:  # most components are not being deployed
@@ -253,6 +264,7 @@ class Simulator:
         self.mods = m
         for fault in self.faults:
             fault.apply(self, m)
+        self.activity.record(self)
         for effect in self.standing.values():
             effect(self, m)
         flow(self, m, now, dt)

@@ -14,6 +14,7 @@ from typing import Annotated, ClassVar, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from chaosgame.scenario.evidence import Change
 from chaosgame.scenario.units import Duration, Factor, Fraction, Moment, Positive
 
 STRICT = ConfigDict(extra="forbid", strict=True, frozen=True, allow_inf_nan=False)
@@ -60,6 +61,9 @@ class FaultBase(BaseModel):
         default=None, description="only these journeys (endpoints) are hit"
     )
     tenants: list[str] | None = Field(default=None, description="only these tenants are hit")
+    change: Change | None = Field(
+        default=None, description="who made the change the fault brings, and what it says"
+    )
 
     targets: ClassVar[tuple[str, ...]] = ()
     registered_kind: ClassVar[str] = ""

@@ -37,6 +37,18 @@ MODELS: dict[str, str] = {
     "Onset": "How a fault's intensity develops once it has started.",
     "Condition": "A fault that lies latent until this holds (a version runs, a flag is on, a config value).",
     "MitigationBase": "Fields every mitigation has.",
+    # authored evidence (chaosgame.scenario.evidence)
+    "Change": "Who made the visible change a fault brings with it, and what it said.",
+    "AuditEntry": "An operator's command or an audit event: who ran what, what it matched, what it did.",
+    "JobRun": "A scheduled or batch job that ran (cron, CI, a backup), with its status.",
+    "Notification": "An e-mail, chat message or ticket sent before (or during) the incident.",
+    "Window": "When authored evidence is written: a time window, and while a fault acts.",
+    "Values": "The values a placeholder of an authored log line takes (drawn per line, seeded).",
+    "LogLine": "A log line an author writes for a component: a template with placeholders and a rate.",
+    "Backlog": "A queue that grows with harm (customer tickets): failed requests add, a drain removes.",
+    "Point": "One point of an authored series: its value at a time (linear in between).",
+    "CustomMetric": "A metric an author defines: a business figure, a queue of tickets, a progress gauge.",
+    "Evidence": "Evidence the author writes: commands, jobs, notifications, log lines and metrics.",
 }
 """What each model of a scenario file is, keyed by class name (the JSON Schema's and the
 reference's description of it)."""

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from chaosgame.scenario.actions import MITIGATIONS, MitigationBase, mitigation_union
+from chaosgame.scenario.evidence import Evidence, check_evidence
 from chaosgame.scenario.faults import FAULT_KINDS, FaultBase
 from chaosgame.scenario.playable import (
     MAX_TICK_S,
@@ -460,6 +461,7 @@ class Scenario(BaseModel):
     flags: list[Flag] = Field(default_factory=list)
     configs: list[ConfigChange] = Field(default_factory=list)
     faults: list[FaultSpec] = Field(default_factory=list)
+    evidence: Evidence = Field(default_factory=Evidence)
     truth: Truth
     debrief: Debrief = Field(default_factory=Debrief)
 
@@ -573,6 +575,7 @@ def check_references(sc: Scenario) -> list[str]:
             problems.append(f"{where}.to: '{f.target}' does not call '{to}'")
         if f.when is not None and f.when.flag is not None:
             ref(f"{where}.when.flag", f.when.flag, flags, "flag")
+    check_evidence(sc, problems, names, journeys)
     rc = sc.truth.root_cause
     ref("truth.root_cause.component", rc.component, names, "component")
     kinds = [*FAULT_KINDS, "no-fault"]

@@ -313,16 +313,25 @@ CATALOGUE: dict[str, Spec] = {
 }
 
 
+def catalogue_of(sim: Simulator) -> dict[str, Spec]:
+    """The built-in catalogue and the scenario's own metrics (``telemetry.authored``)."""
+    from chaosgame.telemetry.authored import metric_specs
+
+    own = metric_specs(sim)
+    return {**CATALOGUE, **own} if own else CATALOGUE
+
+
 def select(sim: Simulator, name: str | None, matchers: list[Matcher], hi: int) -> Frame:
     """Every series of metric ``name`` matching ``matchers``, for ticks ``[0, hi)``."""
     from chaosgame.telemetry.errors import QueryError, suggest
 
-    wanted = [name] if name else list(CATALOGUE)
+    catalogue = catalogue_of(sim)
+    wanted = [name] if name else list(catalogue)
     for x in matchers:
         if x.label == "__name__":
             wanted = [n for n in wanted if x.test(n)]
-    if name is not None and name not in CATALOGUE:
-        raise QueryError(suggest(name, CATALOGUE, "metric"), token=name)
+    if name is not None and name not in catalogue:
+        raise QueryError(suggest(name, catalogue, "metric"), token=name)
     comps = list(range(sim.world.n))
     for x in matchers:
         if x.label == "service":
@@ -334,7 +343,7 @@ def select(sim: Simulator, name: str | None, matchers: list[Matcher], hi: int) -
                 comps = [i for i in comps if x.test(sim.world.names[i])]
     frames = []
     for n in wanted:
-        fr = CATALOGUE[n].build(sim, comps, hi, matchers)
+        fr = catalogue[n].build(sim, comps, hi, matchers)
         fr.labels = fr.labels.with_value("__name__", n)
         ok = np.ones(len(fr), dtype=np.bool_)
         for x in matchers:
