@@ -183,7 +183,7 @@ class LogLine(BaseModel):
     model_config = STRICT
     component: str
     level: Literal["info", "warn", "error"] = "error"
-    logger: Annotated[str, Field(pattern=r"^[A-Za-z0-9_.-]+$", max_length=40)] = "app"
+    logger: Annotated[str, Field(pattern=r"^[A-Za-z0-9_.:/-]+$", max_length=40)] = "app"
     text: Annotated[str, Field(min_length=1, max_length=500)] = Field(
         description="the message, with {placeholders} filled per line"
     )
