@@ -182,3 +182,35 @@ def test_custom_metrics_obey_the_metrics_gaps() -> None:
     res, _ = run(sim, "tickets_open --since=10m")
     for t, v in res["series"][0]["points"]:  # each point holds the last scrape's value
         assert v == pytest.approx(10 + 100 * (t // 120 * 120) / 1000)
+
+
+def test_dashboards_chart_custom_metrics_with_their_gaps() -> None:
+    from chaosgame.game.session import Session
+
+    metrics = [
+        {"name": "shop_orders_per_minute", "component": "api", "journey": "shop", "per": "minute"}
+    ]
+    s = Session(make_scenario(evidence={"metrics": metrics}))
+    s.reset()
+    out = s.step(
+        {"type": "query", "view": "metric", "component": "api", "metric": "shop_orders_per_minute"}
+    )
+    assert out["ok"], out
+    points = out["result"]["points"]
+    assert points
+    assert all(2000 < v < 2800 for _, v in points)  # 40 requests a second, as orders a minute
+    wrong = s.step(
+        {"type": "query", "view": "metric", "component": "db", "metric": "shop_orders_per_minute"}
+    )
+    assert not wrong["ok"]
+    comps = make_scenario().model_dump(by_alias=True)["components"]
+    dark = [
+        {**c, "telemetry": {**c["telemetry"], "metrics": False}} if c["name"] == "api" else c
+        for c in comps
+    ]
+    s = Session(make_scenario(components=dark, evidence={"metrics": metrics}))
+    s.reset()
+    out = s.step(
+        {"type": "query", "view": "metric", "component": "api", "metric": "shop_orders_per_minute"}
+    )
+    assert out["result"]["points"] == []
