@@ -202,20 +202,21 @@ class FaultActivity:
             for item in sc.evidence.logs
             if (w := item.when) is not None and w.fault is not None
         }
-        self.watched = [n for n, f in enumerate(sc.faults) if (f.kind, f.target) in wanted]
-        """Indices (in ``scenario.faults``) of the faults recorded."""
+        self.watched = [
+            n for n, f in enumerate(sim.faults) if (f.spec.kind, f.spec.target) in wanted
+        ]
+        """Positions (in ``sim.faults``) of the faults recorded."""
         self.ticks: dict[int, bytearray] = {n: bytearray() for n in self.watched}
 
     def record(self, sim: Simulator) -> None:
         """Note this tick's activity (after the faults wrote their effects)."""
         for n in self.watched:
-            fault = sim.faults[n]
-            self.ticks[n].append(1 if fault.strength(sim, sim.now) > 0 else 0)
+            self.ticks[n].append(1 if sim.faults[n].strength(sim, sim.now) > 0 else 0)
 
-    def acting(self, kind: str, target: str, sc: Scenario) -> list[bytearray]:
+    def acting(self, sim: Simulator, kind: str, target: str) -> list[bytearray]:
         """The records of the faults of ``kind`` on ``target``."""
         return [
             self.ticks[n]
             for n in self.watched
-            if sc.faults[n].kind == kind and sc.faults[n].target == target
+            if sim.faults[n].spec.kind == kind and sim.faults[n].spec.target == target
         ]

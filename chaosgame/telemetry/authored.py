@@ -193,7 +193,7 @@ def _window(sim: Simulator, line: LogLine, lo: int, hi: int) -> F:
         on *= t < w.before - 1e-9
     if w.fault is not None:
         acting = np.zeros(max(hi - lo, 0))
-        for record in sim.activity.acting(w.fault, w.target or line.component, sim.scenario):
+        for record in sim.activity.acting(sim, w.fault, w.target or line.component):
             got = np.frombuffer(bytes(record[lo:hi]), np.uint8).astype(np.float64)
             acting[: len(got)] = np.maximum(acting[: len(got)], got)
         on *= acting
