@@ -191,7 +191,13 @@ class Simulator:
         for d in sc.deploys:
             if d.at <= 0:
                 past.append(
-                    Event(d.at, "deploy", d.component, f"{d.version} ({d.strategy}) by {d.author}")
+                    Event(
+                        d.at,
+                        "deploy",
+                        d.component,
+                        f"{d.version} ({d.strategy}) by {d.author}",
+                        d.author,
+                    )
                 )
         for f in sc.flags:
             for ch in f.changes:
@@ -203,12 +209,19 @@ class Simulator:
                             "flag",
                             ",".join(f.components),
                             f"{f.name} {state} by {ch.author}",
+                            ch.author,
                         )
                     )
         for cfg in sc.configs:
             if cfg.at <= 0:
                 past.append(
-                    Event(cfg.at, "config", cfg.component, f"{cfg.key}={cfg.value} by {cfg.author}")
+                    Event(
+                        cfg.at,
+                        "config",
+                        cfg.component,
+                        f"{cfg.key}={cfg.value} by {cfg.author}",
+                        cfg.author,
+                    )
                 )
         past.extend(evidence.past(sc))
         self.events.extend(sorted(past, key=lambda e: e.time))
@@ -225,13 +238,15 @@ class Simulator:
                     d.version, self.now, d.duration, d.strategy, d.weight
                 )
                 how = f"{d.strategy} at {d.weight:.0%}" if d.strategy == "canary" else d.strategy
-                self.record("deploy", d.component, f"{d.version} ({how}) by {d.author}")
+                self.record("deploy", d.component, f"{d.version} ({how}) by {d.author}", d.author)
             elif head == "flag":
                 f = sc.flags[i]
                 ch = f.changes[int(arg)]
                 st.flags[f.name] = (ch.on, ch.percentage)
                 state = f"on at {ch.percentage:g}%" if ch.on else "off"
-                self.record("flag", ",".join(f.components), f"{f.name} {state} by {ch.author}")
+                self.record(
+                    "flag", ",".join(f.components), f"{f.name} {state} by {ch.author}", ch.author
+                )
             elif head == "config":
                 from chaosgame.engine.config import set_config
 

@@ -221,3 +221,28 @@ def test_the_reserved_metric_names_are_the_catalogues() -> None:
     from chaosgame.telemetry.metrics import CATALOGUE
 
     assert set(CATALOGUE) == BUILT_IN_METRICS
+
+
+def test_history_events_carry_their_authors_so_author_filters_find_them() -> None:
+    sc = make_scenario(
+        deploys=[
+            {"at": -3600.0, "component": "api", "version": "v2", "author": "ravi"},
+            {"at": 300.0, "component": "api", "version": "v3", "author": "nadia"},
+        ],
+        configs=[
+            {"at": -60.0, "component": "db", "key": "work_mem", "value": "64MB", "author": "dba"}
+        ],
+        flags=[
+            {
+                "name": "beta",
+                "components": ["api"],
+                "changes": [{"at": 120.0, "on": True, "author": "pm"}],
+            }
+        ],
+    )
+    sim = Simulator(sc)
+    sim.run_until(600.0)
+    got = {(e.kind, e.actor) for e in sim.events}
+    assert got >= {("deploy", "ravi"), ("deploy", "nadia"), ("config", "dba"), ("flag", "pm")}
+    res, _ = run(sim, "changes author=nadia")
+    assert [e["message"] for e in res["events"]] == ["v3 (rolling) by nadia"]
