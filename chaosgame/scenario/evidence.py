@@ -134,7 +134,7 @@ class Notification(BaseModel):
     note: Text = Field(default="", description="debrief only: why it matters")
 
 
-class Window(BaseModel):
+class During(BaseModel):
     """When authored evidence is written: a time window, and while a fault acts."""
 
     model_config = STRICT
@@ -197,7 +197,7 @@ class LogLine(BaseModel):
     per_error: float = Field(
         default=0.0, ge=0, le=100, description="lines per request the component fails"
     )
-    when: Window | None = None
+    when: During | None = None
 
     @model_validator(mode="after")
     def _template(self) -> LogLine:
