@@ -116,8 +116,7 @@ def record_due(sim: Simulator) -> None:
     if rows is None:
         rows = sim.memo["evidence/rows"] = [r for r in entries(sim.scenario) if r.at > 0]
     while rows and rows[0].at <= sim.now + 1e-9:
-        row = rows.pop(0)
-        sim.events.append(dataclasses.replace(event_of(row), time=row.at))
+        sim.events.append(event_of(rows.pop(0)))
 
 
 # ------------------------------------------------------------------ fault changes
@@ -152,9 +151,11 @@ def introduce(spec: FaultBase, sim: Simulator, i: int, intro: Intro | None) -> N
             )
             if v
         )
+        from chaosgame.engine.sim import Event
+
         msg = audit_message(author, command, "", change.matched, change.outcome)
-        sim.record("audit", sim.world.names[i], msg, author)
-        sim.events[-1] = dataclasses.replace(sim.events[-1], details=details)
+        # the command comes before what it did
+        sim.events.insert(first, Event(sim.now, "audit", sim.world.names[i], msg, author, details))
 
 
 def _authored(ev: Event, change: Change, first: bool) -> Event:

@@ -99,6 +99,7 @@ def test_a_fault_change_takes_the_scenarios_author_and_text() -> None:
     config = [e for e in sim.events if e.kind == "config"]
     audit = [e for e in sim.events if e.kind == "audit"]
     assert [(e.actor, e.message) for e in config] == [("ana", "pool.mode=x by ana")]
+    assert [e.kind for e in sim.events if e.kind in ("audit", "config")] == ["audit", "config"]
     assert audit[0].actor == "ana"
     assert "cfgctl set pool.mode=x --all" in audit[0].message
 
