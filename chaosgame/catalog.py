@@ -99,7 +99,8 @@ def render_markdown() -> str:
         "Every kind is tagged with topics of the "
         "curriculum; every fault has the common fields `target`, `at`, `until`, `intensity`, "
         "`onset` (step, ramp, intermittent, periodic), `when` (a version, flag or config "
-        "value it waits for), `journeys` and `tenants`. The parameters below are each "
+        "value it waits for), `journeys`, `tenants` and `change` (who made the change it "
+        "brings, and what the timeline says). The parameters below are each "
         "kind's own, with their defaults. How each one acts on the simulation is described "
         "in `docs/architecture.md` (fault mechanics).",
         "",
