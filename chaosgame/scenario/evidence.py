@@ -226,7 +226,7 @@ class Backlog(BaseModel):
     start: float = Field(default=0.0, ge=0, le=1e9, description="items at the start")
 
 
-class Point(BaseModel):
+class Sample(BaseModel):
     """One point of an authored series: its value at a time (linear in between)."""
 
     model_config = STRICT
@@ -253,7 +253,7 @@ class CustomMetric(BaseModel):
     ready_share: str | None = Field(
         default=None, description="a component's ready replicas over desired, 0 to 1"
     )
-    points: list[Point] | None = Field(
+    points: list[Sample] | None = Field(
         default=None,
         min_length=1,
         max_length=1000,
