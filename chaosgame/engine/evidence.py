@@ -155,7 +155,8 @@ def introduce(spec: FaultBase, sim: Simulator, i: int, intro: Intro | None) -> N
 
         msg = audit_message(author, command, "", change.matched, change.outcome)
         # the command comes before what it did
-        sim.events.insert(first, Event(sim.now, "audit", sim.world.names[i], msg, author, details))
+        where = change.component or sim.world.names[i]
+        sim.events.insert(first, Event(sim.now, "audit", where, msg, author, details))
 
 
 def _authored(ev: Event, change: Change, first: bool) -> Event:

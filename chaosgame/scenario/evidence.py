@@ -83,6 +83,10 @@ class Change(BaseModel):
     )
     matched: Text = Field(default="", description="what the command's pattern matched")
     outcome: Text = Field(default="", description="what the command did")
+    component: str | None = Field(
+        default=None,
+        description="the component the command's audit event is about (default: the fault's target)",
+    )
 
 
 class AuditEntry(BaseModel):
@@ -321,6 +325,9 @@ def check_evidence(
             ref(f"evidence.{part}[{i}].component", row.component, names, "component")
             if row.at >= sc.duration:
                 problems.append(f"evidence.{part}[{i}].at: after the end of the window")
+    for i, f in enumerate(sc.faults):
+        if f.change is not None:
+            ref(f"faults[{i}].change.component", f.change.component, names, "component")
     kinds = [*FAULT_KINDS]
     for i, line in enumerate(ev.logs):
         ref(f"evidence.logs[{i}].component", line.component, names, "component")

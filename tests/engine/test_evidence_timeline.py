@@ -247,3 +247,15 @@ def test_history_events_carry_their_authors_so_author_filters_find_them() -> Non
     assert got >= {("deploy", "ravi"), ("deploy", "nadia"), ("config", "dba"), ("flag", "pm")}
     res, _ = run(sim, "changes author=nadia")
     assert [e["message"] for e in res["events"]] == ["v3 (rolling) by nadia"]
+
+
+def test_a_change_can_file_its_command_under_another_component() -> None:
+    change = {"author": "kim", "command": "hostctl decommission --match 'db*'", "component": "api"}
+    fault = {"kind": "dependency-outage", "target": "db", "at": 300.0, "change": change}
+    sim = Simulator(make_scenario(faults=[fault]))
+    sim.run_until(400.0)
+    assert [e.component for e in sim.events if e.kind == "audit"] == ["api"]
+    with pytest.raises(
+        ValidationError, match=r"faults\[0\]\.change\.component: unknown component .ap."
+    ):
+        make_scenario(faults=[{**fault, "change": {**change, "component": "ap"}}])
