@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from chaosgame.game.commands import parse_command
 from chaosgame.game.flow import describe
-from chaosgame.game.menu import METRIC_HELP, VIEW_COSTS
+from chaosgame.game.menu import METRIC_HELP, VIEW_COSTS, status_due
 from chaosgame.game.player import PlayerView
 from chaosgame.game.render import spark
 from chaosgame.scenario.actions import MITIGATIONS
@@ -139,10 +139,14 @@ def _num(value: Any, spec: str, unit: str = "") -> str:
 def status_line(obs: dict[str, Any]) -> str:
     """Clock, time left and alerts in one line."""
     pages = len(obs["alerts"])
-    return (
+    line = (
         f"[{obs['clock']}] +{format_duration(obs['elapsed_s'])} on call, "
         f"{format_duration(obs['remaining_s'])} left, {pages} page{'s' if pages != 1 else ''} firing"
     )
+    board = obs.get("status_page")
+    if board is not None:
+        line += f", {status_due(board, float(obs['time']))}"
+    return line
 
 
 def run_console(

@@ -14,10 +14,13 @@ from typing import TYPE_CHECKING, TypeVar, cast
 
 import numpy as np
 
+from chaosgame.engine.compose import adjust, extra_share, version_share
+from chaosgame.engine.compose import apply as apply_composed
 from chaosgame.engine.evidence import introduce
 from chaosgame.engine.state import Modifiers
 from chaosgame.engine.versionlog import note_version_error
 from chaosgame.engine.world import F64
+from chaosgame.scenario.compose import composed, extended, is_range
 from chaosgame.scenario.faults import (
     BadDeploy,
     CacheFlush,
@@ -126,7 +129,7 @@ class ActiveFault:
         else:
             flag = f.flag if isinstance(f, FlaggedFault) else None
         if version:
-            share *= sim.state.versions[self.target].share(version, now)
+            share *= version_share(sim.state.versions[self.target], version, now)
         if flag:
             on, pct = sim.state.flags.get(flag, (False, 0.0))
             share *= pct / 100.0 if on else 0.0
@@ -134,6 +137,8 @@ class ActiveFault:
             for key, value in cond.config.items():
                 if sim.state.config.get((self.target, key)) != value:
                     share = 0.0
+        if cond is not None and share > 0.0 and extended(cond):
+            share *= extra_share(sim, cond, self.target, now)
         return share
 
     def strength(self, sim: Simulator, now: float) -> float:
@@ -141,7 +146,8 @@ class ActiveFault:
         shape = self.onset(sim, now)
         if shape <= 0.0:
             return 0.0
-        return self.spec.intensity * shape * self.condition(sim, now)
+        x = self.spec.intensity * shape * self.condition(sim, now)
+        return adjust(self, sim, x) if composed(self.spec) else x
 
     def apply(self, sim: Simulator, m: Modifiers) -> None:
         """Write this tick's effect into the modifiers."""
@@ -155,6 +161,9 @@ class ActiveFault:
             if start is not None and self.condition(sim, now) > 0:
                 start(self.spec, sim, self.target)
         x = self.strength(sim, now)
+        if composed(self.spec):
+            apply_composed(self, sim, m, x)
+            return
         if x > 0.0:
             fn = EFFECTS.get(self.spec.kind)
             if fn is None:
@@ -175,7 +184,7 @@ class ActiveFault:
         """The version this fault is bound to (its pods alone misbehave), if any."""
         f = self.spec
         if f.when and f.when.version:
-            return f.when.version
+            return None if is_range(f.when.version) else f.when.version
         return f.version if isinstance(f, VersionedFault) else None
 
 

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeVar, cast
 
+from chaosgame.engine.compose import after_mitigation
 from chaosgame.engine.control import set_replicas, take_down
 from chaosgame.engine.state import Modifiers
 from chaosgame.scenario.actions import (
@@ -28,6 +29,7 @@ from chaosgame.scenario.actions import (
     Towards,
     action_of,
 )
+from chaosgame.scenario.party_actions import PARTY_TARGETS
 
 if TYPE_CHECKING:
     from chaosgame.engine.sim import Simulator
@@ -73,6 +75,11 @@ def applies(*models: type[M]) -> Callable[[Apply[M]], Apply[M]]:
 def check_target(sim: Simulator, spec: MitigationBase) -> None:
     """Raise :class:`MitigationError` when the target does not exist or has the wrong kind."""
     info = MITIGATIONS[spec.action]
+    if info.targets[0] in PARTY_TARGETS:
+        from chaosgame.engine.parties import check_target as check_party
+
+        check_party(sim, spec)
+        return
     if info.targets == ("flag",):
         if spec.target not in sim.state.flags:
             known = ", ".join(sorted(sim.state.flags)) or "none"
@@ -110,6 +117,10 @@ def check_target(sim: Simulator, spec: MitigationBase) -> None:
             f"{spec.action}: '{spec.target}' does not call '{to}' "
             f"(it calls: {', '.join(callees) or 'nothing'})"
         )
+    if sim.scenario.parties:
+        from chaosgame.engine.parties import check_owner
+
+        check_owner(sim, spec)
 
 
 def request(sim: Simulator, spec: MitigationBase, actor: str = "player") -> float:
@@ -131,6 +142,7 @@ def take_effect(sim: Simulator, number: int) -> None:
     sim.record(
         "mitigation", pending.spec.target, f"{pending.spec.action}: {message}", pending.actor
     )
+    after_mitigation(sim, pending.spec)
 
 
 def _index(sim: Simulator, spec: MitigationBase) -> int:
@@ -238,4 +250,5 @@ def _shed(spec: ShedLoad, sim: Simulator) -> str:
 
 
 # The rest of the catalogue's effects register themselves on import.
+from chaosgame.engine import parties as _parties  # noqa: E402,F401
 from chaosgame.engine import remedies as _remedies  # noqa: E402,F401

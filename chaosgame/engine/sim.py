@@ -29,6 +29,7 @@ from chaosgame.engine import evidence
 from chaosgame.engine.evidence import FaultActivity
 from chaosgame.engine.faults import ActiveFault, compile_faults
 from chaosgame.engine.history import History
+from chaosgame.engine.parties import held as _held
 from chaosgame.engine.rng import Streams
 from chaosgame.engine.state import Modifiers, Rollout, State
 from chaosgame.engine.tick import CLIENT_TIMEOUT, flow, resources, write_history
@@ -172,6 +173,10 @@ class Simulator:
         for i, cfg in enumerate(sc.configs):
             if cfg.at > 0:
                 st.schedule(cfg.at, w.index[cfg.component], f"config:{i}")
+        if sc.pipelines:
+            from chaosgame.engine.parties import schedule
+
+            schedule(self)
 
     def record(
         self,
@@ -232,6 +237,8 @@ class Simulator:
         sc, st, _w = self.scenario, self.state, self.world
         for what, i, amount in st.due(self.now):
             head, _, arg = what.partition(":")
+            if self.memo and _held(self, head, arg):
+                continue  # a paused pipeline's change: the player's pause wins
             if head == "deploy":
                 d = sc.deploys[int(arg)]
                 st.versions[i].rollout = Rollout(
@@ -258,6 +265,10 @@ class Simulator:
                 start_replicas(self, i, amount, what)
             elif head == "mitigation":
                 take_effect(self, int(arg))
+            elif head in ("pipeline", "party"):
+                from chaosgame.engine.parties import due
+
+                due(self, head, i, arg, amount)
 
     # ------------------------------------------------------------------ tick
     def step(self) -> None:

@@ -14,6 +14,7 @@ from chaosgame.game.views import COSTS, METRICS
 from chaosgame.scenario.actions import MITIGATIONS
 from chaosgame.scenario.costs import MITIGATION_HANDS_ON
 from chaosgame.scenario.faults import FAULT_KINDS
+from chaosgame.scenario.party_actions import PARTY_TARGETS as PARTY_TARGETS
 from chaosgame.scenario.units import format_duration
 
 HANDS_ON_S = MITIGATION_HANDS_ON
@@ -59,6 +60,23 @@ METRIC_HELP = dict(METRICS)
 """What each built-in metric means, by name."""
 VIEW_COSTS = dict(COSTS)
 """Simulated seconds each built-in view (map, metric, events, slo, deploys) costs."""
+
+
+TARGET_PLACEHOLDERS = {
+    "flag": "the flag's name",
+    "party": "a team or customer (see the briefing)",
+    "pipeline": "a pipeline (see the changes)",
+    "journey": "a journey on the status page",
+}
+"""What a dialog's target field asks for, by the kind of target an action takes."""
+
+
+def status_due(board: dict[str, Any], now: float) -> str:
+    """When the next status update is due: ``status update due in 12m`` or ``overdue by 5m``."""
+    left = float(board["next_due"]) - now
+    if left >= 0:
+        return f"status update due in {format_duration(left)}"
+    return f"status update overdue by {format_duration(-left)}"
 
 
 def cost_text(seconds: float) -> str:
@@ -126,7 +144,7 @@ def mitigation_commands(components: list[str]) -> list[Command]:
         )
         cost = HANDS_ON_S
         detail = f"acts after {cost_text(info.delay_s)}: {info.summary}"
-        if needs_args or "flag" in name:
+        if needs_args or "flag" in name or info.targets[0] in PARTY_TARGETS:
             cmds.append(
                 Command(f"{name} …", detail, cost, verb=f"mitigate:{name}", risky=info.risky)
             )
@@ -178,6 +196,7 @@ PARAM_HELP = {
     "factor": "multiply the limit by",
     "journey": "only this journey's requests",
     "tenant": "only this tenant's requests",
+    "ask": "the action they are asked to take",
 }
 """What a parameter means when its model does not say."""
 

@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from chaosgame.engine.grading import Outcome, evaluate
-from chaosgame.game import details, impact, players
+from chaosgame.game import comms, details, impact, players
 from chaosgame.game.baselines import (
     BaselineStore,
     Comparison,
@@ -180,9 +180,14 @@ def gates(slo: float, diagnosis: float, real: bool) -> tuple[float, float]:
     return gate, 1.0 if real else gate
 
 
-def points(fractions: dict[str, float], gate: float, outcome_gate: float) -> dict[str, float]:
+def points(
+    fractions: dict[str, float],
+    gate: float,
+    outcome_gate: float,
+    weights: dict[str, float] | None = None,
+) -> dict[str, float]:
     """Each part's points, rounded to 0.01, from its fraction and the gates."""
-    w = WEIGHTS
+    w = WEIGHTS if weights is None else weights
     raw = {
         "slo": w["slo"] * fractions["slo"] * outcome_gate,
         "diagnosis": w["diagnosis"] * fractions["diagnosis"],
@@ -338,6 +343,7 @@ def assess(
     # more harm than doing nothing (a false alarm, a no-fault incident), it is only a
     # precondition, and what the player earns rests on the diagnosis.
     gate, outcome_gate = gates(slo_frac, float(diag["fraction"]), real)
+    w = comms.weights(sc, WEIGHTS)
     earned = points(
         {
             "slo": slo_frac,
@@ -348,9 +354,9 @@ def assess(
         },
         gate,
         outcome_gate,
+        w,
     )
 
-    w = WEIGHTS
     worst = impact.worst_population(pops["player"], onset, hi)
     gate_why = details.gate_cause(gate, slo_frac, float(diag["fraction"]), real)
     hypotheses = session.declarations[-1]["hypotheses"] if session.declarations else []
@@ -441,6 +447,10 @@ def assess(
             {"query_s": q, "fraction": round(inv_frac, 6), "gate": round(gate, 6)},
         ),
     ]
+    told = comms.part(session, pops["player"], rec["player"], page, dt)
+    if told is not None:
+        parts.append(told)
+        earned["communication"] = told.points
     overall = total(earned)
     score = Score(overall, grade(overall), parts)
     out = Assessment(sc, session, base, onset, page, end_tick, hi, pops, rec, score, verdict)

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ValidationError
 
 from chaosgame.engine.mitigations import MitigationError
 from chaosgame.engine.sim import Simulator
+from chaosgame.game import comms
 from chaosgame.game.actions import Action, Declare, End, Mitigate, Query, Wait, parse_action
 from chaosgame.game.views import run_view
 from chaosgame.scenario.actions import MITIGATIONS
@@ -237,6 +238,7 @@ class Session:
                 for p in sim.pending
                 if not p.done
             ],
+            **comms.observation(self),
         }
 
     def briefing(self) -> dict[str, Any]:

@@ -133,7 +133,11 @@ def run_view(sim: Simulator, q: Query) -> tuple[Any, float]:
         return out, COSTS["metric"]
     if q.view in ("events", "deploys"):
         since = sim.now - q.window
-        kinds = ("deploy", "flag", "config", "audit", "job") if q.view == "deploys" else None
+        kinds = (
+            ("deploy", "flag", "config", "pipeline", "audit", "job")
+            if q.view == "deploys"
+            else None
+        )
         rows = [
             e.as_dict()
             for e in sim.events

@@ -14,6 +14,7 @@ from typing import Annotated, ClassVar, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from chaosgame.scenario.compose import Aggravator, Effect, Lasting, Load, StateOf, Trigger
 from chaosgame.scenario.evidence import Change
 from chaosgame.scenario.units import Duration, Factor, Fraction, Moment, Positive
 
@@ -34,14 +35,28 @@ class Onset(BaseModel):
 
 
 class Condition(BaseModel):
-    """A fault that lies latent until this holds (a version runs, a flag is on, a config value)."""
+    """A fault that lies latent until this holds (a version or range, a flag, config, load, time, other components)."""
 
     model_config = STRICT
 
-    version: str | None = Field(default=None, description="active while the target runs it")
+    version: str | None = Field(
+        default=None,
+        description="active while the target runs it, or a version in this range ('>=v2.4')",
+    )
     flag: str | None = Field(default=None, description="active while this flag is on")
     config: dict[str, str] | None = Field(
         default=None, description="active while the target's config key has this value"
+    )
+    # richer conditions (chaosgame.scenario.compose); absent, the fault behaves as before
+    load: Load | None = Field(default=None, description="the target's load is above/below")
+    after: Moment | None = Field(default=None, description="active from this time on")
+    before: Moment | None = Field(default=None, description="active until this time")
+    daily: str | None = Field(default=None, description="active in this daily window (09:00-17:30)")
+    components: list[StateOf] | None = Field(
+        default=None, description="the state other components must be in"
+    )
+    any: list[Condition] | None = Field(
+        default=None, description="at least one of these conditions holds"
     )
 
 
@@ -63,6 +78,19 @@ class FaultBase(BaseModel):
     tenants: list[str] | None = Field(default=None, description="only these tenants are hit")
     change: Change | None = Field(
         default=None, description="who made the change the fault brings, and what it says"
+    )
+    # composed faults (chaosgame.scenario.compose); absent, the kind's own recipe applies
+    effects: list[Effect] | None = Field(
+        default=None, description="mechanisms that replace the kind's own per-tick effect"
+    )
+    remedies: list[Trigger] | None = Field(
+        default=None, description="actions that end this fault (replace the kind's remedies)"
+    )
+    aggravators: list[Aggravator] | None = Field(
+        default=None, description="actions that make it worse, and how"
+    )
+    lasting: Lasting | None = Field(
+        default=None, description="damage that stays after the cause, until recovered"
     )
 
     targets: ClassVar[tuple[str, ...]] = ()

@@ -14,8 +14,11 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from chaosgame.scenario.actions import MITIGATIONS, MitigationBase, mitigation_union
+from chaosgame.scenario.compose import check_compose
 from chaosgame.scenario.evidence import Evidence, check_evidence
 from chaosgame.scenario.faults import FAULT_KINDS, FaultBase
+from chaosgame.scenario.parties import Comms, Party, Pipeline, check_parties, target_names
+from chaosgame.scenario.party_actions import PARTY_TARGETS
 from chaosgame.scenario.playable import (
     MAX_TICK_S,
     MAX_WINDOW_S,
@@ -462,6 +465,15 @@ class Scenario(BaseModel):
     configs: list[ConfigChange] = Field(default_factory=list)
     faults: list[FaultSpec] = Field(default_factory=list)
     evidence: Evidence = Field(default_factory=Evidence)
+    parties: list[Party] = Field(
+        default_factory=list, description="other teams and customers the player can ask to act"
+    )
+    pipelines: list[Pipeline] = Field(
+        default_factory=list, description="deploy and config pipelines the player can pause"
+    )
+    comms: Comms | None = Field(
+        default=None, description="a public status page whose update cadence is scored"
+    )
     truth: Truth
     debrief: Debrief = Field(default_factory=Debrief)
 
@@ -576,6 +588,8 @@ def check_references(sc: Scenario) -> list[str]:
         if f.when is not None and f.when.flag is not None:
             ref(f"{where}.when.flag", f.when.flag, flags, "flag")
     check_evidence(sc, problems, names, journeys)
+    problems += check_parties(sc, ref)
+    check_compose(sc, problems, names)
     rc = sc.truth.root_cause
     ref("truth.root_cause.component", rc.component, names, "component")
     kinds = [*FAULT_KINDS, "no-fault"]
@@ -592,6 +606,9 @@ def check_references(sc: Scenario) -> list[str]:
             ref(f"truth.reference_solution[{i}].target", m.target, clusters, "cluster")
         elif info.targets == ("region",):
             ref(f"truth.reference_solution[{i}].target", m.target, regions, "region")
+        elif info.targets[0] in PARTY_TARGETS:
+            named = target_names(sc, info.targets[0])
+            ref(f"truth.reference_solution[{i}].target", m.target, named, info.targets[0])
         else:
             ref(f"truth.reference_solution[{i}].target", m.target, names, "component")
     return problems

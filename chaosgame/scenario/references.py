@@ -17,6 +17,7 @@ from collections.abc import Collection, Iterator
 
 from chaosgame.scenario.actions import MITIGATIONS
 from chaosgame.scenario.faults import FAULT_KINDS
+from chaosgame.scenario.party_actions import PARTY_TARGETS
 
 Loc = tuple[int | str, ...]
 Raw = dict[str, object]
@@ -212,6 +213,12 @@ class _Checker:
             return
         if info.targets == ("region",):
             self.ref(loc, target, self.regions, "region")
+            return
+        if info.targets[0] in PARTY_TARGETS:
+            what = info.targets[0]
+            key = {"party": "parties", "pipeline": "pipelines", "journey": "journeys"}[what]
+            named = [str(x.get("name")) for _, x in _items(self.data, key)]
+            self.ref(loc, target, named, what)
             return
         self.ref(loc, target, self.names, "component")
         comp = self.comps.get(target) if isinstance(target, str) else None

@@ -258,3 +258,35 @@ def test_silencing_changes_nothing_in_the_system() -> None:
 
 def test_every_mitigation_has_a_side_effect_test() -> None:
     assert set(MITIGATIONS) == TESTED
+
+
+@covers("request", "pause-pipeline", "post-status", "page-team")
+def test_asking_people_changes_nothing_until_they_act_and_a_pause_holds_good_changes() -> None:
+    party = {
+        "name": "platform",
+        "answers_page": "2m",
+        "actions": [
+            {"name": "halve-login", "traffic": {"journey": "login", "factor": 0.5}, "pace": {}}
+        ],
+    }
+    good = {"id": "fix", "at": 900.0, "component": "api", "key": "feature.mode", "value": "off"}
+    scenario = {
+        "parties": [party],
+        "comms": {},
+        "configs": [good],
+        "pipelines": [{"name": "sync", "changes": ["fix"]}],
+    }
+    asks = [
+        (300.0, m("request", "platform", ask="halve-login")),
+        (300.0, m("post-status", "shop", state="investigating")),
+        (300.0, m("page-team", "platform")),
+        (300.0, m("pause-pipeline", "sync")),
+    ]
+    sim = play(asks, 1000.0, **scenario)
+    still = play([], 1000.0, **scenario)
+    # the default pace is half an hour: nothing changed in the system meanwhile
+    assert np.array_equal(sim.history.journey["errors"][:90], still.history.journey["errors"][:90])
+    assert sim.state.config.get((sim.world.index["api"], "feature.mode")) is None  # held
+    text = [e.message for e in sim.events]
+    assert "platform acknowledged the page and joined" in text
+    assert "status page: shop investigating" in text

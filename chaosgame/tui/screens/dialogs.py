@@ -19,6 +19,8 @@ from chaosgame.game.menu import (
     HANDS_ON_S,
     KIND_SUMMARIES,
     KINDS,
+    PARTY_TARGETS,
+    TARGET_PLACEHOLDERS,
     cost_text,
     matching,
     mitigation_params,
@@ -175,7 +177,11 @@ class ActionDialog(ModalScreen[dict[str, Any] | None]):
             either = f"{', '.join(kinds[:-1])} or {kinds[-1]}" if len(kinds) > 1 else kinds[0]
             cost.update(
                 f"target: the {either} to act on"
-                + ("" if "flag" in info.targets else "; the one you were looking at is filled in")
+                + (
+                    ""
+                    if "flag" in info.targets or info.targets[0] in PARTY_TARGETS
+                    else "; the one you were looking at is filled in"
+                )
             )
             return
         risky = "  ⚠ risky: you will be asked to confirm" if info.risky else ""
@@ -192,8 +198,8 @@ class ActionDialog(ModalScreen[dict[str, Any] | None]):
         self._chosen = name
         info = MITIGATIONS[name]
         target = self.query_one("#target", Input)
-        flag = "flag" in info.targets
-        target.placeholder = "the flag's name" if flag else "a component"
+        flag = "flag" in info.targets or info.targets[0] in PARTY_TARGETS
+        target.placeholder = TARGET_PLACEHOLDERS.get(info.targets[0], "a component")
         if flag and target.value == self.initial_target:
             target.value = ""
         elif not flag and not target.value:
@@ -235,7 +241,8 @@ class ActionDialog(ModalScreen[dict[str, Any] | None]):
         name = self.chosen
         target = self.query_one("#target", Input).value.strip()
         if not target:
-            what = "flag" if "flag" in MITIGATIONS[name].targets else "component"
+            first = MITIGATIONS[name].targets[0]
+            what = first if first in ("flag", *PARTY_TARGETS) else "component"
             self._problem(f"Say which {what} to act on: type it in the target field.", "target")
             return
         action: dict[str, Any] = {"type": "mitigate", "action": name, "target": target}

@@ -9,6 +9,7 @@ from textual.reactive import reactive
 from textual.widget import Widget
 
 from chaosgame.game.flow import Snapshot
+from chaosgame.game.menu import status_due
 from chaosgame.scenario.units import format_duration
 from chaosgame.tui.widgets.text import Parts
 
@@ -162,4 +163,14 @@ class AlertList(Widget):
             when = snap.clock_of(float(p["takes_effect_at"]))
             out.add(f"… pending: {p['action']} {p['target']}, takes effect at {when}", "$warning")
             out.line()
+        for r in snap.observation.get("requests", []):
+            out.add(f"… {r['party']}: {r['ask']} ({r['state']})", "$warning").line()
+        for pipe in snap.observation.get("pipelines", []):
+            if pipe["state"] == "paused":
+                out.add(f"‖ pipeline {pipe['name']} paused").line()
+        board = snap.observation.get("status_page")
+        if board is not None:
+            due = status_due(board, float(snap.observation["time"]))
+            late = "overdue" in due
+            out.add(f"{'!' if late else '·'} {due}", "$error" if late else "").line()
         return out.content()
