@@ -17,6 +17,7 @@ from chaosgame.game.menu import METRIC_HELP, VIEW_COSTS, status_due
 from chaosgame.game.player import PlayerView
 from chaosgame.game.render import spark
 from chaosgame.scenario.actions import MITIGATIONS
+from chaosgame.scenario.costs import QUERY_COSTS
 from chaosgame.scenario.units import format_duration
 
 if TYPE_CHECKING:
@@ -40,8 +41,9 @@ Commands (each costs simulated time; the outage keeps burning meanwhile):
   logs {{SELECTOR}} [FILTERS]   e.g. logs {{service="checkout"}} |= "timeout" --page=2
   traces [FILTERS] / trace ID  e.g. traces service=payments status=error min_duration=1s
   pods [COMPONENT] / alerts   kubectl-like pods, firing and recent alerts
+  profile COMPONENT           where its CPU goes (sampled CPU profile, {profile})
   end                         finish and see the debrief
-""".format(**{k: f"{v:g}s" for k, v in VIEW_COSTS.items()})
+""".format(**{k: f"{v:g}s" for k, v in VIEW_COSTS.items()}, profile=f"{QUERY_COSTS['profile']:g}s")
 
 
 def render(result: Any, view: PlayerView) -> str:

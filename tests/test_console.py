@@ -27,6 +27,7 @@ SCRIPT = [
     "slo",
     "alerts",
     "pods payments",
+    "profile payments",
     "do rollback payments",
     "do disable-retries checkout to=payments",
     "wait 2m",
@@ -103,3 +104,11 @@ def test_a_mitigation_missing_a_parameter_is_told_in_a_sentence() -> None:
     assert errors
     assert "disable-retries needs 'to'" in errors[0], errors
     assert not any("Field required" in ln for ln in lines)
+
+
+def test_profile_prints_the_frames_of_a_component() -> None:
+    lines = _play(["profile payments", "end"])
+    head = next(i for i, ln in enumerate(lines) if ln.startswith("CPU profile of payments"))
+    frames = lines[head + 1 : head + 3]
+    assert all(re.match(r"\s*\d+\.\d%", ln) for ln in frames), frames
+    assert "payments (main);serve;handle /api/checkout" in frames[0]

@@ -18,7 +18,7 @@ from chaosgame.engine.compose import adjust, extra_share, version_share
 from chaosgame.engine.compose import apply as apply_composed
 from chaosgame.engine.evidence import introduce
 from chaosgame.engine.state import Modifiers
-from chaosgame.engine.versionlog import note_version_error
+from chaosgame.engine.versionlog import note_fault_cpu, note_version_error
 from chaosgame.engine.world import F64
 from chaosgame.scenario.compose import composed, extended, is_range
 from chaosgame.scenario.faults import (
@@ -162,22 +162,29 @@ class ActiveFault:
                 start(self.spec, sim, self.target)
         x = self.strength(sim, now)
         if composed(self.spec):
+            cpus = m.cpu_factor.copy()
             apply_composed(self, sim, m, x)
+            for c in np.flatnonzero(m.cpu_factor != cpus).tolist():
+                note_fault_cpu(
+                    sim.versionlog, sim.tick, self.number, c, float(cpus[c]), float(m.cpu_factor[c])
+                )
             return
         if x > 0.0:
             fn = EFFECTS.get(self.spec.kind)
             if fn is None:
                 return
             version = self.version
+            i = self.target
+            cpu = float(m.cpu_factor[i])
             if version is None:
                 fn(self.spec, sim, m, self.target, x, self.kmask)
-                return
-            i = self.target
-            before = m.err[:, i].copy()
-            fn(self.spec, sim, m, self.target, x, self.kmask)
-            note_version_error(
-                sim.versionlog, i, version, before, m.err[:, i], self.condition(sim, now)
-            )
+            else:
+                before = m.err[:, i].copy()
+                fn(self.spec, sim, m, self.target, x, self.kmask)
+                note_version_error(
+                    sim.versionlog, i, version, before, m.err[:, i], self.condition(sim, now)
+                )
+            note_fault_cpu(sim.versionlog, sim.tick, self.number, i, cpu, float(m.cpu_factor[i]))
 
     @property
     def version(self) -> str | None:

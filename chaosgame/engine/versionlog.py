@@ -47,6 +47,9 @@ class VersionLog:
     version_err: dict[tuple[int, str], F64] = field(default_factory=dict)
     """This tick's failure share per class that faults bound to (component, version) add at
     that version's full share of traffic; reset at the start of every tick."""
+    fault_cpu: dict[int, dict[tuple[int, int], float]] = field(default_factory=dict)
+    """Per tick (only ticks where one did): (fault number, component) -> factor, for each fault
+    that multiplied a component's CPU per request (what a CPU profile shows as its frame)."""
 
     def mix(self, i: int, tick: int) -> VersionMix:
         """The version mix of component ``i`` at ``tick``."""
@@ -117,3 +120,12 @@ def note_version_error(
     own = np.clip((after - before) / left / share, 0.0, 1.0)
     acc = log.version_err.get((i, version))
     log.version_err[(i, version)] = own if acc is None else 1.0 - (1.0 - acc) * (1.0 - own)
+
+
+def note_fault_cpu(
+    log: VersionLog, tick: int, fault: int, i: int, before: float, after: float
+) -> None:
+    """Record that fault number ``fault`` multiplied component ``i``'s CPU per request from
+    ``before`` to ``after`` at ``tick`` (nothing when it did not change it)."""
+    if after != before and before > 0.0:
+        log.fault_cpu.setdefault(tick, {})[(fault, i)] = after / before

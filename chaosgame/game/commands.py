@@ -64,7 +64,15 @@ def parse_command(line: str) -> dict[str, Any] | str:
         if len(raw.split(None, 1)) < 2:
             raise ValueError('usage: q QUERY, e.g. q rate(http_requests_total{service="web"}[5m])')
         return {"type": "query", "q": raw.split(None, 1)[1]}
-    if first in ("logs", "traces", "trace", "pods", "alerts", "kubectl") or raw.startswith("{"):
+    if first in (
+        "logs",
+        "traces",
+        "trace",
+        "pods",
+        "alerts",
+        "profile",
+        "kubectl",
+    ) or raw.startswith("{"):
         return {"type": "query", "q": raw}
     tokens = _words(line)
     if not tokens:

@@ -356,7 +356,7 @@ class Game:
                 f" ({notes})" if notes else ""
             )
             return changes
-        if kind in ("pods", "alerts", "help", "catalogue"):
+        if kind in ("pods", "alerts", "profile", "help", "catalogue"):
             changes.update(other=result, message=f"{kind} read at {clock}")
             return changes
         if "components" in result:

@@ -12,7 +12,7 @@ from typing import Any, Literal, get_args, get_origin
 
 from chaosgame.game.views import COSTS, METRICS
 from chaosgame.scenario.actions import MITIGATIONS
-from chaosgame.scenario.costs import MITIGATION_HANDS_ON
+from chaosgame.scenario.costs import MITIGATION_HANDS_ON, QUERY_COSTS
 from chaosgame.scenario.faults import FAULT_KINDS
 from chaosgame.scenario.party_actions import PARTY_TARGETS as PARTY_TARGETS
 from chaosgame.scenario.units import format_duration
@@ -128,6 +128,15 @@ def query_commands(components: list[str]) -> list[Command]:
                     {"type": "query", "view": "metric", "component": comp, "metric": metric},
                 )
             )
+    cmds += [
+        Command(
+            f"profile {comp}",
+            f"CPU profile of {comp}: where its CPU went, last 15m",
+            QUERY_COSTS["profile"],
+            {"type": "query", "q": f"profile {comp}"},
+        )
+        for comp in components
+    ]
     return cmds
 
 

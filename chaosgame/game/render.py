@@ -121,6 +121,12 @@ def as_text(result: dict[str, Any], width: int = 100) -> str:
             )
         if not result["firing"] and not result["resolved"]:
             out.append("(no alerts)")
+    elif kind == "profile":
+        out.append(
+            f"CPU profile of {result['component']} {result['from']}-{result['to']}: "
+            f"{result['samples']:,} samples"
+        )
+        out.extend(f"{f['share']:>7}  {f['samples']:>7,}  {f['stack']}" for f in result["frames"])
     elif kind == "catalogue":
         out.extend(f"{m['name']:<44}{m['type']:<8}{m['help']}" for m in result["metrics"])
     elif kind == "help":

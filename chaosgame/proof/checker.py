@@ -16,7 +16,8 @@ b. ``reference-recovers``: the reference solution brings every SLI back within t
 c. ``root-cause-visible``: the root cause leaves a signal the player can query despite the
    scenario's observability gaps (its own metrics, logs, events, or its callers' traces/logs);
 d. ``red-herrings``: each red herring is a real, visible event off the causal chain (removing
-   it changes nothing that matters);
+   it changes nothing that matters); authored noise (``alert:``, ``log:``, ``slow-query:``,
+   ``metric:``) must also be seen by the player despite the gaps while they play;
 e. ``nothing-scores-poorly``: doing nothing does not fix the incident, and the game's score
    of a player who does nothing is at most 20 (without the scoring module: it burns clearly
    more budget than the reference).
@@ -40,7 +41,9 @@ from chaosgame.game.session import Session
 from chaosgame.proof.recovery import SETTLE, Judge, burned, objective_mask
 from chaosgame.proof.signals import find_signals
 from chaosgame.scenario.model import Scenario
+from chaosgame.scenario.noise import EVER, PREFIXES, item, noise_refs, without
 from chaosgame.scenario.units import format_duration
+from chaosgame.telemetry.noise import visible
 
 HURT_BURN = 1.0
 """(a) the faulty run must burn budget at least this fast over the incident..."""
@@ -257,6 +260,14 @@ def _check_visible(sc: Scenario, run: Run, base: Simulator, onset: float, nf: bo
 
 def _remove(sc: Scenario, ref: str) -> tuple[Scenario | None, str, float | None]:
     """The scenario without the event ``ref``, a description, and when the event happened."""
+    if ref.startswith(PREFIXES):
+        quiet = without(sc.noise, ref)
+        found = item(sc.noise, ref)
+        if quiet is None or found is None:
+            known = ", ".join(noise_refs(sc.noise)) or "the scenario has no noise"
+            return None, f"'{ref}' names no authored noise (known: {known})", None
+        since = getattr(found, "since", EVER)
+        return sc.model_copy(update={"noise": quiet}), f"noise {ref}", max(since, EVER)
     if ref.startswith("flag:"):
         fname = ref.removeprefix("flag:")
         for f in sc.flags:
@@ -276,8 +287,13 @@ def _remove(sc: Scenario, ref: str) -> tuple[Scenario | None, str, float | None]
             kept = [x for x in sc.configs if x is not c]
             return sc.model_copy(update={"configs": kept}), f"config change {ref}", c.at
     ids = [d.id for d in sc.deploys if d.id] + [c.id for c in sc.configs if c.id]
-    ids += [f"flag:{f.name}" for f in sc.flags]
-    return None, f"'{ref}' is no deploy id, config id or flag:NAME (known: {', '.join(ids)})", None
+    ids += [f"flag:{f.name}" for f in sc.flags] + noise_refs(sc.noise)
+    return (
+        None,
+        f"'{ref}' is no deploy id, config id, flag:NAME or noise reference "
+        f"(known: {', '.join(ids)})",
+        None,
+    )
 
 
 def _check_herrings(sc: Scenario, seed: int, run: Run, onset: float) -> Check:
@@ -296,6 +312,11 @@ def _check_herrings(sc: Scenario, seed: int, run: Run, onset: float) -> Check:
         if at > run.deadline:
             bad.append(f"{what} happens after the time limit, so the player never sees it")
             continue
+        if h.ref.startswith(PREFIXES):
+            hidden = visible(run.sim, h.ref, run.page, run.deadline)
+            if hidden is not None:
+                bad.append(hidden)
+                continue
         alt = _play(without, seed, players.idle_actions(without), 0.0)
         alt_share, _b, _w = _damage(alt.sim, onset, run.deadline)
         if abs(alt_share - share) > HERRING_TOLERANCE * share + 0.002:

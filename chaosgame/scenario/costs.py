@@ -30,6 +30,7 @@ QUERY_COSTS: Final[dict[str, float]] = {
     "pods": 15.0,
     "map": 20.0,
     "alerts": 10.0,
+    "profile": 60.0,
     "catalogue": 0.0,
     "help": 0.0,
 }

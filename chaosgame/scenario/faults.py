@@ -79,6 +79,11 @@ class FaultBase(BaseModel):
     change: Change | None = Field(
         default=None, description="who made the change the fault brings, and what it says"
     )
+    frame: str | None = Field(
+        default=None,
+        max_length=120,
+        description="the profile frame its extra CPU shows as (a function or rule name)",
+    )
     # composed faults (chaosgame.scenario.compose); absent, the kind's own recipe applies
     effects: list[Effect] | None = Field(
         default=None, description="mechanisms that replace the kind's own per-tick effect"

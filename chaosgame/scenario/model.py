@@ -17,6 +17,7 @@ from chaosgame.scenario.actions import MITIGATIONS, MitigationBase, mitigation_u
 from chaosgame.scenario.compose import check_compose
 from chaosgame.scenario.evidence import Evidence, check_evidence
 from chaosgame.scenario.faults import FAULT_KINDS, FaultBase
+from chaosgame.scenario.noise import Noise, check_noise
 from chaosgame.scenario.parties import Comms, Party, Pipeline, check_parties, target_names
 from chaosgame.scenario.party_actions import PARTY_TARGETS
 from chaosgame.scenario.playable import (
@@ -175,6 +176,14 @@ class Telemetry(BaseModel):
     dashboard_averages_only: bool = False
     noisy_alerts: bool = Field(
         default=False, description="threshold alerts with hair-trigger limits that flap"
+    )
+    profiles: bool = Field(
+        default=True, description="a CPU profiler runs (the profile query has data)"
+    )
+    tenant_labels: bool = Field(
+        default=False,
+        description="its request metrics, access logs and spans carry the tenant "
+        "(scenarios with tenants)",
     )
 
 
@@ -377,7 +386,10 @@ class RedHerring(BaseModel):
     """A real event that did not cause the outage."""
 
     model_config = STRICT
-    ref: str = Field(description="id of the deploy or config change, or 'flag:NAME'")
+    ref: str = Field(
+        description="id of the deploy or config change, 'flag:NAME', or authored noise: "
+        "'alert:NAME', 'log:ID', 'slow-query:ID', 'metric:NAME'"
+    )
     why: str = ""
 
 
@@ -465,6 +477,9 @@ class Scenario(BaseModel):
     configs: list[ConfigChange] = Field(default_factory=list)
     faults: list[FaultSpec] = Field(default_factory=list)
     evidence: Evidence = Field(default_factory=Evidence)
+    noise: Noise = Field(
+        default_factory=Noise, description="harmless signals that are always there"
+    )
     parties: list[Party] = Field(
         default_factory=list, description="other teams and customers the player can ask to act"
     )
@@ -588,6 +603,7 @@ def check_references(sc: Scenario) -> list[str]:
         if f.when is not None and f.when.flag is not None:
             ref(f"{where}.when.flag", f.when.flag, flags, "flag")
     check_evidence(sc, problems, names, journeys)
+    problems += check_noise(sc, names)
     problems += check_parties(sc, ref)
     check_compose(sc, problems, names)
     rc = sc.truth.root_cause

@@ -160,7 +160,8 @@ def _default(field: FieldInfo, kind: str) -> str:
         )
         return f"`[{items}]`"
     if kind.startswith(("duration", "time")) and isinstance(value, float):
-        return f"`{format_duration(value)}`"
+        shown = f"-{format_duration(-value)}" if value < 0 else format_duration(value)
+        return f"`{shown}`"
     if isinstance(value, bool):
         return f"`{str(value).lower()}`"
     if isinstance(value, float) and value.is_integer():

@@ -5,8 +5,8 @@ as well lets the loader report an edge to an unknown component in the same run a
 key. Everything here tolerates malformed data (a list where a mapping was expected, a number
 where a name was): what it cannot read it skips, since field validation reports that.
 
-Beyond the model's checks it also verifies that red herrings name a real deploy, config change
-or flag, that reference mitigations act on the kind of component they take, and that
+Beyond the model's checks it also verifies that red herrings name a real deploy, config change,
+flag or piece of authored noise, that reference mitigations act on the kind of component they take, and that
 ``disable-retries`` names a dependency the target really calls.
 """
 
@@ -195,6 +195,18 @@ class _Checker:
             if isinstance(ident := x.get("id"), str)
         ]
         events += [f"flag:{n}" for n in self.flags]
+        noise = self.data.get("noise")
+        for key, prefix, field in (
+            ("alerts", "alert", "name"),
+            ("logs", "log", "id"),
+            ("slow_queries", "slow-query", "id"),
+            ("metrics", "metric", "name"),
+        ):
+            events += [
+                f"{prefix}:{x[field]}"
+                for _, x in _items(noise, key)
+                if isinstance(x.get(field), str)
+            ]
         for i, h in _items(truth, "red_herrings"):
             self.ref(("truth", "red_herrings", i, "ref"), h.get("ref"), events, "event")
 

@@ -281,6 +281,12 @@ def timeline(sim: Simulator, hi: int, *, slo_only: bool = False) -> list[dict[st
                         hi,
                     )
                 )
+    if not slo_only:
+        from chaosgame.telemetry.noise import alert_episodes
+
+        for name, sev, svc, summary, on in alert_episodes(sim, hi, dark):
+            for a, b in _intervals(on):
+                out.append(_episode(sim, name, sev, {"service": svc}, summary, a, b, hi))
     return out
 
 

@@ -1,7 +1,7 @@
 """LogQL-style log queries: ``{service="checkout", level="error"} |= "timeout" != "retry"``.
 
 Stream selector labels: ``service``, ``level`` (info, warn, error), ``kind`` (the component
-kind) and ``region``. Line filters: ``|=`` contains, ``!=`` does not contain, ``|~`` matches a
+kind), ``region`` and, in a scenario with tenants, ``tenant`` (the customer of a request line). Line filters: ``|=`` contains, ``!=`` does not contain, ``|~`` matches a
 regular expression, ``!~`` does not. Label filters after a pipe: ``| level="error"``,
 ``| trace_id="..."``. Counting is exact; only the page shown is rendered.
 """
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from chaosgame.engine.sim import Simulator
     from chaosgame.telemetry.query import Window
 
-LABELS = ("service", "level", "kind", "region")
+LABELS = ("service", "level", "kind", "region", "tenant")
 LEVELS = ("info", "warn", "error")
 _TOK = re.compile(
     r'\s*(?:(?P<str>"(?:[^"\\]|\\.)*"|`[^`]*`)|(?P<op>\|=|!=|\|~|!~|=~|=|\||\{|\}|,)'
@@ -164,7 +164,14 @@ def logs_query(sim: Simulator, expr: str, win: Window, text: str, offset: int) -
         )
     ]
     levels = [m for m in matchers if m.label == "level"]
-    cats = [c for i in comps for c in categories(sim, i) if all(m.test(c.level) for m in levels)]
+    tenants = [m for m in matchers if m.label == "tenant"]
+    cats = [
+        c
+        for i in comps
+        for c in categories(sim, i)
+        if all(m.test(c.level) for m in levels)
+        and all(m.test(w.tenants[c.tenant] if c.tenant >= 0 else "") for m in tenants)
+    ]
     lo, hi = win.start_tick, win.end_tick
     notes = []
     silent = [w.names[i] for i in comps if not gaps.has(sim, i, "logs") or w.kinds[i] == "external"]

@@ -18,10 +18,15 @@ from numpy.typing import NDArray
 
 from chaosgame.engine import physics as ph
 from chaosgame.engine.rng import derive
+from chaosgame.scenario.noise import NoiseSlowQuery
 from chaosgame.telemetry import authored, gaps
 from chaosgame.telemetry import logshapes as sh
 from chaosgame.telemetry.logtemplates import Field, Seg, merged, pools
+from chaosgame.telemetry.noise import log_items as noise_logs
+from chaosgame.telemetry.noise import log_lines as noise_lines
+from chaosgame.telemetry.noise import slow_query_message
 from chaosgame.telemetry.recorder import recorder
+from chaosgame.telemetry.tenants import line_tenants
 
 if TYPE_CHECKING:
     from chaosgame.engine.sim import Simulator
@@ -44,6 +49,8 @@ class Category:
     journey: int = -1
     edge: int = -1
     event: int = -1
+    tenant: int = -1
+    """With tenant labels: the tenant of a per-request line (``-1``: every tenant)."""
 
     @property
     def kind(self) -> str:
@@ -152,18 +159,20 @@ def _categories(sim: Simulator, i: int) -> list[Category]:
             ]
             ok: list[Seg] = [f"{m} {p} 200 ", sh.MS, "ms"]
             bad: list[Seg] = [f"{m} {p} {502 if kind == 'gateway' else 500} ", sh.MS, "ms"]
-            add(f"ok/{j}", "info", sh.line(fmt, lang, "info", name, "access", ok, kv), journey=j)
-            add(
-                f"err/{j}", "error", sh.line(fmt, lang, "error", name, "access", bad, kv), journey=j
-            )
             slow: list[Seg] = [
                 f"slow request {m} {p} took ",
                 sh.MS,
                 f"ms (threshold {int(SLOW * 1000)}ms)",
             ]
-            add(
-                f"slow/{j}", "warn", sh.line(fmt, lang, "warn", name, "access", slow, kv), journey=j
-            )
+            for ti, tenant in line_tenants(sim, i, j):
+                tkv = kv if tenant is None else [*kv, ("tenant", tenant)]
+                at = "" if tenant is None else f"/{ti}"
+                ok_line = sh.line(fmt, lang, "info", name, "access", ok, tkv)
+                add(f"ok/{j}{at}", "info", ok_line, journey=j, tenant=ti)
+                err_line = sh.line(fmt, lang, "error", name, "access", bad, tkv)
+                add(f"err/{j}{at}", "error", err_line, journey=j, tenant=ti)
+                slow_line = sh.line(fmt, lang, "warn", name, "access", slow, tkv)
+                add(f"slow/{j}{at}", "warn", slow_line, journey=j, tenant=ti)
         m, p = "POST", _path(served[0]) if served else "/"
         kv = [("trace_id", sh.TRACE), ("pod", pod)]
         internal = sh.fill(sh.INTERNAL[lang], m=m, p=p, s=name)
@@ -229,6 +238,13 @@ def _categories(sim: Simulator, i: int) -> list[Category]:
                 sh.line(fmt, lang, "error", name, "client", br, kv),
                 edge=int(e),
             )
+    for k, x in noise_logs(sim, i):
+        if isinstance(x, NoiseSlowQuery):
+            sq: list[Seg] = [slow_query_message(x)]
+            add(k, "warn", sh.line(fmt, lang, "warn", name, "postgres", sq, [("pod", pod)]))
+        else:
+            said: list[Seg] = [x.message]
+            add(k, x.level, sh.line(fmt, lang, x.level, name, x.logger, said, [("pod", pod)]))
     if kind == "database":
         for k, msg in sh.DB_ERRORS.items():
             text = msg.format(max=comp.max_connections or 0)
@@ -418,21 +434,26 @@ def expected(sim: Simulator, cats: list[Category], lo: int, hi: int) -> NDArray[
         dep_final[:, srcs] = dep_final[:, srcs] + final[:, xs] + blocked[:, xs]
         has_dep[srcs] = True
     journey_rows: dict[
-        int, tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]
+        tuple[int, int], tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]
     ] = {}
 
-    def per_journey(j: int) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
-        """Requests, error share and slow share of journey ``j`` at every selected component."""
-        if j not in journey_rows:
-            ks = np.flatnonzero(w.class_journey == j)
+    def per_journey(
+        j: int, t: int = -1
+    ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+        """Requests, error share and slow share of journey ``j`` (of tenant ``t`` alone when
+        ``t >= 0``) at every selected component."""
+        if (j, t) not in journey_rows:
+            ks = np.flatnonzero(
+                (w.class_journey == j) & ((w.class_tenant == t) if t >= 0 else True)
+            )
             o = off[:, ks, :]
             tot = o.sum(1)
             wgt = o / np.maximum(tot[:, None, :], 1e-12)
             e_j = (err[:, ks, :] * wgt).sum(1)
             m_j, f_j = (lat[:, ks, :] * wgt).sum(1), (flo[:, ks, :] * wgt).sum(1)
             slow = tot * ph.timeout_probability(np.array(SLOW), m_j, f_j)
-            journey_rows[j] = (tot.T, e_j.T, slow.T)
-        return journey_rows[j]
+            journey_rows[(j, t)] = (tot.T, e_j.T, slow.T)
+        return journey_rows[(j, t)]
 
     def edge_rate(kind: str) -> NDArray[np.float64]:
         """Lines per second of ``kind`` on every selected edge, ``[ticks, edges]``."""
@@ -447,7 +468,7 @@ def expected(sim: Simulator, cats: list[Category], lo: int, hi: int) -> NDArray[
         return out
 
     # categories of one kind (and journey) are computed together, element by element as one
-    groups: dict[tuple[str, int], list[int]] = {}
+    groups: dict[tuple[str, int, int], list[int]] = {}
     for row, cat in enumerate(cats):
         kind = cat.kind
         if cat.journey >= 0:
@@ -458,12 +479,12 @@ def expected(sim: Simulator, cats: list[Category], lo: int, hi: int) -> NDArray[
             sort = "event"
         else:
             sort = "own"
-        groups.setdefault((f"{sort}/{kind}", cat.journey), []).append(row)
-    for (what, j), rows in groups.items():
+        groups.setdefault((f"{sort}/{kind}", cat.journey, cat.tenant), []).append(row)
+    for (what, j, t), rows in groups.items():
         sort, kind = what.split("/")
         cis = [col[cats[r].comp] for r in rows]
         if sort == "journey":
-            tot, e_j, slow_j = per_journey(j)
+            tot, e_j, slow_j = per_journey(j, t)
             if kind == "ok":
                 v = tot[cis] * (1 - e_j[cis])
             elif kind == "err":
@@ -480,6 +501,8 @@ def expected(sim: Simulator, cats: list[Category], lo: int, hi: int) -> NDArray[
                     v[at, when - lo] = 1.0 / dt  # one line
         elif kind == authored.KIND:
             v = authored.lines_per_second(sim, [cats[r] for r in rows], lo, hi)
+        elif kind == "noise":
+            v = noise_lines(sim, [cats[r].key for r in rows], [cats[r].comp for r in rows], lo, hi)
         else:
             v = _own(
                 sim, kind, [cats[r].comp for r in rows], lo, hi, dep_final[:, cis], has_dep[cis]

@@ -780,24 +780,29 @@ class Reader:
         (``[keys, ticks]``), each row's key, and each row's kind of latency."""
         sim, lo, hi = self.sim, self.lo, self.lo + self.ticks
         c, cls = sim.history.comp, sim.history.cls
-        keys: dict[tuple[int, int], int] = {}
+        keys: dict[tuple[int, int, int], int] = {}
         row_key = np.array(
-            [keys.setdefault((cat.journey, cat.comp), len(keys)) for cat in self.cats], np.intp
+            [keys.setdefault((cat.journey, cat.tenant, cat.comp), len(keys)) for cat in self.cats],
+            np.intp,
         )
         mean = np.empty((len(keys), self.ticks))
         floor = np.empty((len(keys), self.ticks))
-        journeys: dict[int, tuple[NDArray[np.float64], NDArray[np.float64]]] = {}
-        for (j, i), k in keys.items():
+        journeys: dict[tuple[int, int], tuple[NDArray[np.float64], NDArray[np.float64]]] = {}
+        for (j, t, i), k in keys.items():
             if j >= 0:
-                if j not in journeys:
-                    ks = np.flatnonzero(sim.world.class_journey == j)
+                if (j, t) not in journeys:
+                    w = sim.world
+                    mine = w.class_journey == j
+                    if t >= 0:  # lines of one tenant: that tenant's latency
+                        mine &= w.class_tenant == t
+                    ks = np.flatnonzero(mine)
                     o = cls["offered"][lo:hi][:, ks, :].astype(np.float64)
                     wgt = o / np.maximum(o.sum(1), 1e-12)[:, None, :]
-                    journeys[j] = (
+                    journeys[(j, t)] = (
                         (cls["latency"][lo:hi][:, ks, :] * wgt).sum(1),
                         (cls["floor"][lo:hi][:, ks, :] * wgt).sum(1),
                     )
-                m, f = journeys[j]
+                m, f = journeys[(j, t)]
                 mean[k], floor[k] = m[:, i], f[:, i]
             else:
                 mean[k] = c["latency"][lo:hi, i]

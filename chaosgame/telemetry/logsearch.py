@@ -249,7 +249,10 @@ def _latency_params(sim: Simulator, cat: Category, tick: int) -> tuple[float, fl
     mean, floor = float(c["latency"][tick, i]), float(c["floor"][tick, i])
     if cat.journey >= 0:
         w = sim.world
-        ks = np.flatnonzero(w.class_journey == cat.journey)
+        mine = w.class_journey == cat.journey
+        if cat.tenant >= 0:  # a line of one tenant: that tenant's latency
+            mine &= w.class_tenant == cat.tenant
+        ks = np.flatnonzero(mine)
         o = sim.history.cls["offered"][tick, ks, i].astype(np.float64)
         wgt = o / max(float(o.sum()), 1e-12)
         mean = float((sim.history.cls["latency"][tick, ks, i] * wgt).sum())

@@ -314,11 +314,13 @@ CATALOGUE: dict[str, Spec] = {
 
 
 def catalogue_of(sim: Simulator) -> dict[str, Spec]:
-    """The built-in catalogue and the scenario's own metrics (``telemetry.authored``)."""
-    from chaosgame.telemetry.authored import metric_specs
+    """The built-in catalogue, the scenario's noise gauges (``telemetry.noise``) and its own
+    metrics (``telemetry.authored``)."""
+    from chaosgame.telemetry import authored, noise
 
-    own = metric_specs(sim)
-    return {**CATALOGUE, **own} if own else CATALOGUE
+    out = CATALOGUE | noise.metric_specs(sim) if sim.scenario.noise.metrics else CATALOGUE
+    own = authored.metric_specs(sim)
+    return {**out, **own} if own else out
 
 
 def select(sim: Simulator, name: str | None, matchers: list[Matcher], hi: int) -> Frame:

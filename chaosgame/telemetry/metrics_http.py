@@ -17,6 +17,7 @@ from chaosgame.telemetry.labels import Labels, column
 from chaosgame.telemetry.promql import Matcher
 from chaosgame.telemetry.recorder import recorder
 from chaosgame.telemetry.series import F, Frame, IntArr, cum_at, emitting, names, regions
+from chaosgame.telemetry.tenants import class_split, pair_journey, pair_tenant, tenanted
 
 if TYPE_CHECKING:
     from chaosgame.engine.sim import Simulator
@@ -113,7 +114,16 @@ def journey_split(sim: Simulator, comps: list[int], hi: int, latency: bool = Tru
     """(component, journey) pairs with traffic; per tick and pair: rate, errors, mean, floor.
 
     Arrays are ``[hi, pairs]``; a journey of one class keeps the history's float32 values.
+    With tenants, components that carry tenant labels have one pair per class instead
+    (:func:`chaosgame.telemetry.tenants.class_split`).
     """
+    if tenanted(sim):
+        return class_split(sim, comps, hi, latency)
+    return _journey_split(sim, comps, hi, latency)
+
+
+def _journey_split(sim: Simulator, comps: list[int], hi: int, latency: bool = True) -> Split:
+    """:func:`journey_split` with one pair per (component, journey)."""
     w, h = sim.world, sim.history
     names = ("offered", "errors", "latency", "floor") if latency else ("offered", "errors")
     pairs: list[tuple[int, int]] = []
@@ -164,12 +174,20 @@ def journey_split(sim: Simulator, comps: list[int], hi: int, latency: bool = Tru
 
 def _pair_labels(sim: Simulator, pairs: list[tuple[int, int]], rows: IntArr) -> Labels:
     comp = np.array([i for i, _ in pairs], dtype=np.int64)[rows]
-    jour = np.array([j for _, j in pairs], dtype=np.int64)[rows]
+    if tenanted(sim):
+        jour = np.array([pair_journey(sim, j) for _, j in pairs], dtype=np.int64)[rows]
+    else:
+        jour = np.array([j for _, j in pairs], dtype=np.int64)[rows]
     journeys = column(sim.world.journeys, len(sim.world.journeys))
-    return Labels(
+    labels = Labels(
         {"service": names(sim)[comp], "endpoint": journeys[jour], "region": regions(sim)[comp]},
         len(rows),
     )
+    if tenanted(sim):
+        tenant = column((pair_tenant(sim, j) for _, j in pairs), len(pairs))
+        if any(t is not None for t in tenant.tolist()):
+            labels.cols["tenant"] = tenant[rows]
+    return labels
 
 
 def requests(sim: Simulator, comps: list[int], hi: int, m: list[Matcher]) -> Frame:

@@ -40,6 +40,7 @@ FORMS: tuple[str, ...] = (
     "pods payments                                                   kubectl get pods",
     "map                                                             dependency map with health",
     "alerts                                                          firing alerts",
+    "profile checkout                                                CPU profile of a component",
     "--since=15m --until=5m --step=1m --limit=20 --page=2            window and paging options",
 )
 """The forms the ``help`` query lists (data, not a docstring: ``python -OO`` strips those)."""
@@ -56,6 +57,7 @@ DEFAULT_WINDOW = {
     "events": 3600.0,
     "changes": 86400.0 * 7,
     "alerts": 3600.0,
+    "profile": 900.0,
 }
 _OPT = re.compile(r"\s+--([a-z_]+)(?:=(\S+))?\s*$")
 HEADS = (
@@ -67,6 +69,7 @@ HEADS = (
     "pods",
     "map",
     "alerts",
+    "profile",
     "metrics",
     "help",
     "kubectl",
@@ -306,6 +309,10 @@ def _dispatch(
                 raise QueryError("usage: trace TRACE_ID", text, 0)
             return trace_by_id(sim, words[1], win, text)
         return trace_search(sim, words[1:], win, text)
+    if kind == "profile":
+        from chaosgame.telemetry.profiles import profile
+
+        return profile(sim, words[1] if len(words) > 1 else None, win, text)
     from chaosgame.telemetry.alerts import alerts_query
 
     return alerts_query(sim, win)

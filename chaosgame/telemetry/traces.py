@@ -24,6 +24,7 @@ from chaosgame.telemetry.errors import QueryError, suggest
 from chaosgame.telemetry.listings import clock
 from chaosgame.telemetry.logtemplates import mix
 from chaosgame.telemetry.recorder import recorder
+from chaosgame.telemetry.tenants import labelled, pick_class, tenanted
 
 if TYPE_CHECKING:
     from chaosgame.engine.sim import Simulator
@@ -92,9 +93,13 @@ class Builder:
         w = sim.world
         ks = np.flatnonzero(w.class_journey == j)
         share = w.class_share[ks] / w.class_share[ks].sum()
-        self.k = int(
-            ks[min(int(np.searchsorted(np.cumsum(share), self.rng.random())), len(ks) - 1)]
-        )
+        u = self.rng.random()
+        if len(ks) > 1 and tenanted(sim):  # a failed request most likely failed its tenant
+            self.k = pick_class(sim, j, tick, status, u)
+        else:
+            self.k = int(ks[min(int(np.searchsorted(np.cumsum(share), u)), len(ks) - 1)])
+        self.tenant = w.tenants[int(w.class_tenant[self.k])] if tenanted(sim) else None
+        """The request's tenant, with tenant labels (shown on spans of labelled components)."""
         self.spans: list[dict[str, Any]] = []
         self.retries = recorder(sim).retries_at(tick)
 
@@ -118,6 +123,8 @@ class Builder:
             "kind": "server",
             "depth": depth,
         }
+        if self.tenant is not None and labelled(self.sim, i):
+            me["tenant"] = self.tenant
         self.spans.append(me)
         mean = float(h.cls["latency"][t, k, i])
         floor = float(h.cls["floor"][t, k, i])
@@ -263,7 +270,7 @@ def build(sim: Simulator, j: int, tick: int, status: int, n: int) -> dict[str, A
     trace_id = encode(sim, j, tick, status, n)
     for s in b.spans:
         s["trace_id"] = trace_id
-    return {
+    out = {
         "trace_id": trace_id,
         "time": round(start, 3),
         "clock": clock(sim, start),
@@ -273,6 +280,9 @@ def build(sim: Simulator, j: int, tick: int, status: int, n: int) -> dict[str, A
         "status": "error" if failed else "ok",
         "spans": b.spans,
     }
+    if b.tenant is not None and labelled(sim, root):
+        out["tenant"] = b.tenant
+    return out
 
 
 def _visible(sim: Simulator, j: int, tick: int, now: float) -> bool:
@@ -282,6 +292,10 @@ def _visible(sim: Simulator, j: int, tick: int, now: float) -> bool:
     return not bool(gaps.dark(sim, "traces", tick, tick + 1)[0])
 
 
+FILTERS = ("service", "status", "min_duration", "endpoint", "tenant")
+"""What a trace search filters on (``tenant``: the root span's tenant attribute)."""
+
+
 def trace_search(sim: Simulator, args: list[str], win: Window, text: str) -> dict[str, Any]:
     """Sampled traces in the window, newest first, filtered by service, status and duration."""
     from chaosgame.telemetry.query import seconds
@@ -289,10 +303,9 @@ def trace_search(sim: Simulator, args: list[str], win: Window, text: str) -> dic
     want: dict[str, str] = {}
     for a in args:
         key, sep, value = a.partition("=")
-        if not sep or key not in ("service", "status", "min_duration", "endpoint"):
+        if not sep or key not in FILTERS:
             raise QueryError(
-                suggest(key, ("service", "status", "min_duration", "endpoint"), "trace filter")
-                + " (write filters as key=value)",
+                suggest(key, FILTERS, "trace filter") + " (write filters as key=value)",
                 text,
                 text.find(a),
             )
@@ -332,6 +345,8 @@ def trace_search(sim: Simulator, args: list[str], win: Window, text: str) -> dic
                     tr = build(sim, j, tick, status, n)
                     built += 1
                     if tr is None or tr["duration_ms"] < min_d * 1000:
+                        continue
+                    if "tenant" in want and tr.get("tenant") != want["tenant"]:
                         continue
                     if "service" in want and not any(
                         s["service"] == want["service"] or s.get("peer") == want["service"]

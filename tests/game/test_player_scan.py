@@ -56,8 +56,11 @@ def test_the_player_view_hides_what_gaps_hide_and_the_truth(name: str) -> None:
     view = PlayerView(sc)
     view.start()
     seen: list[dict[str, Any]] = []
+    targets = sorted({f.target for f in sc.faults})
     for _ in range(3):
         seen += _views(view)
+        # a profile frame authored for a fault is evidence; the fault's kind never shows
+        seen += [view.act({"type": "query", "q": f"profile {t}"}) for t in targets]
         for c in sc.components:
             if not c.telemetry.metrics:
                 got = view.act({"type": "query", "view": "metric", "component": c.name})

@@ -32,6 +32,7 @@ def test_the_costs_keep_their_values() -> None:
         "pods": 15.0,
         "map": 20.0,
         "alerts": 10.0,
+        "profile": 60.0,
         "catalogue": 0.0,
         "help": 0.0,
     }

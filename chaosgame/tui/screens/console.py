@@ -70,6 +70,7 @@ class ConsoleScreen(Screen[None]):
         Binding("r", "refresh", "refresh", show=False),
         Binding("m", "chart('errors')", "chart errors", show=False),
         Binding("l", "chart('latency_p99')", "chart p99", show=False),
+        Binding("f", "profile", "CPU profile", show=False),
         Binding("p", "app.toggle_realtime", "real time", show=False),
         Binding("escape", "back", "back", show=False),
         *[Binding(str(n + 1), f"tab('{t}')", t, show=False) for n, t in enumerate(TABS)],
@@ -225,6 +226,14 @@ class ConsoleScreen(Screen[None]):
             self.notify("Read the map first (r), then pick a component.", timeout=3)
             return
         self._send({"type": "query", "view": "metric", "component": comp, "metric": metric})
+
+    def action_profile(self) -> None:
+        """Read the CPU profile of the component under the cursor (at the query's cost)."""
+        comp = self._selected()
+        if comp is None:
+            self.notify("Read the map first (r), then pick a component.", timeout=3)
+            return
+        self._send({"type": "query", "q": f"profile {comp}"})
 
     def action_wait(self) -> None:
         """Let a minute pass."""

@@ -33,6 +33,7 @@ room), pages firing, and what the keys of this tab cost.
 | `/` | the query field of this tab |
 | `r` | read this tab again (map, events…) at its cost |
 | `m` / `l` | chart errors / p99 latency of the component under the cursor |
+| `f` | CPU profile of the component under the cursor (where its CPU goes) |
 | `a` | mitigate (choose action, target, arguments) |
 | `d` | declare the root cause |
 | `w` | wait one minute |
