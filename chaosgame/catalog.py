@@ -100,7 +100,9 @@ def render_markdown() -> str:
         "curriculum; every fault has the common fields `target`, `at`, `until`, `intensity`, "
         "`onset` (step, ramp, intermittent, periodic), `when` (a version, flag or config "
         "value it waits for), `journeys`, `tenants` and `change` (who made the change it "
-        "brings, and what the timeline says). The parameters below are each "
+        "brings, and what the timeline says); `select` (kind, tags, region, "
+        "cluster, share) may stand for `target` to put one fault in many components. The "
+        "parameters below are each "
         "kind's own, with their defaults. How each one acts on the simulation is described "
         "in `docs/architecture.md` (fault mechanics).",
         "",

@@ -36,6 +36,8 @@ Commands (each costs simulated time; the outage keeps burning meanwhile):
   actions                     the mitigations you can apply
   wait DURATION               let time pass, e.g. wait 2m
   declare COMPONENT KIND [CONFIDENCE]  name the root cause, e.g. declare web memory-leak 0.6
+                              (or a shared artefact: declare image:edge-2611 memory-leak)
+  artefacts                   the shared artefacts (image, bundle...) you can declare
   q QUERY                     any query of the query language (docs/queries.md), e.g.
                               q sum by (service) (rate(http_requests_total{{code=~"5.."}}[5m]))
   logs {{SELECTOR}} [FILTERS]   e.g. logs {{service="checkout"}} |= "timeout" --page=2
@@ -214,6 +216,10 @@ def run_console(
             continue
         if parsed == "metrics":
             say("\n".join(f"  {k:<16} {v}" for k, v in METRIC_HELP.items()))
+            continue
+        if parsed == "artefacts":
+            shared = list(brief.get("artefacts", []))
+            say("\n".join(f"  {a}" for a in shared) or "  (no component carries tags)")
             continue
         if parsed == "actions":
             say(

@@ -73,11 +73,12 @@ class Runtime:
     damaged: set[int] = field(default_factory=set)
 
 
-def runtime(sim: Simulator, number: int) -> Runtime:
-    """The runtime record of fault ``number`` (made on first use)."""
-    rt: Runtime | None = sim.memo.get(("compose", number))
+def runtime(sim: Simulator, number: int, target: int) -> Runtime:
+    """The runtime record of fault ``number`` on component ``target`` (made on first use): a
+    fault with ``select:`` lives in many components, and each ends or worsens on its own."""
+    rt: Runtime | None = sim.memo.get(("compose", number, target))
     if rt is None:
-        rt = sim.memo[("compose", number)] = Runtime()
+        rt = sim.memo[("compose", number, target)] = Runtime()
     return rt
 
 
@@ -290,7 +291,7 @@ def _no_resets(sim: Simulator) -> Iterator[None]:
 
 def adjust(fault: ActiveFault, sim: Simulator, x: float) -> float:
     """The strength after remedies (0 once ended) and aggravators (multiplied)."""
-    rt = runtime(sim, fault.number)
+    rt = runtime(sim, fault.number, fault.target)
     if rt.ended_at is not None:
         return 0.0
     return x * rt.multiply
@@ -300,7 +301,7 @@ def apply(fault: ActiveFault, sim: Simulator, m: Modifiers, x: float) -> None:
     """Write a composed fault's effect for this tick (``x``: its adjusted strength)."""
     from chaosgame.engine.faults import EFFECTS
 
-    spec, rt, i = fault.spec, runtime(sim, fault.number), fault.target
+    spec, rt, i = fault.spec, runtime(sim, fault.number, fault.target), fault.target
     if x > 0.0:
         before = m.err[:, i].copy()
         if spec.effects is not None:
@@ -364,7 +365,7 @@ def after_mitigation(sim: Simulator, spec: MitigationBase) -> None:
         f = fault.spec
         if f.remedies is None and f.aggravators is None and f.lasting is None:
             continue
-        rt = runtime(sim, fault.number)
+        rt = runtime(sim, fault.number, fault.target)
         if now < f.at:
             continue
         if rt.ended_at is None and any(_matches(t, spec, f.target) for t in f.remedies or []):

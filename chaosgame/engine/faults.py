@@ -205,7 +205,15 @@ def compile_faults(sim: Simulator) -> list[ActiveFault]:
             mask *= np.isin(w.class_journey, [w.journeys.index(j) for j in f.journeys])
         if f.tenants is not None:
             mask *= np.isin(w.class_tenant, [w.tenants.index(t) for t in f.tenants])
-        out.append(ActiveFault(f, number, w.index[f.target], mask.astype(np.float64)))
+        kmask = mask.astype(np.float64)
+        if f.select is not None:
+            from chaosgame.engine.fleet import pick
+
+            for name in pick(sim.scenario, number, f.select, sim.seed):
+                spec = f.model_copy(update={"target": name})
+                out.append(ActiveFault(spec, number, w.index[name], kmask.copy()))
+            continue
+        out.append(ActiveFault(f, number, w.index[f.target], kmask))
     return out
 
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, TypeVar, cast
 
 from chaosgame.engine.compose import after_mitigation
 from chaosgame.engine.control import set_replicas, take_down
+from chaosgame.engine.fleet import finish_rollback, partial_rollback
 from chaosgame.engine.state import Modifiers
 from chaosgame.scenario.actions import (
     MITIGATIONS,
@@ -153,6 +154,12 @@ def _index(sim: Simulator, spec: MitigationBase) -> int:
 def _rollback(spec: Rollback, sim: Simulator) -> str:
     i = _index(sim, spec)
     v = sim.state.versions[i]
+    if spec.share is not None and spec.share < 1.0:
+        return partial_rollback(sim, i, spec.share)
+    finished = finish_rollback(v)
+    if finished is not None:
+        _fresh_pods(sim, i)
+        return finished
     if v.rollout is not None:
         to = v.rollout.to
         v.rollout = None

@@ -28,6 +28,7 @@ import numpy as np
 from chaosgame.engine import evidence
 from chaosgame.engine.evidence import FaultActivity
 from chaosgame.engine.faults import ActiveFault, compile_faults
+from chaosgame.engine.fleet import stopped_note
 from chaosgame.engine.history import History
 from chaosgame.engine.parties import held as _held
 from chaosgame.engine.rng import Streams
@@ -195,12 +196,13 @@ class Simulator:
         past: list[Event] = []
         for d in sc.deploys:
             if d.at <= 0:
+                note = stopped_note(sc, d)
                 past.append(
                     Event(
                         d.at,
                         "deploy",
                         d.component,
-                        f"{d.version} ({d.strategy}) by {d.author}",
+                        f"{d.version} ({d.strategy}) by {d.author}{note}",
                         d.author,
                     )
                 )
@@ -242,9 +244,11 @@ class Simulator:
             if head == "deploy":
                 d = sc.deploys[int(arg)]
                 st.versions[i].rollout = Rollout(
-                    d.version, self.now, d.duration, d.strategy, d.weight
+                    d.version, self.now, d.duration, d.strategy, d.weight, stop_at=d.reached
                 )
                 how = f"{d.strategy} at {d.weight:.0%}" if d.strategy == "canary" else d.strategy
+                if d.reached is not None and d.reached < 1.0:
+                    how += f", stopping at {d.reached:.0%} of pods"
                 self.record("deploy", d.component, f"{d.version} ({how}) by {d.author}", d.author)
             elif head == "flag":
                 f = sc.flags[i]

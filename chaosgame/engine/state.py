@@ -128,6 +128,8 @@ class Rollout:
     weight: float
     paused: bool = False
     hold: float | None = None  # weight frozen by a pause
+    rollback: bool = False  # a rollback canary: ``to`` is the version rolled back to
+    stop_at: float | None = None  # a deploy that stops part-way (``Deploy.reached``)
 
 
 @dataclass
@@ -158,10 +160,12 @@ class Versions:
         if r.hold is not None:
             return r.hold
         if r.strategy == "canary":
-            return r.weight
-        if r.strategy == "rolling":
-            return min(1.0, max(0.0, (now - r.start) / max(r.duration, 1.0)))
-        return 1.0
+            w = r.weight
+        elif r.strategy == "rolling":
+            w = min(1.0, max(0.0, (now - r.start) / max(r.duration, 1.0)))
+        else:
+            w = 1.0
+        return w if r.stop_at is None else min(w, r.stop_at)
 
     def settle(self, now: float) -> bool:
         """Finish a rolling or instant rollout that has reached every pod."""
@@ -240,9 +244,11 @@ class State:
         sc = w.scenario
         deploys = sorted(sc.deploys, key=lambda d: d.at)
         versions: dict[int, Versions] = {}
+        from chaosgame.engine.fleet import initial_versions
+
         for i, c in enumerate(sc.components):
-            past = [d.version for d in deploys if d.component == c.name and d.at <= 0]
-            versions[i] = Versions(stable=c.version, history=[v for v in past if v != c.version])
+            past = [d for d in deploys if d.component == c.name and d.at <= 0]
+            versions[i] = initial_versions(sc, c.name, c.version, past)
         config: dict[tuple[int, str], str] = {}
         log: list[tuple[int, str, str | None]] = []
         for cfg in sorted(sc.configs, key=lambda x: x.at):

@@ -31,7 +31,8 @@ class VersionMix:
     stable: str
     new: str | None  # the version being rolled out, if any
     weight: float  # share of traffic on ``new``
-    excess: float  # extra failure share on ``new``'s pods compared with ``stable``'s
+    excess: float  # extra failure share on ``new``'s pods compared with ``stable``'s (< 0:
+    # the stable version's pods fail more, as when a fault is bound to the old version)
 
 
 @dataclass
@@ -97,11 +98,23 @@ class VersionLog:
                 if weight > 0.0:
                     err = self.version_err.get((i, r.to))
                     excess = float(err.mean()) if err is not None else 0.0
+                    old = self.version_err.get((i, v.stable))
+                    if old is not None:  # a fault bound to the old version (a mixed fleet)
+                        excess = _served_mean(sim, i, err) - _served_mean(sim, i, old)
                 row[i] = VersionMix(v.stable, r.to, weight, excess)
         self.mixes.append(row)
         if not np.array_equal(self.retries[-1][1], sim.mods.edge_retries):
             self.retries.append((tick, sim.mods.edge_retries.copy()))
         self.version_err.clear()
+
+
+def _served_mean(sim: Simulator, i: int, err: F64 | None) -> float:
+    """A failure share per class averaged over the classes component ``i`` served this tick."""
+    if err is None:
+        return 0.0
+    served = sim.served[:, i]
+    total = float(served.sum())
+    return float((err * served).sum() / total) if total > 0 else float(err.mean())
 
 
 def note_version_error(

@@ -99,8 +99,11 @@ def root_fault_strength(session: Session) -> float:
         return 0.0
     rc = session.scenario.truth.root_cause
     strength = 0.0
+    from chaosgame.engine.fleet import root_fleet
+
+    fleet = root_fleet(session.scenario, session.seed) | {rc.component}
     for fault in sim.faults:
-        if fault.spec.kind == rc.kind and fault.spec.target == rc.component:
+        if fault.spec.kind == rc.kind and fault.spec.target in fleet:
             strength = max(strength, fault.strength(sim, sim.now))
     return strength
 

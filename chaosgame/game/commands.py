@@ -78,7 +78,7 @@ def parse_command(line: str) -> dict[str, Any] | str:
     if not tokens:
         return "noop"
     head, rest = tokens[0].lower(), tokens[1:]
-    if head in ("help", "?", "metrics", "actions", "quit", "exit"):
+    if head in ("help", "?", "metrics", "actions", "artefacts", "quit", "exit"):
         return head
     if head == "map":
         return {"type": "query", "view": "map"}
@@ -110,7 +110,7 @@ def parse_command(line: str) -> dict[str, Any] | str:
         return {"type": "wait", "seconds": seconds(rest[0], "wait")}
     if head == "declare":
         if len(rest) < 2:
-            raise ValueError("usage: declare COMPONENT KIND [CONFIDENCE]")
+            raise ValueError("usage: declare COMPONENT|ARTEFACT KIND [CONFIDENCE]")
         component = None if rest[0] in ("-", "none") else rest[0]
         act = {"type": "declare", "component": component, "kind": rest[1]}
         if len(rest) > 2:

@@ -297,7 +297,8 @@ def build_debrief(a: Assessment) -> dict[str, Any]:
         "scenario": {"id": sc.id, "title": sc.title, "seed": s.seed},
         "score": a.score.as_dict(),
         "summary": sc.debrief.summary.strip(),
-        "root_cause": {"component": rc.component, "kind": rc.kind},
+        "root_cause": {"component": rc.component, "kind": rc.kind}
+        | ({"artefact": rc.artefact} if rc.artefact is not None else {}),
         "onset": {"time": sc.onset, "clock": s.clock(sc.onset)},
         "page": {"time": s.start_time, "clock": s.clock(s.start_time)},
         "ended": {"time": s.now, "clock": s.clock(), "reason": s.end_reason},

@@ -103,7 +103,10 @@ def truth_sections(d: dict[str, Any]) -> list[dict[str, Any]]:
     """What really happened: summary, root cause, your verdict, chain, factors, herrings."""
     rc = d["root_cause"]
     rows = [row(d["summary"])] if d["summary"] else []
-    rows.append(row(f"Root cause: {rc['kind']} in {rc['component'] or '(none)'}"))
+    where = rc["component"] or rc.get("artefact") or "(none)"
+    if rc["component"] and rc.get("artefact"):
+        where += f" (every component built from {rc['artefact']})"
+    rows.append(row(f"Root cause: {rc['kind']} in {where}"))
     diag = next(p for p in d["score"]["parts"] if p["key"] == "diagnosis")["data"]
     last = next((r["text"] for r in reversed(d["player_path"]) if r["type"] == "declare"), None)
     if diag.get("declared") and last:

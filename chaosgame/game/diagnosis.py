@@ -18,14 +18,26 @@ ACCURACY_SHARE = 0.8
 """Share of the diagnosis part for accuracy; the rest rewards calibration (Brier score)."""
 
 
-def judge(scenario: Scenario, component: str | None, kind: str) -> str:
-    """How close one hypothesis is: exact, component, symptom or wrong."""
+def judge(scenario: Scenario, component: str | None, kind: str, seed: int | None = None) -> str:
+    """How close one hypothesis is: exact, component, symptom or wrong.
+
+    For a root cause that spans a fleet (a fault with ``select:``), any component the fault
+    hits under ``seed`` (the scenario's by default), or the artefact they share, counts as
+    the root cause's component."""
     rc = scenario.truth.root_cause
     if rc.kind == "no-fault":
         return "exact" if kind == "no-fault" else "wrong"
     external = rc.component is not None and scenario.component(rc.component).kind == "external"
     if kind == "external-dependency" and external and component in (None, rc.component):
         return "exact"
+    if (
+        component is not None
+        and component != rc.component
+        and on_root_fleet(scenario, component, seed)
+    ):
+        if kind == rc.kind:
+            return "exact"
+        return "component"
     if component == rc.component and kind == rc.kind:
         return "exact"
     if component is not None and component == rc.component:
@@ -34,6 +46,16 @@ def judge(scenario: Scenario, component: str | None, kind: str) -> str:
     if kind == rc.kind and component in chain:
         return "symptom"
     return "wrong"
+
+
+def on_root_fleet(scenario: Scenario, name: str, seed: int | None = None) -> bool:
+    """Whether a declared component or artefact is one the fleet-wide root cause spans."""
+    from chaosgame.engine.fleet import root_fleet
+    from chaosgame.scenario.fleet import is_artefact, root_artefacts
+
+    if is_artefact(name):
+        return name in root_artefacts(scenario)
+    return name in root_fleet(scenario, seed)
 
 
 def brier(confidences: list[float], exact: list[bool]) -> float:
@@ -50,8 +72,11 @@ def brier(confidences: list[float], exact: list[bool]) -> float:
     return score
 
 
-def diagnosis(scenario: Scenario, declarations: list[dict[str, Any]]) -> dict[str, Any]:
-    """Judge the player's last declaration: accuracy, calibration and the fraction earned."""
+def diagnosis(
+    scenario: Scenario, declarations: list[dict[str, Any]], seed: int | None = None
+) -> dict[str, Any]:
+    """Judge the player's last declaration: accuracy, calibration and the fraction earned
+    (``seed``: the game's, which picks a fleet-wide fault's share of components)."""
     if not declarations:
         return {
             "declared": False,
@@ -61,7 +86,7 @@ def diagnosis(scenario: Scenario, declarations: list[dict[str, Any]]) -> dict[st
             "fraction": 0.0,
         }
     hyps = declarations[-1]["hypotheses"]
-    verdicts = [judge(scenario, h["component"], h["kind"]) for h in hyps]
+    verdicts = [judge(scenario, h["component"], h["kind"], seed) for h in hyps]
     accuracy = max(CREDIT[v] * RANK_WEIGHT[i] for i, v in enumerate(verdicts))
     b = brier([float(h["confidence"]) for h in hyps], [v == "exact" for v in verdicts])
     calibration = 1.0 - b / 2.0

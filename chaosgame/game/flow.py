@@ -92,6 +92,12 @@ class Snapshot:
         return list(self.briefing.get("components", []))
 
     @property
+    def artefacts(self) -> list[str]:
+        """Shared artefacts (a tag's ``key:value``) the player may name as a fleet-wide root
+        cause (from the briefing)."""
+        return list(self.briefing.get("artefacts", []))
+
+    @property
     def clock_zero(self) -> float:
         """The second of the day at simulated second 0 (for a chart's time axis)."""
         h, m, s = (int(x) for x in str(self.observation["clock"]).split(":"))

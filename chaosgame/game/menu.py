@@ -176,7 +176,12 @@ def game_commands() -> list[Command]:
     return [
         Command("wait 1m", "let a minute pass", 60.0, {"type": "wait", "seconds": 60.0}),
         Command("wait 5m", "let five minutes pass", 300.0, {"type": "wait", "seconds": 300.0}),
-        Command("declare root cause …", "name the component and fault kind", 0.0, verb="declare"),
+        Command(
+            "declare root cause …",
+            "name the component (or shared artefact) and fault kind",
+            0.0,
+            verb="declare",
+        ),
         Command(
             "mitigate …",
             "choose a mitigation, its target and arguments",
@@ -306,7 +311,7 @@ def _param(name: str, field: Any) -> Param:
         kind = "yes/no"
     elif annotation is int:
         kind = "integer"
-    elif annotation is float:
+    elif annotation is float or args == [float]:  # a number, or an optional one
         kind = "number"
     elif get_origin(annotation) is Literal:
         kind, choices = "choice", tuple(str(a) for a in get_args(annotation))

@@ -25,7 +25,7 @@ def reference_actions(scenario: Scenario) -> list[dict[str, Any]]:
         {"type": "mitigate", **m.model_dump(mode="json")} for m in scenario.truth.reference_solution
     ]
     rc = scenario.truth.root_cause
-    acts.append({"type": "declare", "component": rc.component, "kind": rc.kind})
+    acts.append({"type": "declare", "component": rc.component or rc.artefact, "kind": rc.kind})
     acts.append({"type": "end"})
     return acts
 

@@ -124,7 +124,7 @@ def _actions(a: Assessment, d: dict[str, Any]) -> list[list[str]]:
         team = sc.component(rc.component).team or rc.component
     items: list[list[str]] = []
     if rc.kind in PREVENT:
-        items.append(["prevent", PREVENT[rc.kind].format(c=rc.component), team])
+        items.append(["prevent", PREVENT[rc.kind].format(c=rc.component or rc.artefact), team])
     for factor in sc.truth.contributing:
         items.append(["mitigate", f"Address: {factor}", team])
     for s in d["signals"]:
@@ -243,7 +243,11 @@ def build_postmortem(a: Assessment, run_id: int | None = None) -> str:
     )
     rc = sc.truth.root_cause
     lines += ["", "## Root cause and contributing factors", ""]
-    lines.append(f"Root cause: **{rc.kind}** in **{rc.component or 'no component'}**.")
+    if rc.component and rc.artefact:
+        where = f"**{rc.component}** (every component built from **{rc.artefact}**)"
+    else:
+        where = f"**{rc.component or rc.artefact or 'no component'}**"
+    lines.append(f"Root cause: **{rc.kind}** in {where}.")
     lines.append("")
     for step in d["causal_chain"]:
         when = f"{step['clock']} " if step["clock"] else ""

@@ -317,7 +317,7 @@ def assess(
     b = {name: sum(v.values()) for name, v in burned.items()}
     slo_frac, span, real = slo_fraction(b["player"], b["reference"], b["nothing"])
 
-    diag = diagnosis(sc, session.declarations)
+    diag = diagnosis(sc, session.declarations, session.seed)
 
     def ttm(name: str) -> float | None:
         r = rec[name]

@@ -22,6 +22,7 @@ from chaosgame.game.actions import Action, Declare, End, Mitigate, Query, Wait, 
 from chaosgame.game.views import run_view
 from chaosgame.scenario.actions import MITIGATIONS
 from chaosgame.scenario.costs import MITIGATION_HANDS_ON
+from chaosgame.scenario.fleet import artefacts, unknown_culprit
 from chaosgame.scenario.model import Scenario
 from chaosgame.scenario.units import clock as clock_text
 from chaosgame.telemetry import query as telemetry_query
@@ -175,13 +176,10 @@ class Session:
             return {"waited_s": act.seconds}
         if isinstance(act, Declare):
             names = sim.world.names
+            shared = artefacts(self.scenario)
             for h in act.hypotheses():
-                if h["component"] is not None and h["component"] not in names:
-                    from chaosgame.scenario.model import _suggest
-
-                    raise ValueError(
-                        f"unknown component '{h['component']}'{_suggest(h['component'], names)}"
-                    )
+                if h["component"] is not None and h["component"] not in (*names, *shared):
+                    raise ValueError(unknown_culprit(self.scenario, h["component"], names))
             self.declarations.append({"time": self.now, "hypotheses": act.hypotheses()})
             return {"declared": act.hypotheses()}
         if isinstance(act, End):
@@ -253,6 +251,7 @@ class Session:
             "time_limit_s": sc.time_limit,
             "journeys": [j.name for j in sc.journeys],
             "components": [c.name for c in sc.components],
+            "artefacts": artefacts(sc),
         }
 
 

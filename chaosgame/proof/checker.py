@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from chaosgame.engine import slo as slo_mod
+from chaosgame.engine.fleet import root_fleet
 from chaosgame.engine.sim import Simulator
 from chaosgame.game import players
 from chaosgame.game.session import Session
@@ -244,15 +245,16 @@ def _check_visible(sc: Scenario, run: Run, base: Simulator, onset: float, nf: bo
         )
         return Check(name, ok, why)
     rc = sc.truth.root_cause
-    if rc.component is None:
+    component = rc.component or min(root_fleet(sc, run.sim.seed), default=None)
+    if component is None:
         return Check(name, False, "truth.root_cause names no component")
-    found = find_signals(sc, run.sim, base, rc.component, onset, run.deadline)
+    found = find_signals(sc, run.sim, base, component, onset, run.deadline)
     if found:
         return Check(name, True, "; ".join(found[:4]), {"signals": found})
     return Check(
         name,
         False,
-        f"nothing the player can query distinguishes '{rc.component}': its own metrics, logs "
+        f"nothing the player can query distinguishes '{component}': its own metrics, logs "
         "and events show no change and no instrumented caller sees it fail (check its "
         "telemetry settings)",
     )

@@ -138,6 +138,13 @@ def action_of(model: type[MitigationBase]) -> str:
 )
 class Rollback(MitigationBase):
     action: Literal["rollback"]
+    share: float | None = Field(
+        default=None,
+        gt=0,
+        le=1,
+        description="only this share of the pods goes back (a rollback canary); all by default",
+        exclude_if=lambda v: v is None,  # a plain rollback reads as it always did
+    )
 
 
 @mitigation(

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from chaosgame.scenario.fleet import lives_in
 from chaosgame.scenario.units import MAX_NUMBER, Duration, Factor
 
 if TYPE_CHECKING:
@@ -301,8 +302,9 @@ def check_compose(sc: Scenario, problems: list[str], names: Collection[str]) -> 
     for f in sc.faults:
         key, value = getattr(f, "key", None), getattr(f, "value", None)
         if isinstance(key, str) and isinstance(value, str):
-            set_keys.add((f.target, key))
-            set_values.add((f.target, key, value))
+            for home in lives_in(sc, f):
+                set_keys.add((home, key))
+                set_values.add((home, key, value))
 
     def ref(where: str, name: str | None, known: Collection[str], what: str) -> bool:
         if name is not None and name not in known:
@@ -391,7 +393,7 @@ def check_compose(sc: Scenario, problems: list[str], names: Collection[str]) -> 
                         f"'{s.component}', so it always differs"
                     )
             if s.fault is not None:
-                kinds = [g.kind for g in sc.faults if g.target == s.component]
+                kinds = [g.kind for g in sc.faults if s.component in lives_in(sc, g)]
                 if ref(f"{at}.fault", s.fault, FAULT_KINDS, "fault kind") and (
                     s.fault not in kinds
                 ):
@@ -402,8 +404,10 @@ def check_compose(sc: Scenario, problems: list[str], names: Collection[str]) -> 
         for n, sub in enumerate(c.any or []):
             condition(f"{where}.any[{n}]", sub, target, nested=True)
 
-    for i, f in enumerate(sc.faults):
+    for i, g in enumerate(sc.faults):
         where = f"faults[{i}]"
+        # a fault with select: is checked as it acts on the first component it matches
+        f = g.model_copy(update={"target": (lives_in(sc, g) or [g.target])[0]})
         if f.when is not None:
             condition(f"{where}.when", f.when, f.target)
         for n, e in enumerate(f.effects or []):

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from chaosgame.scenario.compose import Aggravator, Effect, Lasting, Load, StateOf, Trigger
 from chaosgame.scenario.evidence import Change
+from chaosgame.scenario.fleet import Selector
 from chaosgame.scenario.units import Duration, Factor, Fraction, Moment, Positive
 
 STRICT = ConfigDict(extra="forbid", strict=True, frozen=True, allow_inf_nan=False)
@@ -66,7 +67,9 @@ class FaultBase(BaseModel):
     model_config = STRICT
 
     kind: str
-    target: str = Field(description="the component the fault lives in")
+    target: str = Field(
+        default="", description="the component the fault lives in (or give `select`)"
+    )
     at: Moment = Field(default=0.0, description="when the fault starts")
     until: Moment | None = Field(default=None, description="when it stops by itself")
     intensity: Fraction = Field(default=1.0, description="scales the fault's effect")
@@ -78,6 +81,12 @@ class FaultBase(BaseModel):
     tenants: list[str] | None = Field(default=None, description="only these tenants are hit")
     change: Change | None = Field(
         default=None, description="who made the change the fault brings, and what it says"
+    )
+    select: Selector | None = Field(
+        default=None,
+        exclude_if=lambda v: v is None,
+        description="instead of target: every component matching this (kind, tags, region, "
+        "cluster, share) has the fault",
     )
     frame: str | None = Field(
         default=None,

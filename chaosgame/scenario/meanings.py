@@ -35,6 +35,7 @@ MODELS: dict[str, str] = {
     "Question": "An interview-style trade-off question.",
     "FaultBase": "Fields every fault has.",
     "Onset": "How a fault's intensity develops once it has started.",
+    "Selector": "Which components a fault lives in: every one that matches all the fields given.",
     "Condition": "A fault that lies latent until this holds (a version or range, a flag, config, load, time, other components).",
     "MitigationBase": "Fields every mitigation has.",
     # authored evidence (chaosgame.scenario.evidence)

@@ -17,6 +17,7 @@ from chaosgame.scenario.actions import MITIGATIONS, MitigationBase, mitigation_u
 from chaosgame.scenario.compose import check_compose
 from chaosgame.scenario.evidence import Evidence, check_evidence
 from chaosgame.scenario.faults import FAULT_KINDS, FaultBase
+from chaosgame.scenario.fleet import check_fleet
 from chaosgame.scenario.noise import Noise, check_noise
 from chaosgame.scenario.parties import Comms, Party, Pipeline, check_parties, target_names
 from chaosgame.scenario.party_actions import PARTY_TARGETS
@@ -328,6 +329,12 @@ class Deploy(BaseModel):
     duration: Duration = Field(default=300.0, description="rolling: time to replace every pod")
     author: str = "deploy-bot"
     note: str = ""
+    reached: Fraction | None = Field(
+        default=None,
+        exclude_if=lambda v: v is None,
+        description="the share of pods the deploy reached before it stopped (a stalled rolling "
+        "deploy, a canary left running); the rest keep the previous version",
+    )
 
 
 class FlagChange(BaseModel):
@@ -380,6 +387,12 @@ class RootCause(BaseModel):
     model_config = STRICT
     component: str | None = None
     kind: str = Field(description="a fault kind from the catalogue, or 'no-fault'")
+    artefact: str | None = Field(
+        default=None,
+        exclude_if=lambda v: v is None,
+        description="the artefact a fleet-wide cause shares, as a tag's key:value "
+        "(image:edge-2611); declaring it, or any component its fault selects, is exact",
+    )
 
 
 class RedHerring(BaseModel):
@@ -576,7 +589,8 @@ def check_references(sc: Scenario) -> list[str]:
     edges = {(d.source, d.to) for d in sc.dependencies} | {(j.via, j.entry) for j in sc.journeys}
     for i, f in enumerate(sc.faults):
         where = f"faults[{i}]"
-        ref(f"{where}.target", f.target, names, "component")
+        if f.target:
+            ref(f"{where}.target", f.target, names, "component")
         if f.target in comps and f.targets and comps[f.target].kind not in f.targets:
             problems.append(
                 f"{where}.target: a {f.kind} fault cannot target '{f.target}', a "
@@ -598,7 +612,7 @@ def check_references(sc: Scenario) -> list[str]:
             if isinstance(value, str):
                 ref(f"{where}.{attr}", value, known, what)
         to = getattr(f, "to", None)
-        if isinstance(to, str) and to in comps and (f.target, to) not in edges:
+        if isinstance(to, str) and to in comps and f.target and (f.target, to) not in edges:
             problems.append(f"{where}.to: '{f.target}' does not call '{to}'")
         if f.when is not None and f.when.flag is not None:
             ref(f"{where}.when.flag", f.when.flag, flags, "flag")
@@ -606,6 +620,7 @@ def check_references(sc: Scenario) -> list[str]:
     problems += check_noise(sc, names)
     problems += check_parties(sc, ref)
     check_compose(sc, problems, names)
+    problems += check_fleet(sc)
     rc = sc.truth.root_cause
     ref("truth.root_cause.component", rc.component, names, "component")
     kinds = [*FAULT_KINDS, "no-fault"]

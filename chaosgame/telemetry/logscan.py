@@ -734,7 +734,7 @@ def _pods(sim: Simulator, lo: int, ticks: int) -> Pods:
             if m.weight > 0:
                 p_ok[i, t] = m.weight
                 err = float(errors[lo + t, i])
-                e_new = err + (1 - m.weight) * m.excess
+                e_new = max(err + (1 - m.weight) * m.excess, 0.0)
                 e_old = max(err - m.weight * m.excess, 0.0)
                 p_err[i, t] = (
                     m.weight * e_new / max(m.weight * e_new + (1 - m.weight) * e_old, 1e-12)

@@ -285,7 +285,7 @@ def _pods(sim: Simulator, cat: Category, tick: int) -> tuple[tuple[list[str], li
         p_new = m.weight
         if cat.level == "error":
             err = float(sim.history.comp["errors"][tick, i])
-            e_new = err + (1 - m.weight) * m.excess
+            e_new = max(err + (1 - m.weight) * m.excess, 0.0)
             e_old = max(err - m.weight * m.excess, 0.0)
             p_new = m.weight * e_new / max(m.weight * e_new + (1 - m.weight) * e_old, 1e-12)
     on_new = int(round(m.weight * ready)) if m.new else 0

@@ -275,12 +275,13 @@ class ConsoleScreen(Screen[None]):
         """Declare the root cause in a dialog."""
         snap = self.chaos.snapshot
         comps = snap.components if snap else []
+        artefacts = snap.artefacts if snap else []
 
         def declared(action: dict[str, Any] | None) -> None:
             if action is not None:
                 self._send(action)
 
-        self.app.push_screen(DeclareDialog(comps), declared)
+        self.app.push_screen(DeclareDialog(comps, artefacts), declared)
 
     def action_end(self) -> None:
         """End the game (after a confirmation) and read the debrief."""

@@ -282,15 +282,17 @@ def kind_option(name: str, width: int) -> Table:
 class DeclareDialog(ModalScreen[dict[str, Any] | None]):
     """Declare the root cause: component, fault kind, confidence, up to two alternatives.
 
-    Under the rows, a list shows what fits the field being typed in (components, or fault
-    kinds with their one-line summaries): ``↓`` moves into it, ``enter`` takes the choice.
+    Under the rows, a list shows what fits the field being typed in (components and the
+    artefacts the fleet shares, or fault kinds with their one-line summaries): ``↓`` moves
+    into it, ``enter`` takes the choice.
     """
 
     BINDINGS = [Binding("escape", "cancel", "back"), Binding("down", "choices", show=False)]
 
-    def __init__(self, components: list[str]) -> None:
+    def __init__(self, components: list[str], artefacts: list[str] | None = None) -> None:
         super().__init__()
-        self.components = ["-", *components]
+        self.artefacts = list(artefacts or [])
+        self.components = ["-", *components, *self.artefacts]
         self._field = "comp0"
         """The field the choices are for (the last one focused)."""
 
@@ -298,6 +300,7 @@ class DeclareDialog(ModalScreen[dict[str, Any] | None]):
         """Three rows of (component, kind, confidence); the first is required."""
         comps = SuggestFromList(self.components)
         kinds = SuggestFromList(KINDS)
+        hint = "component, artefact or -" if self.artefacts else "component, or -"
         with Vertical(classes="dialog wide declare"):
             yield Label(
                 "Declare the root cause (ranked; the first is your answer)", classes="dialog-title"
@@ -305,7 +308,7 @@ class DeclareDialog(ModalScreen[dict[str, Any] | None]):
             for n in range(3):
                 with Horizontal(classes="field"):
                     yield Label(f"{n + 1}. ")
-                    yield Input(placeholder="component, or -", suggester=comps, id=f"comp{n}")
+                    yield Input(placeholder=hint, suggester=comps, id=f"comp{n}")
                     yield Input(placeholder="fault kind", suggester=kinds, id=f"kind{n}")
                     yield Input(
                         placeholder="1.0" if n == 0 else "0-1", id=f"conf{n}", classes="conf"
@@ -336,7 +339,13 @@ class DeclareDialog(ModalScreen[dict[str, Any] | None]):
         choices.display = True
         if self._field.startswith("comp"):
             names = matching(field.value, self.components)
-            title.update(f"components ({len(names)}); - means none in particular")
+            if self.artefacts:
+                title.update(
+                    f"components and shared artefacts such as {self.artefacts[0]} "
+                    f"({len(names)}); - means none in particular"
+                )
+            else:
+                title.update(f"components ({len(names)}); - means none in particular")
             choices.add_options([Option(name, id=name) for name in names])
         else:
             names = matching(field.value, KINDS, KIND_SUMMARIES)
