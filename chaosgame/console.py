@@ -31,7 +31,7 @@ Commands (each costs simulated time; the outage keeps burning meanwhile):
   metric COMPONENT [METRIC] [WINDOW]  a metric over time, e.g. metric payments errors 15m ({metric})
   metrics                     the metric names you can ask for
   events [COMPONENT]          deploys, flags, config, restarts, scaling ({events})
-  changes                     deploys, flag and config changes only ({deploys})
+  changes                     deploys, flags, config, commands, jobs ({deploys})
   slo                         SLOs, burn rates and error budget     ({slo})
   do ACTION TARGET [k=v ...]  a mitigation, e.g. do restart web, do scale web replicas=6
   actions                     the mitigations you can apply

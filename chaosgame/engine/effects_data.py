@@ -8,6 +8,7 @@ import numpy as np
 
 from chaosgame.engine.config import set_config
 from chaosgame.engine.control import take_down
+from chaosgame.engine.evidence import table_of
 from chaosgame.engine.faults import effect, introduces
 from chaosgame.engine.state import Modifiers
 from chaosgame.engine.world import F64
@@ -81,7 +82,8 @@ def _lock(f: MigrationLock, sim: Simulator, m: Modifiers, i: int, x: float, kmas
 
 @introduces(MigrationLock)
 def _lock_intro(f: MigrationLock, sim: Simulator, i: int) -> None:
-    sim.record("migration", sim.world.names[i], "migration started: ALTER TABLE orders ...")
+    table = table_of(sim, i)
+    sim.record("migration", sim.world.names[i], f"migration started: ALTER TABLE {table} ...")
 
 
 @effect(BackfillSaturation)

@@ -16,6 +16,7 @@ import numpy as np
 
 from chaosgame.engine.compose import adjust, extra_share, version_share
 from chaosgame.engine.compose import apply as apply_composed
+from chaosgame.engine.evidence import introduce
 from chaosgame.engine.state import Modifiers
 from chaosgame.engine.versionlog import note_fault_cpu, note_version_error
 from chaosgame.engine.world import F64
@@ -153,9 +154,7 @@ class ActiveFault:
         now = sim.now
         if not self.introduced and now >= self.spec.at:
             self.introduced = True
-            intro = INTRODUCES.get(self.spec.kind)
-            if intro is not None:
-                intro(self.spec, sim, self.target)
+            introduce(self.spec, sim, self.target, INTRODUCES.get(self.spec.kind))
         if not self.started and now >= self.spec.at:
             self.started = True
             start = STARTS.get(self.spec.kind)

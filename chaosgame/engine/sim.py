@@ -25,6 +25,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from chaosgame.engine import evidence
+from chaosgame.engine.evidence import FaultActivity
 from chaosgame.engine.faults import ActiveFault, compile_faults
 from chaosgame.engine.fleet import stopped_note
 from chaosgame.engine.history import History
@@ -51,15 +53,20 @@ class Event:
     component: str
     message: str
     actor: str = "system"
+    details: tuple[tuple[str, str], ...] = ()
+    """Authored evidence's fields (author, command, matched, outcome...; ``engine.evidence``)."""
 
     def as_dict(self) -> dict[str, Any]:
-        return {
+        out = {
             "time": self.time,
             "kind": self.kind,
             "component": self.component,
             "message": self.message,
             "actor": self.actor,
         }
+        if self.details:
+            out["details"] = dict(self.details)
+        return out
 
 
 class Simulator:
@@ -106,6 +113,8 @@ class Simulator:
         self._cache_edges = np.flatnonzero(w.is_cache[w.src])
         """Scratch state of faults and mitigations (accumulators, one-time notes)."""
         self.tick = 0
+        self.activity = FaultActivity(self)
+        """Whether the faults authored evidence waits for were acting, tick by tick."""
         self._noise_rngs = [self.streams.numpy(f"traffic/{j}") for j in w.journeys]
         self._noise_table = np.zeros((len(w.journeys), 0))
         self._past_events()
@@ -194,6 +203,7 @@ class Simulator:
                         "deploy",
                         d.component,
                         f"{d.version} ({d.strategy}) by {d.author}{note}",
+                        d.author,
                     )
                 )
         for f in sc.flags:
@@ -206,13 +216,21 @@ class Simulator:
                             "flag",
                             ",".join(f.components),
                             f"{f.name} {state} by {ch.author}",
+                            ch.author,
                         )
                     )
         for cfg in sc.configs:
             if cfg.at <= 0:
                 past.append(
-                    Event(cfg.at, "config", cfg.component, f"{cfg.key}={cfg.value} by {cfg.author}")
+                    Event(
+                        cfg.at,
+                        "config",
+                        cfg.component,
+                        f"{cfg.key}={cfg.value} by {cfg.author}",
+                        cfg.author,
+                    )
                 )
+        past.extend(evidence.past(sc))
         self.events.extend(sorted(past, key=lambda e: e.time))
 
     def _apply_due(self) -> None:
@@ -231,13 +249,15 @@ class Simulator:
                 how = f"{d.strategy} at {d.weight:.0%}" if d.strategy == "canary" else d.strategy
                 if d.reached is not None and d.reached < 1.0:
                     how += f", stopping at {d.reached:.0%} of pods"
-                self.record("deploy", d.component, f"{d.version} ({how}) by {d.author}")
+                self.record("deploy", d.component, f"{d.version} ({how}) by {d.author}", d.author)
             elif head == "flag":
                 f = sc.flags[i]
                 ch = f.changes[int(arg)]
                 st.flags[f.name] = (ch.on, ch.percentage)
                 state = f"on at {ch.percentage:g}%" if ch.on else "off"
-                self.record("flag", ",".join(f.components), f"{f.name} {state} by {ch.author}")
+                self.record(
+                    "flag", ",".join(f.components), f"{f.name} {state} by {ch.author}", ch.author
+                )
             elif head == "config":
                 from chaosgame.engine.config import set_config
 
@@ -258,6 +278,7 @@ class Simulator:
     def step(self) -> None:
         """Advance the world by one tick."""
         w, st, dt, now = self.world, self.state, self.dt, self.now
+        evidence.record_due(self)
         self._apply_due()
         for v in st.versions.values():
             if v.rollout is not None:  # most components are not being deployed
@@ -273,6 +294,7 @@ class Simulator:
         self.mods = m
         for fault in self.faults:
             fault.apply(self, m)
+        self.activity.record(self)
         for effect in self.standing.values():
             effect(self, m)
         flow(self, m, now, dt)

@@ -15,6 +15,7 @@ from chaosgame.game.baselines import RunSummary
 from chaosgame.game.scoring import Assessment
 from chaosgame.game.session import Session
 from chaosgame.scenario.actions import MITIGATIONS
+from chaosgame.scenario.model import Scenario
 
 EXTRA_QUESTIONS = 3
 """Questions drawn from the bank, by the scenario's topics, after the scenario's own."""
@@ -311,6 +312,21 @@ def build_debrief(a: Assessment) -> dict[str, Any]:
         "sli": sli_curves(a),
         "questions": questions(a),
     }
+    notes = evidence_notes(sc)
+    if notes:
+        data["evidence_notes"] = notes
     data["sli"]["burned"] = debrief_text.burned_slos(data)
     data["sections"] = debrief_text.sections(data)
     return data
+
+
+def evidence_notes(sc: Scenario) -> list[dict[str, Any]]:
+    """The authored evidence the scenario explains (its debrief-only ``note``), in time order."""
+    from chaosgame.engine.evidence import entries, event_of
+
+    out = []
+    for row in entries(sc):
+        if row.note:
+            ev = event_of(row)
+            out.append({"time": row.at, "kind": ev.kind, "what": ev.message, "why": row.note})
+    return out

@@ -131,6 +131,9 @@ def truth_sections(d: dict[str, Any]) -> list[dict[str, Any]]:
     if d["red_herrings"]:
         herrings = [row(f"{h['ref']}: {h['why']}", "- ") for h in d["red_herrings"]]
         out.append(section("red_herrings", "Red herrings (real, but not the cause)", herrings))
+    if d.get("evidence_notes"):
+        notes = [row(f"{n['what']}: {n['why']}", "- ") for n in d["evidence_notes"]]
+        out.append(section("evidence_notes", "Evidence that was there to find", notes))
     if d["signals"]:
         signals = [
             row(

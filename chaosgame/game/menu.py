@@ -113,7 +113,7 @@ def query_commands(components: list[str]) -> list[Command]:
         ),
         Command(
             "changes",
-            "deploys, flag and config changes of the last 24 hours",
+            "deploys, flag and config changes, operator commands and jobs of the last 24 hours",
             COSTS["deploys"],
             {"type": "query", "view": "deploys", "window": 86400.0},
         ),

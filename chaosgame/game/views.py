@@ -19,6 +19,7 @@ from chaosgame.telemetry.slos import observed
 if TYPE_CHECKING:
     from chaosgame.engine.sim import Simulator
     from chaosgame.game.actions import Query
+    from chaosgame.scenario.evidence import CustomMetric
 
 COSTS = VIEW_COSTS
 """Simulated seconds each view takes to open and read (``chaosgame.scenario.costs``)."""
@@ -55,6 +56,11 @@ def _component(sim: Simulator, name: str | None) -> int:
 
 def metric_series(sim: Simulator, i: int, metric: str, lo: int, hi: int) -> np.ndarray:
     """Values of ``metric`` for component ``i`` over ticks ``[lo, hi)``."""
+    own = own_metrics(sim, i)
+    if metric in own:
+        from chaosgame.telemetry.authored import metric_values
+
+        return metric_values(sim, own[metric], hi)[lo:hi]
     c = sim.history.comp
     if metric.startswith("latency_p"):
         q = int(metric.removeprefix("latency_p")) / 100.0
@@ -63,6 +69,13 @@ def metric_series(sim: Simulator, i: int, metric: str, lo: int, hi: int) -> np.n
         return ph.percentile(q, mean, floor)
     key = {"rps": "offered", "latency_avg": "latency"}.get(metric, metric)
     return c[key][lo:hi, i].astype(np.float64)
+
+
+def own_metrics(sim: Simulator, i: int) -> dict[str, CustomMetric]:
+    """The scenario's own metrics that component ``i`` exports, by name (its dashboards
+    chart them like the built-in ones)."""
+    name = sim.world.names[i]
+    return {m.name: m for m in sim.scenario.evidence.metrics if m.component == name}
 
 
 def _scraped(sim: Simulator, i: int, metric: str, lo: int, hi: int) -> tuple[np.ndarray, str, str]:
@@ -97,11 +110,13 @@ def run_view(sim: Simulator, q: Query) -> tuple[Any, float]:
     if q.view == "metric":
         i = _component(sim, q.component)
         metric = q.metric or "errors"
-        if metric not in METRICS:
+        own = own_metrics(sim, i)
+        if metric not in METRICS and metric not in own:
             import difflib
 
-            close = difflib.get_close_matches(metric, list(METRICS), n=1)
-            hint = f"did you mean '{close[0]}'?" if close else f"known: {', '.join(METRICS)}"
+            known = [*METRICS, *own]
+            close = difflib.get_close_matches(metric, known, n=1)
+            hint = f"did you mean '{close[0]}'?" if close else f"known: {', '.join(known)}"
             raise ValueError(f"unknown metric '{metric}'; {hint}")
         span = max(1, int(q.window / sim.dt))
         lo = max(0, tick + 1 - span)
@@ -118,7 +133,11 @@ def run_view(sim: Simulator, q: Query) -> tuple[Any, float]:
         return out, COSTS["metric"]
     if q.view in ("events", "deploys"):
         since = sim.now - q.window
-        kinds = ("deploy", "flag", "config", "pipeline") if q.view == "deploys" else None
+        kinds = (
+            ("deploy", "flag", "config", "pipeline", "audit", "job")
+            if q.view == "deploys"
+            else None
+        )
         rows = [
             e.as_dict()
             for e in sim.events

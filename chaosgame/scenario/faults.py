@@ -15,6 +15,7 @@ from typing import Annotated, ClassVar, Literal, TypeVar
 from pydantic import BaseModel, ConfigDict, Field
 
 from chaosgame.scenario.compose import Aggravator, Effect, Lasting, Load, StateOf, Trigger
+from chaosgame.scenario.evidence import Change
 from chaosgame.scenario.fleet import Selector
 from chaosgame.scenario.units import Duration, Factor, Fraction, Moment, Positive
 
@@ -78,6 +79,9 @@ class FaultBase(BaseModel):
         default=None, description="only these journeys (endpoints) are hit"
     )
     tenants: list[str] | None = Field(default=None, description="only these tenants are hit")
+    change: Change | None = Field(
+        default=None, description="who made the change the fault brings, and what it says"
+    )
     select: Selector | None = Field(
         default=None,
         exclude_if=lambda v: v is None,

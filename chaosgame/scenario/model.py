@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from chaosgame.scenario.action_rules import Recovery, ReferenceStep, check_recovery
 from chaosgame.scenario.actions import MITIGATIONS, MitigationBase, mitigation_union
 from chaosgame.scenario.compose import check_compose
+from chaosgame.scenario.evidence import Evidence, check_evidence
 from chaosgame.scenario.faults import FAULT_KINDS, FaultBase
 from chaosgame.scenario.fleet import check_fleet
 from chaosgame.scenario.noise import Noise, check_noise
@@ -495,6 +496,7 @@ class Scenario(BaseModel):
     flags: list[Flag] = Field(default_factory=list)
     configs: list[ConfigChange] = Field(default_factory=list)
     faults: list[FaultSpec] = Field(default_factory=list)
+    evidence: Evidence = Field(default_factory=Evidence)
     noise: Noise = Field(
         default_factory=Noise, description="harmless signals that are always there"
     )
@@ -624,6 +626,7 @@ def check_references(sc: Scenario) -> list[str]:
             problems.append(f"{where}.to: '{f.target}' does not call '{to}'")
         if f.when is not None and f.when.flag is not None:
             ref(f"{where}.when.flag", f.when.flag, flags, "flag")
+    check_evidence(sc, problems, names, journeys)
     problems += check_noise(sc, names)
     problems += check_parties(sc, ref)
     check_compose(sc, problems, names)

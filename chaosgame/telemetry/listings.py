@@ -19,7 +19,7 @@ from chaosgame.telemetry.recorder import recorder
 if TYPE_CHECKING:
     from chaosgame.engine.sim import Simulator
 
-CHANGE_KINDS = ("deploy", "rollback", "flag", "config", "migration", "mitigation")
+CHANGE_KINDS = ("deploy", "rollback", "flag", "config", "migration", "mitigation", "audit", "job")
 WARNING_KINDS = ("oom", "liveness", "restart", "node", "breaker", "backoff", "probe", "evicted")
 REASONS = {
     "deploy": "Deployed",
@@ -34,6 +34,9 @@ REASONS = {
     "node": "NodeLost",
     "breaker": "CircuitBreaker",
     "mitigation": "Mitigation",
+    "audit": "OperatorCommand",
+    "job": "JobRun",
+    "notification": "Notification",
 }
 
 
@@ -210,16 +213,17 @@ def events(
             continue
         if component is not None and component not in ev.component.split(","):
             continue
-        rows.append(
-            {
-                "time": ev.time,
-                "clock": clock(sim, ev.time) if ev.time >= 0 else None,
-                "type": "Warning" if ev.kind in WARNING_KINDS else "Normal",
-                "reason": REASONS.get(ev.kind, ev.kind.title()),
-                "kind": ev.kind,
-                "component": ev.component,
-                "message": ev.message,
-                "actor": ev.actor,
-            }
-        )
+        row: dict[str, Any] = {
+            "time": ev.time,
+            "clock": clock(sim, ev.time) if ev.time >= 0 else None,
+            "type": "Warning" if ev.kind in WARNING_KINDS else "Normal",
+            "reason": REASONS.get(ev.kind, ev.kind.title()),
+            "kind": ev.kind,
+            "component": ev.component,
+            "message": ev.message,
+            "actor": ev.actor,
+        }
+        if ev.details:
+            row["details"] = dict(ev.details)
+        rows.append(row)
     return {"events": rows}

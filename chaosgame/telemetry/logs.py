@@ -19,7 +19,7 @@ from numpy.typing import NDArray
 from chaosgame.engine import physics as ph
 from chaosgame.engine.rng import derive
 from chaosgame.scenario.noise import NoiseSlowQuery
-from chaosgame.telemetry import gaps
+from chaosgame.telemetry import authored, gaps
 from chaosgame.telemetry import logshapes as sh
 from chaosgame.telemetry.logtemplates import Field, Seg, merged, pools
 from chaosgame.telemetry.noise import log_items as noise_logs
@@ -274,7 +274,7 @@ def _categories(sim: Simulator, i: int) -> list[Category]:
                 [("pod", pod)],
             ),
         )
-    return out
+    return out + authored.log_categories(sim, i)
 
 
 def counts(sim: Simulator, cats: list[Category], lo: int, hi: int, now: float) -> NDArray[np.int64]:
@@ -499,6 +499,8 @@ def expected(sim: Simulator, cats: list[Category], lo: int, hi: int) -> NDArray[
                 when = int(sim.events[cats[row].event].time // dt)
                 if lo <= when < hi:
                     v[at, when - lo] = 1.0 / dt  # one line
+        elif kind == authored.KIND:
+            v = authored.lines_per_second(sim, [cats[r] for r in rows], lo, hi)
         elif kind == "noise":
             v = noise_lines(sim, [cats[r].key for r in rows], [cats[r].comp for r in rows], lo, hi)
         else:

@@ -313,18 +313,27 @@ CATALOGUE: dict[str, Spec] = {
 }
 
 
+def catalogue_of(sim: Simulator) -> dict[str, Spec]:
+    """The built-in catalogue, the scenario's noise gauges (``telemetry.noise``) and its own
+    metrics (``telemetry.authored``)."""
+    from chaosgame.telemetry import authored, noise
+
+    out = CATALOGUE | noise.metric_specs(sim) if sim.scenario.noise.metrics else CATALOGUE
+    own = authored.metric_specs(sim)
+    return {**out, **own} if own else out
+
+
 def select(sim: Simulator, name: str | None, matchers: list[Matcher], hi: int) -> Frame:
     """Every series of metric ``name`` matching ``matchers``, for ticks ``[0, hi)``."""
     from chaosgame.telemetry.errors import QueryError, suggest
-    from chaosgame.telemetry.noise import metric_specs
 
-    specs = CATALOGUE | metric_specs(sim) if sim.scenario.noise.metrics else CATALOGUE
-    wanted = [name] if name else list(specs)
+    catalogue = catalogue_of(sim)
+    wanted = [name] if name else list(catalogue)
     for x in matchers:
         if x.label == "__name__":
             wanted = [n for n in wanted if x.test(n)]
-    if name is not None and name not in specs:
-        raise QueryError(suggest(name, specs, "metric"), token=name)
+    if name is not None and name not in catalogue:
+        raise QueryError(suggest(name, catalogue, "metric"), token=name)
     comps = list(range(sim.world.n))
     for x in matchers:
         if x.label == "service":
@@ -336,7 +345,7 @@ def select(sim: Simulator, name: str | None, matchers: list[Matcher], hi: int) -
                 comps = [i for i in comps if x.test(sim.world.names[i])]
     frames = []
     for n in wanted:
-        fr = specs[n].build(sim, comps, hi, matchers)
+        fr = catalogue[n].build(sim, comps, hi, matchers)
         fr.labels = fr.labels.with_value("__name__", n)
         ok = np.ones(len(fr), dtype=np.bool_)
         for x in matchers:

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from chaosgame.scenario import units
 from chaosgame.scenario.costs import QUERY_COSTS
-from chaosgame.telemetry import listings
+from chaosgame.telemetry import authored, listings
 from chaosgame.telemetry.budget import Budget
 from chaosgame.telemetry.errors import QueryError, suggest
 from chaosgame.telemetry.promql import too_long
@@ -35,6 +35,7 @@ FORMS: tuple[str, ...] = (
     "traces service=checkout status=error min_duration=1s             trace search",
     "trace 4bf92f3577b34da6a3ce929d0e0e4736                           one trace",
     "events kind=oom component=payments                              event timeline",
+    'events kind=audit,job,notification author=kim |= "remove" --since=7d  operator evidence',
     "changes                                                         deploys, flags, config",
     "pods payments                                                   kubectl get pods",
     "map                                                             dependency map with health",
@@ -230,13 +231,12 @@ def _dispatch(
             "costs": COSTS,
         }
     if kind == "catalogue":
-        from chaosgame.telemetry.metrics import CATALOGUE
-        from chaosgame.telemetry.noise import metric_specs
+        from chaosgame.telemetry.metrics import catalogue_of
 
         return {
             "metrics": [
                 {"name": n, "type": s.kind, "labels": list(s.labels), "help": s.help}
-                for n, s in (CATALOGUE | metric_specs(sim)).items()
+                for n, s in catalogue_of(sim).items()
             ]
         }
     if kind == "map":
@@ -251,7 +251,9 @@ def _dispatch(
     if kind in ("events", "changes"):
         kinds: list[str] | None = list(listings.CHANGE_KINDS) if kind == "changes" else None
         comp = opts.get("for") or None
-        for word in words[1:]:
+        body, filters = authored.peel_filters(body, text)
+        keys: dict[str, str] = {}
+        for word in body.split()[1:]:
             key, sep, value = word.partition("=")
             if word.lower() in ("get", "events", "event", "ev"):
                 continue
@@ -261,15 +263,20 @@ def _dispatch(
                 kinds = value.split(",")
             elif key in ("component", "service", "for"):
                 comp = value
+            elif key in authored.EVENT_KEYS:
+                keys[key] = value
             else:
                 raise QueryError(
-                    suggest(key, ("kind", "component"), "filter"), text, text.find(word)
+                    suggest(key, ("kind", "component", *authored.EVENT_KEYS), "filter"),
+                    text,
+                    text.find(word),
                 )
         if "kind" in opts:
             kinds = opts["kind"].split(",")
         comp = _component(sim, comp, text)
         start = win.start if kind == "events" or "since" in opts else -math.inf
-        return listings.events(sim, start, win.end, kinds, comp)
+        found = listings.events(sim, start, win.end, kinds, comp)
+        return {"events": authored.filter_events(found["events"], keys, filters)}
     if kind == "metrics":
         from chaosgame.telemetry.metrics_query import metrics_query
 

@@ -24,6 +24,8 @@ def _markers(sc: Scenario) -> list[str]:
     words = {f.kind for f in sc.faults} | ({t.root_cause.kind} - {"no-fault"})
     texts = [s.what for s in t.causal_chain] + list(t.contributing)
     texts += [r.why for r in t.red_herrings]
+    ev = sc.evidence  # authored evidence's debrief-only notes
+    texts += [r.note for r in (*ev.audit, *ev.jobs, *ev.notifications)]
     return sorted(words) + [x for x in texts if len(x) > 12]
 
 
@@ -37,6 +39,8 @@ def _views(view: PlayerView) -> list[dict[str, Any]]:
         {"type": "query", "view": "events", "window": 7200.0},
         {"type": "query", "q": "alerts"},
         {"type": "query", "q": "map"},
+        {"type": "query", "q": "events --since=30d"},
+        {"type": "query", "q": "changes"},
     ):
         out.append(view.act(act))
     return out
