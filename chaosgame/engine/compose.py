@@ -41,7 +41,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from chaosgame.engine.state import Modifiers, Versions
+from chaosgame.engine.state import Modifiers, Versions, filled
 from chaosgame.engine.versionlog import note_version_error
 from chaosgame.engine.world import F64
 from chaosgame.scenario.compose import Effect, StateOf, Trigger, extended, in_range, is_range
@@ -230,7 +230,7 @@ def write(sim: Simulator, m: Modifiers, e: Effect, i: int, x: float) -> None:
     w, st = sim.world, sim.state
     a = e.amount
     scoped = e.journeys is not None or e.tenants is not None
-    kmask = _mask(sim, e) if scoped else np.ones(w.k)
+    kmask = _mask(sim, e) if scoped else filled(w.k, 1.0)
     weight = _weight(sim, i, kmask) if scoped else 1.0
     mech = e.mechanism
     edge = w.edge_index[(w.names[i], e.to)] if e.to is not None else -1
@@ -303,7 +303,8 @@ def apply(fault: ActiveFault, sim: Simulator, m: Modifiers, x: float) -> None:
 
     spec, rt, i = fault.spec, runtime(sim, fault.number, fault.target), fault.target
     if x > 0.0:
-        before = m.err[:, i].copy()
+        version = fault.version
+        before = m.err[:, i].copy() if version is not None else None
         if spec.effects is not None:
             for e in [*spec.effects, *rt.extra]:
                 write(sim, m, e, i if e.target is None else sim.world.index[e.target], x)
@@ -324,8 +325,7 @@ def apply(fault: ActiveFault, sim: Simulator, m: Modifiers, x: float) -> None:
                     for name in FRACTIONS:
                         arr = getattr(m, name)
                         np.minimum(arr, 1.0, out=arr)
-        version = fault.version
-        if version is not None:
+        if version is not None and before is not None:
             share = fault.condition(sim, sim.now)
             note_version_error(sim.versionlog, i, version, before, m.err[:, i], share)
     if spec.lasting is not None:

@@ -9,7 +9,7 @@ value). A latent fault (a version shipped days ago) does nothing until its condi
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TypeVar, cast
 
 import numpy as np
@@ -98,6 +98,23 @@ class ActiveFault:
     kmask: F64
     started: bool = False
     introduced: bool = False
+    composed: bool = field(init=False)
+    """Whether the fault uses composed effects, remedies, aggravators or lasting damage."""
+    extended: bool = field(init=False)
+    """Whether its condition reads more than its target's version, flag and config."""
+    cpu_effects: bool = field(init=False)
+    """Whether its own effects could change a CPU factor (what a profile must record)."""
+    _touched: list[int] | None = field(init=False, default=None)
+
+    def __post_init__(self) -> None:
+        f = self.spec
+        self.composed = composed(f)
+        self.extended = f.when is not None and extended(f.when)
+        self.cpu_effects = f.effects is None or any(
+            e.mechanism == "cpu"
+            for e in [*f.effects, *(f.lasting.effects if f.lasting else [])]
+            + [e for a in f.aggravators or [] for e in a.effects or []]
+        )
 
     def onset(self, sim: Simulator, now: float) -> float:
         """Strength of the onset shape at ``now`` (0 before the start and after the end)."""
@@ -137,7 +154,7 @@ class ActiveFault:
             for key, value in cond.config.items():
                 if sim.state.config.get((self.target, key)) != value:
                     share = 0.0
-        if cond is not None and share > 0.0 and extended(cond):
+        if cond is not None and share > 0.0 and self.extended:
             share *= extra_share(sim, cond, self.target, now)
         return share
 
@@ -147,7 +164,7 @@ class ActiveFault:
         if shape <= 0.0:
             return 0.0
         x = self.spec.intensity * shape * self.condition(sim, now)
-        return adjust(self, sim, x) if composed(self.spec) else x
+        return adjust(self, sim, x) if self.composed else x
 
     def apply(self, sim: Simulator, m: Modifiers) -> None:
         """Write this tick's effect into the modifiers."""
@@ -161,13 +178,23 @@ class ActiveFault:
             if start is not None and self.condition(sim, now) > 0:
                 start(self.spec, sim, self.target)
         x = self.strength(sim, now)
-        if composed(self.spec):
-            cpus = m.cpu_factor.copy()
-            apply_composed(self, sim, m, x)
-            for c in np.flatnonzero(m.cpu_factor != cpus).tolist():
-                note_fault_cpu(
-                    sim.versionlog, sim.tick, self.number, c, float(cpus[c]), float(m.cpu_factor[c])
-                )
+        if self.composed:
+            if not self.cpu_effects:
+                apply_composed(self, sim, m, x)
+                return
+            where = self.touched(sim)
+            if where is None:
+                cpus = m.cpu_factor.copy()
+                apply_composed(self, sim, m, x)
+                where = np.flatnonzero(m.cpu_factor != cpus).tolist()
+                cpu_before = [float(cpus[c]) for c in where]
+            else:
+                cpu_before = [float(m.cpu_factor[c]) for c in where]
+                apply_composed(self, sim, m, x)
+            for c, was in zip(where, cpu_before, strict=True):
+                now_cpu = float(m.cpu_factor[c])
+                if now_cpu != was:
+                    note_fault_cpu(sim.versionlog, sim.tick, self.number, c, was, now_cpu)
             return
         if x > 0.0:
             fn = EFFECTS.get(self.spec.kind)
@@ -185,6 +212,27 @@ class ActiveFault:
                     sim.versionlog, i, version, before, m.err[:, i], self.condition(sim, now)
                 )
             note_fault_cpu(sim.versionlog, sim.tick, self.number, i, cpu, float(m.cpu_factor[i]))
+
+    def touched(self, sim: Simulator) -> list[int] | None:
+        """The components a composed fault's own effects can write (its target, the effects'
+        targets, where an aggravator spread it, its lasting damage), in order; None when the
+        kind's recipe acts and any component may change."""
+        f = self.spec
+        if f.effects is None:
+            return None
+        if self._touched is None:
+            w = sim.world
+            names = [e.target for e in f.effects if e.target is not None]
+            names += (f.lasting.on or []) if f.lasting is not None else []
+            for a in f.aggravators or []:
+                names += [e.target for e in a.effects or [] if e.target is not None]
+            self._touched = sorted({self.target, *(w.index[n] for n in names)})
+        if f.aggravators is None:
+            return self._touched
+        from chaosgame.engine.compose import runtime
+
+        spread = runtime(sim, self.number, self.target).spread
+        return sorted({*self._touched, *spread}) if spread else self._touched
 
     @property
     def version(self) -> str | None:

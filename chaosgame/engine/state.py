@@ -62,7 +62,7 @@ class Modifiers:
         last tick's arrays in place."""
         n, k, e = w.n, w.k, w.e
         r = max(len(w.regions), 1)
-        one_n, one_e = _filled(n, 1.0), _filled(e, 1.0)
+        one_n, one_e = filled(n, 1.0), filled(e, 1.0)
         return cls(
             svc_factor=one_n.copy(),
             cap_factor=one_n.copy(),
@@ -86,7 +86,7 @@ class Modifiers:
             mem_add=np.zeros(n),
             disk_add=np.zeros(n),
             fd_leak=np.zeros(n),
-            quota=_filled(n, np.inf).copy(),
+            quota=filled(n, np.inf).copy(),
             skew=np.zeros(n),
             skew_share=one_n.copy(),
             scraped=one_n.copy(),
@@ -107,7 +107,7 @@ class Modifiers:
 _FILLED: dict[tuple[int, float], F64] = {}
 
 
-def _filled(size: int, value: float) -> F64:
+def filled(size: int, value: float) -> F64:
     """A read-only array of ``size`` copies of ``value``, made once, to copy from."""
     template = _FILLED.get((size, value))
     if template is None:
