@@ -212,10 +212,32 @@ def after_effect(sim: Simulator, number: int) -> None:
     ledger(sim).done.append((spec.action, spec.target, _step(spec)))
 
 
-def next_due(sim: Simulator) -> tuple[float, MitigationBase] | None:
-    """The next action under way to take effect: when, and which (None: nothing is)."""
-    waiting = [(p.at, n) for n, p in enumerate(sim.pending) if not p.done]
+PARTY_STEPS = {
+    "start": ("starts", "started"),
+    "adopted": ("is fully adopted", "was fully adopted"),
+    "ack": ("answers the page", "answered the page"),
+}
+"""Another party's timers, as the time-skip names them (``engine/parties.py``)."""
+
+
+def next_due(sim: Simulator) -> tuple[float, str, str, str] | None:
+    """The next step under way: an action asked for taking effect, or another party starting,
+    finishing or answering what the player asked of them. When, what (``restart db``), what it
+    will do and what it did (``takes effect``, ``took effect``); None: nothing is under way."""
+    waiting: list[tuple[float, int, str, str, str]] = []
+    for n, p in enumerate(sim.pending):
+        if not p.done:
+            what = f"{p.spec.action} {p.spec.target}"
+            waiting.append((p.at, n, what, "takes effect", "took effect"))
+    for at, seq, timer, index, amount in sim.state.timers:
+        head, _, arg = timer.partition(":")
+        if head != "party" or arg not in PARTY_STEPS:
+            continue
+        party = sim.scenario.parties[index]
+        who = party.name if arg == "ack" else f"{party.name}'s {party.actions[int(amount)].name}"
+        will, did = PARTY_STEPS[arg]
+        waiting.append((at, len(sim.pending) + seq, who, will, did))
     if not waiting:
         return None
-    at, n = min(waiting)
-    return at, sim.pending[n].spec
+    at, _, what, will, did = min(waiting)
+    return at, what, will, did

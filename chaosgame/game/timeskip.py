@@ -25,16 +25,16 @@ NOTHING_UNDER_WAY = (
 
 
 def skip_to_next(session: Session, sim: Simulator) -> dict[str, Any]:
-    """Advance ``session`` until the next pending action has taken effect (its tick has been
-    simulated), or the time limit; say what was waited for."""
+    """Advance ``session`` until the next step under way has happened (an action asked for
+    took effect, or another party did what was asked; its tick has been simulated), or the
+    time limit; say what was waited for."""
     nxt = action_rules.next_due(sim)
     if nxt is None:
         raise ValueError(NOTHING_UNDER_WAY)
-    at, spec = nxt
+    at, what, will, did = nxt
     started = session.now
     # the action acts at the start of the tick at or after ``at``: simulate that tick too
     session._advance(max(at + sim.dt - session.now, 0.0))
-    what = f"{spec.action} {spec.target}"
     reached = session.now >= at + sim.dt - 1e-9
     waited = session.now - started
     return {
@@ -43,9 +43,9 @@ def skip_to_next(session: Session, sim: Simulator) -> dict[str, Any]:
         "step": what,
         "reached": reached,
         "message": (
-            f"waited {format_duration(waited)} until {what} took effect"
+            f"waited {format_duration(waited)} until {what} {did}"
             if reached
-            else f"waited {format_duration(waited)}; the time limit came before {what} took effect"
+            else f"waited {format_duration(waited)}; the time limit came before {what} {will}"
         ),
     }
 

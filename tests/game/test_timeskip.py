@@ -163,3 +163,33 @@ def test_the_score_counts_the_harm_of_the_whole_long_window() -> None:
     # runs over the whole 12 hours, not a short window after the page
     assert prompt < late < nothing
     assert late - prompt == pytest.approx(nothing * 4 / 12, rel=0.25)
+
+
+def test_a_skip_waits_for_what_another_party_was_asked_to_do() -> None:
+    """A request is delivered at once; the skip then goes on to the moment the party starts,
+    and next to the moment its change is fully adopted (both in the timeline)."""
+    s = Session(load("checkout-partner-retry-loop"))
+    s.reset()
+    asked = s.step(
+        {
+            "type": "mitigate",
+            "action": "request",
+            "target": "parcelnest",
+            "ask": "restore-backoff",
+        }
+    )
+    assert asked["ok"], asked
+    first = s.step({"type": "wait", "until": "next"})["result"]
+    assert first["message"].endswith("until request parcelnest took effect")
+    started = s.step({"type": "wait", "until": "next"})["result"]
+    assert started["reached"]
+    assert started["step"] == "parcelnest's restore-backoff"
+    assert started["message"].endswith("until parcelnest's restore-backoff started")
+    # their pace: 15m after the request, plus up to 10m of seeded jitter
+    assert 15 * 60 <= started["waited_s"] <= 25 * 60 + 2 * s.scenario.tick
+    adopted = s.step({"type": "wait", "until": "next"})["result"]
+    assert adopted["message"].endswith("until parcelnest's restore-backoff was fully adopted")
+    assert abs(adopted["waited_s"] - 20 * 60) <= 2 * s.scenario.tick
+    assert s.observe()["requests"][0]["state"] == "done"
+    nothing = s.step({"type": "wait", "until": "next"})
+    assert not nothing["ok"]
