@@ -213,7 +213,17 @@ def _check_partial(sc: Scenario) -> list[str]:
     problems: list[str] = []
     deploys = sorted(enumerate(sc.deploys), key=lambda x: x[1].at)
     for i, d in deploys:
-        if d.reached is None or d.at > 0:
+        if d.at > 0:
+            continue
+        if d.reached is None:
+            last = not any(x.component == d.component and 0 >= x.at > d.at for _, x in deploys)
+            if last and d.strategy == "canary" and d.weight < 1.0:
+                problems.append(
+                    f"deploys[{i}]: a canary of {d.component} before the window that nobody "
+                    f"finished needs 'reached' (the share of pods on {d.version}, for example "
+                    f"reached: {d.weight:g}); without it the canary counts as rolled out to "
+                    f"every pod (then write strategy: rolling)"
+                )
             continue
         where = f"deploys[{i}].reached"
         later = [x for _, x in deploys if x.component == d.component and 0 >= x.at > d.at]

@@ -406,3 +406,20 @@ def test_a_composed_remedy_ends_a_fleet_fault_on_the_component_it_acts_on_only()
     assert err[sim.world.index["edge-2"]] == 0.0
     for name in ("edge-1", "edge-3", "edge-4"):
         assert err[sim.world.index[name]] == pytest.approx(0.5), name
+
+
+def test_a_canary_left_before_the_window_must_say_how_far_it_got() -> None:
+    """A past canary without ``reached`` would silently count as rolled out everywhere: the
+    loader says so at its line, and the shipped scenario (which says it) loads."""
+    from chaosgame.scenario.library import find
+
+    text = find("fares-forgotten-canary-rules-bundle").read_text(encoding="utf-8")
+    load_scenario_text(text, "fares.yaml")
+    assert "    reached: 0.2\n" in text
+    with pytest.raises(ScenarioError) as err:
+        load_scenario_text(text.replace("    reached: 0.2\n", ""), "fares.yaml")
+    message = str(err.value)
+    assert "a canary of fare-engine before the window that nobody finished needs 'reached'" in (
+        message
+    )
+    assert message.startswith("fares.yaml:")
