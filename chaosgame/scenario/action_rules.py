@@ -21,7 +21,7 @@ solution of mitigations only, nothing changes.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Union, get_args
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
 
@@ -38,20 +38,6 @@ if TYPE_CHECKING:
 
 STRICT = ConfigDict(extra="forbid", strict=True, frozen=True, allow_inf_nan=False)
 
-METRICS = (
-    "errors",
-    "cache_hit",
-    "backlog",
-    "consumer_lag",
-    "utilisation",
-    "latency",
-    "replicas",
-    "replication_lag",
-    "disk",
-)
-"""What a condition may read of a component: a series of the simulation's history, read at the
-last tick simulated (the true state, not what the player's telemetry shows)."""
-
 Metric = Literal[
     "errors",
     "cache_hit",
@@ -63,6 +49,9 @@ Metric = Literal[
     "replication_lag",
     "disk",
 ]
+METRICS: tuple[str, ...] = get_args(Metric)
+"""What a condition may read of a component: a series of the simulation's history, read at the
+last tick simulated (the true state, not what the player's telemetry shows)."""
 
 UP_ERRORS = 0.05
 """A component is *up* when every replica it wants is ready and it fails under this share."""
