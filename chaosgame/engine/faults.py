@@ -98,6 +98,9 @@ class ActiveFault:
     kmask: F64
     started: bool = False
     introduced: bool = False
+    first_acted: float | None = None
+    """The time of the first tick at which the fault acted (its strength above 0): when the
+    harm it brings really began (:mod:`chaosgame.engine.onset`)."""
     composed: bool = field(init=False)
     """Whether the fault uses composed effects, remedies, aggravators or lasting damage."""
     extended: bool = field(init=False)
@@ -178,6 +181,8 @@ class ActiveFault:
             if start is not None and self.condition(sim, now) > 0:
                 start(self.spec, sim, self.target)
         x = self.strength(sim, now)
+        if x > 0.0 and self.first_acted is None:
+            self.first_acted = now
         if self.composed:
             if not self.cpu_effects:
                 apply_composed(self, sim, m, x)

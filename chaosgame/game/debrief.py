@@ -299,7 +299,7 @@ def build_debrief(a: Assessment) -> dict[str, Any]:
         "summary": sc.debrief.summary.strip(),
         "root_cause": {"component": rc.component, "kind": rc.kind}
         | ({"artefact": rc.artefact} if rc.artefact is not None else {}),
-        "onset": {"time": sc.onset, "clock": s.clock(sc.onset)},
+        "onset": {"time": s.onset, "clock": s.clock(s.onset)},
         "page": {"time": s.start_time, "clock": s.clock(s.start_time)},
         "ended": {"time": s.now, "clock": s.clock(), "reason": s.end_reason},
         "causal_chain": causal_chain(a),

@@ -48,7 +48,7 @@ def timeline(a: Assessment, d: dict[str, Any]) -> list[dict[str, Any]]:
     """The incident's events and the responder's actions, merged in time order."""
     s = a.player
     assert s.sim is not None
-    lo = a.scenario.onset - 1800.0
+    lo = a.player.onset - 1800.0
     hi = a.horizon_tick * s.sim.dt
     rows: list[dict[str, Any]] = []
     for e in s.sim.events:
@@ -57,7 +57,7 @@ def timeline(a: Assessment, d: dict[str, Any]) -> list[dict[str, Any]]:
         rows.append(
             {"time": e.time, "who": e.actor, "what": f"{e.component}: {e.kind} {e.message}"}
         )
-    rows.append({"time": a.scenario.onset, "who": "-", "what": "impact begins (SLIs degrade)"})
+    rows.append({"time": a.player.onset, "who": "-", "what": "impact begins (SLIs degrade)"})
     rows.append({"time": s.start_time, "who": "pager", "what": "the on-call engineer is paged"})
     for act in d["player_path"]:
         what = act["text"] + (f" ({act['result']})" if act.get("result") else "")
@@ -132,7 +132,7 @@ def _actions(a: Assessment, d: dict[str, Any]) -> list[list[str]]:
             items.append(
                 ["detect", f"Put this signal on the on-call dashboard: {s['signal']}", "on-call"]
             )
-    detect = a.player.start_time - sc.onset
+    detect = a.player.start_time - a.player.onset
     if detect > 600:
         items.append(
             [
@@ -216,18 +216,18 @@ def build_postmortem(a: Assessment, run_id: int | None = None) -> str:
         "",
         "## Impact",
         "",
-        f"Impact lasted {figures.minutes(max(end - sc.onset, 0.0))} "
-        f"({s.clock(sc.onset)} to {s.clock(end)}"
+        f"Impact lasted {figures.minutes(max(end - s.onset, 0.0))} "
+        f"({s.clock(s.onset)} to {s.clock(end)}"
         f"{'' if rec.at_tick is not None else ', still ongoing at the end of the run'}).",
         "",
     ]
     lines += _table(*impact_table(a))
-    detect = s.start_time - sc.onset
+    detect = s.start_time - s.onset
     lines += [
         "",
         "## Detection",
         "",
-        f"The impact began at {s.clock(sc.onset)}; the on-call engineer was paged at "
+        f"The impact began at {s.clock(s.onset)}; the on-call engineer was paged at "
         f"{s.clock(s.start_time)}, {figures.minutes(detect)} later, by "
         + ("a scheduled page." if sc.page_at is not None else "a multi-window burn-rate alert."),
         "",

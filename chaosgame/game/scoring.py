@@ -300,7 +300,7 @@ def assess(
     horizon = session.deadline + settle
     sim.run_until(horizon)
     base = comparison(sc, session.seed, settle, store_for(session))
-    onset = int(sc.onset // dt)
+    onset = int(session.onset // dt)
     page = int(round(session.start_time / dt))
     end_tick = int(-(-end // dt))
     hi = int(-(-horizon // dt))

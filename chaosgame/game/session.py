@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel, ValidationError
 
 from chaosgame.engine import action_rules
+from chaosgame.engine import onset as harm
 from chaosgame.engine.mitigations import MitigationError
 from chaosgame.engine.sim import Simulator
 from chaosgame.game import comms
@@ -78,13 +79,27 @@ class Session:
         if sc.page_at is not None:
             sim.run_until(sc.page_at)
             return sim.now
-        sim.run_until(sc.onset)
-        latest = min(sc.onset + PAGE_GRACE, sc.duration - sc.time_limit)
+        # a latent fault may start long before it acts (even before the window): the page
+        # waits for the harm, never for the fault's start alone
+        last = sc.duration - sc.time_limit
+        onset = harm.run_to_harm(sim, last)
+        latest = min(onset + PAGE_GRACE, last)
+        if harm.first_acted(sim) is not None and observed_slos.paged(sim, sim.history.ticks):
+            return sim.now  # paged on the very tick the harm began
         while sim.now < latest:
             sim.step()
             if observed_slos.paged(sim, sim.history.ticks):
                 break
         return sim.now
+
+    @property
+    def onset(self) -> float:
+        """When the harm began (the first tick a fault acted, :mod:`chaosgame.engine.onset`),
+        never after the page; what scoring, the debrief and the postmortem measure from."""
+        sim = self.sim
+        if sim is None:
+            return max(self.scenario.onset, 0.0)
+        return min(harm.onset(sim), self.start_time)
 
     @property
     def deadline(self) -> float:

@@ -35,6 +35,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from chaosgame.engine import onset as harm
 from chaosgame.engine import slo as slo_mod
 from chaosgame.engine.fleet import root_fleet
 from chaosgame.engine.sim import Simulator
@@ -165,7 +166,7 @@ def check_scenario(sc: Scenario, seed: int | None = None, settle: float = SETTLE
     base = _baseline(sc, seed, end)
     reference = _play(sc, seed, players.reference_actions(sc), settle)
     judge = Judge(base)
-    onset = min(sc.onset, nothing.page)
+    onset = nothing.session.onset if nothing.session is not None else nothing.page
     checks = [
         _check_hurts(sc, nothing, base, onset, no_fault),
         _check_reference(sc, reference, judge, no_fault),
@@ -194,6 +195,9 @@ def _check_hurts(sc: Scenario, run: Run, base: Simulator, onset: float, nf: bool
         return Check(name, ok, why, details)
     if not sc.faults:
         return Check(name, False, "the scenario has no fault (say kind: no-fault in the truth)")
+    early = page_before_harm(sc, run)
+    if early is not None:
+        return Check(name, False, early, details)
     ok = burn >= HURT_BURN and bad >= HURT_RATIO * b_bad + 1e-9
     why = f"burn {burn:.2f}x from onset to the time limit vs {b_burn:.2f}x without the fault"
     if not ok:
@@ -202,6 +206,32 @@ def _check_hurts(sc: Scenario, run: Run, base: Simulator, onset: float, nf: bool
             "events (make the fault stronger or the SLO stricter)"
         )
     return Check(name, ok, why, details)
+
+
+def page_before_harm(sc: Scenario, run: Run) -> str | None:
+    """What is wrong when the page of ``run`` fires before any fault acted (None when it
+    does not): the player would be called to an incident that has not begun."""
+    sim = run.sim
+    first = harm.first_acted(sim)
+    acting = [f for f in sim.faults if f.first_acted is not None]
+    if first is None:
+        f = sim.faults[0]
+        what = f"faults[{f.number}] ({f.spec.kind} on {sim.world.names[f.target]})"
+        return (
+            f"the page at {format_duration(run.page)} fires, yet no fault ever acts: {what} "
+            "waits for a condition that never holds before the end (check its at, when, "
+            "version or flag)"
+        )
+    if harm.onset(sim) <= run.page + 1e-9:
+        return None
+    f = min(acting, key=lambda a: (a.first_acted or 0.0, a.number))
+    where = "page_at" if sc.page_at is not None else "the page"
+    return (
+        f"{where}: the page at {format_duration(run.page)} fires before anything is wrong: the "
+        f"first fault to act, faults[{f.number}] ({f.spec.kind} on "
+        f"{sim.world.names[f.target]}), acts from {format_duration(first)}; page at or after "
+        "it (move page_at, or the fault's at or condition)"
+    )
 
 
 def _check_reference(sc: Scenario, run: Run, judge: Judge, nf: bool) -> Check:
