@@ -9,8 +9,11 @@ matches the reference solution: an equivalent safe repair scores the same. Three
 * **invariants**: no writes were lost after ``since`` (the durability signal), no component that
   serves a journey is scaled to zero, and the traffic at journey fronts is not simply dropped
   by load shedding or rate limits;
-* **symptom hiding**: applied mitigations that make symptoms disappear without repairing
-  anything (silencing an alert, shedding all traffic, scaling to zero) never count as a fix.
+* **symptom hiding**: mitigations still in force at the end that make a user's symptoms
+  disappear without repairing anything (silencing an alert, shedding all traffic, scaling a
+  component that serves a journey to zero) never count as a fix
+  (:mod:`chaosgame.engine.hiding`: a lifted shed or an expired silence no longer hides
+  anything, and stopping a background job that serves no journey is no hiding).
 """
 
 from __future__ import annotations
@@ -19,10 +22,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-import networkx as nx
 import numpy as np
 from numpy.typing import NDArray
 
+from chaosgame.engine import hiding as hiding_mod
 from chaosgame.engine import slo as slo_mod
 from chaosgame.scenario.actions import MitigationBase, Scale, ShedLoad
 from chaosgame.scenario.mitigation_kinds import RateLimit
@@ -105,16 +108,6 @@ def healthy(sim: Simulator, baseline: Simulator | None = None) -> NDArray[np.boo
     return ok
 
 
-def _serving(sim: Simulator) -> set[int]:
-    """Components on some journey's path."""
-    w = sim.world
-    out: set[int] = set()
-    for front in set(int(f) for f in w.journey_front):
-        out.add(front)
-        out |= {w.index[name] for name in nx.descendants(w.graph, w.names[front])}
-    return out
-
-
 def _invariants(sim: Simulator, since: float) -> list[str]:
     w, h = sim.world, sim.history
     problems: list[str] = []
@@ -123,7 +116,9 @@ def _invariants(sim: Simulator, since: float) -> list[str]:
         problems.append("writes were lost (the durability signal dropped)")
     last = h.ticks - 1
     if last >= 0:
-        zero = [w.names[i] for i in sorted(_serving(sim)) if h.comp["desired"][last, i] <= 0]
+        zero = [
+            w.names[i] for i in sorted(hiding_mod.serving(sim)) if h.comp["desired"][last, i] <= 0
+        ]
         if zero:
             problems.append(f"scaled to zero while serving a journey: {', '.join(zero)}")
     m = sim.mods
@@ -174,9 +169,7 @@ def evaluate(
             )
     problems = _invariants(sim, since)
     reasons.extend(problems)
-    hidden = tuple(
-        f"{p.spec.action} {p.spec.target}" for p in sim.pending if p.done and hiding(p.spec)
-    )
+    hidden = hiding_mod.hidden(sim, hiding)
     if hidden:
         reasons.append("symptom-hiding actions never count as a fix: " + ", ".join(hidden))
     return Outcome(recovered, held, not problems, hidden, tuple(reasons))
