@@ -122,7 +122,7 @@ def diagnosis(
 
 def time(
     t_player: float | None,
-    t_ref: float,
+    t_ref: float | None,
     t_nothing: float,
     grace: float,
     *,
@@ -133,13 +133,13 @@ def time(
     top: float,
 ) -> str:
     """The time-to-mitigate part."""
+    reference = "never recovered" if t_ref is None else figures.minutes(t_ref)
     if t_player is None:
         facts = "the SLOs did not recover and stay recovered"
+        if t_ref is None:
+            facts += " (the reference never recovered either)"
     else:
-        facts = (
-            f"recovered {figures.minutes(t_player)} after the page "
-            f"(reference {figures.minutes(t_ref)})"
-        )
+        facts = f"recovered {figures.minutes(t_player)} after the page (reference {reference})"
     causes = []
     if hiding:
         causes.append("the symptoms were hidden, not fixed: the cause still acted at the end")
@@ -147,7 +147,7 @@ def time(
         causes.append("the system was not left whole (lost writes, dropped traffic or no replicas)")
     elif t_player is None:
         causes.append("no recovery lasted 5 min before the end of the settled run")
-    elif t_player > t_ref + grace:
+    elif t_ref is not None and t_player > t_ref + grace:
         causes.append(
             f"more than {figures.minutes(grace)} behind the reference: full credit until "
             f"{figures.minutes(t_ref + grace)}, none at doing nothing's "

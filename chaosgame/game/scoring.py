@@ -143,7 +143,7 @@ def slo_fraction(b_player: float, b_ref: float, b_nothing: float) -> tuple[float
 
 def time_fraction(
     t_player: float | None,
-    t_ref: float,
+    t_ref: float | None,
     t_nothing: float,
     *,
     hiding: bool = False,
@@ -152,9 +152,12 @@ def time_fraction(
     """The time-to-mitigate part from the seconds between the page and a recovery that
     holds (``None``: no such recovery). Full within :data:`TIME_GRACE_S` of the reference,
     then linear down to nothing at doing nothing's time; 0 for hidden symptoms or a system
-    not left whole."""
+    not left whole. When the reference never recovered, any recovery of the player's earns
+    the whole part."""
     if t_player is None or hiding or broken:
         return 0.0
+    if t_ref is None:
+        return 1.0
     if t_player <= t_ref + TIME_GRACE_S:
         return 1.0
     room = t_nothing - t_ref - TIME_GRACE_S
@@ -323,7 +326,7 @@ def assess(
         r = rec[name]
         return None if r.at_tick is None else (r.at_tick - page) * dt
 
-    t_p, t_r = ttm("player"), ttm("reference") or 0.0
+    t_p, t_r = ttm("player"), ttm("reference")  # None: never recovered
     t_n = ttm("nothing")
     t_n = (hi - page) * dt if t_n is None else t_n
     hiding = _hiding(verdict, session, base.reference, rec["player"].held)

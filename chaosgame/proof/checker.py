@@ -255,14 +255,21 @@ def _check_reference(sc: Scenario, run: Run, judge: Judge, nf: bool) -> Check:
         return Check(name, ok, why, details)
     ok = verdict.recovered and verdict.held
     if ok:
-        at = verdict.recovered_at if verdict.recovered_at is not None else run.deadline
+        when = (
+            f"{format_duration(max(verdict.recovered_at - run.page, 0.0))} after the page"
+            if verdict.recovered_at is not None
+            else "by the time limit"
+        )
         why = (
-            f"every SLI healthy {format_duration(max(at - run.page, 0.0))} after the page, "
-            f"within the {format_duration(sc.time_limit)} limit, and still healthy "
-            f"{format_duration(judge.settle)} later"
+            f"every SLI healthy {when}, within the {format_duration(sc.time_limit)} limit, "
+            f"and still healthy {format_duration(judge.settle)} later"
+        )
+    elif not verdict.recovered:
+        why = "the reference solution never recovered: " + (
+            "; ".join(verdict.reasons) or "the SLIs stay out of their objectives"
         )
     else:
-        why = "; ".join(verdict.reasons) or "the SLIs did not recover"
+        why = "; ".join(verdict.reasons) or "the SLIs did not stay recovered"
     return Check(name, ok, why, details)
 
 
