@@ -118,8 +118,21 @@ class Run:
     session: Session | None = None
 
 
-def _without_faults(sc: Scenario) -> Scenario:
-    return sc.model_copy(update={"faults": []})
+def _without_faults(sc: Scenario, expiring: frozenset[str] = frozenset()) -> Scenario:
+    """``sc`` without its faults. The certificates of ``expiring`` (the targets of its
+    ``cert-expired`` faults) no longer expire either: the expiry is the fault's mechanism,
+    whether ``cert_expires_at`` says it too or not."""
+    comps = [
+        c.model_copy(update={"cert_expires_at": None}) if c.name in expiring else c
+        for c in sc.components
+    ]
+    return sc.model_copy(update={"faults": [], "components": comps})
+
+
+def _expiring(sim: Simulator) -> frozenset[str]:
+    """The components whose certificate a ``cert-expired`` fault of ``sim`` expires."""
+    names = sim.world.names
+    return frozenset(names[f.target] for f in sim.faults if f.spec.kind == "cert-expired")
 
 
 def _play(sc: Scenario, seed: int, actions: list[dict[str, Any]], settle: float) -> Run:
@@ -133,8 +146,10 @@ def _play(sc: Scenario, seed: int, actions: list[dict[str, Any]], settle: float)
     return Run(sim, session.start_time, deadline, refused, session)
 
 
-def _baseline(sc: Scenario, seed: int, until: float) -> Simulator:
-    sim = Simulator(_without_faults(sc), seed)
+def _baseline(
+    sc: Scenario, seed: int, until: float, expiring: frozenset[str] = frozenset()
+) -> Simulator:
+    sim = Simulator(_without_faults(sc, expiring), seed)
     sim.run_until(until)
     return sim
 
@@ -163,7 +178,7 @@ def check_scenario(sc: Scenario, seed: int | None = None, settle: float = SETTLE
     no_fault = sc.truth.root_cause.kind == "no-fault"
     nothing = _play(sc, seed, players.idle_actions(sc), settle)
     end = nothing.deadline + settle
-    base = _baseline(sc, seed, end)
+    base = _baseline(sc, seed, end, _expiring(nothing.sim))
     reference = _play(sc, seed, players.reference_actions(sc), settle)
     judge = Judge(base)
     onset = nothing.session.onset if nothing.session is not None else nothing.page

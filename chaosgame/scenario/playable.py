@@ -12,7 +12,8 @@ other, so that what ``validate`` accepts plays to a debrief:
   fault ends after it starts; history before the window may go back a year;
 * **room to play**: the page (``page_at``, or the first fault) comes at least 5 minutes before
   the end of the window, and the time limit is at least 5 minutes and no longer than the window;
-* a periodic fault's period spans at least two ticks, a multiple-choice answer names a choice.
+* a periodic fault's period spans at least two ticks, a multiple-choice answer names a choice;
+* a ``cert-expired`` fault and its target's ``cert_expires_at`` name the same moment.
 
 Each broken rule is one message ``where: what`` that the loader places at its line. This module
 reads a :class:`~chaosgame.scenario.model.Scenario` but does not import the model (the model
@@ -66,6 +67,7 @@ def check_playable(sc: Scenario) -> list[str]:
     problems += _clock(sc)
     problems += _timeline(sc)
     problems += _room(sc)
+    problems += _certificates(sc)
     for i, q in enumerate(sc.debrief.questions):
         if isinstance(q.answer, int) and q.choices and not 0 <= q.answer < len(q.choices):
             problems.append(
@@ -175,5 +177,26 @@ def _room(sc: Scenario) -> list[str]:
                 f"faults[{i}].at: the first fault starts at {_t(f.at)}, less than "
                 f"{_t(MIN_PLAY_S)} before the window ends at {_t(sc.duration)}; start it by "
                 f"{_t(latest)} (the player is paged after it)"
+            )
+    return problems
+
+
+def _certificates(sc: Scenario) -> list[str]:
+    """A ``cert-expired`` fault *is* the expiry of its target's certificate: a
+    ``cert_expires_at`` on the same component must name the same moment (it then only says
+    so twice), or the scenario would hold two expiries with two onsets."""
+    problems: list[str] = []
+    index = {c.name: j for j, c in enumerate(sc.components)}
+    for i, f in enumerate(sc.faults):
+        if f.kind != "cert-expired" or f.select is not None or f.target not in index:
+            continue
+        j = index[f.target]
+        expires = sc.components[j].cert_expires_at
+        if expires is not None and expires != f.at:
+            problems.append(
+                f"faults[{i}].at: the cert-expired fault on {f.target} starts at {_t(f.at)}, "
+                f"but components[{j}].cert_expires_at says its certificate expires at "
+                f"{_t(expires)}; the fault is that expiry: give both the same time "
+                f"(at: {_t(expires)}), or leave cert_expires_at out"
             )
     return problems
