@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from chaosgame.engine.blocking import blocked_since
 from chaosgame.engine.config import set_config
 from chaosgame.engine.control import take_down
 from chaosgame.engine.evidence import table_of
@@ -379,7 +380,7 @@ def _stuffing(
     w = sim.world
     j = w.journeys.index(f.journey)
     front = int(w.journey_front[j])
-    if sim.state.reset_since(f"block:{f.client}", front, f.at):
+    if blocked_since(sim, front, f.client, f.at):
         return
     extra = (f.factor - 1.0) * x
     m.rate_factor[j] *= 1.0 + extra

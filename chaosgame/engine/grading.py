@@ -121,14 +121,7 @@ def _invariants(sim: Simulator, since: float) -> list[str]:
         ]
         if zero:
             problems.append(f"scaled to zero while serving a journey: {', '.join(zero)}")
-    m = sim.mods
-    for j, front in enumerate(w.journey_front):
-        mask = w.class_journey == j
-        rejected = 1.0 - (1.0 - float(m.shed[front])) * (1.0 - float(m.block[mask, front].max()))
-        if rejected >= SHED_LIMIT:
-            problems.append(
-                f"{rejected:.0%} of {w.journeys[j]} traffic is dropped at {w.names[front]}"
-            )
+    problems.extend(hiding_mod.dropped(sim, SHED_LIMIT))
     return problems
 
 

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import networkx as nx
+import numpy as np
 
 from chaosgame.scenario.actions import MitigationBase, Scale, ShedLoad
 from chaosgame.scenario.mitigation_kinds import RateLimit, SilenceAlert
@@ -79,3 +80,30 @@ def hidden(sim: Simulator, hiding: Callable[[MitigationBase], bool]) -> tuple[st
             continue  # a background job stopped: nobody's requests are refused
         out.append(f"{spec.action} {spec.target}")
     return tuple(dict.fromkeys(out))
+
+
+def dropped(sim: Simulator, limit: float) -> list[str]:
+    """Journeys whose requests the player's shedding and rate limits drop at their front door
+    now, ``limit`` or more of them: the share of the journey's requests really dropped (each
+    tenant's requests weighted by its share), then, with several tenants, each tenant's own.
+
+    Rate-limiting one small tenant in full drops that tenant's share of the journey, not all
+    of it."""
+    w, m = sim.world, sim.mods
+    out = []
+    for j, front in enumerate(w.journey_front):
+        classes = np.flatnonzero(w.class_journey == j)
+        kept = (1.0 - float(m.shed[front])) * (1.0 - m.block[classes, front])
+        weight = w.class_share[classes] / max(float(w.class_share[classes].sum()), 1e-12)
+        share = 1.0 - float(np.dot(weight, kept))
+        if share < limit - 1e-12:
+            continue
+        what = f"{share:.0%} of {w.journeys[j]} traffic is dropped at {w.names[front]}"
+        if len(w.tenants) > 1:
+            each = ", ".join(
+                f"tenant {w.tenants[int(w.class_tenant[c])]} {1.0 - float(k):.0%}"
+                for c, k in zip(classes, kept, strict=True)
+            )
+            what += f" ({each})"
+        out.append(what)
+    return out

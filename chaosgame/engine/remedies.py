@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from chaosgame.engine import blocking
 from chaosgame.engine.config import revert_last, set_config
 from chaosgame.engine.control import reschedule_lost, take_down
 from chaosgame.engine.mitigations import applies
@@ -303,7 +304,11 @@ def _reload(spec: ReloadSecret, sim: Simulator) -> str:
 
 @applies(BlockClient)
 def _block(spec: BlockClient, sim: Simulator) -> str:
-    sim.state.resets[(f"block:{spec.client}", _i(sim, spec))] = sim.now
+    i = _i(sim, spec)
+    sim.state.resets[(f"{blocking.PREFIX}{spec.client}", i)] = sim.now
+    if blocking.everyone(spec.client):
+        blocking.block_everyone(sim, i, spec.client)
+        return f"{spec.client} blocked: every address, so every request is rejected"
     return f"{spec.client} blocked"
 
 

@@ -90,7 +90,8 @@ SIDE_EFFECTS: dict[str, str] = {
     "dead-letter": "the message is set aside and needs replaying",
     "renew-cert": "none beyond the delay",
     "reload-secret": "none beyond the delay (a restart would also work, dropping work)",
-    "block-client": "blocks whatever else shares the address range; the wrong range blocks nothing",
+    "block-client": "blocks whatever else shares the address range (0.0.0.0/0 blocks every "
+    "request); the wrong range blocks nothing",
     "raise-quota": "the third party bills the difference; takes ten minutes",
     "switch-fallback": "the fallback answers worse (the correctness SLI)",
     "silence-alert": "nothing changes in the system; the page just stops",
