@@ -40,8 +40,9 @@ def onset(sim: Simulator) -> float:
 
 def run_to_harm(sim: Simulator, limit: float) -> float:
     """Run ``sim`` to the static onset, then on until a fault acts (at most to ``limit``),
-    and return the onset. A scenario without faults stops at its static onset."""
-    sim.run_until(min(static_onset(sim), limit))
+    and return the onset. A scenario without faults stops at its static onset, and so does
+    one whose static onset is already past ``limit``."""
+    sim.run_until(static_onset(sim))
     while sim.faults and sim.now < limit - 1e-9 and first_acted(sim) is None:
         sim.step()
     return onset(sim)
