@@ -25,11 +25,12 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from chaosgame.engine import evidence
+from chaosgame.engine import evidence, load
 from chaosgame.engine.evidence import FaultActivity
 from chaosgame.engine.faults import ActiveFault, compile_faults
 from chaosgame.engine.fleet import stopped_note
 from chaosgame.engine.history import History
+from chaosgame.engine.load import LoadState
 from chaosgame.engine.parties import held as _held
 from chaosgame.engine.rng import Streams
 from chaosgame.engine.state import Modifiers, Rollout, State
@@ -112,6 +113,8 @@ class Simulator:
         self._blocked: F64 | None = None
         self._cache_edges = np.flatnonzero(w.is_cache[w.src])
         """Scratch state of faults and mitigations (accumulators, one-time notes)."""
+        self.load_state = LoadState.initial(w, w.load) if w.load is not None else None
+        """What the load-dependent laws carry between ticks (``engine/load.py``)."""
         self.tick = 0
         self.activity = FaultActivity(self)
         """Whether the faults authored evidence waits for were acting, tick by tick."""
@@ -297,8 +300,12 @@ class Simulator:
         self.activity.record(self)
         for effect in self.standing.values():
             effect(self, m)
+        if self.load_state is not None:
+            load.before_flow(self, m)
         flow(self, m, now, dt)
         resources(self, m, dt)
+        if self.load_state is not None:
+            load.after_tick(self, m)
         write_history(self, m)
         self.versionlog.record(self)
         for observer in self.observers:
