@@ -139,6 +139,7 @@ class LoadState:
     worker_factor: F64  # share of the CPU-bound capacity the workers allow, this tick
     hold_now: F64  # the hold time used this tick
     storm: NDArray[np.bool_]  # per component: a reconnect herd saturates it (noted once)
+    handshakes: F64  # per component: share of its CPU new connections take this tick
     since: float = 0.0  # time of the last tick seen (resets after it act)
 
     @classmethod
@@ -153,6 +154,7 @@ class LoadState:
             worker_factor=np.ones(n),
             hold_now=w.service_time.copy(),
             storm=np.zeros(n, dtype=np.bool_),
+            handshakes=np.zeros(n),
         )
 
 
@@ -280,6 +282,7 @@ def _herd(sim: Simulator, m: Modifiers, p: LoadParams, ls: LoadState) -> None:
     done = np.minimum(attempts * sim.dt * in_time[dst], missing)
     ls.open[e] = opened + done
     ls.store_ready = ready.copy()
+    ls.handshakes = u_hs
     m.cpu_factor /= np.maximum(1.0 - u_hs, LEAST_CPU_LEFT)
     m.pool_factor[e] *= np.where(target > 0, ls.open[e] / np.maximum(target, TINY), 1.0)
     storm = u > 1.0
@@ -300,6 +303,9 @@ def after_tick(sim: Simulator, m: Modifiers) -> None:
     assert p is not None
     assert ls is not None
     total = sim.served.sum(0)
+    if p.herd_edges.size:  # the CPU shown is the queries' and the handshakes' together
+        left = np.maximum(1.0 - ls.handshakes, LEAST_CPU_LEFT)
+        sim.cpu = np.minimum(sim.cpu * left + ls.handshakes, 1.0)
     if p.worker_idx.size:
         i = p.worker_idx
         share = sim.served[:, i] / np.maximum(total[i], TINY)
