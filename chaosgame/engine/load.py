@@ -231,8 +231,7 @@ def _connection_cap(sim: Simulator, m: Modifiers, p: LoadParams) -> F64:
     w, st = sim.world, sim.state
     e = p.sync_edges
     per_edge = np.where(w.pool[e] > 0, st.pool[e] * m.pool_factor[e] * st.ready[w.src[e]], np.inf)
-    pooled = np.zeros(w.n)
-    np.add.at(pooled, w.dst[e], per_edge)
+    pooled = np.bincount(w.dst[e], per_edge, minlength=w.n).astype(np.float64)
     has_callers = np.bincount(w.dst[e], minlength=w.n) > 0
     pooled = np.where(has_callers, pooled, np.inf)
     return np.minimum(pooled, w.max_connections)
