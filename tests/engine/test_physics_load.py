@@ -340,3 +340,28 @@ def test_spread_reconnects_or_a_smaller_pool_let_the_store_come_back() -> None:
     rescued = restarted(herd_fleet(), 900, then=shrink)
     assert rescued.history.comp["errors"][60:, 1].max() < 0.01
     assert np.isclose(rescued.load_state.open[1], 400.0)  # type: ignore[union-attr]
+
+
+def test_a_failover_drops_every_connection_and_starts_the_herd() -> None:
+    """After a failover every pool reconnects to the new primary at once (the same sum as a
+    restart: 5 cores of handshakes for 4), with no replica lost."""
+    sc = herd_fleet()
+    replica = {
+        "name": "db-replica",
+        "kind": "database",
+        "replicas": 1,
+        "capacity": 2000.0,
+        "replica_of": "db",
+        "apply_rate": 5000.0,
+    }
+    sc = sc.model_copy(
+        update={"components": [*sc.components, type(sc.components[2]).model_validate(replica)]}
+    )
+    sim = Simulator(sc, seed=3)
+    sim.run_until(300)
+    act(sim, {"action": "failover-db", "target": "db"})
+    sim.run_until(700)
+    assert sim.state.ready[2] == 1
+    assert sim.load_state is not None
+    assert sim.load_state.open[1] == 0.0
+    assert any(e.kind == "connections" for e in sim.events)
