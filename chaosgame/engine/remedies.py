@@ -15,6 +15,7 @@ import numpy as np
 
 from chaosgame.engine.config import revert_last, set_config
 from chaosgame.engine.control import reschedule_lost, take_down
+from chaosgame.engine.data import on_failover
 from chaosgame.engine.mitigations import applies
 from chaosgame.engine.state import Modifiers
 from chaosgame.scenario.actions import MitigationBase
@@ -166,7 +167,9 @@ def _failover(sim: Simulator, p: int, *, wait: bool, to: int | None = None) -> s
     flowing = float(sim.mods.apply_factor[r]) > 0 and float(sim.mods.err[:, p].max()) < 0.99
     lost = 0.0 if (wait and flowing) else float(st.repl_backlog[r])
     writes = float(sim.served[:, p].sum()) * sim.dt
-    if lost > 0 and writes > 0:
+    if sim.data is not None:
+        lost = on_failover(sim, p, lost)  # counted as writes
+    elif lost > 0 and writes > 0:
         st.lost_pulse[p] = min(1.0, lost / writes)
     st.region[p], st.region[r] = st.region[r], st.region[p]
     st.repl_backlog[r] = 0.0

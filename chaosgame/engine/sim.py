@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from chaosgame.engine import evidence
+from chaosgame.engine import data, evidence
 from chaosgame.engine.evidence import FaultActivity
 from chaosgame.engine.faults import ActiveFault, compile_faults
 from chaosgame.engine.fleet import stopped_note
@@ -119,6 +119,8 @@ class Simulator:
         self._noise_table = np.zeros((len(w.journeys), 0))
         self._past_events()
         self._schedule_scenario_changes()
+        self.data = data.start(self)
+        """The data laws' state (``engine/data.py``); None without a ``data:`` block."""
         from chaosgame.engine.config import apply_key
 
         for ci, key in list(self.state.config):
@@ -297,8 +299,12 @@ class Simulator:
         self.activity.record(self)
         for effect in self.standing.values():
             effect(self, m)
+        if self.data is not None:
+            data.before_flow(self, m)
         flow(self, m, now, dt)
         resources(self, m, dt)
+        if self.data is not None:
+            data.after_tick(self, m)
         write_history(self, m)
         self.versionlog.record(self)
         for observer in self.observers:

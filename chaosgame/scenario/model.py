@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from chaosgame.scenario.action_rules import Recovery, ReferenceStep, check_recovery
 from chaosgame.scenario.actions import MITIGATIONS, MitigationBase, mitigation_union
 from chaosgame.scenario.compose import check_compose
+from chaosgame.scenario.data import Data, check_data
 from chaosgame.scenario.evidence import Evidence, check_evidence
 from chaosgame.scenario.faults import FAULT_KINDS, FaultBase
 from chaosgame.scenario.fleet import check_fleet
@@ -514,10 +515,14 @@ class Scenario(BaseModel):
     recovery: Recovery | None = Field(
         default=None, description="action durations, requirements and risks; the runbook"
     )
+    data: Data | None = Field(
+        default=None, description="backups and copies; writes lost are counted as writes"
+    )
 
     @model_validator(mode="after")
     def _references(self) -> Scenario:
         problems = check_references(self) + check_recovery(self) + check_playable(self)
+        problems += check_data(self)
         if problems:
             raise ValueError("\n".join(problems))
         return self
