@@ -102,7 +102,10 @@ def _backup_event(sim: Simulator, b: Backup) -> Event:
     from chaosgame.engine.sim import Event
 
     how = f" ({b.method})" if b.method else ""
-    text = f"backup {b.name} of {b.database} completed{how}: {b.size_gb:g} GB"
+    text = (
+        f"backup {b.name} of {b.database} completed{how}: {b.size_gb:g} GB "
+        f"(restores at {b.copy_mb_per_s:g} MB/s)"
+    )
     details = (("job", "backup"), ("backup", b.name), ("status", "completed"))
     return Event(b.taken_at, "job", b.database, text, "backup-agent", details)
 

@@ -202,7 +202,8 @@ def test_a_backup_that_does_not_restore_fails_after_its_copy_and_leaves_the_data
     assert "restore of hourly failed" in message
     h, db = sim.history, sim.world.index["db"]
     assert float(h.comp["errors"][h.ticks - 1, db]) > 0.99
-    assert sim.data is not None and not sim.data.losses
+    assert sim.data is not None
+    assert not sim.data.losses
 
 
 def test_backups_are_listed_in_the_event_timeline_as_jobs() -> None:
@@ -302,3 +303,16 @@ def test_reconciling_takes_diverged_over_rate_and_loses_nothing() -> None:
     assert sim.wrong[:, sim.world.index["db"]].max() < 1e-3
     out = evaluate(sim, 300.0, 200.0)
     assert not any("lost" in r or "reconciled" in r for r in out.reasons), out.reasons
+
+
+def test_the_backups_command_lists_the_backup_runs_of_a_database() -> None:
+    """The same vocabulary everywhere: ``backups db`` is a query of the job runs, 30 days back."""
+    from chaosgame.game.commands import parse_command
+    from chaosgame.telemetry.query import run
+
+    action = parse_command("backups db")
+    assert action == {"type": "query", "q": "events kind=job component=db --since=30d"}
+    assert isinstance(action, dict)
+    sim = play([], 300.0, data=BACKUPS)
+    result, _cost = run(sim, action["q"])
+    assert [e["details"]["backup"] for e in result["events"]] == ["nightly", "hourly"]
