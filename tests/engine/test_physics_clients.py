@@ -249,3 +249,18 @@ def test_an_empty_clients_block_changes_nothing_bit_for_bit() -> None:
     plain.run_until(900.0)
     empty.run_until(900.0)
     assert plain.history.digest() == empty.history.digest()
+
+
+def test_a_clients_block_that_makes_no_sense_is_refused_with_where_and_what() -> None:
+    from pydantic import ValidationError
+
+    bad = journey(
+        backoff=10.0, max_backoff=5.0, stale_address={"old": "gw", "at": 10.0, "ttl": 5.0}
+    )
+    with pytest.raises(ValidationError) as err:
+        make_scenario(journeys=[bad])
+    text = str(err.value)
+    assert "journeys[0].clients.max_backoff: shorter than the backoff (10s)" in text
+    assert "journeys[0].clients.stale_address.old: 'gw' is where the journey's address" in text
+    with pytest.raises(ValidationError, match="unknown component 'lb-gone'"):
+        make_scenario(journeys=[journey(stale_address={"old": "lb-gone", "at": 0, "ttl": 5})])
