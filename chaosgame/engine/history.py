@@ -145,3 +145,7 @@ def write_history(sim: Simulator, m: Modifiers) -> None:
     j["floor"][row] = sim.floor[ks, front]
     j["wrong"][row] = sim.wrong[ks, front]
     j["lost"][row] = sim.lost[ks, front]
+    if w.clients is not None:
+        from chaosgame.engine.clients import journey_rows
+
+        journey_rows(sim, row)

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from chaosgame.engine import data, evidence
+from chaosgame.engine.clients import ClientState
 from chaosgame.engine.evidence import FaultActivity
 from chaosgame.engine.faults import ActiveFault, compile_faults
 from chaosgame.engine.fleet import stopped_note
@@ -118,6 +119,8 @@ class Simulator:
         self._noise_rngs = [self.streams.numpy(f"traffic/{j}") for j in w.journeys]
         self._noise_table = np.zeros((len(w.journeys), 0))
         self._past_events()
+        self.clients = ClientState.start(self) if w.clients is not None else None
+        """The journeys' clients' memory (``engine/clients.py``), where a journey has some."""
         self._schedule_scenario_changes()
         self.data = data.start(self)
         """The data laws' state (``engine/data.py``); None without a ``data:`` block."""

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from chaosgame.scenario.action_rules import Recovery, ReferenceStep, check_recovery
 from chaosgame.scenario.actions import MITIGATIONS, MitigationBase, mitigation_union
+from chaosgame.scenario.clients import Clients, check_clients
 from chaosgame.scenario.compose import check_compose
 from chaosgame.scenario.data import Data, check_data
 from chaosgame.scenario.evidence import Evidence, check_evidence
@@ -291,6 +292,11 @@ class Journey(BaseModel):
     daily_amplitude: Fraction = Field(default=0.0, description="share of rate the day adds")
     peak_at: Duration = Field(default=14 * 3600.0, description="time of day of the peak")
     spikes: list[Spike] = Field(default_factory=list)
+    clients: Clients | None = Field(
+        default=None,
+        exclude_if=lambda v: v is None,
+        description="the users' clients: retries, pent-up demand, stale addresses and versions",
+    )
 
 
 class Tenant(BaseModel):
@@ -632,6 +638,7 @@ def check_references(sc: Scenario) -> list[str]:
         if f.when is not None and f.when.flag is not None:
             ref(f"{where}.when.flag", f.when.flag, flags, "flag")
     check_evidence(sc, problems, names, journeys)
+    problems += check_clients(sc, ref, names)
     problems += check_noise(sc, names)
     problems += check_parties(sc, ref)
     check_compose(sc, problems, names)
