@@ -15,7 +15,9 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from chaosgame.scenario.action_rules import Recovery, ReferenceStep, check_recovery
 from chaosgame.scenario.actions import MITIGATIONS, MitigationBase, mitigation_union
+from chaosgame.scenario.clients import Clients, check_clients
 from chaosgame.scenario.compose import check_compose
+from chaosgame.scenario.data import Data, check_data
 from chaosgame.scenario.evidence import Evidence, check_evidence
 from chaosgame.scenario.faults import FAULT_KINDS, FaultBase
 from chaosgame.scenario.fleet import check_fleet
@@ -30,6 +32,7 @@ from chaosgame.scenario.playable import (
     MIN_WINDOW_S,
     check_playable,
 )
+from chaosgame.scenario.resources import Resources
 from chaosgame.scenario.units import (
     MAX_NUMBER,
     ClockStart,
@@ -226,6 +229,9 @@ class Component(BaseModel):
     cert_expires_at: Moment | None = Field(
         default=None, description="when its TLS certificate expires (calls to it then fail)"
     )
+    resources: Resources | None = Field(
+        default=None, description="how its memory, workers and connections depend on load"
+    )
     telemetry: Telemetry = Field(default_factory=Telemetry)
     tags: dict[str, str] = Field(default_factory=dict)
 
@@ -290,6 +296,11 @@ class Journey(BaseModel):
     daily_amplitude: Fraction = Field(default=0.0, description="share of rate the day adds")
     peak_at: Duration = Field(default=14 * 3600.0, description="time of day of the peak")
     spikes: list[Spike] = Field(default_factory=list)
+    clients: Clients | None = Field(
+        default=None,
+        exclude_if=lambda v: v is None,
+        description="the users' clients: retries, pent-up demand, stale addresses and versions",
+    )
 
 
 class Tenant(BaseModel):
@@ -514,10 +525,14 @@ class Scenario(BaseModel):
     recovery: Recovery | None = Field(
         default=None, description="action durations, requirements and risks; the runbook"
     )
+    data: Data | None = Field(
+        default=None, description="backups and copies; writes lost are counted as writes"
+    )
 
     @model_validator(mode="after")
     def _references(self) -> Scenario:
         problems = check_references(self) + check_recovery(self) + check_playable(self)
+        problems += check_data(self)
         if problems:
             raise ValueError("\n".join(problems))
         return self
@@ -627,6 +642,7 @@ def check_references(sc: Scenario) -> list[str]:
         if f.when is not None and f.when.flag is not None:
             ref(f"{where}.when.flag", f.when.flag, flags, "flag")
     check_evidence(sc, problems, names, journeys)
+    problems += check_clients(sc, ref, names)
     problems += check_noise(sc, names)
     problems += check_parties(sc, ref)
     check_compose(sc, problems, names)
