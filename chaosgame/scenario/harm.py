@@ -24,8 +24,7 @@ Money = float
 
 
 class Exposure(BaseModel):
-    """Data exposed while a fault acts: until it stops, or until the journey that leaks it is
-    taken down."""
+    """Data exposed while a fault acts: until it stops, or until its journey is taken down."""
 
     model_config = STRICT
     fault: str = Field(description="the kind of the fault that exposes data")
