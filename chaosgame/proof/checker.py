@@ -163,6 +163,11 @@ def _damage(sim: Simulator, lo: float, hi: float) -> tuple[float, float, float]:
     return share, sum(v[1] for v in worst_of.values()), worst
 
 
+def _per_slo(sim: Simulator, lo: float, hi: float) -> dict[str, float]:
+    """Budget burned over ``[lo, hi)`` per SLO (its worst population), as the score has it."""
+    return impact.harm(impact.populations(sim), _tick(sim, lo), _tick(sim, hi))
+
+
 def check_scenario(sc: Scenario, seed: int | None = None, settle: float = SETTLE) -> list[Check]:
     """Run every check on a validated scenario."""
     seed = sc.seed if seed is None else seed
@@ -189,7 +194,8 @@ def _check_hurts(sc: Scenario, run: Run, base: Simulator, onset: float, nf: bool
         return Check(name, False, "the scenario has no SLO, so no harm can be measured")
     share, bad, burn = _damage(run.sim, onset, run.deadline)
     b_share, b_bad, b_burn = _damage(base, onset, run.deadline)
-    details = {"burn": round(burn, 3), "baseline_burn": round(b_burn, 3)}
+    details: dict[str, Any] = {"burn": round(burn, 3), "baseline_burn": round(b_burn, 3)}
+    details["per_slo"] = {k: round(v, 5) for k, v in _per_slo(run.sim, onset, run.deadline).items()}
     details |= {"budget_burned": round(share, 5), "baseline_budget_burned": round(b_share, 5)}
     if nf:
         ok = burn < HURT_BURN
@@ -364,6 +370,14 @@ def _check_nothing(sc: Scenario, nothing: Run, ref: Run, judge: Judge, nf: bool)
     details: dict[str, Any] = {
         "nothing_budget": round(n_share, 5),
         "reference_budget": round(r_share, 5),
+        "per_slo": {
+            name: {"nothing": round(n, 5), "reference": round(r, 5)}
+            for (name, n), r in zip(
+                _per_slo(nothing.sim, nothing.page, end).items(),
+                _per_slo(ref.sim, ref.page, end).values(),
+                strict=True,
+            )
+        },
     }
     if nf:
         ok = verdict.held
