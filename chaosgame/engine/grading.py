@@ -95,10 +95,12 @@ def _trailing_bad(s: slo_mod.SloSeries) -> NDArray[np.float64]:
 
 
 def healthy(sim: Simulator, baseline: Simulator | None = None) -> NDArray[np.bool_]:
-    """Per tick, whether every SLO's trailing SLI is within its objective."""
+    """Per tick, whether every SLO's trailing SLI is within its objective, fleet-wide and for
+    every tenant (:func:`chaosgame.engine.slo.population_series`, the populations the score
+    counts)."""
     ok = np.ones(sim.history.ticks, dtype=bool)
-    base = slo_mod.all_series(baseline) if baseline is not None else None
-    for n, s in enumerate(slo_mod.all_series(sim)):
+    base = slo_mod.population_series(baseline) if baseline is not None else None
+    for n, s in enumerate(slo_mod.population_series(sim)):
         ratio = _trailing_bad(s)
         limit = np.full(ratio.size, 1.0 - s.slo.target)
         if base is not None:

@@ -50,6 +50,10 @@ MODELS: dict[str, str] = {
     "Done": "An action that must have taken effect first (any target unless one is named).",
     "Harm": "What an action done without its requirements does besides its own effect.",
     "Observable": "A condition on the simulated state of one component (a cache's hit ratio above 0.8).",
+    "HarmSettings": "What else the incident puts at stake besides the SLOs: data, money, capacity cost.",
+    "Exposure": "Data exposed while a fault acts: until it stops, or until its journey is taken down.",
+    "Revenue": "What a journey's failed or wrong requests cost (orders lost or wrong).",
+    "CapacityCost": "What extra capacity costs: replicas above the starting fleet, by the hour.",
     "WaitStep": "A pause in the reference solution: let this much simulated time pass.",
     "WaitUntilStep": "A pause in the reference solution until a condition on the simulated state holds.",
     # authored evidence (chaosgame.scenario.evidence)

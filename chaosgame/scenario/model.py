@@ -21,6 +21,7 @@ from chaosgame.scenario.data import Data, check_data
 from chaosgame.scenario.evidence import Evidence, check_evidence
 from chaosgame.scenario.faults import FAULT_KINDS, FaultBase
 from chaosgame.scenario.fleet import check_fleet
+from chaosgame.scenario.harm import HarmSettings, check_harm
 from chaosgame.scenario.noise import Noise, check_noise
 from chaosgame.scenario.parties import Comms, Party, Pipeline, check_parties, target_names
 from chaosgame.scenario.party_actions import PARTY_TARGETS
@@ -520,6 +521,11 @@ class Scenario(BaseModel):
     comms: Comms | None = Field(
         default=None, description="a public status page whose update cadence is scored"
     )
+    harm: HarmSettings | None = Field(
+        default=None,
+        exclude_if=lambda v: v is None,
+        description="harm beyond availability: data exposed, money lost, capacity cost",
+    )
     truth: Truth
     debrief: Debrief = Field(default_factory=Debrief)
     recovery: Recovery | None = Field(
@@ -645,6 +651,7 @@ def check_references(sc: Scenario) -> list[str]:
     problems += check_clients(sc, ref, names)
     problems += check_noise(sc, names)
     problems += check_parties(sc, ref)
+    problems += check_harm(sc, ref)
     check_compose(sc, problems, names)
     problems += check_fleet(sc)
     rc = sc.truth.root_cause
