@@ -82,7 +82,8 @@ class Limits:
                 start = float(fit)
                 why = (
                     f"Pending: exceeded quota: {QUOTA_NAME}, requested: "
-                    f"limits.cpu={st.cpu_limit[i]:g}, used: limits.cpu={used:g}, "
+                    f"limits.cpu={st.cpu_limit[i]:g}, used: "
+                    f"limits.cpu={used + fit * st.cpu_limit[i]:g}, "
                     f"limited: limits.cpu={quota:g}"
                 )
         if start > 0 and np.isfinite(self.pod_ips[c]):

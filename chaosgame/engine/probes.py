@@ -11,11 +11,13 @@ or when a checked dependency fails the call.
 **Readiness.** A replica leaves the load balancer after ``failure_threshold`` failed probes in
 a row and returns after one success; it is not restarted, and its load moves to the others.
 Each component keeps the distribution of its replicas over the length of their current run of
-failures (``0 .. f``, ``f`` meaning out of rotation), stepped once a tick: with the same
-failure probability ``p`` every tick, the share out of rotation is ``0`` for the first
-``f - 1`` ticks and ``p^f`` from the ``f``-th on. When every replica's check calls the same
-slow database, ``p`` is near one for all of them and the whole service leaves the load
-balancer.
+failures (``0 .. f``, ``f`` meaning out of rotation), stepped once a tick: starting all in
+rotation with the same failure probability ``p`` every tick, the share out of rotation is
+``0`` for the first ``f - 1`` ticks and ``p^f`` at the ``f``-th. A replica in rotation is
+probed behind its traffic (its own time in system); one out of rotation is idle (its own
+part is its floor), so it fails with its own ``p_out`` and comes back when that passes. When
+every replica's check calls the same slow database, both are near one and the whole service
+leaves the load balancer.
 
 **Liveness** keeps its law (``engine.control.probes_and_crashes``: the mean probe latency over
 the timeout, ``failure_threshold`` ticks in a row, restarts a quarter of the replicas with
@@ -116,34 +118,42 @@ def after_tick(sim: Simulator, m: Modifiers) -> None:
     if probes is None or not len(probes.ready):
         return
     probes.unready.append(sim.state.ready[probes.ready] * m.unready[probes.ready])
-    mean, floor, dep_fail = probe_latency(sim, m, probes.ready, probes.ready_checks)
-    p = ph.timeout_probability(probes.ready_timeout, mean, floor)
-    p = ph.combine(p, dep_fail)
-    probes.failing = p
-    probes.runs = step_runs(probes.runs, p, probes.threshold)
+    mean, floor, idle, dep_fail = probe_latency(sim, m, probes.ready, probes.ready_checks)
+    timeout = probes.ready_timeout
+    p_in = ph.combine(ph.timeout_probability(timeout, mean, floor), dep_fail)
+    p_out = ph.combine(ph.timeout_probability(timeout, idle, floor), dep_fail)
+    probes.failing = p_in
+    probes.runs = step_runs(probes.runs, p_in, p_out, probes.threshold)
 
 
-def step_runs(runs: F64, p: F64, threshold: I64) -> F64:
+def step_runs(runs: F64, p_in: F64, p_out: F64, threshold: I64) -> F64:
     """One probe on every replica: a failure lengthens a replica's run of failures (up to the
-    threshold, where it stays), a success ends it."""
+    threshold, where it stays out of rotation), a success ends it.
+
+    Replicas in rotation fail with ``p_in`` (their probes wait behind their traffic), those
+    out of it with ``p_out`` (idle, they answer at once but for the dependencies checked)."""
     rows = np.arange(len(threshold))
+    out = runs[rows, threshold]
     new = np.zeros_like(runs)
-    new[:, 0] = 1.0 - p
-    new[:, 1:] = p[:, None] * runs[:, :-1]
-    new[rows, threshold] += p * runs[rows, threshold]
+    new[:, 1:] = p_in[:, None] * runs[:, :-1]
+    new[rows, threshold] = new[rows, threshold] + p_out * out
     new[rows, threshold + 1] = 0.0
+    new[:, 0] = (1.0 - p_in) * (1.0 - out) + (1.0 - p_out) * out
     return new
 
 
-def probe_latency(sim: Simulator, m: Modifiers, comps: I64, checks: F64) -> tuple[F64, F64, F64]:
-    """Mean and floor of a probe's latency on components ``comps`` (their own time in system
-    plus the dependencies ``checks`` marks), and the share of probes a checked dependency
-    fails."""
+def probe_latency(
+    sim: Simulator, m: Modifiers, comps: I64, checks: F64
+) -> tuple[F64, F64, F64, F64]:
+    """A probe's latency on components ``comps``: its mean on a replica in rotation (its own
+    time in system, queueing included), its floor, its mean on an idle replica (the floor
+    of its own part), each plus the dependencies ``checks`` marks; and the share of probes a
+    checked dependency fails."""
     w = sim.world
     own_floor = w.service_time * m.svc_factor * sim.throttle + m.lat_add
     mean, floor = sim.own_lat[comps], own_floor[comps]
     if not checks.any():
-        return mean, floor, np.zeros(len(comps))
+        return mean, floor, floor, np.zeros(len(comps))
     served = sim.served
     total = served.sum(0)
     weight = np.where(
@@ -154,7 +164,8 @@ def probe_latency(sim: Simulator, m: Modifiers, comps: I64, checks: F64) -> tupl
     callee_floor = (sim.floor * weight).sum(0)[w.dst] + net
     callee_err = np.minimum((sim.err * weight).sum(0)[w.dst], 1.0)
     ok = np.exp(checks @ np.log(np.maximum(1.0 - callee_err, TINY)))
-    return mean + checks @ callee_lat, floor + checks @ callee_floor, 1.0 - ok
+    dep_mean, dep_floor = checks @ callee_lat, checks @ callee_floor
+    return mean + dep_mean, floor + dep_floor, floor + dep_mean, 1.0 - ok
 
 
 def liveness_latency(sim: Simulator, m: Modifiers) -> F64:
@@ -164,7 +175,7 @@ def liveness_latency(sim: Simulator, m: Modifiers) -> F64:
     if probes is None or probes.live_checks is None:
         return sim.own_lat
     every = np.arange(sim.world.n)
-    mean, _, _ = probe_latency(sim, m, every, probes.live_checks)
+    mean, _, _, _ = probe_latency(sim, m, every, probes.live_checks)
     return mean
 
 
