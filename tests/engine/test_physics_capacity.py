@@ -297,3 +297,16 @@ def test_a_deep_liveness_check_restarts_replicas_that_a_restart_does_not_help() 
 def test_a_probe_can_only_check_a_dependency() -> None:
     with pytest.raises(ValueError, match=r"readiness.checks\[0\]: 'api' does not call 'gw'"):
         deep(["gw"])
+
+
+def test_pending_pods_are_a_metric_the_player_can_query() -> None:
+    from chaosgame.telemetry.metrics import select
+
+    sim = Simulator(scenario({"pod_cpu_quota": 12.0}))
+    act(sim, 300.0, action="scale", target="api", replicas=10)
+    sim.run_until(900.0)
+    frame = select(sim, "kube_pod_status_pending", [], sim.history.ticks)
+    api = list(frame.owner).index(sim.world.index["api"])
+    values = frame.read(np.arange(sim.history.ticks), False)[api]
+    assert values[0] == 0
+    assert values[-1] == 4
