@@ -24,6 +24,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from chaosgame.engine import slo as slo_mod
+from chaosgame.engine.data import data_problems
 from chaosgame.scenario.actions import MitigationBase, Scale, ShedLoad
 from chaosgame.scenario.mitigation_kinds import RateLimit
 
@@ -121,6 +122,7 @@ def _invariants(sim: Simulator, since: float) -> list[str]:
     lo = min(int(round(since / sim.dt)), h.ticks)
     if h.ticks > lo and float(h.journey["lost"][lo : h.ticks].max()) > LOST_EPSILON:
         problems.append("writes were lost (the durability signal dropped)")
+    problems += data_problems(sim, since)
     last = h.ticks - 1
     if last >= 0:
         zero = [w.names[i] for i in sorted(_serving(sim)) if h.comp["desired"][last, i] <= 0]

@@ -25,8 +25,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from chaosgame.engine import evidence, probes
+from chaosgame.engine import data, evidence, probes
 from chaosgame.engine.capacity import Limits, limits_of
+from chaosgame.engine.clients import ClientState
 from chaosgame.engine.evidence import FaultActivity
 from chaosgame.engine.faults import ActiveFault, compile_faults
 from chaosgame.engine.fleet import stopped_note
@@ -124,7 +125,11 @@ class Simulator:
         self._noise_rngs = [self.streams.numpy(f"traffic/{j}") for j in w.journeys]
         self._noise_table = np.zeros((len(w.journeys), 0))
         self._past_events()
+        self.clients = ClientState.start(self) if w.clients is not None else None
+        """The journeys' clients' memory (``engine/clients.py``), where a journey has some."""
         self._schedule_scenario_changes()
+        self.data = data.start(self)
+        """The data laws' state (``engine/data.py``); None without a ``data:`` block."""
         from chaosgame.engine.config import apply_key
 
         for ci, key in list(self.state.config):
@@ -303,10 +308,14 @@ class Simulator:
         self.activity.record(self)
         for effect in self.standing.values():
             effect(self, m)
+        if self.data is not None:
+            data.before_flow(self, m)
         if self.probes is not None:
             probes.before_flow(self, m)
         flow(self, m, now, dt)
         resources(self, m, dt)
+        if self.data is not None:
+            data.after_tick(self, m)
         write_history(self, m)
         if self.probes is not None:
             probes.after_tick(self, m)

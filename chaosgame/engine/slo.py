@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from chaosgame.engine import data
 from chaosgame.engine import physics as ph
 from chaosgame.engine.world import F64
 from chaosgame.scenario.model import SLO
@@ -106,6 +107,10 @@ def series(sim: Simulator, slo: SLO, tenant: str | None = None) -> SloSeries:
     h = sim.history
     total = h.journey["rate"][: h.ticks].astype(np.float64) * sim.dt
     bad = total * bad_share(sim, slo)
+    if slo.sli == "durability":
+        lost = data.lost_by_class(sim)  # writes lost, counted as writes (a data: block)
+        if lost is not None:
+            bad = bad + lost
     return SloSeries(slo, total[:, mask].sum(1), bad[:, mask].sum(1), sim.dt)
 
 

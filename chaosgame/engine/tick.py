@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, cast
 import numpy as np
 from numpy.typing import NDArray
 
+from chaosgame.engine import clients
 from chaosgame.engine import physics as ph
 from chaosgame.engine.control import breakers, resources
 from chaosgame.engine.history import write_history
@@ -57,7 +58,12 @@ def flow(sim: Simulator, m: Modifiers, now: float, dt: float) -> None:
     order, rank, eorder = w.node_order, w.node_rank, w.edge_order
     lam = np.zeros((k, n))  # level order, like every array named *_o below
     rates = sim.rates = sim.journey_rates(now)
-    lam[w.class_rows, rank[w.class_front]] += rates[w.class_journey] * w.class_share
+    if w.clients is None:
+        lam[w.class_rows, rank[w.class_front]] += rates[w.class_journey] * w.class_share
+    else:  # the users' clients retry, come back later, use an old address
+        front, stale = clients.arrivals(sim, m, rates)
+        lam[w.class_rows, rank[w.class_front]] += front
+        lam[w.class_rows, rank[w.clients.old]] += stale
     reps = np.maximum(st.ready, 0.0) * (1.0 - m.unready)
     per_rep = 1.0 / np.maximum(reps, TINY)
     miss = np.where(w.is_cache, 1.0 - st.hit, 1.0)

@@ -9,6 +9,7 @@ class are arrays of shape ``(K, N)``.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import networkx as nx
 import numpy as np
@@ -17,6 +18,9 @@ from numpy.typing import NDArray
 from chaosgame.scenario.graph import TopologyError as TopologyError
 from chaosgame.scenario.graph import check_acyclic
 from chaosgame.scenario.model import OBSERVABILITY_KINDS, Dependency, Scenario
+
+if TYPE_CHECKING:
+    from chaosgame.engine.clients import ClientPlan
 
 F64 = NDArray[np.float64]
 I64 = NDArray[np.int64]
@@ -132,6 +136,8 @@ class World:
     """``0..K-1``, to index one cell per class."""
     autoscaled: list[int] = field(default_factory=list)
     """Components with a horizontal autoscaler, in order."""
+    clients: ClientPlan | None = None
+    """What the journeys' clients do (``engine/clients.py``); None when no journey says."""
 
     @property
     def n(self) -> int:
@@ -328,6 +334,9 @@ def build_world(sc: Scenario) -> World:
     world.edge_order = np.concatenate([np.zeros(0, dtype=np.int64), *level_edges])
     world.node_rank = np.argsort(world.node_order)
     world.edge_rank = np.argsort(world.edge_order)
+    from chaosgame.engine.clients import plan_clients
+
+    world.clients = plan_clients(world)
     world.plan = []
     at = span = 0
     for idx, edges in zip(levels, level_edges, strict=True):

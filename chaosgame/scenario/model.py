@@ -16,7 +16,9 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from chaosgame.scenario.action_rules import Recovery, ReferenceStep, check_recovery
 from chaosgame.scenario.actions import MITIGATIONS, MitigationBase, mitigation_union
 from chaosgame.scenario.capacity import check_capacity
+from chaosgame.scenario.clients import Clients, check_clients
 from chaosgame.scenario.compose import check_compose
+from chaosgame.scenario.data import Data, check_data
 from chaosgame.scenario.evidence import Evidence, check_evidence
 from chaosgame.scenario.faults import FAULT_KINDS, FaultBase
 from chaosgame.scenario.fleet import check_fleet
@@ -331,6 +333,11 @@ class Journey(BaseModel):
     daily_amplitude: Fraction = Field(default=0.0, description="share of rate the day adds")
     peak_at: Duration = Field(default=14 * 3600.0, description="time of day of the peak")
     spikes: list[Spike] = Field(default_factory=list)
+    clients: Clients | None = Field(
+        default=None,
+        exclude_if=lambda v: v is None,
+        description="the users' clients: retries, pent-up demand, stale addresses and versions",
+    )
 
 
 class Tenant(BaseModel):
@@ -555,10 +562,14 @@ class Scenario(BaseModel):
     recovery: Recovery | None = Field(
         default=None, description="action durations, requirements and risks; the runbook"
     )
+    data: Data | None = Field(
+        default=None, description="backups and copies; writes lost are counted as writes"
+    )
 
     @model_validator(mode="after")
     def _references(self) -> Scenario:
         problems = check_references(self) + check_recovery(self) + check_playable(self)
+        problems += check_data(self)
         if problems:
             raise ValueError("\n".join(problems))
         return self
@@ -668,6 +679,7 @@ def check_references(sc: Scenario) -> list[str]:
         if f.when is not None and f.when.flag is not None:
             ref(f"{where}.when.flag", f.when.flag, flags, "flag")
     check_evidence(sc, problems, names, journeys)
+    problems += check_clients(sc, ref, names)
     problems += check_noise(sc, names)
     problems += check_parties(sc, ref)
     check_compose(sc, problems, names)
