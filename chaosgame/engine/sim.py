@@ -25,13 +25,14 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from chaosgame.engine import data, evidence, probes
+from chaosgame.engine import data, evidence, load, probes
 from chaosgame.engine.capacity import Limits, limits_of
 from chaosgame.engine.clients import ClientState
 from chaosgame.engine.evidence import FaultActivity
 from chaosgame.engine.faults import ActiveFault, compile_faults
 from chaosgame.engine.fleet import stopped_note
 from chaosgame.engine.history import History
+from chaosgame.engine.load import LoadState
 from chaosgame.engine.parties import held as _held
 from chaosgame.engine.probes import Probes, probes_of
 from chaosgame.engine.rng import Streams
@@ -119,6 +120,8 @@ class Simulator:
         self._blocked: F64 | None = None
         self._cache_edges = np.flatnonzero(w.is_cache[w.src])
         """Scratch state of faults and mitigations (accumulators, one-time notes)."""
+        self.load_state = LoadState.initial(w, w.load) if w.load is not None else None
+        """What the load-dependent laws carry between ticks (``engine/load.py``)."""
         self.tick = 0
         self.activity = FaultActivity(self)
         """Whether the faults authored evidence waits for were acting, tick by tick."""
@@ -312,8 +315,12 @@ class Simulator:
             data.before_flow(self, m)
         if self.probes is not None:
             probes.before_flow(self, m)
+        if self.load_state is not None:
+            load.before_flow(self, m)
         flow(self, m, now, dt)
         resources(self, m, dt)
+        if self.load_state is not None:
+            load.after_tick(self, m)
         if self.data is not None:
             data.after_tick(self, m)
         write_history(self, m)

@@ -24,6 +24,7 @@ from chaosgame.engine import clients
 from chaosgame.engine import physics as ph
 from chaosgame.engine.control import breakers, resources
 from chaosgame.engine.history import write_history
+from chaosgame.engine.load import worker_latency
 from chaosgame.engine.physics import TINY
 from chaosgame.engine.state import Modifiers
 from chaosgame.engine.world import F64, I64, Level
@@ -271,6 +272,8 @@ def own_outcomes(
     svc = w.service_time * m.svc_factor * throttle
     own_lat = ph.queueing_delay(svc, rho, reps) + m.lat_add
     own_lat = own_lat + np.where(cap > TINY, st.syncq / np.maximum(cap, TINY), 0.0)
+    if w.load is not None and w.load.worker_idx.size:
+        own_lat = worker_latency(sim, m, served, cap, throttle, own_lat)
     sim.own_lat = own_lat
     own_floor = svc + m.lat_add
     refused = np.where(

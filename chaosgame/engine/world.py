@@ -15,6 +15,7 @@ import networkx as nx
 import numpy as np
 from numpy.typing import NDArray
 
+from chaosgame.engine.load import LoadParams, compile_load
 from chaosgame.scenario.graph import TopologyError as TopologyError
 from chaosgame.scenario.graph import check_acyclic
 from chaosgame.scenario.model import OBSERVABILITY_KINDS, Dependency, Scenario
@@ -138,6 +139,8 @@ class World:
     """Components with a horizontal autoscaler, in order."""
     clients: ClientPlan | None = None
     """What the journeys' clients do (``engine/clients.py``); None when no journey says."""
+    load: LoadParams | None = None
+    """The load-dependent laws in use (``engine/load.py``); ``None`` where none is."""
 
     @property
     def n(self) -> int:
@@ -328,6 +331,7 @@ def build_world(sc: Scenario) -> World:
     )
     world.edge_index = {(d.source, d.to): i for i, d in enumerate(deps)}
     world.autoscaled = [i for i, c in enumerate(comps) if c.autoscaling is not None]
+    world.load = compile_load(world)
     world.class_front = world.journey_front[world.class_journey]
     world.class_rows = np.arange(k)
     world.node_order = np.concatenate([np.zeros(0, dtype=np.int64), *levels])

@@ -15,6 +15,7 @@ MODELS: dict[str, str] = {
     "Component": "A node of the service graph.",
     "Autoscaling": "A horizontal autoscaler: ``desired = ceil(current x metric / target)``.",
     "Probe": "A health probe.",
+    "Resources": "How a component's memory, workers, contention and connections depend on its load.",
     "Telemetry": "What a component emits and how it reaches the player.",
     "Dependency": "A call from one component to another.",
     "Retry": "How a caller retries a failed or timed-out call.",

@@ -33,6 +33,7 @@ from chaosgame.scenario.playable import (
     MIN_WINDOW_S,
     check_playable,
 )
+from chaosgame.scenario.resources import Resources
 from chaosgame.scenario.units import (
     MAX_NUMBER,
     ClockStart,
@@ -268,6 +269,9 @@ class Component(BaseModel):
     readiness: Probe | None = None
     cert_expires_at: Moment | None = Field(
         default=None, description="when its TLS certificate expires (calls to it then fail)"
+    )
+    resources: Resources | None = Field(
+        default=None, description="how its memory, workers and connections depend on load"
     )
     telemetry: Telemetry = Field(default_factory=Telemetry)
     tags: dict[str, str] = Field(default_factory=dict)

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from chaosgame.engine import clients, tick
+from chaosgame.engine import clients, load, tick
 from chaosgame.engine import physics as ph
 from chaosgame.engine.control import breakers
 from chaosgame.engine.physics import TINY
@@ -142,6 +142,8 @@ def own_outcomes(
     wait = svc * np.power(r, np.sqrt(2.0 * (c + 1.0)) - 1.0) / (c * (1.0 - r))
     own_lat = svc + wait + m.lat_add
     own_lat = own_lat + np.where(cap > TINY, st.syncq / np.maximum(cap, TINY), 0.0)
+    if w.load is not None and w.load.worker_idx.size:
+        own_lat = load.worker_latency(sim, m, served, cap, throttle, own_lat)
     sim.own_lat = own_lat
     refused = np.where(
         st.conn_demand > w.max_connections,
