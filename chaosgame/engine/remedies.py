@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from chaosgame.engine.capacity import add_nodes, add_subnet
 from chaosgame.engine.config import revert_last, set_config
 from chaosgame.engine.control import reschedule_lost, take_down
 from chaosgame.engine.data import on_failover
@@ -21,6 +22,7 @@ from chaosgame.engine.state import Modifiers
 from chaosgame.scenario.actions import MitigationBase
 from chaosgame.scenario.mitigation_kinds import (
     AddNodes,
+    AddSubnet,
     BlockClient,
     CompleteRollout,
     DeadLetter,
@@ -133,8 +135,13 @@ def _pool(spec: ResizePool, sim: Simulator) -> str:
 @applies(AddNodes)
 def _add_nodes(spec: AddNodes, sim: Simulator) -> str:
     c = [cl.name for cl in sim.scenario.clusters].index(spec.target)
-    sim.state.nodes[c] += spec.count
-    return f"{spec.count} nodes added; {int(sim.state.nodes[c])} in the cluster"
+    return add_nodes(sim, c, spec.count)
+
+
+@applies(AddSubnet)
+def _add_subnet(spec: AddSubnet, sim: Simulator) -> str:
+    c = [cl.name for cl in sim.scenario.clusters].index(spec.target)
+    return add_subnet(sim, c, spec.addresses)
 
 
 @applies(DrainNode)

@@ -75,7 +75,9 @@ SIDE_EFFECTS: dict[str, str] = {
     "it fixed",
     "raise-limit": "pods restart in waves to take the new limit (a capacity dip); costs more",
     "resize-pool": "more connections to the dependency, up to its connection limit",
-    "add-nodes": "costs more; takes minutes",
+    "add-nodes": "costs more; takes minutes; nodes past a quota or a full subnet fail to launch, "
+    "and each node takes addresses from the pods' subnet",
+    "add-subnet": "takes minutes; only addresses: pods short of CPU or quota still wait",
     "drain-node": "the node's pods restart elsewhere (a capacity dip); the cluster has one node "
     "less",
     "failover-db": "writes the replica had not applied are lost when the primary is unreachable",

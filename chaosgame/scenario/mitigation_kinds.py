@@ -103,6 +103,18 @@ class AddNodes(MitigationBase):
 
 
 @mitigation(
+    "add-subnet",
+    topics=("orchestration", "scalability-ha"),
+    summary="give a cluster's pods more addresses: attach a new subnet (a secondary CIDR block)",
+    delay_s=300,
+    targets=("cluster",),
+)
+class AddSubnet(MitigationBase):
+    action: Literal["add-subnet"]
+    addresses: int = Field(default=1024, ge=16, le=65536, description="addresses it adds")
+
+
+@mitigation(
     "drain-node",
     topics=("orchestration", "containers"),
     summary="cordon and drain the cluster's unhealthy node; its pods restart elsewhere",

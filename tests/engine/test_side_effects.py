@@ -179,6 +179,21 @@ def test_nodes_cost_and_draining_dips_capacity() -> None:
     assert drained.state.nodes[0] == 3  # the cordoned node leaves the pool
 
 
+@covers("add-subnet")
+def test_a_new_subnet_gives_addresses_not_cpu() -> None:
+    # prod: 4 nodes of 4 cores; gw 2 x 0.5 + api 3 + cache 2 + queue 1 + worker 2 = 9 cores
+    # held; api asks for 12 more pods: the subnet (4 nodes x 2 + 9 pods + 3 free addresses)
+    # lets 3 start, the new subnet lets the rest try, and 16 - 9 = 7 cores still leave 5
+    # of them Pending on CPU
+    cluster = {"name": "prod", "region": "eu", "nodes": 4, "cpu_per_node": 4.0}
+    limited = [{**cluster, "pod_ips": 4 * 2 + 10 + 3, "node_ips": 2}]
+    scale = (60.0, m("scale", "api", replicas=15))
+    sim = play([scale], 300.0, clusters=limited)
+    assert sim.state.ready[sim.world.index["api"]] == 3 + 3
+    sim = play([scale, (300.0, m("add-subnet", "prod", addresses=256))], 900.0, clusters=limited)
+    assert sim.state.ready[sim.world.index["api"]] == 3 + 7
+
+
 @covers("failover-db", "promote-replica")
 def test_promoting_a_lagging_replica_loses_writes_a_planned_failover_does_not() -> None:
     lag = [f("replication-lag", "replica", until=300.0)]
