@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from chaosgame.engine import evidence
+from chaosgame.engine import evidence, steering
 from chaosgame.engine.evidence import FaultActivity
 from chaosgame.engine.faults import ActiveFault, compile_faults
 from chaosgame.engine.fleet import stopped_note
@@ -41,6 +41,7 @@ from chaosgame.scenario.units import seconds_past_midnight
 
 if TYPE_CHECKING:
     from chaosgame.engine.mitigations import Pending, Standing
+    from chaosgame.engine.steering import Steering
     from chaosgame.scenario.actions import MitigationBase
 
 
@@ -98,6 +99,9 @@ class Simulator:
         expected = int(np.ceil(scenario.duration / self.dt)) + 1
         self.history = History(w.n, w.k, w.e, expected)
         self.faults: list[ActiveFault] = compile_faults(self)
+        self.calls: F64 = w.calls
+        """Calls per request of every class on every edge in force (``engine/steering.py``)."""
+        self.steering: Steering | None = steering.setup(self)
         self.standing: dict[tuple[str, str], Standing] = {}
         self.overrides: dict[tuple[str, int], float] = {}
         self.observers: list[Callable[[Simulator], None]] = []
@@ -297,6 +301,8 @@ class Simulator:
         self.activity.record(self)
         for effect in self.standing.values():
             effect(self, m)
+        if self.steering is not None:
+            steering.resolve(self, m)
         flow(self, m, now, dt)
         resources(self, m, dt)
         write_history(self, m)
