@@ -30,7 +30,7 @@ from chaosgame.scenario.playable import (
     MIN_WINDOW_S,
     check_playable,
 )
-from chaosgame.scenario.steering import check_steering
+from chaosgame.scenario.steering import REGION_OR_COMPONENT, check_steering
 from chaosgame.scenario.units import (
     MAX_NUMBER,
     ClockStart,
@@ -678,6 +678,8 @@ def check_references(sc: Scenario) -> list[str]:
         elif info.targets[0] in PARTY_TARGETS:
             named = target_names(sc, info.targets[0])
             ref(f"truth.reference_solution[{i}].target", m.target, named, info.targets[0])
+        elif m.action in REGION_OR_COMPONENT and m.target in regions:
+            continue
         else:
             ref(f"truth.reference_solution[{i}].target", m.target, names, "component")
     return problems

@@ -28,6 +28,8 @@ if TYPE_CHECKING:
 
 Ref = Callable[[str, "str | None", Collection[str], str], None]
 
+REGION_OR_COMPONENT = ("drain",)
+"""Actions whose target may also be a region's name."""
 PROVIDED = ("external", "dns")
 """Component kinds a provider runs: ``contact-provider`` acts on them."""
 
