@@ -295,3 +295,24 @@ def test_balance_groups_are_validated_with_their_place() -> None:
 def test_history_matches_the_world_when_nothing_steers() -> None:
     sim = Simulator(steer_fleet())
     assert np.array_equal(sim.calls, sim.world.calls)
+
+
+def test_traces_follow_the_calls_in_force() -> None:
+    """Honest evidence: before the drain, traces reach both web tiers; after it, none reach
+    the drained one."""
+    from chaosgame.telemetry.traces import build
+
+    sim = acted("drain", "a", until=600.0)
+
+    def services(tick: int) -> set[str]:
+        seen: set[str] = set()
+        for n in range(40):
+            tr = build(sim, 0, tick, 0, n)
+            assert tr is not None
+            seen |= {s["service"] for s in tr["spans"]}
+        return seen
+
+    assert {"web-a", "web-b"} <= services(20)
+    after = services(50)
+    assert "web-b" in after
+    assert "web-a" not in after
