@@ -40,7 +40,7 @@ from chaosgame.scenario.steering import (
     PROVIDED,
     ContactProvider,
     Drain,
-    Repoint,
+    MoveCalls,
     SetFanout,
     ShiftWeights,
 )
@@ -307,8 +307,8 @@ def _check_shift(sim: Simulator, spec: MitigationBase) -> None:
 
 
 def _check_repoint(sim: Simulator, spec: MitigationBase) -> None:
-    assert isinstance(spec, Repoint)
-    _component(sim, spec, Repoint.targets)
+    assert isinstance(spec, MoveCalls)
+    _component(sim, spec, MoveCalls.targets)
     old = _members(sim, spec.target, spec.to, spec.action)
     if (spec.target, spec.onto) not in sim.world.edge_index:
         raise MitigationError(
@@ -444,8 +444,8 @@ def _shift(spec: ShiftWeights, sim: Simulator) -> str:
     return f"{spec.weight:.0%} of the calls to {spec.to}, {1 - spec.weight:.0%} to the others"
 
 
-@applies(Repoint)
-def _repoint(spec: Repoint, sim: Simulator) -> str:
+@applies(MoveCalls)
+def _repoint(spec: MoveCalls, sim: Simulator) -> str:
     w, s = sim.world, state(sim)
     old, new = w.edge_index[(spec.target, spec.to)], w.edge_index[(spec.target, spec.onto)]
     s.weight[new] += s.weight[old]

@@ -92,7 +92,7 @@ class ShiftWeights(Towards):
     risky=True,
     targets=SERVING,
 )
-class Repoint(Towards):
+class MoveCalls(Towards):
     action: Literal["repoint"]
     to: str = Field(description="the callee whose calls move")
     onto: str = Field(description="the member of the same balance group that takes them")
