@@ -264,7 +264,10 @@ def resources(sim: Simulator, m: Modifiers, dt: float) -> None:
         ra, rb = st.region[rep], st.region[prim]
         cut = np.where((ra >= 0) & (rb >= 0), m.net_fail[np.maximum(ra, 0), np.maximum(rb, 0)], 0)
         apply = w.apply_rate[rep] * m.apply_factor[rep] * (1.0 - cut)
-        st.repl_backlog[rep] = np.maximum(st.repl_backlog[rep] + (writes[prim] - apply) * dt, 0.0)
+        # only the writes the primary acknowledged reach its log: a rejected write is not lost
+        acked = (sim.served[:, prim] * (1.0 - sim.err[:, prim])).sum(0)
+        shipped = acked * w.write_fraction[prim] * m.write_factor[prim]
+        st.repl_backlog[rep] = np.maximum(st.repl_backlog[rep] + (shipped - apply) * dt, 0.0)
     # connections held open to each component: in-flight calls of its callers (Little)
     held = sim.edge_rate.sum(0) * st.call_time
     ceiling = np.where(st.pool > 0, st.pool * m.pool_factor * st.ready[w.src], np.inf)

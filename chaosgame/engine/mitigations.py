@@ -271,6 +271,7 @@ def _shed(spec: ShedLoad, sim: Simulator) -> str:
 
 
 # The rest of the catalogue's effects register themselves on import.
+from chaosgame.engine import data_remedies as _data_remedies  # noqa: E402,F401
 from chaosgame.engine import parties as _parties  # noqa: E402,F401
 from chaosgame.engine import recovery_remedies as _recovery_remedies  # noqa: E402,F401
 from chaosgame.engine import remedies as _remedies  # noqa: E402,F401

@@ -15,6 +15,7 @@ import numpy as np
 
 from chaosgame.engine.config import revert_last, set_config
 from chaosgame.engine.control import reschedule_lost, take_down
+from chaosgame.engine.data import on_failover
 from chaosgame.engine.mitigations import applies
 from chaosgame.engine.state import Modifiers
 from chaosgame.scenario.actions import MitigationBase
@@ -156,16 +157,19 @@ def _drain(spec: DrainNode, sim: Simulator) -> str:
 # ------------------------------------------------------------- data
 
 
-def _failover(sim: Simulator, p: int, *, wait: bool) -> str:
+def _failover(sim: Simulator, p: int, *, wait: bool, to: int | None = None) -> str:
+    """Promote replica ``to`` of primary ``p`` (default: its first replica)."""
     w, st = sim.world, sim.state
     reps = [int(r) for r in np.flatnonzero(w.replica_of == p)]
     if not reps:
         return "no replica to fail over to; nothing changed"
-    r = reps[0]
+    r = reps[0] if to is None else to
     flowing = float(sim.mods.apply_factor[r]) > 0 and float(sim.mods.err[:, p].max()) < 0.99
     lost = 0.0 if (wait and flowing) else float(st.repl_backlog[r])
     writes = float(sim.served[:, p].sum()) * sim.dt
-    if lost > 0 and writes > 0:
+    if sim.data is not None:
+        lost = on_failover(sim, p, lost)  # counted as writes
+    elif lost > 0 and writes > 0:
         st.lost_pulse[p] = min(1.0, lost / writes)
     st.region[p], st.region[r] = st.region[r], st.region[p]
     st.repl_backlog[r] = 0.0
@@ -176,7 +180,11 @@ def _failover(sim: Simulator, p: int, *, wait: bool) -> str:
 
 @applies(FailoverDb)
 def _failover_db(spec: FailoverDb, sim: Simulator) -> str:
-    return _failover(sim, _i(sim, spec), wait=True)
+    p = _i(sim, spec)
+    reps = np.flatnonzero(sim.world.replica_of == p)
+    # the orchestrator promotes the replica furthest ahead (the first of equals)
+    to = int(reps[np.argmin(sim.state.repl_backlog[reps])]) if reps.size else None
+    return _failover(sim, p, wait=True, to=to)
 
 
 @applies(PromoteReplica)
@@ -185,7 +193,7 @@ def _promote(spec: PromoteReplica, sim: Simulator) -> str:
     p = int(sim.world.replica_of[i])
     if p < 0:
         return "not a replica; nothing changed"
-    return _failover(sim, p, wait=False)
+    return _failover(sim, p, wait=False, to=i)
 
 
 @applies(FailoverRegion)

@@ -25,11 +25,13 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from chaosgame.engine import evidence, steering
+from chaosgame.engine import data, evidence, load, steering
+from chaosgame.engine.clients import ClientState
 from chaosgame.engine.evidence import FaultActivity
 from chaosgame.engine.faults import ActiveFault, compile_faults
 from chaosgame.engine.fleet import stopped_note
 from chaosgame.engine.history import History
+from chaosgame.engine.load import LoadState
 from chaosgame.engine.parties import held as _held
 from chaosgame.engine.rng import Streams
 from chaosgame.engine.state import Modifiers, Rollout, State
@@ -116,13 +118,19 @@ class Simulator:
         self._blocked: F64 | None = None
         self._cache_edges = np.flatnonzero(w.is_cache[w.src])
         """Scratch state of faults and mitigations (accumulators, one-time notes)."""
+        self.load_state = LoadState.initial(w, w.load) if w.load is not None else None
+        """What the load-dependent laws carry between ticks (``engine/load.py``)."""
         self.tick = 0
         self.activity = FaultActivity(self)
         """Whether the faults authored evidence waits for were acting, tick by tick."""
         self._noise_rngs = [self.streams.numpy(f"traffic/{j}") for j in w.journeys]
         self._noise_table = np.zeros((len(w.journeys), 0))
         self._past_events()
+        self.clients = ClientState.start(self) if w.clients is not None else None
+        """The journeys' clients' memory (``engine/clients.py``), where a journey has some."""
         self._schedule_scenario_changes()
+        self.data = data.start(self)
+        """The data laws' state (``engine/data.py``); None without a ``data:`` block."""
         from chaosgame.engine.config import apply_key
 
         for ci, key in list(self.state.config):
@@ -301,10 +309,18 @@ class Simulator:
         self.activity.record(self)
         for effect in self.standing.values():
             effect(self, m)
+        if self.data is not None:
+            data.before_flow(self, m)
+        if self.load_state is not None:
+            load.before_flow(self, m)
         if self.steering is not None:
             steering.resolve(self, m)
         flow(self, m, now, dt)
         resources(self, m, dt)
+        if self.load_state is not None:
+            load.after_tick(self, m)
+        if self.data is not None:
+            data.after_tick(self, m)
         write_history(self, m)
         self.versionlog.record(self)
         for observer in self.observers:

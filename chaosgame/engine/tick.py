@@ -20,9 +20,11 @@ from typing import TYPE_CHECKING, cast
 import numpy as np
 from numpy.typing import NDArray
 
+from chaosgame.engine import clients
 from chaosgame.engine import physics as ph
 from chaosgame.engine.control import breakers, resources
 from chaosgame.engine.history import write_history
+from chaosgame.engine.load import worker_latency
 from chaosgame.engine.physics import TINY
 from chaosgame.engine.state import Modifiers
 from chaosgame.engine.world import F64, I64, Level
@@ -57,7 +59,12 @@ def flow(sim: Simulator, m: Modifiers, now: float, dt: float) -> None:
     order, rank, eorder = w.node_order, w.node_rank, w.edge_order
     lam = np.zeros((k, n))  # level order, like every array named *_o below
     rates = sim.rates = sim.journey_rates(now)
-    lam[w.class_rows, rank[w.class_front]] += rates[w.class_journey] * w.class_share
+    if w.clients is None:
+        lam[w.class_rows, rank[w.class_front]] += rates[w.class_journey] * w.class_share
+    else:  # the users' clients retry, come back later, use an old address
+        front, stale = clients.arrivals(sim, m, rates)
+        lam[w.class_rows, rank[w.class_front]] += front
+        lam[w.class_rows, rank[w.clients.old]] += stale
     reps = np.maximum(st.ready, 0.0) * (1.0 - m.unready)
     per_rep = 1.0 / np.maximum(reps, TINY)
     miss = np.where(w.is_cache, 1.0 - st.hit, 1.0)
@@ -265,6 +272,8 @@ def own_outcomes(
     svc = w.service_time * m.svc_factor * throttle
     own_lat = ph.queueing_delay(svc, rho, reps) + m.lat_add
     own_lat = own_lat + np.where(cap > TINY, st.syncq / np.maximum(cap, TINY), 0.0)
+    if w.load is not None and w.load.worker_idx.size:
+        own_lat = worker_latency(sim, m, served, cap, throttle, own_lat)
     sim.own_lat = own_lat
     own_floor = svc + m.lat_add
     refused = np.where(

@@ -232,6 +232,7 @@ class ShedLoad(MitigationBase):
 
 
 # The rest of the catalogue registers itself here, before any union is built.
+from chaosgame.scenario import data_actions as _data_actions  # noqa: E402,F401
 from chaosgame.scenario import mitigation_kinds as _mitigation_kinds  # noqa: E402,F401
 from chaosgame.scenario import party_actions as _party_actions  # noqa: E402,F401
 from chaosgame.scenario import recovery_kinds as _recovery_kinds  # noqa: E402,F401

@@ -15,10 +15,13 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from chaosgame.scenario.action_rules import Recovery, ReferenceStep, check_recovery
 from chaosgame.scenario.actions import MITIGATIONS, MitigationBase, mitigation_union
+from chaosgame.scenario.clients import Clients, check_clients
 from chaosgame.scenario.compose import check_compose
+from chaosgame.scenario.data import Data, check_data
 from chaosgame.scenario.evidence import Evidence, check_evidence
 from chaosgame.scenario.faults import FAULT_KINDS, FaultBase
 from chaosgame.scenario.fleet import check_fleet
+from chaosgame.scenario.harm import HarmSettings, check_harm
 from chaosgame.scenario.noise import Noise, check_noise
 from chaosgame.scenario.parties import Comms, Party, Pipeline, check_parties, target_names
 from chaosgame.scenario.party_actions import PARTY_TARGETS
@@ -30,6 +33,7 @@ from chaosgame.scenario.playable import (
     MIN_WINDOW_S,
     check_playable,
 )
+from chaosgame.scenario.resources import Resources
 from chaosgame.scenario.steering import REGION_OR_COMPONENT, check_steering
 from chaosgame.scenario.units import (
     MAX_NUMBER,
@@ -227,6 +231,9 @@ class Component(BaseModel):
     cert_expires_at: Moment | None = Field(
         default=None, description="when its TLS certificate expires (calls to it then fail)"
     )
+    resources: Resources | None = Field(
+        default=None, description="how its memory, workers and connections depend on load"
+    )
     resolver: str | None = Field(
         default=None,
         exclude_if=lambda v: v is None,
@@ -315,6 +322,11 @@ class Journey(BaseModel):
     daily_amplitude: Fraction = Field(default=0.0, description="share of rate the day adds")
     peak_at: Duration = Field(default=14 * 3600.0, description="time of day of the peak")
     spikes: list[Spike] = Field(default_factory=list)
+    clients: Clients | None = Field(
+        default=None,
+        exclude_if=lambda v: v is None,
+        description="the users' clients: retries, pent-up demand, stale addresses and versions",
+    )
 
 
 class Tenant(BaseModel):
@@ -534,15 +546,24 @@ class Scenario(BaseModel):
     comms: Comms | None = Field(
         default=None, description="a public status page whose update cadence is scored"
     )
+    harm: HarmSettings | None = Field(
+        default=None,
+        exclude_if=lambda v: v is None,
+        description="harm beyond availability: data exposed, money lost, capacity cost",
+    )
     truth: Truth
     debrief: Debrief = Field(default_factory=Debrief)
     recovery: Recovery | None = Field(
         default=None, description="action durations, requirements and risks; the runbook"
     )
+    data: Data | None = Field(
+        default=None, description="backups and copies; writes lost are counted as writes"
+    )
 
     @model_validator(mode="after")
     def _references(self) -> Scenario:
         problems = check_references(self) + check_recovery(self) + check_playable(self)
+        problems += check_data(self)
         if problems:
             raise ValueError("\n".join(problems))
         return self
@@ -652,8 +673,10 @@ def check_references(sc: Scenario) -> list[str]:
         if f.when is not None and f.when.flag is not None:
             ref(f"{where}.when.flag", f.when.flag, flags, "flag")
     check_evidence(sc, problems, names, journeys)
+    problems += check_clients(sc, ref, names)
     problems += check_noise(sc, names)
     problems += check_parties(sc, ref)
+    problems += check_harm(sc, ref)
     check_compose(sc, problems, names)
     problems += check_steering(sc, ref)
     problems += check_fleet(sc)

@@ -20,7 +20,17 @@ if TYPE_CHECKING:
     from chaosgame.engine.sim import Simulator
 
 CHANGE_KINDS = ("deploy", "rollback", "flag", "config", "migration", "mitigation", "audit", "job")
-WARNING_KINDS = ("oom", "liveness", "restart", "node", "breaker", "backoff", "probe", "evicted")
+WARNING_KINDS = (
+    "oom",
+    "liveness",
+    "restart",
+    "node",
+    "breaker",
+    "backoff",
+    "probe",
+    "evicted",
+    "connections",
+)
 REASONS = {
     "deploy": "Deployed",
     "rollback": "RolledBack",

@@ -271,6 +271,17 @@ def test_a_runbook_step_changes_nothing_and_a_restore_restarts_every_replica() -
     assert lost.state.restarts[db] >= 1
 
 
+@covers("reconcile")
+def test_reconciling_diverged_copies_takes_its_time_and_changes_nothing_else() -> None:
+    split = [f("split-brain", "db", at=300.0, until=420.0, writes_elsewhere=0.3)]
+    rules = {"reconcile_per_s": 1.0}
+    done = play([(450.0, m("reconcile", "db"))], 900.0, faults=split, data=rules)
+    left = play([], 900.0, faults=split, data=rules)
+    until = int(done.pending[-1].at / done.dt)
+    assert until > 60  # slower than the catalogue's ten minutes at one write per second
+    assert np.array_equal(done.history.comp["errors"][:until], left.history.comp["errors"][:until])
+
+
 @covers("drain", "shift-weights", "repoint", "set-fanout", "contact-provider")
 def test_steering_loads_whoever_takes_the_traffic_and_a_provider_takes_its_time() -> None:
     from tests.engine.steering_fleet import steer_fleet
