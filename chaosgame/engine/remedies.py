@@ -205,10 +205,15 @@ def _promote(spec: PromoteReplica, sim: Simulator) -> str:
 
 @applies(FailoverRegion)
 def _region(spec: FailoverRegion, sim: Simulator) -> str:
+    from chaosgame.engine.steering import evacuate
+
     w, st = sim.world, sim.state
     src, dst = w.regions.index(spec.target), w.regions.index(spec.to)
+    drained = evacuate(sim, src, dst)  # balanced shares move to the other region's members
     moved = 0
     for i in np.flatnonzero(st.region == src):
+        if int(i) in drained:
+            continue  # drained: it stays idle where it is, its load is elsewhere now
         reps = [int(r) for r in np.flatnonzero(w.replica_of == i) if st.region[r] == dst]
         if reps:
             _failover(sim, int(i), wait=False)
@@ -217,6 +222,11 @@ def _region(spec: FailoverRegion, sim: Simulator) -> str:
             st.hit[i] = 0.0  # the other region's cache starts cold
         st.resets[("failover", int(i))] = sim.now
         moved += 1
+    if drained:
+        return (
+            f"{len(drained)} drained, their load now on {spec.to}; {moved} more components now "
+            f"serve from {spec.to}"
+        )
     return f"{moved} components now serve from {spec.to}"
 
 

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from chaosgame.engine import data, evidence, load, probes
+from chaosgame.engine import data, evidence, load, probes, steering
 from chaosgame.engine.capacity import Limits, limits_of
 from chaosgame.engine.clients import ClientState
 from chaosgame.engine.evidence import FaultActivity
@@ -45,6 +45,7 @@ from chaosgame.scenario.units import seconds_past_midnight
 
 if TYPE_CHECKING:
     from chaosgame.engine.mitigations import Pending, Standing
+    from chaosgame.engine.steering import Steering
     from chaosgame.scenario.actions import MitigationBase
 
 
@@ -106,6 +107,9 @@ class Simulator:
         expected = int(np.ceil(scenario.duration / self.dt)) + 1
         self.history = History(w.n, w.k, w.e, expected)
         self.faults: list[ActiveFault] = compile_faults(self)
+        self.calls: F64 = w.calls
+        """Calls per request of every class on every edge in force (``engine/steering.py``)."""
+        self.steering: Steering | None = steering.setup(self)
         self.standing: dict[tuple[str, str], Standing] = {}
         self.overrides: dict[tuple[str, int], float] = {}
         self.observers: list[Callable[[Simulator], None]] = []
@@ -317,6 +321,8 @@ class Simulator:
             probes.before_flow(self, m)
         if self.load_state is not None:
             load.before_flow(self, m)
+        if self.steering is not None:
+            steering.resolve(self, m)
         flow(self, m, now, dt)
         resources(self, m, dt)
         if self.load_state is not None:

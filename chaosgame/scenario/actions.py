@@ -155,7 +155,7 @@ class Rollback(MitigationBase):
     summary="recycle every replica (drops in-flight work, clears memory, cold local state)",
     delay_s=60,
     risky=True,
-    targets=("gateway", "service", "worker", "cache", "queue"),
+    targets=("gateway", "service", "worker", "cache", "queue", "dns", "external"),
 )
 class Restart(MitigationBase):
     action: Literal["restart"]
@@ -166,7 +166,7 @@ class Restart(MitigationBase):
     topics=("scalability-ha", "cost-reliability", "orchestration"),
     summary="set a component's replica count (more connections to its dependencies too)",
     delay_s=90,
-    targets=("gateway", "service", "worker", "database"),
+    targets=("gateway", "service", "worker", "database", "dns", "external"),
 )
 class Scale(MitigationBase):
     action: Literal["scale"]
@@ -238,6 +238,7 @@ from chaosgame.scenario import data_actions as _data_actions  # noqa: E402,F401
 from chaosgame.scenario import mitigation_kinds as _mitigation_kinds  # noqa: E402,F401
 from chaosgame.scenario import party_actions as _party_actions  # noqa: E402,F401
 from chaosgame.scenario import recovery_kinds as _recovery_kinds  # noqa: E402,F401
+from chaosgame.scenario import steering as _steering  # noqa: E402,F401
 
 
 def mitigation_union() -> object:

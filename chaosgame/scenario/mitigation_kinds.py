@@ -70,7 +70,7 @@ class RevertConfig(MitigationBase):
     topics=("containers", "cost-reliability"),
     summary="raise a CPU or memory limit (pods restart in waves) or grow a disk online",
     delay_s=120,
-    targets=("gateway", "service", "worker", "database", "queue"),
+    targets=("gateway", "service", "worker", "database", "queue", "dns", "external"),
 )
 class RaiseLimit(MitigationBase):
     action: Literal["raise-limit"]

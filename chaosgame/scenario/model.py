@@ -35,6 +35,7 @@ from chaosgame.scenario.playable import (
     check_playable,
 )
 from chaosgame.scenario.resources import Resources
+from chaosgame.scenario.steering import REGION_OR_COMPONENT, check_steering
 from chaosgame.scenario.units import (
     MAX_NUMBER,
     ClockStart,
@@ -274,6 +275,17 @@ class Component(BaseModel):
     resources: Resources | None = Field(
         default=None, description="how its memory, workers and connections depend on load"
     )
+    resolver: str | None = Field(
+        default=None,
+        exclude_if=lambda v: v is None,
+        description="the dns component its calls resolve names through (its failure and "
+        "latency reach them as cached entries expire)",
+    )
+    dns_ttl: Annotated[Duration, Field(ge=1, le=86400)] = Field(
+        default=60.0,
+        exclude_if=lambda v: v == 60.0,
+        description="resolver: how long a resolved name stays cached",
+    )
     telemetry: Telemetry = Field(default_factory=Telemetry)
     tags: dict[str, str] = Field(default_factory=dict)
 
@@ -316,6 +328,19 @@ class Dependency(BaseModel):
     required: bool = Field(default=True, description="a failed call fails the caller's request")
     mode: Literal["sync", "async"] = "sync"
     journeys: list[str] | None = Field(default=None, description="only these journeys call")
+    # traffic steering (chaosgame.scenario.steering); absent, the call is made as before
+    balance: Name | None = Field(
+        default=None,
+        exclude_if=lambda v: v is None,
+        description="a load-balanced group: the caller's calls to the group's members (its "
+        "calls with the same `balance`) are split by their weights",
+    )
+    weight: Annotated[float, Field(ge=0, le=MAX_CALLS)] = Field(
+        default=1.0,
+        exclude_if=lambda v: v == 1.0,
+        description="balance: this member's weight in its group (0: a standby that carries "
+        "nothing until traffic is shifted to it)",
+    )
 
 
 class Spike(BaseModel):
@@ -695,6 +720,7 @@ def check_references(sc: Scenario) -> list[str]:
     problems += check_harm(sc, ref)
     check_compose(sc, problems, names)
     problems += check_capacity(sc)
+    problems += check_steering(sc, ref)
     problems += check_fleet(sc)
     rc = sc.truth.root_cause
     ref("truth.root_cause.component", rc.component, names, "component")
@@ -717,6 +743,8 @@ def check_references(sc: Scenario) -> list[str]:
         elif info.targets[0] in PARTY_TARGETS:
             named = target_names(sc, info.targets[0])
             ref(f"truth.reference_solution[{i}].target", m.target, named, info.targets[0])
+        elif m.action in REGION_OR_COMPONENT and m.target in regions:
+            continue
         else:
             ref(f"truth.reference_solution[{i}].target", m.target, names, "component")
     return problems

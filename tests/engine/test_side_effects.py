@@ -297,6 +297,42 @@ def test_reconciling_diverged_copies_takes_its_time_and_changes_nothing_else() -
     assert np.array_equal(done.history.comp["errors"][:until], left.history.comp["errors"][:until])
 
 
+@covers("drain", "shift-weights", "repoint", "set-fanout", "contact-provider")
+def test_steering_loads_whoever_takes_the_traffic_and_a_provider_takes_its_time() -> None:
+    from tests.engine.steering_fleet import steer_fleet
+
+    def steered(action: str, target: str, **params: Any) -> Simulator:
+        sim = Simulator(steer_fleet(patch={"web-b": {"replicas": 2}}))
+        sim.run_until(300.0)
+        sim.mitigate(mitigation_adapter().validate_python(m(action, target, **params)))
+        sim.run_until(600.0)
+        return sim
+
+    def err(sim: Simulator, name: str) -> float:
+        return float(sim.err[:, sim.world.index[name]].max())
+
+    assert err(steered("drain", "a"), "web-b") > 0.05  # the smaller region saturates
+    assert err(steered("shift-weights", "front", to="web-b", weight=1.0), "web-b") > 0.05
+    cold = Simulator(steer_fleet(patch={"standby": {"capacity": 50.0}}))
+    cold.run_until(300.0)
+    cold.mitigate(
+        mitigation_adapter().validate_python(m("repoint", "web-a", to="store-a", onto="standby"))
+    )
+    cold.run_until(600.0)
+    assert err(cold, "standby") > 0.05  # a small standby cannot hold every call at once
+    fewer = steered("set-fanout", "web-b", to="store-b", calls=0.5)
+    i = fewer.world.index["store-b"]
+    assert float(fewer.served[:, i].sum()) < float(
+        fewer.served[:, fewer.world.index["web-b"]].sum()
+    )
+    slow = [{**f("third-party-slow", "provider"), "added_latency": 3.0}]
+    asked = Simulator(steer_fleet(faults=slow))
+    asked.run_until(300.0)
+    asked.mitigate(mitigation_adapter().validate_python(m("contact-provider", "provider")))
+    asked.run_until(1800.0)
+    assert float(asked.lat[0, asked.world.index["provider"]]) > 3.0  # an hour by default
+
+
 def test_every_mitigation_has_a_side_effect_test() -> None:
     assert set(MITIGATIONS) == TESTED
 
