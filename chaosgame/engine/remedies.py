@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from chaosgame.engine import blocking
+from chaosgame.engine.capacity import add_nodes, add_subnet
 from chaosgame.engine.config import revert_last, set_config
 from chaosgame.engine.control import reschedule_lost, take_down
 from chaosgame.engine.data import on_failover
@@ -22,6 +23,7 @@ from chaosgame.engine.state import Modifiers
 from chaosgame.scenario.actions import MitigationBase
 from chaosgame.scenario.mitigation_kinds import (
     AddNodes,
+    AddSubnet,
     BlockClient,
     CompleteRollout,
     DeadLetter,
@@ -134,8 +136,13 @@ def _pool(spec: ResizePool, sim: Simulator) -> str:
 @applies(AddNodes)
 def _add_nodes(spec: AddNodes, sim: Simulator) -> str:
     c = [cl.name for cl in sim.scenario.clusters].index(spec.target)
-    sim.state.nodes[c] += spec.count
-    return f"{spec.count} nodes added; {int(sim.state.nodes[c])} in the cluster"
+    return add_nodes(sim, c, spec.count)
+
+
+@applies(AddSubnet)
+def _add_subnet(spec: AddSubnet, sim: Simulator) -> str:
+    c = [cl.name for cl in sim.scenario.clusters].index(spec.target)
+    return add_subnet(sim, c, spec.addresses)
 
 
 @applies(DrainNode)
@@ -199,10 +206,15 @@ def _promote(spec: PromoteReplica, sim: Simulator) -> str:
 
 @applies(FailoverRegion)
 def _region(spec: FailoverRegion, sim: Simulator) -> str:
+    from chaosgame.engine.steering import evacuate
+
     w, st = sim.world, sim.state
     src, dst = w.regions.index(spec.target), w.regions.index(spec.to)
+    drained = evacuate(sim, src, dst)  # balanced shares move to the other region's members
     moved = 0
     for i in np.flatnonzero(st.region == src):
+        if int(i) in drained:
+            continue  # drained: it stays idle where it is, its load is elsewhere now
         reps = [int(r) for r in np.flatnonzero(w.replica_of == i) if st.region[r] == dst]
         if reps:
             _failover(sim, int(i), wait=False)
@@ -211,6 +223,11 @@ def _region(spec: FailoverRegion, sim: Simulator) -> str:
             st.hit[i] = 0.0  # the other region's cache starts cold
         st.resets[("failover", int(i))] = sim.now
         moved += 1
+    if drained:
+        return (
+            f"{len(drained)} drained, their load now on {spec.to}; {moved} more components now "
+            f"serve from {spec.to}"
+        )
     return f"{moved} components now serve from {spec.to}"
 
 

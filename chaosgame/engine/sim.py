@@ -25,7 +25,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from chaosgame.engine import data, evidence, load
+from chaosgame.engine import data, evidence, load, probes, steering
+from chaosgame.engine.capacity import Limits, limits_of
 from chaosgame.engine.clients import ClientState
 from chaosgame.engine.evidence import FaultActivity
 from chaosgame.engine.faults import ActiveFault, compile_faults
@@ -33,6 +34,7 @@ from chaosgame.engine.fleet import stopped_note
 from chaosgame.engine.history import History
 from chaosgame.engine.load import LoadState
 from chaosgame.engine.parties import held as _held
+from chaosgame.engine.probes import Probes, probes_of
 from chaosgame.engine.rng import Streams
 from chaosgame.engine.state import Modifiers, Rollout, State
 from chaosgame.engine.tick import CLIENT_TIMEOUT, flow, resources, write_history
@@ -43,6 +45,7 @@ from chaosgame.scenario.units import seconds_past_midnight
 
 if TYPE_CHECKING:
     from chaosgame.engine.mitigations import Pending, Standing
+    from chaosgame.engine.steering import Steering
     from chaosgame.scenario.actions import MitigationBase
 
 
@@ -95,11 +98,18 @@ class Simulator:
         self.streams = Streams(self.seed)
         self.dt = scenario.tick
         self.state = State.initial(self.world)
+        self.limits: Limits | None = limits_of(self)
+        """The clusters' quotas and subnets, and the pods waiting on them (``capacity.py``)."""
+        self.probes: Probes | None = probes_of(self)
+        """Readiness probes and deep health checks (``probes.py``); None where none."""
         self.mods = Modifiers.neutral(self.world)
         w = self.world
         expected = int(np.ceil(scenario.duration / self.dt)) + 1
         self.history = History(w.n, w.k, w.e, expected)
         self.faults: list[ActiveFault] = compile_faults(self)
+        self.calls: F64 = w.calls
+        """Calls per request of every class on every edge in force (``engine/steering.py``)."""
+        self.steering: Steering | None = steering.setup(self)
         self.standing: dict[tuple[str, str], Standing] = {}
         self.overrides: dict[tuple[str, int], float] = {}
         self.observers: list[Callable[[Simulator], None]] = []
@@ -307,8 +317,12 @@ class Simulator:
             effect(self, m)
         if self.data is not None:
             data.before_flow(self, m)
+        if self.probes is not None:
+            probes.before_flow(self, m)
         if self.load_state is not None:
             load.before_flow(self, m)
+        if self.steering is not None:
+            steering.resolve(self, m)
         flow(self, m, now, dt)
         resources(self, m, dt)
         if self.load_state is not None:
@@ -316,6 +330,8 @@ class Simulator:
         if self.data is not None:
             data.after_tick(self, m)
         write_history(self, m)
+        if self.probes is not None:
+            probes.after_tick(self, m)
         self.versionlog.record(self)
         for observer in self.observers:
             observer(self)

@@ -71,7 +71,7 @@ def flow(sim: Simulator, m: Modifiers, now: float, dt: float) -> None:
     attempts = ph.attempts_per_request(st.prev_p, m.edge_retries)
     held_open = (st.breaker == 1) | (m.edge_open > 0)
     passing = np.where(held_open, 0.0, np.where(st.breaker == 2, 0.1, 1.0))
-    mult = w.calls * miss[w.src] * attempts * passing * (1.0 - m.edge_off)
+    mult = sim.calls * miss[w.src] * attempts * passing * (1.0 - m.edge_off)
     mult_o = np.take(mult, eorder, axis=1)
     blocked = ph.combine(m.block, st.waf) if (m.block.any() or st.waf.any()) else None
     sim._blocked = blocked
@@ -332,7 +332,7 @@ def call_terms(sim: Simulator, m: Modifiers, pool_fail: F64, miss: F64) -> CallT
     retries = np.where(is_open, 0.0, m.edge_retries)
     keep = (1.0 - m.edge_fail) * (1.0 - pool_fail) * (1.0 - net_fail)
     off = m.edge_off > 0
-    ce_all = w.calls * miss[w.src] * ~w.is_async * ~off
+    ce_all = sim.calls * miss[w.src] * ~w.is_async * ~off
     req_all = ce_all * w.required
     eo = w.edge_order
     quiet = (is_open | off)[eo]

@@ -227,6 +227,10 @@ def build_world(sc: Scenario) -> World:
         for ki in range(k):
             if mask[cj[ki]]:
                 calls[ki, ei] = d.calls
+    if any(d.balance is not None for d in deps):
+        from chaosgame.engine.steering import shares
+
+        calls = calls * shares(deps)[None, :]
     level_edges = [np.flatnonzero(level_of[src] == depth) for depth in range(len(levels))]
 
     region_of = {c.name: c.region for c in sc.components}

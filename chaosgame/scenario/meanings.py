@@ -16,6 +16,8 @@ MODELS: dict[str, str] = {
     "Autoscaling": "A horizontal autoscaler: ``desired = ceil(current x metric / target)``.",
     "Probe": "A health probe.",
     "Resources": "How a component's memory, workers, contention and connections depend on its load.",
+    "Data": "Backups and copies: writes lost are counted as writes; the backups a restore picks from.",
+    "Backup": "A backup of a database: when it was taken, how big it is, and whether it restores.",
     "Telemetry": "What a component emits and how it reaches the player.",
     "Dependency": "A call from one component to another.",
     "Retry": "How a caller retries a failed or timed-out call.",

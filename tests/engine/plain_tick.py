@@ -53,7 +53,7 @@ def flow(sim: Simulator, m: Modifiers, now: float, dt: float) -> None:
     miss = np.where(w.is_cache, 1.0 - st.hit, 1.0)
     held_open = (st.breaker == 1) | (m.edge_open > 0)
     passing = np.where(held_open, 0.0, np.where(st.breaker == 2, 0.1, 1.0))
-    mult = w.calls * miss[w.src] * attempts(st.prev_p, m.edge_retries) * passing
+    mult = sim.calls * miss[w.src] * attempts(st.prev_p, m.edge_retries) * passing
     mult = mult * (1.0 - m.edge_off)
     blocked = ph.combine(m.block, st.waf) if (m.block.any() or st.waf.any()) else None
     sim._blocked = blocked
@@ -195,7 +195,7 @@ def outcomes(
     keep = (1.0 - m.edge_fail) * (1.0 - pool_fail) * (1.0 - net_fail)
     denied = st.deny_slow | st.deny_fast
     off = m.edge_off > 0
-    ce_all = w.calls * miss[w.src] * ~w.is_async * ~off
+    ce_all = sim.calls * miss[w.src] * ~w.is_async * ~off
     req_all = ce_all * w.required
     rows = np.arange(k)[:, None] * n
     for lv in reversed(w.plan):
