@@ -10,8 +10,14 @@ from chaosgame.scenario.model import Scenario
 ID = "account-pages-cached-for-everyone"
 
 
-def reference_score(sc: Scenario) -> scoring.Score:
-    session, refused = players.play(sc, players.reference_actions(sc), sc.seed)
+def reference_score(sc: Scenario, *, lift: bool = True) -> scoring.Score:
+    """The reference's score; without ``lift``, the shedding is never lifted."""
+    actions = players.reference_actions(sc)
+    if not lift:
+        actions = [
+            a for a in actions if not (a.get("action") == "shed-load" and a["fraction"] == 0)
+        ]
+    session, refused = players.play(sc, actions, sc.seed)
     assert not refused
     return scoring.assess(session).score
 
@@ -22,12 +28,15 @@ def test_the_takedown_is_legitimate_only_because_the_scenario_says_so() -> None:
     score = reference_score(sc)
     assert score.total >= 99.0
     assert not score.part("time").data["symptom_hiding"]
-    # without the takedown allowance, shedding all of the account pages' traffic (later
-    # lifted) is judged symptom hiding and the reference loses its time credit
+    # a takedown still in force at the end is allowed by the scenario...
+    assert not reference_score(sc, lift=False).part("time").data["symptom_hiding"]
+    # ...and without the allowance it is judged symptom hiding: no time credit (lifted
+    # before the end, it hides nothing either way)
     plain = sc.model_copy(update={"harm": sc.harm.model_copy(update={"takedown": []})})
-    hidden = reference_score(plain)
+    hidden = reference_score(plain, lift=False)
     assert hidden.part("time").data["symptom_hiding"]
     assert hidden.part("time").points == 0.0
+    assert not reference_score(plain).part("time").data["symptom_hiding"]
 
 
 def test_rolling_back_without_the_takedown_leaves_data_exposed_and_costs_harm_points() -> None:
