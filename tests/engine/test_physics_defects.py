@@ -12,6 +12,7 @@ from chaosgame.engine.sim import Simulator
 from chaosgame.scenario.library import load
 from chaosgame.scenario.model import Scenario
 from tests.conftest import make_scenario
+from tests.engine.fleet import fleet
 
 # ----------------------------------------------------------------- error shares stay shares
 
@@ -79,3 +80,42 @@ def test_no_error_share_in_history_leaves_zero_to_one(name: str) -> None:
             assert np.isfinite(values).all(), (table, series)
             assert values.min() >= 0.0, (table, series)
             assert values.max() <= 1.0 + 1e-6, (table, series, float(values.max()))
+
+
+# ----------------------------------------------------------------- a cache fills from answers
+
+
+def half_cold(**patch: dict[str, Any]) -> tuple[Simulator, int]:
+    """The fleet with its cache half emptied at the start (hit ratio 0.45 of its 0.9)."""
+    sim = Simulator(fleet(patch=patch))
+    cache = sim.world.index["cache"]
+    sim.state.hit[cache] = 0.45
+    return sim, cache
+
+
+def test_a_cache_whose_store_fails_every_miss_stays_cold() -> None:
+    """Documented behaviour (docs/architecture.md): a cache refills only with the misses its
+    store answered. With the store down, every miss fails and no key is filled: the hit
+    ratio stays where it was, however many hits it serves."""
+    sim, cache = half_cold(db={"replicas": 0})
+    sim.run_until(600.0)
+    h = sim.history
+    assert h.comp["served"][: h.ticks, cache].min() > 0.0
+    assert h.comp["cache_hit"][: h.ticks, cache] == pytest.approx(0.45)
+
+
+def test_a_cache_refills_with_the_misses_its_store_answered() -> None:
+    """Closed form: after one tick of ``R`` reads whose misses are answered with probability
+    ``1 - f``, the hit ratio is ``target - (target - hit) exp(-R (1 - f) / keyspace)``. The
+    store here is too small for its load, so a good share of the misses fail."""
+    sim, cache = half_cold(db={"capacity": 20.0})
+    sim.run_until(120.0)
+    to_db = sim.world.edge_index[("cache", "db")]
+    f = float((sim.fin[:, to_db] * sim.edge_rate[:, to_db]).sum() / sim.edge_rate[:, to_db].sum())
+    assert 0.2 < f < 0.9
+    before = float(sim.state.hit[cache])
+    sim.step()
+    reads = float(sim.served[:, cache].sum()) * sim.dt
+    f = float((sim.fin[:, to_db] * sim.edge_rate[:, to_db]).sum() / sim.edge_rate[:, to_db].sum())
+    expected = 0.9 - (0.9 - before) * np.exp(-reads * (1.0 - f) / 20000.0)
+    assert float(sim.state.hit[cache]) == pytest.approx(expected, rel=1e-12)
