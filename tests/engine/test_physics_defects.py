@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from chaosgame.engine.sim import Simulator
+from chaosgame.engine.world import F64
 from chaosgame.scenario.library import load
 from chaosgame.scenario.model import Scenario
 from tests.conftest import make_scenario
@@ -119,3 +120,55 @@ def test_a_cache_refills_with_the_misses_its_store_answered() -> None:
     f = float((sim.fin[:, to_db] * sim.edge_rate[:, to_db]).sum() / sim.edge_rate[:, to_db].sum())
     expected = 0.9 - (0.9 - before) * np.exp(-reads * (1.0 - f) / 20000.0)
     assert float(sim.state.hit[cache]) == pytest.approx(expected, rel=1e-12)
+
+
+# ----------------------------------------------------------------- faults bound to a version
+
+OLD = {"at": -259200.0, "component": "api", "version": "v1"}
+
+
+def shop_errors(sim: Simulator, since: float) -> F64:
+    """The shop journey's error share at its front, tick by tick from ``since``."""
+    h = sim.history
+    return h.journey["errors"][int(since // sim.dt) : h.ticks, 0].astype(np.float64)
+
+
+def test_a_fault_bound_to_the_version_the_history_deployed_acts() -> None:
+    """Documented behaviour (docs/authoring.md, partial deploys): a deploy before the window
+    counts as rolled out to every pod. A fault bound to that version therefore acts on all of
+    the traffic from its start: the shop fails at its error rate."""
+    v2 = {"at": -600.0, "component": "api", "version": "v2"}
+    fault = {"kind": "bad-deploy", "target": "api", "version": "v2", "at": 600.0}
+    sim = Simulator(fleet(deploys=[OLD, v2], faults=[{**fault, "error_rate": 0.4}]))
+    assert sim.state.versions[sim.world.index["api"]].stable == "v2"
+    sim.run_until(900.0)
+    assert shop_errors(sim, 0.0)[:50].max() < 0.01
+    assert shop_errors(sim, 610.0) == pytest.approx(0.4, abs=0.01)
+
+
+def test_a_fault_rolls_out_a_version_the_history_deployed_long_ago() -> None:
+    """Hand-computed: the history ran v2 days ago and has run v3 since; a bad canary of v2 at
+    10 minutes puts v2 on 20 % of the traffic, which fails 80 % of it: 0.2 x 0.8 = 16 %."""
+    deploys = [
+        OLD,
+        {"at": -172800.0, "component": "api", "version": "v2"},
+        {"at": -86400.0, "component": "api", "version": "v3"},
+    ]
+    fault = {"kind": "bad-canary", "target": "api", "version": "v2", "at": 600.0}
+    sim = Simulator(fleet(deploys=deploys, faults=[{**fault, "weight": 0.2, "error_rate": 0.8}]))
+    sim.run_until(900.0)
+    v = sim.state.versions[sim.world.index["api"]]
+    assert v.share("v2", sim.now) == pytest.approx(0.2)
+    assert shop_errors(sim, 610.0) == pytest.approx(0.16, abs=0.01)
+
+
+def test_a_fault_waits_for_the_deploy_of_its_version_the_history_makes_later() -> None:
+    """The history deploys v2 at 20 minutes; the canary the fault would make at 10 minutes
+    is that deploy, so nothing fails before it and the fault acts once v2 is served."""
+    v2 = {"at": 1200.0, "component": "api", "version": "v2", "duration": 60.0}
+    fault = {"kind": "bad-canary", "target": "api", "version": "v2", "at": 600.0}
+    sim = Simulator(fleet(deploys=[OLD, v2], faults=[{**fault, "weight": 0.2, "error_rate": 0.8}]))
+    sim.run_until(1500.0)
+    errors = shop_errors(sim, 0.0)
+    assert errors[:120].max() < 0.01
+    assert errors[-10:] == pytest.approx(0.8, abs=0.01)
