@@ -172,3 +172,56 @@ def test_a_fault_waits_for_the_deploy_of_its_version_the_history_makes_later() -
     errors = shop_errors(sim, 0.0)
     assert errors[:120].max() < 0.01
     assert errors[-10:] == pytest.approx(0.8, abs=0.01)
+
+
+# ----------------------------------------------------------------- the change a fault brings
+
+COMMAND = {"author": "r.okafor", "command": "netctl drop --peer ext"}
+FEATURE_ON = {"at": 1200.0, "component": "api", "key": "feature", "value": "on"}
+
+
+def events_of(sim: Simulator, kind: str, component: str) -> list[float]:
+    return [e.time for e in sim.events if e.kind == kind and e.component == component]
+
+
+def outage(**extra: Any) -> dict[str, Any]:
+    return {"kind": "dependency-outage", "target": "ext", "at": 600.0, "change": COMMAND, **extra}
+
+
+def test_a_fault_change_waits_for_its_condition() -> None:
+    """The rule chosen (docs/authoring.md): a fault with a ``when`` makes its change when its
+    condition first holds at or after ``at``. The operator's command of an outage bound to a
+    config value set at 20 minutes shows at 20 minutes, not at the fault's 10."""
+    when = {"config": {"feature": "on"}}
+    sim = Simulator(fleet(configs=[{**FEATURE_ON, "component": "ext"}], faults=[outage(when=when)]))
+    sim.run_until(1800.0)
+    assert events_of(sim, "audit", "ext") == [1200.0]
+
+
+def test_a_fault_change_whose_condition_never_holds_never_shows() -> None:
+    """A fault whose condition never holds never acts, and the change that brings it never
+    happens either: no audit event."""
+    sim = Simulator(fleet(faults=[outage(when={"after": 3000.0})]))
+    sim.run_until(1800.0)
+    assert events_of(sim, "audit", "ext") == []
+    h = sim.history
+    assert h.comp["errors"][: h.ticks, sim.world.index["ext"]].max() < 0.01
+
+
+def test_a_kind_that_makes_its_own_condition_true_still_makes_its_change() -> None:
+    """A retry storm's own config push is what sets the retries its condition reads, so that
+    part of the condition cannot hold it back; its time window (``after``) does."""
+    fault = {
+        "kind": "retry-storm",
+        "target": "gw",
+        "to": "api",
+        "at": 600.0,
+        "retries": 8,
+        "when": {"config": {"retries:api": "8"}, "after": 1200.0},
+    }
+    deps = [*fleet().model_dump(by_alias=True)["dependencies"]]
+    deps.append({"from": "gw", "to": "api", "timeout": 1.0})
+    sim = Simulator(fleet(dependencies=deps, faults=[fault]))
+    sim.run_until(1800.0)
+    assert events_of(sim, "config", "gw") == [1200.0]
+    assert sim.state.config[(sim.world.index["gw"], "retries:api")] == "8"
