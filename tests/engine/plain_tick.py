@@ -35,6 +35,14 @@ def attempts(p_fail: F, retries: F) -> F:
     return np.where(near_one, r, (1.0 - np.power(safe, r)) / (1.0 - safe))
 
 
+def none_of(calls: F, p: F) -> F:
+    """log P(none of ``calls`` calls meets an event of probability ``p``): ``floor(calls)``
+    calls for sure and one more with probability ``calls - floor(calls)``."""
+    whole = np.floor(calls)
+    part = calls - whole
+    return whole * np.log(np.maximum(1.0 - p, TINY)) + np.log(np.maximum(1.0 - part * p, TINY))
+
+
 def flow(sim: Simulator, m: Modifiers, now: float, dt: float) -> None:
     w, st = sim.world, sim.state
     k, n = w.k, w.n
@@ -211,17 +219,11 @@ def outcomes(
             fin_all[:, e] = fin
             tcall_all[:, e] = tcall
             ce = ce_all[:, e]
-            stacked = np.stack(
-                [ce * tcall, ce * fl, req_all[:, e] * np.log(np.maximum(1.0 - fin, TINY))]
-            )
+            req = req_all[:, e]
+            stacked = np.stack([ce * tcall, ce * fl, none_of(req, fin)])
             gathered += np.bincount(up, stacked.ravel(), minlength=3 * k * n).reshape(3, k, n)
             if track_quality:
-                q = np.stack(
-                    [
-                        ce * np.log(np.maximum(1.0 - wrong[:, d], TINY)),
-                        ce * np.log(np.maximum(1.0 - lost[:, d], TINY)),
-                    ]
-                )
+                q = np.stack([none_of(ce, wrong[:, d]), none_of(ce, lost[:, d])])
                 up2 = up[: 2 * k * len(e)]
                 quality += np.bincount(up2, q.ravel(), minlength=2 * k * n).reshape(2, k, n)
         err[:, idx] = ph.combine(own_err[:, idx], 1.0 - np.exp(gathered[2][:, idx]))

@@ -225,3 +225,77 @@ def test_a_kind_that_makes_its_own_condition_true_still_makes_its_change() -> No
     sim.run_until(1800.0)
     assert events_of(sim, "config", "gw") == [1200.0]
     assert sim.state.config[(sim.world.index["gw"], "retries:api")] == "8"
+
+
+# ----------------------------------------------------------------- fractional calls per request
+
+API = {"name": "api", "kind": "service", "replicas": 4, "capacity": 50.0, "service_time": 0.02}
+EXT = {"kind": "external", "replicas": 1, "capacity": 1000.0, "service_time": 0.05}
+
+
+def side_calls(calls: list[float], faults: list[dict[str, Any]]) -> Simulator:
+    """gw -> api, which calls third parties ``ext0``, ``ext1``... ``calls[n]`` times per
+    request each (and nothing else), run for two minutes."""
+    comps: list[dict[str, Any]] = [
+        {"name": "gw", "kind": "gateway", "replicas": 2, "capacity": 500.0, "service_time": 0.002},
+        API,
+        *({**EXT, "name": f"ext{n}"} for n in range(len(calls))),
+    ]
+    deps: list[dict[str, Any]] = [{"from": "gw", "to": "api", "timeout": 30.0}]
+    deps += [
+        {"from": "api", "to": f"ext{n}", "timeout": 2.0, "calls": c} for n, c in enumerate(calls)
+    ]
+    sc = make_scenario(components=comps, dependencies=deps, faults=faults)
+    sim = Simulator(sc)
+    sim.run_until(120.0)
+    return sim
+
+
+def down(target: str, rate: float = 1.0, **extra: Any) -> dict[str, Any]:
+    return {"kind": "dependency-outage", "target": target, "at": 0.0, "error_rate": rate, **extra}
+
+
+def api_share(sim: Simulator, series: str = "errors") -> float:
+    """The shop journey's share at its front in the last tick."""
+    return float(sim.history.journey[series][sim.history.ticks - 1, 0])
+
+
+def test_a_dead_dependency_called_on_two_percent_of_requests_fails_two_percent() -> None:
+    """Hand-computed: a request calls the dependency with probability 0.02; every such call
+    fails, none of the others do: 2 % of requests fail (not 1 - (1 - 1)^0.02, nearly all)."""
+    sim = side_calls([0.02], [down("ext0")])
+    assert api_share(sim) == pytest.approx(0.02, abs=1e-4)
+
+
+def test_one_bad_replica_of_four_called_a_quarter_of_the_time_spoils_a_quarter() -> None:
+    """Hand-computed: requests spread over four backends (0.25 calls each); the one that
+    fails every call fails the quarter of requests it gets."""
+    sim = side_calls([0.25, 0.25, 0.25, 0.25], [down("ext0")])
+    assert api_share(sim) == pytest.approx(0.25, abs=1e-4)
+
+
+def test_one_and_a_half_calls_make_one_call_and_another_half_the_time() -> None:
+    """Closed form: ``floor(c)`` certain calls plus one more with probability ``frac(c)``:
+    P(fail) = 1 - (1 - f)^floor(c) (1 - frac(c) f) = 1 - 0.8 x 0.9 = 0.28 for c = 1.5,
+    f = 0.2 (not 1 - 0.8^1.5 = 0.2845)."""
+    sim = side_calls([1.5], [down("ext0", 0.2)])
+    assert api_share(sim) == pytest.approx(0.28, abs=1e-4)
+
+
+def test_wrong_answers_from_a_rare_call_follow_the_same_law() -> None:
+    """Hand-computed: a dependency called on 5 % of requests answers every call wrongly; 5 % of
+    the answers are wrong."""
+    wrong = down("ext0", 0.0, effects=[{"mechanism": "wrong", "amount": 1.0}])
+    sim = side_calls([0.05], [wrong])
+    assert api_share(sim, "wrong") == pytest.approx(0.05, abs=1e-4)
+
+
+def test_a_cache_in_front_of_a_dead_store_fails_its_misses_only() -> None:
+    """Hand-computed: a read misses with probability 1 - hit = 0.1 and only a miss calls the
+    store, which fails every call: the cache fails 10 % of its reads."""
+    sim = Simulator(fleet(patch={"db": {"replicas": 0}}))
+    sim.run_until(120.0)
+    cache = sim.world.index["cache"]
+    assert float(sim.history.comp["errors"][sim.history.ticks - 1, cache]) == pytest.approx(
+        0.1, abs=1e-4
+    )
