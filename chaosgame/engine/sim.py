@@ -31,6 +31,7 @@ from chaosgame.engine.faults import ActiveFault, compile_faults
 from chaosgame.engine.fleet import stopped_note
 from chaosgame.engine.history import History
 from chaosgame.engine.parties import held as _held
+from chaosgame.engine.refusals import Refusals
 from chaosgame.engine.rng import Streams
 from chaosgame.engine.state import Modifiers, Rollout, State
 from chaosgame.engine.tick import CLIENT_TIMEOUT, flow, resources, write_history
@@ -104,6 +105,8 @@ class Simulator:
         """Called after every tick, once its history row is written; they may only read."""
         self.versionlog = VersionLog()
         """Versions, rollout shares and retries in force, recorded at the end of every tick."""
+        self.refusals = Refusals()
+        """The share of requests a quota refused, per tick with a quota in force (429s)."""
         self.pending: list[Pending] = []
         self.events: list[Event] = []
         self.memo: dict[Any, Any] = {}

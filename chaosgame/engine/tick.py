@@ -89,6 +89,11 @@ def flow(sim: Simulator, m: Modifiers, now: float, dt: float) -> None:
         ceiling_o = ceiling[eorder]
     drain = np.zeros(n)
     dropped_o = np.zeros(n)
+    # a quota answers the excess over it at once (429): refused requests do no work and
+    # call nothing downstream
+    quota_o = m.quota[order] if np.isfinite(m.quota).any() else None
+    refused_o = np.zeros(n)
+    admitted_o = arriving_o if quota_o is None else np.zeros(n)
     for lv in w.plan:
         at = lv.at
         # Sums over classes run on class-contiguous ("F") arrays: numpy adds eight or more
@@ -99,6 +104,12 @@ def flow(sim: Simulator, m: Modifiers, now: float, dt: float) -> None:
             arrived = np.asfortranarray(lam[:, at])
         a = arrived.sum(0) * admit_o[at]
         arriving_o[at] = a
+        a_all = a
+        if quota_o is not None:
+            q = quota_o[at]
+            refused_o[at] = np.where(a > q, 1.0 - q / np.maximum(a, TINY), 0.0)
+            a = a * (1.0 - refused_o[at])
+            admitted_o[at] = a
         thr = np.maximum(1.0, np.minimum(a * per_rep_o[at], busy_cap_o[at]) * cpu_per_req_o[at])
         c = base_cap_o[at] / thr
         a_dt = a * dt
@@ -108,7 +119,8 @@ def flow(sim: Simulator, m: Modifiers, now: float, dt: float) -> None:
         lost = np.maximum(left - c * max_wait_o[at], 0.0)
         syncq_o[at] = left - lost
         dropped_o[at] = lost
-        sf = np.where(a > TINY, did / np.maximum(a_dt, TINY), 0.0) * admit_o[at]
+        a_dt = a_all * dt  # served share of every arrival, the refused included
+        sf = np.where(a_all > TINY, did / np.maximum(a_dt, TINY), 0.0) * admit_o[at]
         served_o[:, at] = arrived * sf
         if lv.queues.size:
             drain_queues(sim, lv, lam, served_o, consumer_cap, drain, dt)
@@ -125,13 +137,14 @@ def flow(sim: Simulator, m: Modifiers, now: float, dt: float) -> None:
             lam += bin_sums(lv.callees.ravel(), x.ravel(), k * n).reshape(k, n)
     st.syncq[order] = syncq_o
     arriving, dropped = arriving_o[rank], dropped_o[rank]
+    admitted = arriving if quota_o is None else admitted_o[rank]
     served = np.take(served_o, rank, axis=1)
     pool_fail = pool_fail_o[w.edge_rank]
-    demand = np.minimum(arriving * per_rep, busy_cap) * cpu_per_req
+    demand = np.minimum(admitted * per_rep, busy_cap) * cpu_per_req
     throttle = np.maximum(1.0, demand)
     cap = base_cap / throttle
-    has = arriving > TINY
-    drop = np.where(has, np.minimum(dropped / np.maximum(arriving * dt, TINY), 1.0), 0.0)
+    has = admitted > TINY
+    drop = np.where(has, np.minimum(dropped / np.maximum(admitted * dt, TINY), 1.0), 0.0)
     drop = np.where((reps <= 0) & has, 1.0, drop)
     sim.offered = np.take(lam, rank, axis=1)
     sim.served = served
@@ -141,8 +154,9 @@ def flow(sim: Simulator, m: Modifiers, now: float, dt: float) -> None:
     sim.cpu = np.minimum(demand, 1.0)
     sim.edge_rate = np.take(edge_x_o, w.edge_rank, axis=1)
     sim.arriving = arriving
-    quota = np.where(arriving > m.quota, 1.0 - m.quota / np.maximum(arriving, TINY), 0.0)
-    drop = ph.combine(drop, quota)
+    refused = refused_o[rank]
+    sim.refusals.note(sim.tick, refused if quota_o is not None else None)
+    drop = ph.combine(drop, refused)  # dropped from the admitted, refused from every arrival
     outcomes(sim, m, served, cap, throttle, drop, pool_fail, miss)
 
 

@@ -71,13 +71,18 @@ def flow(sim: Simulator, m: Modifiers, now: float, dt: float) -> None:
     max_wait = sim._max_wait_for(st.timeout)
     drain = np.zeros(n)
     dropped = np.zeros(n)
+    refused = np.zeros(n)
+    admitted = np.zeros(n)
     for lv in w.plan:
         idx = lv.nodes
         a = (lam[:, idx] * let_in[:, idx]).sum(0) * admit[idx]
         arriving[idx] = a
-        thr = np.maximum(1.0, np.minimum(a * per_rep[idx], busy_cap[idx]) * cpu_per_req[idx])
+        q = m.quota[idx]
+        refused[idx] = np.where(a > q, 1.0 - q / np.maximum(a, TINY), 0.0)
+        a_in = admitted[idx] = a * (1.0 - refused[idx])
+        thr = np.maximum(1.0, np.minimum(a_in * per_rep[idx], busy_cap[idx]) * cpu_per_req[idx])
         c = base_cap[idx] / thr
-        work = a * dt + st.syncq[idx]
+        work = a_in * dt + st.syncq[idx]
         did = np.minimum(work, c * dt)
         left = work - did
         lost = np.maximum(left - c * max_wait[idx], 0.0)
@@ -103,18 +108,17 @@ def flow(sim: Simulator, m: Modifiers, now: float, dt: float) -> None:
             edge_x[:, e] = x
             down = (np.arange(k)[:, None] * n + lv.dst[None, :]).ravel()
             lam += np.bincount(down, x.ravel(), minlength=k * n).reshape(k, n)
-    demand = np.minimum(arriving * per_rep, busy_cap) * cpu_per_req
+    demand = np.minimum(admitted * per_rep, busy_cap) * cpu_per_req
     throttle = np.maximum(1.0, demand)
     cap = base_cap / throttle
-    has = arriving > TINY
-    drop = np.where(has, np.minimum(dropped / np.maximum(arriving * dt, TINY), 1.0), 0.0)
+    has = admitted > TINY
+    drop = np.where(has, np.minimum(dropped / np.maximum(admitted * dt, TINY), 1.0), 0.0)
     drop = np.where((reps <= 0) & has, 1.0, drop)
     sim.offered, sim.served, sim.cap, sim.throttle, sim.drain = lam, served, cap, throttle, drain
     sim.cpu = np.minimum(demand, 1.0)
     sim.edge_rate = edge_x
     sim.arriving = arriving
-    quota = np.where(arriving > m.quota, 1.0 - m.quota / np.maximum(arriving, TINY), 0.0)
-    outcomes(sim, m, served, cap, throttle, ph.combine(drop, quota), pool_fail, miss)
+    outcomes(sim, m, served, cap, throttle, ph.combine(drop, refused), pool_fail, miss)
 
 
 def drain_queues(

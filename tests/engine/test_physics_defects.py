@@ -299,3 +299,40 @@ def test_a_cache_in_front_of_a_dead_store_fails_its_misses_only() -> None:
     assert float(sim.history.comp["errors"][sim.history.ticks - 1, cache]) == pytest.approx(
         0.1, abs=1e-4
     )
+
+
+# ----------------------------------------------------------------- quota refusals
+
+QUOTA = {"kind": "third-party-rate-limit", "target": "ext", "at": 0.0, "quota_rps": 10.0}
+
+
+def behind_quota() -> Simulator:
+    """gw -> api -> ext (a third party with a quota of 10 requests/s) -> inner, called twice
+    per request ext accepts; about 42 requests/s reach ext."""
+    comps = [
+        {"name": "gw", "kind": "gateway", "replicas": 2, "capacity": 500.0, "service_time": 0.002},
+        API,
+        {**EXT, "name": "ext"},
+        {"name": "inner", "kind": "database", "replicas": 1, "capacity": 1000.0},
+    ]
+    deps = [
+        {"from": "gw", "to": "api", "timeout": 30.0},
+        {"from": "api", "to": "ext", "timeout": 2.0},
+        {"from": "ext", "to": "inner", "timeout": 1.0, "calls": 2},
+    ]
+    sim = Simulator(make_scenario(components=comps, dependencies=deps, faults=[QUOTA]))
+    sim.run_until(120.0)
+    return sim
+
+
+def test_requests_a_quota_refuses_go_no_further() -> None:
+    """Documented behaviour (HTTP 429, RFC 6585): a refused request is answered at once and
+    never processed. Of ``A`` requests/s, ext serves its quota of 10 and refuses ``1 - 10/A``
+    of them; only the 10 it serves call inner, twice each: 20 calls/s."""
+    sim = behind_quota()
+    ext, inner = sim.world.index["ext"], sim.world.index["inner"]
+    arriving = float(sim.arriving[ext])
+    assert arriving > 30.0
+    assert float(sim.served[:, ext].sum()) == pytest.approx(10.0)
+    assert float(sim.offered[:, inner].sum()) == pytest.approx(20.0)
+    assert float(sim.err[0, ext]) == pytest.approx(1.0 - 10.0 / arriving, abs=1e-6)
