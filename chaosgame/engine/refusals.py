@@ -10,10 +10,22 @@ that logs and traces can tell a refusal from a server error. Reading it changes 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from chaosgame.engine.world import F64
+from chaosgame.engine.world import F64, I64
+
+if TYPE_CHECKING:
+    from chaosgame.engine.sim import Simulator
+
+QUOTA_KINDS = ("third-party-rate-limit",)
+"""Fault kinds that put a quota on their target."""
+
+
+def limited(sim: Simulator) -> set[int]:
+    """Components a quota may limit (the targets of quota faults): their refusals are 429s."""
+    return {f.target for f in sim.faults if f.spec.kind in QUOTA_KINDS}
 
 
 @dataclass
@@ -27,7 +39,7 @@ class Refusals:
         if refused is not None and refused.any():
             self.ticks[tick] = refused.copy()
 
-    def window(self, lo: int, hi: int, comps: list[int] | F64) -> F64:
+    def window(self, lo: int, hi: int, comps: list[int] | I64) -> F64:
         """Refused shares ``[hi - lo, len(comps)]`` over ticks ``lo`` to ``hi``."""
         idx = np.asarray(comps, dtype=np.intp)
         out = np.zeros((max(hi - lo, 0), len(idx)))

@@ -17,6 +17,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from chaosgame.engine import physics as ph
+from chaosgame.engine.refusals import limited as quota_limited
 from chaosgame.engine.rng import derive
 from chaosgame.scenario.noise import NoiseSlowQuery
 from chaosgame.telemetry import authored, gaps
@@ -82,12 +83,6 @@ def reach(sim: Simulator, j: int) -> set[int]:
         rec.cache[key] = seen
     out: set[int] = rec.cache[key]
     return out
-
-
-def quota_limited(sim: Simulator) -> set[int]:
-    """Components a quota may limit (the targets of rate-limit faults): their callers log the
-    calls a quota refuses as 429s."""
-    return {f.target for f in sim.faults if f.spec.kind == "third-party-rate-limit"}
 
 
 RETRY_KINDS = ("retry_t", "retry_e", "retry_q")
@@ -191,7 +186,7 @@ def _categories(sim: Simulator, i: int) -> list[Category]:
             "error",
             sh.line(fmt, lang, "error", name, "server", [sh.OVERLOAD.format(m=m, p=p)], kv),
         )
-    limited = quota_limited(sim)
+    limited = quota_limited(sim)  # their callers log the calls a quota refuses as 429s
     for e in np.flatnonzero(w.src == i):
         d = w.deps[int(e)]
         to_ms = int(d.timeout * 1000)

@@ -46,3 +46,19 @@ def test_traces_show_the_refused_call_as_a_429(limited: Simulator) -> None:
     firsts = [t["first_error"] for t in out["traces"]]
     assert firsts
     assert all(f == "api -> ext: 429 Too Many Requests (quota exceeded)" for f in firsts)
+
+
+def _rate(sim: Simulator, query: str) -> float:
+    out, _ = run(sim, query)
+    return sum(float(s["points"][-1][1]) for s in out["series"])
+
+
+def test_the_limited_component_counts_its_refusals_as_429s(limited: Simulator) -> None:
+    """ext serves its quota of 10 requests/s and answers the rest 429, none 500: of every
+    request it counts, 10/s are 200s and the others 429s."""
+    q = 'rate(http_requests_total{service="ext",code="%s"}[1m])'
+    every = _rate(limited, 'rate(http_requests_total{service="ext"}[1m])')
+    assert every > 30.0
+    assert _rate(limited, q % "200") == pytest.approx(10.0, rel=1e-3)
+    assert _rate(limited, q % "429") == pytest.approx(every - 10.0, rel=1e-3)
+    assert _rate(limited, q % "500") == pytest.approx(0.0, abs=0.01)
