@@ -23,7 +23,7 @@ play: $(STAMP)
 	$(BIN)/chaosgame play
 
 test: $(TEST_STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --dist worksteal
 
 lint: $(TEST_STAMP)
 	$(BIN)/ruff format --check chaosgame tests benchmarks
