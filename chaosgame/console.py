@@ -32,6 +32,7 @@ Commands (each costs simulated time; the outage keeps burning meanwhile):
   metrics                     the metric names you can ask for
   events [COMPONENT]          deploys, flags, config, restarts, scaling ({events})
   changes                     deploys, flags, config, commands, jobs ({deploys})
+  backups [DATABASE]          the backups taken: name, method, size, copy speed (a query)
   slo                         SLOs, burn rates and error budget     ({slo})
   do ACTION TARGET [k=v ...]  a mitigation, e.g. do restart web, do scale web replicas=6
   actions                     the mitigations you can apply

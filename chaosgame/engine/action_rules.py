@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from chaosgame.engine import data
 from chaosgame.engine.state import Modifiers
 from chaosgame.scenario.action_rules import UP_ERRORS, Observable, Requirement, Timing, rule_for
 from chaosgame.scenario.actions import MITIGATIONS, MitigationBase
@@ -71,6 +72,8 @@ def delay(sim: Simulator, spec: MitigationBase) -> float:
     """Seconds between asking for ``spec`` now and its taking effect."""
     r = rule(sim, spec)
     seconds = None if r is None else r.seconds(_replicas(sim, spec.target))
+    if seconds is None and sim.data is not None:
+        seconds = data.delay(sim, spec)  # a restore's copy, a reconciliation
     return MITIGATIONS[spec.action].delay_s if seconds is None else seconds
 
 
@@ -156,6 +159,7 @@ def admit(sim: Simulator, spec: MitigationBase) -> float:
     from chaosgame.engine.mitigations import MitigationError
 
     check_step(sim, spec)
+    data.check(sim, spec)
     r = rule(sim, spec)
     if r is not None and r.without == "refuse":
         missing = unmet(sim, r)

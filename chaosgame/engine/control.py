@@ -11,6 +11,7 @@ import numpy as np
 
 from chaosgame.engine import physics as ph
 from chaosgame.engine.physics import TINY
+from chaosgame.engine.probes import liveness_latency
 from chaosgame.engine.state import Modifiers
 from chaosgame.engine.world import F64
 
@@ -160,7 +161,12 @@ def start_replicas(sim: Simulator, i: int, amount: float, what: str) -> None:
         if fit < start:
             start = float(fit)
             blocked = "Pending: 0 nodes available, insufficient cpu"
+    if start > 0 and c >= 0 and sim.limits is not None:
+        start, why = sim.limits.admit(sim, i, c, start)
+        blocked = why or blocked
     st.ready[i] += start
+    if sim.limits is not None:
+        sim.limits.note(sim.tick, i, amount - start, blocked)
     if amount - start > 0:
         st.schedule(sim.now + sim.dt, i, what, amount - start)
         if i not in st.pending_noted:
@@ -175,7 +181,7 @@ def probes_and_crashes(sim: Simulator, m: Modifiers) -> None:
     st, w = sim.state, sim.world
     probed = np.isfinite(st.liveness)
     if probed.any():
-        slow = probed & (sim.own_lat > st.liveness) & (st.ready > 0)
+        slow = probed & (liveness_latency(sim, m) > st.liveness) & (st.ready > 0)
         st.probe_fail = np.where(slow, st.probe_fail + 1, 0.0)
         for i in np.flatnonzero(st.probe_fail >= w.liveness_threshold):
             kill = max(1, math.ceil(st.ready[i] * KILL_SHARE))
@@ -268,7 +274,10 @@ def resources(sim: Simulator, m: Modifiers, dt: float) -> None:
         ra, rb = st.region[rep], st.region[prim]
         cut = np.where((ra >= 0) & (rb >= 0), m.net_fail[np.maximum(ra, 0), np.maximum(rb, 0)], 0)
         apply = w.apply_rate[rep] * m.apply_factor[rep] * (1.0 - cut)
-        st.repl_backlog[rep] = np.maximum(st.repl_backlog[rep] + (writes[prim] - apply) * dt, 0.0)
+        # only the writes the primary acknowledged reach its log: a rejected write is not lost
+        acked = (sim.served[:, prim] * (1.0 - sim.err[:, prim])).sum(0)
+        shipped = acked * w.write_fraction[prim] * m.write_factor[prim]
+        st.repl_backlog[rep] = np.maximum(st.repl_backlog[rep] + (shipped - apply) * dt, 0.0)
     # connections held open to each component: in-flight calls of its callers (Little)
     held = sim.edge_rate.sum(0) * st.call_time
     ceiling = np.where(st.pool > 0, st.pool * m.pool_factor * st.ready[w.src], np.inf)

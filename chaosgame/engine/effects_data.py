@@ -8,6 +8,7 @@ import numpy as np
 
 from chaosgame.engine.config import set_config
 from chaosgame.engine.control import take_down
+from chaosgame.engine.data import diverge, diverge_from
 from chaosgame.engine.evidence import table_of
 from chaosgame.engine.faults import effect, introduces
 from chaosgame.engine.state import Modifiers
@@ -314,8 +315,27 @@ def _stale(f: StaleFailover, sim: Simulator, m: Modifiers, i: int, x: float, kma
         _wrong(m, i, f.stale_share * x, kmask)
 
 
+@introduces(SplitBrain)
+def _split_intro(f: SplitBrain, sim: Simulator, i: int) -> None:
+    if f.writes_elsewhere is None or sim.data is None:
+        return
+    st = sim.state
+    reps = replicas_of(sim, i)
+    if reps:  # a replica is promoted; what it had not applied stays only on the old primary
+        r = reps[0]
+        st.region[i], st.region[r] = st.region[r], st.region[i]
+        diverge_from(sim, i, float(st.repl_backlog[r]))
+        st.repl_backlog[r] = 0.0
+    sim.record(
+        "failover", sim.world.names[i], "automatic failover: replica promoted", "orchestrator"
+    )
+
+
 @effect(SplitBrain)
 def _split(f: SplitBrain, sim: Simulator, m: Modifiers, i: int, x: float, kmask: F64) -> None:
+    if f.writes_elsewhere is not None and sim.data is not None:
+        diverge(sim, i, f.writes_elsewhere * x)
+        return
     if not sim.state.reset_since("failover", i, f.at):
         share = min(0.5, f.conflict_per_min * (sim.now - f.at) / 60.0)
         _wrong(m, i, share * x, kmask)

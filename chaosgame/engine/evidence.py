@@ -194,8 +194,9 @@ def table_of(sim: Simulator, i: int) -> str:
 
 
 class FaultActivity:
-    """Per tick, whether each fault that authored evidence waits for was acting (its onset and
-    condition held): the engine's record, read by telemetry."""
+    """Per tick, whether each fault that authored evidence waits for, or that the scenario's
+    ``harm`` says exposes data, was acting (its onset and condition held): the engine's
+    record, read by telemetry and by scoring."""
 
     def __init__(self, sim: Simulator) -> None:
         sc = sim.scenario
@@ -204,8 +205,12 @@ class FaultActivity:
             for item in sc.evidence.logs
             if (w := item.when) is not None and w.fault is not None
         }
+        exposing = [(e.fault, e.target) for e in sc.harm.exposures] if sc.harm else []
         self.watched = [
-            n for n, f in enumerate(sim.faults) if (f.spec.kind, f.spec.target) in wanted
+            n
+            for n, f in enumerate(sim.faults)
+            if (f.spec.kind, f.spec.target) in wanted
+            or any(f.spec.kind == k and t in (None, f.spec.target) for k, t in exposing)
         ]
         """Positions (in ``sim.faults``) of the faults recorded."""
         self.ticks: dict[int, bytearray] = {n: bytearray() for n in self.watched}

@@ -106,6 +106,8 @@ class ActiveFault:
     cpu_effects: bool = field(init=False)
     """Whether its own effects could change a CPU factor (what a profile must record)."""
     _touched: list[int] | None = field(init=False, default=None)
+    provided: bool = False
+    """Whether its target is run by a provider (external, dns): ``contact-provider`` ends it."""
 
     def __post_init__(self) -> None:
         f = self.spec
@@ -173,10 +175,12 @@ class ActiveFault:
         return self.condition(sim, now) > 0.0
 
     def strength(self, sim: Simulator, now: float) -> float:
-        """``intensity x onset x condition`` at ``now``."""
+        """``intensity x onset x condition`` at ``now`` (nothing once a provider fixed it)."""
         shape = self.onset(sim, now)
         if shape <= 0.0:
             return 0.0
+        if self.provided and sim.state.reset_since("provider", self.target, self.spec.at):
+            return 0.0  # its provider (contact-provider) fixed its side
         x = self.spec.intensity * shape * self.condition(sim, now)
         return adjust(self, sim, x) if self.composed else x
 
@@ -276,6 +280,8 @@ def compile_faults(sim: Simulator) -> list[ActiveFault]:
                 out.append(ActiveFault(spec, number, w.index[name], kmask.copy()))
             continue
         out.append(ActiveFault(f, number, w.index[f.target], kmask))
+    for a in out:
+        a.provided = w.kinds[a.target] in ("external", "dns")
     return out
 
 

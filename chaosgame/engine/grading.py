@@ -24,6 +24,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from chaosgame.engine import slo as slo_mod
+from chaosgame.engine.data import data_problems
 from chaosgame.scenario.actions import MitigationBase, Scale, ShedLoad
 from chaosgame.scenario.mitigation_kinds import RateLimit
 
@@ -91,10 +92,12 @@ def _trailing_bad(s: slo_mod.SloSeries) -> NDArray[np.float64]:
 
 
 def healthy(sim: Simulator, baseline: Simulator | None = None) -> NDArray[np.bool_]:
-    """Per tick, whether every SLO's trailing SLI is within its objective."""
+    """Per tick, whether every SLO's trailing SLI is within its objective, fleet-wide and for
+    every tenant (:func:`chaosgame.engine.slo.population_series`, the populations the score
+    counts)."""
     ok = np.ones(sim.history.ticks, dtype=bool)
-    base = slo_mod.all_series(baseline) if baseline is not None else None
-    for n, s in enumerate(slo_mod.all_series(sim)):
+    base = slo_mod.population_series(baseline) if baseline is not None else None
+    for n, s in enumerate(slo_mod.population_series(sim)):
         ratio = _trailing_bad(s)
         limit = np.full(ratio.size, 1.0 - s.slo.target)
         if base is not None:
@@ -121,6 +124,7 @@ def _invariants(sim: Simulator, since: float) -> list[str]:
     lo = min(int(round(since / sim.dt)), h.ticks)
     if h.ticks > lo and float(h.journey["lost"][lo : h.ticks].max()) > LOST_EPSILON:
         problems.append("writes were lost (the durability signal dropped)")
+    problems += data_problems(sim, since)
     last = h.ticks - 1
     if last >= 0:
         zero = [w.names[i] for i in sorted(_serving(sim)) if h.comp["desired"][last, i] <= 0]

@@ -115,8 +115,12 @@ def write_history(sim: Simulator, m: Modifiers) -> None:
         w.is_queue, st.backlog / np.maximum(sim.drain, TINY) * (st.backlog > 0), 0.0
     )
     safe_apply = np.where(np.isfinite(w.apply_rate), w.apply_rate * m.apply_factor, np.inf)
+    # a replica whose replay has stopped is behind by the time since the last write it applied
+    previous = c["replication_lag"][row - 1] if row else np.zeros(w.n, np.float32)
     c["replication_lag"][row] = np.where(
-        st.repl_backlog > 0, st.repl_backlog / np.maximum(safe_apply, TINY), 0.0
+        st.repl_backlog > 0,
+        np.where(safe_apply > 0, st.repl_backlog / np.maximum(safe_apply, TINY), previous + sim.dt),
+        0.0,
     )
     c["disk"][row] = st.disk
     c["cache_hit"][row] = st.hit
@@ -142,3 +146,7 @@ def write_history(sim: Simulator, m: Modifiers) -> None:
     j["floor"][row] = sim.floor[ks, front]
     j["wrong"][row] = sim.wrong[ks, front]
     j["lost"][row] = sim.lost[ks, front]
+    if w.clients is not None:
+        from chaosgame.engine.clients import journey_rows
+
+        journey_rows(sim, row)

@@ -63,6 +63,12 @@ class MitigationError(ValueError):
     """A mitigation that cannot be applied as asked (the message says why)."""
 
 
+Check = Callable[["Simulator", MitigationBase], None]
+"""A target check of an action's own (raises :class:`MitigationError`), in place of the
+generic one (``engine/steering.py``'s actions take a component or a region)."""
+CHECKS: dict[str, Check] = {}
+
+
 def applies(*models: type[M]) -> Callable[[Apply[M]], Apply[M]]:
     """Register what a mitigation of one of these models does when it takes effect."""
 
@@ -77,6 +83,10 @@ def applies(*models: type[M]) -> Callable[[Apply[M]], Apply[M]]:
 def check_target(sim: Simulator, spec: MitigationBase) -> None:
     """Raise :class:`MitigationError` when the target does not exist or has the wrong kind."""
     info = MITIGATIONS[spec.action]
+    own = CHECKS.get(spec.action)
+    if own is not None:
+        own(sim, spec)
+        return
     if info.targets[0] in PARTY_TARGETS:
         from chaosgame.engine.parties import check_target as check_party
 
@@ -261,6 +271,8 @@ def _shed(spec: ShedLoad, sim: Simulator) -> str:
 
 
 # The rest of the catalogue's effects register themselves on import.
+from chaosgame.engine import data_remedies as _data_remedies  # noqa: E402,F401
 from chaosgame.engine import parties as _parties  # noqa: E402,F401
 from chaosgame.engine import recovery_remedies as _recovery_remedies  # noqa: E402,F401
 from chaosgame.engine import remedies as _remedies  # noqa: E402,F401
+from chaosgame.engine import steering as _steering  # noqa: E402,F401

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from chaosgame.engine import data
 from chaosgame.engine.control import take_down
 from chaosgame.engine.mitigations import applies
 from chaosgame.scenario.recovery_kinds import RestoreBackup, RunStep
@@ -26,11 +27,16 @@ def _run_step(spec: RunStep, sim: Simulator) -> str:
 def _restore(spec: RestoreBackup, sim: Simulator) -> str:
     i = sim.world.index[spec.target]
     st = sim.state
+    which = ""
+    if sim.data is not None:
+        came_back, which = data.restore(sim, i, spec.backup)
+        if not came_back:
+            return which
     count = int(st.desired[i])
     take_down(sim, i, int(st.ready[i]), "restart", backoff=False)
     st.syncq[i] = 0.0
     st.resets[("restore", i)] = sim.now
     return (
-        f"restored from the latest backup; {count} replicas start on its copy (writes made "
-        "after the backup are not in it)"
+        f"restored {which or 'from the latest backup'}; {count} replicas start on its copy "
+        "(writes made after the backup are not in it)"
     )

@@ -13,13 +13,16 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from chaosgame.engine.capacity import add_nodes, add_subnet
 from chaosgame.engine.config import revert_last, set_config
 from chaosgame.engine.control import reschedule_lost, take_down
+from chaosgame.engine.data import on_failover
 from chaosgame.engine.mitigations import applies
 from chaosgame.engine.state import Modifiers
 from chaosgame.scenario.actions import MitigationBase
 from chaosgame.scenario.mitigation_kinds import (
     AddNodes,
+    AddSubnet,
     BlockClient,
     CompleteRollout,
     DeadLetter,
@@ -132,8 +135,13 @@ def _pool(spec: ResizePool, sim: Simulator) -> str:
 @applies(AddNodes)
 def _add_nodes(spec: AddNodes, sim: Simulator) -> str:
     c = [cl.name for cl in sim.scenario.clusters].index(spec.target)
-    sim.state.nodes[c] += spec.count
-    return f"{spec.count} nodes added; {int(sim.state.nodes[c])} in the cluster"
+    return add_nodes(sim, c, spec.count)
+
+
+@applies(AddSubnet)
+def _add_subnet(spec: AddSubnet, sim: Simulator) -> str:
+    c = [cl.name for cl in sim.scenario.clusters].index(spec.target)
+    return add_subnet(sim, c, spec.addresses)
 
 
 @applies(DrainNode)
@@ -156,16 +164,19 @@ def _drain(spec: DrainNode, sim: Simulator) -> str:
 # ------------------------------------------------------------- data
 
 
-def _failover(sim: Simulator, p: int, *, wait: bool) -> str:
+def _failover(sim: Simulator, p: int, *, wait: bool, to: int | None = None) -> str:
+    """Promote replica ``to`` of primary ``p`` (default: its first replica)."""
     w, st = sim.world, sim.state
     reps = [int(r) for r in np.flatnonzero(w.replica_of == p)]
     if not reps:
         return "no replica to fail over to; nothing changed"
-    r = reps[0]
+    r = reps[0] if to is None else to
     flowing = float(sim.mods.apply_factor[r]) > 0 and float(sim.mods.err[:, p].max()) < 0.99
     lost = 0.0 if (wait and flowing) else float(st.repl_backlog[r])
     writes = float(sim.served[:, p].sum()) * sim.dt
-    if lost > 0 and writes > 0:
+    if sim.data is not None:
+        lost = on_failover(sim, p, lost)  # counted as writes
+    elif lost > 0 and writes > 0:
         st.lost_pulse[p] = min(1.0, lost / writes)
     st.region[p], st.region[r] = st.region[r], st.region[p]
     st.repl_backlog[r] = 0.0
@@ -176,7 +187,11 @@ def _failover(sim: Simulator, p: int, *, wait: bool) -> str:
 
 @applies(FailoverDb)
 def _failover_db(spec: FailoverDb, sim: Simulator) -> str:
-    return _failover(sim, _i(sim, spec), wait=True)
+    p = _i(sim, spec)
+    reps = np.flatnonzero(sim.world.replica_of == p)
+    # the orchestrator promotes the replica furthest ahead (the first of equals)
+    to = int(reps[np.argmin(sim.state.repl_backlog[reps])]) if reps.size else None
+    return _failover(sim, p, wait=True, to=to)
 
 
 @applies(PromoteReplica)
@@ -185,15 +200,20 @@ def _promote(spec: PromoteReplica, sim: Simulator) -> str:
     p = int(sim.world.replica_of[i])
     if p < 0:
         return "not a replica; nothing changed"
-    return _failover(sim, p, wait=False)
+    return _failover(sim, p, wait=False, to=i)
 
 
 @applies(FailoverRegion)
 def _region(spec: FailoverRegion, sim: Simulator) -> str:
+    from chaosgame.engine.steering import evacuate
+
     w, st = sim.world, sim.state
     src, dst = w.regions.index(spec.target), w.regions.index(spec.to)
+    drained = evacuate(sim, src, dst)  # balanced shares move to the other region's members
     moved = 0
     for i in np.flatnonzero(st.region == src):
+        if int(i) in drained:
+            continue  # drained: it stays idle where it is, its load is elsewhere now
         reps = [int(r) for r in np.flatnonzero(w.replica_of == i) if st.region[r] == dst]
         if reps:
             _failover(sim, int(i), wait=False)
@@ -202,6 +222,11 @@ def _region(spec: FailoverRegion, sim: Simulator) -> str:
             st.hit[i] = 0.0  # the other region's cache starts cold
         st.resets[("failover", int(i))] = sim.now
         moved += 1
+    if drained:
+        return (
+            f"{len(drained)} drained, their load now on {spec.to}; {moved} more components now "
+            f"serve from {spec.to}"
+        )
     return f"{moved} components now serve from {spec.to}"
 
 

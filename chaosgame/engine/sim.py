@@ -25,12 +25,16 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from chaosgame.engine import evidence
+from chaosgame.engine import data, evidence, load, probes, steering
+from chaosgame.engine.capacity import Limits, limits_of
+from chaosgame.engine.clients import ClientState
 from chaosgame.engine.evidence import FaultActivity
 from chaosgame.engine.faults import ActiveFault, compile_faults
 from chaosgame.engine.fleet import stopped_note
 from chaosgame.engine.history import History
+from chaosgame.engine.load import LoadState
 from chaosgame.engine.parties import held as _held
+from chaosgame.engine.probes import Probes, probes_of
 from chaosgame.engine.refusals import Refusals
 from chaosgame.engine.rng import Streams
 from chaosgame.engine.state import Modifiers, Rollout, State
@@ -42,6 +46,7 @@ from chaosgame.scenario.units import seconds_past_midnight
 
 if TYPE_CHECKING:
     from chaosgame.engine.mitigations import Pending, Standing
+    from chaosgame.engine.steering import Steering
     from chaosgame.scenario.actions import MitigationBase
 
 
@@ -94,11 +99,18 @@ class Simulator:
         self.streams = Streams(self.seed)
         self.dt = scenario.tick
         self.state = State.initial(self.world)
+        self.limits: Limits | None = limits_of(self)
+        """The clusters' quotas and subnets, and the pods waiting on them (``capacity.py``)."""
+        self.probes: Probes | None = probes_of(self)
+        """Readiness probes and deep health checks (``probes.py``); None where none."""
         self.mods = Modifiers.neutral(self.world)
         w = self.world
         expected = int(np.ceil(scenario.duration / self.dt)) + 1
         self.history = History(w.n, w.k, w.e, expected)
         self.faults: list[ActiveFault] = compile_faults(self)
+        self.calls: F64 = w.calls
+        """Calls per request of every class on every edge in force (``engine/steering.py``)."""
+        self.steering: Steering | None = steering.setup(self)
         self.standing: dict[tuple[str, str], Standing] = {}
         self.overrides: dict[tuple[str, int], float] = {}
         self.observers: list[Callable[[Simulator], None]] = []
@@ -115,13 +127,19 @@ class Simulator:
         self._blocked: F64 | None = None
         self._cache_edges = np.flatnonzero(w.is_cache[w.src])
         """Scratch state of faults and mitigations (accumulators, one-time notes)."""
+        self.load_state = LoadState.initial(w, w.load) if w.load is not None else None
+        """What the load-dependent laws carry between ticks (``engine/load.py``)."""
         self.tick = 0
         self.activity = FaultActivity(self)
         """Whether the faults authored evidence waits for were acting, tick by tick."""
         self._noise_rngs = [self.streams.numpy(f"traffic/{j}") for j in w.journeys]
         self._noise_table = np.zeros((len(w.journeys), 0))
         self._past_events()
+        self.clients = ClientState.start(self) if w.clients is not None else None
+        """The journeys' clients' memory (``engine/clients.py``), where a journey has some."""
         self._schedule_scenario_changes()
+        self.data = data.start(self)
+        """The data laws' state (``engine/data.py``); None without a ``data:`` block."""
         from chaosgame.engine.config import apply_key
 
         for ci, key in list(self.state.config):
@@ -300,9 +318,23 @@ class Simulator:
         self.activity.record(self)
         for effect in self.standing.values():
             effect(self, m)
+        if self.data is not None:
+            data.before_flow(self, m)
+        if self.probes is not None:
+            probes.before_flow(self, m)
+        if self.load_state is not None:
+            load.before_flow(self, m)
+        if self.steering is not None:
+            steering.resolve(self, m)
         flow(self, m, now, dt)
         resources(self, m, dt)
+        if self.load_state is not None:
+            load.after_tick(self, m)
+        if self.data is not None:
+            data.after_tick(self, m)
         write_history(self, m)
+        if self.probes is not None:
+            probes.after_tick(self, m)
         self.versionlog.record(self)
         for observer in self.observers:
             observer(self)

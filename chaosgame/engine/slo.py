@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from chaosgame.engine import data
 from chaosgame.engine import physics as ph
 from chaosgame.engine.world import F64
 from chaosgame.scenario.model import SLO
@@ -32,6 +33,8 @@ class SloSeries:
     total: F64
     bad: F64
     dt: float
+    tenant: str | None = None
+    """The tenant counted (None: every tenant)."""
 
     def window(self, end_tick: int, seconds: float) -> tuple[float, float]:
         """(bad, total) over the ``seconds`` before ``end_tick`` (exclusive)."""
@@ -93,7 +96,9 @@ def bad_share(sim: Simulator, slo: SLO) -> F64:
         return ph.combine(err, slow)
     if slo.sli == "durability":
         return j["lost"][:t].astype(np.float64)
-    return j["wrong"][:t].astype(np.float64)
+    # a wrong answer needs an answer: refused, shed and failed requests are unavailability
+    out: F64 = (1.0 - err) * j["wrong"][:t].astype(np.float64)
+    return out
 
 
 def series(sim: Simulator, slo: SLO, tenant: str | None = None) -> SloSeries:
@@ -106,9 +111,23 @@ def series(sim: Simulator, slo: SLO, tenant: str | None = None) -> SloSeries:
     h = sim.history
     total = h.journey["rate"][: h.ticks].astype(np.float64) * sim.dt
     bad = total * bad_share(sim, slo)
-    return SloSeries(slo, total[:, mask].sum(1), bad[:, mask].sum(1), sim.dt)
+    if slo.sli == "durability":
+        lost = data.lost_by_class(sim)  # writes lost, counted as writes (a data: block)
+        if lost is not None:
+            bad = bad + lost
+    return SloSeries(slo, total[:, mask].sum(1), bad[:, mask].sum(1), sim.dt, tenant)
 
 
 def all_series(sim: Simulator) -> list[SloSeries]:
     """One series per SLO of the scenario."""
     return [series(sim, slo) for slo in sim.scenario.slos]
+
+
+def population_series(sim: Simulator) -> list[SloSeries]:
+    """The *populations* every judgement of harm and recovery counts (the score, the debrief,
+    ``chaosgame check`` and the engine's outcome grading): each SLO over all traffic and, when
+    the scenario has several tenants, over each tenant against its own budget, SLO by SLO."""
+    tenants: list[str | None] = [None]
+    if len(sim.scenario.tenants) > 1:
+        tenants += [t.name for t in sim.scenario.tenants]
+    return [series(sim, slo, tenant) for slo in sim.scenario.slos for tenant in tenants]

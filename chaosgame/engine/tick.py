@@ -20,9 +20,11 @@ from typing import TYPE_CHECKING, cast
 import numpy as np
 from numpy.typing import NDArray
 
+from chaosgame.engine import clients
 from chaosgame.engine import physics as ph
 from chaosgame.engine.control import breakers, resources
 from chaosgame.engine.history import write_history
+from chaosgame.engine.load import worker_latency
 from chaosgame.engine.physics import TINY
 from chaosgame.engine.state import Modifiers
 from chaosgame.engine.world import F64, I64, Level
@@ -57,14 +59,19 @@ def flow(sim: Simulator, m: Modifiers, now: float, dt: float) -> None:
     order, rank, eorder = w.node_order, w.node_rank, w.edge_order
     lam = np.zeros((k, n))  # level order, like every array named *_o below
     rates = sim.rates = sim.journey_rates(now)
-    lam[w.class_rows, rank[w.class_front]] += rates[w.class_journey] * w.class_share
+    if w.clients is None:
+        lam[w.class_rows, rank[w.class_front]] += rates[w.class_journey] * w.class_share
+    else:  # the users' clients retry, come back later, use an old address
+        front, stale = clients.arrivals(sim, m, rates)
+        lam[w.class_rows, rank[w.class_front]] += front
+        lam[w.class_rows, rank[w.clients.old]] += stale
     reps = np.maximum(st.ready, 0.0) * (1.0 - m.unready)
     per_rep = 1.0 / np.maximum(reps, TINY)
     miss = np.where(w.is_cache, 1.0 - st.hit, 1.0)
     attempts = ph.attempts_per_request(st.prev_p, m.edge_retries)
     held_open = (st.breaker == 1) | (m.edge_open > 0)
     passing = np.where(held_open, 0.0, np.where(st.breaker == 2, 0.1, 1.0))
-    mult = w.calls * miss[w.src] * attempts * passing * (1.0 - m.edge_off)
+    mult = sim.calls * miss[w.src] * attempts * passing * (1.0 - m.edge_off)
     mult_o = np.take(mult, eorder, axis=1)
     blocked = ph.combine(m.block, st.waf) if (m.block.any() or st.waf.any()) else None
     sim._blocked = blocked
@@ -290,6 +297,8 @@ def own_outcomes(
     svc = w.service_time * m.svc_factor * throttle
     own_lat = ph.queueing_delay(svc, rho, reps) + m.lat_add
     own_lat = own_lat + np.where(cap > TINY, st.syncq / np.maximum(cap, TINY), 0.0)
+    if w.load is not None and w.load.worker_idx.size:
+        own_lat = worker_latency(sim, m, served, cap, throttle, own_lat)
     sim.own_lat = own_lat
     own_floor = svc + m.lat_add
     refused = np.where(
@@ -353,7 +362,7 @@ def call_terms(sim: Simulator, m: Modifiers, pool_fail: F64, miss: F64) -> CallT
     retries = np.where(is_open, 0.0, m.edge_retries)
     keep = (1.0 - m.edge_fail) * (1.0 - pool_fail) * (1.0 - net_fail)
     off = m.edge_off > 0
-    ce_all = w.calls * miss[w.src] * ~w.is_async * ~off
+    ce_all = sim.calls * miss[w.src] * ~w.is_async * ~off
     req_all = ce_all * w.required
     eo = w.edge_order
     quiet = (is_open | off)[eo]

@@ -9,14 +9,19 @@ class are arrays of shape ``(K, N)``.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import networkx as nx
 import numpy as np
 from numpy.typing import NDArray
 
+from chaosgame.engine.load import LoadParams, compile_load
 from chaosgame.scenario.graph import TopologyError as TopologyError
 from chaosgame.scenario.graph import check_acyclic
 from chaosgame.scenario.model import OBSERVABILITY_KINDS, Dependency, Scenario
+
+if TYPE_CHECKING:
+    from chaosgame.engine.clients import ClientPlan
 
 F64 = NDArray[np.float64]
 I64 = NDArray[np.int64]
@@ -132,6 +137,10 @@ class World:
     """``0..K-1``, to index one cell per class."""
     autoscaled: list[int] = field(default_factory=list)
     """Components with a horizontal autoscaler, in order."""
+    clients: ClientPlan | None = None
+    """What the journeys' clients do (``engine/clients.py``); None when no journey says."""
+    load: LoadParams | None = None
+    """The load-dependent laws in use (``engine/load.py``); ``None`` where none is."""
 
     @property
     def n(self) -> int:
@@ -218,6 +227,10 @@ def build_world(sc: Scenario) -> World:
         for ki in range(k):
             if mask[cj[ki]]:
                 calls[ki, ei] = d.calls
+    if any(d.balance is not None for d in deps):
+        from chaosgame.engine.steering import shares
+
+        calls = calls * shares(deps)[None, :]
     level_edges = [np.flatnonzero(level_of[src] == depth) for depth in range(len(levels))]
 
     region_of = {c.name: c.region for c in sc.components}
@@ -322,12 +335,16 @@ def build_world(sc: Scenario) -> World:
     )
     world.edge_index = {(d.source, d.to): i for i, d in enumerate(deps)}
     world.autoscaled = [i for i, c in enumerate(comps) if c.autoscaling is not None]
+    world.load = compile_load(world)
     world.class_front = world.journey_front[world.class_journey]
     world.class_rows = np.arange(k)
     world.node_order = np.concatenate([np.zeros(0, dtype=np.int64), *levels])
     world.edge_order = np.concatenate([np.zeros(0, dtype=np.int64), *level_edges])
     world.node_rank = np.argsort(world.node_order)
     world.edge_rank = np.argsort(world.edge_order)
+    from chaosgame.engine.clients import plan_clients
+
+    world.clients = plan_clients(world)
     world.plan = []
     at = span = 0
     for idx, edges in zip(levels, level_edges, strict=True):

@@ -31,7 +31,8 @@ from typing import TYPE_CHECKING, Any, Protocol
 import numpy as np
 
 from chaosgame import __version__
-from chaosgame.game import impact
+from chaosgame.engine.world import F64
+from chaosgame.game import harm, impact
 from chaosgame.scenario.units import clock as clock_text
 
 if TYPE_CHECKING:
@@ -70,6 +71,8 @@ class RunSummary:
     """Its SLO populations up to the comparison horizon (``impact.populations``)."""
     root_strength: float
     """How strongly the root-cause fault acts at the end of the settled run."""
+    harm: dict[str, F64] | None = field(default=None, repr=False)
+    """Its per-tick harm beyond availability (``harm.series``; None without ``harm``)."""
 
     def clock(self, t: float) -> str:
         """Wall-clock ``HH:MM:SS`` of simulated second ``t``."""
@@ -117,6 +120,7 @@ def summarise(session: Session) -> RunSummary:
         json.loads(json.dumps(session.actions)),
         impact.populations(session.sim),
         root_fault_strength(session),
+        harm.series(session.sim),
     )
 
 
@@ -218,7 +222,8 @@ def _unarray(text: str) -> Any:
 
 
 def _run_data(run: RunSummary) -> dict[str, Any]:
-    return {
+    extra = {} if run.harm is None else {"harm": {k: _array(v) for k, v in run.harm.items()}}
+    return extra | {
         "start_time": run.start_time,
         "actions": run.actions,
         "root_strength": run.root_strength,
@@ -253,8 +258,10 @@ def _run(data: dict[str, Any], scenario: Scenario) -> RunSummary:
     actions = data["actions"]
     if not isinstance(actions, list):
         raise TypeError("actions are not a list")
+    kept = data.get("harm")
+    series = None if kept is None else {str(k): _unarray(v) for k, v in kept.items()}
     return RunSummary(
-        scenario, float(data["start_time"]), actions, pops, float(data["root_strength"])
+        scenario, float(data["start_time"]), actions, pops, float(data["root_strength"]), series
     )
 
 

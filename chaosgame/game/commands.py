@@ -84,6 +84,9 @@ def parse_command(line: str) -> dict[str, Any] | str:
         return {"type": "query", "view": "map"}
     if head == "slo":
         return {"type": "query", "view": "slo"}
+    if head == "backups":  # the backup agent's runs: what a restore can pick from
+        where = f" component={rest[0]}" if rest else ""
+        return {"type": "query", "q": f"events kind=job{where} --since=30d"}
     if head == "changes":
         return {"type": "query", "view": "deploys", "window": 86400.0}
     if head == "events":

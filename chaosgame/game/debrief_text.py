@@ -178,7 +178,13 @@ def questions_section(d: dict[str, Any]) -> dict[str, Any]:
 
 def sections(d: dict[str, Any]) -> list[dict[str, Any]]:
     """The whole debrief as titled sections of rows, in the order it is read."""
-    out = [score_section(d), sli_section(d), *truth_sections(d), *path_sections(d)]
+    from chaosgame.game.harm import debrief_rows
+
+    beyond = debrief_rows(d["score"])
+    out = [score_section(d), sli_section(d)]
+    if beyond:
+        out.append(section("harm", "Harm beyond the SLOs", beyond))
+    out += [*truth_sections(d), *path_sections(d)]
     if d["questions"]:
         out.append(questions_section(d))
     return out

@@ -160,14 +160,21 @@ def time(
 
 
 def collateral(
-    c_player: float, c_ref: float, allowed: float, gate: str | None, got: float, top: float
+    c_player: float,
+    c_ref: float,
+    allowed: float,
+    gate: str | None,
+    got: float,
+    top: float,
+    cost: Sequence[str] = ("", ""),
 ) -> str:
-    """The collateral part; ``allowed`` is the excess harm that costs the whole part."""
+    """The collateral part; ``allowed`` is the excess harm that costs the whole part;
+    ``cost`` what extra capacity cost and, when it cost points, why (``harm.cost_text``)."""
     facts = (
         f"your actions burned {figures.percent(c_player)} of the budgets on their own "
         f"(the reference {figures.percent(c_ref)})"
-    )
-    causes = []
+    ) + (f"; {cost[0]}" if cost[0] else "")
+    causes = [cost[1]] if cost[1] else []
     excess = c_player - c_ref
     if excess > 1e-9:
         causes.append(

@@ -60,20 +60,15 @@ class Population:
 
 
 def populations(sim: Simulator) -> list[Population]:
-    """Every SLO of the scenario, fleet-wide and (with several tenants) per tenant."""
-    tenants: list[str | None] = [None]
-    if len(sim.scenario.tenants) > 1:
-        tenants += [t.name for t in sim.scenario.tenants]
-    out = []
-    for slo in sim.scenario.slos:
-        for tenant in tenants:
-            s = slo_mod.series(sim, slo, tenant)
-            out.append(
-                Population(
-                    slo_label(slo.journey, slo.sli), tenant, slo.target, s.bad, s.total, s.budget()
-                )
-            )
-    return out
+    """Every SLO of the scenario, fleet-wide and (with several tenants) per tenant: the
+    populations ``chaosgame check`` and the engine's grading judge too
+    (:func:`chaosgame.engine.slo.population_series`)."""
+    return [
+        Population(
+            slo_label(s.slo.journey, s.slo.sli), s.tenant, s.slo.target, s.bad, s.total, s.budget()
+        )
+        for s in slo_mod.population_series(sim)
+    ]
 
 
 def harm(pops: list[Population], lo: int, hi: int) -> dict[str, float]:

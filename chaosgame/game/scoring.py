@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from chaosgame.engine.grading import Outcome, evaluate
-from chaosgame.game import comms, details, impact, players
+from chaosgame.game import comms, details, harm, impact, players
 from chaosgame.game.baselines import (
     BaselineStore,
     Comparison,
@@ -240,7 +240,9 @@ def _grading(session: Session, settle: float) -> Outcome:
     """The engine's verdict on the settled state: the one recovery judge (``chaosgame check``
     decides through it too)."""
     assert session.sim is not None
-    return evaluate(session.sim, session.start_time, settle=settle)
+    return evaluate(
+        session.sim, session.start_time, settle=settle, hiding=harm.hiding(session.scenario)
+    )
 
 
 def _hiding(
@@ -258,6 +260,17 @@ def _hiding(
     if not recovered:
         return False
     return root_fault_strength(player) > 0.01 and reference.root_strength <= 0.01
+
+
+def _beyond(
+    sc: Scenario, sim: Any, base: Comparison, onset: int, hi: int, dt: float
+) -> dict[str, dict[str, Any]]:
+    """Each run's harm beyond availability (:mod:`chaosgame.game.harm`); empty without it."""
+    mine = harm.series(sim)
+    runs = {"player": mine, "reference": base.reference.harm, "nothing": base.nothing.harm}
+    if any(s is None for s in runs.values()):
+        return {}
+    return {name: harm.measures(sc, s, onset, hi, dt) for name, s in runs.items() if s}
 
 
 def _verdict_data(verdict: Outcome | None) -> dict[str, Any] | None:
@@ -336,6 +349,11 @@ def assess(
     }
     c_p, c_r = sum(own["player"].values()), sum(own["reference"].values())
     coll_frac = collateral_fraction(c_p, c_r, span)
+    beyond = _beyond(sc, sim, base, onset, hi, dt)
+    if beyond:
+        coll_frac = harm.collateral_fraction(
+            sc, coll_frac, beyond["player"]["cost"], beyond["reference"]["cost"]
+        )
 
     q = query_time(session)
     inv_frac = investigation_fraction(q)
@@ -343,7 +361,7 @@ def assess(
     # more harm than doing nothing (a false alarm, a no-fault incident), it is only a
     # precondition, and what the player earns rests on the diagnosis.
     gate, outcome_gate = gates(slo_frac, float(diag["fraction"]), real)
-    w = comms.weights(sc, WEIGHTS)
+    w = harm.weights(sc, comms.weights(sc, WEIGHTS))
     earned = points(
         {
             "slo": slo_frac,
@@ -421,7 +439,13 @@ def assess(
             earned["collateral"],
             w["collateral"],
             details.collateral(
-                c_p, c_r, COLLATERAL_SHARE * span, gate_why, earned["collateral"], w["collateral"]
+                c_p,
+                c_r,
+                COLLATERAL_SHARE * span,
+                gate_why,
+                earned["collateral"],
+                w["collateral"],
+                harm.cost_text(sc, beyond) if beyond else ("", ""),
             ),
             {
                 "player": round(c_p, 6),
@@ -429,7 +453,8 @@ def assess(
                 "per_slo": {k: round(v, 6) for k, v in own["player"].items()},
                 "fraction": round(coll_frac, 6),
                 "gate": round(gate, 6),
-            },
+            }
+            | (harm.cost_data(sc, beyond) if beyond else {}),
         ),
         Part(
             "investigation",
@@ -447,6 +472,10 @@ def assess(
             {"query_s": q, "fraction": round(inv_frac, 6), "gate": round(gate, 6)},
         ),
     ]
+    beyond_part = harm.part(sc, beyond, outcome_gate) if beyond else None
+    if beyond_part is not None:
+        parts.append(beyond_part)
+        earned["harm"] = beyond_part.points
     told = comms.part(session, pops["player"], rec["player"], page, dt)
     if told is not None:
         parts.append(told)

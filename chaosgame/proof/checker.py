@@ -35,10 +35,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from chaosgame.engine import slo as slo_mod
 from chaosgame.engine.fleet import root_fleet
 from chaosgame.engine.sim import Simulator
-from chaosgame.game import players
+from chaosgame.game import impact, players
 from chaosgame.game.session import Session
 from chaosgame.proof.recovery import SETTLE, Judge, burned, objective_mask
 from chaosgame.proof.signals import find_signals
@@ -143,17 +142,30 @@ def _tick(sim: Simulator, t: float) -> int:
 
 
 def _damage(sim: Simulator, lo: float, hi: float) -> tuple[float, float, float]:
-    """(budget share burned, bad events, worst burn rate) over ``[lo, hi)`` for all SLOs."""
+    """(budget share burned, bad events, worst burn rate) over ``[lo, hi)`` for all SLOs.
+
+    The populations are the score's (:func:`chaosgame.game.impact.populations`): each SLO
+    fleet-wide and per tenant; an SLO's share and bad events are those of its population that
+    burned the most (as :func:`chaosgame.game.impact.harm` counts it), so harm concentrated on
+    one small tenant counts here exactly as in the score.
+    """
     a, b = _tick(sim, lo), _tick(sim, hi)
-    share = bad = 0.0
+    worst_of: dict[str, tuple[float, float]] = {}
     worst = 0.0
-    for s in slo_mod.all_series(sim):
-        share += s.consumed(a, b)
-        bad += float(s.bad[a:b].sum())
-        total = float(s.total[a:b].sum())
+    for p in impact.populations(sim):
+        share, bad = p.burned(a, b), float(p.bad[a:b].sum())
+        if p.slo not in worst_of or share > worst_of[p.slo][0] + 1e-12:
+            worst_of[p.slo] = (share, bad)
+        total = float(p.total[a:b].sum())
         if total > 0:
-            worst = max(worst, (float(s.bad[a:b].sum()) / total) / (1.0 - s.slo.target))
-    return share, bad, worst
+            worst = max(worst, (bad / total) / (1.0 - p.target))
+    share = sum(v[0] for v in worst_of.values())
+    return share, sum(v[1] for v in worst_of.values()), worst
+
+
+def _per_slo(sim: Simulator, lo: float, hi: float) -> dict[str, float]:
+    """Budget burned over ``[lo, hi)`` per SLO (its worst population), as the score has it."""
+    return impact.harm(impact.populations(sim), _tick(sim, lo), _tick(sim, hi))
 
 
 def check_scenario(sc: Scenario, seed: int | None = None, settle: float = SETTLE) -> list[Check]:
@@ -182,7 +194,8 @@ def _check_hurts(sc: Scenario, run: Run, base: Simulator, onset: float, nf: bool
         return Check(name, False, "the scenario has no SLO, so no harm can be measured")
     share, bad, burn = _damage(run.sim, onset, run.deadline)
     b_share, b_bad, b_burn = _damage(base, onset, run.deadline)
-    details = {"burn": round(burn, 3), "baseline_burn": round(b_burn, 3)}
+    details: dict[str, Any] = {"burn": round(burn, 3), "baseline_burn": round(b_burn, 3)}
+    details["per_slo"] = {k: round(v, 5) for k, v in _per_slo(run.sim, onset, run.deadline).items()}
     details |= {"budget_burned": round(share, 5), "baseline_budget_burned": round(b_share, 5)}
     if nf:
         ok = burn < HURT_BURN
@@ -357,6 +370,14 @@ def _check_nothing(sc: Scenario, nothing: Run, ref: Run, judge: Judge, nf: bool)
     details: dict[str, Any] = {
         "nothing_budget": round(n_share, 5),
         "reference_budget": round(r_share, 5),
+        "per_slo": {
+            name: {"nothing": round(n, 5), "reference": round(r, 5)}
+            for (name, n), r in zip(
+                _per_slo(nothing.sim, nothing.page, end).items(),
+                _per_slo(ref.sim, ref.page, end).values(),
+                strict=True,
+            )
+        },
     }
     if nf:
         ok = verdict.held

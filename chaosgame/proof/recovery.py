@@ -1,7 +1,8 @@
 """Is an SLI recovered? The judgement ``chaosgame check`` uses on a headless run.
 
-A tick is *healthy* when, for every SLO, the share of bad events over the trailing five
-minutes is within the objective (``1 - target``) or no worse than the same scenario without
+A tick is *healthy* when, for every SLO over all traffic and over each tenant (the populations
+the score counts), the share of bad events over the trailing five minutes is within the
+objective (``1 - target``) or no worse than the same scenario without
 its faults (a fleet that is always a little unhealthy is not the player's fault).
 *Recovered* means healthy from some moment before the time limit up to it; *held* means still
 healthy for ``settle`` seconds after it (so a fix that does not last is caught).
@@ -18,17 +19,15 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from chaosgame.engine import grading
 from chaosgame.engine import slo as slo_mod
 from chaosgame.engine.grading import evaluate
 from chaosgame.engine.sim import Simulator
+from chaosgame.game import harm, impact
 from chaosgame.scenario.units import format_duration
 
 SETTLE = 600.0
 """Seconds the world runs on after the time limit to see whether a fix holds."""
-WINDOW = 300.0
-"""Trailing window of the per-tick SLI."""
-SLACK = 1.5
-"""A run may be this many times as bad as the fault-free baseline and still be healthy."""
 
 
 @dataclass(frozen=True)
@@ -49,43 +48,22 @@ class Verdict:
         }
 
 
-def _trailing(values: NDArray[np.float64], ticks: int) -> NDArray[np.float64]:
-    csum = np.concatenate([[0.0], np.cumsum(values)])
-    idx = np.arange(1, values.size + 1)
-    lo = np.maximum(idx - ticks, 0)
-    out: NDArray[np.float64] = csum[idx] - csum[lo]
-    return out
-
-
-def _bad_ratio(s: slo_mod.SloSeries) -> NDArray[np.float64]:
-    ticks = max(1, int(round(WINDOW / s.dt)))
-    bad = _trailing(s.bad, ticks)
-    total = _trailing(s.total, ticks)
-    out: NDArray[np.float64] = np.where(total > 0, bad / np.maximum(total, 1e-12), 0.0)
-    return out
-
-
 class Judge:
     """Decides recovery against the fault-free baseline of the same scenario and seed."""
 
     def __init__(self, baseline: Simulator, settle: float = SETTLE) -> None:
         self.baseline = baseline
         self.settle = settle
-        self._base = [_bad_ratio(s) for s in slo_mod.all_series(baseline)]
 
     def healthy(self, sim: Simulator) -> tuple[NDArray[np.bool_], list[str]]:
-        """Per tick, whether every SLO is healthy; and the SLO names, for messages."""
-        ticks = sim.history.ticks
-        ok = np.ones(ticks, dtype=bool)
-        names = []
-        for s, base in zip(slo_mod.all_series(sim), self._base, strict=True):
-            ratio = _bad_ratio(s)
-            limit = np.full(ticks, 1.0 - s.slo.target)
-            n = min(ticks, base.size)
-            limit[:n] = np.maximum(limit[:n], SLACK * base[:n] + 1e-4)
-            ok &= ratio <= limit
-            names.append(f"{s.slo.journey} {s.slo.sli}")
-        return ok, names
+        """Per tick, whether every population (each SLO fleet-wide and per tenant, as the
+        score counts them) is healthy; and the populations' names, for messages. The engine's
+        grading decides (:func:`chaosgame.engine.grading.healthy`): one computation."""
+        names = [
+            f"{s.slo.journey} {s.slo.sli}" + (f" (tenant {s.tenant})" if s.tenant else "")
+            for s in slo_mod.population_series(sim)
+        ]
+        return grading.healthy(sim, self.baseline), names
 
     def evaluate(self, sim: Simulator, since: float, deadline: float) -> Verdict:
         """Recovered by ``deadline`` (looking from ``since``) and held ``settle`` after it.
@@ -95,7 +73,9 @@ class Judge:
         hiding) is the one judge; the SLI streak here only dates the moment of recovery.
         """
         own = self._evaluate(sim, since, deadline)
-        outcome = evaluate(sim, since, self.settle, baseline=self.baseline)
+        outcome = evaluate(
+            sim, since, self.settle, baseline=self.baseline, hiding=harm.hiding(sim.scenario)
+        )
         fixed = outcome.held and outcome.invariants_ok and not outcome.symptom_hiding
         return Verdict(
             outcome.recovered,
@@ -156,15 +136,15 @@ def healthy_mask(sim: Simulator, judge: Judge, lo: float, hi: float) -> NDArray[
 
 
 def burned(sim: Simulator, lo: float, hi: float) -> float:
-    """Share of error budget burned over ``[lo, hi)``, summed over the SLOs."""
+    """Share of error budget burned over ``[lo, hi)``, summed over the SLOs, each SLO's the
+    worst of its populations: the score's measure (:func:`chaosgame.game.impact.harm`)."""
     a, b = int(round(lo / sim.dt)), min(int(round(hi / sim.dt)), sim.history.ticks)
-    return sum(s.consumed(a, b) for s in slo_mod.all_series(sim))
+    return sum(impact.harm(impact.populations(sim), a, b).values())
 
 
 def objective_mask(sim: Simulator, lo: float, hi: float) -> NDArray[np.bool_]:
-    """Per tick between two times, whether every SLO's trailing SLI meets its objective."""
+    """Per tick between two times, whether every population's trailing SLI meets its
+    objective."""
     a, b = int(round(lo / sim.dt)), min(int(round(hi / sim.dt)), sim.history.ticks)
-    ok = np.ones(max(b - a, 0), dtype=bool)
-    for s in slo_mod.all_series(sim):
-        ok &= _bad_ratio(s)[a:b] <= 1.0 - s.slo.target
+    ok: NDArray[np.bool_] = grading.healthy(sim)[a:b]
     return ok

@@ -75,7 +75,9 @@ SIDE_EFFECTS: dict[str, str] = {
     "it fixed",
     "raise-limit": "pods restart in waves to take the new limit (a capacity dip); costs more",
     "resize-pool": "more connections to the dependency, up to its connection limit",
-    "add-nodes": "costs more; takes minutes",
+    "add-nodes": "costs more; takes minutes; nodes past a quota or a full subnet fail to launch, "
+    "and each node takes addresses from the pods' subnet",
+    "add-subnet": "takes minutes; only addresses: pods short of CPU or quota still wait",
     "drain-node": "the node's pods restart elsewhere (a capacity dip); the cluster has one node "
     "less",
     "failover-db": "writes the replica had not applied are lost when the primary is unreachable",
@@ -153,7 +155,7 @@ class Rollback(MitigationBase):
     summary="recycle every replica (drops in-flight work, clears memory, cold local state)",
     delay_s=60,
     risky=True,
-    targets=("gateway", "service", "worker", "cache", "queue"),
+    targets=("gateway", "service", "worker", "cache", "queue", "dns", "external"),
 )
 class Restart(MitigationBase):
     action: Literal["restart"]
@@ -164,7 +166,7 @@ class Restart(MitigationBase):
     topics=("scalability-ha", "cost-reliability", "orchestration"),
     summary="set a component's replica count (more connections to its dependencies too)",
     delay_s=90,
-    targets=("gateway", "service", "worker", "database"),
+    targets=("gateway", "service", "worker", "database", "dns", "external"),
 )
 class Scale(MitigationBase):
     action: Literal["scale"]
@@ -232,9 +234,11 @@ class ShedLoad(MitigationBase):
 
 
 # The rest of the catalogue registers itself here, before any union is built.
+from chaosgame.scenario import data_actions as _data_actions  # noqa: E402,F401
 from chaosgame.scenario import mitigation_kinds as _mitigation_kinds  # noqa: E402,F401
 from chaosgame.scenario import party_actions as _party_actions  # noqa: E402,F401
 from chaosgame.scenario import recovery_kinds as _recovery_kinds  # noqa: E402,F401
+from chaosgame.scenario import steering as _steering  # noqa: E402,F401
 
 
 def mitigation_union() -> object:

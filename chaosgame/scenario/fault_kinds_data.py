@@ -264,6 +264,12 @@ class StaleFailover(FaultBase):
 class SplitBrain(FaultBase):
     kind: Literal["split-brain"]
     conflict_per_min: Fraction = Field(default=0.02, description="wrong share added per minute")
+    writes_elsewhere: Fraction | None = Field(
+        default=None,
+        description="with a data: block, the replica is promoted and the old primary keeps this "
+        "share of the writes while the fault lasts: the copies diverge (then conflict_per_min "
+        "is not used)",
+    )
 
 
 # ------------------------------------------------------------- resources and time

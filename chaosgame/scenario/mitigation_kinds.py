@@ -70,7 +70,7 @@ class RevertConfig(MitigationBase):
     topics=("containers", "cost-reliability"),
     summary="raise a CPU or memory limit (pods restart in waves) or grow a disk online",
     delay_s=120,
-    targets=("gateway", "service", "worker", "database", "queue"),
+    targets=("gateway", "service", "worker", "database", "queue", "dns", "external"),
 )
 class RaiseLimit(MitigationBase):
     action: Literal["raise-limit"]
@@ -100,6 +100,18 @@ class ResizePool(Towards):
 class AddNodes(MitigationBase):
     action: Literal["add-nodes"]
     count: int = Field(default=2, ge=1, le=50)
+
+
+@mitigation(
+    "add-subnet",
+    topics=("orchestration", "scalability-ha"),
+    summary="give a cluster's pods more addresses: attach a new subnet (a secondary CIDR block)",
+    delay_s=300,
+    targets=("cluster",),
+)
+class AddSubnet(MitigationBase):
+    action: Literal["add-subnet"]
+    addresses: int = Field(default=1024, ge=16, le=65536, description="addresses it adds")
 
 
 @mitigation(

@@ -15,10 +15,14 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from chaosgame.scenario.action_rules import Recovery, ReferenceStep, check_recovery
 from chaosgame.scenario.actions import MITIGATIONS, MitigationBase, mitigation_union
+from chaosgame.scenario.capacity import check_capacity
+from chaosgame.scenario.clients import Clients, check_clients
 from chaosgame.scenario.compose import check_compose
+from chaosgame.scenario.data import Data, check_data
 from chaosgame.scenario.evidence import Evidence, check_evidence
 from chaosgame.scenario.faults import FAULT_KINDS, FaultBase
 from chaosgame.scenario.fleet import check_fleet
+from chaosgame.scenario.harm import HarmSettings, check_harm
 from chaosgame.scenario.noise import Noise, check_noise
 from chaosgame.scenario.parties import Comms, Party, Pipeline, check_parties, target_names
 from chaosgame.scenario.party_actions import PARTY_TARGETS
@@ -30,6 +34,8 @@ from chaosgame.scenario.playable import (
     MIN_WINDOW_S,
     check_playable,
 )
+from chaosgame.scenario.resources import Resources
+from chaosgame.scenario.steering import REGION_OR_COMPONENT, check_steering
 from chaosgame.scenario.units import (
     MAX_NUMBER,
     ClockStart,
@@ -113,6 +119,8 @@ MAX_CALLS = 100.0
 """The most calls one request makes to a dependency."""
 MAX_LATENCY_MS = 10_000.0
 """The longest one-way latency between two regions."""
+Quota = Annotated[float, Field(gt=0, le=1_000_000)]
+"""A quota of cores (a cloud account's, a namespace's)."""
 
 
 class Region(BaseModel):
@@ -133,6 +141,39 @@ class Cluster(BaseModel):
     region: str | None = None
     nodes: int = Field(default=6, ge=1, le=MAX_REPLICAS)
     cpu_per_node: Cores = 8.0
+    max_nodes: int | None = Field(
+        default=None,
+        ge=1,
+        le=MAX_REPLICAS,
+        exclude_if=lambda v: v is None,
+        description="the node group's maximum size: nodes asked for past it are not provisioned",
+    )
+    vcpu_quota: Quota | None = Field(
+        default=None,
+        exclude_if=lambda v: v is None,
+        description="the cloud account's vCPU quota for these nodes: a node that would take "
+        "the cluster past it fails to launch",
+    )
+    pod_cpu_quota: Quota | None = Field(
+        default=None,
+        exclude_if=lambda v: v is None,
+        description="a resource quota: the CPU limits every pod on the cluster may hold "
+        "together; pods past it stay Pending",
+    )
+    pod_ips: int | None = Field(
+        default=None,
+        ge=1,
+        le=MAX_CONNECTIONS,
+        exclude_if=lambda v: v is None,
+        description="addresses in the subnet pods and nodes draw from; each running pod holds "
+        "one, each node `node_ips`; a pod with no address left stays ContainerCreating",
+    )
+    node_ips: int = Field(
+        default=1,
+        ge=0,
+        le=1000,
+        description="addresses each node holds for itself (its interface and its warm pool)",
+    )
 
 
 class Autoscaling(BaseModel):
@@ -159,6 +200,11 @@ class Probe(BaseModel):
     model_config = STRICT
     timeout: Duration = 1.0
     failure_threshold: int = Field(default=3, ge=1, le=100)
+    checks: list[str] = Field(
+        default_factory=list,
+        description="dependencies the probe's endpoint calls (a deep health check): their "
+        "latency is part of the probe's",
+    )
 
 
 class Telemetry(BaseModel):
@@ -226,6 +272,20 @@ class Component(BaseModel):
     cert_expires_at: Moment | None = Field(
         default=None, description="when its TLS certificate expires (calls to it then fail)"
     )
+    resources: Resources | None = Field(
+        default=None, description="how its memory, workers and connections depend on load"
+    )
+    resolver: str | None = Field(
+        default=None,
+        exclude_if=lambda v: v is None,
+        description="the dns component its calls resolve names through (its failure and "
+        "latency reach them as cached entries expire)",
+    )
+    dns_ttl: Annotated[Duration, Field(ge=1, le=86400)] = Field(
+        default=60.0,
+        exclude_if=lambda v: v == 60.0,
+        description="resolver: how long a resolved name stays cached",
+    )
     telemetry: Telemetry = Field(default_factory=Telemetry)
     tags: dict[str, str] = Field(default_factory=dict)
 
@@ -268,6 +328,19 @@ class Dependency(BaseModel):
     required: bool = Field(default=True, description="a failed call fails the caller's request")
     mode: Literal["sync", "async"] = "sync"
     journeys: list[str] | None = Field(default=None, description="only these journeys call")
+    # traffic steering (chaosgame.scenario.steering); absent, the call is made as before
+    balance: Name | None = Field(
+        default=None,
+        exclude_if=lambda v: v is None,
+        description="a load-balanced group: the caller's calls to the group's members (its "
+        "calls with the same `balance`) are split by their weights",
+    )
+    weight: Annotated[float, Field(ge=0, le=MAX_CALLS)] = Field(
+        default=1.0,
+        exclude_if=lambda v: v == 1.0,
+        description="balance: this member's weight in its group (0: a standby that carries "
+        "nothing until traffic is shifted to it)",
+    )
 
 
 class Spike(BaseModel):
@@ -290,6 +363,11 @@ class Journey(BaseModel):
     daily_amplitude: Fraction = Field(default=0.0, description="share of rate the day adds")
     peak_at: Duration = Field(default=14 * 3600.0, description="time of day of the peak")
     spikes: list[Spike] = Field(default_factory=list)
+    clients: Clients | None = Field(
+        default=None,
+        exclude_if=lambda v: v is None,
+        description="the users' clients: retries, pent-up demand, stale addresses and versions",
+    )
 
 
 class Tenant(BaseModel):
@@ -509,15 +587,24 @@ class Scenario(BaseModel):
     comms: Comms | None = Field(
         default=None, description="a public status page whose update cadence is scored"
     )
+    harm: HarmSettings | None = Field(
+        default=None,
+        exclude_if=lambda v: v is None,
+        description="harm beyond availability: data exposed, money lost, capacity cost",
+    )
     truth: Truth
     debrief: Debrief = Field(default_factory=Debrief)
     recovery: Recovery | None = Field(
         default=None, description="action durations, requirements and risks; the runbook"
     )
+    data: Data | None = Field(
+        default=None, description="backups and copies; writes lost are counted as writes"
+    )
 
     @model_validator(mode="after")
     def _references(self) -> Scenario:
         problems = check_references(self) + check_recovery(self) + check_playable(self)
+        problems += check_data(self)
         if problems:
             raise ValueError("\n".join(problems))
         return self
@@ -627,9 +714,13 @@ def check_references(sc: Scenario) -> list[str]:
         if f.when is not None and f.when.flag is not None:
             ref(f"{where}.when.flag", f.when.flag, flags, "flag")
     check_evidence(sc, problems, names, journeys)
+    problems += check_clients(sc, ref, names)
     problems += check_noise(sc, names)
     problems += check_parties(sc, ref)
+    problems += check_harm(sc, ref)
     check_compose(sc, problems, names)
+    problems += check_capacity(sc)
+    problems += check_steering(sc, ref)
     problems += check_fleet(sc)
     rc = sc.truth.root_cause
     ref("truth.root_cause.component", rc.component, names, "component")
@@ -652,6 +743,8 @@ def check_references(sc: Scenario) -> list[str]:
         elif info.targets[0] in PARTY_TARGETS:
             named = target_names(sc, info.targets[0])
             ref(f"truth.reference_solution[{i}].target", m.target, named, info.targets[0])
+        elif m.action in REGION_OR_COMPONENT and m.target in regions:
+            continue
         else:
             ref(f"truth.reference_solution[{i}].target", m.target, names, "component")
     return problems

@@ -46,3 +46,8 @@ class RunStep(MitigationBase):
 )
 class RestoreBackup(MitigationBase):
     action: Literal["restore-backup"]
+    backup: str | None = Field(
+        default=None,
+        max_length=63,
+        description="the backup restored (scenarios with a data: block; default the newest)",
+    )

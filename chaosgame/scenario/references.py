@@ -18,6 +18,7 @@ from collections.abc import Collection, Iterator
 from chaosgame.scenario.actions import MITIGATIONS
 from chaosgame.scenario.faults import FAULT_KINDS
 from chaosgame.scenario.party_actions import PARTY_TARGETS
+from chaosgame.scenario.steering import REGION_OR_COMPONENT
 
 Loc = tuple[int | str, ...]
 Raw = dict[str, object]
@@ -231,6 +232,8 @@ class _Checker:
             key = {"party": "parties", "pipeline": "pipelines", "journey": "journeys"}[what]
             named = [str(x.get("name")) for _, x in _items(self.data, key)]
             self.ref(loc, target, named, what)
+            return
+        if action in REGION_OR_COMPONENT and target in self.regions:
             return
         self.ref(loc, target, self.names, "component")
         comp = self.comps.get(target) if isinstance(target, str) else None

@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from chaosgame.engine.capacity import pending_at
+from chaosgame.engine.probes import held_out
 from chaosgame.engine.rng import derive
 from chaosgame.scenario import units
 from chaosgame.telemetry import gaps
@@ -20,7 +22,17 @@ if TYPE_CHECKING:
     from chaosgame.engine.sim import Simulator
 
 CHANGE_KINDS = ("deploy", "rollback", "flag", "config", "migration", "mitigation", "audit", "job")
-WARNING_KINDS = ("oom", "liveness", "restart", "node", "breaker", "backoff", "probe", "evicted")
+WARNING_KINDS = (
+    "oom",
+    "liveness",
+    "restart",
+    "node",
+    "breaker",
+    "backoff",
+    "probe",
+    "evicted",
+    "connections",
+)
 REASONS = {
     "deploy": "Deployed",
     "rollback": "RolledBack",
@@ -162,8 +174,16 @@ def pods(sim: Simulator, tick: int, component: str | None) -> dict[str, Any]:
                     _pod_row(pod, name, version, "Running", restarts, total, slot, sim, i, tick)
                 )
                 slot += 1
-        for pod in pod_names(sim, i, f"{mix.new or mix.stable}/pending", max(desired - ready, 0)):
+        unready = held_out(sim, tick, i)
+        waiting, why = pending_at(sim, tick, i)
+        for n, pod in enumerate(
+            pod_names(sim, i, f"{mix.new or mix.stable}/pending", max(desired - ready, 0))
+        ):
             status = "CrashLoopBackOff" if crashed else "ContainerCreating"
+            if n < unready:
+                status = "Running 0/1"
+            elif n - unready < waiting:
+                status = why.split(":", 1)[0] or "Pending"
             rows.append(
                 _pod_row(
                     pod, name, mix.new or mix.stable, status, restarts, total, slot, sim, i, tick
@@ -187,12 +207,12 @@ def _pod_row(
 ) -> dict[str, Any]:
     share = restarts // max(total, 1) + (1 if slot < restarts % max(total, 1) else 0)
     c = sim.history.comp
-    seen = gaps.has(sim, i, "metrics") and status == "Running"
+    seen = gaps.has(sim, i, "metrics") and status.startswith("Running")
     return {
         "name": pod,
         "component": comp,
         "ready": "1/1" if status == "Running" else "0/1",
-        "status": status,
+        "status": status.removesuffix(" 0/1"),
         "restarts": share,
         "version": version,
         "region": region_of(sim, i),

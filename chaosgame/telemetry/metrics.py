@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from chaosgame.scenario.capacity import uses_limits
 from chaosgame.telemetry.labels import Labels
 from chaosgame.telemetry.metrics_http import BUCKETS, QUANTILES, latency, requests
 from chaosgame.telemetry.promql import Matcher
@@ -313,12 +314,34 @@ CATALOGUE: dict[str, Spec] = {
 }
 
 
+def _pending(sim: Simulator, comps: list[int], hi: int) -> F:
+    from chaosgame.engine.capacity import pending_at
+
+    return np.array(
+        [[pending_at(sim, t, i)[0] for t in range(hi)] for i in comps], dtype=np.float64
+    ).reshape(len(comps), hi)
+
+
+CAPACITY: dict[str, Spec] = {
+    "kube_pod_status_pending": Spec(
+        "gauge",
+        "pods of the service waiting for room to start: quota, node CPU or a free address "
+        "(from the orchestrator)",
+        ("service", "region"),
+        _derived(_pending, own=False),
+    ),
+}
+"""Metrics of scenarios whose clusters have capacity limits."""
+
+
 def catalogue_of(sim: Simulator) -> dict[str, Spec]:
-    """The built-in catalogue, the scenario's noise gauges (``telemetry.noise``) and its own
-    metrics (``telemetry.authored``)."""
+    """The built-in catalogue, the scenario's noise gauges (``telemetry.noise``), the
+    capacity gauges where clusters have limits, and its own metrics (``telemetry.authored``)."""
     from chaosgame.telemetry import authored, noise
 
     out = CATALOGUE | noise.metric_specs(sim) if sim.scenario.noise.metrics else CATALOGUE
+    if uses_limits(sim.scenario):
+        out = out | CAPACITY
     own = authored.metric_specs(sim)
     return {**out, **own} if own else out
 

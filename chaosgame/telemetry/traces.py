@@ -19,6 +19,7 @@ import numpy as np
 
 from chaosgame.engine import physics as ph
 from chaosgame.engine.rng import derive
+from chaosgame.engine.steering import calls_at
 from chaosgame.telemetry import gaps
 from chaosgame.telemetry.errors import QueryError, suggest
 from chaosgame.telemetry.listings import clock
@@ -131,13 +132,14 @@ class Builder:
         mean = float(h.cls["latency"][t, k, i])
         floor = float(h.cls["floor"][t, k, i])
         err = float(h.cls["errors"][t, k, i])
-        edges = [int(e) for e in np.flatnonzero((w.src == i) & ~w.is_async) if w.calls[k, e] > 0]
-        calls_time = sum(float(w.calls[k, e]) * float(h.edge["call_time"][t, e]) for e in edges)
+        calls = calls_at(self.sim, t)  # a steered fleet calls where its weights say
+        edges = [int(e) for e in np.flatnonzero((w.src == i) & ~w.is_async) if calls[k, e] > 0]
+        calls_time = sum(float(calls[k, e]) * float(h.edge["call_time"][t, e]) for e in edges)
         own_floor = min(float(w.service_time[i]), floor)
         own_mean = max(mean - calls_time, own_floor)
         own = own_floor + (own_mean - own_floor) * -math.log(1.0 - rng.random())
         fins = sum(
-            float(w.calls[k, e]) * float(h.edge["final_fail"][t, e]) for e in edges if w.required[e]
+            float(calls[k, e]) * float(h.edge["final_fail"][t, e]) for e in edges if w.required[e]
         )
         own_err = max(err - fins, 0.0)
         clock_t = start + own * 0.2
@@ -147,13 +149,13 @@ class Builder:
         required = [e for e in edges if w.required[e]]
         if force is True and required and rng.random() < fins / max(err, fins, 1e-9):
             weights = [
-                float(w.calls[k, e]) * float(h.edge["final_fail"][t, e]) + 1e-12 for e in required
+                float(calls[k, e]) * float(h.edge["final_fail"][t, e]) + 1e-12 for e in required
             ]
             blame = rng.choices(required, weights)[0]
         for e in edges:
             if len(self.spans) >= MAX_SPANS or depth > 12:
                 break
-            x = float(w.calls[k, e]) * miss
+            x = float(calls[k, e]) * miss
             count = int(x) + (1 if rng.random() < x - int(x) else 0)
             if e == blame:
                 count = max(count, 1)

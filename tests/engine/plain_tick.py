@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from chaosgame.engine import clients, load, tick
 from chaosgame.engine import physics as ph
-from chaosgame.engine import tick
 from chaosgame.engine.control import breakers
 from chaosgame.engine.physics import TINY
 
@@ -48,13 +48,20 @@ def flow(sim: Simulator, m: Modifiers, now: float, dt: float) -> None:
     k, n = w.k, w.n
     lam = np.zeros((k, n))
     rates = sim.rates = sim.journey_rates(now)
-    lam[np.arange(k), w.journey_front[w.class_journey]] += rates[w.class_journey] * w.class_share
+    if w.clients is None:
+        lam[np.arange(k), w.journey_front[w.class_journey]] += (
+            rates[w.class_journey] * w.class_share
+        )
+    else:
+        front, stale = clients.arrivals(sim, m, rates)
+        lam[np.arange(k), w.journey_front[w.class_journey]] += front
+        lam[np.arange(k), w.clients.old] += stale
     reps = np.maximum(st.ready, 0.0) * (1.0 - m.unready)
     per_rep = 1.0 / np.maximum(reps, TINY)
     miss = np.where(w.is_cache, 1.0 - st.hit, 1.0)
     held_open = (st.breaker == 1) | (m.edge_open > 0)
     passing = np.where(held_open, 0.0, np.where(st.breaker == 2, 0.1, 1.0))
-    mult = w.calls * miss[w.src] * attempts(st.prev_p, m.edge_retries) * passing
+    mult = sim.calls * miss[w.src] * attempts(st.prev_p, m.edge_retries) * passing
     mult = mult * (1.0 - m.edge_off)
     blocked = ph.combine(m.block, st.waf) if (m.block.any() or st.waf.any()) else None
     sim._blocked = blocked
@@ -147,6 +154,8 @@ def own_outcomes(
     wait = svc * np.power(r, np.sqrt(2.0 * (c + 1.0)) - 1.0) / (c * (1.0 - r))
     own_lat = svc + wait + m.lat_add
     own_lat = own_lat + np.where(cap > TINY, st.syncq / np.maximum(cap, TINY), 0.0)
+    if w.load is not None and w.load.worker_idx.size:
+        own_lat = load.worker_latency(sim, m, served, cap, throttle, own_lat)
     sim.own_lat = own_lat
     refused = np.where(
         st.conn_demand > w.max_connections,
@@ -198,7 +207,7 @@ def outcomes(
     keep = (1.0 - m.edge_fail) * (1.0 - pool_fail) * (1.0 - net_fail)
     denied = st.deny_slow | st.deny_fast
     off = m.edge_off > 0
-    ce_all = w.calls * miss[w.src] * ~w.is_async * ~off
+    ce_all = sim.calls * miss[w.src] * ~w.is_async * ~off
     req_all = ce_all * w.required
     rows = np.arange(k)[:, None] * n
     for lv in reversed(w.plan):

@@ -179,6 +179,21 @@ def test_nodes_cost_and_draining_dips_capacity() -> None:
     assert drained.state.nodes[0] == 3  # the cordoned node leaves the pool
 
 
+@covers("add-subnet")
+def test_a_new_subnet_gives_addresses_not_cpu() -> None:
+    # prod: 4 nodes of 4 cores; gw 2 x 0.5 + api 3 + cache 2 + queue 1 + worker 2 = 9 cores
+    # held; api asks for 12 more pods: the subnet (4 nodes x 2 + 9 pods + 3 free addresses)
+    # lets 3 start, the new subnet lets the rest try, and 16 - 9 = 7 cores still leave 5
+    # of them Pending on CPU
+    cluster = {"name": "prod", "region": "eu", "nodes": 4, "cpu_per_node": 4.0}
+    limited = [{**cluster, "pod_ips": 4 * 2 + 10 + 3, "node_ips": 2}]
+    scale = (60.0, m("scale", "api", replicas=15))
+    sim = play([scale], 300.0, clusters=limited)
+    assert sim.state.ready[sim.world.index["api"]] == 3 + 3
+    sim = play([scale, (300.0, m("add-subnet", "prod", addresses=256))], 900.0, clusters=limited)
+    assert sim.state.ready[sim.world.index["api"]] == 3 + 7
+
+
 @covers("failover-db", "promote-replica")
 def test_promoting_a_lagging_replica_loses_writes_a_planned_failover_does_not() -> None:
     lag = [f("replication-lag", "replica", until=300.0)]
@@ -269,6 +284,53 @@ def test_a_runbook_step_changes_nothing_and_a_restore_restarts_every_replica() -
     assert comp(lost, "replicas", "db", 1930.0) < 1.0  # the replica restarts on the copy
     assert comp(lost, "errors", "db", 2300.0) < 0.01
     assert lost.state.restarts[db] >= 1
+
+
+@covers("reconcile")
+def test_reconciling_diverged_copies_takes_its_time_and_changes_nothing_else() -> None:
+    split = [f("split-brain", "db", at=300.0, until=420.0, writes_elsewhere=0.3)]
+    rules = {"reconcile_per_s": 1.0}
+    done = play([(450.0, m("reconcile", "db"))], 900.0, faults=split, data=rules)
+    left = play([], 900.0, faults=split, data=rules)
+    until = int(done.pending[-1].at / done.dt)
+    assert until > 60  # slower than the catalogue's ten minutes at one write per second
+    assert np.array_equal(done.history.comp["errors"][:until], left.history.comp["errors"][:until])
+
+
+@covers("drain", "shift-weights", "repoint", "set-fanout", "contact-provider")
+def test_steering_loads_whoever_takes_the_traffic_and_a_provider_takes_its_time() -> None:
+    from tests.engine.steering_fleet import steer_fleet
+
+    def steered(action: str, target: str, **params: Any) -> Simulator:
+        sim = Simulator(steer_fleet(patch={"web-b": {"replicas": 2}}))
+        sim.run_until(300.0)
+        sim.mitigate(mitigation_adapter().validate_python(m(action, target, **params)))
+        sim.run_until(600.0)
+        return sim
+
+    def err(sim: Simulator, name: str) -> float:
+        return float(sim.err[:, sim.world.index[name]].max())
+
+    assert err(steered("drain", "a"), "web-b") > 0.05  # the smaller region saturates
+    assert err(steered("shift-weights", "front", to="web-b", weight=1.0), "web-b") > 0.05
+    cold = Simulator(steer_fleet(patch={"standby": {"capacity": 50.0}}))
+    cold.run_until(300.0)
+    cold.mitigate(
+        mitigation_adapter().validate_python(m("repoint", "web-a", to="store-a", onto="standby"))
+    )
+    cold.run_until(600.0)
+    assert err(cold, "standby") > 0.05  # a small standby cannot hold every call at once
+    fewer = steered("set-fanout", "web-b", to="store-b", calls=0.5)
+    i = fewer.world.index["store-b"]
+    assert float(fewer.served[:, i].sum()) < float(
+        fewer.served[:, fewer.world.index["web-b"]].sum()
+    )
+    slow = [{**f("third-party-slow", "provider"), "added_latency": 3.0}]
+    asked = Simulator(steer_fleet(faults=slow))
+    asked.run_until(300.0)
+    asked.mitigate(mitigation_adapter().validate_python(m("contact-provider", "provider")))
+    asked.run_until(1800.0)
+    assert float(asked.lat[0, asked.world.index["provider"]]) > 3.0  # an hour by default
 
 
 def test_every_mitigation_has_a_side_effect_test() -> None:

@@ -103,7 +103,9 @@ CASES: dict[str, Callable[[], tuple[Scenario, Plan, float]]] = {
     "busy-fleet": lambda: (*busy_fleet(), 700.0),
     "tickets-split-brain-oversell": lambda: (load("tickets-split-brain-oversell"), [], 900.0),
     "dispatch-retry-amplification": lambda: (load("dispatch-retry-amplification"), [], 900.0),
+    "ledger-connection-storm": lambda: (load("ledger-connection-storm"), [], 1800.0),
     "generated-60": lambda: (generated(60, seed=4, tiers=6), [], 600.0),
+    "login-herd-after-rollback": lambda: (load("login-herd-after-rollback"), [], 1800.0),
 }
 
 

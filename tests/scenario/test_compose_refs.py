@@ -62,8 +62,8 @@ def test_a_valid_composed_fault_loads() -> None:
             "faults[0].remedies[0].action: unknown action 'rollbak'; did you mean 'rollback'?",
         ),
         (
-            {"remedies": [{"action": "restart", "target": "ext"}]},
-            "faults[0].remedies[0]: restart cannot act on 'ext', a external",
+            {"remedies": [{"action": "flush-cache", "target": "ext"}]},
+            "faults[0].remedies[0]: flush-cache cannot act on 'ext', a external",
         ),
         (
             {"remedies": [{"action": "toggle-flag", "target": "old-path"}]},
