@@ -253,12 +253,16 @@ def resources(sim: Simulator, m: Modifiers, dt: float) -> None:
     w, st = sim.world, sim.state
     total = sim.served.sum(0)
     memory_and_kills(sim, m, total, dt)
-    # a cache refills only with the misses its backing store actually answered
-    backing_fail = np.zeros(w.n)
+    # A cache refills only with the misses its backing store answered: in the refill law a
+    # read fills a key when it misses one the cache could hold, and a miss fills it only
+    # when its call (retries included) succeeds. Hits fill nothing.
+    answered = np.ones(w.n)
     if sim._cache_edges.size:
         ce = sim._cache_edges
-        np.maximum.at(backing_fail, w.src[ce], sim.p_true[ce])
-    reads = total * dt * (st.hit + (1.0 - st.hit) * (1.0 - backing_fail))
+        rates = np.maximum(sim.edge_rate[:, ce], TINY)
+        final = (sim.fin[:, ce] * rates).sum(0) / rates.sum(0)
+        np.minimum.at(answered, w.src[ce], 1.0 - final)
+    reads = total * dt * answered
     st.hit = np.where(w.is_cache, ph.cache_refill(st.hit, w.hit_target, reads, w.keyspace), 0)
     writes = total * w.write_fraction * m.write_factor
     grow = (writes * w.bytes_per_write / 1e9 + m.disk_add) * dt

@@ -64,8 +64,8 @@ def _edge(sim: Simulator, i: int, to: str) -> int:
 
 def start_rollout(f: Rollout, sim: Simulator, i: int) -> None:
     """Deploy the fault's version on component ``i`` the way the fault says (its strategy,
-    weight and duration), unless the scenario's history already does."""
-    deploy(sim, i, f.version, f.strategy, f.weight, f.duration)
+    weight and duration), unless the scenario's history does it then or later."""
+    deploy(sim, i, f.version, f.strategy, f.weight, f.duration, since=f.at)
 
 
 def deploy(
@@ -75,10 +75,17 @@ def deploy(
     strategy: str = "rolling",
     weight: float = 1.0,
     duration: float = 300.0,
+    since: float | None = None,
 ) -> None:
-    """Deploy ``version`` on component ``i`` unless the scenario's history already does."""
+    """Deploy ``version`` on component ``i`` unless it already runs it or the scenario's
+    history deploys it at ``since`` (default: now) or later: that deploy is the one meant,
+    and a fault bound to the version waits for it. A deploy of the version earlier in the
+    history, since replaced, does not stop this one."""
     name = sim.world.names[i]
-    if any(d.component == name and d.version == version for d in sim.scenario.deploys):
+    start = sim.now if since is None else since
+    if any(
+        d.component == name and d.version == version and d.at >= start for d in sim.scenario.deploys
+    ):
         return
     v = sim.state.versions[i]
     if v.stable == version or (v.rollout is not None and v.rollout.to == version):

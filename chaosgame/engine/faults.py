@@ -77,8 +77,9 @@ def on_start(*models: type[F]) -> Callable[[Start[F]], Start[F]]:
 
 def introduces(*models: type[F]) -> Callable[[Start[F]], Start[F]]:
     """Register the change a fault of one of these kinds brings with it at its start time (a
-    deploy, a config push, a rotated secret), made whatever its condition: it is what the
-    player sees."""
+    deploy, a config push, a rotated secret): it is what the player sees. It is made whatever
+    its target's version, flag and config (the change may be what sets them), once the rest of
+    its ``when`` holds (see :meth:`ActiveFault.change_due`)."""
 
     def register(fn: Start[F]) -> Start[F]:
         for model in models:
@@ -163,6 +164,19 @@ class ActiveFault:
             share *= extra_share(sim, cond, self.target, now)
         return share
 
+    def change_due(self, sim: Simulator, now: float) -> bool:
+        """Whether the change the fault brings (its kind's deploy or config push, its
+        ``change:`` command) is made now, at or after its start: at once without a ``when``;
+        otherwise when the condition first holds. For a kind that makes a change of its own,
+        the parts on its target's version, flag and config are left out (the change may be
+        what makes them hold); the rest (time, load, other components) still counts."""
+        cond = self.spec.when
+        if cond is None:
+            return True
+        if self.spec.kind in INTRODUCES:
+            return not self.extended or extra_share(sim, cond, self.target, now) > 0.0
+        return self.condition(sim, now) > 0.0
+
     def strength(self, sim: Simulator, now: float) -> float:
         """``intensity x onset x condition`` at ``now`` (nothing once a provider fixed it)."""
         shape = self.onset(sim, now)
@@ -176,7 +190,7 @@ class ActiveFault:
     def apply(self, sim: Simulator, m: Modifiers) -> None:
         """Write this tick's effect into the modifiers."""
         now = sim.now
-        if not self.introduced and now >= self.spec.at:
+        if not self.introduced and now >= self.spec.at and self.change_due(sim, now):
             self.introduced = True
             introduce(self.spec, sim, self.target, INTRODUCES.get(self.spec.kind))
         if not self.started and now >= self.spec.at:

@@ -52,10 +52,15 @@ def root_fleet(sc: Scenario, seed: int | None = None) -> set[str]:
 
 def initial_versions(sc: Scenario, name: str, version: str, past: list[Deploy]) -> Versions:
     """What component ``name`` runs when the window opens, given its deploys before it
-    (``past``, oldest first). A last deploy that stopped part-way leaves a held rollout."""
+    (``past``, oldest first): the last one's version, on every pod (the component's own
+    ``version`` is what it ran before them). A last deploy that stopped part-way leaves a
+    held rollout."""
     last = past[-1] if past else None
     if last is None or last.reached is None or last.reached >= 1.0:
-        return Versions(stable=version, history=[d.version for d in past if d.version != version])
+        stable = version if last is None else last.version
+        before = [] if any(d.version == version for d in past) else [version]
+        older = [v for v in [*before, *(d.version for d in past)] if v != stable]
+        return Versions(stable=stable, history=older)
     old = previous_version(sc, last)
     history = [d.version for d in past[:-1] if d.version not in (old, last.version)]
     rollout = Rollout(

@@ -94,9 +94,10 @@ def write_history(sim: Simulator, m: Modifiers) -> None:
     c = h.comp
     served = sim.served
     total = served.sum(0)
-    weight = np.where(
-        total[None, :] > TINY, served / np.maximum(total, TINY), w.class_share[:, None]
-    )
+    # a component that served nothing this tick weighs its classes as the journeys do
+    # (each journey's classes share one): its error share stays a share
+    idle = w.class_share / max(len(w.journeys), 1)
+    weight = np.where(total[None, :] > TINY, served / np.maximum(total, TINY), idle[:, None])
     c["offered"][row] = sim.offered.sum(0)
     c["served"][row] = total
     c["errors"][row] = (sim.err * weight).sum(0)

@@ -35,6 +35,7 @@ from chaosgame.engine.history import History
 from chaosgame.engine.load import LoadState
 from chaosgame.engine.parties import held as _held
 from chaosgame.engine.probes import Probes, probes_of
+from chaosgame.engine.refusals import Refusals
 from chaosgame.engine.rng import Streams
 from chaosgame.engine.state import Modifiers, Rollout, State
 from chaosgame.engine.tick import CLIENT_TIMEOUT, flow, resources, write_history
@@ -116,6 +117,8 @@ class Simulator:
         """Called after every tick, once its history row is written; they may only read."""
         self.versionlog = VersionLog()
         """Versions, rollout shares and retries in force, recorded at the end of every tick."""
+        self.refusals = Refusals()
+        """The share of requests a quota refused, per tick with a quota in force (429s)."""
         self.pending: list[Pending] = []
         self.events: list[Event] = []
         self.memo: dict[Any, Any] = {}

@@ -96,6 +96,11 @@ def flow(sim: Simulator, m: Modifiers, now: float, dt: float) -> None:
         ceiling_o = ceiling[eorder]
     drain = np.zeros(n)
     dropped_o = np.zeros(n)
+    # a quota answers the excess over it at once (429): refused requests do no work and
+    # call nothing downstream
+    quota_o = m.quota[order] if np.isfinite(m.quota).any() else None
+    refused_o = np.zeros(n)
+    admitted_o = arriving_o if quota_o is None else np.zeros(n)
     for lv in w.plan:
         at = lv.at
         # Sums over classes run on class-contiguous ("F") arrays: numpy adds eight or more
@@ -106,6 +111,12 @@ def flow(sim: Simulator, m: Modifiers, now: float, dt: float) -> None:
             arrived = np.asfortranarray(lam[:, at])
         a = arrived.sum(0) * admit_o[at]
         arriving_o[at] = a
+        a_all = a
+        if quota_o is not None:
+            q = quota_o[at]
+            refused_o[at] = np.where(a > q, 1.0 - q / np.maximum(a, TINY), 0.0)
+            a = a * (1.0 - refused_o[at])
+            admitted_o[at] = a
         thr = np.maximum(1.0, np.minimum(a * per_rep_o[at], busy_cap_o[at]) * cpu_per_req_o[at])
         c = base_cap_o[at] / thr
         a_dt = a * dt
@@ -115,7 +126,8 @@ def flow(sim: Simulator, m: Modifiers, now: float, dt: float) -> None:
         lost = np.maximum(left - c * max_wait_o[at], 0.0)
         syncq_o[at] = left - lost
         dropped_o[at] = lost
-        sf = np.where(a > TINY, did / np.maximum(a_dt, TINY), 0.0) * admit_o[at]
+        a_dt = a_all * dt  # served share of every arrival, the refused included
+        sf = np.where(a_all > TINY, did / np.maximum(a_dt, TINY), 0.0) * admit_o[at]
         served_o[:, at] = arrived * sf
         if lv.queues.size:
             drain_queues(sim, lv, lam, served_o, consumer_cap, drain, dt)
@@ -132,13 +144,14 @@ def flow(sim: Simulator, m: Modifiers, now: float, dt: float) -> None:
             lam += bin_sums(lv.callees.ravel(), x.ravel(), k * n).reshape(k, n)
     st.syncq[order] = syncq_o
     arriving, dropped = arriving_o[rank], dropped_o[rank]
+    admitted = arriving if quota_o is None else admitted_o[rank]
     served = np.take(served_o, rank, axis=1)
     pool_fail = pool_fail_o[w.edge_rank]
-    demand = np.minimum(arriving * per_rep, busy_cap) * cpu_per_req
+    demand = np.minimum(admitted * per_rep, busy_cap) * cpu_per_req
     throttle = np.maximum(1.0, demand)
     cap = base_cap / throttle
-    has = arriving > TINY
-    drop = np.where(has, np.minimum(dropped / np.maximum(arriving * dt, TINY), 1.0), 0.0)
+    has = admitted > TINY
+    drop = np.where(has, np.minimum(dropped / np.maximum(admitted * dt, TINY), 1.0), 0.0)
     drop = np.where((reps <= 0) & has, 1.0, drop)
     sim.offered = np.take(lam, rank, axis=1)
     sim.served = served
@@ -148,8 +161,9 @@ def flow(sim: Simulator, m: Modifiers, now: float, dt: float) -> None:
     sim.cpu = np.minimum(demand, 1.0)
     sim.edge_rate = np.take(edge_x_o, w.edge_rank, axis=1)
     sim.arriving = arriving
-    quota = np.where(arriving > m.quota, 1.0 - m.quota / np.maximum(arriving, TINY), 0.0)
-    drop = ph.combine(drop, quota)
+    refused = refused_o[rank]
+    sim.refusals.note(sim.tick, refused if quota_o is not None else None)
+    drop = ph.combine(drop, refused)  # dropped from the admitted, refused from every arrival
     outcomes(sim, m, served, cap, throttle, drop, pool_fail, miss)
 
 
@@ -228,13 +242,24 @@ def outcomes(
             tcall_o[:, s] = tcall
             ce = e.calls[:, s]
             terms = np.empty((3, k, len(lv.edges)))
+            # mean latency is linear in the calls made, whole or not
             np.multiply(ce, tcall, out=terms[0])
             np.multiply(ce, fl, out=terms[1])
-            np.multiply(e.required[:, s], np.log(np.maximum(1.0 - fin, TINY)), out=terms[2])
+            if e.fractional:  # log P(no call fails): floor(c) calls, one more frac(c) of the time
+                terms[2] = log_none(e.required_whole[:, s], e.required_part[:, s], fin)
+            else:
+                np.multiply(e.required[:, s], np.log(np.maximum(1.0 - fin, TINY)), out=terms[2])
             gathered = bin_sums(lv.up.ravel(), terms.ravel(), 3 * size)
             if track_quality:
-                terms[0] = ce * np.log(np.maximum(1.0 - wrong_o.ravel()[callees], TINY))
-                terms[1] = ce * np.log(np.maximum(1.0 - lost_o.ravel()[callees], TINY))
+                wrong_in = wrong_o.ravel()[callees]
+                lost_in = lost_o.ravel()[callees]
+                if e.fractional:
+                    whole, part = e.calls_whole[:, s], e.calls_part[:, s]
+                    terms[0] = log_none(whole, part, wrong_in)
+                    terms[1] = log_none(whole, part, lost_in)
+                else:
+                    terms[0] = ce * np.log(np.maximum(1.0 - wrong_in, TINY))
+                    terms[1] = ce * np.log(np.maximum(1.0 - lost_in, TINY))
                 quality = bin_sums(lv.up[:2].ravel(), terms[:2].ravel(), 2 * size)
         g = gathered.reshape(3, k, -1)
         err_o[:, at] = ph.combine(own_err_o[:, at], 1.0 - np.exp(g[2]))
@@ -312,6 +337,11 @@ class CallTerms:
     deny_slow: NDArray[np.bool_]
     deny_fast: NDArray[np.bool_]
     denied: bool  # whether any call is refused outright
+    fractional: bool  # whether any edge makes a fractional number of calls per request
+    calls_whole: F64  # (K, E) floor(calls) and the rest, when fractional
+    calls_part: F64
+    required_whole: F64
+    required_part: F64
 
 
 def call_terms(sim: Simulator, m: Modifiers, pool_fail: F64, miss: F64) -> CallTerms:
@@ -337,14 +367,17 @@ def call_terms(sim: Simulator, m: Modifiers, pool_fail: F64, miss: F64) -> CallT
     eo = w.edge_order
     quiet = (is_open | off)[eo]
     deny_slow, deny_fast = st.deny_slow[eo], st.deny_fast[eo]
+    calls, required = np.take(ce_all, eo, axis=1), np.take(req_all, eo, axis=1)
+    calls_whole, required_whole = np.floor(calls), np.floor(required)
+    calls_part, required_part = calls - calls_whole, required - required_whole
     return CallTerms(
         extra=extra[eo],
         timeout=st.timeout[eo],
         keep=keep[eo],
         retries=retries[eo],
         backoff=w.backoff[eo],
-        calls=np.take(ce_all, eo, axis=1),
-        required=np.take(req_all, eo, axis=1),
+        calls=calls,
+        required=required,
         is_open=is_open,
         quiet=quiet,
         forced=np.where(is_open, 1.0, 0.0)[eo],
@@ -352,7 +385,21 @@ def call_terms(sim: Simulator, m: Modifiers, pool_fail: F64, miss: F64) -> CallT
         deny_slow=deny_slow,
         deny_fast=deny_fast,
         denied=bool(deny_slow.any() or deny_fast.any()),
+        fractional=bool(calls_part.any()),
+        calls_whole=calls_whole,
+        calls_part=calls_part,
+        required_whole=required_whole,
+        required_part=required_part,
     )
+
+
+def log_none(whole: F64, part: F64, p: F64) -> F64:
+    """``log`` of the chance that none of a request's calls to a dependency meets an event of
+    probability ``p`` per call, when it makes ``whole`` calls and one more with probability
+    ``part``: ``whole log(1 - p) + log(1 - part p)`` (a dependency called on 2 % of requests
+    fails at most 2 % of them). Exactly ``calls x log(1 - p)`` for whole numbers of calls."""
+    out: F64 = whole * np.log(np.maximum(1.0 - p, TINY)) + np.log(np.maximum(1.0 - part * p, TINY))
+    return out
 
 
 def bin_sums(positions: I64, values: F64, size: int) -> F64:

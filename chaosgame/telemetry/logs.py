@@ -17,6 +17,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from chaosgame.engine import physics as ph
+from chaosgame.engine.refusals import limited as quota_limited
 from chaosgame.engine.rng import derive
 from chaosgame.scenario.noise import NoiseSlowQuery
 from chaosgame.telemetry import authored, gaps
@@ -83,6 +84,9 @@ def reach(sim: Simulator, j: int) -> set[int]:
     out: set[int] = rec.cache[key]
     return out
 
+
+RETRY_KINDS = ("retry_t", "retry_e", "retry_q")
+"""Kinds of the lines that log a retried call (their number is the attempt)."""
 
 EVENT_KINDS = ("oom", "liveness", "restart", "node", "autoscale", "scale")
 """Events a component's own log tells of (the orchestrator's messages)."""
@@ -182,6 +186,7 @@ def _categories(sim: Simulator, i: int) -> list[Category]:
             "error",
             sh.line(fmt, lang, "error", name, "server", [sh.OVERLOAD.format(m=m, p=p)], kv),
         )
+    limited = quota_limited(sim)  # their callers log the calls a quota refuses as 429s
     for e in np.flatnonzero(w.src == i):
         d = w.deps[int(e)]
         to_ms = int(d.timeout * 1000)
@@ -189,6 +194,7 @@ def _categories(sim: Simulator, i: int) -> list[Category]:
         kv = [("trace_id", sh.TRACE), ("pod", pod)]
         tmo = sh.fill(sh.TIMEOUT[lang], **names)
         ups = sh.fill(sh.UPSTREAM[lang], **names)
+        refused = sh.fill(sh.QUOTA[lang], **names) if int(w.dst[e]) in limited else None
         retry: list[Seg] = [
             f"retrying call to {d.to} (attempt ",
             sh.N,
@@ -207,6 +213,13 @@ def _categories(sim: Simulator, i: int) -> list[Category]:
                 sh.line(fmt, lang, "warn", name, "client", retry + ups, kv),
                 edge=int(e),
             )
+            if refused is not None:
+                add(
+                    f"retry_q/{e}",
+                    "warn",
+                    sh.line(fmt, lang, "warn", name, "client", retry + refused, kv),
+                    edge=int(e),
+                )
         add(
             f"fail_t/{e}",
             "error",
@@ -219,6 +232,13 @@ def _categories(sim: Simulator, i: int) -> list[Category]:
             sh.line(fmt, lang, "error", name, "client", ups, kv),
             edge=int(e),
         )
+        if refused is not None:
+            add(
+                f"fail_q/{e}",
+                "error",
+                sh.line(fmt, lang, "error", name, "client", refused, kv),
+                edge=int(e),
+            )
         if d.pool:
             pool = [
                 f"timed out after {to_ms}ms waiting for a connection to {d.to} "
@@ -408,13 +428,19 @@ def expected(sim: Simulator, cats: list[Category], lo: int, hi: int) -> NDArray[
         df = c["floor"][lo:hi][:, w.dst[ea]].astype(np.float64) + w.net_latency[ea]
         pto = ph.timeout_probability(w.timeout[ea], dl, df)
         tau = np.clip(pto / np.maximum(p, 1e-9), 0, 1)
+        # the share of failed calls a quota refused (answered at once with a 429)
+        refused = sim.refusals.window(lo, hi, w.dst[ea]) if sim.refusals.ticks else None
+        if refused is not None:
+            quota = np.minimum(np.clip(refused / np.maximum(p, 1e-9), 0, 1), 1 - tau)
+        else:
+            quota = np.zeros_like(tau)
         pw = np.clip(ed["pool_wait"][lo:hi][:, ea].astype(np.float64), 0, 0.999)
         brk = ed["breaker"][lo:hi][:, ea].astype(np.float64)
         caller_served = c["served"][lo:hi][:, w.src[ea]].astype(np.float64)
         mean_calls = w.calls[:, ea].mean(0)
         blocked = caller_served * mean_calls * np.where(brk == 1, 1.0, np.where(brk == 2, 0.9, 0.0))
     else:
-        rate = p = final = retried = tau = pw = blocked = np.zeros((hi - lo, 0))
+        rate = p = final = retried = tau = quota = pw = blocked = np.zeros((hi - lo, 0))
     # failures of required synchronous calls, summed per caller in edge order
     dep_final = np.zeros((hi - lo, len(comps)))
     has_dep = np.zeros(len(comps), np.bool_)
@@ -457,10 +483,11 @@ def expected(sim: Simulator, cats: list[Category], lo: int, hi: int) -> NDArray[
 
     def edge_rate(kind: str) -> NDArray[np.float64]:
         """Lines per second of ``kind`` on every selected edge, ``[ticks, edges]``."""
-        if kind in ("retry_t", "retry_e"):
-            out: NDArray[np.float64] = retried * (tau if kind == "retry_t" else 1 - tau)
-        elif kind in ("fail_t", "fail_e"):
-            out = final * (tau if kind == "fail_t" else 1 - tau)
+        if kind in RETRY_KINDS:
+            split = {"retry_t": tau, "retry_q": quota}.get(kind, 1 - tau - quota)
+            out: NDArray[np.float64] = retried * split
+        elif kind in ("fail_t", "fail_e", "fail_q"):
+            out = final * {"fail_t": tau, "fail_q": quota}.get(kind, 1 - tau - quota)
         elif kind == "pool":
             out = rate / (1 - pw) * pw
         else:

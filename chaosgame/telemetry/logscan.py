@@ -826,7 +826,7 @@ class Reader:
         row_key = np.zeros(len(self.cats), np.intp)
         for r, cat in enumerate(self.cats):
             kind = cat.kind
-            if kind in ("retry_t", "retry_e"):
+            if kind in logs.RETRY_KINDS:
                 modulus[r] = max(int(sim.world.retries[cat.edge]), 1)
                 continue
             if kind == "ok":

@@ -263,7 +263,7 @@ def _latency_params(sim: Simulator, cat: Category, tick: int) -> tuple[float, fl
 def _number(sim: Simulator, cat: Category, tick: int, h: int) -> int:
     kind = cat.kind
     c = sim.history.comp
-    if kind in ("retry_t", "retry_e"):
+    if kind in logs.RETRY_KINDS:
         retries = int(sim.world.retries[cat.edge])
         return 1 + h % max(retries, 1)
     if kind == "repl":

@@ -81,6 +81,24 @@ UPSTREAM: dict[str, list[Seg]] = {
     "rust": ["{t} responded 500 Internal Server Error"],
     "other": ["call to {t} failed with status 500"],
 }
+QUOTA: dict[str, list[Seg]] = {
+    "java": [
+        "org.springframework.web.client.HttpClientErrorException$TooManyRequests: "
+        "429 Too Many Requests from {t} at com.shop.{s}.client.RestClient.call(RestClient.java:",
+        N,
+        ")",
+    ],
+    "go": ["{t}: unexpected status 429 Too Many Requests"],
+    "python": [
+        "requests.exceptions.HTTPError: 429 Client Error: Too Many Requests for url: "
+        "http://{t}:8080/"
+    ],
+    "node": ["Error: Request failed with status code 429 (Too Many Requests) calling {t}"],
+    "ruby": ["Faraday::TooManyRequestsError: the server responded with status 429 calling {t}"],
+    "rust": ["{t} responded 429 Too Many Requests"],
+    "other": ["call to {t} failed with status 429 Too Many Requests"],
+}
+"""What a client logs when a quota refuses its call (a rate limit's 429)."""
 INTERNAL: dict[str, list[Seg]] = {
     "java": [
         "Unhandled exception processing {m} {p}: java.lang.RuntimeException at "

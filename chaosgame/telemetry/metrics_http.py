@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from chaosgame.engine.refusals import limited as quota_limited
 from chaosgame.telemetry.labels import Labels, column
 from chaosgame.telemetry.promql import Matcher
 from chaosgame.telemetry.recorder import recorder
@@ -197,6 +198,11 @@ def requests(sim: Simulator, comps: list[int], hi: int, m: list[Matcher]) -> Fra
     pairs, rate, err, _, _ = journey_split(sim, comps, hi, latency=False)
     want = [x for x in m if x.label == "code"]
     codes = [c for c, name in enumerate(("200", "500")) if all(x.test(name) for x in want)]
+    lim = quota_limited(sim)
+    want429 = bool(lim) and all(x.test("429") for x in want)
+    added500 = want429 and 1 not in codes
+    if added500:  # the 500s are computed to split the 429s from them, then left out
+        codes.append(1)
     single = simple_versions(sim, dict.fromkeys(i for i, _ in pairs), hi)
     # one series per (pair, version, code), in that order
     shares: dict[int, tuple[F, F]] = {}  # series -> (share, adjustment) when the mix changed
@@ -224,11 +230,27 @@ def requests(sim: Simulator, comps: list[int], hi: int, m: list[Matcher]) -> Fra
         pair_of = np.array(s_pair, dtype=np.int64)
         code_of = np.array(s_code, dtype=np.int64)
         version = column(s_version, n)
+    # a quota's refusals are 429s: each 500 series of a component a quota may limit gets a
+    # 429 twin, and the refused share moves from the one to the other (the twins are left
+    # out again when the query does not ask for 429s)
+    twins: dict[int, int] = {}  # 500 series -> its 429 series
+    if lim:
+        fives = [s for s in range(n) if code_of[s] == 1 and int(comp_of[pair_of[s]]) in lim]
+        twins = {s: n + a for a, s in enumerate(fives)}
+        if fives:
+            extra = np.array(fives, dtype=np.int64)
+            pair_of = np.concatenate([pair_of, pair_of[extra]])
+            code_of = np.concatenate([code_of, np.full(len(extra), 2, np.int64)])
+            version = np.concatenate([version, version[extra]])
+            n += len(extra)
     labels = _pair_labels(sim, pairs, pair_of)
-    labels.cols["code"] = np.array(["200", "500"], dtype=object)[code_of]
+    labels.cols["code"] = np.array(["200", "500", "429"], dtype=object)[code_of]
     labels.cols["version"] = version
+    refused = sim.refusals.window(0, hi, comp_of) if twins else None
     plain = np.ones(n, dtype=np.bool_)
     plain[list(shares)] = False
+    plain[list(twins)] = False
+    plain[list(twins.values())] = False
     groups = [(c, np.flatnonzero(plain & (code_of == c))) for c in codes]
     owner = comp_of[pair_of]
     dt = sim.dt
@@ -248,14 +270,28 @@ def requests(sim: Simulator, comps: list[int], hi: int, m: list[Matcher]) -> Fra
             out[rows] = cum_at(v, ticks, dt) if cumulative else v.T
         at = np.arange(len(r)) if cumulative else ticks
         for s, (share, adj) in shares.items():
+            if s in twins:
+                continue
             p = int(pair_of[s])
             ec = np.clip(e[:, p].astype(np.float64) + adj[at], 0.0, 1.0)
             part = ec if code_of[s] == 1 else 1.0 - ec
             v = r[:, p].astype(np.float64) * share[at] * part
             out[s] = cum_at(v[:, None], ticks, dt)[0] if cumulative else v
+        for s, s429 in twins.items():
+            assert refused is not None
+            p = int(pair_of[s])
+            got = shares.get(s)
+            ec = e[:, p].astype(np.float64) + (got[1][at] if got is not None else 0.0)
+            ec = np.clip(ec, 0.0, 1.0)
+            base = r[:, p].astype(np.float64) * (got[0][at] if got is not None else 1.0)
+            no = np.minimum(refused[at, p], ec)
+            for row, v in ((s, base * (ec - no)), (s429, base * no)):
+                out[row] = cum_at(v[:, None], ticks, dt)[0] if cumulative else v
         return out
 
-    return Frame(labels, owner, read, counter=True)
+    frame = Frame(labels, owner, read, counter=True)
+    keep = ~((code_of == 1) & added500) & ((code_of != 2) | want429)
+    return frame if keep.all() else frame.take(np.flatnonzero(keep))
 
 
 def latency(kind: str) -> Builder:

@@ -31,6 +31,8 @@ if TYPE_CHECKING:
     from chaosgame.engine.sim import Simulator
     from chaosgame.telemetry.query import Window
 
+REFUSED = "429 Too Many Requests (quota exceeded)"
+"""What a span says of a request a quota refused."""
 MAX_SPANS = 400
 SCAN = 3000
 """Most sampled traces a search builds before it stops (newest first)."""
@@ -174,7 +176,20 @@ class Builder:
         me["status"] = "error" if failed else "ok"
         if failed:
             me["message"] = f"upstream {failed_dep} failed" if failed_dep else "internal error"
+            refused = self.sim.refusals.at(t, i) if failed_dep is None else 0.0
+            if refused > 0.0 and rng.random() < refused / max(own_err, refused, 1e-9):
+                me["message"] = REFUSED
+                me["http.status_code"] = 429
+                me["duration"] = own_floor
         return me["duration"], failed
+
+    def refused(self, d: int, p: float, tau: float) -> bool:
+        """Whether a failed call to component ``d`` was one its quota refused (drawn only in
+        ticks where a quota refused requests there)."""
+        share = self.sim.refusals.at(self.tick, d)
+        if share <= 0.0:
+            return False
+        return self.rng.random() < min(share / max(p * (1.0 - tau), 1e-9), 1.0)
 
     def call(
         self, i: int, e: int, parent: str, start: float, depth: int, outcome: bool | None
@@ -234,6 +249,10 @@ class Builder:
                     self.spans[at]["duration"] = max(
                         took, float(w.timeout[e]) * (1.05 + rng.random())
                     )
+            elif fail and self.refused(d, p, tau):  # answered at once, never handled
+                took = float(w.net_latency[e]) + 0.001
+                span.update(duration=took, status="error", message=REFUSED)
+                span["http.status_code"] = 429
             else:
                 took = 0.0
                 if gaps.has(sim, d, "traces") and len(self.spans) < MAX_SPANS:

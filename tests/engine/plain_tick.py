@@ -35,6 +35,14 @@ def attempts(p_fail: F, retries: F) -> F:
     return np.where(near_one, r, (1.0 - np.power(safe, r)) / (1.0 - safe))
 
 
+def none_of(calls: F, p: F) -> F:
+    """log P(none of ``calls`` calls meets an event of probability ``p``): ``floor(calls)``
+    calls for sure and one more with probability ``calls - floor(calls)``."""
+    whole = np.floor(calls)
+    part = calls - whole
+    return whole * np.log(np.maximum(1.0 - p, TINY)) + np.log(np.maximum(1.0 - part * p, TINY))
+
+
 def flow(sim: Simulator, m: Modifiers, now: float, dt: float) -> None:
     w, st = sim.world, sim.state
     k, n = w.k, w.n
@@ -70,13 +78,18 @@ def flow(sim: Simulator, m: Modifiers, now: float, dt: float) -> None:
     max_wait = sim._max_wait_for(st.timeout)
     drain = np.zeros(n)
     dropped = np.zeros(n)
+    refused = np.zeros(n)
+    admitted = np.zeros(n)
     for lv in w.plan:
         idx = lv.nodes
         a = (lam[:, idx] * let_in[:, idx]).sum(0) * admit[idx]
         arriving[idx] = a
-        thr = np.maximum(1.0, np.minimum(a * per_rep[idx], busy_cap[idx]) * cpu_per_req[idx])
+        q = m.quota[idx]
+        refused[idx] = np.where(a > q, 1.0 - q / np.maximum(a, TINY), 0.0)
+        a_in = admitted[idx] = a * (1.0 - refused[idx])
+        thr = np.maximum(1.0, np.minimum(a_in * per_rep[idx], busy_cap[idx]) * cpu_per_req[idx])
         c = base_cap[idx] / thr
-        work = a * dt + st.syncq[idx]
+        work = a_in * dt + st.syncq[idx]
         did = np.minimum(work, c * dt)
         left = work - did
         lost = np.maximum(left - c * max_wait[idx], 0.0)
@@ -102,18 +115,17 @@ def flow(sim: Simulator, m: Modifiers, now: float, dt: float) -> None:
             edge_x[:, e] = x
             down = (np.arange(k)[:, None] * n + lv.dst[None, :]).ravel()
             lam += np.bincount(down, x.ravel(), minlength=k * n).reshape(k, n)
-    demand = np.minimum(arriving * per_rep, busy_cap) * cpu_per_req
+    demand = np.minimum(admitted * per_rep, busy_cap) * cpu_per_req
     throttle = np.maximum(1.0, demand)
     cap = base_cap / throttle
-    has = arriving > TINY
-    drop = np.where(has, np.minimum(dropped / np.maximum(arriving * dt, TINY), 1.0), 0.0)
+    has = admitted > TINY
+    drop = np.where(has, np.minimum(dropped / np.maximum(admitted * dt, TINY), 1.0), 0.0)
     drop = np.where((reps <= 0) & has, 1.0, drop)
     sim.offered, sim.served, sim.cap, sim.throttle, sim.drain = lam, served, cap, throttle, drain
     sim.cpu = np.minimum(demand, 1.0)
     sim.edge_rate = edge_x
     sim.arriving = arriving
-    quota = np.where(arriving > m.quota, 1.0 - m.quota / np.maximum(arriving, TINY), 0.0)
-    outcomes(sim, m, served, cap, throttle, ph.combine(drop, quota), pool_fail, miss)
+    outcomes(sim, m, served, cap, throttle, ph.combine(drop, refused), pool_fail, miss)
 
 
 def drain_queues(
@@ -220,17 +232,11 @@ def outcomes(
             fin_all[:, e] = fin
             tcall_all[:, e] = tcall
             ce = ce_all[:, e]
-            stacked = np.stack(
-                [ce * tcall, ce * fl, req_all[:, e] * np.log(np.maximum(1.0 - fin, TINY))]
-            )
+            req = req_all[:, e]
+            stacked = np.stack([ce * tcall, ce * fl, none_of(req, fin)])
             gathered += np.bincount(up, stacked.ravel(), minlength=3 * k * n).reshape(3, k, n)
             if track_quality:
-                q = np.stack(
-                    [
-                        ce * np.log(np.maximum(1.0 - wrong[:, d], TINY)),
-                        ce * np.log(np.maximum(1.0 - lost[:, d], TINY)),
-                    ]
-                )
+                q = np.stack([none_of(ce, wrong[:, d]), none_of(ce, lost[:, d])])
                 up2 = up[: 2 * k * len(e)]
                 quality += np.bincount(up2, q.ravel(), minlength=2 * k * n).reshape(2, k, n)
         err[:, idx] = ph.combine(own_err[:, idx], 1.0 - np.exp(gathered[2][:, idx]))

@@ -3,7 +3,8 @@
 Both run the same scenarios side by side; every float64 output of every tick must be equal.
 The runs between them use eight or more traffic classes (numpy sums those pairwise, so the
 memory layout of a sum over classes matters), queues, pools that saturate, a breaker that
-trips, refused calls, a WAF rule, a fallback and a held-open breaker, and stale replicas.
+trips, refused calls, a WAF rule, a fallback and a held-open breaker, stale replicas and a
+quota that refuses requests.
 """
 
 from __future__ import annotations
@@ -52,7 +53,7 @@ Plan = list[tuple[float, dict[str, Any]]]
 def busy_fleet() -> tuple[Scenario, Plan]:
     """The catalogue fleet with 12 classes, a breaker to the third party that trips, config
     that refuses calls, a WAF rule, a traffic spike that fills the database pool, and later
-    a held-open breaker, a fallback and a rate limit."""
+    a held-open breaker, a fallback, a rate limit and a third party's quota."""
     deps = copy.deepcopy(FLEET["dependencies"])
     for d in deps:
         if d["to"] == "ext":
@@ -75,6 +76,7 @@ def busy_fleet() -> tuple[Scenario, Plan]:
                 "at": 200.0,
                 "factor": 4.0,
             },
+            {"kind": "third-party-rate-limit", "target": "ext", "at": 400.0, "quota_rps": 5.0},
         ],  # fmt: skip
         configs=[{"component": c, "key": k, "value": v, "at": at} for c, k, v, at in configs],
     )
@@ -147,6 +149,7 @@ def test_the_busy_fleet_reaches_every_branch() -> None:
             ("fallback", bool((m.edge_off > 0).any())),
             ("quality", bool(sim.wrong.any())),
             ("queue", bool((sim.drain > 0).any())),
+            ("quota", bool(sim.refusals.ticks)),
         ):
             hit[name] = hit.get(name, False) or now
 
