@@ -92,8 +92,9 @@ def start(sim: Simulator) -> DataState | None:
     )
     past = [b for b in rules.backups if b.taken_at <= 0]
     ds.upcoming = sorted((b for b in rules.backups if b.taken_at > 0), key=lambda b: b.taken_at)
-    if past:
-        sim.events.extend(_backup_event(sim, b) for b in past)
+    ran = [b for b in past if b.restores != "never-ran"]  # a job that never ran left no record
+    if ran:
+        sim.events.extend(_backup_event(sim, b) for b in ran)
         sim.events.sort(key=lambda e: e.time)
     return ds
 
@@ -161,7 +162,8 @@ def after_tick(sim: Simulator, m: Modifiers) -> None:
     s[:] = 0.0
     while ds.upcoming and ds.upcoming[0].taken_at <= sim.now + dt - 1e-9:
         b = ds.upcoming.pop(0)
-        sim.events.append(_backup_event(sim, b))
+        if b.restores != "never-ran":  # a job that never ran left no record
+            sim.events.append(_backup_event(sim, b))
 
 
 def acked_since(sim: Simulator, i: int, t: float) -> float:

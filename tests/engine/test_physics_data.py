@@ -214,6 +214,21 @@ def test_backups_are_listed_in_the_event_timeline_as_jobs() -> None:
     assert "backup nightly of db completed (logical dump): 30 GB" in jobs[0].message
 
 
+def test_a_backup_job_that_never_ran_leaves_no_completed_run_in_the_timeline() -> None:
+    """Honest evidence: a job that never ran wrote no log of a completed run, so the player
+    finds its absence, never a success that did not happen; a restore from it still fails."""
+    never = {
+        "backups": [{**BACKUPS["backups"][0]}, {**BACKUPS["backups"][1], "restores": "never-ran"}]
+    }
+    sim = play(
+        [(400.0, m("restore-backup", "db", backup="hourly"))], 1200.0, data=never, faults=[CRASH]
+    )
+    jobs = [e for e in sim.events if e.kind == "job"]
+    assert [e.time for e in jobs] == [-3600.0]
+    assert "hourly" not in " ".join(e.message for e in jobs)
+    assert "restore of hourly failed" in restore_event(sim)[1]
+
+
 def test_restoring_an_unknown_backup_is_refused_with_the_names() -> None:
     from chaosgame.engine.mitigations import MitigationError
 
