@@ -19,6 +19,7 @@ from numpy.typing import NDArray
 from chaosgame.engine import physics as ph
 from chaosgame.engine.refusals import limited as quota_limited
 from chaosgame.engine.rng import derive
+from chaosgame.engine.steering import calls_at
 from chaosgame.scenario.noise import NoiseSlowQuery
 from chaosgame.telemetry import authored, gaps
 from chaosgame.telemetry import logshapes as sh
@@ -71,6 +72,8 @@ def reach(sim: Simulator, j: int) -> set[int]:
         w = sim.world
         ks = np.flatnonzero(w.class_journey == j)
         taken = w.calls[ks].sum(0) > 0
+        if sim.steering is not None:  # a standby or drained member may carry the journey later
+            taken |= sim.steering.takes[ks].sum(0) > 0
         seen = {int(w.journey_front[j])}
         todo = list(seen)
         while todo:
@@ -437,7 +440,10 @@ def expected(sim: Simulator, cats: list[Category], lo: int, hi: int) -> NDArray[
         pw = np.clip(ed["pool_wait"][lo:hi][:, ea].astype(np.float64), 0, 0.999)
         brk = ed["breaker"][lo:hi][:, ea].astype(np.float64)
         caller_served = c["served"][lo:hi][:, w.src[ea]].astype(np.float64)
-        mean_calls = w.calls[:, ea].mean(0)
+        if sim.steering is None:
+            mean_calls = w.calls[:, ea].mean(0)
+        else:  # the calls in force at each tick (a drained member is called no more)
+            mean_calls = np.stack([calls_at(sim, t)[:, ea].mean(0) for t in range(lo, hi)])
         blocked = caller_served * mean_calls * np.where(brk == 1, 1.0, np.where(brk == 2, 0.9, 0.0))
     else:
         rate = p = final = retried = tau = quota = pw = blocked = np.zeros((hi - lo, 0))

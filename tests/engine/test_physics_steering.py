@@ -316,3 +316,27 @@ def test_traces_follow_the_calls_in_force() -> None:
     after = services(50)
     assert "web-b" in after
     assert "web-a" not in after
+
+
+def test_a_standby_web_tier_writes_access_logs_once_weights_send_it_the_journey() -> None:
+    """Honest evidence: a member that starts as a standby (weight 0) writes no access lines
+    while it carries nothing, and writes them for the journey once `shift-weights` sends it
+    traffic, in proportion to what it serves (as its callers' traces already show)."""
+    from chaosgame.telemetry.logs import categories, counts
+
+    deps = [dict(d) for d in STEER["dependencies"]]
+    deps[1]["weight"] = 0.0  # web-b is the standby of the web group
+    sim = acted(
+        "shift-weights",
+        "front",
+        until=900.0,
+        to="web-b",
+        weight=0.5,
+        scenario={"dependencies": deps},
+    )
+    b = sim.world.index["web-b"]
+    ok = [c for c in categories(sim, b) if c.key.startswith("ok/")]
+    assert ok, "web-b has no access-log category for the journey"
+    lines = counts(sim, ok, 0, sim.history.ticks, sim.now).sum(0)
+    assert lines[:30].sum() == 0  # a standby serves nothing and logs nothing
+    assert lines[40:].sum() > 0  # after the shift (acting at 360 s) it logs what it serves
