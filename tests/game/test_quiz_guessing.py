@@ -11,7 +11,9 @@ choices) but far below a pass. The strategies look only at the choices, never at
   a digit, a hyphen or an underscore (``p99``, ``14.4``, ``per-host``, ``pool_size``), or when
   its lower-case form is in the small ``JARGON`` list below;
 * **same position**: always pick position 0, 1, 2, 3 or 4 (a position beyond a question's
-  last choice scores nothing for that question).
+  last choice scores nothing for that question);
+* **punctuated**: pick the first (or the last) choice that holds a parenthesis or a semicolon,
+  the marks of a carefully qualified answer, or position 0 when none does.
 
 Ties go to the earliest choice, as a player scanning from the top would do.
 """
@@ -63,6 +65,13 @@ def _pick_min(values: Sequence[int]) -> int:
     return values.index(min(values))
 
 
+def _punctuated(q: BankQuestion, *, last: bool) -> int:
+    marked = [i for i, c in enumerate(q.choices) if "(" in c or ";" in c]
+    if not marked:
+        return 0
+    return marked[-1] if last else marked[0]
+
+
 Strategy = Callable[[BankQuestion], int]
 
 STRATEGIES: dict[str, Strategy] = {
@@ -70,6 +79,8 @@ STRATEGIES: dict[str, Strategy] = {
     "shortest": lambda q: _pick_min([len(c) for c in q.choices]),
     "most-technical": lambda q: _pick_max([technical_words(c) for c in q.choices]),
     **{f"position-{p}": (lambda q, p=p: p) for p in range(5)},
+    "first-punctuated": lambda q: _punctuated(q, last=False),
+    "last-punctuated": lambda q: _punctuated(q, last=True),
 }
 
 
