@@ -74,11 +74,16 @@ def _punctuated(q: BankQuestion, *, last: bool) -> int:
 
 Strategy = Callable[[BankQuestion], int]
 
+
+def _always(position: int) -> Strategy:
+    return lambda q: position
+
+
 STRATEGIES: dict[str, Strategy] = {
     "longest": lambda q: _pick_max([len(c) for c in q.choices]),
     "shortest": lambda q: _pick_min([len(c) for c in q.choices]),
     "most-technical": lambda q: _pick_max([technical_words(c) for c in q.choices]),
-    **{f"position-{p}": (lambda q, p=p: p) for p in range(5)},
+    **{f"position-{p}": _always(p) for p in range(5)},
     "first-punctuated": lambda q: _punctuated(q, last=False),
     "last-punctuated": lambda q: _punctuated(q, last=True),
 }
@@ -121,4 +126,5 @@ def test_every_choice_question_has_two_to_five_choices(
 ) -> None:
     for q in choice_questions:
         assert 2 <= len(q.choices) <= 5, q.id
-        assert 0 <= q.answer < len(q.choices), q.id  # type: ignore[operator]
+        assert isinstance(q.answer, int), q.id
+        assert 0 <= q.answer < len(q.choices), q.id
