@@ -10,6 +10,8 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from chaosgame.engine.sim import Simulator
+from chaosgame.scenario.actions import mitigation_adapter
 from chaosgame.scenario.model import Scenario
 
 FLEET: dict[str, Any] = {
@@ -133,3 +135,13 @@ def fleet(**overrides: Any) -> Scenario:
         comp.update(patch.get(comp["name"], {}))
     data.update(overrides)
     return Scenario.model_validate(data)
+
+
+def play(actions: list[tuple[float, dict[str, Any]]], until: float, **scenario: Any) -> Simulator:
+    """Run the fleet, asking for each mitigation at its time."""
+    sim = Simulator(fleet(**scenario))
+    for at, spec in sorted(actions, key=lambda a: a[0]):
+        sim.run_until(at)
+        sim.mitigate(mitigation_adapter().validate_python(spec))
+    sim.run_until(until)
+    return sim

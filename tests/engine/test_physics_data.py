@@ -14,17 +14,7 @@ import pytest
 from chaosgame.engine.grading import evaluate
 from chaosgame.engine.sim import Simulator
 from chaosgame.scenario.actions import mitigation_adapter
-from tests.engine.fleet import FLEET, fleet
-
-
-def play(actions: list[tuple[float, dict[str, Any]]], until: float, **scenario: Any) -> Simulator:
-    """Run the catalogue fleet, asking for each mitigation at its time."""
-    sim = Simulator(fleet(**scenario))
-    for at, spec in sorted(actions, key=lambda a: a[0]):
-        sim.run_until(at)
-        sim.mitigate(mitigation_adapter().validate_python(spec))
-    sim.run_until(until)
-    return sim
+from tests.engine.fleet import FLEET, fleet, play
 
 
 def m(action: str, target: str, **params: Any) -> dict[str, Any]:

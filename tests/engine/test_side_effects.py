@@ -10,17 +10,7 @@ import pytest
 from chaosgame.engine.sim import Simulator
 from chaosgame.scenario.actions import MITIGATIONS, mitigation_adapter
 from tests.engine.fault_cases import AUTOSCALE, DEPLOY_V2
-from tests.engine.fleet import fleet
-
-
-def play(actions: list[tuple[float, dict[str, Any]]], until: float, **scenario: Any) -> Simulator:
-    """Run the fleet, asking for each mitigation at its time."""
-    sim = Simulator(fleet(**scenario))
-    for at, spec in sorted(actions, key=lambda a: a[0]):
-        sim.run_until(at)
-        sim.mitigate(mitigation_adapter().validate_python(spec))
-    sim.run_until(until)
-    return sim
+from tests.engine.fleet import fleet, play
 
 
 def comp(sim: Simulator, series: str, name: str, t: float) -> float:
