@@ -18,7 +18,7 @@ from chaosgame.engine.capacity import add_nodes, add_subnet
 from chaosgame.engine.config import revert_last, set_config
 from chaosgame.engine.control import reschedule_lost, take_down
 from chaosgame.engine.costs import launched, stale_primary
-from chaosgame.engine.data import lose, on_failover
+from chaosgame.engine.data import on_failover
 from chaosgame.engine.mitigations import applies
 from chaosgame.engine.state import Modifiers
 from chaosgame.scenario.actions import MitigationBase
@@ -178,10 +178,11 @@ def _failover(sim: Simulator, p: int, to: int | None = None) -> str:
     r = reps[0] if to is None else to
     # the writes the replica had not applied are lost, whatever the orchestrator waits for
     lost = float(st.repl_backlog[r])
+    writes = float(sim.served[:, p].sum()) * sim.dt
     if sim.data is not None:
         lost = on_failover(sim, p, lost)  # counted as writes
-    else:
-        lose(sim, p, lost)  # counted as writes, with or without a data: block
+    elif lost > 0 and writes > 0:
+        st.lost_pulse[p] = min(1.0, lost / writes)
     st.region[p], st.region[r] = st.region[r], st.region[p]
     st.repl_backlog[r] = 0.0
     st.resets[("failover", p)] = sim.now
