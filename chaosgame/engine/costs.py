@@ -17,8 +17,11 @@
 * **Scaling costs nodes.** Nodes ``add-nodes`` launched are kept in a ledger by tick (the
   capacity cost in ``game/harm.py`` bills them); replicas scaled out are billed from the
   history's ``desired`` series.
-* **A failover loses the writes its replica had not applied** (``remedies._failover``) and
-  **breaks the callers that cached the old primary.** A caller of the database keeps using
+* **A failover costs writes.** Promoting a replica that is behind loses the writes it had not
+  applied (``remedies._failover``); a ``failover-db`` while the primary still answers is a
+  switchover instead: the primary refuses writes (its ``write_fraction`` of requests fail)
+  for ``backlog / apply rate`` seconds while the replica catches up, and loses none.
+* **A failover breaks the callers that cached the old primary.** A caller of the database keeps using
   the old address for ``address_refresh`` seconds (default: its ``dns_ttl`` when it resolves
   names through a resolver; otherwise it follows at once). Its cached entries were filled at
   uniformly spread times, so the share of its calls still going to the old primary
@@ -215,3 +218,19 @@ def stale_primary(sim: Simulator, p: int) -> list[str]:
 
     sim.standing[("stale-primary", w.names[p])] = standing
     return sorted({w.names[int(w.src[e])] for e, _ in edges})
+
+
+def refuse_writes(sim: Simulator, p: int, seconds: float) -> float:
+    """A switchover of database ``p``: its writes fail for ``seconds`` from now (the primary
+    is read-only while its replica catches up); returns the seconds."""
+    w = sim.world
+    until = sim.now + max(float(seconds), 0.0)
+    share = float(w.write_fraction[p])
+    everyone = np.ones(w.k)
+
+    def standing(sim: Simulator, m: Modifiers) -> None:
+        if sim.now < until:
+            m.add_err(p, share, everyone)
+
+    sim.standing[("switchover", w.names[p])] = standing
+    return until - sim.now

@@ -17,7 +17,7 @@ from chaosgame.engine import blocking
 from chaosgame.engine.capacity import add_nodes, add_subnet
 from chaosgame.engine.config import revert_last, set_config
 from chaosgame.engine.control import reschedule_lost, take_down
-from chaosgame.engine.costs import launched, stale_primary
+from chaosgame.engine.costs import launched, refuse_writes, stale_primary
 from chaosgame.engine.data import on_failover
 from chaosgame.engine.mitigations import applies
 from chaosgame.engine.state import Modifiers
@@ -169,15 +169,21 @@ def _drain(spec: DrainNode, sim: Simulator) -> str:
 # ------------------------------------------------------------- data
 
 
-def _failover(sim: Simulator, p: int, to: int | None = None) -> str:
-    """Promote replica ``to`` of primary ``p`` (default: its first replica)."""
+def _failover(sim: Simulator, p: int, *, wait: bool, to: int | None = None) -> str:
+    """Promote replica ``to`` of primary ``p`` (default: its first replica). With ``wait``
+    and the primary still answering, a switchover: writes are refused until the replica has
+    applied its backlog, and none is lost; otherwise its backlog is lost."""
     w, st = sim.world, sim.state
     reps = [int(r) for r in np.flatnonzero(w.replica_of == p)]
     if not reps:
         return "no replica to fail over to; nothing changed"
     r = reps[0] if to is None else to
-    # the writes the replica had not applied are lost, whatever the orchestrator waits for
+    flowing = float(sim.mods.apply_factor[r]) > 0 and float(sim.mods.err[:, p].max()) < 0.99
     lost = float(st.repl_backlog[r])
+    fenced = ""
+    if wait and flowing and lost > 0:
+        catch_up = refuse_writes(sim, p, lost / (w.apply_rate[r] * sim.mods.apply_factor[r]))
+        lost, fenced = 0.0, f"writes refused for {catch_up:.0f} s while it catches up, "
     writes = float(sim.served[:, p].sum()) * sim.dt
     if sim.data is not None:
         lost = on_failover(sim, p, lost)  # counted as writes
@@ -186,7 +192,7 @@ def _failover(sim: Simulator, p: int, to: int | None = None) -> str:
     st.region[p], st.region[r] = st.region[r], st.region[p]
     st.repl_backlog[r] = 0.0
     st.resets[("failover", p)] = sim.now
-    how = "nothing unreplicated" if lost == 0 else f"losing {lost:.0f} unreplicated writes"
+    how = fenced + ("nothing lost" if lost == 0 else f"losing {lost:.0f} unreplicated writes")
     stale = stale_primary(sim, p)
     still = f"; {', '.join(stale)} still cache the old address" if stale else ""
     return f"{w.names[r]} promoted, {how}; {w.names[p]} now served from it{still}"
@@ -198,7 +204,7 @@ def _failover_db(spec: FailoverDb, sim: Simulator) -> str:
     reps = np.flatnonzero(sim.world.replica_of == p)
     # the orchestrator promotes the replica furthest ahead (the first of equals)
     to = int(reps[np.argmin(sim.state.repl_backlog[reps])]) if reps.size else None
-    return _failover(sim, p, to=to)
+    return _failover(sim, p, wait=True, to=to)
 
 
 @applies(PromoteReplica)
@@ -207,7 +213,7 @@ def _promote(spec: PromoteReplica, sim: Simulator) -> str:
     p = int(sim.world.replica_of[i])
     if p < 0:
         return "not a replica; nothing changed"
-    return _failover(sim, p, to=i)
+    return _failover(sim, p, wait=False, to=i)
 
 
 @applies(FailoverRegion)
@@ -223,7 +229,7 @@ def _region(spec: FailoverRegion, sim: Simulator) -> str:
             continue  # drained: it stays idle where it is, its load is elsewhere now
         reps = [int(r) for r in np.flatnonzero(w.replica_of == i) if st.region[r] == dst]
         if reps:
-            _failover(sim, int(i))
+            _failover(sim, int(i), wait=False)
         st.region[i] = dst
         if w.is_cache[i]:
             st.hit[i] = 0.0  # the other region's cache starts cold

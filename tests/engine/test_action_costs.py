@@ -174,23 +174,39 @@ def test_the_refresh_is_opt_in_without_a_resolver() -> None:
     assert seen[at + 30.0][1] == pytest.approx(0.75)
 
 
-def test_a_failover_loses_what_the_replica_had_not_applied_even_with_the_primary_up() -> None:
-    """Documented behaviour of asynchronous replication (PostgreSQL, MySQL): promoting a
-    replica that is behind loses the acknowledged writes it had not applied, however healthy
-    the old primary is. The replica is held back (apply x0.1) and the primary stays up: the
-    failover loses exactly the backlog the replica held when it acted."""
-    lag = [{"kind": "replication-lag", "target": "replica", "at": 60.0, "until": 1200.0}]
+def test_a_switchover_refuses_writes_until_the_replica_caught_up_a_promotion_loses_them() -> None:
+    """Documented behaviour of asynchronous replication (PostgreSQL, MySQL): a planned
+    switchover makes the primary read-only until the replica has applied its backlog ``B``
+    (``B / apply rate`` seconds, here 60/s x the lag fault's factor), then promotes it: no
+    write lost, and db fails its write share (0.3) of requests meanwhile. Promoting the replica
+    at once instead loses exactly ``B``."""
+    lag = [{"kind": "replication-lag", "target": "replica", "at": 60.0, "until": 3000.0}]
     sim = Simulator(fleet(faults=lag))
     sim.run_until(300.0)
     at = sim.mitigate(m("failover-db", "db"))
     sim.run_until(at)
-    backlog = float(sim.state.repl_backlog[sim.world.index["replica"]])
+    r, db = sim.world.index["replica"], sim.world.index["db"]
+    backlog = float(sim.state.repl_backlog[r])
+    catch_up = backlog / (60.0 * float(sim.mods.apply_factor[r]))
     assert backlog > 1.0
-    sim.run_until(at + 10.0)
+    assert catch_up > 2 * sim.dt
+    sim.run_until(at + sim.dt)
     said = next(e.message for e in sim.events if e.message.startswith("failover-db:"))
-    assert f"losing {backlog:.0f} unreplicated writes" in said
+    assert f"writes refused for {catch_up:.0f} s while it catches up, nothing lost" in said
+    assert sim.mods.err[:, db] == pytest.approx(np.full(sim.world.k, 0.3))
+    sim.run_until(at + catch_up + 2 * sim.dt)
+    assert sim.mods.err[:, db].max() == 0.0
     h = sim.history
-    assert h.journey["lost"][: h.ticks].max() > 0.0
+    assert h.journey["lost"][: h.ticks].max() == 0.0
+
+    sim = Simulator(fleet(faults=lag))
+    sim.run_until(300.0)
+    at = sim.mitigate(m("promote-replica", "replica"))
+    sim.run_until(at)
+    backlog = float(sim.state.repl_backlog[r])
+    sim.run_until(at + sim.dt)
+    said = next(e.message for e in sim.events if e.message.startswith("promote-replica:"))
+    assert f"losing {backlog:.0f} unreplicated writes" in said
 
 
 # ------------------------------------------------------------------ capacity cost
