@@ -212,8 +212,9 @@ def _check_artefact(sc: Scenario) -> list[str]:
 def _check_partial(sc: Scenario) -> list[str]:
     problems: list[str] = []
     deploys = sorted(enumerate(sc.deploys), key=lambda x: x[1].at)
+    names = {c.name for c in sc.components}
     for i, d in deploys:
-        if d.at > 0:
+        if d.at > 0 or d.component not in names:  # an unknown component is reported apart
             continue
         if d.reached is None:
             last = not any(x.component == d.component and 0 >= x.at > d.at for _, x in deploys)

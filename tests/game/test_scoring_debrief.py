@@ -107,7 +107,7 @@ def test_what_each_action_did(busy: dict[str, Any]) -> None:
     assert path[1]["risky"] is True
     assert "(on the causal chain)" in path[2]["effect"]
     assert path[3]["role"] == "part of the reference solution"
-    assert path[3]["result"] == "v3.2.0 -> v3.1.9"
+    assert path[3]["result"] == "v3.2.0 -> v3.1.9: rolling back, every pod replaced in 5 min"
     assert path[5]["effect"] == "judged: exact"
     assert path[1]["cost_s"] == 30.0
 

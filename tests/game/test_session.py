@@ -43,7 +43,11 @@ def test_mitigation_takes_effect_after_its_delay(session: Session) -> None:
     session.step({"type": "wait", "seconds": 120})
     assert not session.observe()["pending_mitigations"]
     assert session.sim is not None
-    assert session.sim.state.versions[session.sim.world.index["payments"]].stable == "v3.1.9"
+    versions = session.sim.state.versions[session.sim.world.index["payments"]]
+    assert versions.rollout is not None  # the pods are replaced in waves
+    assert versions.rollout.to == "v3.1.9"
+    session.step({"type": "wait", "seconds": 300})  # the release's 5-minute deploy
+    assert versions.stable == "v3.1.9"
 
 
 def test_reference_solution_recovers_and_doing_nothing_does_not() -> None:
