@@ -246,7 +246,11 @@ def sli_curves(a: Assessment, step: int = 6) -> dict[str, Any]:
 
 
 def questions(a: Assessment) -> list[dict[str, Any]]:
-    """The scenario's own questions, then more from the bank drawn by its topics and seed."""
+    """The scenario's own questions, then more from the bank drawn by its topics and seed.
+
+    A bank question's ``why_not`` lists, aligned with its choices, each wrong choice's rebuttal
+    (None for the right one); a scenario's own questions have none.
+    """
     out: list[dict[str, Any]] = []
     for q in a.scenario.debrief.questions:
         out.append(
@@ -259,6 +263,7 @@ def questions(a: Assessment) -> list[dict[str, Any]]:
                 "choices": list(q.choices),
                 "answer": q.answer,
                 "explanation": q.explanation,
+                "why_not": [],
                 "rubric": [],
             }
         )
@@ -281,6 +286,7 @@ def questions(a: Assessment) -> list[dict[str, Any]]:
                 "choices": list(b.choices),
                 "answer": b.answer,
                 "explanation": b.explanation,
+                "why_not": [b.rebuttal(n) for n in range(len(b.choices))],
                 "rubric": list(b.rubric),
             }
         )
