@@ -166,7 +166,7 @@ class BankQuestion(BaseModel):
         missing = [
             i for i in range(len(self.choices)) if i != self.answer and i not in self.why_not
         ]
-        if missing and self.why_not:  # TRANSITION: required once the bank has them all
+        if missing:
             raise ValueError(
                 f"why_not: no rebuttal for wrong choice {', '.join(map(str, missing))} "
                 "(say what is half-right about it and why it is still wrong here)"
