@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -260,6 +261,15 @@ def test_every_choice_question_rebuts_each_wrong_choice(bank: list[BankQuestion]
             assert 60 <= len(text) <= 400, (q.id, n, len(text))
             assert text != q.explanation, (q.id, n)
         assert len(set(q.why_not.values())) == len(wrong), q.id
+
+
+def test_no_text_keeps_a_hyphen_split_by_line_wrapping(bank: list[BankQuestion]) -> None:
+    # a folded YAML line ending in "production-" reads "production- sized" once loaded
+    split = re.compile(r"\w- \w")
+    for q in bank:
+        answer = [q.answer] if isinstance(q.answer, str) else []
+        texts = [q.question, q.explanation, *q.choices, *q.rubric, *q.why_not.values(), *answer]
+        assert not [t for t in texts if split.search(t)], q.id
 
 
 def test_open_questions_have_no_rebuttals(bank: list[BankQuestion]) -> None:
