@@ -2,8 +2,9 @@
 
 Multiple-choice questions are answered with the choice's number; open questions with free
 text ending in an empty line, then compared with the model answer and its rubric, and the
-player says whether their answer covered it. Piped input works the same way (each answer on
-its own line), so the quiz can be scripted and tested.
+player says whether their answer covered it. A wrong choice is followed by the explanation and
+that choice's rebuttal (:func:`rebuttal`), never shown before the answer. Piped input works the
+same way (each answer on its own line), so the quiz can be scripted and tested.
 """
 
 from __future__ import annotations
