@@ -65,6 +65,10 @@ class Hands:
     def act(self, action: Mapping[str, Any]) -> dict[str, Any] | None:
         """Carry out ``action``; its result, or None (noted in :attr:`skipped`) if refused."""
         if self.view.ended:
+            if action.get("type") != "end":
+                self.skipped.append(
+                    f"{_describe(action)}: the game had ended ({self.view.end_reason})"
+                )
             return None
         out = self.view.act(action)
         if not out.get("ok"):
