@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from chaosgame.game.player import PlayerView
-from chaosgame.game.players import reference_actions
+from chaosgame.game.players import EXPERT_CONFIDENCE, evidence_components, reference_actions
 from chaosgame.game.session import Session
 from chaosgame.game.strategy_view import Hands, alert_component, read_alerts
 from chaosgame.game.timeskip import wait_until
@@ -23,17 +23,17 @@ def reference(scenario: Scenario, seed: int | None = None) -> tuple[PlayerView, 
     """The answer key: looks at the evidence for the true cause as an expert would, applies
     the reference solution, declares the true cause (confidence 0.9), ends.
 
-    The evidence: the change history of the root-cause component, its chart of the metric
-    its fault moves, its warning and error logs, and a chart of another component of the
-    causal chain (each as its telemetry allows: logs, else pods, where it has no metrics).
-    With no fault, it looks at the component of the loudest alert instead.
+    The evidence: the change history of the root-cause component (a fleet-wide cause's
+    first), its chart of the metric its fault moves, its warning and error logs, and a chart
+    of the next component of the causal chain (each as its telemetry allows: logs, else
+    pods, where it has no metrics). With no fault, it starts at the loudest alert's component.
     """
     session = Session(scenario, seed)
     session.reset()
     view = PlayerView._around(session)
     hands = Hands(view)
     try:
-        for query in _evidence_queries(scenario, hands):
+        for query in _evidence_queries(scenario, seed, hands):
             hands.act(query)
         for act in reference_actions(scenario):
             if act["type"] in ("declare", "end") or session.ended:
@@ -47,7 +47,7 @@ def reference(scenario: Scenario, seed: int | None = None) -> tuple[PlayerView, 
                 continue
             hands.act(act)
         rc = scenario.truth.root_cause
-        hands.declare(rc.component or rc.artefact, rc.kind)
+        hands.declare(rc.component or rc.artefact, rc.kind, EXPERT_CONFIDENCE)
     except Exception as exc:  # the answer key never crashes the benchmark either
         hands.skipped.append(f"the strategy stopped: {type(exc).__name__}: {exc}")
     hands.end()
@@ -85,19 +85,21 @@ _KIND_METRIC = (
 otherwise errors)."""
 
 
-def _evidence_queries(scenario: Scenario, hands: Hands) -> list[dict[str, Any]]:
+def _evidence_queries(scenario: Scenario, seed: int | None, hands: Hands) -> list[dict[str, Any]]:
+    """Where the expert looks: the components ``players.evidence_components`` names (the
+    root cause's, the first of a fleet-wide cause's, and the next one of the causal chain);
+    with no fault, the component of the loudest alert first."""
     rc = scenario.truth.root_cause
     comps = {c.name: c for c in scenario.components}
-    chain = [s.component for s in scenario.truth.causal_chain if s.component in comps]
-    root = rc.component if rc.component in comps else None
-    if root is None:
+    looks = [c for c in evidence_components(scenario, seed) if c in comps]
+    if rc.kind == "no-fault" or not looks:
         alerts = read_alerts(hands)
         named = [alert_component(a) for a in alerts.firing + alerts.resolved]
-        named = [c for c in named if c in comps]
-        root = named[0] if named else (chain[0] if chain else None)
-    if root is None:
+        looks = [*dict.fromkeys([c for c in named if c in comps][:1] + looks)]
+    if not looks:
         return []
-    other = next((c for c in chain if c != root), root)
+    root = looks[0]
+    other = next((c for c in looks if c != root), root)
     metric = next((m for word, m in _KIND_METRIC if word in rc.kind), "errors")
 
     def chart(name: str, what: str) -> dict[str, Any]:
