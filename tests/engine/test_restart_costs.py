@@ -176,3 +176,33 @@ def test_a_big_fleet_restarted_at_once_saturates_a_small_store_with_handshakes()
     rolling = restarted(pooled(200, 50, 2.0), "app", rolling=True, until=900)
     assert not any(e.kind == "connections" for e in rolling.events)
     assert rolling.history.journey["errors"][tick_of(520) :, 0].max() < 0.01
+
+
+def test_telemetry_shows_the_replicas_out_the_cold_cache_and_the_connection_surge() -> None:
+    """What a player can query: available replicas fall to 0 during the restart, the cache's
+    hit ratio drops to 0, and the database accepted the reopened pools (4 x 25 = 100 new
+    connections, where before it accepted none)."""
+    from tests.telemetry.test_gaps import run
+
+    sc = cached()
+    deps = [d.model_dump(by_alias=True) for d in sc.dependencies]
+    deps[1]["pool"] = 25  # app -> cache
+    sim = restarted(
+        sc.model_copy(
+            update={"dependencies": [type(sc.dependencies[0]).model_validate(d) for d in deps]}
+        ),
+        "cache",
+    )
+
+    def points(q: str) -> dict[float, float]:
+        return dict(run(sim, q)[0]["series"][0]["points"])
+
+    up = points('kube_deployment_status_replicas_available{service="cache"}')
+    assert up[300.0] == 4
+    assert min(up.values()) == 0
+    hit = points('cache_hit_ratio{service="cache"}')
+    assert hit[300.0] == pytest.approx(0.9, abs=0.01)
+    assert min(hit.values()) == pytest.approx(0.0, abs=1e-6)
+    opened = points('db_connections_opened_total{service="cache"}')
+    assert opened[380.0] == 0.0
+    assert opened[max(opened)] == pytest.approx(100.0, rel=1e-3)
