@@ -149,8 +149,9 @@ class LoadState:
     hold_now: F64  # the hold time used this tick
     storm: NDArray[np.bool_]  # per component: a reconnect herd saturates it (noted once)
     handshakes: F64  # per component: share of its CPU new connections take this tick
-    opened: list[F64] = field(default_factory=list)
-    """Per tick: connections per second each component accepted (pools opening)."""
+    opened: dict[int, F64] = field(default_factory=dict)
+    """Connections per second each component accepted (pools opening), by tick; only the
+    ticks on which some opened."""
     since: float = 0.0  # time of the last tick seen (resets after it act)
 
     @classmethod
@@ -292,7 +293,8 @@ def _herd(sim: Simulator, m: Modifiers, p: LoadParams, ls: LoadState) -> None:
     in_time = np.where(u < 1.0, -np.expm1(-CONNECT_TIMEOUT * np.maximum(1.0 - u, 0.0) / cost), 0.0)
     done = np.minimum(attempts * sim.dt * in_time[dst], missing)
     ls.open[e] = opened + done
-    ls.opened.append(np.bincount(dst, done / sim.dt, minlength=w.n).astype(np.float64))
+    if done.any():
+        ls.opened[sim.tick] = np.bincount(dst, done / sim.dt, minlength=w.n).astype(np.float64)
     ls.store_ready = ready.copy()
     ls.handshakes = u_hs
     m.cpu_factor /= np.maximum(1.0 - u_hs, LEAST_CPU_LEFT)

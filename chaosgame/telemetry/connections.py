@@ -47,10 +47,10 @@ def _build(sim: Simulator, comps: list[int], hi: int, _m: list[Matcher]) -> Fram
         return Frame.empty()
 
     def values() -> F:
-        rows = ls.opened[:hi]
-        table = np.array(rows, dtype=np.float64).reshape(len(rows), sim.world.n)
         out: F = np.zeros((len(keep), hi))
-        out[:, : len(rows)] = table[:, keep].T
+        for t, row in ls.opened.items():
+            if t < hi:
+                out[:, t] = row[keep]
         return out
 
     return Frame.of_values(comp_labels(sim, keep), values, np.array(keep, np.int64), sim.dt, True)
