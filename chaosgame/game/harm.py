@@ -10,7 +10,8 @@ measured from its history over the same stretch as the SLO part:
   Its *exposed requests* are the journey's answered requests on those ticks;
 * **money**: for each journey the scenario prices, ``per_request`` x its failed and wrong
   requests, plus ``per_minute`` x the minutes it failed entirely (each tick counts the share
-  of its requests that failed or were wrong);
+  of its requests that failed or were wrong), plus ``feature.value`` x the requests that
+  needed a flag-gated feature the flag no longer gave them (``engine/flag_features.py``);
 * **cost**: replica-seconds above the starting fleet (each component's desired replicas above
   its count at the first tick) x ``per_replica_hour`` / 3600. It is self-inflicted, so it
   counts in the collateral part: the extra spend beyond the reference's, over ``allowance``,
@@ -105,9 +106,25 @@ def series(sim: Simulator) -> Series | None:
             up = answered > ANSWERED_SHARE * np.maximum(total, 1e-12)
             out[f"exposed:{n}"] = acting * up
             out[f"leaked:{n}"] = acting * up * answered
+    out["feature_money"] = _feature_money(sim, t)
     desired = h.comp["desired"][:t].astype(np.float64)
     start = desired[0] if t else np.zeros(w.n)
     out["extra_replicas"] = np.maximum(desired - start, 0.0).sum(1)
+    return out
+
+
+def _feature_money(sim: Simulator, t: int) -> F64:
+    """Per tick: what the requests that lost a flag-gated feature cost (``feature.value``
+    each; ``engine/flag_features.py``)."""
+    from chaosgame.telemetry.features import requests
+
+    out = np.zeros(t)
+    feats = sim.features
+    if feats is None:
+        return out
+    for g, gate in enumerate(feats.gated):
+        if gate.feature.value > 0:
+            out += gate.feature.value * requests(sim, g, t, "no") * sim.dt
     return out
 
 
@@ -134,6 +151,7 @@ def measures(sc: Scenario, s: Series, lo: int, hi: int, dt: float) -> dict[str, 
         requests = s[f"total:{m.journey}"][lo:hi]
         share = np.where(requests > 0, bad / np.maximum(requests, 1e-12), 0.0)
         money += m.per_request * float(bad.sum()) + m.per_minute * float(share.sum()) * dt / 60
+    money += total("feature_money") if "feature_money" in s else 0.0
     replica_s = total("extra_replicas") * dt
     cost = replica_s / 3600.0 * h.cost.per_replica_hour if h.cost is not None else 0.0
     names = [k.removeprefix("total:") for k in s if k.startswith("total:")]
