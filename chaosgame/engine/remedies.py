@@ -17,6 +17,7 @@ from chaosgame.engine import blocking
 from chaosgame.engine.capacity import add_nodes, add_subnet
 from chaosgame.engine.config import revert_last, set_config
 from chaosgame.engine.control import reschedule_lost, take_down
+from chaosgame.engine.costs import launched, refuse_writes, stale_primary
 from chaosgame.engine.data import on_failover
 from chaosgame.engine.mitigations import applies
 from chaosgame.engine.state import Modifiers
@@ -136,7 +137,10 @@ def _pool(spec: ResizePool, sim: Simulator) -> str:
 @applies(AddNodes)
 def _add_nodes(spec: AddNodes, sim: Simulator) -> str:
     c = [cl.name for cl in sim.scenario.clusters].index(spec.target)
-    return add_nodes(sim, c, spec.count)
+    before = int(sim.state.nodes[c])
+    text = add_nodes(sim, c, spec.count)
+    launched(sim, c, int(sim.state.nodes[c]) - before)  # billed from now on
+    return text
 
 
 @applies(AddSubnet)
@@ -166,14 +170,20 @@ def _drain(spec: DrainNode, sim: Simulator) -> str:
 
 
 def _failover(sim: Simulator, p: int, *, wait: bool, to: int | None = None) -> str:
-    """Promote replica ``to`` of primary ``p`` (default: its first replica)."""
+    """Promote replica ``to`` of primary ``p`` (default: its first replica). With ``wait``
+    and the primary still answering, a switchover: writes are refused until the replica has
+    applied its backlog, and none is lost; otherwise its backlog is lost."""
     w, st = sim.world, sim.state
     reps = [int(r) for r in np.flatnonzero(w.replica_of == p)]
     if not reps:
         return "no replica to fail over to; nothing changed"
     r = reps[0] if to is None else to
     flowing = float(sim.mods.apply_factor[r]) > 0 and float(sim.mods.err[:, p].max()) < 0.99
-    lost = 0.0 if (wait and flowing) else float(st.repl_backlog[r])
+    lost = float(st.repl_backlog[r])
+    fenced = ""
+    if wait and flowing and lost > 0:
+        catch_up = refuse_writes(sim, p, lost / (w.apply_rate[r] * sim.mods.apply_factor[r]))
+        lost, fenced = 0.0, f"writes refused for {catch_up:.0f} s while it catches up, "
     writes = float(sim.served[:, p].sum()) * sim.dt
     if sim.data is not None:
         lost = on_failover(sim, p, lost)  # counted as writes
@@ -182,8 +192,10 @@ def _failover(sim: Simulator, p: int, *, wait: bool, to: int | None = None) -> s
     st.region[p], st.region[r] = st.region[r], st.region[p]
     st.repl_backlog[r] = 0.0
     st.resets[("failover", p)] = sim.now
-    how = "after catching up" if lost == 0 else f"losing {lost:.0f} unreplicated writes"
-    return f"{w.names[r]} promoted, {how}; {w.names[p]} now served from it"
+    how = fenced + ("nothing lost" if lost == 0 else f"losing {lost:.0f} unreplicated writes")
+    stale = stale_primary(sim, p)
+    still = f"; {', '.join(stale)} still cache the old address" if stale else ""
+    return f"{w.names[r]} promoted, {how}; {w.names[p]} now served from it{still}"
 
 
 @applies(FailoverDb)

@@ -388,7 +388,7 @@ def test_lasting_damage_outlives_the_removed_cause_until_each_recovery() -> None
     assert sim.mods.unready[k] == pytest.approx(0.5)
     assert [e.component for e in sim.events if e.kind == "probe"] == ["api", "worker"]
     # removing the cause stops new damage: the errors end, the damage stays
-    sim.run_until(_act(sim, "rollback", "api") + 20.0)
+    sim.run_until(_act(sim, "rollback", "api") + 60.0 + 20.0)  # the deploy's 60 s
     assert sim.mods.err[:, i].max() == 0.0
     assert sim.mods.unready[i] == pytest.approx(0.5)
     # each component recovers with its own action, and stays recovered

@@ -13,10 +13,15 @@ PAGE = 1800.0
 
 
 def _run(name: str, actions: list[dict[str, Any]], until: float = 3000.0) -> Simulator:
+    """Play ``actions`` from the page on, each once the one before it has taken effect and
+    (a rollback) has replaced every pod."""
     sim = Simulator(load_scenario(find(name)))
     sim.run_until(PAGE)
     for a in actions:
-        sim.mitigate(mitigation_adapter().validate_python(a))
+        sim.run_until(sim.mitigate(mitigation_adapter().validate_python(a)))
+        i = sim.world.index[a["target"]]
+        while sim.state.versions[i].rollout is not None:
+            sim.run_until(sim.now + sim.dt)
     sim.run_until(until)
     return sim
 

@@ -340,8 +340,10 @@ def test_a_deploy_in_the_window_can_stop_part_way() -> None:
 
 
 def roll(sim: Simulator, share: float | None = None) -> None:
+    """Roll back and wait until it is done: a full rollback replaces the pods still on v2 over
+    the deploy's 300 s (``engine/costs.py``); a partial one moves its share at once."""
     spec = Rollback(action="rollback", target="api", share=share)
-    sim.run_until(sim.mitigate(spec) + sim.dt)
+    sim.run_until(sim.mitigate(spec) + (300.0 if share is None else 0.0) + sim.dt)
 
 
 def test_rolling_back_a_mixed_fleet_puts_the_old_build_everywhere() -> None:

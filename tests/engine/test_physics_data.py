@@ -58,7 +58,7 @@ def test_a_failover_after_a_crash_loses_no_rejected_write() -> None:
     sim = play([(600.0, m("failover-db", "db"))], 1500.0, faults=crash)
     h = sim.history
     assert float(h.journey["lost"][: h.ticks].max()) == 0.0
-    assert "after catching up" in next(e.message for e in sim.events if "failover-db:" in e.message)
+    assert "nothing lost" in next(e.message for e in sim.events if "failover-db:" in e.message)
     out = evaluate(sim, 300.0, 600.0)
     assert not any("lost" in r for r in out.reasons), out.reasons
 
