@@ -44,12 +44,11 @@ def cmd_play(args: argparse.Namespace) -> int:
     from chaosgame.console import run_console
     from chaosgame.game.records import RecordsError
     from chaosgame.game.runs_cli import play_records
+    from chaosgame.scenario import library
 
     try:
         store, resume = play_records(args)
-        scenario = (
-            resume.scenario() if resume else _scenario(args.scenario or "payments-retry-storm")
-        )
+        scenario = resume.scenario() if resume else _scenario(args.scenario or library.BUILTIN)
         return run_console(scenario, args.seed, sys.stdin, sys.stdout, store=store, resume=resume)
     except RecordsError as exc:
         print(f"chaosgame: {exc}", file=sys.stderr)

@@ -143,8 +143,10 @@ def validate_file(path: str | Path) -> list[Problem]:
 
 
 def validate_report(path: str | Path) -> tuple[list[Problem], list[Problem]]:
-    """The problems of a file (as :func:`validate_file`) and, for a scenario without any,
-    its warnings: an id or title that names the cause (:mod:`chaosgame.scenario.naming`)."""
+    """The problems of a file (as :func:`validate_file`, including an alias that would lead to
+    two scenarios: :mod:`chaosgame.scenario.aliases`) and, for a scenario without any, its
+    warnings: an id or title that names the cause (:mod:`chaosgame.scenario.naming`)."""
+    from chaosgame.scenario.aliases import alias_problems
     from chaosgame.scenario.graph import TopologyError, check_acyclic
     from chaosgame.scenario.naming import naming_warnings
 
@@ -157,7 +159,10 @@ def validate_report(path: str | Path) -> tuple[list[Problem], list[Problem]]:
     except TopologyError as exc:
         line, col = _dependencies_mark(path)
         return [Problem(str(path), line, col, str(exc))], []
-    return [], [] if topology else naming_warnings(sc, path)
+    if topology:
+        return [], []
+    problems = alias_problems(sc, path)
+    return problems, [] if problems else naming_warnings(sc, path)
 
 
 def file_kind(path: str | Path) -> FileKind:
