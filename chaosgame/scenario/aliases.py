@@ -70,15 +70,12 @@ def collisions(sc: Scenario, path: str | Path) -> list[tuple[Loc, str]]:
 
 def alias_problems(sc: Scenario, path: str | Path) -> list[Problem]:
     """``validate``'s errors about ``sc``'s aliases (read from ``path``), placed at the value."""
-    from chaosgame.scenario.yamlread import Problem, ScenarioError, parse_yaml, read_text
+    from chaosgame.scenario.yamlread import Problem, file_marks
 
     found = collisions(sc, path)
     if not found:
         return []
-    try:
-        _, marks, _ = parse_yaml(read_text(path), str(path))
-    except (ScenarioError, OSError):
-        marks = {}
+    marks = file_marks(path)
     out = []
     for loc, message in found:
         where, line, col = marks.get(loc, marks.get(loc[:1], (str(path), 1, 1)))

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 CACHE_ENV = "CHAOSGAME_CACHE"
 """A folder for the header cache, or ``off`` to keep none."""
-CACHE_FORMAT = 2
+CACHE_FORMAT = 1
 
 DIFFICULTIES = ("easy", "medium", "hard", "expert")
 HEADER_KEYS = frozenset(
@@ -225,7 +225,7 @@ def _cached(hit: Any, path: Path, stamp: list[int]) -> Entry | None:
             int(e["seed"]),
             str(e["summary"]),
             str(e["problem"]),
-            tuple(str(a) for a in e["aliases"]),
+            tuple(str(a) for a in e["aliases"]),  # an entry cached without them is read again
         )
     except (KeyError, TypeError, ValueError):
         return None

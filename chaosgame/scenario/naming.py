@@ -264,15 +264,12 @@ def giveaways(sc: Scenario) -> list[Giveaway]:
 
 def naming_warnings(sc: Scenario, path: str | Path) -> list[Problem]:
     """``validate``'s warnings about ``sc`` (read from ``path``), placed at the field."""
-    from chaosgame.scenario.yamlread import Problem, ScenarioError, parse_yaml, read_text
+    from chaosgame.scenario.yamlread import Problem, file_marks
 
     found = giveaways(sc)
     if not found:
         return []
-    try:
-        _, marks, _ = parse_yaml(read_text(path), str(path))
-    except (ScenarioError, OSError):
-        marks = {}
+    marks = file_marks(path)
     out = []
     for field in ("id", "title"):
         mine = [g for g in found if g.field == field]

@@ -3,14 +3,13 @@ alias that would lead to two scenarios."""
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
 
 from chaosgame.scenario import library
 from chaosgame.scenario.loader import validate_report
-from chaosgame.scenario.template import render
+from tests.scenario.new_scenario import line_of, write
 
 
 def _renamed() -> tuple[str, str, Path]:
@@ -37,19 +36,6 @@ def test_a_typo_of_an_earlier_id_suggests_the_id_now() -> None:
         library.find(old[:-1] + "x")
 
 
-def _scenario(tmp_path: Path, sid: str, aliases: list[str]) -> Path:
-    text = render(sid, str(library.scenario_dir() / "scenario.schema.json"))
-    text = re.sub(r"(?m)^id: .*$", f"id: {sid}\naliases: [{', '.join(aliases)}]", text, count=1)
-    path = tmp_path / f"{sid}.yaml"
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
-def _line(path: Path, start: str) -> int:
-    lines = path.read_text(encoding="utf-8").splitlines()
-    return next(i for i, text in enumerate(lines, 1) if text.startswith(start))
-
-
 @pytest.mark.parametrize(
     ("which", "message"),
     [
@@ -63,26 +49,26 @@ def test_validate_rejects_an_alias_that_leads_elsewhere(
 ) -> None:
     old, new, _ = _renamed()
     alias = {"new": new, "old": old, "self": "shop-orders-fail"}[which]
-    path = _scenario(tmp_path, "shop-orders-fail", [alias])
+    path = write(tmp_path, "shop-orders-fail", aliases=[alias])
     problems, _ = validate_report(path)
     assert len(problems) == 1, problems
     assert message in problems[0].message
     assert alias in problems[0].message
-    assert (problems[0].path, problems[0].line) == (str(path), _line(path, "aliases:"))
+    assert (problems[0].path, problems[0].line) == (str(path), line_of(path, "aliases:"))
 
 
 def test_validate_rejects_an_id_that_another_scenario_keeps_as_an_alias(tmp_path: Path) -> None:
     old, new, _ = _renamed()
-    path = _scenario(tmp_path, old, [])
+    path = write(tmp_path, old, aliases=[])
     problems, _ = validate_report(path)
-    assert [p.line for p in problems] == [_line(path, "id:")]
+    assert [p.line for p in problems] == [line_of(path, "id:")]
     assert f"an earlier id of '{new}'" in problems[0].message
 
 
 def test_a_listed_twice_alias_is_refused_and_good_aliases_pass(tmp_path: Path) -> None:
-    twice = _scenario(tmp_path, "shop-orders-fail", ["shop-a", "shop-a"])
+    twice = write(tmp_path, "shop-orders-fail", aliases=["shop-a", "shop-a"])
     assert ["listed twice" in p.message for p in validate_report(twice)[0]] == [True]
-    good = _scenario(tmp_path, "shop-orders-slow", ["shop-a", "shop-b"])
+    good = write(tmp_path, "shop-orders-slow", aliases=["shop-a", "shop-b"])
     assert validate_report(good) == ([], [])
 
 
@@ -107,3 +93,19 @@ def test_every_curated_scenario_is_named_by_its_symptom_and_has_unique_aliases()
     names = [e.id for e in entries] + [a for e in entries for a in e.aliases]
     assert len(names) == len(set(names))
     assert all(e.path is not None and e.path.stem == e.id for e in entries)
+
+
+def test_a_header_cached_before_aliases_existed_is_read_again(tmp_path: Path) -> None:
+    import json
+
+    from chaosgame.scenario.index import read_index
+
+    _, _, path = _renamed()
+    cache = tmp_path / "index.json"
+    fresh = read_index([path], cache=cache)
+    assert fresh[0].aliases
+    data = json.loads(cache.read_text())
+    for hit in data["files"].values():
+        del hit["entry"]["aliases"]
+    cache.write_text(json.dumps(data))
+    assert read_index([path], cache=cache) == fresh

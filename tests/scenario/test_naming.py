@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
 
 from chaosgame.cli import main
 from chaosgame.scenario.faults import FAULT_KINDS
-from chaosgame.scenario.library import scenario_dir
 from chaosgame.scenario.loader import validate_file, validate_report
 from chaosgame.scenario.naming import CAUSE_WORDS, giveaways_in, words
-from chaosgame.scenario.template import render
+from tests.scenario.new_scenario import line_of, write
 
 
 @pytest.mark.parametrize(
@@ -84,21 +82,8 @@ def test_the_table_names_catalogue_kinds_only() -> None:
         assert all(words(p) for p in phrases)
 
 
-def _scenario(tmp_path: Path, sid: str, title: str) -> Path:
-    text = render(sid, str(scenario_dir() / "scenario.schema.json"))
-    text = re.sub(r"(?m)^title: .*$", f'title: "{title}"', text, count=1)
-    path = tmp_path / f"{sid}.yaml"
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
-def path_line(path: Path, start: str) -> int:
-    lines = path.read_text(encoding="utf-8").splitlines()
-    return next(i for i, text in enumerate(lines, 1) if text.startswith(start))
-
-
 def test_validate_warns_with_the_file_the_field_and_the_words(tmp_path: Path) -> None:
-    path = _scenario(tmp_path, "shop-memory-leak", "A cache stampede at noon")
+    path = write(tmp_path, "shop-memory-leak", "A cache stampede at noon")
     problems, warnings = validate_report(path)
     assert problems == []
     assert [w.message.split(":")[0] for w in warnings] == [
@@ -120,13 +105,13 @@ def test_validate_warns_with_the_file_the_field_and_the_words(tmp_path: Path) ->
 def test_the_validate_command_prints_warnings_and_still_passes(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    bad = _scenario(tmp_path, "shop-oomkilled", "Shop pages fail")
-    good = _scenario(tmp_path, "shop-pages-fail", "Shop pages fail")
+    bad = write(tmp_path, "shop-oomkilled", "Shop pages fail")
+    good = write(tmp_path, "shop-pages-fail", "Shop pages fail")
     assert main(["validate", str(bad), str(good)]) == 0
     out, err = capsys.readouterr()
     assert f"{bad}: ok (1 warning)" in out
     assert f"{good}: ok\n" in out
-    line = path_line(bad, "id:")
+    line = line_of(bad, "id:")
     assert f"{bad}:{line}:" in err
     assert "'oomkilled'" in err
     assert str(good) not in err
