@@ -120,6 +120,7 @@ MEANINGS: dict[str, str] = {
     "PipelineConfig.value": "the value it converges to",
     "Comms.status_page": "customers read a public status page the player can post to",
     "Scenario.id": "unique id: lower-case letters, digits, `-`, `_` (the file is usually `<id>.yaml`)",
+    "Scenario.aliases": "earlier ids of this scenario, so saved runs and links still find it",
     "Scenario.title": "one line shown in the scenario list and the briefing",
     "Scenario.summary": "what happens, for authors and instructors (it may name the cause: keep it out of the briefing)",
     "Scenario.topics": "1 to 3 curriculum topic ids; the first is the main topic",

@@ -563,6 +563,10 @@ class Scenario(BaseModel):
 
     model_config = STRICT
     id: Name
+    aliases: list[Name] = Field(
+        default_factory=list,
+        description="earlier ids of this scenario, so saved runs and links still find it",
+    )
     title: str
     summary: str = ""
     topics: list[Topic] = Field(min_length=1)

@@ -151,7 +151,7 @@ def test_shed_requests_are_unavailable_not_wrong() -> None:
     """Documented behaviour: a request refused at the door got no answer, so it cannot be a
     wrong one (an SLI counts it as unavailability). Shedding every request of a release that
     answers wrongly must stop the correctness SLO burning."""
-    sc = load("invoices-fast-track-release")
+    sc = load("invoices-add-up-wrong")
     shed = {"type": "mitigate", "action": "shed-load", "target": "edge", "fraction": 1.0}
     session, refused = players.play(sc, [shed], sc.seed)
     assert not refused
@@ -167,7 +167,7 @@ def test_shed_requests_are_unavailable_not_wrong() -> None:
 
 # --------------------------------------------------------------- taking a service down
 def test_a_takedown_the_scenario_allows_is_not_symptom_hiding() -> None:
-    sc = load("account-pages-cached-for-everyone")
+    sc = load("account-pages-show-other-customers")
     down = {"type": "mitigate", "action": "scale", "target": "account", "replicas": 0}
     allowed = harm.hiding(sc)
     spec = sc.truth.mitigations[0]  # shed-load account fraction 1.0

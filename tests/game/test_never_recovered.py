@@ -11,7 +11,7 @@ from chaosgame.scenario.loader import load_scenario_text
 
 # rolling back alone leaves the metastable retry storm running: the reference never recovers
 HALF = load_scenario_text(
-    find("payments-retry-storm")
+    find("checkout-payment-step-failing")
     .read_text(encoding="utf-8")
     .replace("    - {action: disable-retries, target: checkout, to: payments}\n", "")
 )

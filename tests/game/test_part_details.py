@@ -10,8 +10,8 @@ from chaosgame.game.players import reference_actions, shotgun_actions
 from chaosgame.game.scoring import Part, assess, play
 from chaosgame.scenario.library import load
 
-STORM = "payments-retry-storm"
-QUIET = "search-cpu-page-false-alarm"
+STORM = "checkout-payment-step-failing"
+QUIET = "search-cpu-high-at-night"
 
 
 def _fix(name: str) -> list[dict[str, Any]]:

@@ -183,7 +183,7 @@ def test_play_history_replay_report(
     assert rows[0]["score"] >= 85
     assert set(rows[0]["parts"]) == {"slo", "diagnosis", "time", "collateral", "investigation"}
     assert _cli(monkeypatch, ["history", "--records", db]) == 0
-    assert "payments-retry-storm" in capsys.readouterr().out
+    assert "checkout-payment-step-failing" in capsys.readouterr().out
     assert _cli(monkeypatch, ["replay", "1", "--records", db]) == 0
     assert "the replay reproduced the run" in capsys.readouterr().out
     assert _cli(monkeypatch, ["report", "last", "--records", db]) == 0

@@ -25,7 +25,7 @@ from tests.conftest import make_scenario
 @pytest.fixture(scope="module")
 def storm() -> Scenario:
     # root cause: payments / bad-deploy; checkout and payments-db are on the causal chain
-    return load("payments-retry-storm")
+    return load("checkout-payment-step-failing")
 
 
 # ------------------------------------------------------------------------ the weights

@@ -29,7 +29,7 @@ from tests.conftest import make_scenario
 
 @pytest.fixture(scope="module")
 def storm() -> Scenario:
-    return load("payments-retry-storm")
+    return load("checkout-payment-step-failing")
 
 
 def leaky() -> Scenario:

@@ -134,9 +134,9 @@ async def test_a_finished_run_opens_its_postmortem_and_exports_it(
         assert isinstance(screen, PostmortemScreen)
         assert screen.text is not None
         assert screen.text.startswith("# Postmortem: ")
-        assert "run 1, scenario `payments-retry-storm`" in screen.text
+        assert "run 1, scenario `checkout-payment-step-failing`" in screen.text
         await press(pilot, "x")
-        written = tmp_path / f"postmortem-payments-retry-storm-{SEED}-run1.md"
+        written = tmp_path / f"postmortem-checkout-payment-step-failing-{SEED}-run1.md"
         assert written.read_text(encoding="utf-8") == screen.text
         await press(pilot, "escape")
         assert isinstance(app.screen, HistoryScreen)
