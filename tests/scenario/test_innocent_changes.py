@@ -31,7 +31,19 @@ REVIEWED = [
     "payments-terraform-pool-shrink",
     "tickets-hpa-max-onsale",
 ]
-"""Scenarios where undoing the newest change used to be the whole answer."""
+"""Scenarios where undoing the newest change used to be the whole answer (a B), whose
+newest deploy is innocent too."""
+
+ALSO_REVIEWED = [
+    "account-pages-cached-for-everyone",
+    "analytics-one-tenant-dark",
+    "edge-waf-regex-cpu-burn",
+    "fares-forgotten-canary-rules-bundle",
+    "login-herd-after-rollback",
+    "orders-mixed-fleet-reused-flag",
+    "payouts-mesh-selector-restart",
+]
+"""Scenarios where undoing the newest change and naming its kind scored 80 to 100."""
 
 CHANGES = ("deploy", "flag", "config")
 
@@ -85,10 +97,11 @@ def newest_is_innocent(
     return innocent(sc, change), change
 
 
-@pytest.mark.parametrize("name", REVIEWED)
+@pytest.mark.parametrize("name", REVIEWED + ALSO_REVIEWED)
 def test_the_newest_change_of_a_reviewed_scenario_is_innocent(name: str) -> None:
-    """Both the newest change of any kind and the newest deploy (the usual first suspect)."""
-    for kinds in (CHANGES, ("deploy",)):
+    """The newest change of any kind, and in the first eight the newest deploy too (the
+    usual first suspect)."""
+    for kinds in (CHANGES, ("deploy",)) if name in REVIEWED else (CHANGES,):
         ok, change = newest_is_innocent(name, kinds)
         assert change is not None, f"{name}: no {'/'.join(kinds)} in the history before the page"
         assert ok, f"{name}: the newest {'/'.join(kinds)} before the page is the cause: {change}"
