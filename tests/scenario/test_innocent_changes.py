@@ -9,12 +9,12 @@ it touched neither the root cause's component nor the fleet a fleet-wide cause s
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from chaosgame.game.diagnosis import on_root_fleet
 from chaosgame.game.player import PlayerView
+from chaosgame.game.strategies import Change, latest_change
+from chaosgame.game.strategy_view import change_history
 from chaosgame.scenario.library import load, scenario_paths
 from chaosgame.scenario.model import Scenario
 
@@ -45,36 +45,34 @@ ALSO_REVIEWED = [
 ]
 """Scenarios where undoing the newest change and naming its kind scored 80 to 100."""
 
-CHANGES = ("deploy", "flag", "config")
+
+def newest_deploy(view: PlayerView) -> Change | None:
+    """The newest deploy in the change history at the page (the usual first suspect)."""
+    deploys = [c for c in change_history(view) if c.kind == "deploy"]
+    return deploys[-1] if deploys else None
 
 
-def latest_change(view: PlayerView, kinds: tuple[str, ...] = CHANGES) -> dict[str, Any] | None:
-    """The newest change of ``kinds`` (deploy, flag, config) in the history at the page."""
-    out = view.act({"type": "query", "view": "deploys", "window": 86400.0})
-    events = out["result"]["events"] if out["ok"] else []
-    seen = [e for e in events if e["kind"] in kinds and e["time"] <= view.started_at]
-    return max(seen, key=lambda e: e["time"]) if seen else None
-
-
-def change_ref(sc: Scenario, change: dict[str, Any]) -> str | None:
+def change_ref(sc: Scenario, change: Change) -> str | None:
     """The scenario's name for a change the history shows (a deploy or config id,
     ``flag:NAME``), or None for one the scenario does not list (one a fault made)."""
-    kind, at, where = change["kind"], change["time"], change["component"]
-    if kind == "deploy":
+    where = change.component
+    if change.kind == "deploy":
         return next(
-            (d.id for d in sc.deploys if d.component == where and d.at == at and d.id), None
+            (d.id for d in sc.deploys if d.component == where and d.at == change.time and d.id),
+            None,
         )
-    if kind == "config":
+    if change.kind == "config":
         return next(
-            (c.id for c in sc.configs if c.component == where and c.at == at and c.id), None
+            (c.id for c in sc.configs if c.component == where and c.at == change.time and c.id),
+            None,
         )
     for f in sc.flags:
-        if change["message"].startswith(f"{f.name} ") and any(ch.at == at for ch in f.changes):
+        if f.name == change.subject and any(ch.at == change.time for ch in f.changes):
             return f"flag:{f.name}"
     return None
 
 
-def innocent(sc: Scenario, change: dict[str, Any] | None) -> bool:
+def innocent(sc: Scenario, change: Change | None) -> bool:
     """Whether undoing ``change`` leaves the root fault in place, by the truth."""
     if change is None:
         return True
@@ -83,17 +81,14 @@ def innocent(sc: Scenario, change: dict[str, Any] | None) -> bool:
         return True
     rc = sc.truth.root_cause
     culprit = rc.component or rc.artefact
-    where = change["component"]
-    return where != culprit and not on_root_fleet(sc, where)
+    return all(c != culprit and not on_root_fleet(sc, c) for c in change.components)
 
 
-def newest_is_innocent(
-    name: str, kinds: tuple[str, ...] = CHANGES
-) -> tuple[bool, dict[str, Any] | None]:
+def newest_is_innocent(name: str, deploys_only: bool = False) -> tuple[bool, Change | None]:
     sc = load(name)
     view = PlayerView(sc)
     view.start()
-    change = latest_change(view, kinds)
+    change = newest_deploy(view) if deploys_only else latest_change(view)
     return innocent(sc, change), change
 
 
@@ -101,19 +96,20 @@ def newest_is_innocent(
 def test_the_newest_change_of_a_reviewed_scenario_is_innocent(name: str) -> None:
     """The newest change of any kind, and in the first eight the newest deploy too (the
     usual first suspect)."""
-    for kinds in (CHANGES, ("deploy",)) if name in REVIEWED else (CHANGES,):
-        ok, change = newest_is_innocent(name, kinds)
-        assert change is not None, f"{name}: no {'/'.join(kinds)} in the history before the page"
-        assert ok, f"{name}: the newest {'/'.join(kinds)} before the page is the cause: {change}"
+    for deploys_only in (False, True) if name in REVIEWED else (False,):
+        ok, change = newest_is_innocent(name, deploys_only)
+        what = "deploy" if deploys_only else "change"
+        assert change is not None, f"{name}: no {what} in the history before the page"
+        assert ok, f"{name}: the newest {what} before the page is the cause: {change}"
 
 
 def test_the_judge_tells_a_herring_from_the_cause() -> None:
     """A hand-made check of the judge on one scenario's own history: its registered
     herring is innocent, the change on the root cause's component is not."""
     sc = load("invoices-fast-track-release")
-    hotfix = {"time": 1500.0, "kind": "deploy", "component": "invoicing", "message": "v12.4.1"}
-    patch = {"time": 1980.0, "kind": "deploy", "component": "invoicing", "message": "v12.4.2"}
-    tax = {"time": 960.0, "kind": "deploy", "component": "tax", "message": "v5.2.0"}
+    hotfix = Change(1500.0, "deploy", ("invoicing",), "v12.4.1", "v12.4.1 (rolling) by sam")
+    patch = Change(1980.0, "deploy", ("invoicing",), "v12.4.2", "v12.4.2 (rolling) by sam")
+    tax = Change(960.0, "deploy", ("tax",), "v5.2.0", "v5.2.0 (rolling) by lena")
     assert not innocent(sc, hotfix)
     assert innocent(sc, patch)  # the same service, but a registered herring
     assert innocent(sc, tax)
