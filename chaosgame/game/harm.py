@@ -178,8 +178,11 @@ def money_text(sc: Scenario, amount: float) -> str:
     return f"{cur}{amount:,.0f}"
 
 
-def part(sc: Scenario, runs: dict[str, dict[str, Any]], outcome_gate: float) -> Part | None:
-    """The harm part from the three runs' :func:`measures` (None when not scored)."""
+def part(
+    sc: Scenario, runs: dict[str, dict[str, Any]], outcome_gate: float, real: bool = False
+) -> Part | None:
+    """The harm part from the three runs' :func:`measures` (None when not scored); ``real``:
+    whether the SLOs had harm to avoid (it says why ``outcome_gate`` scales the part)."""
     from chaosgame.game.scoring import Part
 
     if not scored(sc) or sc.harm is None:
@@ -213,7 +216,7 @@ def part(sc: Scenario, runs: dict[str, dict[str, Any]], outcome_gate: float) -> 
         )
         if fractions["money"] < 1.0 - 1e-9:
             causes.append(f"{money_text(sc, p['money'] - r['money'])} more lost than the reference")
-    gated = details.no_harm_cause(outcome_gate)
+    gated = details.no_harm_cause(outcome_gate, real)
     if gated:
         causes.append(gated)
     detail = details.with_losses("; ".join(facts), got, WEIGHT, causes)

@@ -171,7 +171,7 @@ def test_play_history_replay_report(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     db = str(tmp_path / "r.sqlite3")
-    script = "do rollback payments\ndo disable-retries checkout to=payments\n"
+    script = "metric payments\ndo rollback payments\ndo disable-retries checkout to=payments\n"
     script += "declare payments bad-deploy\nend\n"
     assert _cli(monkeypatch, ["play", "--text", "--records", db], script) == 0
     out = capsys.readouterr().out

@@ -12,7 +12,7 @@ ID = "account-pages-cached-for-everyone"
 
 def reference_score(sc: Scenario, *, lift: bool = True) -> scoring.Score:
     """The reference's score; without ``lift``, the shedding is never lifted."""
-    actions = players.reference_actions(sc)
+    actions = players.expert_actions(sc)
     if not lift:
         actions = [
             a for a in actions if not (a.get("action") == "shed-load" and a["fraction"] == 0)
