@@ -12,8 +12,9 @@ strategy must score far below the reference (``docs/scoring.md``, ``benchmarks/b
   back every recent flag, reverts every recent config, doubles everything alerting, blames the
   loudest alert.
 * ``read-the-id``: undoes the latest change and declares what the scenario's id and title name.
-* ``reference``: the answer key. It reads the hidden truth: looks at the evidence for the
-  true cause, applies the scenario's reference solution, declares the true cause.
+* ``reference``: the answer key (:mod:`chaosgame.game.answer_key`). It reads the hidden
+  truth: looks at the evidence for the true cause, applies the scenario's reference
+  solution, declares the true cause.
 
 Every player but ``reference`` plays only through :class:`~chaosgame.game.player.PlayerView`
 and :mod:`chaosgame.game.strategy_view`, with the same actions as the terminal UI; none reads
@@ -25,11 +26,13 @@ scenario and seed give the same actions and the same score.
 from __future__ import annotations
 
 import difflib
+import random
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from chaosgame.engine.rng import Streams
+from chaosgame.game.answer_key import reference
 from chaosgame.game.menu import KINDS, Param, mitigation_params
 from chaosgame.game.player import PlayerView
 from chaosgame.game.strategy_view import (
@@ -99,8 +102,9 @@ class Strategy:
     summary: str
     moves: Callable[[Hands], None] | None = None
     """How it plays, through the player view alone; None for the answer key."""
-    answer_key: Callable[[Scenario, int | None], Run] | None = None
-    """How the answer key plays (it reads the hidden truth)."""
+    answer_key: Callable[[Scenario, int | None], tuple[PlayerView, list[str]]] | None = None
+    """How the answer key plays (it reads the hidden truth): its finished game and what the
+    game refused."""
 
     @property
     def honest(self) -> bool:
@@ -111,7 +115,7 @@ class Strategy:
         """Play ``scenario`` to the end."""
         if self.moves is None:
             assert self.answer_key is not None
-            return self.answer_key(scenario, seed)
+            return Run(self.name, *self.answer_key(scenario, seed))
         view = PlayerView(scenario, seed)
         view.start()
         hands = Hands(view)
@@ -176,7 +180,7 @@ def random_player(hands: Hands) -> None:
 
 def _random_mitigation(
     hands: Hands,
-    rng: Any,
+    rng: random.Random,
     options: list[tuple[str, str]],
     fleet: dict[str, dict[str, Any]],
     calls: dict[str, list[str]],
@@ -192,7 +196,7 @@ def _random_mitigation(
     return hands.act(act) is not None
 
 
-def _draw(rng: Any, p: Param, replicas: int) -> Any:
+def _draw(rng: random.Random, p: Param, replicas: int) -> Any:
     """A valid random value of parameter ``p`` (counts of replicas near the current one)."""
     if p.kind == "yes/no":
         return rng.random() < 0.5
@@ -331,110 +335,6 @@ def read_the_id(hands: Hands) -> None:
     kind = named.kind or (latest.fault_kind if latest else "no-fault")
     hands.declare(component, kind)
     hands.end()
-
-
-# ------------------------------------------------------------------- the answer key
-def reference(scenario: Scenario, seed: int | None = None) -> Run:
-    """The answer key: looks at the evidence for the true cause as an expert would, applies
-    the reference solution, declares the true cause (confidence 0.9), ends.
-
-    The evidence: the change history of the root-cause component, its chart of the metric
-    its fault moves, its warning and error logs, and a chart of another component of the
-    causal chain (each as its telemetry allows: logs, else pods, where it has no metrics).
-    With no fault, it looks at the component of the loudest alert instead.
-    """
-    from chaosgame.game.players import reference_actions
-    from chaosgame.game.session import Session
-    from chaosgame.game.timeskip import wait_until
-
-    session = Session(scenario, seed)
-    session.reset()
-    view = PlayerView._around(session)
-    hands = Hands(view)
-    try:
-        for query in _evidence_queries(scenario, hands):
-            hands.act(query)
-        for act in reference_actions(scenario):
-            if act["type"] in ("declare", "end") or session.ended:
-                continue
-            if act["type"] == "wait_until":
-                why = wait_until(session, act["condition"], float(act["timeout"]))
-                if why is not None:
-                    hands.skipped.append(why)
-                if session.now >= session.deadline - 1e-9 and not session.ended:
-                    hands.end()
-                continue
-            hands.act(act)
-        rc = scenario.truth.root_cause
-        hands.declare(rc.component or rc.artefact, rc.kind)
-    except Exception as exc:  # the answer key never crashes the benchmark either
-        hands.skipped.append(f"the strategy stopped: {type(exc).__name__}: {exc}")
-    hands.end()
-    return Run("reference", view, hands.skipped)
-
-
-_KIND_METRIC = (
-    ("memory", "memory"),
-    ("oom", "memory"),
-    ("gc", "memory"),
-    ("cpu", "cpu"),
-    ("expensive", "cpu"),
-    ("credential", "cpu"),
-    ("herd", "cpu"),
-    ("replication", "replication_lag"),
-    ("stale-failover", "replication_lag"),
-    ("disk", "disk"),
-    ("pool", "connections"),
-    ("fd-", "connections"),
-    ("cache", "cache_hit"),
-    ("backlog", "backlog"),
-    ("poison", "backlog"),
-    ("autoscaler", "replicas"),
-    ("cluster", "replicas"),
-    ("image", "replicas"),
-    ("node", "replicas"),
-    ("readiness", "replicas"),
-    ("liveness", "restarts"),
-    ("traffic", "rps"),
-    ("latency", "latency_p99"),
-    ("slow", "latency_p99"),
-    ("lock", "latency_p99"),
-)
-"""The chart an expert opens first for a fault kind (the first keyword in the kind wins;
-otherwise errors)."""
-
-
-def _evidence_queries(scenario: Scenario, hands: Hands) -> list[dict[str, Any]]:
-    rc = scenario.truth.root_cause
-    comps = {c.name: c for c in scenario.components}
-    chain = [s.component for s in scenario.truth.causal_chain if s.component in comps]
-    root = rc.component if rc.component in comps else None
-    if root is None:
-        alerts = read_alerts(hands)
-        named = [alert_component(a) for a in alerts.firing + alerts.resolved]
-        named = [c for c in named if c in comps]
-        root = named[0] if named else (chain[0] if chain else None)
-    if root is None:
-        return []
-    other = next((c for c in chain if c != root), root)
-    metric = next((m for word, m in _KIND_METRIC if word in rc.kind), "errors")
-
-    def chart(name: str, what: str) -> dict[str, Any]:
-        tel = comps[name].telemetry
-        if tel.metrics:
-            return {"type": "query", "view": "metric", "component": name, "metric": what}
-        if tel.logs:
-            return {"type": "query", "q": f'logs {{service="{name}"}}'}
-        return {"type": "query", "q": f"pods {name}"}
-
-    queries = [
-        {"type": "query", "view": "deploys", "component": root, "window": 86400.0},
-        chart(root, metric),
-    ]
-    if comps[root].telemetry.logs:
-        queries.append({"type": "query", "q": f'logs {{service="{root}", level=~"warn|error"}}'})
-    queries.append(chart(other, "errors" if other != root else "latency_p99"))
-    return queries
 
 
 # ------------------------------------------------------------------------ registry

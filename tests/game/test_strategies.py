@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from chaosgame.game import baselines, strategies, strategy_view
+from chaosgame.game import answer_key, baselines, strategies, strategy_view
 from chaosgame.game.player import PlayerView
 from chaosgame.game.strategies import (
     STRATEGIES,
@@ -359,6 +359,7 @@ ALLOWED_IMPORTS = {
     "chaosgame.scenario.faults",
 }
 """Where what an honest player uses may come from: the player view and public catalogues."""
+STDLIB = {"__future__", "collections.abc", "dataclasses", "random", "re", "typing"}
 
 
 def _touched(node: ast.AST) -> set[str]:
@@ -387,10 +388,10 @@ def _module(mod: Any) -> tuple[dict[str, ast.AST], dict[str, str]]:
     return defs, imported
 
 
-def _reached(name: str) -> tuple[set[str], set[str]]:
-    """Every name a function of ``strategies`` touches, following the module's own helpers
-    (and all of ``strategy_view``); and the modules of the imported names among them."""
-    defs, imported = _module(strategies)
+def _reached(name: str, mod: Any = strategies) -> tuple[set[str], set[str]]:
+    """Every name function ``name`` of ``mod`` touches, following the module's own helpers
+    (and all of ``strategy_view`` when it uses it); and the modules of the imported names."""
+    defs, imported = _module(mod)
     seen, todo, touched = set(), [name], set()
     while todo:
         current = todo.pop()
@@ -415,17 +416,11 @@ def test_a_cheap_player_reads_only_the_player_view(name: str) -> None:
     assert moves is not None
     touched, modules = _reached(moves.__name__)
     assert touched & FORBIDDEN == set()
-    assert modules <= ALLOWED_IMPORTS | {
-        "__future__",
-        "typing",
-        "collections.abc",
-        "re",
-        "dataclasses",
-    }
+    assert modules <= ALLOWED_IMPORTS | STDLIB
 
 
 def test_the_scan_sees_the_answer_key_read_the_truth() -> None:
-    touched, modules = _reached("reference")
+    touched, modules = _reached("reference", answer_key)
     assert {"truth", "Session", "wait_until"} <= touched
     assert "chaosgame.game.players" in modules
 
