@@ -13,7 +13,9 @@ from chaosgame.scenario.library import load
 
 
 def _questions(seed: int = 7) -> list[dict[str, Any]]:
-    fake = SimpleNamespace(scenario=load("payments-retry-storm"), player=SimpleNamespace(seed=seed))
+    fake = SimpleNamespace(
+        scenario=load("checkout-payment-step-failing"), player=SimpleNamespace(seed=seed)
+    )
     return questions(cast(Any, fake))
 
 

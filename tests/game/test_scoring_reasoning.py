@@ -28,7 +28,7 @@ END = {"type": "end"}
 
 @pytest.fixture(scope="module")
 def storm() -> Scenario:
-    return load("payments-retry-storm")
+    return load("checkout-payment-step-failing")
 
 
 def fix(sc: Scenario) -> list[dict[str, Any]]:
@@ -108,7 +108,7 @@ def test_unneeded_changes_are_counted_and_cost_collateral(storm: Scenario) -> No
 
 def test_a_small_real_incident_still_rewards_the_fix() -> None:
     """Under 2 % of a budget between doing nothing and the ideal run: still harm to avoid."""
-    sc = load("cart-rolling-version-skew")
+    sc = load("carts-empty-themselves")
     expert = score(sc, expert_actions(sc))
     nothing = score(sc, [END])
     assert expert.part("slo").data["harm_to_avoid"] is True

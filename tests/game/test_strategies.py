@@ -41,7 +41,7 @@ NAMES = [
 @pytest.fixture(scope="module")
 def storm() -> Scenario:
     """A bad payments deploy at 30m, then an innocent flag change at 33m (the latest)."""
-    return library.load("payments-retry-storm")
+    return library.load("checkout-payment-step-failing")
 
 
 def _acts(run: Run | PlayerView, kind: str | None = None) -> list[dict[str, Any]]:
@@ -189,7 +189,7 @@ def test_loudest_alert_restarts_the_first_alert_to_fire(storm: Scenario) -> None
 
 
 def test_loudest_alert_falls_back_on_the_page_when_no_alert_names_a_component() -> None:
-    sc = library.load("search-cpu-page-false-alarm")
+    sc = library.load("search-cpu-high-at-night")
     run = run_strategy("loudest-alert", sc)
     assert _mitigations(run) == [("restart", "search-api")]
     assert _declared(run)["kind"] == "cpu-throttling"  # "HighCPU ... CPU above 80 %"
@@ -240,12 +240,12 @@ def test_read_the_id_declares_what_the_id_names(storm: Scenario) -> None:
     ("page", "kind", "component"),
     [
         (
-            {"id": "cart-rolling-version-skew", "components": ["cart", "pricing"]},
+            {"id": "carts-empty-themselves", "components": ["cart", "pricing"]},
             "version-skew",
             "cart",
         ),
         (
-            {"id": "listings-cache-stampede", "components": ["listings", "listings-cache"]},
+            {"id": "rental-search-empty-pages", "components": ["listings", "listings-cache"]},
             "cache-stampede",
             "listings-cache",
         ),
@@ -291,7 +291,7 @@ def test_reference_looks_at_the_evidence_then_fixes(storm: Scenario) -> None:
 
 
 def test_reference_waits_on_the_true_state_between_stages() -> None:
-    sc = library.load("catalog-cold-cache-staged-recovery")
+    sc = library.load("product-pages-fail-at-morning-peak")
     run = run_strategy("reference", sc)
     assert run.skipped == []
     scaled = [a["replicas"] for a in _acts(run, "mitigate") if a["action"] == "scale"]
@@ -299,7 +299,7 @@ def test_reference_waits_on_the_true_state_between_stages() -> None:
 
 
 def test_reference_with_no_fault_looks_at_the_alerting_component() -> None:
-    sc = library.load("search-cpu-page-false-alarm")
+    sc = library.load("search-cpu-high-at-night")
     run = run_strategy("reference", sc)
     looked = [a for a in _acts(run, "query") if "search-api" in str(a)]
     assert looked

@@ -22,26 +22,26 @@ SHARE = 1 / 3
 """The least share of the curated library whose newest change before the page is innocent."""
 
 REVIEWED = [
-    "booking-mutable-latest-tag",
-    "catalog-slow-release",
-    "checkout-canary-unwatched",
-    "eu-checkout-security-group-apply",
-    "feed-cpu-limit-throttling",
-    "invoices-fast-track-release",
-    "payments-terraform-pool-shrink",
-    "tickets-hpa-max-onsale",
+    "bookings-fail-nothing-released",
+    "browsing-crawls-after-lunch",
+    "checkout-one-in-fifteen-fails",
+    "eu-checkout-hangs",
+    "feed-slow-with-cpu-to-spare",
+    "invoices-add-up-wrong",
+    "checkout-times-out-database-idle",
+    "seat-map-spins-at-onsale",
 ]
 """Scenarios where undoing the newest change used to be the whole answer (a B), whose
 newest deploy is innocent too."""
 
 ALSO_REVIEWED = [
-    "account-pages-cached-for-everyone",
+    "account-pages-show-other-customers",
     "analytics-one-tenant-dark",
-    "edge-waf-regex-cpu-burn",
-    "fares-forgotten-canary-rules-bundle",
-    "login-herd-after-rollback",
-    "orders-mixed-fleet-reused-flag",
-    "payouts-mesh-selector-restart",
+    "edge-proxies-at-full-cpu",
+    "fare-searches-fail-one-in-five",
+    "login-fix-does-not-hold",
+    "orders-one-in-ten-rejected",
+    "payouts-cannot-reach-ledger",
 ]
 """Scenarios where undoing the newest change and naming its kind scored 80 to 100."""
 
@@ -106,7 +106,7 @@ def test_the_newest_change_of_a_reviewed_scenario_is_innocent(name: str) -> None
 def test_the_judge_tells_a_herring_from_the_cause() -> None:
     """A hand-made check of the judge on one scenario's own history: its registered
     herring is innocent, the change on the root cause's component is not."""
-    sc = load("invoices-fast-track-release")
+    sc = load("invoices-add-up-wrong")
     hotfix = Change(1500.0, "deploy", ("invoicing",), "v12.4.1", "v12.4.1 (rolling) by sam")
     patch = Change(1980.0, "deploy", ("invoicing",), "v12.4.2", "v12.4.2 (rolling) by sam")
     tax = Change(960.0, "deploy", ("tax",), "v5.2.0", "v5.2.0 (rolling) by lena")
