@@ -33,6 +33,7 @@ MODELS: dict[str, str] = {
     "Deploy": "A deploy in the change history (before or during the simulated window).",
     "Flag": "A feature flag evaluated by one or more components.",
     "FlagChange": "A change of a feature flag.",
+    "FlagFeature": "The feature a flag gates: whose requests need it, and what they lose without it.",
     "ConfigChange": "A configuration value change on a component.",
     "Truth": "What only scoring and the debrief may read.",
     "RootCause": "The hidden truth's answer: a component and a fault kind, or no fault.",
