@@ -40,6 +40,8 @@ if TYPE_CHECKING:
     from chaosgame.engine.state import Modifiers
     from chaosgame.scenario.actions import MitigationBase
 
+LOSSES = "data:losses"
+"""``Simulator.memo`` key of the writes lost in a scenario without a ``data:`` block."""
 RESTORE_FAILS = {
     "corrupt": "the copy does not verify (checksum mismatch in its files); nothing was restored",
     "empty": "the copy holds no rows; nothing was restored",
@@ -186,22 +188,31 @@ def acked_since(sim: Simulator, i: int, t: float) -> float:
 
 def lose(sim: Simulator, i: int, writes: float) -> None:
     """Count ``writes`` lost on database ``i`` now, shared by the classes' load on it."""
-    ds = sim.data
-    if ds is None or writes <= 0:
+    if writes <= 0:
         return
     load = sim.offered[:, i] if hasattr(sim, "offered") else np.zeros(sim.world.k)
     total = float(load.sum())
     weights = load / total if total > TINY else sim.world.class_share.copy()
-    ds.losses.append(Loss(sim.tick, i, writes, weights))
+    _losses(sim).append(Loss(sim.tick, i, writes, weights))
+
+
+def _losses(sim: Simulator) -> list[Loss]:
+    """The writes counted lost: the data state's, or (a scenario without a ``data:`` block,
+    whose failovers still lose writes) a ledger of their own."""
+    ds = sim.data
+    if ds is not None:
+        return ds.losses
+    out: list[Loss] = sim.memo.setdefault(LOSSES, [])
+    return out
 
 
 def lost_by_class(sim: Simulator) -> F64 | None:
-    """Writes lost per tick and class ``[ticks, K]`` (None without a ``data:`` block)."""
-    ds = sim.data
-    if ds is None:
+    """Writes lost per tick and class ``[ticks, K]`` (None when none could be: no ``data:``
+    block and no write lost)."""
+    if sim.data is None and not sim.memo.get(LOSSES):
         return None
     out = np.zeros((sim.history.ticks, sim.world.k))
-    for loss in ds.losses:
+    for loss in _losses(sim):
         if loss.tick < out.shape[0]:
             out[loss.tick] += loss.writes * loss.weights
     return out
@@ -209,11 +220,8 @@ def lost_by_class(sim: Simulator) -> F64 | None:
 
 def lost_since(sim: Simulator, since: float) -> float:
     """Writes counted lost at or after simulated time ``since``."""
-    ds = sim.data
-    if ds is None:
-        return 0.0
     lo = int(round(since / sim.dt))
-    return sum(loss.writes for loss in ds.losses if loss.tick >= lo)
+    return sum(loss.writes for loss in _losses(sim) if loss.tick >= lo)
 
 
 def diverged(sim: Simulator) -> float:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, TypeVar, cast
 from chaosgame.engine import action_rules
 from chaosgame.engine.compose import after_mitigation
 from chaosgame.engine.control import set_replicas
-from chaosgame.engine.fleet import finish_rollback, partial_rollback
+from chaosgame.engine.fleet import partial_rollback
 from chaosgame.engine.state import Modifiers
 from chaosgame.scenario.actions import (
     MITIGATIONS,
@@ -165,25 +165,17 @@ def _index(sim: Simulator, spec: MitigationBase) -> int:
 
 @applies(Rollback)
 def _rollback(spec: Rollback, sim: Simulator) -> str:
+    from chaosgame.engine.costs import rollback
+
     i = _index(sim, spec)
     v = sim.state.versions[i]
     if spec.share is not None and spec.share < 1.0:
         return partial_rollback(sim, i, spec.share)
-    finished = finish_rollback(v)
-    if finished is not None:
-        _fresh_pods(sim, i)
-        return finished
-    if v.rollout is not None:
-        to = v.rollout.to
-        v.rollout = None
-        _fresh_pods(sim, i)
-        return f"rollout of {to} aborted; all traffic on {v.stable}"
-    if not v.history:
+    done = rollback(sim, i)  # paced as a deploy; what the release shipped is lost
+    if done is None:
         return f"nothing to roll back to; still on {v.stable}"
-    bad = v.stable
-    v.stable = v.history.pop()
     _fresh_pods(sim, i)
-    return f"{bad} -> {v.stable}"
+    return done
 
 
 def _fresh_pods(sim: Simulator, i: int) -> None:

@@ -17,7 +17,8 @@ from chaosgame.engine import blocking
 from chaosgame.engine.capacity import add_nodes, add_subnet
 from chaosgame.engine.config import revert_last, set_config
 from chaosgame.engine.control import reschedule_lost, take_down
-from chaosgame.engine.data import on_failover
+from chaosgame.engine.costs import launched, stale_primary
+from chaosgame.engine.data import lose, on_failover
 from chaosgame.engine.mitigations import applies
 from chaosgame.engine.state import Modifiers
 from chaosgame.scenario.actions import MitigationBase
@@ -136,7 +137,10 @@ def _pool(spec: ResizePool, sim: Simulator) -> str:
 @applies(AddNodes)
 def _add_nodes(spec: AddNodes, sim: Simulator) -> str:
     c = [cl.name for cl in sim.scenario.clusters].index(spec.target)
-    return add_nodes(sim, c, spec.count)
+    before = int(sim.state.nodes[c])
+    text = add_nodes(sim, c, spec.count)
+    launched(sim, c, int(sim.state.nodes[c]) - before)  # billed from now on
+    return text
 
 
 @applies(AddSubnet)
@@ -165,25 +169,26 @@ def _drain(spec: DrainNode, sim: Simulator) -> str:
 # ------------------------------------------------------------- data
 
 
-def _failover(sim: Simulator, p: int, *, wait: bool, to: int | None = None) -> str:
+def _failover(sim: Simulator, p: int, to: int | None = None) -> str:
     """Promote replica ``to`` of primary ``p`` (default: its first replica)."""
     w, st = sim.world, sim.state
     reps = [int(r) for r in np.flatnonzero(w.replica_of == p)]
     if not reps:
         return "no replica to fail over to; nothing changed"
     r = reps[0] if to is None else to
-    flowing = float(sim.mods.apply_factor[r]) > 0 and float(sim.mods.err[:, p].max()) < 0.99
-    lost = 0.0 if (wait and flowing) else float(st.repl_backlog[r])
-    writes = float(sim.served[:, p].sum()) * sim.dt
+    # the writes the replica had not applied are lost, whatever the orchestrator waits for
+    lost = float(st.repl_backlog[r])
     if sim.data is not None:
         lost = on_failover(sim, p, lost)  # counted as writes
-    elif lost > 0 and writes > 0:
-        st.lost_pulse[p] = min(1.0, lost / writes)
+    else:
+        lose(sim, p, lost)  # counted as writes, with or without a data: block
     st.region[p], st.region[r] = st.region[r], st.region[p]
     st.repl_backlog[r] = 0.0
     st.resets[("failover", p)] = sim.now
-    how = "after catching up" if lost == 0 else f"losing {lost:.0f} unreplicated writes"
-    return f"{w.names[r]} promoted, {how}; {w.names[p]} now served from it"
+    how = "nothing unreplicated" if lost == 0 else f"losing {lost:.0f} unreplicated writes"
+    stale = stale_primary(sim, p)
+    still = f"; {', '.join(stale)} still cache the old address" if stale else ""
+    return f"{w.names[r]} promoted, {how}; {w.names[p]} now served from it{still}"
 
 
 @applies(FailoverDb)
@@ -192,7 +197,7 @@ def _failover_db(spec: FailoverDb, sim: Simulator) -> str:
     reps = np.flatnonzero(sim.world.replica_of == p)
     # the orchestrator promotes the replica furthest ahead (the first of equals)
     to = int(reps[np.argmin(sim.state.repl_backlog[reps])]) if reps.size else None
-    return _failover(sim, p, wait=True, to=to)
+    return _failover(sim, p, to=to)
 
 
 @applies(PromoteReplica)
@@ -201,7 +206,7 @@ def _promote(spec: PromoteReplica, sim: Simulator) -> str:
     p = int(sim.world.replica_of[i])
     if p < 0:
         return "not a replica; nothing changed"
-    return _failover(sim, p, wait=False, to=i)
+    return _failover(sim, p, to=i)
 
 
 @applies(FailoverRegion)
@@ -217,7 +222,7 @@ def _region(spec: FailoverRegion, sim: Simulator) -> str:
             continue  # drained: it stays idle where it is, its load is elsewhere now
         reps = [int(r) for r in np.flatnonzero(w.replica_of == i) if st.region[r] == dst]
         if reps:
-            _failover(sim, int(i), wait=False)
+            _failover(sim, int(i))
         st.region[i] = dst
         if w.is_cache[i]:
             st.hit[i] = 0.0  # the other region's cache starts cold

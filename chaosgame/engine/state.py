@@ -173,7 +173,8 @@ class Versions:
         if r is None or r.paused or r.strategy == "canary":
             return False
         if self.weight(now) >= 1.0:
-            self.history.append(self.stable)
+            if not r.rollback:  # a rollback drops the version it leaves
+                self.history.append(self.stable)
             self.stable = r.to
             self.rollout = None
             return True

@@ -11,10 +11,14 @@ measured from its history over the same stretch as the SLO part:
 * **money**: for each journey the scenario prices, ``per_request`` x its failed and wrong
   requests, plus ``per_minute`` x the minutes it failed entirely (each tick counts the share
   of its requests that failed or were wrong);
-* **cost**: replica-seconds above the starting fleet (each component's desired replicas above
-  its count at the first tick) x ``per_replica_hour`` / 3600. It is self-inflicted, so it
-  counts in the collateral part: the extra spend beyond the reference's, over ``allowance``,
-  is taken from the collateral fraction;
+* **cost**, in every scenario: replica-seconds above the starting fleet (each component's
+  desired replicas above its count at the first tick, a Pending replica included) x the
+  replica-hour price of its kind / 3600, plus node-seconds of the nodes ``add-nodes``
+  launched x ``per_node_hour`` / 3600 (``scenario.harm.CapacityCost``: the defaults, or the
+  scenario's ``harm.cost``). It is self-inflicted, so where the scenario prices it
+  (``harm.cost``) it counts in the collateral part: the extra spend beyond the reference's,
+  over ``allowance``, is taken from the collateral fraction. Elsewhere the debrief shows it
+  when the player spent;
 * **correctness** and **availability**: wrong answers and failed requests per journey, shown
   apart (a refused, shed or rate-limited request failed; it is never a wrong answer).
 
@@ -32,10 +36,12 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from chaosgame.engine.costs import added_nodes
 from chaosgame.engine.grading import is_symptom_hiding
 from chaosgame.engine.world import F64
 from chaosgame.game import details, figures
 from chaosgame.scenario.actions import MitigationBase, Scale, ShedLoad
+from chaosgame.scenario.harm import DEFAULT_COST, CapacityCost, HarmSettings
 from chaosgame.scenario.mitigation_kinds import RateLimit
 
 if TYPE_CHECKING:
@@ -51,6 +57,8 @@ MIN_SPAN_SHARE = 0.1
 """A measure's span is at least this share of the larger of the reference's and doing
 nothing's harm (when the reference avoids little of it, or causes more)."""
 RUNS = ("player", "reference", "nothing")
+SHOWN_COST = 0.01
+"""Capacity spend (in the scenario's currency) from which the debrief shows it unasked."""
 
 Series = dict[str, F64]
 """One run's per-tick harm series, by name (``exposed:0``, ``failed:checkout``...)."""
@@ -72,11 +80,9 @@ def weights(sc: Scenario, base: dict[str, float]) -> dict[str, float]:
 
 
 # ------------------------------------------------------------------ per-tick series
-def series(sim: Simulator) -> Series | None:
-    """The per-tick harm series of a run (None for a scenario without ``harm``)."""
+def series(sim: Simulator) -> Series:
+    """The per-tick harm series of a run (every scenario's: capacity cost is always measured)."""
     sc = sim.scenario
-    if sc.harm is None:
-        return None
     h, w, dt = sim.history, sim.world, sim.dt
     t = h.ticks
     j = h.journey
@@ -89,7 +95,7 @@ def series(sim: Simulator) -> Series | None:
         out[f"total:{name}"] = rate[:, mask].sum(1)
         out[f"failed:{name}"] = (rate * err)[:, mask].sum(1)
         out[f"wrong:{name}"] = (rate * wrong)[:, mask].sum(1)
-    for n, e in enumerate(sc.harm.exposures):
+    for n, e in enumerate(sc.harm.exposures if sc.harm is not None else ()):
         acting = np.zeros(t)
         for pos in sim.activity.watched:
             spec = sim.faults[pos].spec
@@ -107,15 +113,27 @@ def series(sim: Simulator) -> Series | None:
             out[f"leaked:{n}"] = acting * up * answered
     desired = h.comp["desired"][:t].astype(np.float64)
     start = desired[0] if t else np.zeros(w.n)
-    out["extra_replicas"] = np.maximum(desired - start, 0.0).sum(1)
+    extra = np.maximum(desired - start, 0.0)
+    prices = cost_settings(sc)
+    per_hour = np.array([prices.price(c.kind) for c in sc.components])
+    out["extra_replicas"] = extra.sum(1)
+    out["replica_spend"] = extra @ per_hour  # money per hour, tick by tick
+    out["extra_nodes"] = added_nodes(sim, t)
     return out
+
+
+def cost_settings(sc: Scenario) -> CapacityCost:
+    """The scenario's prices of capacity: its ``harm.cost``, else the defaults."""
+    if sc.harm is not None and sc.harm.cost is not None:
+        return sc.harm.cost
+    return DEFAULT_COST
 
 
 # ------------------------------------------------------------------------ measures
 def measures(sc: Scenario, s: Series, lo: int, hi: int, dt: float) -> dict[str, Any]:
-    """One run's harm over ticks ``[lo, hi)``: exposure, money, cost, failed and wrong."""
-    assert sc.harm is not None
-    h = sc.harm
+    """One run's harm over ticks ``[lo, hi)``: exposure, money, cost, failed and wrong (the
+    cost of every scenario; exposure and money where its ``harm`` section prices them)."""
+    h = sc.harm if sc.harm is not None else HarmSettings()
 
     def total(name: str) -> float:
         return float(s[name][lo:hi].sum())
@@ -135,7 +153,12 @@ def measures(sc: Scenario, s: Series, lo: int, hi: int, dt: float) -> dict[str, 
         share = np.where(requests > 0, bad / np.maximum(requests, 1e-12), 0.0)
         money += m.per_request * float(bad.sum()) + m.per_minute * float(share.sum()) * dt / 60
     replica_s = total("extra_replicas") * dt
-    cost = replica_s / 3600.0 * h.cost.per_replica_hour if h.cost is not None else 0.0
+    node_s = total("extra_nodes") * dt if "extra_nodes" in s else 0.0
+    if "replica_spend" in s:
+        spend = total("replica_spend") * dt / 3600.0
+    else:  # a series recorded before prices by kind: one price for every replica
+        spend = replica_s / 3600.0 * cost_settings(sc).price("service")
+    cost = spend + node_s / 3600.0 * cost_settings(sc).per_node_hour
     names = [k.removeprefix("total:") for k in s if k.startswith("total:")]
     return {
         "exposure_min": round(sum(float(e["minutes"]) for e in exposures), 6),
@@ -143,6 +166,7 @@ def measures(sc: Scenario, s: Series, lo: int, hi: int, dt: float) -> dict[str, 
         "money": round(money, 2),
         "cost": round(cost, 2),
         "extra_replica_s": round(replica_s, 3),
+        "extra_node_s": round(node_s, 3),
         "failed": {n: round(total(f"failed:{n}"), 1) for n in names},
         "wrong": {n: round(total(f"wrong:{n}"), 1) for n in names},
     }
@@ -176,6 +200,12 @@ def money_text(sc: Scenario, amount: float) -> str:
     """An amount in the scenario's currency: ``$1,240``."""
     cur = sc.harm.currency if sc.harm is not None else "$"
     return f"{cur}{amount:,.0f}"
+
+
+def spend_text(cur: str, amount: float) -> str:
+    """A capacity spend: ``$1,240``, with cents below 100 (``$2.40``: default prices are
+    cents per replica-hour)."""
+    return f"{cur}{amount:,.2f}" if abs(amount) < 100 else f"{cur}{amount:,.0f}"
 
 
 def part(sc: Scenario, runs: dict[str, dict[str, Any]], outcome_gate: float) -> Part | None:
@@ -248,24 +278,41 @@ def hiding(sc: Scenario) -> Callable[[MitigationBase], bool]:
     return lambda spec: is_symptom_hiding(spec) and not takedown(sc, spec)
 
 
+def priced(sc: Scenario) -> bool:
+    """Whether the scenario prices capacity itself (``harm.cost``): the score reads it then."""
+    return sc.harm is not None and sc.harm.cost is not None
+
+
+def _shown(sc: Scenario, runs: dict[str, dict[str, Any]]) -> bool:
+    """Whether the debrief shows capacity cost: the scenario prices it, or the player spent."""
+    return priced(sc) or float(runs["player"].get("cost", 0.0)) >= SHOWN_COST
+
+
 def cost_data(sc: Scenario, runs: dict[str, dict[str, Any]]) -> dict[str, Any]:
-    """What the collateral part's data keeps of capacity cost (nothing when it is unpriced)."""
-    if sc.harm is None or sc.harm.cost is None:
+    """What the collateral part's data keeps of capacity cost (nothing when the scenario does
+    not price it and the player spent nothing on capacity)."""
+    if not _shown(sc, runs):
         return {}
-    return {"cost": {k: v["cost"] for k, v in runs.items()}, "currency": sc.harm.currency}
+    cur = sc.harm.currency if sc.harm is not None else "$"
+    return {"cost": {k: v["cost"] for k, v in runs.items()}, "currency": cur}
 
 
 def cost_text(sc: Scenario, runs: dict[str, dict[str, Any]]) -> tuple[str, str]:
     """What extra capacity cost in the player's run, and (when it cost collateral points) why:
-    ``("", "")`` without a priced ``cost``."""
-    if sc.harm is None or sc.harm.cost is None:
+    ``("", "")`` when it is not shown (:func:`cost_data`)."""
+    if not _shown(sc, runs):
         return "", ""
     p, r = runs["player"], runs["reference"]
+    cur = sc.harm.currency if sc.harm is not None else "$"
+    nodes = float(p.get("extra_node_s", 0.0)) / 3600
+    node_text = f", {nodes:.1f} node-hours" if nodes > 0 else ""
     facts = (
-        f"extra capacity cost {money_text(sc, p['cost'])} "
-        f"({p['extra_replica_s'] / 3600:.1f} replica-hours; the reference "
-        f"{money_text(sc, r['cost'])})"
+        f"extra capacity cost {spend_text(cur, p['cost'])} "
+        f"({p['extra_replica_s'] / 3600:.1f} replica-hours{node_text}; the reference "
+        f"{spend_text(cur, r['cost'])})"
     )
+    if not priced(sc) or sc.harm is None or sc.harm.cost is None:
+        return facts, ""
     excess = p["cost"] - r["cost"]
     cause = (
         f"you spent {money_text(sc, excess)} more on capacity than the reference "
@@ -313,6 +360,6 @@ def debrief_rows(score: dict[str, Any]) -> list[dict[str, str]]:
                 if any(float(data[k][key][journey]) >= 0.5 for k in RUNS):
                     rows.append(row(_runs(per), f"{label} ({journey}): "))
     if cost is not None:
-        per = {k: f"{cur}{float(cost[k]):,.0f}" for k in RUNS}
+        per = {k: spend_text(cur, float(cost[k])) for k in RUNS}
         rows.append(row(_runs(per), "Extra capacity cost: "))
     return rows

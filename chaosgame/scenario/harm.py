@@ -8,7 +8,7 @@ without one it scores exactly as before. Scoring reads it in ``chaosgame.game.ha
 from __future__ import annotations
 
 from collections.abc import Callable, Collection
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -59,18 +59,64 @@ class Revenue(BaseModel):
     )
 
 
+PRICE_PER_REPLICA_HOUR: dict[str, Money] = {
+    "gateway": 0.10,
+    "service": 0.10,
+    "worker": 0.10,
+    "cache": 0.25,
+    "queue": 0.25,
+    "database": 0.50,
+}
+"""What one replica of a component of each kind costs for an hour when the scenario names no
+price (roughly an on-demand cloud price: a pod of one or two cores; a cache or broker node
+with its memory; a database instance). Kinds left out (dns, external services, the
+observability stack) are billed by others."""
+PRICE_PER_NODE_HOUR: Money = 0.40
+"""What one node added with ``add-nodes`` costs for an hour (an 8-core on-demand instance)."""
+DEFAULT_ALLOWANCE: Money = 100.0
+"""The extra spend beyond the reference's that a scenario without ``harm.cost`` would let cost
+the whole collateral part, were the score to read it."""
+
+
 class CapacityCost(BaseModel):
-    """What extra capacity costs: replicas above the starting fleet, by the hour."""
+    """What extra capacity costs: replicas above the starting fleet and nodes added, by the hour."""
 
     model_config = STRICT
-    per_replica_hour: Money = Field(
-        gt=0, le=MAX_NUMBER, description="price of one replica running for an hour"
+    per_replica_hour: Money | None = Field(
+        default=None,
+        gt=0,
+        le=MAX_NUMBER,
+        exclude_if=lambda v: v is None,
+        description="price of one replica of any kind running for an hour (default: the "
+        "price of its kind, see ``per_kind``)",
+    )
+    per_kind: dict[str, Money] = Field(
+        default_factory=dict,
+        description="price of one replica-hour by component kind, over the defaults "
+        "(gateway, service, worker 0.10; cache, queue 0.25; database 0.50; others 0)",
+    )
+    per_node_hour: Money = Field(
+        default=PRICE_PER_NODE_HOUR,
+        ge=0,
+        le=MAX_NUMBER,
+        description="price of one node added with add-nodes, by the hour",
     )
     allowance: Money = Field(
+        default=DEFAULT_ALLOWANCE,
         gt=0,
         le=MAX_NUMBER,
         description="extra spend beyond the reference's that costs the whole collateral part",
     )
+
+    def price(self, kind: str) -> Money:
+        """What a replica of a component of ``kind`` costs for an hour."""
+        if self.per_replica_hour is not None:
+            return self.per_replica_hour
+        return self.per_kind.get(kind, PRICE_PER_REPLICA_HOUR.get(kind, 0.0))
+
+
+DEFAULT_COST = CapacityCost()
+"""The prices of a scenario that names none (every scenario's capacity cost is measured)."""
 
 
 class HarmSettings(BaseModel):
@@ -129,4 +175,11 @@ def check_harm(sc: Scenario, ref: Ref) -> list[str]:
             problems.append(f"harm.money[{i}]: give per_request or per_minute (a value above 0)")
     for i, c in enumerate(h.takedown):
         ref(f"harm.takedown[{i}]", c, names, "component")
+    if h.cost is not None:
+        from chaosgame.scenario.model import ComponentKind
+
+        for kind, price in h.cost.per_kind.items():
+            ref("harm.cost.per_kind", kind, get_args(ComponentKind), "component kind")
+            if not 0 <= price <= MAX_NUMBER:
+                problems.append(f"harm.cost.per_kind.{kind}: a price from 0 to {MAX_NUMBER:g}")
     return problems

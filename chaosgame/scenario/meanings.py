@@ -31,6 +31,9 @@ MODELS: dict[str, str] = {
     "StaleVersion": "Users on an old app version that calls an API newer server versions removed.",
     "SLO": "A service level objective on a journey.",
     "Deploy": "A deploy in the change history (before or during the simulated window).",
+    "Shipped": "What a deploy shipped that an older version lacks.",
+    "ShippedFeature": "A feature only the deploy's version (and later ones) serves.",
+    "ShippedMigration": "A migration the deploy's version ran: older versions cannot read the rows it wrote.",
     "Flag": "A feature flag evaluated by one or more components.",
     "FlagChange": "A change of a feature flag.",
     "FlagFeature": "The feature a flag gates: whose requests need it, and what they lose without it.",
@@ -56,7 +59,7 @@ MODELS: dict[str, str] = {
     "HarmSettings": "What else the incident puts at stake besides the SLOs: data, money, capacity cost.",
     "Exposure": "Data exposed while a fault acts: until it stops, or until its journey is taken down.",
     "Revenue": "What a journey's failed or wrong requests cost (orders lost or wrong).",
-    "CapacityCost": "What extra capacity costs: replicas above the starting fleet, by the hour.",
+    "CapacityCost": "What extra capacity costs: replicas above the starting fleet and nodes added, by the hour.",
     "WaitStep": "A pause in the reference solution: let this much simulated time pass.",
     "WaitUntilStep": "A pause in the reference solution until a condition on the simulated state holds.",
     # authored evidence (chaosgame.scenario.evidence)

@@ -36,6 +36,7 @@ from chaosgame.scenario.playable import (
     check_playable,
 )
 from chaosgame.scenario.resources import Resources
+from chaosgame.scenario.ships import Shipped, check_ships
 from chaosgame.scenario.steering import REGION_OR_COMPONENT, check_steering
 from chaosgame.scenario.units import (
     MAX_NUMBER,
@@ -287,6 +288,13 @@ class Component(BaseModel):
         exclude_if=lambda v: v == 60.0,
         description="resolver: how long a resolved name stays cached",
     )
+    address_refresh: Annotated[Duration, Field(ge=0, le=86400)] | None = Field(
+        default=None,
+        exclude_if=lambda v: v is None,
+        description="how long it keeps calling a database's old primary after a failover "
+        "(its connection pool's lifetime or DNS cache); default its dns_ttl when it has a "
+        "resolver, else it follows at once",
+    )
     telemetry: Telemetry = Field(default_factory=Telemetry)
     tags: dict[str, str] = Field(default_factory=dict)
 
@@ -414,6 +422,12 @@ class Deploy(BaseModel):
         exclude_if=lambda v: v is None,
         description="the share of pods the deploy reached before it stopped (a stalled rolling "
         "deploy, a canary left running); the rest keep the previous version",
+    )
+    ships: Shipped | None = Field(
+        default=None,
+        exclude_if=lambda v: v is None,
+        description="what this version shipped that older ones lack: features and a "
+        "migration; a rollback past it loses them",
     )
 
 
@@ -726,6 +740,7 @@ def check_references(sc: Scenario) -> list[str]:
     problems += check_parties(sc, ref)
     problems += check_harm(sc, ref)
     problems += check_features(sc, ref)
+    check_ships(sc, ref)
     check_compose(sc, problems, names)
     problems += check_capacity(sc)
     problems += check_steering(sc, ref)

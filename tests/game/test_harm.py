@@ -116,9 +116,10 @@ def test_a_run_measures_exposure_until_the_fix_and_the_score_shows_it_apart() ->
     part = a.score.part("harm")
     data = part.data
     # the reference rolls back at the page (300 s): exposed while v2 serves, from its first pod
-    # (60 s) until the rollback acts 2 minutes after the page
+    # (60 s) until the rollback acts 2 minutes after the page and has replaced the last v2
+    # pod over the deploy's 60 s
     ref = data["reference"]["exposure_min"] * 60.0
-    assert ref == pytest.approx(240.0 + 120.0, abs=20.0)
+    assert ref == pytest.approx(240.0 + 120.0 + 60.0, abs=20.0)
     assert data["nothing"]["exposure_min"] * 60.0 > 1000.0
     assert data["player"]["wrong"]["shop"] > 0.0
     # the extra replicas cost money, taken from collateral
