@@ -145,25 +145,33 @@ def _baselines(name: str) -> tuple[float, float]:
     return _burned(sc, reference_actions(sc)), _burned(sc, [{"type": "end"}])
 
 
+THIRD = 1 / 3
 CASES = [
-    ("cart-errors-wrong-suspect", "plausible-shotgun"),
-    ("payments-retry-storm", "plausible-shotgun"),
-    ("profile-oom-runbook-restart", "loudest-alert"),
-    # ("profile-oom-runbook-restart", "plausible-shotgun"): needs a cost for rolling back feed-api
-    ("reports-autoscaler-latency-runaway", "loudest-alert"),
-    ("reports-autoscaler-latency-runaway", "plausible-shotgun"),
-    ("search-flag-fuzzy-ranking", "plausible-shotgun"),
-    ("thumbnails-cost-cutting-flag", "plausible-shotgun"),
-    ("thumbnails-oomkilled-after-upgrade", "plausible-shotgun"),
+    # scenario, strategy, least share of the way from the reference's burn to doing nothing's
+    ("cart-errors-wrong-suspect", "plausible-shotgun", THIRD),
+    ("payments-retry-storm", "plausible-shotgun", THIRD),
+    ("profile-oom-runbook-restart", "loudest-alert", THIRD),
+    ("profile-oom-runbook-restart", "plausible-shotgun", THIRD),
+    ("reports-autoscaler-latency-runaway", "loudest-alert", THIRD),
+    ("reports-autoscaler-latency-runaway", "plausible-shotgun", THIRD),
+    ("search-flag-fuzzy-ranking", "plausible-shotgun", THIRD),
+    # the shotgun turns the guilty flag off as the reference does; what it adds is a full
+    # outage of media-api by its restart (doing nothing burns forty times the reference)
+    ("thumbnails-cost-cutting-flag", "plausible-shotgun", 0.0),
+    ("thumbnails-oomkilled-after-upgrade", "plausible-shotgun", THIRD),
 ]
 
 
-@pytest.mark.parametrize(("name", "strategy"), CASES)
-def test_the_tempting_fix_burns_more_budget_than_the_reference(name: str, strategy: str) -> None:
+@pytest.mark.parametrize(("name", "strategy", "way"), CASES)
+def test_the_tempting_fix_burns_more_budget_than_the_reference(
+    name: str, strategy: str, way: float
+) -> None:
     reference, nothing = _baselines(name)
     cheap = _burned(load(name), _actions(load(name), strategy))
-    # measurably worse: at least twice the reference's burn, and half a percent of the
-    # budgets more; and never as good as the reference relative to doing nothing
+    assert nothing > reference
+    # measurably worse: at least twice the reference's burn and half a percent of the
+    # budgets more, and (where the tempting fix is the wrong one) a third of the way from
+    # the reference to doing nothing or further
     assert cheap >= 2 * reference, (cheap, reference, nothing)
     assert cheap >= reference + 0.005, (cheap, reference, nothing)
-    assert nothing > reference
+    assert cheap >= reference + way * (nothing - reference), (cheap, reference, nothing)
