@@ -148,17 +148,17 @@ def _baselines(name: str) -> tuple[float, float]:
 THIRD = 1 / 3
 CASES = [
     # scenario, strategy, least share of the way from the reference's burn to doing nothing's
-    ("cart-errors-wrong-suspect", "plausible-shotgun", THIRD),
-    ("payments-retry-storm", "plausible-shotgun", THIRD),
-    ("profile-oom-runbook-restart", "loudest-alert", THIRD),
-    ("profile-oom-runbook-restart", "plausible-shotgun", THIRD),
-    ("reports-autoscaler-latency-runaway", "loudest-alert", THIRD),
-    ("reports-autoscaler-latency-runaway", "plausible-shotgun", THIRD),
-    ("search-flag-fuzzy-ranking", "plausible-shotgun", THIRD),
+    ("add-to-cart-failing", "plausible-shotgun", THIRD),
+    ("checkout-payment-step-failing", "plausible-shotgun", THIRD),
+    ("profile-pages-break-in-waves", "loudest-alert", THIRD),
+    ("profile-pages-break-in-waves", "plausible-shotgun", THIRD),
+    ("checkout-cannot-scale-for-peak", "loudest-alert", THIRD),
+    ("checkout-cannot-scale-for-peak", "plausible-shotgun", THIRD),
+    ("search-spins-forever", "plausible-shotgun", THIRD),
     # the shotgun turns the guilty flag off as the reference does; what it adds is a full
     # outage of media-api by its restart (doing nothing burns forty times the reference)
-    ("thumbnails-cost-cutting-flag", "plausible-shotgun", 0.0),
-    ("thumbnails-oomkilled-after-upgrade", "plausible-shotgun", THIRD),
+    ("product-pages-without-images", "plausible-shotgun", 0.0),
+    ("image-uploads-fail-in-waves", "plausible-shotgun", THIRD),
 ]
 
 
