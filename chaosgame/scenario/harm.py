@@ -8,7 +8,7 @@ without one it scores exactly as before. Scoring reads it in ``chaosgame.game.ha
 from __future__ import annotations
 
 from collections.abc import Callable, Collection
-from typing import TYPE_CHECKING, get_args
+from typing import TYPE_CHECKING, Annotated, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -90,7 +90,7 @@ class CapacityCost(BaseModel):
         description="price of one replica of any kind running for an hour (default: the "
         "price of its kind, see ``per_kind``)",
     )
-    per_kind: dict[str, Money] = Field(
+    per_kind: dict[str, Annotated[Money, Field(ge=0, le=MAX_NUMBER)]] = Field(
         default_factory=dict,
         description="price of one replica-hour by component kind, over the defaults "
         "(gateway, service, worker 0.10; cache, queue 0.25; database 0.50; others 0)",
