@@ -205,13 +205,11 @@ def exposure_fraction(more_s: float, allowance_s: float) -> float:
 
 
 def collateral_fraction(sc: Scenario, base: float, cost_player: float, cost_ref: float) -> float:
-    """The collateral fraction with capacity cost: the extra spend beyond the reference's,
-    over the scenario's ``allowance``, is taken from ``base`` (``base`` itself without a
-    priced ``cost``)."""
-    if sc.harm is None or sc.harm.cost is None:
-        return base
+    """The collateral fraction with capacity cost, in every scenario: the extra spend beyond
+    the reference's, over the ``allowance`` (the scenario's ``harm.cost``, else the default
+    prices and allowance), is taken from ``base``."""
     excess = max(cost_player - cost_ref, 0.0)
-    return min(max(base - excess / sc.harm.cost.allowance, 0.0), 1.0)
+    return min(max(base - excess / cost_settings(sc).allowance, 0.0), 1.0)
 
 
 def money_text(sc: Scenario, amount: float) -> str:
@@ -332,13 +330,11 @@ def cost_text(sc: Scenario, runs: dict[str, dict[str, Any]]) -> tuple[str, str]:
         f"({p['extra_replica_s'] / 3600:.1f} replica-hours{node_text}; the reference "
         f"{spend_text(cur, r['cost'])})"
     )
-    if not priced(sc) or sc.harm is None or sc.harm.cost is None:
-        return facts, ""
     excess = p["cost"] - r["cost"]
     cause = (
-        f"you spent {money_text(sc, excess)} more on capacity than the reference "
-        f"({money_text(sc, sc.harm.cost.allowance)} more costs the whole part)"
-        if excess > 0.5
+        f"you spent {spend_text(cur, excess)} more on capacity than the reference "
+        f"({money_text(sc, cost_settings(sc).allowance)} more costs the whole part)"
+        if excess > 0.005
         else ""
     )
     return facts, cause

@@ -100,7 +100,8 @@ def test_fractions_and_weights_by_hand() -> None:
     # cost comes out of collateral: 3 over the reference's spend of an allowance of 10
     sc = leak(cost={"per_replica_hour": 1.0, "allowance": 10.0})
     assert harm.collateral_fraction(sc, 0.9, 5.0, 2.0) == pytest.approx(0.6)
-    assert harm.collateral_fraction(leak(), 0.9, 5.0, 2.0) == 0.9
+    # without prices of its own a scenario pays the defaults: 3 over an allowance of 100
+    assert harm.collateral_fraction(leak(), 0.9, 5.0, 2.0) == pytest.approx(0.87)
 
 
 def test_a_run_measures_exposure_until_the_fix_and_the_score_shows_it_apart() -> None:
