@@ -231,21 +231,30 @@ def test_plausible_shotgun_tries_everything_suspect(storm: Scenario) -> None:
 
 
 def test_read_the_id_declares_what_the_id_names(storm: Scenario) -> None:
-    run = run_strategy("read-the-id", storm)
+    named = storm.model_copy(update={"id": "payments-retry-storm"})
+    run = run_strategy("read-the-id", named)
     assert _mitigations(run) == [("toggle-flag", "new-recommendations")]  # the latest change
     assert _declared(run) == {"component": "payments", "kind": "retry-storm", "confidence": 0.9}
+
+
+def test_read_the_id_falls_back_on_the_latest_change(storm: Scenario) -> None:
+    """The curated id names a component by symptom, and no fault kind."""
+    assert named_in_page({"id": storm.id, "title": storm.title}).kind is None
+    run = run_strategy("read-the-id", storm)
+    assert _mitigations(run) == [("toggle-flag", "new-recommendations")]
+    assert _declared(run)["kind"] == "broken-flag"
 
 
 @pytest.mark.parametrize(
     ("page", "kind", "component"),
     [
         (
-            {"id": "carts-empty-themselves", "components": ["cart", "pricing"]},
+            {"id": "cart-version-skew", "components": ["cart", "pricing"]},
             "version-skew",
             "cart",
         ),
         (
-            {"id": "rental-search-empty-pages", "components": ["listings", "listings-cache"]},
+            {"id": "rentals-listings-cache-stampede", "components": ["listings", "listings-cache"]},
             "cache-stampede",
             "listings-cache",
         ),
