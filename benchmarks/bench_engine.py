@@ -65,7 +65,7 @@ def thirty(tiers: int | None = None) -> None:
 
 
 def builtin() -> None:
-    sc = load_scenario(find("payments-retry-storm"))
+    sc = load_scenario(find("checkout-payment-step-failing"))
     sim = Simulator(sc)
     sim.run_until(3600.0)
 

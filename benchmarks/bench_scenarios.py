@@ -32,7 +32,7 @@ from chaosgame.scenario.topology import apply_extends  # noqa: E402
 
 def extra_components(n: int) -> str:
     """A curated scenario on the shop topology, with ``n`` more components and calls."""
-    text = (scenario_dir() / "catalog-slow-release.yaml").read_text(encoding="utf-8")
+    text = (scenario_dir() / "browsing-crawls-after-lunch.yaml").read_text(encoding="utf-8")
     comps = "".join(f"  - {{name: extra-{i}, kind: worker, replicas: 1}}\n" for i in range(n))
     calls = "".join(f"  - {{from: extra-{i}, to: extra-{i + 1}}}\n" for i in range(0, n - 1, 2))
     text = text.replace("\ncomponents:\n", "\ncomponents:\n" + comps, 1)

@@ -30,7 +30,7 @@ from chaosgame.engine.sim import Simulator
 from chaosgame.game.determinism import play
 from chaosgame.generate.topology import fleet
 from chaosgame.scenario.actions import mitigation_adapter
-from chaosgame.scenario.library import load, scenario_paths
+from chaosgame.scenario.library import current_id, load, scenario_paths
 
 SEED = 7
 OUTPUTS = [
@@ -155,7 +155,7 @@ def _others() -> Iterator[tuple[str, Callable[[], dict[str, str]]]]:
         sim.run_until(3600.0)
         return fingerprint(sim)
 
-    yield "session/payments-retry-storm", session
+    yield "session/checkout-payment-step-failing", session
     yield "fleet/1000x2h", big
     yield "fleet/30x6-tiers", thirty
 
@@ -164,6 +164,12 @@ def compute() -> dict[str, dict[str, str]]:
     """Every fingerprint, by run name."""
     runs = [*_curated(), *_fault_kinds(), *_others()]
     return {name: run() for name, run in runs}
+
+
+def _renamed(name: str) -> str:
+    """A run recorded under a scenario's earlier id (``aliases``), named by its id now."""
+    kind, _, sid = name.partition("/")
+    return f"{kind}/{current_id(sid)}" if kind in ("scenario", "session") else name
 
 
 def main(argv: list[str]) -> int:
@@ -176,7 +182,7 @@ def main(argv: list[str]) -> int:
         path.write_text(json.dumps(now, indent=1, sort_keys=True))
         print(f"recorded {len(now)} runs to {path}")
         return 0
-    before = json.loads(path.read_text())
+    before = {_renamed(name): v for name, v in json.loads(path.read_text()).items()}
     bad = [name for name in sorted(set(before) | set(now)) if before.get(name) != now.get(name)]
     for name in bad:
         old, new = before.get(name, {}), now.get(name, {})

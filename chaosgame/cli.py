@@ -44,12 +44,11 @@ def cmd_play(args: argparse.Namespace) -> int:
     from chaosgame.console import run_console
     from chaosgame.game.records import RecordsError
     from chaosgame.game.runs_cli import play_records
+    from chaosgame.scenario import library
 
     try:
         store, resume = play_records(args)
-        scenario = (
-            resume.scenario() if resume else _scenario(args.scenario or "payments-retry-storm")
-        )
+        scenario = resume.scenario() if resume else _scenario(args.scenario or library.BUILTIN)
         return run_console(scenario, args.seed, sys.stdin, sys.stdout, store=store, resume=resume)
     except RecordsError as exc:
         print(f"chaosgame: {exc}", file=sys.stderr)
@@ -110,18 +109,21 @@ def cmd_quiz(args: argparse.Namespace) -> int:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     """Validate scenario files (and shared topology files)."""
-    from chaosgame.scenario.loader import file_kind, validate_file
+    from chaosgame.scenario.loader import file_kind, validate_report
 
     bad = 0
     for path in args.paths:
-        problems = validate_file(path)
+        problems, warnings = validate_report(path)
+        for problem in [*problems, *warnings]:
+            print(problem, file=sys.stderr)
         if problems:
             bad += 1
-            for problem in problems:
-                print(problem, file=sys.stderr)
         elif not args.quiet:
             topology = file_kind(path) == "topology"
-            print(f"{path}: ok (a shared topology)" if topology else f"{path}: ok")
+            note = (
+                f" ({len(warnings)} warning{'s' if len(warnings) > 1 else ''})" if warnings else ""
+            )
+            print(f"{path}: ok (a shared topology)" if topology else f"{path}: ok{note}")
     return 1 if bad else 0
 
 

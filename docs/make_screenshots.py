@@ -59,7 +59,7 @@ async def shoot(out: Path = IMG) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await _settle(pilot)
         home = app.screen
-        while home.entries[home._chosen_index()].id != "payments-retry-storm":
+        while home.entries[home._chosen_index()].id != "checkout-payment-step-failing":
             await pilot.press("down")  # the built-in incident, wherever the list has it
         await _settle(pilot)
         for name, keys in STEPS:

@@ -33,7 +33,7 @@ def test_version_and_module_entry_point() -> None:
 
 
 def test_validate_good_and_bad(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    good = find("payments-retry-storm")
+    good = find("checkout-payment-step-failing")
     assert main(["validate", str(good)]) == 0
     bad = tmp_path / "bad.yaml"
     bad.write_text(good.read_text().replace("retries: {count: 3", "retires: {count: 3"))
@@ -51,7 +51,7 @@ def test_list_json(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_unknown_scenario_is_a_message_not_a_traceback(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["play", "payments-retry-strom"]) == 2
-    assert "did you mean 'payments-retry-storm'" in capsys.readouterr().err
+    assert "did you mean 'checkout-payment-step-failing'" in capsys.readouterr().err
 
 
 def test_console_plays_the_built_in_incident_from_piped_commands() -> None:

@@ -45,7 +45,9 @@ def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     store = RunStore(folder / "runs.sqlite3")
     assert run_console(load(), None, io.StringIO("end\n"), io.StringIO(), store=store) == 0
     broken = folder / "broken.yaml"
-    broken.write_text(find("payments-retry-storm").read_text().replace("retries:", "retires:"))
+    broken.write_text(
+        find("checkout-payment-step-failing").read_text().replace("retries:", "retires:")
+    )
     return folder
 
 
@@ -54,7 +56,7 @@ def example(command: str, folder: Path) -> tuple[list[str], str]:
     records = ["--records", str(folder / "runs.sqlite3")]
     examples: dict[str, tuple[list[str], str]] = {
         "play": (["play", "--text", "--no-record"], "end\n"),
-        "validate": (["validate", str(find("payments-retry-storm"))], ""),
+        "validate": (["validate", str(find("checkout-payment-step-failing"))], ""),
         "list": (["list"], ""),
         "schema": (["schema"], ""),
         "check": (["check", str(folder / "broken.yaml")], ""),

@@ -5,7 +5,8 @@ The laws act through the tick's modifiers, written once faults and standing miti
 written theirs (:func:`before_flow`), and through state carried between ticks
 (:class:`LoadState`, updated by :func:`after_tick`). Only the queueing of a component with
 workers needs the tick's own pass (:func:`worker_latency`). A scenario that uses none of it
-has no :class:`LoadParams` (``World.load`` is ``None``) and the simulator never calls here.
+and pools no call has no :class:`LoadParams` (``World.load`` is ``None``) and the simulator
+never calls here.
 
 - **Memory in flight**: a replica's working set grows by ``memory_per_request_mb`` per request
   it has in flight (Little: served rate x time in system) and ``memory_per_call_mb`` per call
@@ -19,14 +20,15 @@ has no :class:`LoadParams` (``World.load`` is ``None``) and the simulator never 
   it equals the component's ``capacity``. A replica that is not overloaded can reach ``N*``
   (or its connection cap); one that holds more connections than ``N*`` serves ``X(N)``, less,
   and slow queries keep the connections held: the collapse outlives its trigger.
-- **Reconnect herds**: callers' pools to a store with ``connect_cpu`` reopen at once when the
-  store's replicas restart or fail over; handshakes take its CPU and, past saturation, none
-  completes within the connect timeout, so the herd goes on until it is spread or smaller.
+- **Reconnect herds**: callers' pools reopen at once when the store's replicas restart or fail
+  over, and a restarted caller's pools open at once; handshakes take the store's CPU
+  (``connect_cpu``, or its kind's default: ``engine/restart_costs.py``) and, past saturation,
+  none completes within the connect timeout, so the herd goes on until it is spread or smaller.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -70,15 +72,18 @@ class LoadParams:
     knee: F64  # N* per component (inf without coherency)
     peak: F64  # s(N*) of the dimensionless USL curve (1/alpha at infinity)
     connect_cpu: F64
-    herd_edges: I64  # pooled synchronous edges into a component with connect_cpu
+    herd_edges: I64  # pooled synchronous edges (every store pays for its handshakes)
     spread: F64  # per caller: reconnect spread
 
 
 def compile_load(w: World) -> LoadParams | None:
-    """The laws this world uses, or ``None`` where no component has ``resources``."""
+    """The laws this world uses, or ``None`` where no component has ``resources`` and no
+    call goes through a connection pool."""
     comps = w.scenario.components
     specs = [c.resources for c in comps]
-    if all(r is None for r in specs):
+    sync = np.flatnonzero(~w.is_async)
+    pooled = sync[w.pool[sync] > 0]
+    if all(r is None for r in specs) and pooled.size == 0:
         return None
 
     def field(name: str, default: float) -> F64:
@@ -92,10 +97,14 @@ def compile_load(w: World) -> LoadParams | None:
     finite = np.where(beta > 0, knee, 1.0)
     amdahl = np.where(alpha > 0, 1.0 / np.maximum(alpha, TINY), 1.0)
     peak = np.where(beta > 0, usl_shape(finite, alpha, beta), amdahl)
-    connect = field("connect_cpu", 0.0)
+    from chaosgame.engine.restart_costs import default_connect_cpu
+
+    # every pooled store pays for the connections it accepts (its own cost, or its kind's)
+    declared = field("connect_cpu", 0.0)
+    kinds = np.array([default_connect_cpu(c.kind) for c in comps], dtype=np.float64)
+    connect = np.where(declared > 0, declared, kinds)
     mem_request, mem_call = field("memory_per_request_mb", 0.0), field("memory_per_call_mb", 0.0)
-    sync = np.flatnonzero(~w.is_async)
-    herd = sync[(w.pool[sync] > 0) & (connect[w.dst[sync]] > 0)]
+    herd = pooled
     return LoadParams(
         workers=workers,
         worker_idx=np.flatnonzero(np.isfinite(workers)),
@@ -140,6 +149,9 @@ class LoadState:
     hold_now: F64  # the hold time used this tick
     storm: NDArray[np.bool_]  # per component: a reconnect herd saturates it (noted once)
     handshakes: F64  # per component: share of its CPU new connections take this tick
+    opened: dict[int, F64] = field(default_factory=dict)
+    """Connections per second each component accepted (pools opening), by tick; only the
+    ticks on which some opened."""
     since: float = 0.0  # time of the last tick seen (resets after it act)
 
     @classmethod
@@ -263,7 +275,8 @@ def _herd(sim: Simulator, m: Modifiers, p: LoadParams, ls: LoadState) -> None:
     kept = np.where(
         ls.store_ready > 0, np.minimum(ready / np.maximum(ls.store_ready, TINY), 1.0), 1.0
     )
-    moved = np.array([st.reset_since("failover", int(d), ls.since) for d in dst], dtype=np.bool_)
+    gone = [i for (what, i), at in st.resets.items() if what == "failover" and at >= ls.since]
+    moved = np.isin(dst, gone)
     target = st.pool[e] * ready[src]
     opened = np.minimum(ls.open[e] * kept[dst] * ~moved, target)
     missing = np.where(ready[dst] > 0, target - opened, 0.0)
@@ -277,14 +290,16 @@ def _herd(sim: Simulator, m: Modifiers, p: LoadParams, ls: LoadState) -> None:
     u = u_q + u_hs
     # processor sharing: a handshake takes connect_cpu / (1 - u); share done before the timeout
     cost = np.maximum(p.connect_cpu, TINY)
-    in_time = np.where(u < 1.0, -np.expm1(-CONNECT_TIMEOUT * (1.0 - u) / cost), 0.0)
+    in_time = np.where(u < 1.0, -np.expm1(-CONNECT_TIMEOUT * np.maximum(1.0 - u, 0.0) / cost), 0.0)
     done = np.minimum(attempts * sim.dt * in_time[dst], missing)
     ls.open[e] = opened + done
+    if done.any():
+        ls.opened[sim.tick] = np.bincount(dst, done / sim.dt, minlength=w.n).astype(np.float64)
     ls.store_ready = ready.copy()
     ls.handshakes = u_hs
     m.cpu_factor /= np.maximum(1.0 - u_hs, LEAST_CPU_LEFT)
     m.pool_factor[e] *= np.where(target > 0, ls.open[e] / np.maximum(target, TINY), 1.0)
-    storm = u > 1.0
+    storm = (u > 1.0) & (handshake > 0)  # queries alone saturating it are no herd
     for d in np.flatnonzero(storm & ~ls.storm):
         rate = float(np.bincount(dst, attempts, minlength=w.n)[d])
         sim.record(

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, TypeVar, cast
 
 from chaosgame.engine import action_rules
 from chaosgame.engine.compose import after_mitigation
-from chaosgame.engine.control import set_replicas, take_down
+from chaosgame.engine.control import set_replicas
 from chaosgame.engine.fleet import partial_rollback
 from chaosgame.engine.state import Modifiers
 from chaosgame.scenario.actions import (
@@ -22,7 +22,6 @@ from chaosgame.scenario.actions import (
     DisableRetries,
     FlushCache,
     MitigationBase,
-    Restart,
     Rollback,
     Scale,
     SetAutoscalerMax,
@@ -187,26 +186,6 @@ def _fresh_pods(sim: Simulator, i: int) -> None:
     st.resets[("restart", i)] = sim.now
 
 
-@applies(Restart)
-def _restart(spec: Restart, sim: Simulator) -> str:
-    i = _index(sim, spec)
-    st, w = sim.state, sim.world
-    count = int(st.ready[i])
-    # in-flight work is dropped: the requests queued or being served fail
-    served = float(sim.served[:, i].sum())
-    if served > 0:
-        inflight = st.syncq[i] + served * float(sim.lat[:, i].mean())
-        st.err_pulse[i] = min(1.0, inflight / (served * sim.dt) + 0.02)
-    take_down(sim, i, count, "restart", backoff=False)
-    st.mem[i] = w.mem_base[i]
-    st.fds[i] = 0.0
-    if w.is_cache[i]:
-        st.hit[i] = 0.0
-    st.syncq[i] = 0.0
-    st.resets[("restart", i)] = sim.now
-    return f"{count} replicas recycled"
-
-
 @applies(Scale)
 def _scale(spec: Scale, sim: Simulator) -> str:
     i = _index(sim, spec)
@@ -267,4 +246,5 @@ from chaosgame.engine import data_remedies as _data_remedies  # noqa: E402,F401
 from chaosgame.engine import parties as _parties  # noqa: E402,F401
 from chaosgame.engine import recovery_remedies as _recovery_remedies  # noqa: E402,F401
 from chaosgame.engine import remedies as _remedies  # noqa: E402,F401
+from chaosgame.engine import restart_costs as _restart_costs  # noqa: E402,F401
 from chaosgame.engine import steering as _steering  # noqa: E402,F401

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from chaosgame.engine import data, evidence, load, probes, steering
+from chaosgame.engine import data, evidence, flag_features, load, probes, steering
 from chaosgame.engine.capacity import Limits, limits_of
 from chaosgame.engine.clients import ClientState
 from chaosgame.engine.evidence import FaultActivity
@@ -137,6 +137,8 @@ class Simulator:
         self._past_events()
         self.clients = ClientState.start(self) if w.clients is not None else None
         """The journeys' clients' memory (``engine/clients.py``), where a journey has some."""
+        self.features = flag_features.setup(self)
+        """Flags whose feature users lose when the flag is turned off (``flag_features.py``)."""
         self._schedule_scenario_changes()
         self.data = data.start(self)
         """The data laws' state (``engine/data.py``); None without a ``data:`` block."""
@@ -318,6 +320,8 @@ class Simulator:
         self.activity.record(self)
         for effect in self.standing.values():
             effect(self, m)
+        if self.features is not None:
+            flag_features.before_flow(self, m)
         if self.data is not None:
             data.before_flow(self, m)
         if self.probes is not None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from chaosgame.game import debrief_text, impact
+from chaosgame.game import debrief_text, impact, trail
 from chaosgame.game.baselines import RunSummary
 from chaosgame.game.scoring import Assessment
 from chaosgame.game.session import Session
@@ -35,19 +35,6 @@ def _since(session: Session | RunSummary, t: float) -> str:
     sign = "-" if d < 0 else "+"
     d = abs(d)
     return f"{sign}{int(d // 60)}m{int(d % 60):02d}s"
-
-
-def _looked(entry: dict[str, Any], names: set[str]) -> set[str]:
-    """Components a query looked at: fields naming one, or names inside a query string."""
-    act = entry["action"]
-    seen = set()
-    for value in act.values():
-        if isinstance(value, str):
-            if value in names:
-                seen.add(value)
-            else:
-                seen |= {w for w in re.findall(r"[a-z][a-z0-9_-]*", value) if w in names}
-    return seen
 
 
 def describe(act: dict[str, Any]) -> str:
@@ -111,7 +98,7 @@ def actions(a: Assessment) -> list[dict[str, Any]]:
         nxt = s.actions[i + 1]["time"] if i + 1 < len(s.actions) else s.now
         row["cost_s"] = float(entry.get("cost_s", float(nxt) - t))
         if act.get("type") == "query":
-            looked = sorted(_looked(entry, names))
+            looked = sorted(trail.looked(entry["action"], names))
             on_chain = [c for c in looked if c in chain]
             if on_chain:
                 row["effect"] = f"looked at {', '.join(on_chain)} (on the causal chain)"
@@ -185,7 +172,7 @@ def signals(a: Assessment) -> list[dict[str, Any]]:
     views: set[str] = set()
     for entry in s.actions:
         if entry["action"].get("type") == "query":
-            looked |= _looked(entry, names)
+            looked |= trail.looked(entry["action"], names)
             views.add(str(entry["action"].get("view", "")))
     out = []
     for text in sc.debrief.signals:
@@ -246,7 +233,11 @@ def sli_curves(a: Assessment, step: int = 6) -> dict[str, Any]:
 
 
 def questions(a: Assessment) -> list[dict[str, Any]]:
-    """The scenario's own questions, then more from the bank drawn by its topics and seed."""
+    """The scenario's own questions, then more from the bank drawn by its topics and seed.
+
+    A bank question's ``why_not`` lists, aligned with its choices, each wrong choice's rebuttal
+    (None for the right one); a scenario's own questions have none.
+    """
     out: list[dict[str, Any]] = []
     for q in a.scenario.debrief.questions:
         out.append(
@@ -259,6 +250,7 @@ def questions(a: Assessment) -> list[dict[str, Any]]:
                 "choices": list(q.choices),
                 "answer": q.answer,
                 "explanation": q.explanation,
+                "why_not": [],
                 "rubric": [],
             }
         )
@@ -281,6 +273,7 @@ def questions(a: Assessment) -> list[dict[str, Any]]:
                 "choices": list(b.choices),
                 "answer": b.answer,
                 "explanation": b.explanation,
+                "why_not": [b.rebuttal(n) for n in range(len(b.choices))],
                 "rubric": list(b.rubric),
             }
         )

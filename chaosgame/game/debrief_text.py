@@ -161,7 +161,8 @@ def path_sections(d: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def questions_section(d: dict[str, Any]) -> dict[str, Any]:
-    """The questions to think about, each with its answer and why."""
+    """The questions to think about, each with its answer and why, and why each wrong choice is
+    wrong when the question says so."""
     rows = []
     for i, q in enumerate(d["questions"], start=1):
         rows.append(row(q["question"], f"Q{i}. "))
@@ -173,6 +174,9 @@ def questions_section(d: dict[str, Any]) -> dict[str, Any]:
         rows.append(row(str(answer), "  A: "))
         if q["explanation"]:
             rows.append(row(q["explanation"], "     ", "muted"))
+        for n, why in enumerate(q.get("why_not") or []):
+            if why:
+                rows.append(row(why, f"     Not {n + 1}: ", "muted"))
     return section("questions", "Questions to think about", rows)
 
 

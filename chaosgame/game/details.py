@@ -51,10 +51,16 @@ def gate_cause(gate: float, slo: float, diagnosis: float, harm_to_avoid: bool) -
     )
 
 
-def no_harm_cause(outcome_gate: float) -> str | None:
-    """Why the SLO and time parts count only in part in an incident with no harm to avoid."""
+def no_harm_cause(outcome_gate: float, harm_to_avoid: bool = False) -> str | None:
+    """Why the SLO and time parts count only in part: no harm to avoid (they rest on the
+    diagnosis), or a fix whose cause the player did not name (half, plus half the diagnosis)."""
     if outcome_gate >= 1.0 - 1e-9:
         return None
+    if harm_to_avoid:
+        return (
+            "the outcome counts in full only with its cause named: scaled to "
+            f"{figures.percent(outcome_gate)} (half, plus half your diagnosis)"
+        )
     return (
         "there was no harm to avoid (the reference did no better than doing nothing), so the "
         f"part is scaled to {figures.percent(outcome_gate)}, your diagnosis"
@@ -68,6 +74,7 @@ def slo(
     outcome_gate: float,
     got: float,
     top: float,
+    harm_to_avoid: bool = False,
 ) -> str:
     """The SLO impact part."""
     b = burned
@@ -83,7 +90,7 @@ def slo(
             f"you burned {figures.percent(more)} more than the reference, which saved "
             f"{figures.percent(span)} over doing nothing"
         )
-    gated = no_harm_cause(outcome_gate)
+    gated = no_harm_cause(outcome_gate, harm_to_avoid)
     if gated:
         causes.append(gated)
     return with_losses(facts, got, top, causes)
@@ -117,6 +124,11 @@ def diagnosis(
             for h in hypotheses
         )
         causes.append(f"your confidence ({sure}) did not match what was true")
+    if not diag.get("informed", True):
+        causes.append(
+            "you declared it before any query looked at the causal chain or at the component "
+            "you named: a guess keeps half the points"
+        )
     return with_losses(facts, got, top, causes)
 
 
@@ -131,6 +143,7 @@ def time(
     outcome_gate: float,
     got: float,
     top: float,
+    harm_to_avoid: bool = False,
 ) -> str:
     """The time-to-mitigate part."""
     reference = "never recovered" if t_ref is None else figures.minutes(t_ref)
@@ -145,6 +158,8 @@ def time(
         causes.append("the symptoms were hidden, not fixed: the cause still acted at the end")
     elif broken:
         causes.append("the system was not left whole (lost writes, dropped traffic or no replicas)")
+    elif t_player is None and t_ref is None:
+        causes.append("no run can recover within the window, so the part follows your SLO result")
     elif t_player is None:
         causes.append("no recovery lasted 5 min before the end of the settled run")
     elif t_ref is not None and t_player > t_ref + grace:
@@ -153,7 +168,7 @@ def time(
             f"{figures.minutes(t_ref + grace)}, none at doing nothing's "
             f"{figures.minutes(t_nothing)}"
         )
-    gated = no_harm_cause(outcome_gate)
+    gated = no_harm_cause(outcome_gate, harm_to_avoid)
     if gated:
         causes.append(gated)
     return with_losses(facts, got, top, causes)
@@ -167,9 +182,13 @@ def collateral(
     got: float,
     top: float,
     cost: Sequence[str] = ("", ""),
+    unneeded: Sequence[str] = (),
+    risk_share: float = 0.0,
 ) -> str:
     """The collateral part; ``allowed`` is the excess harm that costs the whole part;
-    ``cost`` what extra capacity cost and, when it cost points, why (``harm.cost_text``)."""
+    ``cost`` what extra capacity cost and, when it cost points, why (``harm.cost_text``);
+    ``unneeded`` the changes made that the incident did not call for, each costing
+    ``risk_share`` of the part."""
     facts = (
         f"your actions burned {figures.percent(c_player)} of the budgets on their own "
         f"(the reference {figures.percent(c_ref)})"
@@ -181,17 +200,38 @@ def collateral(
             f"your actions did {figures.percent(excess)} more harm than the reference's "
             f"({figures.percent(allowed)} more costs the whole part)"
         )
+    if unneeded:
+        shown = ", ".join(unneeded[:4]) + (
+            f" and {len(unneeded) - 4} more" if len(unneeded) > 4 else ""
+        )
+        causes.append(
+            f"{len(unneeded)} change{'s' if len(unneeded) != 1 else ''} neither in the reference "
+            f"solution nor aimed at the causal chain ({shown}): each unneeded change during an "
+            f"incident is risk and costs {figures.percent(risk_share)} of the part"
+        )
     if gate:
         causes.append(gate)
     return with_losses(facts, got, top, causes)
 
 
 def investigation(
-    query_s: float, free_s: float, zero_s: float, gate: str | None, got: float, top: float
+    query_s: float,
+    free_s: float,
+    zero_s: float,
+    gate: str | None,
+    got: float,
+    top: float,
+    evidence: bool = True,
 ) -> str:
-    """The investigation part."""
+    """The investigation part; ``evidence`` says whether the queries before the declaration
+    reached the causal chain (only then does investigating earn points)."""
     facts = f"{query_s:g} s of simulated time on queries ({free_s:g} s are free)"
     causes = []
+    if not evidence:
+        causes.append(
+            "no query before your declaration looked at a component of the causal chain: "
+            "investigating earns points only when it reaches the evidence"
+        )
     if query_s > free_s:
         causes.append(
             f"{query_s - free_s:g} s beyond the free {free_s:g} s "

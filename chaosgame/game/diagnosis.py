@@ -16,6 +16,9 @@ RANK_WEIGHT = (1.0, 0.5, 0.25)
 """Credit of the first, second and third hypothesis."""
 ACCURACY_SHARE = 0.8
 """Share of the diagnosis part for accuracy; the rest rewards calibration (Brier score)."""
+GUESS_SHARE = 0.5
+"""What a guess keeps of the diagnosis part: a declaration made before looking at any
+evidence for it (``chaosgame.game.trail``), right or not."""
 
 
 def judge(scenario: Scenario, component: str | None, kind: str, seed: int | None = None) -> str:
@@ -73,16 +76,22 @@ def brier(confidences: list[float], exact: list[bool]) -> float:
 
 
 def diagnosis(
-    scenario: Scenario, declarations: list[dict[str, Any]], seed: int | None = None
+    scenario: Scenario,
+    declarations: list[dict[str, Any]],
+    seed: int | None = None,
+    informed: bool = True,
 ) -> dict[str, Any]:
     """Judge the player's last declaration: accuracy, calibration and the fraction earned
-    (``seed``: the game's, which picks a fleet-wide fault's share of components)."""
+    (``seed``: the game's, which picks a fleet-wide fault's share of components). A guess
+    (``informed`` false: declared without having looked at any evidence for it) keeps
+    :data:`GUESS_SHARE` of the fraction."""
     if not declarations:
         return {
             "declared": False,
             "verdicts": [],
             "accuracy": 0.0,
             "calibration": 0.0,
+            "informed": False,
             "fraction": 0.0,
         }
     hyps = declarations[-1]["hypotheses"]
@@ -91,6 +100,8 @@ def diagnosis(
     b = brier([float(h["confidence"]) for h in hyps], [v == "exact" for v in verdicts])
     calibration = 1.0 - b / 2.0
     fraction = ACCURACY_SHARE * accuracy + (1.0 - ACCURACY_SHARE) * calibration
+    if not informed:
+        fraction *= GUESS_SHARE
     return {
         "declared": True,
         "declared_at": declarations[-1]["time"],
@@ -98,5 +109,6 @@ def diagnosis(
         "accuracy": round(accuracy, 6),
         "brier": round(b, 6),
         "calibration": round(calibration, 6),
+        "informed": informed,
         "fraction": round(fraction, 6),
     }

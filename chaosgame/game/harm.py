@@ -10,7 +10,8 @@ measured from its history over the same stretch as the SLO part:
   Its *exposed requests* are the journey's answered requests on those ticks;
 * **money**: for each journey the scenario prices, ``per_request`` x its failed and wrong
   requests, plus ``per_minute`` x the minutes it failed entirely (each tick counts the share
-  of its requests that failed or were wrong);
+  of its requests that failed or were wrong), plus ``feature.value`` x the requests that
+  needed a flag-gated feature the flag no longer gave them (``engine/flag_features.py``);
 * **cost**, in every scenario: replica-seconds above the starting fleet (each component's
   desired replicas above its count at the first tick, a Pending replica included) x the
   replica-hour price of its kind / 3600, plus node-seconds of the nodes ``add-nodes``
@@ -111,6 +112,7 @@ def series(sim: Simulator) -> Series:
             up = answered > ANSWERED_SHARE * np.maximum(total, 1e-12)
             out[f"exposed:{n}"] = acting * up
             out[f"leaked:{n}"] = acting * up * answered
+    out["feature_money"] = _feature_money(sim, t)
     desired = h.comp["desired"][:t].astype(np.float64)
     start = desired[0] if t else np.zeros(w.n)
     extra = np.maximum(desired - start, 0.0)
@@ -119,6 +121,21 @@ def series(sim: Simulator) -> Series:
     out["extra_replicas"] = extra.sum(1)
     out["replica_spend"] = extra @ per_hour  # money per hour, tick by tick
     out["extra_nodes"] = added_nodes(sim, t)
+    return out
+
+
+def _feature_money(sim: Simulator, t: int) -> F64:
+    """Per tick: what the requests that lost a flag-gated feature cost (``feature.value``
+    each; ``engine/flag_features.py``)."""
+    from chaosgame.telemetry.features import requests
+
+    out = np.zeros(t)
+    feats = sim.features
+    if feats is None:
+        return out
+    for g, gate in enumerate(feats.gated):
+        if gate.feature.value > 0:
+            out += gate.feature.value * requests(sim, g, t, "no") * sim.dt
     return out
 
 
@@ -152,6 +169,7 @@ def measures(sc: Scenario, s: Series, lo: int, hi: int, dt: float) -> dict[str, 
         requests = s[f"total:{m.journey}"][lo:hi]
         share = np.where(requests > 0, bad / np.maximum(requests, 1e-12), 0.0)
         money += m.per_request * float(bad.sum()) + m.per_minute * float(share.sum()) * dt / 60
+    money += total("feature_money") if "feature_money" in s else 0.0
     replica_s = total("extra_replicas") * dt
     node_s = total("extra_nodes") * dt if "extra_nodes" in s else 0.0
     if "replica_spend" in s:
@@ -187,13 +205,11 @@ def exposure_fraction(more_s: float, allowance_s: float) -> float:
 
 
 def collateral_fraction(sc: Scenario, base: float, cost_player: float, cost_ref: float) -> float:
-    """The collateral fraction with capacity cost: the extra spend beyond the reference's,
-    over the scenario's ``allowance``, is taken from ``base`` (``base`` itself without a
-    priced ``cost``)."""
-    if sc.harm is None or sc.harm.cost is None:
-        return base
+    """The collateral fraction with capacity cost, in every scenario: the extra spend beyond
+    the reference's, over the ``allowance`` (the scenario's ``harm.cost``, else the default
+    prices and allowance), is taken from ``base``."""
     excess = max(cost_player - cost_ref, 0.0)
-    return min(max(base - excess / sc.harm.cost.allowance, 0.0), 1.0)
+    return min(max(base - excess / cost_settings(sc).allowance, 0.0), 1.0)
 
 
 def money_text(sc: Scenario, amount: float) -> str:
@@ -208,8 +224,11 @@ def spend_text(cur: str, amount: float) -> str:
     return f"{cur}{amount:,.2f}" if abs(amount) < 100 else f"{cur}{amount:,.0f}"
 
 
-def part(sc: Scenario, runs: dict[str, dict[str, Any]], outcome_gate: float) -> Part | None:
-    """The harm part from the three runs' :func:`measures` (None when not scored)."""
+def part(
+    sc: Scenario, runs: dict[str, dict[str, Any]], outcome_gate: float, real: bool = False
+) -> Part | None:
+    """The harm part from the three runs' :func:`measures` (None when not scored); ``real``:
+    whether the SLOs had harm to avoid (it says why ``outcome_gate`` scales the part)."""
     from chaosgame.game.scoring import Part
 
     if not scored(sc) or sc.harm is None:
@@ -243,7 +262,7 @@ def part(sc: Scenario, runs: dict[str, dict[str, Any]], outcome_gate: float) -> 
         )
         if fractions["money"] < 1.0 - 1e-9:
             causes.append(f"{money_text(sc, p['money'] - r['money'])} more lost than the reference")
-    gated = details.no_harm_cause(outcome_gate)
+    gated = details.no_harm_cause(outcome_gate, real)
     if gated:
         causes.append(gated)
     detail = details.with_losses("; ".join(facts), got, WEIGHT, causes)
@@ -311,13 +330,11 @@ def cost_text(sc: Scenario, runs: dict[str, dict[str, Any]]) -> tuple[str, str]:
         f"({p['extra_replica_s'] / 3600:.1f} replica-hours{node_text}; the reference "
         f"{spend_text(cur, r['cost'])})"
     )
-    if not priced(sc) or sc.harm is None or sc.harm.cost is None:
-        return facts, ""
     excess = p["cost"] - r["cost"]
     cause = (
-        f"you spent {money_text(sc, excess)} more on capacity than the reference "
-        f"({money_text(sc, sc.harm.cost.allowance)} more costs the whole part)"
-        if excess > 0.5
+        f"you spent {spend_text(cur, excess)} more on capacity than the reference "
+        f"({money_text(sc, cost_settings(sc).allowance)} more costs the whole part)"
+        if excess > 0.005
         else ""
     )
     return facts, cause

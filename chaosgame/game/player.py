@@ -44,6 +44,15 @@ class PlayerView:
         view.__assessment = None
         return view
 
+    @classmethod
+    def _around(cls, session: Session) -> PlayerView:
+        """The view of a session the core itself drives: the answer-key strategy player
+        (``chaosgame.game.strategies``), which may also read the true state it waits on."""
+        view = cls.__new__(cls)
+        view.__session = session
+        view.__assessment = None
+        return view
+
     # ------------------------------------------------------------------ game
     def start(self) -> dict[str, Any]:
         """Run the world up to the page; the first observation."""

@@ -47,6 +47,35 @@ def reference_actions(scenario: Scenario) -> list[dict[str, Any]]:
     return acts
 
 
+EXPERT_CONFIDENCE = 0.9
+"""How sure the expert player says it is of the true cause."""
+
+
+def evidence_components(scenario: Scenario, seed: int | None = None) -> list[str]:
+    """Where an expert looks before acting: the root-cause component (the first of a
+    fleet-wide cause's) and the first other component of the causal chain."""
+    from chaosgame.engine.fleet import root_fleet
+
+    rc = scenario.truth.root_cause
+    first = rc.component or min(root_fleet(scenario, seed), default=None)
+    out = [first] if first is not None else []
+    out += [s.component for s in scenario.truth.causal_chain if s.component not in out][:1]
+    return out
+
+
+def expert_actions(scenario: Scenario, seed: int | None = None) -> list[dict[str, Any]]:
+    """The answer key played as an expert would: look at the evidence on the causal chain
+    (the SLOs, for an incident with no fault), then the reference solution, then the true
+    cause declared with :data:`EXPERT_CONFIDENCE`. What the score's top looks like."""
+    looks: list[dict[str, Any]] = [
+        {"type": "query", "view": "metric", "component": c}
+        for c in evidence_components(scenario, seed)
+    ] or [{"type": "query", "view": "slo"}]
+    acts = reference_actions(scenario)
+    acts[-2] = {**acts[-2], "confidence": EXPERT_CONFIDENCE}
+    return [*looks, *acts]
+
+
 def idle_actions(scenario: Scenario) -> list[dict[str, Any]]:
     """Doing nothing at all."""
     return [{"type": "end"}]

@@ -2,8 +2,9 @@
 
 Multiple-choice questions are answered with the choice's number; open questions with free
 text ending in an empty line, then compared with the model answer and its rubric, and the
-player says whether their answer covered it. Piped input works the same way (each answer on
-its own line), so the quiz can be scripted and tested.
+player says whether their answer covered it. A wrong choice is followed by the explanation and
+that choice's rebuttal (:func:`rebuttal`), never shown before the answer. Piped input works the
+same way (each answer on its own line), so the quiz can be scripted and tested.
 """
 
 from __future__ import annotations
@@ -75,6 +76,24 @@ def right_choice(q: Any) -> str:
     return f"{int(q.answer) + 1}) {q.choices[int(q.answer)]}"
 
 
+def rebuttal(q: Any, choice: int) -> str | None:
+    """Why the wrong choice ``choice`` (0-based) is wrong, for after the player picked it.
+
+    None for the right choice, an open question or a question written without rebuttals.
+    Never show it before the player has answered: it gives the answer away.
+    """
+    if is_right(q, choice) or q.kind != "choice":
+        return None
+    text = (getattr(q, "why_not", None) or {}).get(choice)
+    return str(text) if text else None
+
+
+def why_not_line(q: Any, choice: int) -> str | None:
+    """The rebuttal of the chosen wrong choice as one line: ``Why not 2) ...: ...``."""
+    text = rebuttal(q, choice)
+    return f"Why not {choice + 1}: {text}" if text else None
+
+
 class _Stop(Exception):
     """The player quit, or the input ended."""
 
@@ -123,10 +142,14 @@ class Quiz:
             if raw.isdigit() and 1 <= int(raw) <= len(q.choices):
                 break
             self.say(f"Please answer with a number from 1 to {len(q.choices)}.")
-        right = is_right(q, int(raw) - 1)
+        chosen = int(raw) - 1
+        right = is_right(q, chosen)
         self.tally.record_choice(right)
         self.say("Right." if right else f"Not quite. The answer: {right_choice(q)}")
         self.wrap(q.explanation)
+        why = why_not_line(q, chosen)
+        if why:
+            self.wrap(why)
 
     def open(self, q: Any) -> None:
         self.say("Type your answer; an empty line ends it (s to skip, q to quit).")

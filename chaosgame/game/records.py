@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from chaosgame import __version__
+from chaosgame.scenario.library import current_id, renamed_to
 
 if TYPE_CHECKING:  # the engine is imported when a game is played, not to open the store
     from chaosgame.game.baselines import Key
@@ -139,20 +140,36 @@ class RunRecord:
     actions: list[dict[str, Any]]
     scenario_json: str = field(repr=False)
     score: dict[str, Any] | None = None
+    stored_id: str = ""
+    """The scenario id saved with the run; ``scenario_id`` is the id it has now, when a
+    curated scenario was renamed since (its old id is one of its ``aliases``)."""
+
+    def __post_init__(self) -> None:
+        self.stored_id = self.stored_id or self.scenario_id
+        self.scenario_id = current_id(self.scenario_id)
 
     def scenario(self) -> Scenario:
         """The scenario the run was played on, exactly as it was then."""
         from chaosgame.scenario.model import Scenario
 
         try:
-            return Scenario.model_validate_json(self.scenario_json)
+            sc = Scenario.model_validate_json(self.scenario_json)
         except ValueError as exc:
             first = str(exc).splitlines()[0]
             raise RecordsError(f"run {self.id}: its scenario cannot be read ({first})") from None
+        renamed = renamed_to(sc.id)
+        if renamed is None:
+            return sc
+        # a curated scenario renamed since: the same incident under its id and title now
+        aliases = [sc.id, *(a for a in renamed.aliases if a != sc.id)]
+        return sc.model_copy(update={"id": renamed.id, "title": renamed.title, "aliases": aliases})
 
     @property
     def title(self) -> str:
-        """The scenario's title (symptoms only, unlike some ids), or the id if unreadable."""
+        """The scenario's title (symptoms only), or the id if unreadable."""
+        renamed = renamed_to(self.stored_id)
+        if renamed is not None:
+            return renamed.title
         try:
             title = json.loads(self.scenario_json).get("title")
         except (ValueError, AttributeError):

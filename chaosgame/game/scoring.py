@@ -1,9 +1,12 @@
 """The score of a game: 0 to 100 and a letter, from the hidden truth and the SLO damage.
 
 The formula is documented in ``docs/scoring.md``; the constants below are the ones it names.
-Every part compares the player with two runs of the same scenario and seed: the *reference*
-(the scenario's reference solution applied the moment the page fires, and the right
-diagnosis) and *doing nothing*. After the player stops, every run goes on for ``SETTLE_S``
+Every part compares the player with two runs of the same scenario and seed: the *ideal run*
+(the scenario's reference solution applied the second the page fires, with no time spent
+looking: a bound no player reaches, called "the reference" in the parts' details) and *doing
+nothing*. A player who beats the ideal run earns the whole part; the reference player of
+:mod:`chaosgame.game.strategies`, who looks at the evidence before acting, does not score 100
+by construction. After the player stops, every run goes on for ``SETTLE_S``
 simulated seconds, so a fix that does not hold is caught.
 """
 
@@ -14,7 +17,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from chaosgame.engine.grading import Outcome, evaluate
-from chaosgame.game import comms, details, harm, impact, players
+from chaosgame.game import comms, details, harm, impact, players, trail
 from chaosgame.game.baselines import (
     BaselineStore,
     Comparison,
@@ -27,6 +30,7 @@ from chaosgame.game.baselines import (
 from chaosgame.game.diagnosis import (
     ACCURACY_SHARE,
     CREDIT,
+    GUESS_SHARE,
     RANK_WEIGHT,
     brier,
     diagnosis,
@@ -39,6 +43,7 @@ from chaosgame.scenario.model import Scenario
 __all__ = [
     "ACCURACY_SHARE",
     "CREDIT",
+    "GUESS_SHARE",
     "RANK_WEIGHT",
     "Assessment",
     "Part",
@@ -62,13 +67,20 @@ __all__ = [
     "total",
 ]
 
-FORMULA = 1
-"""Version of the formula; stored with every run record."""
+FORMULA = 2
+"""Version of the formula; stored with every run record (1: before evidence, guesses, lucky
+fixes and unneeded changes counted)."""
 SETTLE_S = players.SETTLE_S
 """Simulated seconds every run goes on after the player stops."""
 WEIGHTS = {"slo": 40.0, "diagnosis": 25.0, "time": 15.0, "collateral": 10.0, "investigation": 10.0}
-MIN_SPAN = 0.02
-"""Smallest difference in budget burned (2 % of a window's budget) the SLO part divides by."""
+MIN_SPAN = 0.005
+"""Smallest difference in budget burned (0.5 % of a window's budget) between doing nothing and
+the ideal run that counts as harm to avoid; the SLO part never divides by less."""
+OUTCOME_FLOOR = 0.5
+"""Share of the SLO and time parts a fix earns with no diagnosis; the rest grows with the
+diagnosis fraction, so a right fix under a wrong diagnosis (a lucky fix) cannot pass alone."""
+RISK_SHARE = 0.2
+"""Share of the collateral part each unneeded change costs (``chaosgame.game.trail``)."""
 TIME_GRACE_S = 300.0
 """Recovering this much later than the reference still earns the full time credit."""
 INVESTIGATION_FREE_S = 300.0
@@ -148,14 +160,18 @@ def time_fraction(
     *,
     hiding: bool = False,
     broken: bool = False,
+    slo: float = 0.0,
 ) -> float:
     """The time-to-mitigate part from the seconds between the page and a recovery that
     holds (``None``: no such recovery). Full within :data:`TIME_GRACE_S` of the reference,
     then linear down to nothing at doing nothing's time; 0 for hidden symptoms or a system
     not left whole. When the reference never recovered, any recovery of the player's earns
-    the whole part."""
-    if t_player is None or hiding or broken:
+    the whole part; when neither recovered (a repair longer than the window), the part
+    follows ``slo``, the SLO part's fraction."""
+    if hiding or broken:
         return 0.0
+    if t_player is None:
+        return _clamp(slo) if t_ref is None else 0.0
     if t_ref is None:
         return 1.0
     if t_player <= t_ref + TIME_GRACE_S:
@@ -171,16 +187,27 @@ def collateral_fraction(c_player: float, c_ref: float, span: float) -> float:
     return _clamp(1.0 - excess / (COLLATERAL_SHARE * span))
 
 
-def investigation_fraction(query_s: float) -> float:
-    """The investigation part from the simulated seconds spent on queries."""
+def investigation_fraction(query_s: float, evidence: bool = True) -> float:
+    """The investigation part from the simulated seconds spent on queries; nothing unless the
+    queries reached the evidence (``evidence``: a component of the causal chain)."""
+    if not evidence:
+        return 0.0
     return _clamp(1.0 - max(query_s - INVESTIGATION_FREE_S, 0.0) / INVESTIGATION_ZERO_S)
+
+
+def risk_fraction(unneeded: int) -> float:
+    """What is left of the collateral part after ``unneeded`` changes (each costs
+    :data:`RISK_SHARE`)."""
+    return _clamp(1.0 - RISK_SHARE * unneeded)
 
 
 def gates(slo: float, diagnosis: float, real: bool) -> tuple[float, float]:
     """``(gate, outcome_gate)``: what collateral and investigation are multiplied by, and
-    what the SLO and time parts are multiplied by (1 when there was harm to avoid)."""
+    what the SLO and time parts are multiplied by: with harm to avoid, :data:`OUTCOME_FLOOR`
+    plus the rest times the diagnosis; without, the diagnosis alone."""
     gate = max(slo if real else 0.0, diagnosis)
-    return gate, 1.0 if real else gate
+    outcome = OUTCOME_FLOOR + (1.0 - OUTCOME_FLOOR) * diagnosis if real else diagnosis
+    return gate, outcome
 
 
 def points(
@@ -333,7 +360,12 @@ def assess(
     b = {name: sum(v.values()) for name, v in burned.items()}
     slo_frac, span, real = slo_fraction(b["player"], b["reference"], b["nothing"])
 
-    diag = diagnosis(sc, session.declarations, session.seed)
+    path = trail.trail(sc, session.actions, set(sim.world.names), session.seed)
+    informed = bool(session.declarations) and all(
+        path.informed(sc, h["component"], h["kind"])
+        for h in session.declarations[-1]["hypotheses"][:1]
+    )
+    diag = diagnosis(sc, session.declarations, session.seed, informed)
 
     def ttm(name: str) -> float | None:
         r = rec[name]
@@ -344,14 +376,14 @@ def assess(
     t_n = (hi - page) * dt if t_n is None else t_n
     hiding = _hiding(verdict, session, base.reference, rec["player"].held)
     broken = verdict is not None and not getattr(verdict, "invariants_ok", True)
-    time_frac = time_fraction(t_p, t_r, t_n, hiding=hiding, broken=broken)
+    time_frac = time_fraction(t_p, t_r, t_n, hiding=hiding, broken=broken, slo=slo_frac)
 
     own = {
         name: impact.extra_harm(pops[name], pops["nothing"], onset, hi)
         for name in ("player", "reference")
     }
     c_p, c_r = sum(own["player"].values()), sum(own["reference"].values())
-    coll_frac = collateral_fraction(c_p, c_r, span)
+    coll_frac = collateral_fraction(c_p, c_r, span) * risk_fraction(len(path.unneeded))
     beyond = _beyond(sc, sim, base, onset, hi, dt)
     if beyond:
         coll_frac = harm.collateral_fraction(
@@ -359,7 +391,9 @@ def assess(
         )
 
     q = query_time(session)
-    inv_frac = investigation_fraction(q)
+    no_fault = sc.truth.root_cause.kind == "no-fault"
+    evidence = bool(path.evidence) or (no_fault and path.queries > 0)
+    inv_frac = investigation_fraction(q, evidence)
     # With harm to avoid, keeping the SLOs is an achievement; when the reference avoids no
     # more harm than doing nothing (a false alarm, a no-fault incident), it is only a
     # precondition, and what the player earns rests on the diagnosis.
@@ -387,7 +421,7 @@ def assess(
             "SLO impact",
             earned["slo"],
             w["slo"],
-            details.slo(b, slo_frac, span, outcome_gate, earned["slo"], w["slo"]),
+            details.slo(b, slo_frac, span, outcome_gate, earned["slo"], w["slo"], real),
             {
                 "burned": {k: round(v, 6) for k, v in b.items()},
                 "per_slo": {
@@ -423,6 +457,7 @@ def assess(
                 outcome_gate=outcome_gate,
                 got=earned["time"],
                 top=w["time"],
+                harm_to_avoid=real,
             ),
             {
                 "player_s": t_p,
@@ -449,11 +484,15 @@ def assess(
                 earned["collateral"],
                 w["collateral"],
                 harm.cost_text(sc, beyond) if beyond else ("", ""),
+                path.unneeded,
+                RISK_SHARE,
             ),
             {
                 "player": round(c_p, 6),
                 "reference": round(c_r, 6),
                 "per_slo": {k: round(v, 6) for k, v in own["player"].items()},
+                "changes": path.changes,
+                "unneeded": list(path.unneeded),
                 "fraction": round(coll_frac, 6),
                 "gate": round(gate, 6),
             }
@@ -471,11 +510,19 @@ def assess(
                 gate_why,
                 earned["investigation"],
                 w["investigation"],
+                evidence,
             ),
-            {"query_s": q, "fraction": round(inv_frac, 6), "gate": round(gate, 6)},
+            {
+                "query_s": q,
+                "queries": path.queries,
+                "looked_at": sorted(path.looked_at),
+                "evidence": sorted(path.evidence),
+                "fraction": round(inv_frac, 6),
+                "gate": round(gate, 6),
+            },
         ),
     ]
-    beyond_part = harm.part(sc, beyond, outcome_gate) if beyond else None
+    beyond_part = harm.part(sc, beyond, outcome_gate, real) if beyond else None
     if beyond_part is not None:
         parts.append(beyond_part)
         earned["harm"] = beyond_part.points

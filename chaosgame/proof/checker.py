@@ -80,6 +80,8 @@ class Report:
     scenario: str | None
     checks: list[Check] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    """What ``validate`` warns about (an id or title that names the cause); never a failure."""
     kind: str = "scenario"
     """``scenario``, or ``topology`` for a shared topology file (which is not checked)."""
 
@@ -94,13 +96,14 @@ class Report:
             "scenario": self.scenario,
             "ok": self.ok,
             "errors": self.errors,
+            "warnings": self.warnings,
             "checks": [c.as_dict() for c in self.checks],
         }
 
     def text(self) -> str:
         """Human-readable report."""
         head = f"{self.path}: {'ok' if self.ok else 'FAILED'}"
-        lines = [head, *(f"  {e}" for e in self.errors)]
+        lines = [head, *(f"  {e}" for e in self.errors), *(f"  {w}" for w in self.warnings)]
         for c in self.checks:
             lines.append(f"  [{'pass' if c.ok else 'FAIL'}] {c.name}: {c.reason}")
         return "\n".join(lines)
@@ -474,14 +477,14 @@ def check_path(path: str, seed: int | None = None) -> Report:
     A shared topology file is not checked (it holds no incident): its report has
     ``kind == "topology"`` and says so in its errors.
     """
-    from chaosgame.scenario.loader import file_kind, load_scenario, not_a_scenario, validate_file
+    from chaosgame.scenario.loader import file_kind, load_scenario, not_a_scenario, validate_report
 
     if file_kind(path) == "topology":
         return Report(path, None, errors=[not_a_scenario(path)], kind="topology")
-    problems = validate_file(path)
+    problems, warnings = validate_report(path)
     if problems:
         return Report(path, None, errors=[str(p) for p in problems])
     sc = load_scenario(path)
-    report = Report(path, sc.id)
+    report = Report(path, sc.id, warnings=[str(w) for w in warnings])
     report.checks = check_scenario(sc, seed)
     return report

@@ -160,6 +160,12 @@ class Rollback(MitigationBase):
 )
 class Restart(MitigationBase):
     action: Literal["restart"]
+    rolling: bool = Field(
+        default=False,
+        description="a quarter of the replicas at a time, each wave once the last is back "
+        "(slower, never all out at once); all at once by default",
+        exclude_if=lambda v: not v,  # a plain restart reads as it always did
+    )
 
 
 @mitigation(

@@ -27,7 +27,7 @@ CACHE_FORMAT = 1
 
 DIFFICULTIES = ("easy", "medium", "hard", "expert")
 HEADER_KEYS = frozenset(
-    ("id", "title", "summary", "topics", "difficulty", "expected_minutes", "seed")
+    ("id", "aliases", "title", "summary", "topics", "difficulty", "expected_minutes", "seed")
 )
 _TOP_KEY = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*)[ \t]*:(?:[ \t]|$)")
 
@@ -61,6 +61,8 @@ class Entry:
     seed: int = 1
     summary: str = ""
     problem: str = ""
+    aliases: tuple[str, ...] = ()
+    """Earlier ids of the scenario (``chaosgame.scenario.library.find`` knows them)."""
 
     def row(self) -> dict[str, Any]:
         """The plain-data form (``chaosgame list --json`` and the home table)."""
@@ -112,6 +114,13 @@ def read_entry(path: str | Path) -> Entry:
         isinstance(topics, list) and all(isinstance(t, str) for t in topics),
         "topics",
         tuple(topics or ()),
+    )
+    aliases = data.get("aliases")
+    take(
+        "aliases",
+        isinstance(aliases, list) and all(isinstance(a, str) for a in aliases),
+        "aliases",
+        tuple(aliases or ()),
     )
     take(
         "difficulty",
@@ -216,6 +225,7 @@ def _cached(hit: Any, path: Path, stamp: list[int]) -> Entry | None:
             int(e["seed"]),
             str(e["summary"]),
             str(e["problem"]),
+            tuple(str(a) for a in e["aliases"]),  # an entry cached without them is read again
         )
     except (KeyError, TypeError, ValueError):
         return None
@@ -244,7 +254,14 @@ def read_index(
             entry = read_entry(p)
             if stamp is not None:
                 fields = {k: v for k, v in entry.__dict__.items() if k != "path"}
-                known[key] = {"stamp": stamp, "entry": {**fields, "topics": list(entry.topics)}}
+                known[key] = {
+                    "stamp": stamp,
+                    "entry": {
+                        **fields,
+                        "topics": list(entry.topics),
+                        "aliases": list(entry.aliases),
+                    },
+                }
                 changed = True
         out.append(entry)
     if changed and where is not None:

@@ -139,18 +139,30 @@ def load_scenario(path: str | Path) -> Scenario:
 def validate_file(path: str | Path) -> list[Problem]:
     """Every problem of a scenario or topology file (:func:`file_kind` says which it is),
     including a call graph the engine cannot run."""
+    return validate_report(path)[0]
+
+
+def validate_report(path: str | Path) -> tuple[list[Problem], list[Problem]]:
+    """The problems of a file (as :func:`validate_file`, including an alias that would lead to
+    two scenarios: :mod:`chaosgame.scenario.aliases`) and, for a scenario without any, its
+    warnings: an id or title that names the cause (:mod:`chaosgame.scenario.naming`)."""
+    from chaosgame.scenario.aliases import alias_problems
     from chaosgame.scenario.graph import TopologyError, check_acyclic
+    from chaosgame.scenario.naming import naming_warnings
 
     try:
         topology = file_kind(path) == "topology"
         sc = _load_topology_as_scenario(path) if topology else load_scenario(path)
         check_acyclic(sc)
     except ScenarioError as exc:
-        return exc.problems
+        return exc.problems, []
     except TopologyError as exc:
         line, col = _dependencies_mark(path)
-        return [Problem(str(path), line, col, str(exc))]
-    return []
+        return [Problem(str(path), line, col, str(exc))], []
+    if topology:
+        return [], []
+    problems = alias_problems(sc, path)
+    return problems, [] if problems else naming_warnings(sc, path)
 
 
 def file_kind(path: str | Path) -> FileKind:

@@ -21,6 +21,7 @@ from chaosgame.scenario.compose import check_compose
 from chaosgame.scenario.data import Data, check_data
 from chaosgame.scenario.evidence import Evidence, check_evidence
 from chaosgame.scenario.faults import FAULT_KINDS, FaultBase
+from chaosgame.scenario.flag_features import FlagFeature, check_features
 from chaosgame.scenario.fleet import check_fleet
 from chaosgame.scenario.harm import HarmSettings, check_harm
 from chaosgame.scenario.noise import Noise, check_noise
@@ -450,6 +451,12 @@ class Flag(BaseModel):
     percentage: float = Field(default=100.0, ge=0, le=100)
     changes: list[FlagChange] = Field(default_factory=list)
     description: str = ""
+    feature: FlagFeature | None = Field(
+        default=None,
+        exclude_if=lambda v: v is None,
+        description="what the flag's feature does for users: turning the flag off (or down) "
+        "takes it from the users who had it",
+    )
 
 
 class ConfigChange(BaseModel):
@@ -556,6 +563,10 @@ class Scenario(BaseModel):
 
     model_config = STRICT
     id: Name
+    aliases: list[Name] = Field(
+        default_factory=list,
+        description="earlier ids of this scenario, so saved runs and links still find it",
+    )
     title: str
     summary: str = ""
     topics: list[Topic] = Field(min_length=1)
@@ -732,6 +743,7 @@ def check_references(sc: Scenario) -> list[str]:
     problems += check_noise(sc, names)
     problems += check_parties(sc, ref)
     problems += check_harm(sc, ref)
+    problems += check_features(sc, ref)
     check_ships(sc, ref)
     check_compose(sc, problems, names)
     problems += check_capacity(sc)

@@ -219,3 +219,12 @@ def read_text(path: str | Path) -> str:
             [Problem(str(p), line, col, "the file is not UTF-8 text (a byte here is not UTF-8)")]
         ) from None
     return text.replace("\r\n", "\n").replace("\r", "\n")  # as text mode reads it
+
+
+def file_marks(path: str | Path) -> Marks:
+    """Where every value of a file is (empty when it cannot be read or parsed): for placing
+    a message about a file that already loaded."""
+    try:
+        return parse_yaml(read_text(path), str(path))[1]
+    except (ScenarioError, OSError):
+        return {}

@@ -336,12 +336,18 @@ CAPACITY: dict[str, Spec] = {
 
 def catalogue_of(sim: Simulator) -> dict[str, Spec]:
     """The built-in catalogue, the scenario's noise gauges (``telemetry.noise``), the
-    capacity gauges where clusters have limits, and its own metrics (``telemetry.authored``)."""
-    from chaosgame.telemetry import authored, noise
+    capacity gauges where clusters have limits, the counters of flag-gated features
+    (``telemetry.features``) and of connections opened (``telemetry.connections``), and its
+    own metrics (``telemetry.authored``)."""
+    from chaosgame.telemetry import authored, connections, features, noise
 
     out = CATALOGUE | noise.metric_specs(sim) if sim.scenario.noise.metrics else CATALOGUE
     if uses_limits(sim.scenario):
         out = out | CAPACITY
+    if sim.features is not None:
+        out = out | features.metric_specs(sim)
+    if sim.world.load is not None:
+        out = out | connections.metric_specs(sim)
     own = authored.metric_specs(sim)
     return {**out, **own} if own else out
 

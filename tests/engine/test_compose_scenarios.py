@@ -31,7 +31,7 @@ def _errors(sim: Simulator, component: str) -> float:
 
 
 def test_the_mesh_change_breaks_payouts_and_a_restart_spreads_it() -> None:
-    name = "payouts-mesh-selector-restart"
+    name = "payouts-cannot-reach-ledger"
     nothing = _errors(_run(name, []), "payouts")
     restarted = _errors(_run(name, [{"action": "restart", "target": "payouts"}]), "payouts")
     ledger = _errors(_run(name, [{"action": "restart", "target": "ledger"}]), "payouts")
@@ -45,7 +45,7 @@ def test_the_mesh_change_breaks_payouts_and_a_restart_spreads_it() -> None:
 
 
 def test_the_bad_bundle_needs_a_rollback_and_each_edge_restarted() -> None:
-    name = "edge-rules-bundle-crash-loop"
+    name = "edge-regions-keep-crashing"
     rollback = {"action": "rollback", "target": "rules-agent"}
     eu, us = ({"action": "restart", "target": f"edge-{r}"} for r in ("eu", "us"))
 
@@ -62,7 +62,7 @@ def test_the_bad_bundle_needs_a_rollback_and_each_edge_restarted() -> None:
 
 def test_removing_the_cause_and_recovering_are_separate_events() -> None:
     sim = _run(
-        "edge-rules-bundle-crash-loop",
+        "edge-regions-keep-crashing",
         [
             {"action": "rollback", "target": "rules-agent"},
             {"action": "restart", "target": "edge-eu"},

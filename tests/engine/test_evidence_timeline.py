@@ -138,7 +138,7 @@ def test_a_fault_that_shows_no_change_of_its_own_shows_the_operators_command() -
 
 
 def test_migration_texts_name_the_scenarios_table() -> None:
-    sc = library.load("orders-alter-table-lock")
+    sc = library.load("order-history-hangs")
     sim = Simulator(sc)
     sim.run_until(1500.0)
     (ev,) = [e for e in sim.events if e.kind == "migration"]

@@ -415,7 +415,7 @@ def test_a_canary_left_before_the_window_must_say_how_far_it_got() -> None:
     loader says so at its line, and the shipped scenario (which says it) loads."""
     from chaosgame.scenario.library import find
 
-    text = find("fares-forgotten-canary-rules-bundle").read_text(encoding="utf-8")
+    text = find("fare-searches-fail-one-in-five").read_text(encoding="utf-8")
     load_scenario_text(text, "fares.yaml")
     assert "    reached: 0.2\n" in text
     with pytest.raises(ScenarioError) as err:

@@ -67,7 +67,7 @@ SHARES = {
 }
 
 
-@pytest.mark.parametrize("name", ["dispatch-liveness-death-spiral", "edge-rules-bundle-crash-loop"])
+@pytest.mark.parametrize("name", ["rides-fail-at-evening-rush", "edge-regions-keep-crashing"])
 def test_no_error_share_in_history_leaves_zero_to_one(name: str) -> None:
     """Property: a share of requests is a probability; none of the history's leaves [0, 1],
     in scenarios where components die, sit idle or serve several journeys."""

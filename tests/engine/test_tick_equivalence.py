@@ -101,11 +101,11 @@ def run(sc: Scenario, plan: Plan, until: float, seen: Callable[[Simulator], None
 
 CASES: dict[str, Callable[[], tuple[Scenario, Plan, float]]] = {
     "busy-fleet": lambda: (*busy_fleet(), 700.0),
-    "tickets-split-brain-oversell": lambda: (load("tickets-split-brain-oversell"), [], 900.0),
-    "dispatch-retry-amplification": lambda: (load("dispatch-retry-amplification"), [], 900.0),
-    "ledger-connection-storm": lambda: (load("ledger-connection-storm"), [], 1800.0),
+    "seats-sold-twice": lambda: (load("seats-sold-twice"), [], 900.0),
+    "rides-fail-at-morning-peak": lambda: (load("rides-fail-at-morning-peak"), [], 900.0),
+    "payments-stay-down-after-blip": lambda: (load("payments-stay-down-after-blip"), [], 1800.0),
     "generated-60": lambda: (generated(60, seed=4, tiers=6), [], 600.0),
-    "login-herd-after-rollback": lambda: (load("login-herd-after-rollback"), [], 1800.0),
+    "login-fix-does-not-hold": lambda: (load("login-fix-does-not-hold"), [], 1800.0),
 }
 
 

@@ -95,7 +95,7 @@ def test_memory_is_bounded_and_shared_by_equal_scenarios(monkeypatch: pytest.Mon
 def test_a_kept_comparison_scores_bit_for_bit_like_a_recomputed_one(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    storm = load("payments-retry-storm")
+    storm = load("checkout-payment-step-failing")
     store = RunStore(tmp_path / "runs.sqlite3")
     # cold: simulated, then kept in memory and in the records the game is saved in
     first, rid = _game(storm, store)
@@ -109,14 +109,14 @@ def test_a_kept_comparison_scores_bit_for_bit_like_a_recomputed_one(
 
     # warm, from memory: the same game played again scores the same, nothing simulated
     _no_simulation(monkeypatch)
-    second, _ = _game(load("payments-retry-storm"))
+    second, _ = _game(load("checkout-payment-step-failing"))
     warm = second.finish()
     assert warm.base is cold.base
     assert warm.score.as_dict() == cold.score.as_dict()
 
     # warm, from the records (a new process): read back, not simulated, the same score
     baselines._MEMORY.clear()
-    third, _ = _game(load("payments-retry-storm"), store)
+    third, _ = _game(load("checkout-payment-step-failing"), store)
     stored = third.finish()
     assert stored.base is not cold.base
     _same_pops(stored.base, cold.base)
@@ -128,7 +128,7 @@ def test_a_kept_comparison_scores_bit_for_bit_like_a_recomputed_one(
 def test_replay_and_report_read_the_kept_comparison(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    storm = load("payments-retry-storm")
+    storm = load("checkout-payment-step-failing")
     store = RunStore(tmp_path / "runs.sqlite3")
     session, rid = _game(storm, store)
     assert rid is not None
@@ -141,7 +141,7 @@ def test_replay_and_report_read_the_kept_comparison(
 
 
 def test_finishing_with_a_store_keeps_a_comparison_made_without_it(tmp_path: Path) -> None:
-    storm = load("payments-retry-storm")
+    storm = load("checkout-payment-step-failing")
     store = RunStore(tmp_path / "runs.sqlite3")
     session, _ = _game(storm)
     score = session.finish().score.as_dict()  # no store yet: kept in memory only
@@ -154,7 +154,7 @@ def test_finishing_with_a_store_keeps_a_comparison_made_without_it(tmp_path: Pat
 
 
 def test_a_damaged_kept_comparison_is_recomputed_and_replaced(tmp_path: Path) -> None:
-    storm = load("payments-retry-storm")
+    storm = load("checkout-payment-step-failing")
     store = RunStore(tmp_path / "runs.sqlite3")
     session, rid = _game(storm, store)
     assert rid is not None
@@ -171,7 +171,7 @@ def test_a_damaged_kept_comparison_is_recomputed_and_replaced(tmp_path: Path) ->
 
 
 def test_another_version_s_comparison_is_not_used(tmp_path: Path) -> None:
-    storm = load("payments-retry-storm")
+    storm = load("checkout-payment-step-failing")
     store = RunStore(tmp_path / "runs.sqlite3")
     key = baselines.key(storm, SEED, 600.0)
     store.save_baseline(key, "0.0.0-other", "{}")
@@ -180,7 +180,7 @@ def test_another_version_s_comparison_is_not_used(tmp_path: Path) -> None:
 
 
 def test_the_stored_form_is_exact() -> None:
-    storm = load("payments-retry-storm")
+    storm = load("checkout-payment-step-failing")
     found = baselines.compute(storm, SEED, 600.0)
     text = baselines.encode(found)
     back = baselines.decode(text, storm)

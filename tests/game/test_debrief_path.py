@@ -16,7 +16,7 @@ QUERY = 'sum by (service) (rate(http_requests_total{code=~"5.."}[5m]))'
 
 @pytest.fixture(scope="module")
 def game() -> Assessment:
-    storm = load("payments-retry-storm")
+    storm = load("checkout-payment-step-failing")
     acts = [
         {"type": "query", "view": "map"},
         {"type": "query", "q": QUERY},

@@ -10,7 +10,7 @@ from chaosgame.game.commands import parse_command
 from chaosgame.game.player import PlayerView
 from chaosgame.scenario.library import load
 
-EDGE = "news-edge-image-leak"
+EDGE = "front-pages-fail-in-three-cities"
 ARTEFACT = "image:edge-2611"
 
 

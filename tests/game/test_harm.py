@@ -100,7 +100,8 @@ def test_fractions_and_weights_by_hand() -> None:
     # cost comes out of collateral: 3 over the reference's spend of an allowance of 10
     sc = leak(cost={"per_replica_hour": 1.0, "allowance": 10.0})
     assert harm.collateral_fraction(sc, 0.9, 5.0, 2.0) == pytest.approx(0.6)
-    assert harm.collateral_fraction(leak(), 0.9, 5.0, 2.0) == 0.9
+    # without prices of its own a scenario pays the defaults: 3 over an allowance of 100
+    assert harm.collateral_fraction(leak(), 0.9, 5.0, 2.0) == pytest.approx(0.87)
 
 
 def test_a_run_measures_exposure_until_the_fix_and_the_score_shows_it_apart() -> None:
@@ -151,7 +152,7 @@ def test_shed_requests_are_unavailable_not_wrong() -> None:
     """Documented behaviour: a request refused at the door got no answer, so it cannot be a
     wrong one (an SLI counts it as unavailability). Shedding every request of a release that
     answers wrongly must stop the correctness SLO burning."""
-    sc = load("invoices-fast-track-release")
+    sc = load("invoices-add-up-wrong")
     shed = {"type": "mitigate", "action": "shed-load", "target": "edge", "fraction": 1.0}
     session, refused = players.play(sc, [shed], sc.seed)
     assert not refused
@@ -167,7 +168,7 @@ def test_shed_requests_are_unavailable_not_wrong() -> None:
 
 # --------------------------------------------------------------- taking a service down
 def test_a_takedown_the_scenario_allows_is_not_symptom_hiding() -> None:
-    sc = load("account-pages-cached-for-everyone")
+    sc = load("account-pages-show-other-customers")
     down = {"type": "mitigate", "action": "scale", "target": "account", "replicas": 0}
     allowed = harm.hiding(sc)
     spec = sc.truth.mitigations[0]  # shed-load account fraction 1.0

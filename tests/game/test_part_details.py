@@ -10,8 +10,8 @@ from chaosgame.game.players import reference_actions, shotgun_actions
 from chaosgame.game.scoring import Part, assess, play
 from chaosgame.scenario.library import load
 
-STORM = "payments-retry-storm"
-QUIET = "search-cpu-page-false-alarm"
+STORM = "checkout-payment-step-failing"
+QUIET = "search-cpu-high-at-night"
 
 
 def _fix(name: str) -> list[dict[str, Any]]:
@@ -67,7 +67,7 @@ def test_a_part_that_lost_points_says_why(parts: list[Part]) -> None:
         if part.key in ("collateral", "investigation") and gate < 0.999:
             assert "scaled" in why, part
         if part.key in ("slo", "time") and gate < 0.999:
-            assert "no harm to avoid" in why, part
+            assert "no harm to avoid" in why or "only with its cause named" in why, part
 
 
 def test_full_points_read_as_full(parts: list[Part]) -> None:

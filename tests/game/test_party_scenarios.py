@@ -7,8 +7,8 @@ from typing import Any
 from chaosgame.game.session import Session
 from chaosgame.scenario.library import load
 
-SYNC = "payments-config-sync-reapplies"
-RESELLER = "checkout-partner-retry-loop"
+SYNC = "checkout-cards-declined"
+RESELLER = "checkout-fails-for-partner-too"
 
 
 def do(action: str, target: str, **params: Any) -> dict[str, Any]:

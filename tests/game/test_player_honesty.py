@@ -14,8 +14,8 @@ from chaosgame.scenario.model import Scenario
 
 
 def _variant(change: dict[str, dict[str, Any]]) -> Scenario:
-    """payments-retry-storm with some components changed (by name)."""
-    sc = library.load("payments-retry-storm")
+    """checkout-payment-step-failing with some components changed (by name)."""
+    sc = library.load("checkout-payment-step-failing")
     comps = []
     for c in sc.components:
         upd = change.get(c.name)

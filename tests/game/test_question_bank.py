@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -149,7 +150,9 @@ GOOD = """\
   choices: [a, b]
   answer: 1
   explanation: because
+  why_not: {0: "a looks right but is not"}
 """
+WHY_NOT = '  why_not: {0: "a looks right but is not"}\n'
 
 
 def _write(tmp_path: Path, name: str, text: str) -> Path:
@@ -182,6 +185,7 @@ def test_a_small_valid_directory_loads(tmp_path: Path) -> None:
         (
             GOOD.replace("kind: choice", "kind: open")
             .replace("  choices: [a, b]\n", "")
+            .replace(WHY_NOT, "")
             .replace("answer: 1", "answer: a model answer"),
             r"needs a rubric",
         ),
@@ -192,6 +196,84 @@ def test_a_malformed_file_gives_a_clear_error(tmp_path: Path, text: str, expecte
     _write(tmp_path, "broken.yaml", text)
     with pytest.raises(QuestionBankError, match=expected):
         load_bank(tmp_path)
+
+
+def test_a_rebuttal_is_read_by_choice_index(tmp_path: Path) -> None:
+    text = GOOD.replace("[a, b]", "[a, b, c]").replace(WHY_NOT, "  why_not: {0: no a, 2: no c}\n")
+    (q,) = load_bank(_write(tmp_path, "slo.yaml", text).parent)
+    assert q.why_not == {0: "no a", 2: "no c"}
+    assert (q.rebuttal(0), q.rebuttal(1), q.rebuttal(2)) == ("no a", None, "no c")
+
+
+def _why_not(value: str) -> str:
+    return GOOD.replace(WHY_NOT, f"  why_not: {value}\n" if value else "")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            _why_not(""),
+            r"broken\.yaml: entry 1 \(slo-901\): why_not: no rebuttal for wrong choice 0",
+        ),
+        (
+            GOOD.replace("[a, b]", "[a, b, c]").replace(WHY_NOT, "  why_not: {2: not c}\n"),
+            r"entry 1 \(slo-901\): why_not: no rebuttal for wrong choice 0 \(say what is half-right",
+        ),
+        (_why_not("{0: not a, 1: yes it is}"), r"why_not: 1 is the right answer; only the wrong"),
+        (
+            _why_not("{0: not a, 4: not e}"),
+            r"entry 1 \(slo-901\): why_not: 4 is not a choice index \(0 to 1\)",
+        ),
+        (_why_not('{0: "   "}'), r"why_not: the rebuttal of choice 0 is blank"),
+        (_why_not("{0: no}"), r"why_not\.0: .*booleans in YAML"),
+        (_why_not('{0: ""}'), r"why_not\.0: String should have at least 1 character"),
+        (_why_not('{"0": not a}'), r"why_not: key '0' is not a choice index"),
+        (_why_not("[not a]"), r"why_not: must map the index of each wrong choice .* not list"),
+        (_why_not("~"), r"entry 1 \(slo-901\): why_not: is empty; give the rebuttal"),
+        (_why_not("{0: {a: b}}"), r"why_not\.0: .*unquoted ': '"),
+        (
+            GOOD.replace("kind: choice", "kind: open")
+            .replace("  choices: [a, b]\n", "")
+            .replace("answer: 1", "answer: a model answer")
+            + "  rubric: [a point]\n",
+            r"entry 1 \(slo-901\): an open question has no why_not",
+        ),
+    ],
+)
+def test_a_wrong_why_not_gives_a_clear_error(tmp_path: Path, text: str, expected: str) -> None:
+    _write(tmp_path, "broken.yaml", text)
+    with pytest.raises(QuestionBankError, match=expected):
+        load_bank(tmp_path)
+
+
+def test_every_choice_question_rebuts_each_wrong_choice(bank: list[BankQuestion]) -> None:
+    choice = [q for q in bank if q.kind == "choice"]
+    assert len(choice) >= 80
+    for q in choice:
+        wrong = [n for n in range(len(q.choices)) if n != q.answer]
+        assert sorted(q.why_not) == wrong, q.id
+        assert q.rebuttal(int(q.answer)) is None, q.id
+        for n in wrong:
+            text = q.rebuttal(n)
+            assert text is not None, (q.id, n)
+            # one or two sentences: more than a keyword, less than an essay
+            assert 60 <= len(text) <= 400, (q.id, n, len(text))
+            assert text != q.explanation, (q.id, n)
+        assert len(set(q.why_not.values())) == len(wrong), q.id
+
+
+def test_no_text_keeps_a_hyphen_split_by_line_wrapping(bank: list[BankQuestion]) -> None:
+    # a folded YAML line ending in "production-" reads "production- sized" once loaded
+    split = re.compile(r"\w- \w")
+    for q in bank:
+        answer = [q.answer] if isinstance(q.answer, str) else []
+        texts = [q.question, q.explanation, *q.choices, *q.rubric, *q.why_not.values(), *answer]
+        assert not [t for t in texts if split.search(t)], q.id
+
+
+def test_open_questions_have_no_rebuttals(bank: list[BankQuestion]) -> None:
+    assert all(q.why_not == {} for q in bank if q.kind == "open")
 
 
 def test_duplicate_ids_across_files_are_named(tmp_path: Path) -> None:

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from chaosgame.cli import main
-from chaosgame.game.quiz import Quiz, pick, run_quiz
+from chaosgame.game.quiz import Quiz, pick, rebuttal, run_quiz
 
 
 def choice_q(answer: int = 1) -> Any:
@@ -22,6 +22,11 @@ def choice_q(answer: int = 1) -> Any:
         choices=("CPU", "Successful checkouts", "Disk"),
         answer=answer,
         explanation="Users feel failed checkouts, not CPU.",
+        why_not={
+            n: f"REBUTTAL-{n + 1}: tempting, but not what users feel."
+            for n in range(3)
+            if n != answer
+        },
         rubric=(),
     )
 
@@ -55,6 +60,46 @@ def test_choice_right_wrong_and_bad_input() -> None:
     assert quiz.tally.choice_right == 1
     assert quiz.tally.choice_asked == 2
     assert "Done: 1 of 2 multiple-choice right." in text
+
+
+def test_a_wrong_choice_is_answered_with_its_own_rebuttal() -> None:
+    _, text = _quiz([choice_q()], "3\n")
+    assert "Not quite. The answer: 2) Successful checkouts" in text
+    assert "Why not 3: REBUTTAL-3: tempting, but not what users feel." in text
+    assert "REBUTTAL-1" not in text  # only the chosen choice's rebuttal
+    # the rebuttal comes after the answer, never before it
+    assert text.index("Your answer (1-3") < text.index("REBUTTAL-3")
+
+
+def test_no_rebuttal_for_a_right_answer_a_skip_or_before_answering() -> None:
+    _, text = _quiz([choice_q()], "2\n")
+    assert "Right." in text
+    assert "REBUTTAL" not in text
+    _, text = _quiz([choice_q()], "s\n")
+    assert "The answer: 2) Successful checkouts" in text
+    assert "REBUTTAL" not in text
+    _, text = _quiz([choice_q()], "")  # the input ends before an answer
+    assert "Which SLI matches user pain?" in text
+    assert "REBUTTAL" not in text
+
+
+def test_a_real_bank_question_shows_the_chosen_rebuttal() -> None:
+    from chaosgame.game.questions import by_id
+
+    q = by_id("slo-001")  # answer 3) 20,000
+    _, text = _quiz([q], "1\n")
+    assert "Why not 1: 2,000 uses the right formula" in " ".join(text.split())
+    assert "budget of 99 %" not in text  # choice 2's rebuttal is not shown
+
+
+def test_rebuttal_helper() -> None:
+    q = choice_q()
+    assert rebuttal(q, 0) == "REBUTTAL-1: tempting, but not what users feel."
+    assert rebuttal(q, 1) is None  # the right answer
+    assert rebuttal(open_q(), 0) is None
+    bare = choice_q()
+    del bare.why_not  # a scenario's own question has none
+    assert rebuttal(bare, 0) is None
 
 
 def test_open_question_shows_model_answer_and_rubric() -> None:

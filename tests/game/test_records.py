@@ -171,7 +171,7 @@ def test_play_history_replay_report(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     db = str(tmp_path / "r.sqlite3")
-    script = "do rollback payments\ndo disable-retries checkout to=payments\n"
+    script = "metric payments\ndo rollback payments\ndo disable-retries checkout to=payments\n"
     script += "declare payments bad-deploy\nend\n"
     assert _cli(monkeypatch, ["play", "--text", "--records", db], script) == 0
     out = capsys.readouterr().out
@@ -183,7 +183,7 @@ def test_play_history_replay_report(
     assert rows[0]["score"] >= 85
     assert set(rows[0]["parts"]) == {"slo", "diagnosis", "time", "collateral", "investigation"}
     assert _cli(monkeypatch, ["history", "--records", db]) == 0
-    assert "payments-retry-storm" in capsys.readouterr().out
+    assert "checkout-payment-step-failing" in capsys.readouterr().out
     assert _cli(monkeypatch, ["replay", "1", "--records", db]) == 0
     assert "the replay reproduced the run" in capsys.readouterr().out
     assert _cli(monkeypatch, ["report", "last", "--records", db]) == 0

@@ -7,7 +7,7 @@ from chaosgame.game import players
 from chaosgame.scenario.library import find
 from chaosgame.scenario.loader import load_scenario
 
-SCENARIO = "blobstore-decommission-glob"
+SCENARIO = "blobstore-one-region-failing"
 
 
 def _restarts(actions: list[dict[str, object]]) -> dict[str, str]:

@@ -36,7 +36,7 @@ AFTER: list[dict[str, Any]] = [
 
 @pytest.fixture(scope="module")
 def storm() -> Scenario:
-    return load("payments-retry-storm")
+    return load("checkout-payment-step-failing")
 
 
 def _trace(session: Session, outputs: list[dict[str, Any]]) -> dict[str, Any]:
@@ -130,6 +130,6 @@ def test_a_seed_the_records_cannot_keep_is_refused_up_front(
     with pytest.raises(RecordsError, match="cannot be saved"):
         RunStore(db).attach(huge)
     # and a scenario file cannot name one
-    text = load("payments-retry-storm").model_dump_json()
+    text = load("checkout-payment-step-failing").model_dump_json()
     with pytest.raises(ScenarioError, match="seed"):
         load_scenario_text(text.replace('"seed":7', f'"seed":{2**64}'))

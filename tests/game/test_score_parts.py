@@ -25,7 +25,7 @@ from tests.conftest import make_scenario
 @pytest.fixture(scope="module")
 def storm() -> Scenario:
     # root cause: payments / bad-deploy; checkout and payments-db are on the causal chain
-    return load("payments-retry-storm")
+    return load("checkout-payment-step-failing")
 
 
 # ------------------------------------------------------------------------ the weights
@@ -38,7 +38,10 @@ def test_the_weights_and_constants() -> None:
         "investigation": 10.0,
     }
     assert sum(scoring.WEIGHTS.values()) == 100.0
-    assert scoring.MIN_SPAN == 0.02
+    assert scoring.MIN_SPAN == 0.005
+    assert scoring.OUTCOME_FLOOR == 0.5
+    assert scoring.RISK_SHARE == 0.2
+    assert diagnosis_mod.GUESS_SHARE == 0.5
     assert scoring.TIME_GRACE_S == 300.0
     assert (scoring.INVESTIGATION_FREE_S, scoring.INVESTIGATION_ZERO_S) == (300.0, 1500.0)
     assert scoring.COLLATERAL_SHARE == 0.5
@@ -72,18 +75,25 @@ def test_slo_impact_is_the_share_of_the_avoidable_harm_avoided(
 ) -> None:
     got, span, real = scoring.slo_fraction(player, 0.125, 0.625)
     assert (got, span, real) == (fraction, 0.5, True)
-    gate, outcome = scoring.gates(got, 0.0, real)
-    assert outcome == 1.0  # with harm to avoid, the SLO part is not gated
+    gate, outcome = scoring.gates(got, 1.0, real)
+    assert outcome == 1.0  # with harm to avoid and the cause named, the SLO part is whole
     assert scoring.points(_fractions(slo=got), gate, outcome)["slo"] == points
 
 
 def test_slo_impact_with_almost_no_harm_to_avoid() -> None:
-    # the reference avoids 0.0078125 (< MIN_SPAN = 0.02): the span is 0.02 and there is no
-    # "real" harm; a player who burned 0.015 more than the reference: 1 - 0.015/0.02 = 0.25
-    fraction, span, real = scoring.slo_fraction(0.015, 0.0, 0.0078125)
-    assert span == 0.02
+    # the reference avoids 0.00390625 (< MIN_SPAN = 0.005): the span is 0.005 and there is
+    # no "real" harm; a player who burned 0.00375 more: 1 - 0.00375 / 0.005 = 0.25
+    fraction, span, real = scoring.slo_fraction(0.00375, 0.0, 0.00390625)
+    assert span == 0.005
     assert not real
     assert fraction == pytest.approx(0.25, abs=1e-12)
+
+
+def test_slo_impact_of_a_small_real_incident() -> None:
+    # the reference avoids 0.0078125 (>= MIN_SPAN): harm to avoid, divided by itself; a
+    # player who burned 0.00390625 more than the reference avoided half of it
+    fraction, span, real = scoring.slo_fraction(0.00390625, 0.0, 0.0078125)
+    assert (fraction, span, real) == (0.5, 0.0078125, True)
 
 
 # -------------------------------------------------------------------------- diagnosis
@@ -261,6 +271,19 @@ def test_collateral_is_harm_beyond_doing_nothing() -> None:
 def test_investigation_cost(query_s: float, fraction: float) -> None:
     # the first 300 s are free, then 1 - (q - 300) / 1500: 1050 s -> 1 - 750/1500 = 0.5
     assert scoring.investigation_fraction(query_s) == fraction
+    # queries that never reached the causal chain earn nothing, however cheap
+    assert scoring.investigation_fraction(query_s, evidence=False) == 0.0
+
+
+@pytest.mark.parametrize(("unneeded", "left"), [(0, 1.0), (1, 0.8), (2, 0.6), (5, 0.0), (9, 0.0)])
+def test_each_unneeded_change_costs_a_fifth_of_collateral(unneeded: int, left: float) -> None:
+    assert scoring.risk_fraction(unneeded) == pytest.approx(left, abs=1e-12)
+
+
+def test_a_guess_keeps_half_the_diagnosis(storm: Scenario) -> None:
+    # exact and sure: 1.0 when informed, 0.5 declared before looking at any evidence
+    d = scoring.diagnosis(storm, _declared(("payments", "bad-deploy", 1.0)), informed=False)
+    assert (d["fraction"], d["informed"]) == (0.5, False)
 
 
 def test_query_time_adds_up_the_queries_only() -> None:
@@ -284,27 +307,30 @@ def _fractions(**given: float) -> dict[str, float]:
 
 
 def test_gates() -> None:
-    # with harm to avoid: gate = max(slo, diagnosis), the SLO and time parts ungated
-    assert scoring.gates(0.75, 0.5, True) == (0.75, 1.0)
-    assert scoring.gates(0.25, 0.5, True) == (0.5, 1.0)
+    # with harm to avoid: gate = max(slo, diagnosis); the SLO and time parts get half, plus
+    # half the diagnosis: 0.5 + 0.5 x 0.5 = 0.75, and 1 only with the cause fully named
+    assert scoring.gates(0.75, 0.5, True) == (0.75, 0.75)
+    assert scoring.gates(0.25, 0.5, True) == (0.5, 0.75)
+    assert scoring.gates(1.0, 0.0, True) == (1.0, 0.5)
+    assert scoring.gates(1.0, 1.0, True) == (1.0, 1.0)
     # without: the SLO fraction opens nothing; everything rests on the diagnosis
     assert scoring.gates(1.0, 0.25, False) == (0.25, 0.25)
 
 
 def test_points_and_total_with_harm_to_avoid() -> None:
-    fr = _fractions(slo=0.75, diagnosis=0.5, time=0.5, collateral=0.5, investigation=0.25)
-    gate, outcome = scoring.gates(0.75, 0.5, True)  # (0.75, 1)
+    fr = _fractions(slo=0.75, diagnosis=0.5, time=1.0, collateral=0.5, investigation=0.25)
+    gate, outcome = scoring.gates(0.75, 0.5, True)  # (0.75, 0.75)
     pts = scoring.points(fr, gate, outcome)
-    # 40 x 0.75 = 30; 25 x 0.5 = 12.5; 15 x 0.5 = 7.5; 10 x 0.5 x 0.75 = 3.75;
-    # 10 x 0.25 x 0.75 = 1.875 -> 1.88 (rounded to 0.01); total 55.63 -> 55.6, an F
+    # 40 x 0.75 x 0.75 = 22.5; 25 x 0.5 = 12.5; 15 x 1 x 0.75 = 11.25; 10 x 0.5 x 0.75 =
+    # 3.75; 10 x 0.25 x 0.75 = 1.875 -> 1.88 (rounded to 0.01); total 51.88 -> 51.9, an F
     assert pts == {
-        "slo": 30.0,
+        "slo": 22.5,
         "diagnosis": 12.5,
-        "time": 7.5,
+        "time": 11.25,
         "collateral": 3.75,
         "investigation": 1.88,
     }
-    assert scoring.total(pts) == 55.6
+    assert scoring.total(pts) == 51.9
     assert scoring.grade(scoring.total(pts)) == "F"
 
 

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from chaosgame.game import impact
-from chaosgame.game.players import reference_actions
+from chaosgame.game.players import expert_actions, reference_actions
 from chaosgame.game.scoring import (
     MIN_SPAN,
     Score,
@@ -29,7 +29,7 @@ from tests.conftest import make_scenario
 
 @pytest.fixture(scope="module")
 def storm() -> Scenario:
-    return load("payments-retry-storm")
+    return load("checkout-payment-step-failing")
 
 
 def leaky() -> Scenario:
@@ -181,12 +181,15 @@ def test_harm_takes_the_worst_population_and_extra_harm_the_excess() -> None:
 
 # -------------------------------------------------------------------- whole games
 def test_slo_part_follows_the_formula(storm: Scenario) -> None:
-    acts = [{"type": "wait", "seconds": 600}, *reference_actions(storm)]
+    acts = [{"type": "wait", "seconds": 600}, *expert_actions(storm)]
     score = assess(play(storm, acts)[0]).score
     b = score.part("slo").data["burned"]
     expected = 1 - (b["player"] - b["reference"]) / max(b["nothing"] - b["reference"], MIN_SPAN)
     assert 0 < expected < 1
-    assert score.part("slo").points == pytest.approx(40 * expected, abs=0.01)
+    # the outcome parts count fully only with the cause named: half, plus half the diagnosis
+    gate = 0.5 + 0.5 * score.part("diagnosis").data["fraction"]
+    assert score.part("slo").data["gate"] == pytest.approx(gate, abs=1e-6)
+    assert score.part("slo").points == pytest.approx(40 * expected * gate, abs=0.01)
     assert score.part("time").points < 15  # ten minutes late is beyond the grace
 
 
@@ -199,7 +202,7 @@ def test_a_fix_that_does_not_hold_earns_no_time_credit() -> None:
     assert restart.part("time").points == 0
     assert not restart.part("time").data["held"]
     assert restart.part("slo").points < 20
-    right = assess(baselines(sc).reference).score
+    right = assess(play(sc, expert_actions(sc))[0]).score
     assert right.total >= 85
 
 
@@ -249,7 +252,7 @@ def test_score_is_plain_data_and_deterministic(storm: Scenario) -> None:
 
 
 def test_session_finish_scores_the_game(storm: Scenario) -> None:
-    session, _ = play(storm, reference_actions(storm)[:-1])
+    session, _ = play(storm, expert_actions(storm)[:-1])
     assert not session.ended
     assessment = session.finish()
     assert session.ended
@@ -261,8 +264,13 @@ def test_a_false_alarm_is_won_by_the_diagnosis() -> None:
     idle = assess(play(calm, [{"type": "end"}])[0]).score
     assert idle.total <= 20
     assert not idle.part("slo").data["harm_to_avoid"]
-    right = [{"type": "declare", "kind": "no-fault", "confidence": 0.9}, {"type": "end"}]
+    look = {"type": "query", "view": "slo"}
+    right = [look, {"type": "declare", "kind": "no-fault", "confidence": 0.9}, {"type": "end"}]
     assert assess(play(calm, right)[0]).score.total >= 85
+    # "no fault" declared without looking at anything is a guess: it earns less
+    guess = assess(play(calm, right[1:])[0]).score
+    assert guess.part("diagnosis").data["informed"] is False
+    assert guess.total <= assess(play(calm, right)[0]).score.total - 20
     meddling = [{"type": "mitigate", "action": "restart", "target": "api"}, *right]
     worse = assess(play(calm, meddling)[0]).score
     assert worse.total < assess(play(calm, right)[0]).score.total - 10

@@ -18,7 +18,7 @@ from chaosgame.scenario.model import Scenario
 
 @pytest.fixture(scope="module")
 def storm() -> Scenario:
-    return load("payments-retry-storm")
+    return load("checkout-payment-step-failing")
 
 
 def _debrief(

@@ -1,30 +1,56 @@
-"""The skill ladder the score must show, over every curated scenario.
+"""The strategy ladder over the whole curated library: reasoning wins, guessing loses.
 
-The reference solution scores at least 85, doing nothing at most 20, a shotgun player who
-applies every mitigation in the catalogue at least 30 below the reference, and a player who
-mitigates correctly but names the wrong cause clearly below one who gets both.
+Every built-in strategy player (``chaosgame.game.strategies``) plays every curated scenario.
+The answer-key player, who looks at the evidence and then applies the reference solution,
+averages at least 85; every cheap strategy (none of which looks at the hidden truth) averages
+at most 35, random play at most 15, and on no scenario does a cheap strategy come within 25
+points of the answer key. ``benchmarks/bench_ladder.py`` prints the same table.
+
+The whole ladder is one test so that its games are played once, in one process, while the
+other workers run the rest of the suite.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from chaosgame.game.players import reference_actions, shotgun_actions
-from chaosgame.game.scoring import Score, assess, baselines, play
+from chaosgame.game.players import play, reference_actions
+from chaosgame.game.scoring import GRADES, assess
+from chaosgame.game.strategies import STRATEGIES, ladder
 from chaosgame.scenario.faults import FAULT_KINDS
 from chaosgame.scenario.library import scenario_paths
 from chaosgame.scenario.loader import load_scenario
 from chaosgame.scenario.model import Scenario
 
 PATHS = scenario_paths()
+CHEAP = ("nothing", "random", "undo-latest", "loudest-alert", "plausible-shotgun", "read-the-id")
+PASS = next(floor for floor, letter in GRADES if letter == "D")
 
 
-def _score(sc: Scenario, actions: list[dict[str, Any]]) -> Score:
-    session, errors = play(sc, actions)
-    return assess(session).score
+def test_the_ladder_names_every_strategy() -> None:
+    assert set(STRATEGIES) == {*CHEAP, "reference"}
+
+
+def test_the_ladder_holds_over_the_library() -> None:
+    table = {p.stem: {k: s.total for k, s in ladder(load_scenario(p)).items()} for p in PATHS}
+    means = {k: sum(row[k] for row in table.values()) / len(table) for k in STRATEGIES}
+    shown = ", ".join(f"{k} {v:.1f}" for k, v in means.items())
+    assert means["reference"] >= 85, shown
+    for name in CHEAP:
+        assert means[name] <= 35, shown
+    assert means["random"] <= 15, shown
+    assert means["nothing"] <= means["random"] + 1e-9 or means["nothing"] <= 5, shown
+    close = {
+        f"{sid}: {name} {row[name]:.1f} vs reference {row['reference']:.1f}"
+        for sid, row in table.items()
+        for name in CHEAP
+        if row[name] > row["reference"] - 25
+    }
+    assert not close, sorted(close)
+    low = {sid: row["reference"] for sid, row in table.items() if row["reference"] < 85}
+    assert not low, low
 
 
 def wrong_declaration(sc: Scenario) -> dict[str, Any]:
@@ -36,42 +62,16 @@ def wrong_declaration(sc: Scenario) -> dict[str, Any]:
     return {"type": "declare", "component": component, "kind": kind, "confidence": 1.0}
 
 
-@pytest.fixture(scope="module", params=PATHS, ids=[p.stem for p in PATHS])
-def ladder(request: pytest.FixtureRequest) -> dict[str, Score]:
-    path: Path = request.param
-    sc = load_scenario(path)
-    ref = reference_actions(sc)
-    # the reference's fix as it plays it (with the waits of a staged one), without its diagnosis
-    fix_only = [a for a in ref if a["type"] not in ("declare", "end")]
-    # the comparison runs are the reference player and the idle player: score them as players
-    base = baselines(sc)
-    return {
-        "reference": assess(base.reference).score,
-        "idle": assess(base.nothing).score,
-        "shotgun": _score(sc, shotgun_actions(sc)),
-        "wrong_cause": _score(sc, [*fix_only, wrong_declaration(sc), {"type": "end"}]),
-    }
-
-
-def test_there_are_curated_scenarios() -> None:
-    assert PATHS
-
-
-def test_reference_solution_scores_at_least_85(ladder: dict[str, Score]) -> None:
-    assert ladder["reference"].total >= 85, ladder["reference"]
-
-
-def test_doing_nothing_scores_at_most_20(ladder: dict[str, Score]) -> None:
-    assert ladder["idle"].total <= 20, ladder["idle"]
-
-
-def test_shotgun_scores_at_least_30_below_the_reference(ladder: dict[str, Score]) -> None:
-    assert ladder["shotgun"].total <= ladder["reference"].total - 30, ladder["shotgun"]
-
-
-def test_wrong_cause_scores_clearly_below_right_cause(ladder: dict[str, Score]) -> None:
-    assert ladder["wrong_cause"].total <= ladder["reference"].total - 15
-    assert ladder["wrong_cause"].part("diagnosis").points < 5
-    # the mitigation itself was as good as the reference's
-    slo = [ladder[k].part("slo").data["fraction"] for k in ("wrong_cause", "reference")]
-    assert slo[0] == slo[1]
+@pytest.mark.parametrize(
+    "sid",
+    ["checkout-payment-step-failing", "carts-empty-themselves", "issue-tracker-down"],
+)
+def test_a_lucky_fix_does_not_pass(sid: str) -> None:
+    """The reference solution applied after looking, under a confident wrong diagnosis."""
+    sc = next(load_scenario(p) for p in PATHS if p.stem == sid)
+    rc = sc.truth.root_cause
+    look = {"type": "query", "view": "metric", "component": rc.component}
+    fix = [a for a in reference_actions(sc) if a["type"] not in ("declare", "end")]
+    session, errors = play(sc, [look, *fix, wrong_declaration(sc), {"type": "end"}])
+    assert not errors
+    assert assess(session).score.total < PASS

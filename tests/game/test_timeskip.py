@@ -17,7 +17,7 @@ from chaosgame.game.timeskip import NOTHING_UNDER_WAY
 from chaosgame.scenario.library import load
 from chaosgame.scenario.units import format_duration
 
-LONG = "tracker-db-deleted-restore"
+LONG = "issue-tracker-down"
 PROVISION = {
     "type": "mitigate",
     "action": "run-step",
@@ -168,7 +168,7 @@ def test_the_score_counts_the_harm_of_the_whole_long_window() -> None:
 def test_a_skip_waits_for_what_another_party_was_asked_to_do() -> None:
     """A request is delivered at once; the skip then goes on to the moment the party starts,
     and next to the moment its change is fully adopted (both in the timeline)."""
-    s = Session(load("checkout-partner-retry-loop"))
+    s = Session(load("checkout-fails-for-partner-too"))
     s.reset()
     asked = s.step(
         {

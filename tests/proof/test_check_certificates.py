@@ -8,7 +8,7 @@ from chaosgame.proof.checker import check_scenario
 from chaosgame.scenario.library import find
 from chaosgame.scenario.loader import ScenarioError, load_scenario_text
 
-LEDGER = find("ledger-mtls-cert-expired").read_text(encoding="utf-8")
+LEDGER = find("transfers-fail-after-midnight").read_text(encoding="utf-8")
 DESCRIPTION = '    description: "double-entry ledger, mutual TLS only"\n'
 
 

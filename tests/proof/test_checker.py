@@ -13,7 +13,7 @@ from chaosgame.proof.checker import Check, check_scenario
 from chaosgame.scenario.library import find, scenario_paths
 from chaosgame.scenario.loader import load_scenario_text
 
-GOOD = find("payments-retry-storm").read_text(encoding="utf-8")
+GOOD = find("checkout-payment-step-failing").read_text(encoding="utf-8")
 
 
 def verdicts(text: str) -> dict[str, Check]:
@@ -105,7 +105,7 @@ def test_no_fault_scenarios_invert_the_checks() -> None:
 
 
 def test_check_command_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["check", "payments-retry-storm", "--json"]) == 0
+    assert main(["check", "checkout-payment-step-failing", "--json"]) == 0
     (report,) = json.loads(capsys.readouterr().out)
     assert report["ok"] is True
     names = [c["name"] for c in report["checks"]]

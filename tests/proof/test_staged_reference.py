@@ -9,7 +9,7 @@ from chaosgame.scenario.action_rules import WaitStep, WaitUntilStep
 from chaosgame.scenario.library import find
 from chaosgame.scenario.loader import load_scenario_text
 
-STAGED = find("catalog-cold-cache-staged-recovery").read_text(encoding="utf-8")
+STAGED = find("product-pages-fail-at-morning-peak").read_text(encoding="utf-8")
 
 
 def verdicts(text: str) -> dict[str, Check]:
@@ -62,7 +62,7 @@ def test_a_condition_that_never_holds_fails_check_with_its_reason() -> None:
 
 
 def test_a_plain_wait_is_played_in_hour_long_waits() -> None:
-    sc = load_scenario_text(find("tracker-db-deleted-restore").read_text(encoding="utf-8"))
+    sc = load_scenario_text(find("issue-tracker-down").read_text(encoding="utf-8"))
     acts = reference_actions(sc)
     assert {"type": "wait", "seconds": 2700.0} in acts
     long = sc.truth.model_copy(

@@ -9,8 +9,8 @@ from chaosgame.scenario.action_rules import Requirement, WaitStep, WaitUntilStep
 from chaosgame.scenario.library import find
 from chaosgame.scenario.loader import ScenarioError, load_scenario_text
 
-LONG = find("tracker-db-deleted-restore").read_text(encoding="utf-8")
-STAGED = find("catalog-cold-cache-staged-recovery").read_text(encoding="utf-8")
+LONG = find("issue-tracker-down").read_text(encoding="utf-8")
+STAGED = find("product-pages-fail-at-morning-peak").read_text(encoding="utf-8")
 
 
 def problems(text: str) -> list[str]:
@@ -34,7 +34,7 @@ def test_the_shipped_rules_load_as_written() -> None:
 
 
 def test_a_scenario_without_recovery_rules_has_none() -> None:
-    sc = load_scenario_text(find("payments-retry-storm").read_text(encoding="utf-8"))
+    sc = load_scenario_text(find("checkout-payment-step-failing").read_text(encoding="utf-8"))
     assert sc.recovery is None
     assert sc.truth.mitigations == sc.truth.reference_solution
 

@@ -119,7 +119,7 @@ class _CountingItems(ItemsView[Loc, Mark]):
 
 
 def extra_components(n: int) -> str:
-    text = (scenario_dir() / "catalog-slow-release.yaml").read_text(encoding="utf-8")
+    text = (scenario_dir() / "browsing-crawls-after-lunch.yaml").read_text(encoding="utf-8")
     extra = "".join(f"  - {{name: extra-{i}, kind: worker, replicas: 1}}\n" for i in range(n))
     return text.replace("\ncomponents:\n", "\ncomponents:\n" + extra, 1)
 

@@ -9,7 +9,7 @@ import pytest
 from chaosgame.scenario.library import find, scenario_paths
 from chaosgame.scenario.loader import ScenarioError, load_scenario, load_scenario_text
 
-GOOD = find("payments-retry-storm").read_text()
+GOOD = find("checkout-payment-step-failing").read_text()
 
 
 def errors(text: str) -> list[str]:

@@ -22,7 +22,7 @@ from chaosgame.scenario.loader import (
 )
 from chaosgame.scenario.model import Scenario
 
-GOOD = find("payments-retry-storm").read_text(encoding="utf-8")
+GOOD = find("checkout-payment-step-failing").read_text(encoding="utf-8")
 GOOD_DATA, _, _ = parse_yaml(GOOD)
 LINES = GOOD.splitlines(keepends=True)
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

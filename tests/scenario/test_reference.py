@@ -37,8 +37,8 @@ def test_splice_replaces_only_the_section() -> None:
 def test_the_tutorial_scenario_is_valid() -> None:
     guide = GUIDE.read_text(encoding="utf-8")
     blocks = re.findall(r"```yaml\n(.*?)```", guide, re.S)
-    smallest = next(b for b in blocks if "id: orders-bad-release" in b)
+    smallest = next(b for b in blocks if "id: orders-failing" in b)
     fixed = smallest.replace("to: order-db", "to: orders-db").replace(
         "retires: 2", "retries: {count: 2}"
     )
-    assert load_scenario_text(fixed).id == "orders-bad-release"
+    assert load_scenario_text(fixed).id == "orders-failing"

@@ -55,6 +55,6 @@ def test_schema_allows_durations_as_text_and_extends() -> None:
 
 
 def test_the_header_line_is_only_a_comment() -> None:
-    text = (Path(scenario_dir()) / "payments-retry-storm.yaml").read_text(encoding="utf-8")
+    text = (Path(scenario_dir()) / "checkout-payment-step-failing.yaml").read_text(encoding="utf-8")
     assert text.startswith(HEADER)
-    assert load_scenario_text(text).id == "payments-retry-storm"
+    assert load_scenario_text(text).id == "checkout-payment-step-failing"

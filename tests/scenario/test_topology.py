@@ -9,7 +9,7 @@ import pytest
 from chaosgame.scenario.library import find, scenario_dir
 from chaosgame.scenario.loader import ScenarioError, load_scenario, load_scenario_text
 
-STORM = find("payments-retry-storm")
+STORM = find("checkout-payment-step-failing")
 
 
 def storm_on_the_shared_shop(extra: str = "") -> str:

@@ -34,7 +34,7 @@ BAD = ["5x", "1h30", "m5", "-5m", "ninety seconds", "1h-30m", "[5m", "5m]", ""]
 MESSAGE = (
     "is not a duration; write a number of seconds or a value such as 250ms, 30s, 5m, 1h30m, 2d"
 )
-GOOD = find("payments-retry-storm").read_text(encoding="utf-8")
+GOOD = find("checkout-payment-step-failing").read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize(("text", "value"), FORMS)

@@ -18,7 +18,7 @@ from chaosgame.game.session import Session
 from chaosgame.scenario.loader import load_scenario
 
 ROOT = Path(__file__).resolve().parents[2]
-GAMES = ("payments-retry-storm", "login-credential-stuffing")
+GAMES = ("checkout-payment-step-failing", "sign-in-slow-on-sunday")
 SEED = 7
 # needles that hit in one scenario and not the other (journey paths, a journey's method and
 # path), and needles the templates cannot decide (inside a number, a pod name, a user name)
@@ -94,7 +94,7 @@ def test_interleaved_games_answer_as_each_game_alone() -> None:
 
 def test_an_answer_does_not_depend_on_earlier_queries() -> None:
     """Lines of events recorded after a first log query are found by later ones."""
-    sc = load_scenario(ROOT / "scenarios" / "thumbnails-oomkilled-after-upgrade.yaml")
+    sc = load_scenario(ROOT / "scenarios" / "image-uploads-fail-in-waves.yaml")
     later = {"type": "query", "q": 'logs {service=~".+"} |= "oom" --since=30m --limit=3'}
     asked = Session(sc)
     asked.reset()

@@ -64,7 +64,7 @@ def _mixed() -> Scenario:
 
 def _backlog() -> Scenario:
     """The retry storm with a consumer so slow that the queue's backlog runs to 5 digits."""
-    sc = load_scenario(ROOT / "scenarios" / "payments-retry-storm.yaml")
+    sc = load_scenario(ROOT / "scenarios" / "checkout-payment-step-failing.yaml")
     data = sc.model_dump(mode="json", exclude_unset=True)
     data["faults"] = [
         *data["faults"],
@@ -129,9 +129,9 @@ def _window(sim: Simulator, ticks: int) -> Window:
 
 GAMES = {
     "mixed": lambda: _played(_mixed(), 2100.0),
-    "autoscaled": lambda: _session("reports-autoscaler-latency-runaway", 900.0),
+    "autoscaled": lambda: _session("checkout-cannot-scale-for-peak", 900.0),
     "backlog": lambda: _played(_backlog(), 2400.0),
-    "replicas": lambda: _session("profiles-backfill-replica-lag", 600.0),
+    "replicas": lambda: _session("eu-users-see-old-profiles", 600.0),
 }
 CLASSES = [
     r"trace_id=([0-9a-f]{32})",

@@ -198,7 +198,7 @@ def test_check_fails_a_noise_reference_that_names_nothing() -> None:
 def test_the_loader_names_a_mistyped_noise_reference() -> None:
     from chaosgame.scenario.library import find
 
-    text = find("payments-retry-storm").read_text(encoding="utf-8")
+    text = find("checkout-payment-step-failing").read_text(encoding="utf-8")
     text = text.replace(
         "truth:",
         "noise:\n  logs:\n    - {id: sdk-refresh, component: checkout, message: boom}\ntruth:",

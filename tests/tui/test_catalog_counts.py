@@ -53,7 +53,7 @@ def test_every_page_that_counts_fault_kinds_says_the_same() -> None:
 
 @run_async
 async def test_the_declare_dialog_counts_the_same(app_factory: Callable[..., ChaosApp]) -> None:
-    app = app_factory("payments-retry-storm", start="console")
+    app = app_factory("checkout-payment-step-failing", start="console")
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         await press(pilot, "d", "tab")  # to the fault kind: the list offers them all

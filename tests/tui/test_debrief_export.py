@@ -39,7 +39,7 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 async def test_export_goes_to_the_data_folder_and_keeps_earlier_files(
     app_factory: Callable[..., ChaosApp], data_dir: Path
 ) -> None:
-    app = app_factory("payments-retry-storm", start="console", export_dir=None)
+    app = app_factory("checkout-payment-step-failing", start="console", export_dir=None)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         await press(pilot, "w", "e", "y")
@@ -47,7 +47,7 @@ async def test_export_goes_to_the_data_folder_and_keeps_earlier_files(
         await press(pilot, "x")
         await press(pilot, "x")
         folder = data_dir / "postmortems"
-        name = f"postmortem-payments-retry-storm-{SEED}"
+        name = f"postmortem-checkout-payment-step-failing-{SEED}"
         assert sorted(p.name for p in folder.iterdir()) == [f"{name}-2.md", f"{name}.md"]
         assert not list(Path.cwd().iterdir())  # nothing in the folder the game started from
         first, second = folder / f"{name}.md", folder / f"{name}-2.md"

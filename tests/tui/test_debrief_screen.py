@@ -43,7 +43,7 @@ def flat(text: str) -> str:
 
 def bracketed() -> Scenario:
     """The built-in incident with Rich-markup look-alikes in every kind of author text."""
-    data = load("payments-retry-storm").model_dump(mode="json", by_alias=True)
+    data = load("checkout-payment-step-failing").model_dump(mode="json", by_alias=True)
     data["title"] = "Checkout [bold]fails[/bold] at [x] the payment step"
     data["briefing"] = "[bold]PAGE[/]: [x] checkout burns. " + data["briefing"]
     data["debrief"]["summary"] = "[x] The [bold]payments[/bold] deploy [/] broke checkout."
@@ -89,7 +89,7 @@ async def test_author_and_player_text_is_shown_as_written(
 
 @run_async
 async def test_one_score_and_one_path(app_factory: Callable[..., ChaosApp]) -> None:
-    app = app_factory("payments-retry-storm", start="console")
+    app = app_factory("checkout-payment-step-failing", start="console")
     async with app.run_test(size=TALL) as pilot:
         await _to_debrief(pilot, "r", "w", "slash", *"nosuchthing", "enter")
         text = screen_text(app)
@@ -104,7 +104,7 @@ async def test_one_score_and_one_path(app_factory: Callable[..., ChaosApp]) -> N
 
 def slo_first_never_burns() -> Scenario:
     """The built-in incident with its SLOs listed browse (never burns) first."""
-    data = load("payments-retry-storm").model_dump(mode="json", by_alias=True)
+    data = load("checkout-payment-step-failing").model_dump(mode="json", by_alias=True)
     data["slos"] = data["slos"][::-1]
     return Scenario.model_validate(data)
 
@@ -142,7 +142,7 @@ async def test_the_same_figures_everywhere(
     app_factory: Callable[..., ChaosApp], tmp_path: Any
 ) -> None:
     store = RunStore(tmp_path / "runs.sqlite3")
-    app = app_factory("payments-retry-storm", start="console", store=store)
+    app = app_factory("checkout-payment-step-failing", start="console", store=store)
     async with app.run_test(size=TALL) as pilot:
         await _to_debrief(
             pilot, "r", "slash", *"do rollback payments", "enter", "w", "slash", *"nosuch", "enter"

@@ -16,7 +16,7 @@ from tests.tui.conftest import press, run_async, settle
 async def test_an_artefact_can_be_picked_and_declared(
     app_factory: Callable[..., ChaosApp],
 ) -> None:
-    app = app_factory("news-edge-image-leak", start="console")
+    app = app_factory("front-pages-fail-in-three-cities", start="console")
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         await press(pilot, "d")
@@ -43,7 +43,7 @@ async def test_an_artefact_can_be_picked_and_declared(
 async def test_without_tags_the_dialog_offers_components_only(
     app_factory: Callable[..., ChaosApp],
 ) -> None:
-    app = app_factory("payments-retry-storm", start="console")
+    app = app_factory("checkout-payment-step-failing", start="console")
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         await press(pilot, "d")

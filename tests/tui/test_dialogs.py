@@ -25,7 +25,7 @@ def test_kinds_are_found_by_their_summaries_after_their_names() -> None:
 
 @run_async
 async def test_declare_offers_kinds_by_what_they_mean(app_factory: Callable[..., ChaosApp]) -> None:
-    app = app_factory("payments-retry-storm", start="console")
+    app = app_factory("checkout-payment-step-failing", start="console")
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         await press(pilot, "d", *"payments", "tab", *"slow")
@@ -52,7 +52,7 @@ def _inside(widget: Widget, box: Widget) -> bool:
 
 @run_async
 async def test_the_target_is_the_component_looked_at(app_factory: Callable[..., ChaosApp]) -> None:
-    app = app_factory("payments-retry-storm", start="console")
+    app = app_factory("checkout-payment-step-failing", start="console")
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         await press(pilot, "r")
@@ -76,7 +76,7 @@ async def test_the_target_is_the_component_looked_at(app_factory: Callable[..., 
 async def test_parameters_are_asked_by_name_type_and_range(
     app_factory: Callable[..., ChaosApp],
 ) -> None:
-    app = app_factory("payments-retry-storm", start="console")
+    app = app_factory("checkout-payment-step-failing", start="console")
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         await press(pilot, "r", "a")
@@ -102,7 +102,7 @@ async def test_parameters_are_asked_by_name_type_and_range(
 
 @run_async
 async def test_a_missing_parameter_is_a_sentence(app_factory: Callable[..., ChaosApp]) -> None:
-    app = app_factory("payments-retry-storm", start="console")
+    app = app_factory("checkout-payment-step-failing", start="console")
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         await press(pilot, "r", "a")
@@ -130,7 +130,7 @@ async def test_a_missing_parameter_is_a_sentence(app_factory: Callable[..., Chao
 async def test_the_dialog_fits_wraps_and_shows_the_focus(
     app_factory: Callable[..., ChaosApp],
 ) -> None:
-    app = app_factory("payments-retry-storm", start="console")
+    app = app_factory("checkout-payment-step-failing", start="console")
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         await press(pilot, "a")
@@ -162,7 +162,7 @@ async def test_the_dialog_fits_wraps_and_shows_the_focus(
 async def test_declare_fits_with_wrapped_summaries_and_an_error(
     app_factory: Callable[..., ChaosApp],
 ) -> None:
-    app = app_factory("payments-retry-storm", start="console")
+    app = app_factory("checkout-payment-step-failing", start="console")
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         await press(pilot, "d", *"checkout", "tab", *"slow", "enter")  # not a kind: an error

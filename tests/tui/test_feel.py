@@ -32,7 +32,7 @@ async def _health_reads_without_colour(app: ChaosApp) -> None:
 
 
 def test_no_color_is_respected(no_color: None, app_factory: Callable[..., ChaosApp]) -> None:
-    _health_reads_without_colour(app_factory("payments-retry-storm", start="console"))
+    _health_reads_without_colour(app_factory("checkout-payment-step-failing", start="console"))
 
 
 @run_async
@@ -50,7 +50,7 @@ async def test_theme_toggles(app_factory: Callable[..., ChaosApp]) -> None:
 
 @run_async
 async def test_every_screen_key_is_in_the_footer(app_factory: Callable[..., ChaosApp]) -> None:
-    app = app_factory("payments-retry-storm", start="console")
+    app = app_factory("checkout-payment-step-failing", start="console")
     async with app.run_test(size=(120, 30)) as pilot:
         await settle(pilot)
         shown = {k.key for k in app.screen.query(FooterKey)}

@@ -14,7 +14,7 @@ from tests.tui.test_debrief_screen import TALL, flat, screen_text
 async def test_the_score_screen_shows_the_harm_part_and_section(
     app_factory: Callable[..., ChaosApp],
 ) -> None:
-    app = app_factory("account-pages-cached-for-everyone", start="console")
+    app = app_factory("account-pages-show-other-customers", start="console")
     async with app.run_test(size=TALL) as pilot:
         await settle(pilot)
         await press(pilot, "e", "y")

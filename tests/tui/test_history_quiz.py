@@ -134,9 +134,9 @@ async def test_a_finished_run_opens_its_postmortem_and_exports_it(
         assert isinstance(screen, PostmortemScreen)
         assert screen.text is not None
         assert screen.text.startswith("# Postmortem: ")
-        assert "run 1, scenario `payments-retry-storm`" in screen.text
+        assert "run 1, scenario `checkout-payment-step-failing`" in screen.text
         await press(pilot, "x")
-        written = tmp_path / f"postmortem-payments-retry-storm-{SEED}-run1.md"
+        written = tmp_path / f"postmortem-checkout-payment-step-failing-{SEED}-run1.md"
         assert written.read_text(encoding="utf-8") == screen.text
         await press(pilot, "escape")
         assert isinstance(app.screen, HistoryScreen)
@@ -330,3 +330,54 @@ async def test_escape_leaves_the_answer_field_before_the_screen(
         assert quiz.tally.skipped == first_open + 1
         await press(pilot, "escape")
         assert isinstance(app.screen, HomeScreen)
+
+
+def _on_screen(quiz: QuizScreen) -> str:
+    """Every text the quiz screen shows: its static texts and the choices' prompts."""
+    from textual.widgets import OptionList, Static
+
+    texts = [str(w.render()) for w in quiz.query(Static)]
+    for options in quiz.query(OptionList):
+        texts += [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+    return " ".join(" ".join(texts).split())
+
+
+@run_async
+async def test_quiz_shows_the_chosen_wrong_choices_rebuttal_only_after_answering(
+    app_factory: Callable[..., ChaosApp],
+) -> None:
+    drawn = pick("slo", 100, SEED)
+    first = next(i for i, q in enumerate(drawn) if q.kind == "choice")
+    q = drawn[first]
+    wrong = [n for n in range(len(q.choices)) if n != q.answer]
+    picked, other = wrong[0], wrong[1]
+    app = app_factory()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, *_open_topic("slo"))
+        for between in drawn[:first]:
+            await press(pilot, "ctrl+s" if between.kind == "open" else "s", "n")
+        quiz = app.screen
+        assert isinstance(quiz, QuizScreen)
+        assert quiz.question is q
+        before = _on_screen(quiz)
+        assert q.choices[picked] in before
+        for text in q.why_not.values():
+            assert text not in before  # no rebuttal before the player answers
+        assert "Why not" not in before
+        await press(pilot, str(picked + 1))
+        feedback = " ".join(str(quiz.query_one("#quiz-feedback").render()).split())
+        assert f"Why not {picked + 1}: {q.why_not[picked]}" in feedback
+        assert q.why_not[other] not in feedback  # only the chosen choice's rebuttal
+        assert feedback.index(q.explanation[:40]) < feedback.index("Why not")
+        # a right answer gets the explanation and no rebuttal
+        nxt = next(i for i, later in enumerate(drawn) if i > first and later.kind == "choice")
+        await press(pilot, "n")
+        for between in drawn[first + 1 : nxt]:
+            # an open answer left empty counts as skipped (a typed s would be text)
+            await press(pilot, "ctrl+s" if between.kind == "open" else "s", "n")
+        assert quiz.question is drawn[nxt]
+        await press(pilot, str(int(drawn[nxt].answer) + 1))
+        feedback = str(quiz.query_one("#quiz-feedback").render())
+        assert "Right." in feedback
+        assert "Why not" not in feedback

@@ -17,7 +17,7 @@ from tests.tui.conftest import press, run_async, settle
 async def test_a_request_names_the_party_and_a_refusal_is_a_sentence(
     app_factory: Callable[..., ChaosApp],
 ) -> None:
-    app = app_factory("checkout-partner-retry-loop", start="console")
+    app = app_factory("checkout-fails-for-partner-too", start="console")
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         await press(pilot, "r", "a")
@@ -61,7 +61,7 @@ async def test_a_request_names_the_party_and_a_refusal_is_a_sentence(
 async def test_the_status_page_and_requests_show_beside_the_pages(
     app_factory: Callable[..., ChaosApp],
 ) -> None:
-    app = app_factory("payments-config-sync-reapplies", start="console")
+    app = app_factory("checkout-cards-declined", start="console")
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         alerts = app.screen.query_one(AlertList)

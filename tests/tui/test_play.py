@@ -79,7 +79,7 @@ async def test_home_to_debrief_with_keys_only(app_factory: Callable[..., ChaosAp
 
 @run_async
 async def test_bad_query_is_a_clear_message(app_factory: Callable[..., ChaosApp]) -> None:
-    app = app_factory("payments-retry-storm", start="console")
+    app = app_factory("checkout-payment-step-failing", start="console")
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         assert isinstance(app.screen, ConsoleScreen)
@@ -104,7 +104,7 @@ async def test_bad_query_is_a_clear_message(app_factory: Callable[..., ChaosApp]
 
 @run_async
 async def test_risky_action_asks_first(app_factory: Callable[..., ChaosApp]) -> None:
-    app = app_factory("payments-retry-storm", start="console")
+    app = app_factory("checkout-payment-step-failing", start="console")
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         assert app.game is not None
@@ -119,7 +119,7 @@ async def test_risky_action_asks_first(app_factory: Callable[..., ChaosApp]) -> 
 
 @run_async
 async def test_export_postmortem(app_factory: Callable[..., ChaosApp], tmp_path: Path) -> None:
-    app = app_factory("payments-retry-storm", start="console")
+    app = app_factory("checkout-payment-step-failing", start="console")
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         await press(pilot, "w", "e", "y")
@@ -132,7 +132,7 @@ async def test_export_postmortem(app_factory: Callable[..., ChaosApp], tmp_path:
 
 @run_async
 async def test_log_search_and_paging(app_factory: Callable[..., ChaosApp]) -> None:
-    app = app_factory("payments-retry-storm", start="console")
+    app = app_factory("checkout-payment-step-failing", start="console")
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         await press(pilot, "3", "slash", *"payments error", "enter")
@@ -152,7 +152,7 @@ async def test_resume_after_quit(app_factory: Callable[..., ChaosApp], tmp_path:
     from chaosgame.game.records import RunStore
 
     store = RunStore(tmp_path / "runs.sqlite")
-    app = app_factory("payments-retry-storm", start="console", store=store)
+    app = app_factory("checkout-payment-step-failing", start="console", store=store)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         await press(pilot, "r", "w")
@@ -181,7 +181,7 @@ async def test_a_file_is_validated_when_played(
     from chaosgame.scenario.library import find
 
     good = tmp_path / "good.yaml"
-    good.write_text(find("payments-retry-storm").read_text())
+    good.write_text(find("checkout-payment-step-failing").read_text())
     broken = tmp_path / "broken.yaml"
     broken.write_text(
         "id: broken\ntitle: Looks fine from the list\ntopics: [slo]\nseed: 3\n"
@@ -204,7 +204,7 @@ async def test_a_file_is_validated_when_played(
         await press(pilot, "down", "enter")
         assert isinstance(app.screen, BriefingScreen)
         assert app.game is not None
-        assert app.game.scenario_id == "payments-retry-storm"
+        assert app.game.scenario_id == "checkout-payment-step-failing"
 
 
 @run_async
@@ -213,7 +213,7 @@ async def test_declare_by_picking_from_the_lists(app_factory: Callable[..., Chao
 
     from chaosgame.tui.screens.dialogs import DeclareDialog
 
-    app = app_factory("payments-retry-storm", start="console")
+    app = app_factory("checkout-payment-step-failing", start="console")
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         await press(pilot, "d")
@@ -248,7 +248,7 @@ async def test_trace_search_then_waterfall(app_factory: Callable[..., ChaosApp])
 
     from chaosgame.telemetry.query import COSTS
 
-    app = app_factory("payments-retry-storm", start="console")
+    app = app_factory("checkout-payment-step-failing", start="console")
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         assert app.game is not None
@@ -290,7 +290,7 @@ async def test_palette_runs_queries_and_mitigations(app_factory: Callable[..., C
                     return
         raise AssertionError(f"the palette never offered {text!r}")
 
-    app = app_factory("payments-retry-storm", start="console")
+    app = app_factory("checkout-payment-step-failing", start="console")
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         assert app.game is not None

@@ -14,7 +14,7 @@ from tests.tui.conftest import press, run_async, screen_lines, settle
 async def test_f_opens_the_profile_of_the_component_under_the_cursor(
     app_factory: Callable[..., ChaosApp],
 ) -> None:
-    app = app_factory("payments-retry-storm", start="console")
+    app = app_factory("checkout-payment-step-failing", start="console")
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         await press(pilot, "r")

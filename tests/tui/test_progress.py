@@ -63,7 +63,7 @@ async def test_starting_shows_progress_until_the_briefing(
 async def test_ending_shows_progress_until_the_debrief(
     app_factory: Callable[..., ChaosApp], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    app = app_factory("payments-retry-storm", start="console")
+    app = app_factory("checkout-payment-step-failing", start="console")
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         release = _held(monkeypatch, "_debrief")
@@ -81,7 +81,7 @@ async def test_ending_shows_progress_until_the_debrief(
 async def test_an_ordinary_step_shows_no_progress_screen(
     app_factory: Callable[..., ChaosApp],
 ) -> None:
-    app = app_factory("payments-retry-storm", start="console")
+    app = app_factory("checkout-payment-step-failing", start="console")
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         await press(pilot, "w")

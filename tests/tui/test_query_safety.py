@@ -23,7 +23,7 @@ from tests.tui.conftest import press, run_async, settle
 
 @run_async
 async def test_failing_queries_are_messages(app_factory: Callable[..., ChaosApp]) -> None:
-    app = app_factory("payments-retry-storm", start="console")
+    app = app_factory("checkout-payment-step-failing", start="console")
     messages: list[Message] = []
     async with app.run_test(size=(80, 24), message_hook=messages.append) as pilot:
         await settle(pilot)
@@ -80,7 +80,7 @@ async def test_quitting_stops_a_running_search(
             done.set()
 
     monkeypatch.setattr(logsearch, "render", render)
-    app = app_factory("payments-retry-storm", start="console")
+    app = app_factory("checkout-payment-step-failing", start="console")
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         assert app.game is not None

@@ -76,7 +76,7 @@ async def test_home_at_120x36_shows_every_title_whole(app_factory: Callable[...,
 
 @run_async
 async def test_console_hints_fit_at_80x24(app_factory: Callable[..., ChaosApp]) -> None:
-    app = app_factory("payments-retry-storm", start="console")
+    app = app_factory("checkout-payment-step-failing", start="console")
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         await press(pilot, "r")
@@ -96,7 +96,7 @@ async def test_console_hints_fit_at_80x24(app_factory: Callable[..., ChaosApp]) 
 async def test_log_records_are_one_per_line_and_wrap_on_demand(
     app_factory: Callable[..., ChaosApp],
 ) -> None:
-    app = app_factory("payments-retry-storm", start="console")
+    app = app_factory("checkout-payment-step-failing", start="console")
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         await press(pilot, "3", "slash", *"payments error", "enter")
@@ -120,7 +120,7 @@ async def test_log_records_are_one_per_line_and_wrap_on_demand(
 
 @run_async
 async def test_the_traces_tab_uses_its_space(app_factory: Callable[..., ChaosApp]) -> None:
-    app = app_factory("payments-retry-storm", start="console")
+    app = app_factory("checkout-payment-step-failing", start="console")
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         await press(pilot, "4", "slash", *"checkout status=error", "enter")

@@ -65,7 +65,7 @@ def test_screen(
     snap_compare: Any,
 ) -> None:
     options, keys = SCREENS[name]
-    scenario = "payments-retry-storm" if options else None
+    scenario = "checkout-payment-step-failing" if options else None
     app = app_factory(scenario, **options)
     assert snap_compare(app, terminal_size=size, run_before=_steps(keys))
 

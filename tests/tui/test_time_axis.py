@@ -64,7 +64,7 @@ def test_a_plot_without_a_clock_has_no_axis() -> None:
 async def test_a_chart_has_a_clock_axis_with_the_page_and_the_actions(
     app_factory: Callable[..., ChaosApp],
 ) -> None:
-    app = app_factory("payments-retry-storm", start="console")
+    app = app_factory("checkout-payment-step-failing", start="console")
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         await press(pilot, "r", "5", "r", "1")  # the map, then the timeline (the deploys)
@@ -91,7 +91,7 @@ async def test_a_chart_has_a_clock_axis_with_the_page_and_the_actions(
 async def test_message_timeline_and_alerts_agree_on_a_mitigation(
     app_factory: Callable[..., ChaosApp],
 ) -> None:
-    app = app_factory("payments-retry-storm", start="console")
+    app = app_factory("checkout-payment-step-failing", start="console")
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         assert app.snapshot is not None

@@ -12,7 +12,7 @@ from chaosgame.tui.screens.console import ConsoleScreen
 from chaosgame.tui.screens.dialogs import ActionDialog
 from tests.tui.conftest import press, run_async, settle
 
-LONG = "tracker-db-deleted-restore"
+LONG = "issue-tracker-down"
 
 
 @run_async

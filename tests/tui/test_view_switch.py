@@ -34,7 +34,7 @@ def rendered(monkeypatch: pytest.MonkeyPatch) -> list[int]:
 async def test_the_map_is_not_rendered_again_after_a_tab_round_trip(
     app_factory: Callable[..., ChaosApp], rendered: list[int]
 ) -> None:
-    app = app_factory("payments-retry-storm", start="console")
+    app = app_factory("checkout-payment-step-failing", start="console")
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         await press(pilot, "r")
@@ -54,7 +54,7 @@ async def test_the_map_is_not_rendered_again_after_a_tab_round_trip(
 async def test_a_new_theme_redraws_the_map(
     app_factory: Callable[..., ChaosApp], rendered: list[int]
 ) -> None:
-    app = app_factory("payments-retry-storm", start="console")
+    app = app_factory("checkout-payment-step-failing", start="console")
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         await press(pilot, "r", "2", "1")

@@ -11,7 +11,14 @@ whose first topic is ``slo``). Each file is a list of entries::
       choices: [..., ...]     # 2 to 5 for a choice question; omitted for an open one
       answer: 1               # index of the right choice; for an open question, a model answer
       explanation: ...        # why the answer is right (and why the tempting wrong ones are not)
+      why_not:                # choice questions: for every WRONG choice, by its index, what is
+        0: ...                # half-right about it and why it is still wrong here
+        2: ...
       rubric: [..., ...]      # the points a good open answer makes (required for open)
+
+A player who picks a wrong choice reads the explanation and that choice's ``why_not``; the
+review of all answers (the debrief) shows every wrong choice's. ``why_not`` is never shown
+before the player answers.
 
 The debrief asks a scenario's own questions and then draws more with :func:`draw`; the
 ``chaosgame quiz`` command practises them alone.
@@ -63,6 +70,8 @@ class BankQuestion(BaseModel):
     choices: tuple[Text, ...] = ()
     answer: int | Text
     explanation: Text
+    why_not: dict[int, Text] = Field(default_factory=dict)
+    """Choice questions: the rebuttal of each wrong choice, by its index (0-based)."""
     rubric: tuple[Text, ...] = ()
     difficulty: Literal["easy", "medium", "hard"]
 
@@ -85,6 +94,23 @@ class BankQuestion(BaseModel):
                 "must be the index of the right choice (0, 1, ...) for a choice question, "
                 f"or a model answer (text) for an open one, not {value!r}"
             )
+        return value
+
+    @field_validator("why_not", mode="before")
+    @classmethod
+    def _why_not_shape(cls, value: Any) -> Any:
+        if value is None:
+            raise ValueError(
+                "is empty; give the rebuttal of each wrong choice by its index (0: ..., 2: ...)"
+            )
+        if not isinstance(value, dict):
+            raise ValueError(
+                "must map the index of each wrong choice (0, 1, ...) to its rebuttal, "
+                f"not {type(value).__name__}"
+            )
+        for key in value:
+            if isinstance(key, bool) or not isinstance(key, int):
+                raise ValueError(f"key {key!r} is not a choice index (0, 1, ...)")
         return value
 
     @field_validator("topics")
@@ -114,14 +140,42 @@ class BankQuestion(BaseModel):
                 raise ValueError(
                     f"answer {self.answer} is not a choice index (0 to {len(self.choices) - 1})"
                 )
+            self._check_why_not()
         else:
             if self.choices:
                 raise ValueError("an open question has no choices")
+            if self.why_not:
+                raise ValueError("an open question has no why_not (it has no wrong choices)")
             if not isinstance(self.answer, str):
                 raise ValueError("an open question's answer is a model answer (text)")
             if not self.rubric:
                 raise ValueError("an open question needs a rubric (the points a good answer makes)")
         return self
+
+    def _check_why_not(self) -> None:
+        last = len(self.choices) - 1
+        beyond = sorted(i for i in self.why_not if not 0 <= i <= last)
+        if beyond:
+            raise ValueError(
+                f"why_not: {', '.join(map(str, beyond))} is not a choice index (0 to {last})"
+            )
+        if self.answer in self.why_not:
+            raise ValueError(
+                f"why_not: {self.answer} is the right answer; only the wrong choices get a rebuttal"
+            )
+        missing = [
+            i for i in range(len(self.choices)) if i != self.answer and i not in self.why_not
+        ]
+        if missing:
+            raise ValueError(
+                f"why_not: no rebuttal for wrong choice {', '.join(map(str, missing))} "
+                "(say what is half-right about it and why it is still wrong here)"
+            )
+        blank = sorted(i for i, text in self.why_not.items() if not text.strip())
+        if blank:
+            raise ValueError(
+                f"why_not: the rebuttal of choice {', '.join(map(str, blank))} is blank"
+            )
 
     @property
     def topic(self) -> str:
@@ -133,6 +187,10 @@ class BankQuestion(BaseModel):
         if self.kind == "choice" and isinstance(self.answer, int):
             return self.choices[self.answer]
         return None
+
+    def rebuttal(self, choice: int) -> str | None:
+        """Why ``choice`` (0-based) is wrong, or None for the right one or an open question."""
+        return self.why_not.get(choice)
 
 
 def _describe(error: ValidationError) -> str:

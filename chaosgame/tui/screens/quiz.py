@@ -4,7 +4,9 @@ The questions come from the core's seeded draw (:func:`chaosgame.game.quiz.pick`
 order for the same seed and topic; the running :class:`~chaosgame.game.quiz.Tally` is the one
 ``chaosgame quiz`` keeps. Multiple choice is answered with a key (1-4 or a-d) or the arrows
 and enter; an open answer is typed, then compared with the model answer and its rubric, and
-the player says whether it made those points.
+the player says whether it made those points. A wrong choice is answered with the explanation
+and that choice's rebuttal (why it is tempting and why it is still wrong), shown only after the
+player answered.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from textual.screen import Screen
 from textual.widgets import OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
-from chaosgame.game.quiz import Tally, is_right, right_choice
+from chaosgame.game.quiz import Tally, is_right, rebuttal, right_choice
 from chaosgame.tui.screens.history import back_on_screen
 from chaosgame.tui.widgets.footer import KeyFooter
 
@@ -284,7 +286,11 @@ class QuizScreen(Screen[None]):
                 "bold $error",
             )
         )
-        self._feedback(Content.assemble(verdict, "\n\n", q.explanation, "\n\n", *self._next_keys()))
+        why = rebuttal(q, index)
+        why_not: list[Part] = ["\n\n", (f"Why not {index + 1}: ", "bold"), why] if why else []
+        self._feedback(
+            Content.assemble(verdict, "\n\n", q.explanation, *why_not, "\n\n", *self._next_keys())
+        )
 
     def _mark_choices(self, chosen: int | None) -> None:
         q = self.question
