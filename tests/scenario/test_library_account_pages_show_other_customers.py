@@ -26,7 +26,7 @@ def test_the_takedown_is_legitimate_only_because_the_scenario_says_so() -> None:
     sc = load(ID)
     assert sc.harm is not None
     score = reference_score(sc)
-    assert score.total >= 99.0
+    assert score.total >= 97.0
     assert not score.part("time").data["symptom_hiding"]
     # a takedown still in force at the end is allowed by the scenario...
     assert not reference_score(sc, lift=False).part("time").data["symptom_hiding"]
