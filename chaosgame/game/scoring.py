@@ -362,8 +362,7 @@ def assess(
 
     path = trail.trail(sc, session.actions, set(sim.world.names), session.seed)
     informed = bool(session.declarations) and all(
-        path.informed(sc, h["component"], h["kind"])
-        for h in session.declarations[-1]["hypotheses"][:1]
+        path.informed(h["component"], h["kind"]) for h in session.declarations[-1]["hypotheses"][:1]
     )
     diag = diagnosis(sc, session.declarations, session.seed, informed)
 

@@ -85,7 +85,7 @@ class Trail:
     unneeded: tuple[str, ...]
     """Those that were neither reference steps nor aimed at the causal chain, as text."""
 
-    def informed(self, scenario: Scenario, component: str | None, kind: str) -> bool:
+    def informed(self, component: str | None, kind: str) -> bool:
         """Whether a declared cause rests on something the player looked at first."""
         if kind == "no-fault":
             return self.queries > 0
@@ -103,9 +103,7 @@ class Trail:
         }
 
 
-def role(
-    scenario: Scenario, action: dict[str, Any], on_chain: set[str], seed: int | None = None
-) -> str:
+def role(scenario: Scenario, action: dict[str, Any], on_chain: set[str]) -> str:
     """What one mitigation was, judged with the truth: ``reference``, ``chain``, ``unneeded``
     or ``word`` (a message, not a change)."""
     name = str(action.get("action"))
@@ -141,7 +139,7 @@ def trail(
             queries += 1
             seen |= looked(act, names)
         elif kind == "mitigate":
-            r = role(scenario, act, on_chain, seed)
+            r = role(scenario, act, on_chain)
             if r == "word":
                 continue
             changes += 1
