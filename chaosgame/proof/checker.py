@@ -38,8 +38,9 @@ from typing import Any
 from chaosgame.engine import onset as harm
 from chaosgame.engine.fleet import root_fleet
 from chaosgame.engine.sim import Simulator
-from chaosgame.game import impact, players
+from chaosgame.game import baselines, impact, players
 from chaosgame.game.session import Session
+from chaosgame.proof import forks
 from chaosgame.proof.recovery import SETTLE, Judge, burned, objective_mask
 from chaosgame.proof.signals import find_signals
 from chaosgame.scenario.model import Scenario
@@ -137,10 +138,21 @@ def _expiring(sim: Simulator) -> frozenset[str]:
     return frozenset(names[f.target] for f in sim.faults if f.spec.kind == "cert-expired")
 
 
-def _play(sc: Scenario, seed: int, actions: list[dict[str, Any]], settle: float) -> Run:
+def _play(
+    sc: Scenario,
+    seed: int,
+    actions: list[dict[str, Any]],
+    settle: float,
+    start: Session | None = None,
+) -> Run:
     """Play ``actions`` as a player would (the one player of :mod:`chaosgame.game.players`,
-    the same runs scoring compares with), then run on to the deadline plus ``settle``."""
-    session, refused = players.play(sc, actions, seed)
+    the same runs scoring compares with), then run on to the deadline plus ``settle``.
+    ``start``: the session to play in, already run to the page (:mod:`chaosgame.proof.forks`);
+    by default a fresh one."""
+    if start is None:
+        session, refused = players.play(sc, actions, seed)
+    else:
+        session, refused = start, players.play_on(start, actions)
     sim = session.sim
     assert sim is not None
     deadline = session.deadline
@@ -191,10 +203,14 @@ def check_scenario(sc: Scenario, seed: int | None = None, settle: float = SETTLE
     """Run every check on a validated scenario."""
     seed = sc.seed if seed is None else seed
     no_fault = sc.truth.root_cause.kind == "no-fault"
-    nothing = _play(sc, seed, players.idle_actions(sc), settle)
+    # every player sees the same world up to the page: simulate it there once
+    start = forks.paged(sc, seed)
+    twin = forks.fork(start)
+    nothing = _play(sc, seed, players.idle_actions(sc), settle, start)
     end = nothing.deadline + settle
     base = _baseline(sc, seed, end, _expiring(nothing.sim))
-    reference = _play(sc, seed, players.reference_actions(sc), settle)
+    reference = _play(sc, seed, players.reference_actions(sc), settle, twin)
+    _share_comparison(sc, seed, settle, nothing, reference)
     judge = Judge(base)
     onset = nothing.session.onset if nothing.session is not None else nothing.page
     checks = [
@@ -205,6 +221,15 @@ def check_scenario(sc: Scenario, seed: int | None = None, settle: float = SETTLE
         _check_nothing(sc, nothing, reference, judge, no_fault),
     ]
     return checks
+
+
+def _share_comparison(sc: Scenario, seed: int, settle: float, nothing: Run, ref: Run) -> None:
+    """Hand the doing-nothing and reference runs to the game's scoring, which compares the
+    doing-nothing player with exactly these two runs (:mod:`chaosgame.game.baselines`): they
+    are simulated once, not again when :func:`nothing_score` scores the idle player."""
+    if settle != players.SETTLE_S or nothing.session is None or ref.session is None:
+        return
+    baselines.offer(sc, seed, settle, ref.session, nothing.session, ref.refused)
 
 
 def _check_hurts(sc: Scenario, run: Run, base: Simulator, onset: float, nf: bool) -> Check:
