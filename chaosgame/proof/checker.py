@@ -144,11 +144,13 @@ def _play(
     actions: list[dict[str, Any]],
     settle: float,
     start: Session | None = None,
+    until: float | None = None,
 ) -> Run:
     """Play ``actions`` as a player would (the one player of :mod:`chaosgame.game.players`,
     the same runs scoring compares with), then run on to the deadline plus ``settle``.
     ``start``: the session to play in, already run to the page (:mod:`chaosgame.proof.forks`);
-    by default a fresh one."""
+    by default a fresh one. ``until``: stop there if that comes first (nothing after it
+    is read)."""
     if start is None:
         session, refused = players.play(sc, actions, seed)
     else:
@@ -156,7 +158,7 @@ def _play(
     sim = session.sim
     assert sim is not None
     deadline = session.deadline
-    sim.run_until(deadline + settle)
+    sim.run_until(deadline + settle if until is None else min(deadline + settle, until))
     return Run(sim, session.start_time, deadline, refused, session)
 
 
@@ -166,6 +168,15 @@ def _baseline(
     sim = Simulator(_without_faults(sc, expiring), seed)
     sim.run_until(until)
     return sim
+
+
+def _baseline_of(sc: Scenario, seed: int, until: float, nothing: Run) -> Simulator:
+    """The fault-free run to ``until``. A scenario without faults is its own fault-free
+    version, and a player who does nothing changes nothing: the doing-nothing run, settled
+    to ``until``, is then that very simulation (it is only read)."""
+    if not sc.faults and abs(nothing.sim.now - until) < nothing.sim.dt / 2:
+        return nothing.sim
+    return _baseline(sc, seed, until, _expiring(nothing.sim))
 
 
 def _tick(sim: Simulator, t: float) -> int:
@@ -208,7 +219,7 @@ def check_scenario(sc: Scenario, seed: int | None = None, settle: float = SETTLE
     twin = forks.fork(start)
     nothing = _play(sc, seed, players.idle_actions(sc), settle, start)
     end = nothing.deadline + settle
-    base = _baseline(sc, seed, end, _expiring(nothing.sim))
+    base = _baseline_of(sc, seed, end, nothing)
     reference = _play(sc, seed, players.reference_actions(sc), settle, twin)
     _share_comparison(sc, seed, settle, nothing, reference)
     judge = Judge(base)
@@ -415,7 +426,8 @@ def _check_herrings(sc: Scenario, seed: int, run: Run, onset: float) -> Check:
             if hidden is not None:
                 bad.append(hidden)
                 continue
-        alt = _play(without, seed, players.idle_actions(without), 0.0)
+        # only the damage up to this run's time limit is compared: stop there
+        alt = _play(without, seed, players.idle_actions(without), 0.0, until=run.deadline)
         alt_share, _b, _w = _damage(alt.sim, onset, run.deadline)
         if abs(alt_share - share) > HERRING_TOLERANCE * share + 0.002:
             bad.append(

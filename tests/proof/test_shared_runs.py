@@ -87,6 +87,11 @@ def _unshared(monkeypatch: pytest.MonkeyPatch) -> None:
     """Check as before runs were shared: every run simulated from the start on its own."""
     monkeypatch.setattr(forks, "fork", lambda s: forks.paged(s.scenario, s.seed))
     monkeypatch.setattr(checker.baselines, "offer", lambda *_a: False)
+    monkeypatch.setattr(
+        checker,
+        "_baseline_of",
+        lambda sc, seed, until, run: checker._baseline(sc, seed, until, checker._expiring(run.sim)),
+    )
 
 
 @pytest.mark.parametrize("name", SCENARIOS)
