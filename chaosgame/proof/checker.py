@@ -405,6 +405,19 @@ def _remove(sc: Scenario, ref: str) -> tuple[Scenario | None, str, float | None]
     )
 
 
+def _share_without(without: Scenario, seed: int, run: Run, onset: float, noise: bool) -> float:
+    """The budget share the doing-nothing player sees burn from ``onset`` to ``run``'s time
+    limit in ``without`` (the scenario less one red herring).
+
+    Authored noise is telemetry only: the engine never reads it (``Noise``), so without a
+    noise item the world runs exactly as ``run`` did and its share is ``run``'s. Any other
+    herring is played out, only to the time limit the damage is compared over."""
+    if noise:
+        return _damage(run.sim, onset, run.deadline)[0]
+    alt = _play(without, seed, players.idle_actions(without), 0.0, until=run.deadline)
+    return _damage(alt.sim, onset, run.deadline)[0]
+
+
 def _check_herrings(sc: Scenario, seed: int, run: Run, onset: float) -> Check:
     name = "red-herrings"
     herrings = sc.truth.red_herrings
@@ -426,9 +439,7 @@ def _check_herrings(sc: Scenario, seed: int, run: Run, onset: float) -> Check:
             if hidden is not None:
                 bad.append(hidden)
                 continue
-        # only the damage up to this run's time limit is compared: stop there
-        alt = _play(without, seed, players.idle_actions(without), 0.0, until=run.deadline)
-        alt_share, _b, _w = _damage(alt.sim, onset, run.deadline)
+        alt_share = _share_without(without, seed, run, onset, h.ref.startswith(PREFIXES))
         if abs(alt_share - share) > HERRING_TOLERANCE * share + 0.002:
             bad.append(
                 f"{what} is on the causal chain: without it the budget burned changes from "

@@ -21,6 +21,7 @@ SCENARIOS = [
     "add-to-cart-failing",
     "search-cpu-high-at-night",
     "product-pages-fail-at-morning-peak",
+    "edge-proxies-at-full-cpu",  # noise red herrings
 ]
 
 
@@ -87,6 +88,12 @@ def _unshared(monkeypatch: pytest.MonkeyPatch) -> None:
     """Check as before runs were shared: every run simulated from the start on its own."""
     monkeypatch.setattr(forks, "fork", lambda s: forks.paged(s.scenario, s.seed))
     monkeypatch.setattr(checker.baselines, "offer", lambda *_a: False)
+    real = checker._share_without
+    monkeypatch.setattr(
+        checker,
+        "_share_without",
+        lambda sc, seed, run, onset, _noise: real(sc, seed, run, onset, False),
+    )
     monkeypatch.setattr(
         checker,
         "_baseline_of",
@@ -125,3 +132,18 @@ def test_runs_at_another_horizon_are_not_offered_to_scoring() -> None:
     computed = baselines.compute(sc, sc.seed, players.SETTLE_S)
     assert kept is not None
     assert baselines.encode(kept) == baselines.encode(computed)
+
+
+@pytest.mark.parametrize("name", ["analytics-one-tenant-dark", "edge-proxies-at-full-cpu"])
+def test_the_world_runs_the_same_without_its_noise(name: str) -> None:
+    # what lets check skip the counterfactual run of a noise red herring
+    sc = _scenario(name)
+    assert sc.noise.alerts or sc.noise.logs or sc.noise.slow_queries or sc.noise.metrics
+    quiet = sc.model_copy(update={"noise": type(sc.noise)()})
+    runs = []
+    for s in (sc, quiet):
+        session, _ = players.play(s, players.idle_actions(s), s.seed)
+        assert session.sim is not None
+        session.sim.run_until(session.deadline)
+        runs.append(_tables(session))
+    _same(runs[0], runs[1])
