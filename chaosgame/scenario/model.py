@@ -23,6 +23,7 @@ from chaosgame.scenario.evidence import Evidence, check_evidence
 from chaosgame.scenario.faults import FAULT_KINDS, FaultBase
 from chaosgame.scenario.flag_features import FlagFeature, check_features
 from chaosgame.scenario.fleet import check_fleet
+from chaosgame.scenario.generated import Generated
 from chaosgame.scenario.harm import HarmSettings, check_harm
 from chaosgame.scenario.noise import Noise, check_noise
 from chaosgame.scenario.parties import Comms, Party, Pipeline, check_parties, target_names
@@ -611,6 +612,10 @@ class Scenario(BaseModel):
     )
     comms: Comms | None = Field(
         default=None, description="a public status page whose update cadence is scored"
+    )
+    generator: Generated | None = Field(
+        default=None,
+        description="set by `chaosgame generate`: the seed code that makes this file again",
     )
     harm: HarmSettings | None = Field(
         default=None,

@@ -1,0 +1,563 @@
+"""The kinds of system a generated incident happens in, with names and shapes that fit them.
+
+Each archetype is a small real-looking core (its user journeys, the services behind them, the
+stores those call) written as a call list, plus a pool of words for the services a bigger
+fleet of that kind grows. :mod:`chaosgame.generate.system` turns one into a fleet of any size.
+
+The call list has one line per caller: ``caller: callee callee? callee~``. A bare callee is a
+required synchronous call, ``?`` marks an optional call (a failure degrades the answer, not
+the request) and ``~`` an asynchronous one (a queue and its consumer). Component kinds follow
+the names (``-db``, ``-index``, ``-ledger`` are databases, ``-cache`` caches, ``-events``,
+``-queue``, ``-stream`` queues) unless ``kinds`` says otherwise.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class JourneySpec:
+    """A user journey: what users do, the service that serves it, and its usual rate."""
+
+    name: str
+    entry: str
+    rate: float
+    doing: str
+    """What users do, for briefings: 'check out', 'load their feed'."""
+
+
+@dataclass(frozen=True)
+class Archetype:
+    key: str
+    title: str
+    product: str
+    """What the on-call engineer is on call for: 'the shop'."""
+    users: str
+    journeys: tuple[JourneySpec, ...]
+    calls: str
+    kinds: dict[str, str]
+    pad: tuple[str, ...]
+    """Words for the extra services a bigger fleet has."""
+    teams: dict[str, str]
+    external_words: tuple[str, ...] = ()
+    """What the third parties are, for debriefs: 'card network'."""
+
+    def edges(self) -> list[tuple[str, str, str]]:
+        """The call list as (caller, callee, mode) with mode 'sync', 'optional' or 'async'."""
+        out = []
+        for line in self.calls.strip().splitlines():
+            caller, _, rest = line.partition(":")
+            for word in rest.split():
+                mode = (
+                    "optional" if word.endswith("?") else "async" if word.endswith("~") else "sync"
+                )
+                out.append((caller.strip(), word.rstrip("?~"), mode))
+        return out
+
+    def kind_of(self, name: str) -> str:
+        if name in self.kinds:
+            return self.kinds[name]
+        if name.endswith(("-db", "-index", "-ledger", "-store")):
+            return "database"
+        if name.endswith("-cache"):
+            return "cache"
+        if name.endswith(("-events", "-queue", "-stream")):
+            return "queue"
+        return "service"
+
+
+def _j(spec: str) -> tuple[JourneySpec, ...]:
+    out = []
+    for line in spec.strip().splitlines():
+        name, entry, rate, doing = (p.strip() for p in line.split("|"))
+        out.append(JourneySpec(name, entry, float(rate), doing))
+    return tuple(out)
+
+
+ARCHETYPES: dict[str, Archetype] = {}
+
+
+def _add(a: Archetype) -> None:
+    ARCHETYPES[a.key] = a
+
+
+_add(
+    Archetype(
+        key="shop",
+        title="online shop",
+        product="the shop",
+        users="shoppers",
+        journeys=_j(
+            """
+            browse | storefront | 220 | load product pages
+            search | search | 120 | search the catalogue
+            add-to-cart | cart | 60 | add items to their carts
+            checkout | checkout | 25 | check out
+            """
+        ),
+        calls="""
+            storefront: catalog pricing reviews?
+            search: search-index
+            cart: cart-cache pricing inventory
+            checkout: cart payments inventory orders-db order-events tax-api
+            payments: payments-db card-network
+            inventory: inventory-db
+            pricing: pricing-cache
+            pricing-cache: pricing-db
+            catalog: catalog-db
+            order-events: fulfilment~
+            fulfilment: orders-db
+        """,
+        kinds={"tax-api": "external", "card-network": "external", "fulfilment": "worker"},
+        pad=(
+            "recommendations",
+            "wishlist",
+            "promotions",
+            "loyalty",
+            "gift-cards",
+            "returns",
+            "sellers",
+            "notifications",
+            "fraud-check",
+            "address-book",
+            "images",
+            "sessions",
+            "coupons",
+            "bundles",
+            "shipping-quotes",
+            "stock-alerts",
+            "store-locator",
+            "ratings",
+        ),
+        teams={
+            "storefront": "web",
+            "search": "discovery",
+            "cart": "cart",
+            "checkout": "checkout",
+            "payments": "payments",
+            "inventory": "supply",
+            "pricing": "pricing",
+            "catalog": "catalog",
+            "fulfilment": "fulfilment",
+        },
+        external_words=("tax calculation API", "card network"),
+    )
+)
+
+_add(
+    Archetype(
+        key="payments",
+        title="payments platform",
+        product="payments",
+        users="merchants",
+        journeys=_j(
+            """
+            authorize | auth-api | 90 | take card payments
+            payouts | payouts | 12 | pay out their balances
+            dashboard | merchant-portal | 40 | open their dashboards
+            """
+        ),
+        calls="""
+            auth-api: risk-engine tokenizer ledger acquirer-gateway
+            risk-engine: risk-cache
+            risk-cache: risk-db
+            tokenizer: vault-db
+            ledger: ledger-db ledger-events
+            payouts: ledger bank-connector
+            merchant-portal: reports merchant-db
+            reports: ledger-db?
+            ledger-events: settlement~
+            settlement: ledger-db
+        """,
+        kinds={
+            "acquirer-gateway": "external",
+            "bank-connector": "external",
+            "settlement": "worker",
+        },
+        pad=(
+            "disputes",
+            "refunds",
+            "fx-rates",
+            "kyc",
+            "invoicing",
+            "webhooks",
+            "statements",
+            "chargebacks",
+            "limits",
+            "onboarding",
+            "fees",
+            "audit-log",
+            "subscriptions",
+            "reconciliation",
+            "api-keys",
+            "notifications",
+        ),
+        teams={
+            "auth-api": "payments-core",
+            "risk-engine": "risk",
+            "tokenizer": "security",
+            "ledger": "ledger",
+            "payouts": "payouts",
+            "merchant-portal": "merchant-web",
+            "reports": "reporting",
+            "settlement": "ledger",
+        },
+        external_words=("card acquirer", "banking partner"),
+    )
+)
+
+_add(
+    Archetype(
+        key="feed",
+        title="social feed",
+        product="the social app",
+        users="users",
+        journeys=_j(
+            """
+            feed | feed-api | 300 | load their feed
+            post | posting | 40 | publish posts
+            profile | profiles | 120 | open profiles
+            """
+        ),
+        calls="""
+            feed-api: timeline ranking media?
+            timeline: timeline-cache social-graph
+            timeline-cache: timeline-db
+            ranking: ranking-cache
+            social-graph: graph-db
+            posting: posts-db post-events moderation
+            moderation: classifier-api
+            profiles: profile-cache media?
+            profile-cache: profile-db
+            media: media-store
+            post-events: fanout~
+            fanout: timeline-db
+        """,
+        kinds={"classifier-api": "external", "fanout": "worker", "media-store": "database"},
+        pad=(
+            "notifications",
+            "messaging",
+            "stories",
+            "hashtags",
+            "trending",
+            "follows",
+            "comments",
+            "likes",
+            "mentions",
+            "ads",
+            "link-preview",
+            "search",
+            "blocks",
+            "reports",
+            "presence",
+            "invites",
+        ),
+        teams={
+            "feed-api": "feed",
+            "timeline": "feed",
+            "ranking": "ranking",
+            "social-graph": "graph",
+            "posting": "creation",
+            "moderation": "trust-safety",
+            "profiles": "identity",
+            "media": "media",
+            "fanout": "feed",
+        },
+        external_words=("content classifier API",),
+    )
+)
+
+_add(
+    Archetype(
+        key="streaming",
+        title="video streaming service",
+        product="streaming",
+        users="viewers",
+        journeys=_j(
+            """
+            play | playback | 180 | start videos
+            browse | catalog-api | 140 | browse titles
+            sign-in | accounts | 30 | sign in
+            """
+        ),
+        calls="""
+            playback: entitlements manifests license-server drm-provider
+            entitlements: entitlements-cache
+            entitlements-cache: subscriptions-db
+            manifests: manifest-cache
+            manifest-cache: titles-db
+            license-server: license-db
+            catalog-api: artwork? recommendations titles-db
+            recommendations: rec-cache
+            accounts: accounts-db session-cache view-events
+            view-events: watch-history~
+            watch-history: history-db
+        """,
+        kinds={"drm-provider": "external", "watch-history": "worker"},
+        pad=(
+            "subtitles",
+            "thumbnails",
+            "continue-watching",
+            "parental-controls",
+            "profiles",
+            "billing",
+            "search",
+            "trailers",
+            "downloads",
+            "devices",
+            "ratings",
+            "watchlist",
+            "live-events",
+            "bookmarks",
+            "ads",
+            "localisation",
+        ),
+        teams={
+            "playback": "playback",
+            "entitlements": "commerce",
+            "manifests": "playback",
+            "license-server": "drm",
+            "catalog-api": "discovery",
+            "recommendations": "ml",
+            "accounts": "identity",
+            "artwork": "discovery",
+            "watch-history": "data",
+        },
+        external_words=("DRM licence provider",),
+    )
+)
+
+_add(
+    Archetype(
+        key="rides",
+        title="ride dispatch platform",
+        product="dispatch",
+        users="riders",
+        journeys=_j(
+            """
+            request-ride | dispatch | 45 | request rides
+            quote | pricing | 110 | get fare quotes
+            track | tracking | 160 | track their drivers
+            """
+        ),
+        calls="""
+            dispatch: matching pricing trips-db trip-events payments-api
+            matching: driver-locations supply-cache
+            supply-cache: drivers-db
+            pricing: surge maps-api
+            surge: surge-cache
+            tracking: driver-locations eta
+            eta: maps-api
+            driver-locations: locations-db
+            trip-events: receipts~
+            receipts: trips-db
+        """,
+        kinds={
+            "maps-api": "external",
+            "payments-api": "external",
+            "receipts": "worker",
+            "locations-db": "database",
+        },
+        pad=(
+            "promotions",
+            "ratings",
+            "support",
+            "safety",
+            "driver-onboarding",
+            "referrals",
+            "fraud",
+            "notifications",
+            "scheduling",
+            "airports",
+            "tips",
+            "cancellations",
+            "geofences",
+            "vehicles",
+            "shifts",
+            "incentives",
+        ),
+        teams={
+            "dispatch": "marketplace",
+            "matching": "marketplace",
+            "pricing": "pricing",
+            "surge": "pricing",
+            "tracking": "maps",
+            "eta": "maps",
+            "driver-locations": "maps",
+            "receipts": "payments",
+        },
+        external_words=("maps provider", "payment processor"),
+    )
+)
+
+_add(
+    Archetype(
+        key="saas",
+        title="business SaaS API",
+        product="the API",
+        users="customers",
+        journeys=_j(
+            """
+            api | public-api | 260 | call the API
+            login | auth | 35 | sign in
+            reports | reporting | 15 | run reports
+            """
+        ),
+        calls="""
+            public-api: auth tenants projects billing?
+            auth: sessions-cache identity-db idp
+            tenants: tenant-cache
+            tenant-cache: tenants-db
+            projects: projects-db search-index? audit-events
+            billing: billing-db
+            reporting: warehouse tenants
+            audit-events: audit-writer~
+            audit-writer: audit-db
+        """,
+        kinds={"idp": "external", "audit-writer": "worker", "warehouse": "database"},
+        pad=(
+            "webhooks",
+            "exports",
+            "imports",
+            "notifications",
+            "permissions",
+            "comments",
+            "attachments",
+            "integrations",
+            "scheduler",
+            "usage-metering",
+            "feature-gates",
+            "sso",
+            "invites",
+            "templates",
+            "activity",
+            "quotas",
+        ),
+        teams={
+            "public-api": "platform",
+            "auth": "identity",
+            "tenants": "platform",
+            "projects": "core",
+            "billing": "billing",
+            "reporting": "analytics",
+            "audit-writer": "compliance",
+        },
+        external_words=("identity provider",),
+    )
+)
+
+_add(
+    Archetype(
+        key="pipeline",
+        title="data pipeline",
+        product="the data platform",
+        users="analysts",
+        journeys=_j(
+            """
+            ingest | ingest-api | 500 | send events
+            query | query-api | 60 | run dashboard queries
+            export | exports | 8 | export data
+            """
+        ),
+        calls="""
+            ingest-api: schema-registry raw-events
+            schema-registry: schema-cache
+            schema-cache: schema-db
+            raw-events: enricher~
+            enricher: geo-api warehouse
+            query-api: query-cache warehouse
+            query-cache: results-db
+            exports: warehouse object-store
+        """,
+        kinds={
+            "geo-api": "external",
+            "object-store": "external",
+            "enricher": "worker",
+            "warehouse": "database",
+        },
+        pad=(
+            "compaction",
+            "lineage",
+            "catalog",
+            "quality-checks",
+            "sessionizer",
+            "dedup",
+            "backfills",
+            "scheduler",
+            "alerts-engine",
+            "retention",
+            "anonymizer",
+            "metrics-api",
+            "partitions",
+            "rollups",
+            "sampler",
+            "connectors",
+        ),
+        teams={
+            "ingest-api": "ingest",
+            "schema-registry": "ingest",
+            "enricher": "pipelines",
+            "query-api": "analytics",
+            "exports": "analytics",
+        },
+        external_words=("IP geolocation API", "object storage"),
+    )
+)
+
+_add(
+    Archetype(
+        key="bookings",
+        title="travel bookings site",
+        product="bookings",
+        users="travellers",
+        journeys=_j(
+            """
+            search | availability | 200 | search for rooms
+            book | booking | 20 | book stays
+            manage | trips | 50 | manage their trips
+            """
+        ),
+        calls="""
+            availability: rates-cache inventory-api?
+            rates-cache: rates-db
+            booking: availability reservations-db payment-gateway booking-events
+            trips: reservations-db loyalty?
+            loyalty: loyalty-db
+            booking-events: confirmations~
+            confirmations: email-provider
+        """,
+        kinds={
+            "inventory-api": "external",
+            "payment-gateway": "external",
+            "email-provider": "external",
+            "confirmations": "worker",
+        },
+        pad=(
+            "reviews",
+            "maps",
+            "deals",
+            "currency",
+            "cancellations",
+            "messaging",
+            "photos",
+            "partners",
+            "itineraries",
+            "insurance",
+            "car-hire",
+            "invoices",
+            "wishlists",
+            "notifications",
+            "translations",
+            "fraud-check",
+        ),
+        teams={
+            "availability": "search",
+            "booking": "booking",
+            "trips": "post-booking",
+            "loyalty": "loyalty",
+            "confirmations": "messaging",
+        },
+        external_words=("hotel inventory partner", "payment gateway", "email provider"),
+    )
+)
