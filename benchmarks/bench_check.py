@@ -5,7 +5,8 @@
 Prints the CPU seconds one cold check takes (no comparison run kept from an earlier check)
 for every curated scenario (or those named), with their median and 90th percentile; then the
 median for ``N`` (default 10) procedural 30-component fleets, each with a bad deploy on a
-journey's entry service and an innocent deploy as a red herring. CPU seconds, not wall-clock
+journey's entry service and an innocent deploy as a red herring, and for ``N`` generated
+30-component incidents (``chaosgame.generate.build``, seeds 1 to ``N``, normal difficulty). CPU seconds, not wall-clock
 ones, so a busy machine does not blur the figures.
 """
 
@@ -96,6 +97,32 @@ def fleets(count: int) -> None:
         )
 
 
+def generated(count: int) -> None:
+    """Generated 30-component incidents (``chaosgame.generate.build``), when it is there."""
+    try:
+        from chaosgame.generate.build import generate
+        from chaosgame.generate.codes import SeedCode
+    except ImportError:
+        print("generated incidents: no generator (chaosgame.generate.build) here")
+        return
+    secs: list[float] = []
+    made: list[float] = []
+    passed = 0
+    for seed in range(1, count + 1):
+        t0 = time.process_time()
+        sc = Scenario.model_validate(generate(SeedCode(seed), size=30))
+        made.append(time.process_time() - t0)
+        took, ok = timed_check(sc)
+        secs.append(took)
+        passed += ok
+    if secs:
+        print(
+            f"generated 30-component incident: check median {statistics.median(secs):.2f} s, "
+            f"p90 {_p90(secs):.2f} s, generate median {statistics.median(made):.3f} s over "
+            f"{count} seeds ({passed} pass)"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("scenarios", nargs="*", help="curated scenarios (default: all)")
@@ -106,6 +133,7 @@ def main() -> None:
         paths = [find(p) for p in args.scenarios] if args.scenarios else scenario_paths()
         curated(paths)
     fleets(args.fleets)
+    generated(args.fleets)
 
 
 if __name__ == "__main__":
