@@ -203,6 +203,36 @@ def cmd_new(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_generate(args: argparse.Namespace) -> int:
+    """Write a generated incident as a scenario file (stdout, or ``-o FILE``)."""
+    from chaosgame.generate.build import GenerateError, generate, to_yaml
+    from chaosgame.generate.codes import CodeError, parse
+    from chaosgame.generate.difficulty import estimate
+    from chaosgame.scenario.model import Scenario
+
+    try:
+        code = parse(args.seed, args.difficulty, args.topic)
+        data = generate(code, args.size)
+    except (CodeError, GenerateError) as exc:
+        print(f"chaosgame: {exc}", file=sys.stderr)
+        return 2
+    text = to_yaml(data)
+    est = estimate(Scenario.model_validate(data))
+    if args.output:
+        from pathlib import Path
+
+        Path(args.output).write_text(text, encoding="utf-8")
+        print(f"wrote {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    print(
+        f"seed code {code.code} ({code.difficulty}, topic {code.topic or 'any'}): "
+        f"{data['title']}; difficulty estimate {est.text()}",
+        file=sys.stderr,
+    )
+    return 0
+
+
 def cmd_catalog(args: argparse.Namespace) -> int:
     """Print the fault kinds and mitigations."""
     from chaosgame import catalog
@@ -228,6 +258,7 @@ COMMANDS = {
     "report": (cmd_report, "print the blameless postmortem of a saved game"),
     "quiz": (cmd_quiz, "practise interview questions, by topic"),
     "catalog": (cmd_catalog, "list the fault kinds and mitigations"),
+    "generate": (cmd_generate, "write a new incident generated from a seed or seed code"),
 }
 
 
@@ -288,6 +319,28 @@ def build_parser() -> argparse.ArgumentParser:
     cat = sub.add_parser("catalog", help=COMMANDS["catalog"][1], description=COMMANDS["catalog"][1])
     cat.add_argument("--json", action="store_true", help="print JSON")
     cat.add_argument("--markdown", action="store_true", help="print docs/faults.md")
+    gen = sub.add_parser(
+        "generate", help=COMMANDS["generate"][1], description=COMMANDS["generate"][1]
+    )
+    gen.add_argument(
+        "--seed",
+        required=True,
+        metavar="N|CODE",
+        help="a number (0 to 67,108,863) or a seed code such as K7F3-QX2M",
+    )
+    gen.add_argument(
+        "--difficulty",
+        choices=("easy", "normal", "hard", "expert"),
+        default=None,
+        help="how hard (default normal; a seed code carries its own)",
+    )
+    gen.add_argument(
+        "--topic", default=None, metavar="ID", help="a curriculum topic id the cause teaches"
+    )
+    gen.add_argument(
+        "--size", type=int, default=None, metavar="N", help="fleet size, 6 to 1000 components"
+    )
+    gen.add_argument("-o", "--output", default=None, metavar="FILE", help="write to FILE")
     return parser
 
 

@@ -112,10 +112,16 @@ def _round(x: float, step: float = 30.0) -> float:
     return float(round(x / step) * step)
 
 
-def _plan(code: SeedCode, streams: Streams, size: int | None) -> tuple[System, Ctx, Plan, Knobs]:
+def _plan(
+    code: SeedCode, streams: Streams, size: int | None, kind: str | None = None
+) -> tuple[System, Ctx, Plan, Knobs]:
     knobs = KNOBS[code.difficulty]
     pick = streams.get("generate/choose")
     order = choose_kind(code, pick)
+    if kind is not None:
+        if kind not in _recipes():
+            raise GenerateError(f"no recipe generates fault kind '{kind}'")
+        order = [_recipes()[kind]]
     archs = sorted(ARCHETYPES)
     want = size if size is not None else _size(knobs, pick)
     regions = pick.choice(knobs.regions)
@@ -138,12 +144,14 @@ def _plan(code: SeedCode, streams: Streams, size: int | None) -> tuple[System, C
     )
 
 
-def generate(code: SeedCode, size: int | None = None) -> dict[str, Any]:
-    """The scenario data for ``code`` (``size`` overrides the difficulty's fleet size)."""
+def generate(code: SeedCode, size: int | None = None, kind: str | None = None) -> dict[str, Any]:
+    """The scenario data for ``code`` (``size`` overrides the difficulty's fleet size; ``kind``
+    forces the root cause's kind, for tests and recipe authors: the code then no longer
+    says everything, so such a file is for trials, not for sharing)."""
     if size is not None and not MIN_SIZE <= size <= MAX_SIZE:
         raise GenerateError(f"size must be between {MIN_SIZE} and {MAX_SIZE} components")
     streams = _streams(code)
-    system, ctx, plan, knobs = _plan(code, streams, size)
+    system, ctx, plan, knobs = _plan(code, streams, size, kind)
     extras = streams.get("generate/extras")
     _onset(plan, knobs, extras)
     herrings = _herrings(system, ctx, plan, knobs, extras)
@@ -277,10 +285,12 @@ def _herrings(
         if not spare:
             break
         comp = spare.pop()
+        # the first lands between the onset and the page: the newest change a player sees
+        # when paged is innocent
         at = (
-            _round(latest + rng.uniform(90.0, 420.0))
+            _round(max(latest, ctx.at) + rng.uniform(30.0, 90.0), 15.0)
             if i == 0
-            else _round(ctx.at + rng.uniform(-900.0, 600.0))
+            else _round(ctx.at + rng.uniform(-900.0, 300.0))
         )
         if rng.random() < 0.6:
             _, new = ctx.bump(comp)
@@ -438,12 +448,12 @@ def to_yaml(data: dict[str, Any]) -> str:
     return head + body
 
 
-def generate_yaml(code: SeedCode, size: int | None = None) -> str:
-    return to_yaml(generate(code, size))
+def generate_yaml(code: SeedCode, size: int | None = None, kind: str | None = None) -> str:
+    return to_yaml(generate(code, size, kind))
 
 
-def generate_scenario(code: SeedCode, size: int | None = None) -> Scenario:
-    return Scenario.model_validate(generate(code, size))
+def generate_scenario(code: SeedCode, size: int | None = None, kind: str | None = None) -> Scenario:
+    return Scenario.model_validate(generate(code, size, kind))
 
 
 def difficulty_of(sc: Scenario) -> str:

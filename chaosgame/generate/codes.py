@@ -49,7 +49,7 @@ class SeedCode:
                 f"unknown difficulty '{self.difficulty}' (choose {', '.join(DIFFICULTIES)})"
             )
         if self.topic is not None and self.topic not in TOPICS:
-            raise CodeError(f"unknown topic '{self.topic}' (see `chaosgame topics`)")
+            raise CodeError(f"unknown topic '{self.topic}' (topics: {', '.join(sorted(TOPICS))})")
 
     @property
     def code(self) -> str:

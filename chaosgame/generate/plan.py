@@ -199,6 +199,15 @@ class Ctx:
             steps.append({"component": caller, "what": what})
         return steps
 
+    def callers_on_paths(self, component: str) -> list[str]:
+        """Every caller of ``component`` that needs it and that some journey goes through."""
+        out = [
+            c for c in self.system.required_callers(component) if self.system.journeys_through(c)
+        ]
+        if not out:
+            raise NoFit(f"no journey needs {component}")
+        return out
+
     def caller_on_path(self, component: str) -> str:
         """A caller of ``component`` that some journey's requests go through."""
         callers = [

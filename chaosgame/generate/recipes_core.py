@@ -130,7 +130,10 @@ def third_party_slow(ctx: Ctx) -> Plan:
             },
             *ctx.spread(caller),
         ],
-        solution=[{"action": "switch-fallback", "target": caller, "to": target}],
+        solution=[
+            {"action": "switch-fallback", "target": c, "to": target}
+            for c in ctx.callers_on_paths(target)
+        ],
         summary=(
             f"{target}, a provider we do not run, slowed down by {added} s per call. {caller} "
             "waited on it until its timeout and failed the requests that needed it. Switching "
@@ -165,7 +168,10 @@ def dependency_outage(ctx: Ctx) -> Plan:
             },
             *ctx.spread(target),
         ],
-        solution=[{"action": "switch-fallback", "target": caller, "to": target}],
+        solution=[
+            {"action": "switch-fallback", "target": c, "to": target}
+            for c in ctx.callers_on_paths(target)
+        ],
         summary=(
             f"{target}, a provider we do not run, started failing calls. {caller} needs it, "
             f"so its requests failed. Switching {caller} to its degraded fallback kept users "

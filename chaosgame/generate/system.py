@@ -618,7 +618,11 @@ def _timeouts(system: System, rng: random.Random) -> None:
             continue
         kind = system.kind(d["to"])
         base = {"cache": 0.1, "dns": 0.2, "external": 2.0}.get(kind, 0.3)
-        d["timeout"] = round(base * (1 + 0.5 * (depth[d["to"]] - 1)), 2)
+        timeout = base * (1 + 0.5 * (depth[d["to"]] - 1))
+        a, b = system.region_of(d["from"]), system.region_of(d["to"])
+        if a != b:
+            timeout += 4 * LATENCY_MS[frozenset((a, b))] / 1000.0
+        d["timeout"] = round(timeout, 2)
         if kind in ("service", "external") and rng.random() < 0.4:
             d["retries"] = {"count": 1, "backoff": 0.1}
 
