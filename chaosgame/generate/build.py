@@ -37,7 +37,9 @@ from chaosgame.generate.system import NoFit, System, build_system
 from chaosgame.scenario.faults import FAULT_KINDS
 from chaosgame.scenario.model import Scenario
 
-WINDOW = 7200.0
+WINDOW = 5400.0
+TICK = 15.0
+"""Generated incidents step the world 15 s at a time (scrapes are 30 s apart anyway)."""
 SPECIAL_SHARE = 1 / 12
 """About one incident in twelve has nothing broken or a third party at fault."""
 MAX_SIZE = 1000
@@ -125,7 +127,7 @@ def _plan(
     archs = sorted(ARCHETYPES)
     want = size if size is not None else _size(knobs, pick)
     regions = pick.choice(knobs.regions)
-    at = _round(pick.uniform(900.0, 2100.0))
+    at = _round(pick.uniform(360.0, 720.0))
     intensity = round(pick.uniform(*knobs.intensity), 2)
     first_arch = pick.randrange(len(archs))
     tried: list[str] = []
@@ -177,6 +179,7 @@ def generate(code: SeedCode, size: int | None = None, kind: str | None = None) -
         "difficulty": SCENARIO_DIFFICULTY[code.difficulty],
         "expected_minutes": {"easy": 10, "normal": 15, "hard": 25, "expert": 35}[code.difficulty],
         "seed": code.seed,
+        "tick": TICK,
         "duration": WINDOW,
         "time_limit": knobs.time_limit[extras.randrange(len(knobs.time_limit))],
         "clock_start": _clock(words),
@@ -322,7 +325,7 @@ def _noise(
     dbs = [n for n in system.of_kind("database") if n not in protected]
     for i in range(count):
         if i % 2 == 0 and others:
-            comp = rng.choice(others)
+            comp = others.pop(rng.randrange(len(others)))
             name = "".join(p.capitalize() for p in comp.split("-")) + "HighCpuFlapping"
             out.setdefault("alerts", []).append(
                 {
@@ -341,7 +344,7 @@ def _noise(
                 }
             )
         elif dbs:
-            db = rng.choice(dbs)
+            db = dbs.pop(rng.randrange(len(dbs)))
             ident = f"{db}-nightly-report"
             out.setdefault("slow_queries", []).append(
                 {
