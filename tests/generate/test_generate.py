@@ -110,7 +110,8 @@ def test_harder_settings_give_higher_estimates() -> None:
             estimate(sc).score for i, sc in enumerate(spread()) if i % 4 == DIFFICULTIES.index(d)
         ]
         means.append(sum(scores) / len(scores))
-    assert means == sorted(means) and len(set(means)) == 4, means
+    assert means == sorted(means), means
+    assert len(set(means)) == 4, means
 
 
 def test_a_topic_gives_causes_that_teach_it() -> None:
