@@ -297,12 +297,15 @@ def _herrings(
         )
         if rng.random() < 0.6:
             _, new = ctx.bump(comp)
-            ref = ctx.deploy(comp, new, at, note=rng.choice(NOTES), duration=180.0)
-            system.components[comp]["version"] = system.components[comp].get("version", "v1")
+            ships = _ships(system, comp, rng)
+            extra = {"ships": ships} if ships else {}
+            ref = ctx.deploy(comp, new, at, note=rng.choice(NOTES), duration=120.0, **extra)
             why = (
                 f"{comp} kept serving with the same error rate and latency before and after "
                 f"its rollout"
             )
+            if ships:
+                why += "; rolling it back would have taken away what it shipped"
             label = f"the {comp} deploy"
         else:
             key, value, previous = rng.choice(CONFIG_KEYS)
@@ -310,6 +313,46 @@ def _herrings(
             why = f"the {key} change on {comp} did not change its errors, latency or load"
             label = f"the config change on {comp}"
         out.append({"ref": ref, "why": why, "label": label})
+    return out
+
+
+FEATURES = (
+    "saved searches",
+    "bulk export",
+    "dark mode",
+    "new onboarding flow",
+    "receipts by email",
+    "two-step sign-in",
+    "keyboard shortcuts",
+    "CSV import",
+    "usage charts",
+)
+MIGRATIONS = (
+    "rows rewritten with the new address format",
+    "a column split into two",
+    "records moved to the v2 layout",
+    "settings stored as JSON documents",
+)
+
+
+def _ships(system: System, comp: str, rng: random.Random) -> dict[str, Any]:
+    """What an innocent release shipped: its users rely on it once it is out, so undoing
+    the release is not free (most real releases ship something)."""
+    journeys = [j["name"] for j in system.journeys_through(comp, required=False)]
+    out: dict[str, Any] = {}
+    if journeys and rng.random() < 0.7:
+        out["features"] = [
+            {
+                "what": rng.choice(FEATURES),
+                "share": round(rng.uniform(0.04, 0.1), 2),
+                "journey": rng.choice(journeys),
+            }
+        ]
+    if rng.random() < 0.35:
+        out["migration"] = {
+            "what": rng.choice(MIGRATIONS),
+            "share": round(rng.uniform(0.1, 0.25), 2),
+        }
     return out
 
 

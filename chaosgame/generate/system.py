@@ -142,10 +142,12 @@ class System:
         """The journeys whose requests need ``name`` (those an outage of it hurts)."""
         return [j for j in self.journeys if name in self.reach(j, required)]
 
-    def on_journeys(self, *kinds: str, exposed: float = 0.25) -> list[str]:
+    def on_journeys(self, *kinds: str, exposed: float = 0.25, entries: bool = False) -> list[str]:
         """Components of these kinds that some journey's requests need, in a stable order:
         those at least ``exposed`` of one journey's requests reach (so a fault in them hurts
-        that journey clearly; 0 for all)."""
+        that journey clearly; 0 for all). Journeys' entry services only with ``entries`` or
+        when there is nothing deeper: a cause in the service the page names needs no
+        investigation."""
         out: list[str] = []
         for j in self.journeys:
             for name in self.reach(j):
@@ -154,6 +156,10 @@ class System:
         if exposed > 0:
             exposure = self.exposures()
             out = [n for n in out if exposure.get(n, 0.0) >= exposed]
+        if not entries:
+            front = {j["entry"] for j in self.journeys}
+            deeper = [n for n in out if n not in front]
+            out = deeper or out
         return out
 
     def exposure(self, name: str) -> float:
