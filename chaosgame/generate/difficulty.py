@@ -185,13 +185,13 @@ def estimate(sc: Scenario) -> Estimate:
     onset = onsets[0] if onsets else "step"
     score = (
         1.0
-        + 0.45 * min(path_len, 8)
-        + 0.45 * min(noise, 8)
-        + 0.5 * min(gaps, 6)
-        + 0.8 * math.log10(max(size, 1))
-        + {"step": 0.0, "ramp": 0.5, "periodic": 0.8, "intermittent": 1.0}.get(onset, 0.0)
-        + 0.4 * min(len(sc.truth.contributing), 3)
-        + max(0.0, (2400.0 - sc.time_limit) / 900.0)
+        + 0.35 * min(path_len, 8)
+        + 0.25 * min(noise, 10)
+        + 0.35 * min(gaps, 6)
+        + 0.6 * math.log10(max(size, 1))
+        + {"step": 0.0, "ramp": 0.4, "periodic": 0.6, "intermittent": 0.8}.get(onset, 0.0)
+        + 0.3 * min(len(sc.truth.contributing), 3)
+        + max(0.0, (2400.0 - sc.time_limit) / 1200.0)
     )
     if rc.kind == "no-fault":
         score += 1.0
