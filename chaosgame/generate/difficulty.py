@@ -85,7 +85,7 @@ KNOBS: dict[str, Knobs] = {
         (0.55, 0.8),
         ("ramp", "intermittent", "intermittent"),
         (1200.0, 1500.0),
-        huge=0.05,
+        huge=0.02,
     ),
 }
 SCENARIO_DIFFICULTY = {"easy": "easy", "normal": "medium", "hard": "hard", "expert": "expert"}
