@@ -133,6 +133,18 @@ def no_retries_into(system: System, name: str) -> None:
             d.pop("retries", None)
 
 
+def ancestors(system: System, name: str) -> list[str]:
+    """Every component that calls ``name``, directly or through others (synchronously)."""
+    seen: list[str] = []
+    todo = [name]
+    while todo:
+        for c in system.callers(todo.pop()):
+            if c not in seen:
+                seen.append(c)
+                todo.append(c)
+    return seen
+
+
 def journeys_of(system: System, name: str) -> list[str]:
     return [j["name"] for j in system.journeys_through(name)]
 
@@ -397,12 +409,13 @@ def cache_stampede(ctx: Ctx) -> Plan:
 # ------------------------------------------------------------------ processes
 
 
-def _service(ctx: Ctx, entries: bool = False) -> str:
-    """A service some journey needs (a journey's entry when ``entries``), not autoscaled."""
+def _service(ctx: Ctx, entries: bool | None = None) -> str:
+    """A service some journey needs, not autoscaled (a journey's entry when ``entries``,
+    anything but one when it is False)."""
     s = ctx.system
     names = s.on_journeys("service")
-    if entries:
-        names = [n for n in names if any(j["entry"] == n for j in s.journeys)]
+    if entries is not None:
+        names = [n for n in names if any(j["entry"] == n for j in s.journeys) == entries]
     names = [n for n in names if not autoscaled(s, n)]
     if not names:
         raise NoFit("no service to host the fault")
@@ -615,6 +628,489 @@ def fd_exhaustion(ctx: Ctx) -> Plan:
                 "something accumulates per request: a leak. The restart resets the count, not "
                 "the cause; roll back the version that leaks and alert on descriptors against "
                 "the limit.",
+            }
+        ],
+    )
+
+
+# ------------------------------------------------------------------ orchestration
+
+
+@recipe("readiness-never-passes")
+def readiness_never_passes(ctx: Ctx) -> Plan:
+    s = ctx.system
+    target = _service(ctx)
+    unavailable = round(0.5 + 0.25 * ctx.intensity, 2)
+    util = utilisation(s)[target]
+    want = min(0.65, 1.35 * (1.0 - unavailable))
+    if util < want:
+        set_util(s, target, round(want, 2))
+    no_retries_into(s, target)
+    _, new = ctx.bump(target)
+    note = ctx.rng.choice(["health endpoint checks the new config", "readiness gate on warm-up"])
+    ctx.deploy(target, new, ctx.at, note=note, duration=300.0)
+    return Plan(
+        kind="readiness-never-passes",
+        root=target,
+        faults=[
+            {
+                "kind": "readiness-never-passes",
+                "target": target,
+                "at": ctx.at,
+                "version": new,
+                "duration": 300.0,
+                "max_unavailable": unavailable,
+            }
+        ],
+        chain=[
+            {
+                "component": target,
+                "what": f"{new}'s readiness probe never passes: its new pods start but never "
+                "join the load balancer",
+                "at": ctx.at,
+            },
+            {
+                "component": target,
+                "what": f"the rolling update takes old pods away as new ones start: up to "
+                f"{_pct(unavailable)} % of the replicas serve nothing",
+            },
+            {
+                "component": target,
+                "what": "the pods left in rotation take all the traffic, saturate and time out",
+            },
+            *ctx.spread(target),
+        ],
+        solution=[{"action": "rollback", "target": target}],
+        summary=(
+            f"{target} {new}'s readiness probe never passed, so its new pods never took "
+            f"traffic while the rollout removed old ones: {_pct(unavailable)} % of the "
+            "capacity was gone and the remaining pods saturated. Nothing restarted, which is "
+            f"why restarts did not help. Rolling {target} back returned ready pods."
+        ),
+        signals=[
+            f"{target}'s ready replicas fell below the desired count during the {new} rollout",
+            f"the timeline showed 'Readiness probe failed' for {new}'s pods",
+            f"{target}'s remaining pods ran at full utilisation with the usual traffic",
+        ],
+        journeys=ctx.hurt_journeys(target),
+        questions=[
+            {
+                "question": "Pods are Running but not Ready, and nothing restarts. What does "
+                "that tell you, and which setting limited the damage?",
+                "topics": ["orchestration", "deploy-strategies"],
+                "answer": "Readiness only removes pods from the load balancer; it never "
+                "restarts them, so a bad probe or a bad version starves capacity silently. "
+                "maxUnavailable bounds how much of the old capacity a rollout may take away; a "
+                "progress deadline should halt it. Roll back.",
+            }
+        ],
+    )
+
+
+@recipe("node-failure")
+def node_failure(ctx: Ctx) -> Plan:
+    s = ctx.system
+    options = [n for n in s.on_journeys("service") if s.cluster_of(n) and not autoscaled(s, n)]
+    if not options:
+        raise NoFit("no clustered service")
+    target = ctx.choose(options)
+    cluster = str(s.cluster_of(target))
+    nodes = max(int(next(c for c in s.clusters if c["name"] == cluster)["nodes"]), 2)
+    load = loads(s)
+    comp = s.components[target]
+    # two pods, one on the node that dies: the other must carry twice its share
+    comp["replicas"] = replicas = 2
+    lost = 1
+    set_util(s, target, round((1.2 + 0.2 * ctx.intensity) / 2, 2))
+    no_retries_into(s, target)
+    # the node's other pods leave room behind: only the target is short of capacity
+    for name, other in s.components.items():
+        if name == target or other.get("cluster") != cluster:
+            continue
+        r = int(other.get("replicas", 1))
+        gone = math.ceil(r / nodes)
+        if r - gone < 1:
+            other["replicas"] = r = gone + 1
+        if load[name] / (float(other.get("capacity", 100.0)) * (r - gone)) > 0.6:
+            other["capacity"] = float(math.ceil(load[name] / (r - gone) / 0.6))
+    eviction = 3600.0
+    return Plan(
+        kind="node-failure",
+        root=target,
+        faults=[
+            {
+                "kind": "node-failure",
+                "target": target,
+                "at": ctx.at,
+                "eviction": eviction,
+                "onset": {"shape": "step"},
+            }
+        ],
+        chain=[
+            {
+                "component": target,
+                "what": f"a node of {cluster} stops responding; {lost} of {target}'s "
+                f"{replicas} pods were on it",
+                "at": ctx.at,
+            },
+            {
+                "component": target,
+                "what": "the lost pods wait out the eviction timeout instead of starting "
+                "elsewhere; the rest take all the traffic and saturate",
+            },
+            *ctx.spread(target),
+        ],
+        solution=[{"action": "drain-node", "target": cluster}],
+        summary=(
+            f"A node of {cluster} died. {target} lost {lost} of its {replicas} pods, which "
+            "stayed bound to the dead node until the hour-long eviction timeout, and the pods "
+            "left could not carry the traffic. Draining the node restarted its pods on the "
+            "healthy nodes."
+        ),
+        signals=[
+            f"{target}'s ready replicas dropped at once, with no deploy or restart of its own",
+            f"the timeline showed a node of {cluster} NotReady and pods of several components "
+            "lost with it",
+            f"{target}'s remaining pods ran at full utilisation",
+        ],
+        journeys=ctx.hurt_journeys(target),
+        questions=[
+            {
+                "question": "Why did the pods on the dead node not come back by themselves, "
+                "and what should the platform do about it?",
+                "topics": ["orchestration", "incident-response"],
+                "answer": "Pods on an unreachable node are only evicted after the eviction "
+                "timeout; until then the scheduler does not replace them. Drain (or delete) "
+                "the node to reschedule now; spread replicas across nodes and keep N+1 "
+                "capacity so one node's loss does not saturate a service.",
+            }
+        ],
+    )
+
+
+@recipe("stale-dns")
+def stale_dns(ctx: Ctx) -> Plan:
+    s = ctx.system
+    options = []
+    for name in s.on_journeys("service", "database"):
+        callers = s.callers(name)
+        if not callers or any(s.kind(c) not in ("service", "worker") for c in callers):
+            continue
+        if not any(s.journeys_through(c) for c in callers):
+            continue
+        options.append(name)
+    if not options:
+        raise NoFit("no service called by services only")
+    many = [n for n in options if len(s.callers(n)) >= 2]
+    target = ctx.choose(many or options)
+    callers = s.callers(target)
+    share = round(0.35 + 0.4 * ctx.intensity, 2)
+    moved = ctx.at - 300.0
+    what = ctx.rng.choice(["node pool upgrade", "move to a new subnet", "cluster migration"])
+    return Plan(
+        kind="stale-dns",
+        root=target,
+        faults=[
+            {
+                "kind": "stale-dns",
+                "target": target,
+                "at": ctx.at,
+                "stale_share": share,
+                "onset": {"shape": "ramp", "ramp": 300.0},
+            }
+        ],
+        chain=[
+            {
+                "component": target,
+                "what": f"a {what} reschedules {target}'s pods: they come back on new "
+                "addresses and the old ones go dark",
+                "at": moved if moved > 0 else None,
+            },
+            *(
+                {
+                    "component": c,
+                    "what": f"keeps {target}'s old addresses cached for the life of its "
+                    f"processes: about {_pct(share)} % of its calls go nowhere and time out",
+                }
+                for c in callers
+            ),
+            *ctx.spread(callers[0]),
+        ],
+        solution=[{"action": "restart", "target": c, "rolling": True} for c in callers],
+        summary=(
+            f"A {what} moved {target}'s pods to new addresses. Its callers "
+            f"({', '.join(callers)}) had resolved the old ones and kept them, so about "
+            f"{_pct(share)} % of their calls went to addresses nobody answered and timed out, "
+            f"while {target} itself was healthy. Restarting the callers made them resolve "
+            "again."
+        ),
+        signals=[
+            f"calls to {target} failed with connect timeouts while {target}'s own metrics "
+            "showed no errors and less traffic",
+            f"every caller of {target} failed alike, whatever its version",
+            "restarted callers stopped failing",
+        ],
+        journeys=sorted({j for c in callers for j in ctx.hurt_journeys(c)}),
+        questions=[
+            {
+                "question": f"{target} is healthy, yet its callers cannot reach it. What do "
+                "you check, and what keeps this from happening again?",
+                "topics": ["orchestration", "distributed-debugging"],
+                "answer": "Compare the addresses the callers use with the endpoints the service "
+                "has now; a connect timeout to a healthy service points to a stale address. "
+                "Restart or re-resolve the callers now; honour DNS TTLs and refresh "
+                "connection pools so moved endpoints are picked up.",
+            }
+        ],
+    )
+
+
+@recipe("strict-liveness-probe")
+def strict_liveness_probe(ctx: Ctx) -> Plan:
+    s = ctx.system
+    # behind callers with short timeouts: a saturated survivor's queue stays shorter than the
+    # probe's usual timeout, so once the timeout is back the restarts stop
+    target = _service(ctx, entries=False)
+    comp = s.components[target]
+    comp["liveness"] = {"timeout": 5.0, "failure_threshold": 3}
+    service_time = float(comp.get("service_time", 0.02))
+    if service_time < 0.02:
+        comp["service_time"] = service_time = 0.02
+    timeout = round(service_time * (0.9 - 0.3 * ctx.intensity), 3)
+    ms = round(timeout * 1000)
+    return Plan(
+        kind="strict-liveness-probe",
+        root=target,
+        faults=[
+            {"kind": "strict-liveness-probe", "target": target, "at": ctx.at, "timeout": timeout}
+        ],
+        chain=[
+            {
+                "component": target,
+                "what": f"a platform config push sets its liveness probe timeout to {ms} ms, "
+                f"below the {round(service_time * 1000)} ms a request takes",
+                "at": ctx.at,
+            },
+            {
+                "component": target,
+                "what": "the kubelet restarts healthy pods for answering too slowly; their "
+                "load moves to the survivors, which then fail the probe too",
+            },
+            {
+                "component": target,
+                "what": "restarts cascade with crash back-off; too few pods are up to serve",
+            },
+            *ctx.spread(target),
+        ],
+        solution=[{"action": "revert-config", "target": target, "key": "liveness_timeout"}],
+        summary=(
+            f"A config push set {target}'s liveness probe timeout to {ms} ms, shorter than a "
+            "request takes. The kubelet killed pods that were healthy but busy, the survivors "
+            "took their load and were killed in turn, and crash back-off kept pods down. "
+            "Reverting the probe timeout stopped the restarts."
+        ),
+        signals=[
+            f"{target}'s restart count climbed with 'Liveness probe failed' in the timeline",
+            f"the liveness_timeout change on {target} came just before the restarts",
+            f"{target}'s pods were not out of memory or crashing on their own",
+        ],
+        journeys=ctx.hurt_journeys(target),
+        questions=[
+            {
+                "question": "What should a liveness probe check, and how should its timeout be "
+                "chosen?",
+                "topics": ["orchestration", "containers"],
+                "answer": "Only that the process is alive and can make progress, not request "
+                "latency or dependencies; its timeout must sit well above the slowest healthy "
+                "response under load, or the probe kills busy pods and turns load into an "
+                "outage.",
+            }
+        ],
+    )
+
+
+def _retried_pair(ctx: Ctx) -> tuple[str, str]:
+    """A service and a service it needs in its region, the caller on some journey's path and
+    the source of most of the callee's load (so its retries alone can saturate it)."""
+    s = ctx.system
+    load = loads(s)
+    pairs = []
+    for d in s.deps:
+        src, dst = d["from"], d["to"]
+        if d.get("mode", "sync") != "sync" or not d.get("required", True):
+            continue
+        # a database behind a connection pool never sees more calls than the pool allows
+        if s.kind(src) != "service" or s.kind(dst) != "service":
+            continue
+        if s.region_of(src) != s.region_of(dst) or autoscaled(s, dst):
+            continue
+        if not s.journeys_through(src):
+            continue
+        share = load[src] * float(d.get("calls", 1.0)) / max(load[dst], 1e-9)
+        pairs.append((share, src, dst))
+    most = [(a, b) for share, a, b in pairs if share >= 0.7]
+    if not most:
+        most = [(a, b) for share, a, b in sorted(pairs, reverse=True) if share >= 0.45][:1]
+    if not most:
+        raise NoFit("no service carries most of another's load")
+    return most[ctx.rng.randrange(len(most))]
+
+
+@recipe("retry-storm")
+def retry_storm(ctx: Ctx) -> Plan:
+    s = ctx.system
+    caller, callee = _retried_pair(ctx)
+    retries = 4 + round(2 * ctx.intensity)
+    # busy enough that retried attempts alone exceed its capacity once calls fail
+    set_util(s, callee, round(0.66 + 0.06 * ctx.intensity, 2))
+    # the caller's new policy is the only retrying on the way to the callee
+    for name in [callee, *ancestors(s, callee)]:
+        no_retries_into(s, name)
+    blip = ctx.rng.choice([60.0, 90.0])
+    blip_error = round(0.6 + 0.3 * ctx.intensity, 2)
+    worst = loads_with(s, {}, retrying=True)
+    headroom(s, worst)
+    return Plan(
+        kind="retry-storm",
+        root=caller,
+        faults=[
+            {
+                "kind": "retry-storm",
+                "target": caller,
+                "at": ctx.at,
+                "to": callee,
+                "retries": retries,
+                "blip": blip,
+                "blip_error": blip_error,
+                "onset": {"shape": "step"},
+            }
+        ],
+        chain=[
+            {
+                "component": caller,
+                "what": f"a config push raises its retries of calls to {callee} to {retries}, "
+                "with no back-off budget",
+                "at": ctx.at,
+            },
+            {
+                "component": callee,
+                "what": f"a {int(blip)}-second blip fails some calls; each failed call is tried "
+                f"up to {retries + 1} times, and the extra attempts saturate {callee}",
+            },
+            {
+                "component": callee,
+                "what": "saturated, it times out more calls, which are retried again: the storm "
+                "outlives the blip",
+            },
+            *ctx.spread(callee),
+        ],
+        solution=[{"action": "disable-retries", "target": caller, "to": callee}],
+        summary=(
+            f"A config push raised {caller}'s retries to {callee} to {retries}. A short blip "
+            f"made {caller} retry, the extra attempts saturated {callee}, and saturated it "
+            "failed more calls, which were retried again: the storm fed itself long after the "
+            f"blip. Turning off {caller}'s retries to {callee} let it drain and recover."
+        ),
+        signals=[
+            f"{callee}'s offered load was several times {caller}'s request rate",
+            f"the retries change on {caller} shortly before the storm",
+            f"{callee}'s errors began with a short blip and never came back down",
+        ],
+        journeys=ctx.hurt_journeys(caller),
+        questions=[
+            {
+                "question": f"The blip lasted a minute; why did {callee} stay down, and what "
+                "retry policy would have kept it up?",
+                "topics": ["scalability-ha", "incident-response"],
+                "answer": "Retries multiply load exactly when the callee is weakest, so a "
+                "saturated callee stays saturated (a metastable failure). Retry few times, with "
+                "exponential back-off and jitter, under a retry budget (say 10 % of requests), "
+                "and at one layer only.",
+            }
+        ],
+    )
+
+
+@recipe("metastable-overload")
+def metastable_overload(ctx: Ctx) -> Plan:
+    s = ctx.system
+    options = [
+        j for j in s.journeys if s.kind(j["entry"]) == "service" and not autoscaled(s, j["entry"])
+    ]
+    if not options:
+        raise NoFit("no journey enters at a plain service")
+    journey = options[ctx.rng.randrange(len(options))]
+    entry, gateway = journey["entry"], journey["via"]
+    # busy enough that retried attempts alone exceed its capacity once it fails
+    util = 0.68 + 0.04 * ctx.intensity
+    set_util(s, entry, round(util, 2))
+    retries = 5
+    edge = s.dep(gateway, entry)
+    if edge is None:
+        edge = {"from": gateway, "to": entry}
+        s.deps.append(edge)
+    below = [float(d.get("timeout", 1.0)) for d in s.deps if d["from"] == entry]
+    edge["timeout"] = round(max(1.0, 1.2 * max(below, default=0.0)), 1)
+    edge["retries"] = {"count": retries, "backoff": 0.05}
+    worst = loads_with(s, {}, retrying=True)
+    headroom(s, worst)
+    factor = round(2.5 + 1.0 * ctx.intensity, 1)
+    trigger = 120.0
+    return Plan(
+        kind="metastable-overload",
+        root=entry,
+        faults=[
+            {
+                "kind": "metastable-overload",
+                "target": entry,
+                "at": ctx.at,
+                "journey": journey["name"],
+                "factor": factor,
+                "trigger": trigger,
+                "onset": {"shape": "step"},
+            }
+        ],
+        chain=[
+            {
+                "component": entry,
+                "what": f"a two-minute burst of {journey['name']} requests ({factor} times the "
+                "usual rate) saturates it",
+                "at": ctx.at,
+            },
+            {
+                "component": gateway,
+                "what": f"retries each failed request up to {retries} more times: {entry} gets "
+                "several attempts per request",
+            },
+            {
+                "component": entry,
+                "what": "the retries alone keep it past capacity after the burst is over; it "
+                "stays saturated at normal traffic",
+            },
+        ],
+        solution=[{"action": "disable-retries", "target": gateway, "to": entry}],
+        summary=(
+            f"A two-minute burst of {journey['name']} traffic saturated {entry}. {gateway} "
+            f"retried every failed request up to {retries} times, so even after the burst "
+            f"{entry} received several attempts per request and never caught up: the overload "
+            f"sustained itself. Turning off {gateway}'s retries to {entry} let its queue drain."
+        ),
+        signals=[
+            f"{entry}'s offered load stayed several times the users' request rate after the "
+            "burst had passed",
+            "the overload began with a short burst of traffic and outlived it",
+            "no deploy or config change came before the errors",
+        ],
+        journeys=ctx.hurt_journeys(entry),
+        questions=[
+            {
+                "question": "The trigger is gone but the system stays down. Why would adding a "
+                "few replicas not be enough, and what is?",
+                "topics": ["scalability-ha", "incident-response"],
+                "answer": "The load that keeps it down is the retries, which grow with the "
+                "failure rate: capacity must exceed the retried load, not the users' load, to "
+                "escape. Cutting the amplification (disable retries, shed load) drops the load "
+                "below capacity so it recovers; retry budgets prevent it.",
             }
         ],
     )

@@ -20,6 +20,12 @@ KINDS = (
     "thundering-herd",
     "gc-pauses",
     "fd-exhaustion",
+    "readiness-never-passes",
+    "node-failure",
+    "stale-dns",
+    "strict-liveness-probe",
+    "retry-storm",
+    "metastable-overload",
 )
 FAULT_REFS = ("target", "to", "cache", "database")
 CLUSTER_ACTIONS = ("add-nodes", "drain-node", "add-subnet")
@@ -98,3 +104,19 @@ def test_config_borne_faults_wait_for_their_change() -> None:
         c["component"] == fault["target"] and c["key"] == key and c["value"] == value
         for c in data["configs"]
     )
+
+
+def test_retry_storm_is_the_only_retrying_above_its_callee() -> None:
+    data = generate(SeedCode(3, "normal"), kind="retry-storm")
+    callee = data["faults"][0]["to"]
+    into = [d for d in data["dependencies"] if d["to"] == callee]
+    assert into
+    assert not any(d.get("retries") for d in into)
+
+
+def test_stale_dns_restarts_every_caller() -> None:
+    data = generate(SeedCode(6, "normal"), kind="stale-dns")
+    target = data["faults"][0]["target"]
+    callers = {d["from"] for d in data["dependencies"] if d["to"] == target}
+    restarted = {s["target"] for s in data["truth"]["reference_solution"]}
+    assert callers == restarted
