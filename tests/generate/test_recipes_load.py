@@ -1,0 +1,122 @@
+"""The load, capacity and orchestration recipes: each generates the kind forced, the same text
+twice, a valid scenario whose faults, truth and reference solution name what the fleet has."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from chaosgame.generate.build import generate, to_yaml
+from chaosgame.generate.codes import SeedCode
+from chaosgame.generate.recipes_load import loads_with, utilisation
+from chaosgame.generate.system import loads
+from chaosgame.scenario.model import Scenario
+
+KINDS = (
+    "traffic-spike",
+    "cache-flush",
+    "cache-stampede",
+    "thundering-herd",
+    "gc-pauses",
+    "fd-exhaustion",
+    "readiness-never-passes",
+    "node-failure",
+    "stale-dns",
+    "strict-liveness-probe",
+    "retry-storm",
+    "metastable-overload",
+)
+FAULT_REFS = ("target", "to", "cache", "database")
+CLUSTER_ACTIONS = ("add-nodes", "drain-node", "add-subnet")
+
+
+def _check_names(data: dict[str, Any]) -> None:
+    names = {c["name"] for c in data["components"]}
+    clusters = {c["name"] for c in data.get("clusters", [])}
+    journeys = {j["name"] for j in data["journeys"]}
+    assert data["truth"]["root_cause"]["component"] in names
+    for fault in data["faults"]:
+        for key in FAULT_REFS:
+            if key in fault:
+                assert fault[key] in names, (key, fault[key])
+        if "journey" in fault:
+            assert fault["journey"] in journeys
+    for step in data["truth"]["reference_solution"]:
+        if "action" not in step:
+            continue
+        where = clusters if step["action"] in CLUSTER_ACTIONS else names
+        assert step["target"] in where, step
+        if "to" in step:
+            assert step["to"] in names
+        if "journey" in step:
+            assert step["journey"] in journeys
+    for link in data["truth"]["causal_chain"]:
+        assert link["component"] in names
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_recipe_generates_its_kind(kind: str) -> None:
+    code = SeedCode(7, "normal")
+    first = generate(code, kind=kind)
+    assert to_yaml(first) == to_yaml(generate(code, kind=kind))
+    sc = Scenario.model_validate(first)
+    assert sc.truth.root_cause.kind == kind
+    assert sc.faults[0].kind == kind
+    _check_names(first)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_recipe_fits_a_big_fleet(kind: str) -> None:
+    data = generate(SeedCode(2, "expert"), kind=kind)
+    Scenario.model_validate(data)
+    _check_names(data)
+
+
+def test_loads_with_scales_one_journey() -> None:
+    from chaosgame.generate.build import _plan, _streams
+
+    code = SeedCode(1, "easy")
+    system, _, plan, _ = _plan(code, _streams(code), None, "traffic-spike")
+    journey = system.journeys[0]
+    base = loads(system)
+    doubled = loads_with(system, {journey["name"]: 2.0})
+    entry = journey["entry"]
+    assert doubled[entry] > base[entry]
+    assert loads(system) == base  # the fleet is left as it was
+    assert all(u >= 0 for u in utilisation(system).values())
+
+
+def test_traffic_spike_scales_what_saturates() -> None:
+    data = generate(SeedCode(4, "normal"), kind="traffic-spike")
+    fault = data["faults"][0]
+    scaled = {s["target"]: s["replicas"] for s in data["truth"]["reference_solution"]}
+    comps = {c["name"]: c for c in data["components"]}
+    assert fault["target"] in scaled
+    assert all(n > comps[name]["replicas"] for name, n in scaled.items() if name in comps)
+
+
+def test_config_borne_faults_wait_for_their_change() -> None:
+    data = generate(SeedCode(5, "hard"), kind="gc-pauses")
+    fault = data["faults"][0]
+    ((key, value),) = fault["when"]["config"].items()
+    assert any(
+        c["component"] == fault["target"] and c["key"] == key and c["value"] == value
+        for c in data["configs"]
+    )
+
+
+def test_retry_storm_is_the_only_retrying_above_its_callee() -> None:
+    data = generate(SeedCode(3, "normal"), kind="retry-storm")
+    callee = data["faults"][0]["to"]
+    into = [d for d in data["dependencies"] if d["to"] == callee]
+    assert into
+    assert not any(d.get("retries") for d in into)
+
+
+def test_stale_dns_restarts_every_caller() -> None:
+    data = generate(SeedCode(6, "normal"), kind="stale-dns")
+    target = data["faults"][0]["target"]
+    callers = {d["from"] for d in data["dependencies"] if d["to"] == target}
+    restarted = {s["target"] for s in data["truth"]["reference_solution"]}
+    assert callers == restarted
