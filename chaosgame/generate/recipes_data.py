@@ -1,0 +1,549 @@
+"""Recipes for data, network, security and third-party kinds, and for nothing broken at all.
+
+Databases (a migration's lock, a backfill, a bad plan, a leaking pool, a lagging replica, a
+hot shard, a full disk, a crashed primary), the network between regions (latency, loss, a
+partition, a stale failover, split brain), clocks and credentials (a skewed node, an expired
+certificate, a secret not reloaded, an abusive client, a WAF rule, a revoked grant), a third
+party's quota, and a page with nothing broken behind it.
+
+Each recipe sizes its fault from the load the fleet carries (:func:`_util`), so it hurts
+clearly whatever the archetype and size, and picks its target where the cheap moves (a
+restart, undoing the latest change, scaling what alerts) do not cure it for a real reason.
+"""
+
+from __future__ import annotations
+
+import math
+
+from chaosgame.generate.plan import Ctx, Plan, recipe
+from chaosgame.generate.system import NODE_CPU, NoFit, System, loads
+
+WORKLOADS = ("service", "worker")
+
+
+# ------------------------------------------------------------------ helpers
+
+
+def _util(system: System, name: str) -> float:
+    """The share of its capacity ``name`` uses on a normal day."""
+    comp = system.components[name]
+    load = loads(system)[name]
+    return load / max(float(comp["capacity"]) * max(int(comp["replicas"]), 1), 1e-9)
+
+
+def _rate(system: System, name: str) -> float:
+    return loads(system)[name]
+
+
+def _workload_callers(system: System, name: str) -> list[str]:
+    """Services and workers on some journey's path that need ``name``."""
+    return [
+        c
+        for c in system.required_callers(name)
+        if system.kind(c) in WORKLOADS and system.journeys_through(c)
+    ]
+
+
+def _primaries(ctx: Ctx, replicated: bool | None = None) -> list[str]:
+    """Primary databases some journey needs through a service that calls them directly
+    (``replicated``: only those with a replica, or only those without)."""
+    s = ctx.system
+    have = {c.get("replica_of") for c in s.components.values() if c.get("replica_of")}
+    out = []
+    for db in s.on_journeys("database"):
+        if s.components[db].get("replica_of") or not _workload_callers(s, db):
+            continue
+        if replicated is not None and (db in have) != replicated:
+            continue
+        out.append(db)
+    if not out:
+        raise NoFit("no database a journey needs directly")
+    return out
+
+
+def _replica_of(system: System, primary: str) -> str | None:
+    for name, comp in system.components.items():
+        if comp.get("replica_of") == primary:
+            return name
+    return None
+
+
+def _grow(system: System, name: str, replicas: int) -> None:
+    """Set ``name``'s replica count, with room for them in its cluster."""
+    comp = system.components[name]
+    extra = (replicas - int(comp["replicas"])) * float(comp.get("cpu_limit", 1.0))
+    comp["replicas"] = replicas
+    cluster = comp.get("cluster")
+    for c in system.clusters:
+        if c["name"] == cluster and extra > 0:
+            c["nodes"] = int(c["nodes"]) + int(math.ceil(extra * 1.5 / NODE_CPU))
+
+
+def _pct(x: float) -> str:
+    return f"{round(x * 100)} %"
+
+
+# ------------------------------------------------------------------ databases
+
+
+@recipe("migration-lock", needs=("database",))
+def migration_lock(ctx: Ctx) -> Plan:
+    s = ctx.system
+    db = ctx.choose(_primaries(ctx))
+    caller = ctx.choose(_workload_callers(s, db))
+    share = round(0.45 + 0.4 * ctx.intensity, 2)
+    wait = round(3.0 + 3.0 * ctx.intensity, 1)
+    table = ctx.rng.choice(("orders", "accounts", "events", "items", "users", "documents"))
+    return Plan(
+        kind="migration-lock",
+        root=db,
+        faults=[
+            {"kind": "migration-lock", "target": db, "at": ctx.at, "share": share, "wait": wait}
+        ],
+        chain=[
+            {
+                "component": db,
+                "what": f"a migration rewrites the {table} table under an exclusive lock; "
+                f"about {_pct(share)} of queries wait on it",
+                "at": ctx.at,
+            },
+            {
+                "component": caller,
+                "what": f"its calls to {db} wait until their timeout and fail",
+            },
+            *ctx.spread(caller),
+        ],
+        solution=[{"action": "kill-query", "target": db}],
+        summary=(
+            f"A schema migration on {db} took an exclusive lock on a hot table. Queries that "
+            f"touched it queued behind the lock, so {caller}'s calls timed out and users saw "
+            f"errors. Killing the migration's query on {db} released the lock; the change has "
+            "to be redone with an online method."
+        ),
+        signals=[
+            f"a migration started on {db} at the minute its latency jumped",
+            f"{db} served fewer queries while its callers' traffic stayed the same",
+            f"the errors on the failing journeys traced down to {caller}'s calls to {db}",
+        ],
+        journeys=ctx.hurt_journeys(caller),
+        questions=[
+            {
+                "question": "How should a column with a default be added to a large, hot table?",
+                "topics": ["database-migrations"],
+                "answer": "Online: add it nullable without a default (a metadata-only change), "
+                "backfill in small batches, then set the default; run it with a lock timeout so "
+                "it gives up instead of queueing every query behind it.",
+            }
+        ],
+    )
+
+
+@recipe("backfill-saturation", needs=("database",))
+def backfill_saturation(ctx: Ctx) -> Plan:
+    s = ctx.system
+    db = ctx.choose(_primaries(ctx))
+    caller = ctx.choose(_workload_callers(s, db))
+    util = _util(s, db)
+    # what is left must fall well below what the day's load needs
+    left = min(0.6, util * (0.75 - 0.35 * ctx.intensity))
+    taken = round(min(0.97, 1.0 - left), 2)
+    factor = round(3.0 + 3.0 * ctx.intensity, 1)
+    return Plan(
+        kind="backfill-saturation",
+        root=db,
+        faults=[
+            {
+                "kind": "backfill-saturation",
+                "target": db,
+                "at": ctx.at,
+                "capacity_taken": taken,
+                "write_factor": factor,
+            }
+        ],
+        chain=[
+            {
+                "component": db,
+                "what": f"an unthrottled backfill takes about {_pct(taken)} of its capacity and "
+                f"multiplies its writes by {factor}",
+                "at": ctx.at,
+            },
+            {"component": db, "what": "the day's queries no longer fit; they queue and fail"},
+            {"component": caller, "what": f"its calls to {db} time out and fail"},
+            *ctx.spread(caller),
+        ],
+        solution=[{"action": "pause-job", "target": db}],
+        summary=(
+            f"A backfill job started rewriting rows on {db} with no throttle. It took most of "
+            f"the primary's capacity, so {caller}'s ordinary queries queued and timed out. "
+            "Pausing the job gave the capacity back; it can resume later in small, throttled "
+            "batches."
+        ),
+        signals=[
+            f"a backfill job started on {db} when its utilisation jumped",
+            f"{db}'s write rate rose several-fold while its callers' traffic did not",
+            f"{caller}'s errors were timeouts on its calls to {db}",
+        ],
+        journeys=ctx.hurt_journeys(caller),
+        questions=[
+            {
+                "question": "How do you run a backfill on a busy primary without hurting users?",
+                "topics": ["database-migrations", "scalability-ha"],
+                "answer": "In small batches with a pause between them, throttled on the "
+                "primary's latency and the replicas' lag, in off-peak hours, with a kill "
+                "switch; never as one unbounded job.",
+            }
+        ],
+    )
+
+
+@recipe("slow-query-plan", needs=("database",))
+def slow_query_plan(ctx: Ctx) -> Plan:
+    s = ctx.system
+    db = ctx.choose(_primaries(ctx))
+    caller = ctx.choose(_workload_callers(s, db))
+    util = _util(s, db)
+    # twice the replicas must not be enough: the load it needs is over 2.5x what it has
+    factor = round(max(4.0, (2.5 + 1.5 * ctx.intensity) / max(util, 0.05)), 1)
+    return Plan(
+        kind="slow-query-plan",
+        root=db,
+        faults=[{"kind": "slow-query-plan", "target": db, "at": ctx.at, "factor": factor}],
+        chain=[
+            {
+                "component": db,
+                "what": f"the planner switches a hot query to a sequential scan: {factor}x the "
+                "time and CPU per query",
+                "at": ctx.at,
+            },
+            {"component": db, "what": "its CPU saturates; queries queue and time out"},
+            {"component": caller, "what": f"its calls to {db} time out and fail"},
+            *ctx.spread(caller),
+        ],
+        solution=[{"action": "kill-query", "target": db}],
+        summary=(
+            f"The query planner on {db} switched a hot query to a bad plan after its "
+            f"statistics changed. Each query cost {factor} times as much, the database's CPU "
+            f"saturated and {caller}'s calls timed out. Killing the running queries forced a "
+            "fresh plan; pinning the plan or refreshing the statistics keeps it from coming back."
+        ),
+        signals=[
+            f"{db}'s CPU and latency per query rose with no more traffic",
+            f"{db}'s CPU saturated at the minute its latency jumped, the same traffic costing more",
+            "no deploy touched the services that call it",
+        ],
+        journeys=ctx.hurt_journeys(caller),
+        questions=[
+            {
+                "question": "Why does adding database replicas not fix a bad query plan?",
+                "topics": ["database-migrations", "scalability-ha"],
+                "answer": "The plan multiplies the cost of every query; more replicas divide "
+                "the load by two while the plan multiplied it by ten. Fix the cost: kill the "
+                "running queries so they are planned again, refresh statistics, pin the plan.",
+            }
+        ],
+    )
+
+
+@recipe("pool-exhaustion", needs=("database",))
+def pool_exhaustion(ctx: Ctx) -> Plan:
+    s = ctx.system
+    db = ctx.choose(_primaries(ctx))
+    caller = ctx.choose(_workload_callers(s, db))
+    edge = s.dep(caller, db)
+    assert edge is not None
+    pool = int(edge.get("pool", 10))
+    edge["pool"] = pool
+    conns = pool * int(s.components[caller]["replicas"])
+    calls = _rate(s, caller) * float(edge.get("calls", 1.0))
+    drained = 420.0 - 180.0 * ctx.intensity  # seconds until the pool is gone
+    leak = round(max(0.5, conns * 1000.0 / max(calls * drained, 1e-6)), 1)
+    _, new = ctx.bump(caller)
+    ctx.deploy(caller, new, ctx.at, note="retry handling rewrite", duration=180.0)
+    return Plan(
+        kind="pool-exhaustion",
+        root=caller,
+        faults=[
+            {
+                "kind": "pool-exhaustion",
+                "target": caller,
+                "to": db,
+                "at": ctx.at,
+                "leak_per_1k": leak,
+                "when": {"version": new},
+            }
+        ],
+        chain=[
+            {
+                "component": caller,
+                "what": f"{new} never returns a connection to its {db} pool on an error path",
+                "at": ctx.at,
+            },
+            {
+                "component": caller,
+                "what": f"its pool of {pool} connections per replica to {db} drains; calls wait "
+                "for a connection and fail",
+            },
+            *ctx.spread(caller),
+        ],
+        solution=[{"action": "rollback", "target": caller}],
+        summary=(
+            f"{caller} {new} leaked a database connection each time a call took an error path. "
+            f"Its pool to {db} drained within minutes, after which its calls waited for a "
+            f"connection and failed. {db} itself was idle. A restart only refilled the pool "
+            f"for a while; rolling {caller} back ended the leak."
+        ),
+        signals=[
+            f"{caller}'s connections in use to {db} climbed to the pool's size and stayed there",
+            f"{db} was healthy and under-used while {caller} failed",
+            f"the climb began with the {new} rollout",
+        ],
+        journeys=ctx.hurt_journeys(caller),
+        questions=[
+            {
+                "question": "Why does restarting a service with a connection leak only buy time?",
+                "topics": ["scalability-ha", "incident-response"],
+                "answer": "A restart opens a fresh pool, but the code that leaks still runs: the "
+                "pool drains again at the same rate. Roll back the release that leaks, then "
+                "find the path that does not return its connection.",
+            }
+        ],
+    )
+
+
+@recipe("replication-lag", needs=("replica",))
+def replication_lag(ctx: Ctx) -> Plan:
+    s = ctx.system
+    replicas = [
+        n
+        for n, c in s.components.items()
+        if c.get("replica_of") and any(s.journeys_through(r) for r in s.callers(n))
+    ]
+    replica = ctx.choose(replicas)
+    primary = str(s.components[replica]["replica_of"])
+    readers = [c for c in s.callers(replica) if s.journeys_through(c)]
+    reader = ctx.choose(readers)
+    writes = _rate(s, primary) * float(s.components[primary].get("write_fraction", 0.1))
+    apply_rate = float(s.components[replica]["apply_rate"])
+    factor = round(max(0.005, (0.5 - 0.3 * ctx.intensity) * writes / apply_rate), 3)
+    hurt = list(dict.fromkeys(j for r in readers for j in ctx.hurt_journeys(r)))
+    _correctness(s, hurt)
+    return Plan(
+        kind="replication-lag",
+        root=replica,
+        faults=[
+            {"kind": "replication-lag", "target": replica, "at": ctx.at, "apply_factor": factor}
+        ],
+        chain=[
+            {
+                "component": replica,
+                "what": "a long-running report query blocks replay; the replica applies "
+                f"writes far slower than {primary} makes them",
+                "at": ctx.at,
+            },
+            {"component": replica, "what": "its replication lag grows by the minute"},
+            {
+                "component": reader,
+                "what": f"reads it sends to {replica} miss recent writes: users see old data",
+            },
+        ],
+        solution=[{"action": "kill-query", "target": replica}],
+        summary=(
+            f"A long query on {replica} blocked the replay of {primary}'s writes. Its lag grew "
+            f"by the minute and the reads {reader} sends to it returned old data: no errors, "
+            "wrong answers. Killing the query let the replica replay its backlog and catch up."
+        ),
+        signals=[
+            f"{replica}'s replication lag climbed steadily from the onset",
+            f"{primary}'s write rate did not change: the replica was slow, not the load high",
+            "error rates stayed low while the answers went stale",
+        ],
+        harm="wrong",
+        journeys=hurt,
+        questions=[
+            {
+                "question": "How do you keep a lagging read replica from showing users old data?",
+                "topics": ["multi-region", "database-migrations"],
+                "answer": "Alert on replica lag, not only on errors; route reads that must see "
+                "the user's own writes to the primary (read-your-writes); cap long queries on "
+                "replicas with a statement timeout; take a replica out of rotation past a lag "
+                "bound.",
+            }
+        ],
+    )
+
+
+def _correctness(system: System, journeys: list[str]) -> None:
+    """A correctness SLO on each of ``journeys`` (wrong answers are what users see)."""
+    have = {(slo["journey"], slo["sli"]) for slo in system.slos}
+    for j in journeys:
+        if (j, "correctness") not in have:
+            system.slos.append({"journey": j, "sli": "correctness", "target": 0.99})
+
+
+@recipe("hot-shard", needs=("database",))
+def hot_shard(ctx: Ctx) -> Plan:
+    s = ctx.system
+    db = ctx.choose(_primaries(ctx, replicated=False))
+    caller = ctx.choose(_workload_callers(s, db))
+    shards = ctx.rng.choice((6, 8, 8, 10))
+    load = _rate(s, db)
+    util = 0.4
+    capacity = round(max(load / (shards * util), 2.0), 1)
+    _grow(s, db, shards)
+    s.components[db]["capacity"] = capacity
+    util = load / (shards * capacity)
+    share = round(min(0.9, (1.5 + 0.8 * ctx.intensity) / (util * shards)), 2)
+    tenant = ctx.rng.choice(("one large customer", "one merchant", "one tenant", "one hot key"))
+    return Plan(
+        kind="hot-shard",
+        root=db,
+        faults=[{"kind": "hot-shard", "target": db, "at": ctx.at, "share": share}],
+        chain=[
+            {
+                "component": db,
+                "what": f"{tenant} sends {_pct(share)} of its queries to a single one of its "
+                f"{shards} shards, which saturates while the others idle",
+                "at": ctx.at,
+            },
+            {"component": caller, "what": f"its calls that land on the hot shard of {db} fail"},
+            *ctx.spread(caller),
+        ],
+        solution=[{"action": "split-shard", "target": db}],
+        summary=(
+            f"{tenant.capitalize()} concentrated most of {db}'s queries on one of its {shards} "
+            f"shards. That shard saturated and failed its share while the rest idled, so "
+            f"adding replicas did nothing for it. Moving the hot keys to a shard of their own "
+            "spread the load again."
+        ),
+        signals=[
+            f"{db} failed a share of queries while its average utilisation looked moderate",
+            "one shard ran hot while the others idled",
+            f"the failures on {caller} were calls to {db}, with no change to either",
+        ],
+        journeys=ctx.hurt_journeys(caller),
+        questions=[
+            {
+                "question": "Why can a database fail requests while its average CPU looks fine?",
+                "topics": ["scalability-ha", "observability"],
+                "answer": "Averages over shards hide one that is saturated: a hot key or tenant "
+                "sends its load to one shard. Look at the per-shard (max, not mean) load; fix "
+                "by splitting or re-keying the hot range, not by adding replicas.",
+            }
+        ],
+    )
+
+
+@recipe("disk-full", needs=("database",))
+def disk_full(ctx: Ctx) -> Plan:
+    s = ctx.system
+    db = ctx.choose(_primaries(ctx))
+    caller = ctx.choose(_workload_callers(s, db))
+    comp = s.components[db]
+    comp["write_fraction"] = max(float(comp.get("write_fraction", 0.1)), 0.25)
+    size = float(ctx.rng.choice((250, 500, 1000, 2000)))
+    used = round(size * ctx.rng.uniform(0.6, 0.7), 1)
+    comp["disk_gb"] = size
+    comp["disk_used_gb"] = used
+    fill = 300.0 - 60.0 * ctx.intensity  # seconds from the onset until it is full
+    per_hour = round((size - used) * 3600.0 / fill, -1)
+    job, stops = ctx.rng.choice(
+        (
+            ("a one-off bulk import", "its own writes fail once the disk is full"),
+            ("a reindex job that builds the new index beside the old", "it fails when full"),
+            ("a data-fix script that keeps an audit copy of every row", "it fails when full"),
+        )
+    )
+    return Plan(
+        kind="disk-full",
+        root=db,
+        faults=[
+            {
+                "kind": "disk-full",
+                "target": db,
+                "at": ctx.at,
+                "until": ctx.at + fill + 60.0,
+                "gb_per_hour": per_hour,
+            }
+        ],
+        chain=[
+            {
+                "component": db,
+                "what": f"{job} writes about {per_hour:g} GB an hour to its data volume",
+                "at": ctx.at,
+            },
+            {
+                "component": db,
+                "what": f"its {size:g} GB disk is full: every write fails ({stops}, but the "
+                "space stays taken)",
+            },
+            {"component": caller, "what": f"its requests that write to {db} fail"},
+            *ctx.spread(caller),
+        ],
+        solution=[{"action": "raise-limit", "target": db, "resource": "disk", "factor": 2.0}],
+        summary=(
+            f"{job[0].upper() + job[1:]} ran on {db} and filled its disk within minutes. "
+            f"Once full, every write failed and {caller}'s requests that write failed with "
+            "them; reads went on. The job died with its writes, but the space stayed taken "
+            "until the disk was grown online; the job's leftovers can be cleaned up after."
+        ),
+        signals=[
+            f"{db}'s disk usage climbed steeply and reached its size",
+            f"{db} failed its writes while its reads succeeded",
+            "no deploy or config change touched the failing path",
+        ],
+        journeys=ctx.hurt_journeys(caller),
+        questions=[
+            {
+                "question": "What should a disk alert watch so it pages before the disk is full?",
+                "topics": ["slo", "alerting-runbooks"],
+                "answer": "The time until full at the current growth rate (a linear prediction "
+                "over the last hour), not a fixed percentage: a disk at 70 % filling at 200 GB "
+                "an hour needs a page now, one at 90 % growing slowly needs a ticket.",
+            }
+        ],
+    )
+
+
+@recipe("database-crash", needs=("replica",))
+def database_crash(ctx: Ctx) -> Plan:
+    s = ctx.system
+    db = ctx.choose(_primaries(ctx, replicated=True))
+    replica = _replica_of(s, db)
+    caller = ctx.choose(_workload_callers(s, db))
+    return Plan(
+        kind="database-crash",
+        root=db,
+        faults=[{"kind": "database-crash", "target": db, "at": ctx.at}],
+        chain=[
+            {
+                "component": db,
+                "what": "the primary's host dies; every query to it fails",
+                "at": ctx.at,
+            },
+            {"component": caller, "what": f"its calls to {db} fail at once"},
+            *ctx.spread(caller),
+        ],
+        solution=[{"action": "failover-db", "target": db}],
+        summary=(
+            f"The host of {db}'s primary died and every query to it failed, so {caller} "
+            f"failed the requests that needed it. Failing over to {replica} brought the "
+            "database back, losing only the writes it had not yet applied."
+        ),
+        signals=[
+            f"{db} stopped answering: connection errors on every call from {caller}",
+            f"{replica} stopped receiving writes at the same moment",
+            "no deploy or config change preceded it",
+        ],
+        journeys=ctx.hurt_journeys(caller),
+        questions=[
+            {
+                "question": "Fail over to the replica at once, or wait for the primary's host?",
+                "topics": ["multi-region", "incident-response"],
+                "answer": "Fail over when the primary is gone and users are failing: waiting "
+                "costs every request meanwhile, the failover costs only the writes the replica "
+                "had not applied (seconds of them). Wait only when the host will be back in "
+                "less time than the failover takes, or when losing any write is worse than "
+                "the outage.",
+            }
+        ],
+    )
