@@ -14,6 +14,7 @@ restart, undoing the latest change, scaling what alerts) do not cure it for a re
 from __future__ import annotations
 
 import math
+from typing import Any
 
 from chaosgame.generate.plan import Ctx, Plan, recipe
 from chaosgame.generate.system import NODE_CPU, NoFit, System, loads
@@ -544,6 +545,362 @@ def database_crash(ctx: Ctx) -> Plan:
                 "had not applied (seconds of them). Wait only when the host will be back in "
                 "less time than the failover takes, or when losing any write is worse than "
                 "the outage.",
+            }
+        ],
+    )
+
+
+# ------------------------------------------------------------------ network and regions
+
+
+def _far_front(ctx: Ctx) -> tuple[str, str, list[str], list[str]]:
+    """A region other than home with a front of its own: the region, its gateway, the entry
+    services there whose calls cross to the home region, and the journeys they serve."""
+    s = ctx.system
+    fronts = [r for r in s.regions[1:] if r in s.gateways]
+    if not fronts:
+        raise NoFit("the fleet has one region")
+    region = ctx.choose(fronts)
+    gw = s.gateways[region]
+    journeys = [j for j in s.journeys if j["via"] == gw]
+    entries = list(dict.fromkeys(j["entry"] for j in journeys))
+    crossing = [
+        e
+        for e in entries
+        if any(
+            s.region_of(d["to"]) == s.home and d.get("required", True)
+            for d in s.deps
+            if d["from"] == e and d.get("mode", "sync") == "sync"
+        )
+    ]
+    if not crossing:
+        raise NoFit("nothing in the far region calls the home region")
+    return region, gw, crossing, [j["name"] for j in journeys if j["entry"] in crossing]
+
+
+def _crossing_timeout(ctx: Ctx, entries: list[str]) -> float:
+    """The shortest timeout of the required calls the far entries make to the home region."""
+    s = ctx.system
+    outs = [
+        float(d.get("timeout", 1.0))
+        for d in s.deps
+        if d["from"] in entries
+        and s.region_of(d["to"]) == s.home
+        and d.get("mode", "sync") == "sync"
+        and d.get("required", True)
+    ]
+    return min(outs, default=1.0)
+
+
+def _region_question() -> dict[str, Any]:
+    return {
+        "question": "When the link between two regions degrades, what do you move, and what "
+        "does moving cost?",
+        "topics": ["multi-region", "incident-response"],
+        "answer": "Serve the far region's users from the home region (fail the region over, "
+        "or shift its traffic by DNS) so no request crosses the bad link; it costs cold caches "
+        "and the longer round trip for those users, which is far less than calls timing out.",
+    }
+
+
+@recipe("network-latency", needs=("regions",))
+def network_latency(ctx: Ctx) -> Plan:
+    s = ctx.system
+    region, gw, entries, journeys = _far_front(ctx)
+    home = s.home
+    timeout = _crossing_timeout(ctx, entries)
+    added = round(timeout * (0.9 + 0.5 * ctx.intensity), 2)
+    entry = entries[0]
+    ms = round(added * 1000)
+    return Plan(
+        kind="network-latency",
+        root=entry,
+        faults=[
+            {
+                "kind": "network-latency",
+                "target": entry,
+                "at": ctx.at,
+                "region": home,
+                "added_latency": added,
+            }
+        ],
+        chain=[
+            {
+                "component": entry,
+                "what": f"the link between {region} and {home} is congested: about {ms} ms "
+                "more on every crossing",
+                "at": ctx.at,
+            },
+            *(
+                {
+                    "component": e,
+                    "what": f"its calls to services in {home} exceed their timeouts and fail",
+                }
+                for e in entries
+            ),
+        ],
+        solution=[{"action": "failover-region", "target": region, "to": home}],
+        summary=(
+            f"The network link between {region} and {home} degraded and every call across "
+            f"it took about {ms} ms longer. The services in {region} call {home} for most of "
+            f"their work, so those calls ran past their timeouts and {region}'s users saw "
+            f"errors; {home} itself was healthy. Failing {region} over to {home} took the "
+            "link out of the path."
+        ),
+        signals=[
+            f"only the journeys that enter through {gw} suffered; {home}'s own were healthy",
+            f"the time {entry} spent in calls to {home} jumped while {home}'s services stayed fast",
+            "no deploy or config change touched the failing path",
+        ],
+        journeys=journeys,
+        questions=[_region_question()],
+    )
+
+
+@recipe("packet-loss", needs=("regions",))
+def packet_loss(ctx: Ctx) -> Plan:
+    s = ctx.system
+    region, gw, entries, journeys = _far_front(ctx)
+    home = s.home
+    loss = round(0.3 + 0.4 * ctx.intensity, 2)
+    entry = entries[0]
+    return Plan(
+        kind="packet-loss",
+        root=entry,
+        faults=[
+            {"kind": "packet-loss", "target": entry, "at": ctx.at, "region": home, "loss": loss}
+        ],
+        chain=[
+            {
+                "component": entry,
+                "what": f"about {_pct(loss)} of packets between {region} and {home} are "
+                "dropped (a faulty link)",
+                "at": ctx.at,
+            },
+            *(
+                {
+                    "component": e,
+                    "what": f"its calls to {home} fail or retransmit; the requests that need "
+                    "them fail",
+                }
+                for e in entries
+            ),
+        ],
+        solution=[{"action": "failover-region", "target": region, "to": home}],
+        summary=(
+            f"A faulty link dropped about {_pct(loss)} of the packets between {region} and "
+            f"{home}. The services in {region} call {home} for most of their work, so many of "
+            f"their requests failed while every service in {home} was healthy. Failing "
+            f"{region} over to {home} took the link out of the path."
+        ),
+        signals=[
+            f"only the journeys entering through {gw} failed; {home}'s own were healthy",
+            f"{entry}'s calls to {home} failed with connection resets and timeouts, not with "
+            "the callees' errors",
+            f"the services {entry} calls saw fewer requests from it, and served them fine",
+        ],
+        journeys=journeys,
+        questions=[_region_question()],
+    )
+
+
+@recipe("region-partition", needs=("regions",))
+def region_partition(ctx: Ctx) -> Plan:
+    s = ctx.system
+    region, gw, entries, journeys = _far_front(ctx)
+    home = s.home
+    entry = entries[0]
+    return Plan(
+        kind="region-partition",
+        root=entry,
+        faults=[{"kind": "region-partition", "target": entry, "at": ctx.at, "region": home}],
+        chain=[
+            {
+                "component": entry,
+                "what": f"{region} cannot reach {home}: every call across fails",
+                "at": ctx.at,
+            },
+            *(
+                {
+                    "component": e,
+                    "what": f"its calls to {home} fail; the requests that need them fail",
+                }
+                for e in entries
+            ),
+        ],
+        solution=[{"action": "failover-region", "target": region, "to": home}],
+        summary=(
+            f"The network between {region} and {home} was cut. The services in {region} "
+            f"need {home} for most of their work, so their requests failed, while {home} "
+            f"served its own users normally. Failing {region} over to {home} served its "
+            "users from the side that still worked."
+        ),
+        signals=[
+            f"only the journeys entering through {gw} failed",
+            f"{entry}'s calls to {home} failed with connection timeouts; nothing in {home} "
+            "saw errors",
+            f"replication to {region} stopped at the same moment",
+        ],
+        journeys=journeys,
+        questions=[_region_question()],
+    )
+
+
+@recipe("stale-failover", needs=("replica",))
+def stale_failover(ctx: Ctx) -> Plan:
+    s = ctx.system
+    db = ctx.choose(_primaries(ctx, replicated=True))
+    replica = _replica_of(s, db)
+    caller = ctx.choose(_workload_callers(s, db))
+    stale = round(0.15 + 0.2 * ctx.intensity, 2)
+    lost = round(0.1 + 0.1 * ctx.intensity, 2)
+    hurt = list(dict.fromkeys(j for c in _workload_callers(s, db) for j in ctx.hurt_journeys(c)))
+    _correctness(s, hurt)
+    return Plan(
+        kind="stale-failover",
+        root=db,
+        faults=[
+            {
+                "kind": "stale-failover",
+                "target": db,
+                "at": ctx.at,
+                "stale_share": stale,
+                "lost_share": lost,
+            }
+        ],
+        chain=[
+            {
+                "component": db,
+                "what": f"a flapping health check makes the automation fail {db} over to "
+                f"{replica} without checking its lag",
+                "at": ctx.at,
+            },
+            {
+                "component": replica,
+                "what": "it was minutes behind: the writes it had not applied are gone from "
+                "what it serves",
+            },
+            {
+                "component": caller,
+                "what": f"about {_pct(stale)} of its reads come back without recent writes: "
+                "wrong answers, not errors",
+            },
+        ],
+        solution=[{"action": "failover-db", "target": db}],
+        summary=(
+            f"Failover automation promoted {replica} after a flapping health check, without "
+            f"checking its replication lag. It was minutes behind, so reads through {caller} "
+            "returned old data while nothing errored. Failing back to the caught-up primary "
+            "restored correct answers; the writes lost in between need replaying from their "
+            "source."
+        ),
+        signals=[
+            f"an automatic failover event on {db} minutes before the wrong answers",
+            f"{caller}'s calls to {db} changed latency at that moment: it had moved",
+            "availability stayed green while the correctness SLO burned",
+        ],
+        harm="wrong",
+        journeys=hurt,
+        questions=[
+            {
+                "question": "Why is failing over to a lagging replica worse than a short outage "
+                "for data users rely on?",
+                "topics": ["multi-region", "database-migrations"],
+                "answer": "An outage loses availability for its minutes; a stale failover "
+                "loses the writes the replica lacked and serves wrong data until someone "
+                "notices, then needs reconciling. Fail over automatically only with lag under "
+                "a bound.",
+            }
+        ],
+    )
+
+
+@recipe("split-brain", needs=("regions", "replica"))
+def split_brain(ctx: Ctx) -> Plan:
+    s = ctx.system
+    db = ctx.choose(_primaries(ctx, replicated=True))
+    replica = _replica_of(s, db)
+    caller = ctx.choose(_workload_callers(s, db))
+    assert replica is not None
+    far = s.region_of(replica)
+    if far == s.region_of(db):
+        raise NoFit("the replica is in the primary's region")
+    rate = round(0.02 + 0.03 * ctx.intensity, 3)
+    blip = float(ctx.rng.choice((180, 240, 300, 360)))
+    hurt = list(dict.fromkeys(j for c in _workload_callers(s, db) for j in ctx.hurt_journeys(c)))
+    _correctness(s, hurt)
+    return Plan(
+        kind="split-brain",
+        root=db,
+        faults=[
+            {
+                "kind": "region-partition",
+                "target": db,
+                "at": ctx.at,
+                "until": ctx.at + blip,
+                "region": far,
+            },
+            {
+                "kind": "split-brain",
+                "target": db,
+                "at": ctx.at + 60.0,
+                "conflict_per_min": rate,
+                "change": {
+                    "author": "failover-manager",
+                    "text": f"{far} lost sight of the primary: {replica} promoted to primary "
+                    f"(no quorum; {db} not fenced)",
+                },
+            },
+        ],
+        chain=[
+            {
+                "component": db,
+                "what": f"the link between {s.region_of(db)} and {far} drops for "
+                f"{round(blip / 60)} minutes",
+                "at": ctx.at,
+            },
+            {
+                "component": replica,
+                "what": f"{far}'s failover manager sees no primary and promotes {replica}, "
+                f"without fencing {db}: two primaries",
+                "at": ctx.at + 60.0,
+            },
+            {
+                "component": db,
+                "what": "the link heals, but nothing demotes either primary",
+                "at": ctx.at + blip,
+            },
+            {
+                "component": db,
+                "what": "each side accepts writes the other never sees; conflicting rows pile up",
+            },
+            {
+                "component": caller,
+                "what": "a growing share of its reads return one side's version of a row: "
+                "wrong answers",
+            },
+        ],
+        solution=[{"action": "failover-db", "target": db}],
+        summary=(
+            f"A short partition made {replica} promote itself while {db} was still primary, "
+            "and both accepted writes; when the link healed nothing demoted either. Conflicting rows accumulated by the minute and reads "
+            f"through {caller} returned whichever side they reached. Fencing to one primary "
+            "with a failover stopped the divergence; the conflicting rows need reconciling."
+        ),
+        signals=[
+            f"replication to {replica} stopped with the partition and never resumed",
+            "the share of wrong answers grew steadily with time, not with load",
+            "errors and latency stayed normal",
+        ],
+        harm="wrong",
+        journeys=hurt,
+        questions=[
+            {
+                "question": "What prevents two database primaries from accepting writes at once?",
+                "topics": ["multi-region", "distributed-debugging"],
+                "answer": "Fencing: a lease or quorum that a primary must hold to accept "
+                "writes, so the old one stops (or is shot) before the new one starts; a "
+                "promotion without a quorum is how split brain begins.",
             }
         ],
     )
