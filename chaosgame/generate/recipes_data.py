@@ -904,3 +904,509 @@ def split_brain(ctx: Ctx) -> Plan:
             }
         ],
     )
+
+
+# ------------------------------------------------------------------ clocks and credentials
+
+
+def _serving(ctx: Ctx) -> list[str]:
+    """Services on some journey's path that a caller needs (so their failure spreads)."""
+    s = ctx.system
+    out = [n for n in s.on_journeys("service") if s.required_callers(n) or s.journeys_through(n)]
+    if not out:
+        raise NoFit("no service on a journey")
+    return out
+
+
+@recipe("clock-skew")
+def clock_skew(ctx: Ctx) -> Plan:
+    s = ctx.system
+    target = ctx.choose([n for n in _serving(ctx) if s.cluster_of(n)])
+    cluster = s.cluster_of(target)
+    skew = float(ctx.rng.choice((360, 420, 480, 600, 900)))
+    share = round(0.3 + 0.3 * ctx.intensity, 2)
+    return Plan(
+        kind="clock-skew",
+        root=target,
+        faults=[
+            {"kind": "clock-skew", "target": target, "at": ctx.at, "skew": skew, "share": share}
+        ],
+        chain=[
+            {
+                "component": target,
+                "what": f"time sync stops on a node of {cluster}; its clock drifts "
+                f"{round(skew / 60)} minutes, and {target}'s pods there reject tokens as "
+                "expired or not yet valid",
+                "at": ctx.at,
+            },
+            {
+                "component": target,
+                "what": f"about {_pct(share)} of its requests, those on the skewed node, fail",
+            },
+            *ctx.spread(target),
+        ],
+        solution=[{"action": "drain-node", "target": cluster}],
+        summary=(
+            f"Time synchronisation stopped on one node of {cluster} and its clock drifted "
+            f"about {round(skew / 60)} minutes. {target}'s pods on that node checked token "
+            "lifetimes against the wrong time and rejected valid requests, so a steady share "
+            "failed while the same version on other nodes was fine. Draining the node moved "
+            "the pods to nodes with good clocks."
+        ),
+        signals=[
+            f"{target} failed a steady share of requests, all from the pods on one node",
+            "the log timestamps of those pods were minutes off the others'",
+            "no deploy or config change touched it; restarted pods on the same node failed again",
+        ],
+        journeys=ctx.hurt_journeys(target),
+        questions=[
+            {
+                "question": "Why can a clock a few minutes off fail requests that have nothing "
+                "to do with time?",
+                "topics": ["distributed-debugging", "security-compliance"],
+                "answer": "Tokens and certificates carry validity windows: a host whose clock "
+                "is off by more than the allowed leeway sees valid tokens as expired or not "
+                "yet valid. Monitor clock offset per node and take a drifting node out.",
+            }
+        ],
+    )
+
+
+@recipe("cert-expired")
+def cert_expired(ctx: Ctx) -> Plan:
+    s = ctx.system
+    target = ctx.choose([n for n in _serving(ctx) if s.required_callers(n)])
+    s.components[target]["cert_expires_at"] = ctx.at
+    caller = ctx.caller_on_path(target)
+    return Plan(
+        kind="cert-expired",
+        root=target,
+        faults=[{"kind": "cert-expired", "target": target, "at": ctx.at}],
+        chain=[
+            {
+                "component": target,
+                "what": "its internal TLS certificate expires; every handshake to it fails",
+                "at": ctx.at,
+            },
+            {"component": caller, "what": f"its calls to {target} fail at the handshake"},
+            *ctx.spread(caller),
+        ],
+        solution=[{"action": "renew-cert", "target": target}],
+        summary=(
+            f"{target}'s internal TLS certificate expired, and from that second every caller's "
+            f"handshake failed, so {caller} failed the requests that needed it. Nothing had "
+            "changed in the code. Issuing and installing a fresh certificate ended it; "
+            "automated renewal with an alert weeks before expiry keeps it from coming back."
+        ),
+        signals=[
+            f"every call to {target} failed at once, to the second, with handshake errors",
+            f"{target} itself received almost no requests while its callers failed",
+            f"{target}'s certificate expiry date was the minute the errors began",
+        ],
+        journeys=ctx.hurt_journeys(target),
+        questions=[
+            {
+                "question": "How do you keep internal certificates from expiring in production?",
+                "topics": ["security-compliance", "alerting-runbooks"],
+                "answer": "Issue them from an automated CA with short lifetimes and automatic "
+                "renewal, and alert on time to expiry (weeks ahead) for every certificate in "
+                "use, so a renewal that silently stopped pages someone long before it bites.",
+            }
+        ],
+    )
+
+
+@recipe("secret-not-reloaded", needs=("database",))
+def secret_not_reloaded(ctx: Ctx) -> Plan:
+    s = ctx.system
+    db = ctx.choose(_primaries(ctx))
+    target = ctx.choose(_workload_callers(s, db))
+    return Plan(
+        kind="secret-not-reloaded",
+        root=target,
+        faults=[{"kind": "secret-not-reloaded", "target": target, "to": db, "at": ctx.at}],
+        chain=[
+            {
+                "component": target,
+                "what": f"the vault rotates its credential for {db}; {target} keeps the old one "
+                "it read at start-up",
+                "at": ctx.at,
+            },
+            {
+                "component": target,
+                "what": f"{db} rejects its logins: every call to {db} fails authentication",
+            },
+            *ctx.spread(target),
+        ],
+        solution=[{"action": "reload-secret", "target": target}],
+        summary=(
+            f"The vault rotated {target}'s credential for {db} on schedule. {target} reads its "
+            f"secrets only at start-up, so it kept logging in with the old password and every "
+            f"call to {db} failed authentication. Making it re-read its secrets ended the "
+            "failures without dropping work."
+        ),
+        signals=[
+            f"a credential rotation event for {target} at the minute its calls to {db} began "
+            "failing",
+            f"{target}'s errors were authentication failures on {db}, not timeouts",
+            f"{db} was healthy for its other clients",
+        ],
+        journeys=ctx.hurt_journeys(target),
+        questions=[
+            {
+                "question": "How should a service take a rotated credential?",
+                "topics": ["security-compliance", "incident-response"],
+                "answer": "Watch the secret and reload it without a restart (or use short-lived "
+                "credentials issued per connection); rotate with an overlap during which the "
+                "old and new credentials both work, and check that every client moved before "
+                "revoking the old one.",
+            }
+        ],
+    )
+
+
+CLIENTS = ("203.0.113.0/24", "198.51.100.0/24", "192.0.2.0/24", "198.51.100.0/22")
+LOGIN_WORDS = ("login", "sign-in", "auth")
+
+
+CPU_AT_CAPACITY = 0.6
+"""Share of its CPU limit a replica uses at its rated capacity (the engine's)."""
+
+
+def _stuffing_strength(system: System, entry: str, rate: float, want: float) -> tuple[float, float]:
+    """The attack's factor on a journey of ``rate`` and the CPU an attempt costs, so that
+    ``entry`` needs ``want`` times the CPU it has."""
+    comp = system.components[entry]
+    load = _rate(system, entry)
+    cap = float(comp["capacity"]) * int(comp["replicas"])
+    for cpu in (2.0, 4.0, 6.0, 8.0):
+        for tenth in range(30, 201, 5):
+            factor = tenth / 10
+            abusive = (factor - 1) / factor
+            demand = (load + rate * (factor - 1)) / cap
+            if max(demand, CPU_AT_CAPACITY * (1 + (cpu - 1) * abusive) * demand) >= want:
+                return factor, cpu
+    raise NoFit(f"an attack on {entry} would need more than 20 times its traffic")
+
+
+@recipe("credential-stuffing")
+def credential_stuffing(ctx: Ctx) -> Plan:
+    s = ctx.system
+    journeys = [
+        j
+        for j in s.journeys
+        if s.kind(j["entry"]) == "service" and not s.components[j["entry"]].get("autoscaling")
+    ]
+    login = [j for j in journeys if any(w in j["name"] for w in LOGIN_WORDS)]
+    journey = s.journey(ctx.choose([j["name"] for j in (login or journeys)]))
+    entry, front = journey["entry"], journey["via"]
+    want = 2.4 + 1.0 * ctx.intensity  # the entry's CPU demand over what it has (scaled twice)
+    factor, cpu = _stuffing_strength(s, entry, float(journey["rate"]), want)
+    client = ctx.rng.choice(CLIENTS)
+    name = journey["name"]
+    return Plan(
+        kind="credential-stuffing",
+        root=entry,
+        faults=[
+            {
+                "kind": "credential-stuffing",
+                "target": entry,
+                "journey": name,
+                "at": ctx.at,
+                "factor": factor,
+                "client": client,
+                "cpu_factor": cpu,
+            }
+        ],
+        chain=[
+            {
+                "component": front,
+                "what": f"a botnet in {client} replays leaked passwords against {name}: "
+                f"{factor} times the usual requests",
+                "at": ctx.at,
+            },
+            {
+                "component": entry,
+                "what": "each attempt costs a password hash; its CPU saturates and real users' "
+                "requests queue and time out",
+            },
+        ],
+        solution=[{"action": "block-client", "target": front, "client": client}],
+        summary=(
+            f"A credential-stuffing run from {client} multiplied {name} requests by {factor}. "
+            f"Every attempt cost {entry} a password hash, so it saturated and real users' "
+            "requests timed out. Scaling out only fed the attack; blocking the source range "
+            f"at {front} took the load away at once."
+        ),
+        signals=[
+            f"{name} traffic jumped while the other journeys' stayed flat",
+            f"most of the new requests came from one address range, {client}, and failed "
+            "their logins",
+            f"{entry}'s CPU per request rose: the work was hashing, not a slower release",
+        ],
+        journeys=[name],
+        questions=[
+            {
+                "question": "Why is scaling out a poor answer to a credential-stuffing attack?",
+                "topics": ["security-compliance", "scalability-ha"],
+                "answer": "The attacker sets the load: more replicas raise the bill and let more "
+                "guesses through. Block or rate-limit the source at the edge, add bot "
+                "detection and per-account limits, and scale only for real users.",
+            }
+        ],
+    )
+
+
+@recipe("waf-blocks-users")
+def waf_blocks_users(ctx: Ctx) -> Plan:
+    s = ctx.system
+    journey = s.journey(ctx.choose([j["name"] for j in s.journeys]))
+    name, front = journey["name"], journey["via"]
+    share = round(0.3 + 0.35 * ctx.intensity, 2)
+    return Plan(
+        kind="waf-blocks-users",
+        root=front,
+        faults=[
+            {
+                "kind": "waf-blocks-users",
+                "target": front,
+                "journey": name,
+                "at": ctx.at,
+                "share": share,
+            }
+        ],
+        chain=[
+            {
+                "component": front,
+                "what": f"the security team's new WAF rule matches about {_pct(share)} of real "
+                f"{name} requests and rejects them with 403",
+                "at": ctx.at,
+            },
+        ],
+        solution=[{"action": "revert-config", "target": front}],
+        summary=(
+            f"A new WAF rule at {front} meant for an attack pattern also matched ordinary "
+            f"{name} requests, and rejected about {_pct(share)} of them before they reached "
+            "any service. Every service behind it was healthy: it simply received fewer "
+            "requests. Reverting the rule let users through; it can return once tested "
+            "against real traffic in log-only mode."
+        ),
+        signals=[
+            f"{front} answered 403 to a share of {name} requests from the minute the rule changed",
+            f"the services behind {front} saw fewer {name} requests, and failed none",
+            "the other journeys were untouched",
+        ],
+        journeys=[name],
+        questions=[
+            {
+                "question": "How do you roll out a new WAF rule without blocking real users?",
+                "topics": ["security-compliance", "incident-response"],
+                "answer": "Run it in count (log-only) mode on real traffic first, look at what "
+                "it would have blocked, then enforce it gradually with an alert on the block "
+                "rate per journey, and keep the revert one command away.",
+            }
+        ],
+    )
+
+
+@recipe("revoked-access")
+def revoked_access(ctx: Ctx) -> Plan:
+    s = ctx.system
+    pairs = [
+        (c, d["to"])
+        for d in s.deps
+        if d.get("mode", "sync") == "sync"
+        and d.get("required", True)
+        and s.kind(c := d["from"]) in WORKLOADS
+        and s.kind(d["to"]) in ("database", "service", "cache", "queue")
+        and s.journeys_through(c)
+    ]
+    if not pairs:
+        raise NoFit("no service that needs another")
+    target, to = pairs[ctx.rng.randrange(len(pairs))]
+    return Plan(
+        kind="revoked-access",
+        root=target,
+        faults=[{"kind": "revoked-access", "target": target, "to": to, "at": ctx.at}],
+        chain=[
+            {
+                "component": target,
+                "what": f"an access sync removes {target}'s grant on {to}; every call it makes "
+                "there is denied",
+                "at": ctx.at,
+            },
+            *ctx.spread(target),
+        ],
+        solution=[{"action": "revert-config", "target": target}],
+        summary=(
+            f"An automated access sync dropped {target}'s grant on {to}, so every call it "
+            f"made there was denied at once and its callers failed with it. {to} was healthy "
+            "and served everyone else. Restoring the grant ended it; the sync's source of "
+            "truth needs the grant added so the next run does not remove it again."
+        ),
+        signals=[
+            f"{target}'s calls to {to} failed instantly with permission denied",
+            f"an access change for {target} in the change history at the minute it began",
+            f"{to} stayed healthy for its other callers",
+        ],
+        journeys=ctx.hurt_journeys(target),
+        questions=[
+            {
+                "question": "How do you keep an access sync from revoking grants production needs?",
+                "topics": ["security-compliance", "infra-as-code"],
+                "answer": "Keep grants as code, reviewed like any change; have the sync report "
+                "what it would remove and refuse large removals without approval; alert on "
+                "denied calls between services.",
+            }
+        ],
+    )
+
+
+# ------------------------------------------------------------------ third parties
+
+
+@recipe("third-party-rate-limit", needs=("external",), external=True)
+def third_party_rate_limit(ctx: Ctx) -> Plan:
+    s = ctx.system
+    target = ctx.choose([e for e in s.on_journeys("external") if _rate(s, e) >= 2.0])
+    callers = ctx.callers_on_paths(target)
+    caller = callers[0] if len(callers) == 1 else ctx.choose(callers)
+    rate = _rate(s, target)
+    quota = round(max(1.0, rate * (0.65 - 0.35 * ctx.intensity)), 1)
+    factor = float(min(16, math.ceil(rate * 1.6 / quota)))
+    plan = ctx.rng.choice(("Starter", "Basic", "Developer"))
+    ctx.extra["evidence"] = {
+        "notifications": [
+            {
+                "at": -5 * 86400.0,
+                "channel": "email",
+                "sender": f"billing@{target}.example",
+                "to": "vendors@ (mailing list)",
+                "subject": f"Your {target} contract ends: the account moves to the {plan} plan",
+                "body": f"Without a renewal the account moves to the {plan} plan, limited to "
+                f"{quota:g} requests per second; further requests are answered 429.",
+                "state": "unread",
+            }
+        ]
+    }
+    return Plan(
+        kind="third-party-rate-limit",
+        root=target,
+        faults=[
+            {"kind": "third-party-rate-limit", "target": target, "at": ctx.at, "quota_rps": quota}
+        ],
+        chain=[
+            {
+                "component": target,
+                "what": f"the provider moves the account to its {plan} plan: {quota:g} calls a "
+                f"second, the rest refused with 429 (we make about {rate:.0f})",
+                "at": ctx.at,
+            },
+            {"component": caller, "what": f"its calls to {target} over the quota are refused"},
+            *ctx.spread(caller),
+        ],
+        solution=[{"action": "raise-quota", "target": target, "factor": factor}],
+        summary=(
+            f"{target}'s contract lapsed and the provider moved the account to a plan of "
+            f"{quota:g} calls a second, as its unread e-mails had said it would. Calls above "
+            f"that were refused with 429, so {caller} failed the requests that needed them. "
+            "Buying the higher quota ended the refusals; nobody had owned the renewal."
+        ),
+        signals=[
+            f"{caller}'s calls to {target} were refused with 429 Too Many Requests",
+            f"the calls that got through held steady at about {quota:g} a second",
+            "the provider's e-mails about the plan change sat unread in a mailing list",
+        ],
+        journeys=ctx.hurt_journeys(caller),
+        questions=[
+            {
+                "question": "How do you keep a third party's quota from taking you down?",
+                "topics": ["cost-reliability", "scalability-ha"],
+                "answer": "Track each provider's limits and contract dates as owned "
+                "configuration, alert on 429s and on usage nearing the quota, and give the "
+                "caller a degraded path (a cached or default answer) for when the provider "
+                "refuses.",
+            }
+        ],
+        external=True,
+    )
+
+
+# ------------------------------------------------------------------ nothing broken
+
+
+@recipe("no-fault")
+def no_fault(ctx: Ctx) -> Plan:
+    s = ctx.system
+    quiet = [
+        n
+        for n in s.on_journeys("service")
+        if not s.components[n].get("autoscaling") and _rate(s, n) > 0
+    ]
+    target = ctx.choose(quiet)
+    page = ctx.at + float(ctx.rng.choice((240, 300, 360, 420)))
+    ctx.extra["page_at"] = page
+    # busy enough that the burst crosses the alert's hair-trigger threshold (half the CPU
+    # limit), far from saturation
+    comp = s.components[target]
+    comp["capacity"] = round(_rate(s, target) / (int(comp["replicas"]) * 0.55), 1)
+    comp.setdefault("telemetry", {})["noisy_alerts"] = True
+    until = page + float(ctx.rng.choice((900, 1200, 1500)))
+    job = ctx.rng.choice(("a cache rebuild", "a nightly compaction", "a report export"))
+    chain: list[dict[str, Any]] = [
+        {
+            "component": target,
+            "what": f"{job} inside {target} raises its CPU for a while",
+            "at": ctx.at,
+        },
+        {
+            "component": target,
+            "what": "its CPU alert, with a threshold far below saturation, fires and pages",
+        },
+        {
+            "component": target,
+            "what": "it keeps serving: latency, errors and every journey's SLO stay normal",
+        },
+    ]
+    summary = (
+        f"Nothing was broken. {job[0].upper() + job[1:]} raised {target}'s CPU, and a CPU "
+        "alert with a threshold far below saturation paged. Latency, errors and every "
+        "journey's SLO stayed normal throughout. The right response was to confirm there "
+        "was no user impact and leave the system alone; the alert needs fixing, not "
+        f"{target}."
+    )
+    signals = [
+        f"{target}'s CPU rose, but its latency and errors did not",
+        "every journey's SLO stayed within its objective",
+        f"the alert's threshold sat far below the CPU at which {target} slows down",
+    ]
+    contributing = ["the CPU alert pages on a cause far below saturation, not on a symptom"]
+    return Plan(
+        kind="no-fault",
+        root=None,
+        faults=[
+            {
+                "kind": "no-fault",
+                "target": target,
+                "at": ctx.at,
+                "until": until,
+                "artefact": "cpu-burst",
+            }
+        ],
+        chain=chain,
+        solution=[],
+        summary=summary,
+        signals=signals,
+        harm="none",
+        journeys=ctx.hurt_journeys(target),
+        contributing=contributing,
+        questions=[
+            {
+                "question": "What should wake someone at night: a cause or a symptom?",
+                "topics": ["alerting-runbooks", "observability"],
+                "answer": "A symptom users feel: an SLO burning fast. Causes (CPU, a missing "
+                "series) belong on dashboards and in tickets; a page for a cause that hurts no "
+                "one trains people to ignore pages.",
+            }
+        ],
+    )

@@ -30,6 +30,14 @@ KINDS = [
     ("region-partition", "hard"),
     ("stale-failover", "expert"),
     ("split-brain", "normal"),
+    ("clock-skew", "easy"),
+    ("cert-expired", "normal"),
+    ("secret-not-reloaded", "hard"),
+    ("credential-stuffing", "expert"),
+    ("waf-blocks-users", "easy"),
+    ("revoked-access", "normal"),
+    ("third-party-rate-limit", "hard"),
+    ("no-fault", "expert"),
 ]
 """Each kind with the setting its test generates at (spread over the four)."""
 
@@ -52,7 +60,11 @@ def test_recipe_generates_its_kind(kind: str, difficulty: str) -> None:
     sc = Scenario.model_validate(data)
     assert sc.truth.root_cause.kind == kind
     comps = {c.name for c in sc.components}
-    if kind != "no-fault":
+    if kind == "no-fault":
+        assert sc.truth.root_cause.component is None
+        assert not sc.truth.reference_solution
+        assert sc.page_at is not None
+    else:
         assert sc.truth.root_cause.component in comps
         assert sc.truth.reference_solution
     names = _targets(data)
@@ -68,6 +80,14 @@ def test_recipe_generates_its_kind(kind: str, difficulty: str) -> None:
             assert step["to"] in comps, step
     for step in data["truth"]["causal_chain"]:
         assert step["component"] in comps, step
+
+
+def test_third_party_quota_is_a_third_party_cause() -> None:
+    assert RECIPES["third-party-rate-limit"].external
+    data = generate(SeedCode(5, "normal"), kind="third-party-rate-limit")
+    (fault,) = data["faults"]
+    kinds = {c["name"]: c["kind"] for c in data["components"]}
+    assert kinds[fault["target"]] == "external"
 
 
 def test_every_kind_of_the_file_is_tested() -> None:
