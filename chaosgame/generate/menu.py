@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DIFFICULTIES",
+    "MINUTES",
     "TOPIC_CHOICES",
     "About",
     "CodeError",
@@ -40,6 +41,9 @@ TOPIC_CHOICES: tuple[tuple[str, str | None], ...] = (
 )
 """The topic picker's choices, ``(label, topic id)``: any topic first, then the curriculum's
 topics in its order."""
+
+MINUTES = {"easy": 10, "normal": 15, "hard": 25, "expert": 35}
+"""About how long an incident of each difficulty takes (its ``expected_minutes``)."""
 
 
 def fresh(
@@ -118,7 +122,9 @@ class About:
         """The briefing's lines about it."""
         out = []
         if self.code:
-            out.append(f"Seed code {self.code} ({self.setting}): share it to play the same one")
+            out.append(
+                f"Seed code {self.code} ({self.setting}): share it to play the same incident"
+            )
         out.append(f"Difficulty estimate {self.estimate}")
         return out
 

@@ -17,16 +17,28 @@ from chaosgame.tui.widgets.footer import KeyFooter
 from chaosgame.tui.widgets.status import AlertList, SloGauge
 
 if TYPE_CHECKING:
+    from chaosgame.generate.menu import About
     from chaosgame.tui.app import ChaosApp
 
 
-def briefing_text(snap: Snapshot) -> Content:
-    """Title, the page, what is known, and the rules of the clock."""
+def briefing_text(snap: Snapshot, about: About | None = None) -> Content:
+    """Title, where a generated incident came from, the page, what is known, and the rules of
+    the clock."""
     b = snap.briefing
     obs = snap.observation
+    origin: list[tuple[str, str]] = []
+    if about is not None and about.code:
+        origin = [
+            ("Seed code ", "$text-muted"),
+            (about.code, "bold $accent"),
+            (f" ({about.setting}): share it to play the same incident\n", "$text-muted"),
+            ("Difficulty estimate ", "$text-muted"),
+            (about.estimate + "\n\n", ""),
+        ]
     return Content.assemble(
         ("INCIDENT  ", "bold reverse $error"),
         (f" {b['title']}\n\n", "bold"),
+        *origin,
         (str(b.get("briefing", "")).strip() + "\n\n", ""),
         ("Paged at ", "$text-muted"),
         (f"{obs['clock']}", "bold"),
@@ -58,7 +70,8 @@ class BriefingScreen(Screen[None]):
         """The briefing and the alerts firing."""
         snap = cast("ChaosApp", self.app).snapshot
         with VerticalScroll(id="briefing"):
-            yield Static(briefing_text(snap) if snap else "", id="briefing-text")
+            about = cast("ChaosApp", self.app).about
+            yield Static(briefing_text(snap, about) if snap else "", id="briefing-text")
             alerts = AlertList()
             alerts.snapshot = snap
             yield alerts
