@@ -209,3 +209,13 @@ def test_home_snapshot_80x24(
 
     app = app_factory()  # a fixed library of one, and a fixed date for today's incident
     assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
+
+
+def test_a_big_fleets_briefing_lists_its_first_components_and_counts_the_rest() -> None:
+    from chaosgame.tui.screens.briefing import components_text
+
+    names = [f"svc-{n}" for n in range(1001)]
+    text = components_text(names)
+    assert text.startswith("svc-0, svc-1, ")
+    assert text.endswith(", svc-29 and 971 more (the map groups them by team)")
+    assert components_text(names[:5]) == "svc-0, svc-1, svc-2, svc-3, svc-4"

@@ -21,6 +21,18 @@ if TYPE_CHECKING:
     from chaosgame.tui.app import ChaosApp
 
 
+LISTED = 40
+"""The most component names a briefing lists (a big fleet is read on the grouped map)."""
+
+
+def components_text(names: list[str]) -> str:
+    """The fleet's components, or the first of a big fleet's and how many more."""
+    if len(names) <= LISTED:
+        return ", ".join(names)
+    shown = ", ".join(names[: LISTED - 10])
+    return f"{shown} and {len(names) - LISTED + 10} more (the map groups them by team)"
+
+
 def briefing_text(snap: Snapshot, about: About | None = None) -> Content:
     """Title, where a generated incident came from, the page, what is known, and the rules of
     the clock."""
@@ -49,7 +61,7 @@ def briefing_text(snap: Snapshot, about: About | None = None) -> Content:
         ("\nJourneys: ", "$text-muted"),
         (", ".join(b.get("journeys", [])), ""),
         ("\nComponents: ", "$text-muted"),
-        (", ".join(b.get("components", [])), ""),
+        (components_text(list(b.get("components", []))), ""),
         (
             "\n\nFrom now on every view and every action costs simulated time, and the outage keeps "
             "burning the error budget while you look. Find the cause, mitigate, declare it.",
