@@ -63,7 +63,9 @@ def _chosen(args: argparse.Namespace) -> Any:
     from chaosgame.generate import menu
 
     generated = args.difficulty is not None or args.topic is not None
-    if args.scenario is not None or args.resume is not None:
+    if args.resume is not None:  # the saved game says what it plays
+        return None
+    if args.scenario is not None:
         if generated:
             raise _Refused(
                 "--difficulty and --topic choose a generated incident: drop the scenario"
@@ -77,7 +79,7 @@ def _chosen(args: argparse.Namespace) -> Any:
                 f"seed code {args.seed} makes its own incident: drop the scenario to play it, "
                 "or give --seed a number"
             )
-        return _scenario(args.scenario) if args.scenario is not None else None
+        return _scenario(args.scenario)
     if args.seed is None and not generated:
         return None
     text = str(args.seed) if args.seed is not None else None
