@@ -142,14 +142,51 @@ class System:
         """The journeys whose requests need ``name`` (those an outage of it hurts)."""
         return [j for j in self.journeys if name in self.reach(j, required)]
 
-    def on_journeys(self, *kinds: str) -> list[str]:
-        """Components of these kinds that some journey's requests need, in a stable order."""
+    def on_journeys(self, *kinds: str, exposed: float = 0.25, entries: bool = False) -> list[str]:
+        """Components of these kinds that some journey's requests need, in a stable order:
+        those at least ``exposed`` of one journey's requests reach (so a fault in them hurts
+        that journey clearly; 0 for all). Journeys' entry services only with ``entries`` or
+        when there is nothing deeper: a cause in the service the page names needs no
+        investigation."""
         out: list[str] = []
         for j in self.journeys:
             for name in self.reach(j):
                 if name not in out and self.kind(name) in kinds:
                     out.append(name)
+        if exposed > 0:
+            exposure = self.exposures()
+            out = [n for n in out if exposure.get(n, 0.0) >= exposed]
+        if not entries:
+            front = {j["entry"] for j in self.journeys}
+            deeper = [n for n in out if n not in front]
+            out = deeper or out
         return out
+
+    def exposure(self, name: str) -> float:
+        """The most calls to ``name`` one journey request makes, over required synchronous
+        calls (1 for an entry; a call made by half the requests gives 0.5)."""
+        return self.exposures().get(name, 0.0)
+
+    def exposures(self) -> dict[str, float]:
+        """:meth:`exposure` of every component."""
+        best: dict[str, float] = {}
+        outgoing = _outgoing(self)
+        order = _topological(self)
+        for j in self.journeys:
+            per = {j["entry"]: 1.0}
+            for node in order:
+                v = per.get(node, 0.0)
+                if v <= 0:
+                    continue
+                for d in outgoing.get(node, ()):
+                    if d.get("mode", "sync") != "sync" or not d.get("required", True):
+                        continue
+                    if d.get("journeys") and j["name"] not in d["journeys"]:
+                        continue
+                    per[d["to"]] = per.get(d["to"], 0.0) + v * float(d.get("calls", 1.0))
+            for node, v in per.items():
+                best[node] = max(best.get(node, 0.0), v)
+        return best
 
     def region_of(self, name: str) -> str:
         comp = self.components[name]
@@ -350,14 +387,14 @@ def build_system(
         comps[name] = _component(name, "service", rng)
         comps[name]["team"] = word.split("-")[0]
         caller = rng.choice(callers)
-        deps.append(
-            {
-                "from": caller,
-                "to": name,
-                "calls": rng.choice([0.1, 0.2, 0.3, 0.5]),
-                "required": False,
-            }
-        )
+        call: dict[str, Any] = {
+            "from": caller,
+            "to": name,
+            "calls": rng.choice([0.2, 0.3, 0.5, 1.0]),
+        }
+        if rng.random() < 0.5:  # an optional feature: a failure degrades the page
+            call["required"] = False
+        deps.append(call)
         callers.append(name)
         budget -= 1
         if budget > 0 and rng.random() < 0.45:
@@ -552,14 +589,19 @@ def _size_capacity(system: System, rng: random.Random) -> None:
             continue
         util = {
             "gateway": 0.25,
-            "service": rng.uniform(0.35, 0.5),
-            "worker": rng.uniform(0.35, 0.5),
+            "service": rng.uniform(0.3, 0.45),
+            "worker": rng.uniform(0.3, 0.45),
             "database": rng.uniform(0.25, 0.4),
             "cache": 0.2,
             "queue": 0.2,
         }[kind]
+        if kind in ("service", "worker") and load[name] / util < comp["replicas"] * 10.0:
+            comp["replicas"] = 2  # a quiet service runs the minimum for redundancy
+            if comp.get("autoscaling"):
+                comp["autoscaling"]["min"] = 2
+                comp["autoscaling"]["max"] = 6
         per = load[name] / max(comp["replicas"], 1) / util
-        comp["capacity"] = _nice(max(per, 5.0))
+        comp["capacity"] = _nice(max(per, 1.0))
         if kind == "database":
             pools = 0
             for d in system.deps:
@@ -617,7 +659,7 @@ def _timeouts(system: System, rng: random.Random) -> None:
         if d.get("mode") == "async":
             continue
         kind = system.kind(d["to"])
-        base = {"cache": 0.1, "dns": 0.2, "external": 2.0}.get(kind, 0.3)
+        base = {"cache": 0.1, "dns": 0.2, "external": 2.0, "database": 0.5}.get(kind, 1.0)
         timeout = base * (1 + 0.5 * (depth[d["to"]] - 1))
         a, b = system.region_of(d["from"]), system.region_of(d["to"])
         if a != b:
