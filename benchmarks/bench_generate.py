@@ -28,7 +28,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from chaosgame.generate.build import candidates, generate
+from chaosgame.generate.build import candidates, generate, triple
 from chaosgame.generate.codes import DIFFICULTIES, SeedCode
 from chaosgame.generate.difficulty import estimate
 from chaosgame.scenario.faults import FAULT_KINDS
@@ -52,7 +52,7 @@ def one(job: tuple[int, bool, bool]) -> dict[str, Any]:
         "size": len(sc.components),
         "regions": len(sc.regions),
         "kind": sc.truth.root_cause.kind,
-        "root": sc.truth.root_cause.component,
+        "root": triple(sc)[2],
         "archetype": sc.generator.archetype if sc.generator else "",
         "estimate": estimate(sc).score,
     }

@@ -60,7 +60,10 @@ def test_a_seed_code_plays_the_same_incident_as_its_number(
         (["--seed", "K7F3-QX!M"], "character 7 ('!') is not used in codes"),
         (["--seed", "3", "--topic", "kubernetes"], "unknown topic 'kubernetes'"),
         (["--seed", "99999999999"], "seed 99999999999 is out of range (0 to 67,108,863)"),
-        (["--seed", EASY.code, "--difficulty", "hard"], f"seed code {EASY.code} is a easy"),
+        (
+            ["--seed", EASY.code, "--difficulty", "hard"],
+            f"seed code {EASY.code} makes an incident of difficulty easy",
+        ),
         (["checkout-payment-step-failing", "--seed", EASY.code], "makes its own incident"),
         (["checkout-payment-step-failing", "--topic", "slo"], "drop the scenario"),
         (["NOPE-NOPE"], "is not a valid seed code"),

@@ -177,7 +177,7 @@ def generate(code: SeedCode, size: int | None = None, kind: str | None = None) -
         f"(seed code {code.code}).",
         "topics": topics,
         "difficulty": SCENARIO_DIFFICULTY[code.difficulty],
-        "expected_minutes": {"easy": 10, "normal": 15, "hard": 25, "expert": 35}[code.difficulty],
+        "expected_minutes": {"easy": 10, "normal": 15, "hard": 20, "expert": 20}[code.difficulty],
         "seed": code.seed,
         "tick": TICK,
         "duration": WINDOW,
@@ -500,6 +500,16 @@ def generate_yaml(code: SeedCode, size: int | None = None, kind: str | None = No
 
 def generate_scenario(code: SeedCode, size: int | None = None, kind: str | None = None) -> Scenario:
     return Scenario.model_validate(generate(code, size, kind))
+
+
+def triple(sc: Scenario) -> tuple[str, str, str | None]:
+    """What tells generated incidents apart: the archetype, the root cause's kind and its
+    component (for a false alarm, the component it fires on)."""
+    rc = sc.truth.root_cause
+    where = rc.component
+    if where is None and sc.faults:
+        where = getattr(sc.faults[0], "target", None)
+    return (sc.generator.archetype if sc.generator else "", rc.kind, where)
 
 
 def difficulty_of(sc: Scenario) -> str:

@@ -58,6 +58,24 @@ OBSERVABILITY = (
     ("pager", "pager"),
 )
 WORKLOAD = ("gateway", "service", "worker")
+GATEWAYS = ("edge", "api-gw", "ingress", "lb", "gateway", "front-door")
+PROVIDERS = (
+    "sms-gateway",
+    "email-api",
+    "address-lookup",
+    "fraud-score-api",
+    "currency-api",
+    "push-notifications",
+    "geo-ip-api",
+    "captcha-api",
+    "tax-rates-api",
+    "analytics-collector",
+    "image-cdn-api",
+    "translation-api",
+    "identity-verification",
+    "search-saas",
+)
+"""Third parties a bigger fleet also calls (beyond its archetype's own)."""
 NODE_CPU = 8.0
 CLUSTER_COMPONENTS = 150
 """A region's components are split over clusters of at most this many."""
@@ -142,7 +160,7 @@ class System:
         """The journeys whose requests need ``name`` (those an outage of it hurts)."""
         return [j for j in self.journeys if name in self.reach(j, required)]
 
-    def on_journeys(self, *kinds: str, exposed: float = 0.25, entries: bool = False) -> list[str]:
+    def on_journeys(self, *kinds: str, exposed: float = 0.15, entries: bool = False) -> list[str]:
         """Components of these kinds that some journey's requests need, in a stable order:
         those at least ``exposed`` of one journey's requests reach (so a fault in them hurts
         that journey clearly; 0 for all). Journeys' entry services only with ``entries`` or
@@ -338,6 +356,7 @@ def build_system(
     """A fleet of about ``size`` components of the ``arch`` kind over ``regions`` regions."""
     if "regions" in needs:
         regions = max(regions, 2)
+    arch = arch.renamed(rng)
     keep = choose_journeys(arch, size, needs, rng)
     journeys_kept = [arch.journeys[i] for i in keep]
     core = _closure(arch, [j.entry for j in journeys_kept])
@@ -348,7 +367,8 @@ def build_system(
     )
     home = region_names[0]
     comps: dict[str, dict[str, Any]] = {}
-    gw = "edge" if regions == 1 else f"edge-{SHORT[home]}"
+    front = rng.choice(GATEWAYS)
+    gw = front if regions == 1 else f"{front}-{SHORT[home]}"
     comps[gw] = _component(gw, "gateway", rng)
     comps[gw]["team"] = "platform"
     for name in core:
@@ -375,6 +395,8 @@ def build_system(
     pad_words = list(arch.pad)
     rng.shuffle(pad_words)
     callers = [n for n in comps if comps[n]["kind"] == "service"]
+    providers = [p for p in PROVIDERS if p not in comps]
+    rng.shuffle(providers)
     budget = size - len(comps) - infra - (regions - 1) * (1 + len(journeys))
     serial = 0
     while budget > 0:
@@ -392,7 +414,7 @@ def build_system(
             "to": name,
             "calls": rng.choice([0.2, 0.3, 0.5, 1.0]),
         }
-        if rng.random() < 0.5:  # an optional feature: a failure degrades the page
+        if rng.random() < 0.4:  # an optional feature: a failure degrades the page
             call["required"] = False
         deps.append(call)
         callers.append(name)
@@ -401,6 +423,11 @@ def build_system(
             store = f"{name}-db" if rng.random() < 0.7 else f"{name}-cache"
             comps[store] = _component(store, arch.kind_of(store), rng)
             deps.append({"from": name, "to": store})
+            budget -= 1
+        if budget > 0 and providers and rng.random() < 0.12:
+            provider = providers.pop()
+            comps[provider] = _component(provider, "external", rng)
+            deps.append({"from": name, "to": provider})
             budget -= 1
     if not small:
         comps["dns"] = _component("dns", "dns", rng)
@@ -470,7 +497,9 @@ def _add_region(system: System, region: str, rng: random.Random) -> None:
     """A second front: a gateway and a copy of every journey's entry service in ``region``,
     calling the home region's services (across the regions' link) and a local replica."""
     short = SHORT[region]
-    gw = f"edge-{short}"
+    front = system.gateways[system.home]
+    front = front[: -len(SHORT[system.home]) - 1] if len(system.regions) > 1 else front
+    gw = f"{front}-{short}"
     system.components[gw] = {**_component(gw, "gateway", rng), "team": "platform"}
     system.gateways[region] = gw
     replicas = {

@@ -91,7 +91,7 @@ def test_parse_takes_numbers_and_codes_and_refuses_contradictions() -> None:
     assert parse("12") == SeedCode(12, "normal", None)
     code = SeedCode(12, "expert")
     assert parse(code.code) == code
-    with pytest.raises(CodeError, match="expert incident"):
+    with pytest.raises(CodeError, match="difficulty expert"):
         parse(code.code, "easy")
     with pytest.raises(CodeError, match="topic any"):
         parse(code.code, None, "slo")

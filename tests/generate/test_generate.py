@@ -13,7 +13,7 @@ from functools import cache
 import pytest
 
 from chaosgame.generate.archetypes import ARCHETYPES
-from chaosgame.generate.build import GenerateError, candidates, generate, to_yaml
+from chaosgame.generate.build import GenerateError, candidates, generate, to_yaml, triple
 from chaosgame.generate.codes import DIFFICULTIES, SeedCode
 from chaosgame.generate.difficulty import estimate
 from chaosgame.proof.checker import check_scenario
@@ -58,14 +58,7 @@ def test_the_file_says_which_code_makes_it_again() -> None:
 
 
 def test_over_a_thousand_seeds_incidents_are_distinct() -> None:
-    triples = Counter(
-        (
-            sc.generator.archetype if sc.generator else "",
-            sc.truth.root_cause.kind,
-            sc.truth.root_cause.component,
-        )
-        for sc in spread()
-    )
+    triples = Counter(triple(sc) for sc in spread())
     assert len(triples) / SPREAD >= 0.95, triples.most_common(5)
     assert {sc.generator.archetype for sc in spread() if sc.generator} == set(ARCHETYPES)
 
