@@ -38,8 +38,9 @@ from chaosgame.scenario.faults import FAULT_KINDS
 from chaosgame.scenario.model import Scenario
 
 WINDOW = 5400.0
-TICK = 15.0
-"""Generated incidents step the world 15 s at a time (scrapes are 30 s apart anyway)."""
+TICK = 30.0
+"""Generated incidents step the world 30 s at a time: metrics are scraped every 30 s, so a
+player sees the same resolution, and ``check`` plays a thousand of them in minutes."""
 SPECIAL_SHARE = 1 / 12
 """About one incident in twelve has nothing broken or a third party at fault."""
 MAX_SIZE = 1000
