@@ -105,6 +105,98 @@ def _pct(x: float) -> int:
     return round(x * 100)
 
 
+PLAIN_KEYS = (
+    ("log_retention_days", "30", "14"),
+    ("labels.cost_center", "cc-4410", "cc-4400"),
+    ("backup_window", "03:00-04:00", "02:00-03:00"),
+    ("alarm_topic", "oncall-critical", "oncall"),
+    ("tags.data_class", "internal", "unset"),
+    ("access_log_format", "json", "text"),
+)
+"""Settings an apply or a sync also touches that change nothing the simulation reads."""
+
+
+def _same_change(ctx: Ctx, author: str, keep_off: set[str], count: int) -> list[str]:
+    """Other settings the same apply, sync or push changed seconds after the fault's own
+    (innocent, and the newest change a player sees when paged): their components."""
+    s = ctx.system
+    names = [
+        n for n in s.of_kind("service", "worker", "database", "cache", "queue") if n not in keep_off
+    ] or s.of_kind("gateway")
+    picked = [names[i] for i in sorted(ctx.rng.sample(range(len(names)), min(count, len(names))))]
+    for n, comp in enumerate(picked):
+        key, value, previous = ctx.rng.choice(PLAIN_KEYS)
+        ctx.config(comp, key, value, previous, ctx.at + 10.0 * (n + 1), author=author)
+    return picked
+
+
+def _and(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+HARMLESS_FLAGS = (
+    "holiday-banner",
+    "new-onboarding-copy",
+    "compact-receipts",
+    "dark-mode-default",
+    "larger-thumbnails",
+)
+
+
+def _launch_flag(ctx: Ctx, keep_off: set[str]) -> str | None:
+    """A harmless flag the same launch turned on seconds after the fault's (on a component off
+    the failing path); its name, or None when no such component is left."""
+    s = ctx.system
+    names = [n for n in s.of_kind("service", "worker") if n not in keep_off]
+    taken = {f["name"] for f in s.flags}
+    free = [f for f in HARMLESS_FLAGS if f not in taken]
+    if not names or not free:
+        return None
+    flag = ctx.rng.choice(free)
+    ctx.flag(flag, [ctx.choose(names)], ctx.at + 20.0, "copy and layout only")
+    return flag
+
+
+def _push_keys(ctx: Ctx, target: str, author: str) -> list[str]:
+    """Plain keys the same push set on ``target`` seconds after the broken one."""
+    keys = ctx.rng.sample(PLAIN_KEYS, ctx.rng.randint(1, 2))
+    for n, (key, value, previous) in enumerate(keys):
+        ctx.config(target, key, value, previous, ctx.at + 10.0 * (n + 1), author=author)
+    return [k for k, _, _ in keys]
+
+
+def _right_size(ctx: Ctx, keep_off: set[str]) -> list[str]:
+    """CPU limits the same push lowered on other services, each still well above its demand:
+    the components."""
+    s = ctx.system
+    names = [n for n in s.of_kind("service", "worker") if n not in keep_off]
+    out: list[str] = []
+    for name in ctx.rng.sample(names, min(len(names), ctx.rng.randint(1, 3))):
+        before = float(s.components[name].get("cpu_limit", 1.0))
+        demand = CPU_AT_CAPACITY * _util(ctx, name) * before
+        new = next((c for c in (0.5, 0.75) if demand / c <= 0.45 and c < before), None)
+        if new is None:
+            continue
+        ctx.config(
+            name,
+            "cpu_limit",
+            f"{new:g}",
+            f"{before:g}",
+            ctx.at + 10.0 * (len(out) + 1),
+            author="config-push",
+        )
+        out.append(name)
+    return out
+
+
+def _keep_off(ctx: Ctx, *names: str) -> set[str]:
+    """``names`` and every component between them and the users."""
+    out = set(names)
+    for n in names:
+        out |= set(ctx.path_to(n))
+    return out
+
+
 # ------------------------------------------------------------------ releases
 
 
@@ -345,6 +437,7 @@ def bad_config(ctx: Ctx) -> Plan:
     key, value = ctx.rng.choice(CONFIG_PUSHES)
     rate = round(0.3 + 0.4 * ctx.intensity, 2)
     added = round(0.1 + 0.2 * ctx.intensity, 2)
+    others = _push_keys(ctx, target, "config-push")
     return Plan(
         kind="bad-config",
         root=target,
@@ -372,7 +465,8 @@ def bad_config(ctx: Ctx) -> Plan:
         summary=(
             f"A config push set {key}={value} on {target}. From that moment it failed about "
             f"{_pct(rate)} % of its requests and slowed the rest; no deploy was involved. "
-            "Reverting the key ended it within a minute."
+            f"The same push also set {_and(others)}, which were harmless; reverting {key} "
+            "ended it within a minute."
         ),
         signals=[
             f"{target}'s errors began at the minute of the {key} push",
@@ -402,6 +496,7 @@ def broken_flag(ctx: Ctx) -> Plan:
     pct = float(ctx.rng.choice([50, 100, 100]))
     rate = round(0.5 + 0.4 * ctx.intensity, 2)
     ctx.flag(flag, [target], ctx.at, f"a new code path in {target}", percentage=pct)
+    _launch_flag(ctx, _keep_off(ctx, target))
     share = _pct(rate * pct / 100.0)
     return Plan(
         kind="broken-flag",
@@ -460,6 +555,7 @@ def expensive_flag(ctx: Ctx) -> Plan:
     if any(f["name"] == flag for f in ctx.system.flags):
         raise NoFit(f"flag {flag} exists")
     ctx.flag(flag, [target], ctx.at, f"a richer answer computed in {target}")
+    _launch_flag(ctx, _keep_off(ctx, target))
     return Plan(
         kind="expensive-flag",
         root=target,
@@ -709,6 +805,7 @@ def config_drift(ctx: Ctx) -> Plan:
     floor = float(s.components[to]["service_time"])
     timeout = round(floor * (0.5 + 0.3 * (1.0 - ctx.intensity)), 4)
     before = float(d.get("timeout", 0.3))
+    others = _same_change(ctx, "config-sync", _keep_off(ctx, target, to), ctx.rng.randint(1, 3))
     return Plan(
         kind="config-drift",
         root=target,
@@ -728,8 +825,10 @@ def config_drift(ctx: Ctx) -> Plan:
         solution=[{"action": "revert-config", "target": target, "key": f"timeout:{to}"}],
         summary=(
             f"A config sync copied a drifted value into production: {target}'s timeout for "
-            f"calls to {to} fell to {timeout * 1000:g} ms, below {to}'s normal response time. "
-            f"Most calls timed out although {to} was healthy. Reverting the timeout ended it."
+            f"calls to {to} fell to {timeout * 1000:g} ms, below {to}'s normal response time, "
+            f"and most calls timed out although {to} was healthy. The same sync changed "
+            f"settings on {_and(others)} too, none of which mattered; reverting the timeout "
+            "ended it."
         ),
         signals=[
             f"{target}'s calls to {to} failed as timeouts while {to}'s own latency was normal",
@@ -788,6 +887,7 @@ def iac_shrank_pool(ctx: Ctx) -> Plan:
     db = s.components[to]
     db["service_time"] = round(max(st, float(db["service_time"])), 4)
     pool = int(d["pool"])
+    others = _same_change(ctx, "terraform", _keep_off(ctx, target, to), ctx.rng.randint(1, 3))
     return Plan(
         kind="iac-shrank-pool",
         root=target,
@@ -805,7 +905,8 @@ def iac_shrank_pool(ctx: Ctx) -> Plan:
         summary=(
             f"A terraform apply shrank {target}'s connection pool to {to} from {pool} to one "
             f"connection per replica. Calls queued for a connection and timed out while {to} "
-            f"itself sat idle. Resizing the pool back to {pool} ended it."
+            f"itself sat idle. The same apply changed {_and(others)} too, harmlessly; resizing "
+            f"the pool back to {pool} ended it."
         ),
         signals=[
             f"{target}'s calls to {to} failed waiting for a connection",
@@ -833,6 +934,7 @@ def iac_removed_rule(ctx: Ctx) -> Plan:
     d = s.dep(target, to)
     assert d is not None
     timeout = float(d.get("timeout", 0.3))
+    others = _same_change(ctx, "terraform", _keep_off(ctx, target, to), ctx.rng.randint(1, 3))
     return Plan(
         kind="iac-removed-rule",
         root=target,
@@ -850,8 +952,9 @@ def iac_removed_rule(ctx: Ctx) -> Plan:
         summary=(
             f"A terraform apply removed the security-group rule that allowed {target} to "
             f"reach {to}. Its calls were dropped and hung until their timeout, holding "
-            f"{target}'s workers while {to} saw no traffic from it. Restoring the rule "
-            "ended it."
+            f"{target}'s workers while {to} saw no traffic from it. Of the apply's changes (it "
+            f"also touched {_and(others)}) only this one mattered; restoring "
+            "the rule ended it."
         ),
         signals=[
             f"{target}'s calls to {to} all took exactly their timeout",
@@ -881,6 +984,7 @@ def iac_overwrote_hotfix(ctx: Ctx) -> Plan:
     limit = float(comp.get("memory_limit_mb", MEMORY_LIMIT_MB))
     working = round(limit * (1.2 + 0.4 * ctx.intensity) / 10.0) * 10.0
     hotfix = float(2 ** math.ceil(math.log2(working * 1.3)))
+    others = _same_change(ctx, "terraform", _keep_off(ctx, target), ctx.rng.randint(1, 3))
     return Plan(
         kind="iac-overwrote-hotfix",
         root=target,
@@ -907,9 +1011,9 @@ def iac_overwrote_hotfix(ctx: Ctx) -> Plan:
         summary=(
             f"Last month on-call raised {target}'s memory limit to {hotfix:g} MB by hand, "
             f"and nobody put it in the infrastructure code. Today's apply set it back to "
-            f"{limit:g} MB, below the {working:g} MB the service needs, and its pods "
-            "crash-looped with OOMKilled. Raising the limit again stopped the kills; the "
-            "code must now carry the new value."
+            f"{limit:g} MB (among changes to {_and(others)}), below the {working:g} MB the "
+            "service needs, and its pods crash-looped with OOMKilled. Raising the limit again "
+            "stopped the kills; the code must now carry the new value."
         ),
         signals=[
             f"{target}'s pods were OOMKilled again and again right after the apply",
@@ -1057,6 +1161,12 @@ def cpu_throttling(ctx: Ctx) -> Plan:
     k = 1.5 + 0.8 * ctx.intensity
     limit = max(round(before * CPU_AT_CAPACITY * util * util / k, 3), 0.005)
     millis = round(limit * 1000)
+    others = _right_size(ctx, _keep_off(ctx, target))
+    also = (
+        f" The same push lowered the limits of {_and(others)} too, which kept enough CPU."
+        if others
+        else ""
+    )
     return Plan(
         kind="cpu-throttling",
         root=target,
@@ -1075,7 +1185,7 @@ def cpu_throttling(ctx: Ctx) -> Plan:
             f"A config push cut {target}'s CPU limit from {before * 1000:g}m to {millis}m "
             "per pod. The pods were throttled most of the time, so each request took several "
             "times longer, they saturated and their callers timed out, while the node had CPU "
-            "to spare. Reverting the limit ended the throttling."
+            f"to spare.{also} Reverting the limit ended the throttling."
         ),
         signals=[
             f"{target} was CPU-throttled most of the time at normal traffic",
@@ -1155,7 +1265,8 @@ def image_pull_failure(ctx: Ctx) -> Plan:
 @recipe("incompatible-schema", needs=("database",))
 def incompatible_schema(ctx: Ctx) -> Plan:
     target, db = _pick_edge(ctx, ("database",))
-    lead = _round(ctx.rng.uniform(600.0, 1200.0))
+    # the rollout began inside the window, minutes before the migration
+    lead = _round(min(ctx.rng.uniform(600.0, 1200.0), ctx.at - 300.0))
     duration = float(ctx.rng.choice([5400, 6000, 7200]))
     rate = round(0.6 + 0.4 * ctx.intensity, 2)
     _, new = ctx.bump(target)
