@@ -1114,3 +1114,212 @@ def metastable_overload(ctx: Ctx) -> Plan:
             }
         ],
     )
+
+
+def absorb(system: System, load: dict[str, float], spare: set[str], most: float = 0.6) -> None:
+    """Give every component but ``spare`` the capacity to serve ``load`` at ``most`` of it
+    (only the fault's own target is meant to run short)."""
+    headroom(system, load, most)
+    for name in system.of_kind(*SCALABLE):
+        comp = system.components[name]
+        if name in spare or "capacity" not in comp:
+            continue
+        if load[name] > _capacity(system, name) * most:
+            comp["capacity"] = float(math.ceil(load[name] / max(int(comp["replicas"]), 1) / most))
+
+
+def _only(system: System, journey: str) -> dict[str, float]:
+    """The loads one journey alone puts on the fleet."""
+    return loads_with(system, {j["name"]: 0.0 for j in system.journeys if j["name"] != journey})
+
+
+HEAVY = ("bulk-export", "csv-export", "batch-import", "full-sync", "admin-search")
+
+
+@recipe("request-starvation")
+def request_starvation(ctx: Ctx) -> Plan:
+    s = ctx.system
+    options = [
+        j
+        for j in s.journeys
+        if s.kind(j["entry"]) == "service"
+        and not autoscaled(s, j["entry"])
+        and s.region_of(j["entry"]) == s.home
+    ]
+    if not options:
+        raise NoFit("no journey enters at a plain service")
+    journey = options[ctx.rng.randrange(len(options))]
+    target, gateway = journey["entry"], journey["via"]
+    names = {j["name"] for j in s.journeys}
+    heavy = next((h for h in HEAVY if h not in names), None)
+    if heavy is None:
+        raise NoFit("no name left for the heavy endpoint")
+    others = [j["name"] for j in s.journeys_through(target)]
+    load_o = loads(s)[target]
+    # a batch endpoint on the same replicas: a small share of the requests, each costing
+    # ``cost`` ordinary ones; best effort, so it has no SLO of its own
+    rate = round(max(load_o * 0.12, 0.5), 1)
+    s.journeys.append({"name": heavy, "entry": target, "via": gateway, "rate": rate})
+    factor = round(2.0 + 1.0 * ctx.intensity, 1)
+    b = 0.35
+    comp = s.components[target]
+    total = load_o / b
+    a = rate / total
+    need = 2.3 + 0.4 * ctx.intensity
+    cost = round((need - b) / (factor * a), 1)
+    comp["capacity"] = round(total / max(int(comp["replicas"]), 1), 1)
+    fraction = 0.4
+    after = b + (1.0 - fraction) * (need - b)
+    replicas = math.ceil(int(comp["replicas"]) * after / SAFE_UTIL)
+    for name in [target, *ancestors(s, target)]:
+        no_retries_into(s, name)
+    absorb(s, loads_with(s, {heavy: factor * cost}), {target})
+    return Plan(
+        kind="request-starvation",
+        root=target,
+        faults=[
+            {
+                "kind": "request-starvation",
+                "target": target,
+                "at": ctx.at,
+                "journey": heavy,
+                "cost": cost,
+                "factor": factor,
+            }
+        ],
+        chain=[
+            {
+                "component": target,
+                "what": f"{heavy} requests arrive at {factor} times their usual rate; each "
+                f"costs {target} about {cost} times an ordinary request",
+                "at": ctx.at,
+            },
+            {
+                "component": target,
+                "what": f"the heavy requests take most of its capacity: the {', '.join(others)} "
+                "requests queue behind them and time out",
+            },
+        ],
+        solution=[
+            {"action": "rate-limit", "target": gateway, "journey": heavy, "fraction": fraction},
+            *scale_steps(s, {target: replicas}),
+        ],
+        summary=(
+            f"{heavy} requests to {target}, each about {cost} times as expensive as the "
+            f"others, arrived at {factor} times their usual rate and took most of its "
+            f"capacity. The {', '.join(others)} requests, cheap but served by the same "
+            f"replicas, queued behind them and failed. Rate-limiting {heavy} at {gateway} and "
+            "adding replicas gave the interactive traffic its capacity back."
+        ),
+        signals=[
+            f"{target} saturated while its request rate rose only a little",
+            f"the {heavy} request rate at the gateway rose at the onset",
+            f"the failing requests were the {', '.join(others)} ones",
+        ],
+        harm="errors",
+        journeys=others,
+        questions=[
+            {
+                "question": f"Why did a small share of {heavy} requests take down the others, "
+                "and how would you keep it from happening again?",
+                "topics": ["scalability-ha", "slo"],
+                "answer": "Capacity is shared per unit of work, not per request: a few "
+                "expensive requests can use most of it. Limit or queue the expensive class "
+                "(its own rate limit or concurrency cap), or give it separate capacity "
+                "(bulkheads), so interactive requests keep theirs.",
+            }
+        ],
+    )
+
+
+@recipe("autoscaler-capped")
+def autoscaler_capped(ctx: Ctx) -> Plan:
+    s = ctx.system
+    target = _service(ctx)
+    through = s.journeys_through(target)
+    journey = through[ctx.rng.randrange(len(through))]
+    comp = s.components[target]
+    replicas = int(comp["replicas"])
+    set_util(s, target, 0.45)
+    factor = round(2.6 + 1.0 * ctx.intensity, 1)
+    load = loads_with(s, {journey["name"]: factor})
+    need = math.ceil(load[target] / float(comp["capacity"]) / 0.6)
+    most = max(math.ceil(need * 1.5), replicas * 3)
+    comp["autoscaling"] = {
+        "metric": "cpu",
+        "target": 0.4,
+        "min": replicas,
+        "max": most,
+        "delay": 60.0,
+        "startup": 45.0,
+    }
+    for name in [target, *ancestors(s, target)]:
+        no_retries_into(s, name)
+    absorb(s, load, {target})
+    cluster = s.cluster_of(target)
+    room = cluster_room(s, cluster)
+    short = (most - replicas) * float(comp.get("cpu_limit", 1.0)) * 1.2 - room
+    if short > 0:
+        spec = next(c for c in s.clusters if c["name"] == cluster)
+        spec["nodes"] = int(spec["nodes"]) + math.ceil(short / float(spec["cpu_per_node"]))
+    # the maximum was reset weeks ago; only today's demand finds it
+    since = -float(ctx.rng.choice([5, 9, 12, 16])) * 86400.0
+    days = round(-since / 86400)
+    return Plan(
+        kind="autoscaler-capped",
+        root=target,
+        faults=[
+            {
+                "kind": "autoscaler-capped",
+                "target": target,
+                "at": since,
+                "journey": journey["name"],
+                "factor": factor,
+                "max_replicas": replicas,
+                "when": {"after": ctx.at},
+            }
+        ],
+        chain=[
+            {
+                "component": target,
+                "what": f"a terraform apply {days} days ago reset its autoscaler's maximum from "
+                f"{most} to {replicas}, the module's default",
+            },
+            {
+                "component": target,
+                "what": f"{journey['name']} demand grows to {factor} times the usual rate",
+                "at": ctx.at,
+            },
+            {
+                "component": target,
+                "what": f"the autoscaler stops at {replicas} replicas; CPU stays above target "
+                "and requests queue and time out",
+            },
+            *ctx.spread(target, "slow"),
+        ],
+        solution=[{"action": "set-autoscaler-max", "target": target, "max_replicas": most}],
+        summary=(
+            f"A terraform apply {days} days earlier reset {target}'s autoscaler maximum to "
+            f"{replicas}, its current size; the hand-set {most} had never been written into "
+            f"the module. When {journey['name']} demand rose to {factor} times the usual, the "
+            "autoscaler wanted more replicas and could not add them, so the service saturated. "
+            f"Raising the maximum let it scale out."
+        ),
+        signals=[
+            f"{target}'s desired replicas sat at the autoscaler's maximum of {replicas}",
+            f"{target}'s CPU stayed above the autoscaler's target while it did not scale",
+            f"{journey['name']} traffic rose at the onset",
+        ],
+        journeys=ctx.hurt_journeys(target),
+        questions=[
+            {
+                "question": "The autoscaler is on, yet the service saturates. What do you look "
+                "at, and what guard would have caught this before the peak?",
+                "topics": ["orchestration", "cost-reliability"],
+                "answer": "Compare desired and current replicas with the autoscaler's maximum: "
+                "a service pinned at its maximum cannot grow. Keep the limits in code (the "
+                "terraform module), review maximums against expected peaks, and alert when an "
+                "autoscaler sits at its maximum.",
+            }
+        ],
+    )

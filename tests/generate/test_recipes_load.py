@@ -26,6 +26,8 @@ KINDS = (
     "strict-liveness-probe",
     "retry-storm",
     "metastable-overload",
+    "request-starvation",
+    "autoscaler-capped",
 )
 FAULT_REFS = ("target", "to", "cache", "database")
 CLUSTER_ACTIONS = ("add-nodes", "drain-node", "add-subnet")
@@ -120,3 +122,24 @@ def test_stale_dns_restarts_every_caller() -> None:
     callers = {d["from"] for d in data["dependencies"] if d["to"] == target}
     restarted = {s["target"] for s in data["truth"]["reference_solution"]}
     assert callers == restarted
+
+
+def test_autoscaler_capped_was_reset_before_the_window() -> None:
+    data = generate(SeedCode(8, "normal"), kind="autoscaler-capped")
+    fault = data["faults"][0]
+    comp = next(c for c in data["components"] if c["name"] == fault["target"])
+    assert fault["at"] < 0 < fault["when"]["after"]
+    assert fault["max_replicas"] < comp["autoscaling"]["max"]
+    (step,) = data["truth"]["reference_solution"]
+    assert step["max_replicas"] == comp["autoscaling"]["max"]
+
+
+def test_request_starvation_adds_a_best_effort_endpoint() -> None:
+    data = generate(SeedCode(9, "hard"), kind="request-starvation")
+    heavy = data["faults"][0]["journey"]
+    journey = next(j for j in data["journeys"] if j["name"] == heavy)
+    assert journey["entry"] == data["faults"][0]["target"]
+    assert all(slo["journey"] != heavy for slo in data["slos"])
+    limit = data["truth"]["reference_solution"][0]
+    assert limit["action"] == "rate-limit"
+    assert limit["fraction"] < 0.5
