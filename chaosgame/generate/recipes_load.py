@@ -1114,3 +1114,577 @@ def metastable_overload(ctx: Ctx) -> Plan:
             }
         ],
     )
+
+
+def absorb(system: System, load: dict[str, float], spare: set[str], most: float = 0.6) -> None:
+    """Give every component but ``spare`` the capacity to serve ``load`` at ``most`` of it
+    (only the fault's own target is meant to run short)."""
+    headroom(system, load, most)
+    for name in system.of_kind(*SCALABLE):
+        comp = system.components[name]
+        if name in spare or "capacity" not in comp:
+            continue
+        if load[name] > _capacity(system, name) * most:
+            comp["capacity"] = float(math.ceil(load[name] / max(int(comp["replicas"]), 1) / most))
+
+
+def _only(system: System, journey: str) -> dict[str, float]:
+    """The loads one journey alone puts on the fleet."""
+    return loads_with(system, {j["name"]: 0.0 for j in system.journeys if j["name"] != journey})
+
+
+HEAVY = ("bulk-export", "csv-export", "batch-import", "full-sync", "admin-search")
+
+
+@recipe("request-starvation")
+def request_starvation(ctx: Ctx) -> Plan:
+    s = ctx.system
+    options = [
+        j
+        for j in s.journeys
+        if s.kind(j["entry"]) == "service"
+        and not autoscaled(s, j["entry"])
+        and s.region_of(j["entry"]) == s.home
+    ]
+    if not options:
+        raise NoFit("no journey enters at a plain service")
+    journey = options[ctx.rng.randrange(len(options))]
+    target, gateway = journey["entry"], journey["via"]
+    names = {j["name"] for j in s.journeys}
+    heavy = next((h for h in HEAVY if h not in names), None)
+    if heavy is None:
+        raise NoFit("no name left for the heavy endpoint")
+    others = [j["name"] for j in s.journeys_through(target)]
+    load_o = loads(s)[target]
+    # a batch endpoint on the same replicas: a small share of the requests, each costing
+    # ``cost`` ordinary ones; best effort, so it has no SLO of its own
+    rate = round(max(load_o * 0.12, 0.5), 1)
+    s.journeys.append({"name": heavy, "entry": target, "via": gateway, "rate": rate})
+    factor = round(2.0 + 1.0 * ctx.intensity, 1)
+    b = 0.35
+    comp = s.components[target]
+    total = load_o / b
+    a = rate / total
+    need = 2.3 + 0.4 * ctx.intensity
+    cost = round((need - b) / (factor * a), 1)
+    comp["capacity"] = round(total / max(int(comp["replicas"]), 1), 1)
+    fraction = 0.4
+    after = b + (1.0 - fraction) * (need - b)
+    replicas = math.ceil(int(comp["replicas"]) * after / SAFE_UTIL)
+    for name in [target, *ancestors(s, target)]:
+        no_retries_into(s, name)
+    absorb(s, loads_with(s, {heavy: factor * cost}), {target})
+    return Plan(
+        kind="request-starvation",
+        root=target,
+        faults=[
+            {
+                "kind": "request-starvation",
+                "target": target,
+                "at": ctx.at,
+                "journey": heavy,
+                "cost": cost,
+                "factor": factor,
+            }
+        ],
+        chain=[
+            {
+                "component": target,
+                "what": f"{heavy} requests arrive at {factor} times their usual rate; each "
+                f"costs {target} about {cost} times an ordinary request",
+                "at": ctx.at,
+            },
+            {
+                "component": target,
+                "what": f"the heavy requests take most of its capacity: the {', '.join(others)} "
+                "requests queue behind them and time out",
+            },
+        ],
+        solution=[
+            {"action": "rate-limit", "target": gateway, "journey": heavy, "fraction": fraction},
+            *scale_steps(s, {target: replicas}),
+        ],
+        summary=(
+            f"{heavy} requests to {target}, each about {cost} times as expensive as the "
+            f"others, arrived at {factor} times their usual rate and took most of its "
+            f"capacity. The {', '.join(others)} requests, cheap but served by the same "
+            f"replicas, queued behind them and failed. Rate-limiting {heavy} at {gateway} and "
+            "adding replicas gave the interactive traffic its capacity back."
+        ),
+        signals=[
+            f"{target} saturated while its request rate rose only a little",
+            f"the {heavy} request rate at the gateway rose at the onset",
+            f"the failing requests were the {', '.join(others)} ones",
+        ],
+        harm="errors",
+        journeys=others,
+        questions=[
+            {
+                "question": f"Why did a small share of {heavy} requests take down the others, "
+                "and how would you keep it from happening again?",
+                "topics": ["scalability-ha", "slo"],
+                "answer": "Capacity is shared per unit of work, not per request: a few "
+                "expensive requests can use most of it. Limit or queue the expensive class "
+                "(its own rate limit or concurrency cap), or give it separate capacity "
+                "(bulkheads), so interactive requests keep theirs.",
+            }
+        ],
+    )
+
+
+@recipe("autoscaler-capped")
+def autoscaler_capped(ctx: Ctx) -> Plan:
+    s = ctx.system
+    target = _service(ctx)
+    through = s.journeys_through(target)
+    journey = through[ctx.rng.randrange(len(through))]
+    comp = s.components[target]
+    replicas = int(comp["replicas"])
+    set_util(s, target, 0.45)
+    factor = round(2.6 + 1.0 * ctx.intensity, 1)
+    load = loads_with(s, {journey["name"]: factor})
+    need = math.ceil(load[target] / float(comp["capacity"]) / 0.6)
+    most = max(math.ceil(need * 1.5), replicas * 3)
+    comp["autoscaling"] = {
+        "metric": "cpu",
+        "target": 0.4,
+        "min": replicas,
+        "max": most,
+        "delay": 60.0,
+        "startup": 45.0,
+    }
+    for name in [target, *ancestors(s, target)]:
+        no_retries_into(s, name)
+    absorb(s, load, {target})
+    cluster = s.cluster_of(target)
+    room = cluster_room(s, cluster)
+    short = (most - replicas) * float(comp.get("cpu_limit", 1.0)) * 1.2 - room
+    if short > 0:
+        spec = next(c for c in s.clusters if c["name"] == cluster)
+        spec["nodes"] = int(spec["nodes"]) + math.ceil(short / float(spec["cpu_per_node"]))
+    # the maximum was reset weeks ago; only today's demand finds it
+    since = -float(ctx.rng.choice([5, 9, 12, 16])) * 86400.0
+    days = round(-since / 86400)
+    return Plan(
+        kind="autoscaler-capped",
+        root=target,
+        faults=[
+            {
+                "kind": "autoscaler-capped",
+                "target": target,
+                "at": since,
+                "journey": journey["name"],
+                "factor": factor,
+                "max_replicas": replicas,
+                "when": {"after": ctx.at},
+            }
+        ],
+        chain=[
+            {
+                "component": target,
+                "what": f"a terraform apply {days} days ago reset its autoscaler's maximum from "
+                f"{most} to {replicas}, the module's default",
+            },
+            {
+                "component": target,
+                "what": f"{journey['name']} demand grows to {factor} times the usual rate",
+                "at": ctx.at,
+            },
+            {
+                "component": target,
+                "what": f"the autoscaler stops at {replicas} replicas; CPU stays above target "
+                "and requests queue and time out",
+            },
+            *ctx.spread(target, "slow"),
+        ],
+        solution=[{"action": "set-autoscaler-max", "target": target, "max_replicas": most}],
+        summary=(
+            f"A terraform apply {days} days earlier reset {target}'s autoscaler maximum to "
+            f"{replicas}, its current size; the hand-set {most} had never been written into "
+            f"the module. When {journey['name']} demand rose to {factor} times the usual, the "
+            "autoscaler wanted more replicas and could not add them, so the service saturated. "
+            f"Raising the maximum let it scale out."
+        ),
+        signals=[
+            f"{target}'s desired replicas sat at the autoscaler's maximum of {replicas}",
+            f"{target}'s CPU stayed above the autoscaler's target while it did not scale",
+            f"{journey['name']} traffic rose at the onset",
+        ],
+        journeys=ctx.hurt_journeys(target),
+        questions=[
+            {
+                "question": "The autoscaler is on, yet the service saturates. What do you look "
+                "at, and what guard would have caught this before the peak?",
+                "topics": ["orchestration", "cost-reliability"],
+                "answer": "Compare desired and current replicas with the autoscaler's maximum: "
+                "a service pinned at its maximum cannot grow. Keep the limits in code (the "
+                "terraform module), review maximums against expected peaks, and alert when an "
+                "autoscaler sits at its maximum.",
+            }
+        ],
+    )
+
+
+# ------------------------------------------------------------------ queues
+
+
+def _consumer(ctx: Ctx) -> tuple[str, str, str]:
+    """A queue some journey publishes to, its consumer and the producer. The consumer also
+    answers the producer's status reads synchronously, so when it stalls users see it."""
+    s = ctx.system
+    options = []
+    for queue in s.on_journeys("queue"):
+        workers = [d["to"] for d in s.deps if d["from"] == queue and d.get("mode") == "async"]
+        producers = [p for p in s.callers(queue) if s.journeys_through(p)]
+        if len(workers) == 1 and producers and s.kind(workers[0]) in ("worker", "service"):
+            options.append((queue, workers[0], producers[0]))
+    if not options:
+        raise NoFit("no queue with one consumer")
+    queue, worker, producer = options[ctx.rng.randrange(len(options))]
+    if s.dep(producer, worker) is None:
+        s.deps.append({"from": producer, "to": worker, "calls": 0.5, "timeout": 0.5})
+    no_retries_into(s, worker)
+    set_util(s, worker, 0.45)
+    return queue, worker, producer
+
+
+@recipe("poison-message", needs=("queue",))
+def poison_message(ctx: Ctx) -> Plan:
+    s = ctx.system
+    queue, worker, producer = _consumer(ctx)
+    replicas = int(s.components[worker]["replicas"])
+    more = replicas * 3
+    return Plan(
+        kind="poison-message",
+        root=queue,
+        faults=[
+            {"kind": "poison-message", "target": queue, "at": ctx.at, "onset": {"shape": "step"}}
+        ],
+        chain=[
+            {
+                "component": queue,
+                "what": "a malformed message reaches the head of the queue",
+                "at": ctx.at,
+            },
+            {
+                "component": worker,
+                "what": "every consumer that takes it crashes; it goes back to the head and "
+                "crashes the next one: the pods crash-loop with back-off",
+            },
+            {
+                "component": queue,
+                "what": "nothing is consumed: the backlog and the consumer lag grow",
+            },
+            {
+                "component": producer,
+                "what": f"its status reads from {worker} fail while no consumer is up",
+            },
+            *ctx.spread(producer),
+        ],
+        solution=[
+            {"action": "dead-letter", "target": queue},
+            {"action": "scale", "target": worker, "replicas": more},
+        ],
+        summary=(
+            f"A malformed message at the head of {queue} crashed every {worker} pod that took "
+            "it; the message went back to the queue and crashed the next one, so the consumers "
+            f"crash-looped, the backlog grew and {producer}'s reads from {worker} failed. "
+            "Moving the message to the dead-letter queue stopped the crashes, and extra "
+            "replicas drained the backlog."
+        ),
+        signals=[
+            f"{worker}'s restart count climbed in a crash loop with no deploy",
+            f"{queue}'s backlog and consumer lag grew from the onset",
+            f"more {worker} replicas crashed just the same",
+        ],
+        journeys=ctx.hurt_journeys(producer),
+        questions=[
+            {
+                "question": "Why does adding consumers not help with a poison message, and "
+                "what should the consumer do with a message it cannot process?",
+                "topics": ["scalability-ha", "distributed-debugging"],
+                "answer": "Every consumer takes the same head message and crashes on it, so "
+                "more consumers only crash more. Set it aside in a dead-letter queue after a "
+                "few failed deliveries (a redrive policy), alert on it, and replay it once "
+                "fixed; the rest of the queue flows again.",
+            }
+        ],
+    )
+
+
+@recipe("queue-backlog", needs=("queue",))
+def queue_backlog(ctx: Ctx) -> Plan:
+    s = ctx.system
+    queue, worker, producer = _consumer(ctx)
+    comp = s.components[worker]
+    replicas = int(comp["replicas"])
+    factor = round(5.0 + 1.5 * ctx.intensity, 1)
+    # enough to serve the slower messages and drain what piled up meanwhile
+    more = math.ceil(replicas * factor * 0.45 / 0.4)
+    return Plan(
+        kind="queue-backlog",
+        root=worker,
+        faults=[{"kind": "queue-backlog", "target": worker, "at": ctx.at, "factor": factor}],
+        chain=[
+            {
+                "component": worker,
+                "what": f"a partner's messages grow much larger: each takes {factor} times as "
+                "long to process",
+                "at": ctx.at,
+            },
+            {
+                "component": queue,
+                "what": "the consumers fall behind: the backlog and the consumer lag grow",
+            },
+            {
+                "component": worker,
+                "what": f"busy with the backlog, its replicas saturate and {producer}'s status "
+                "reads time out",
+            },
+            *ctx.spread(producer),
+        ],
+        solution=scale_steps(s, {worker: more}),
+        summary=(
+            f"Messages on {queue} became {factor} times as costly to process. {worker}'s "
+            f"replicas fell behind, the backlog grew, and busy with it they could not answer "
+            f"{producer}'s status reads in time. Scaling {worker} out let it keep up and drain "
+            "the backlog."
+        ),
+        signals=[
+            f"{queue}'s consumer lag grew steadily from the onset",
+            f"{worker}'s time per message rose with no deploy or config change",
+            f"{worker} ran at full utilisation while its message rate was the usual",
+        ],
+        journeys=ctx.hurt_journeys(producer),
+        questions=[
+            {
+                "question": "Consumer lag is growing. How do you tell a slow consumer from a "
+                "poison message or a producer flood?",
+                "topics": ["scalability-ha", "slo"],
+                "answer": "Compare publish and consume rates and the time per message: a flood "
+                "raises the publish rate, a slow consumer raises the time per message with "
+                "steady consumption, a poison message stops consumption and crash-loops the "
+                "consumers. Scale out a slow consumer; alert on lag against a freshness SLO.",
+            }
+        ],
+    )
+
+
+# ------------------------------------------------------------------ cluster capacity
+
+
+def _cluster_spec(system: System, name: str) -> dict[str, Any]:
+    return next(c for c in system.clusters if c["name"] == name)
+
+
+def _peak(ctx: Ctx, cluster: str | None = None) -> tuple[str, dict[str, Any], float, int]:
+    """A service that must scale out for a traffic peak a few minutes after the onset: its
+    autoscaler, the peak on one of its journeys (a traffic spike every day brings), the
+    capacity everything else needs for it. Returns the service, the journey, the peak's
+    factor and the replicas the service reaches."""
+    s = ctx.system
+    names = [
+        n
+        for n in s.on_journeys("service")
+        if s.cluster_of(n) and (cluster is None or s.cluster_of(n) == cluster)
+    ]
+    names = [n for n in names if s.region_of(n) == s.home]
+    if not names:
+        raise NoFit("no clustered service")
+    svc = ctx.choose(names)
+    comp = s.components[svc]
+    replicas = int(comp["replicas"])
+    set_util(s, svc, 0.45)
+    # the journey that brings it the most traffic peaks enough to need 1.3-1.5 times the
+    # replicas it has
+    base = loads(s)[svc]
+    shares = {j["name"]: _only(s, j["name"])[svc] / base for j in s.journeys_through(svc)}
+    name = max(shares, key=lambda n: (shares[n], n))
+    journey = s.journey(name)
+    util = 1.3 + 0.2 * ctx.intensity
+    factor = round(1.0 + (util / 0.45 - 1.0) / shares[name], 1)
+    if factor > 6.0:
+        raise NoFit(f"no journey brings {svc} most of its traffic")
+    load = loads_with(s, {journey["name"]: factor})
+    reach = math.ceil(load[svc] / float(comp["capacity"]) / 0.6)
+    comp["autoscaling"] = {
+        "metric": "cpu",
+        "target": 0.4,
+        "min": replicas,
+        "max": max(reach * 2, replicas * 3),
+        "delay": 60.0,
+        "startup": 45.0,
+    }
+    for name in [svc, *ancestors(s, svc)]:
+        no_retries_into(s, name)
+    absorb(s, load, {svc})
+    journey.setdefault("spikes", []).append(
+        {"at": ctx.at + 600.0, "duration": 5400.0, "factor": factor}
+    )
+    # room for the peak on a normal day
+    spec = _cluster_spec(s, str(s.cluster_of(svc)))
+    want = (comp["autoscaling"]["max"] - replicas) * float(comp.get("cpu_limit", 1.0))
+    short = want + 2 * NODE_CPU - cluster_room(s, spec["name"])
+    if short > 0:
+        spec["nodes"] = int(spec["nodes"]) + math.ceil(short / float(spec["cpu_per_node"]))
+    return svc, journey, factor, reach
+
+
+@recipe("cluster-full")
+def cluster_full(ctx: Ctx) -> Plan:
+    s = ctx.system
+    svc, journey, factor, reach = _peak(ctx)
+    cluster = str(s.cluster_of(svc))
+    spec = _cluster_spec(s, cluster)
+    total = float(spec["nodes"]) * float(spec["cpu_per_node"])
+    free = cluster_room(s, cluster)
+    reserved = min(0.95, math.ceil((free / total + 0.02) * 100) / 100)
+    comp = s.components[svc]
+    extra = (reach - int(comp["replicas"])) * float(comp.get("cpu_limit", 1.0))
+    left = total - reserved * total - (total - free)
+    count = math.ceil((extra - left) * 1.3 / float(spec["cpu_per_node"])) + 1
+    job = ctx.rng.choice(["a reindexing batch job", "a load test", "a data backfill"])
+    return Plan(
+        kind="cluster-full",
+        root=svc,
+        faults=[
+            {
+                "kind": "cluster-full",
+                "target": svc,
+                "at": ctx.at,
+                "reserved": reserved,
+                "onset": {"shape": "step"},
+            }
+        ],
+        chain=[
+            {
+                "component": svc,
+                "what": f"{job} fills the free CPU of {cluster}: no new pod fits",
+                "at": ctx.at,
+            },
+            {
+                "component": svc,
+                "what": f"the {journey['name']} peak arrives ({factor} times the morning "
+                "rate); the autoscaler asks for more replicas, which stay Pending",
+                "at": ctx.at + 600.0,
+            },
+            {"component": svc, "what": "its running replicas saturate; requests time out"},
+            *ctx.spread(svc, "slow"),
+        ],
+        solution=[{"action": "add-nodes", "target": cluster, "count": count}],
+        summary=(
+            f"{job.capitalize()} took the free capacity of {cluster}. When the "
+            f"{journey['name']} peak came, {svc}'s autoscaler asked for more replicas as it "
+            "does every day, but the new pods stayed Pending for want of CPU and the running "
+            f"ones saturated. Adding nodes to {cluster} let the pods start."
+        ),
+        signals=[
+            f"{svc}'s desired replicas rose but its ready replicas did not follow",
+            f"the timeline showed {svc}'s new pods Pending: insufficient cpu",
+            f"{svc}'s own latency per request was normal until it saturated",
+        ],
+        journeys=ctx.hurt_journeys(svc),
+        questions=[
+            {
+                "question": "The autoscaler did its job, yet the service saturated. Where "
+                "would you look, and what keeps a batch job from starving the serving pods?",
+                "topics": ["orchestration", "cost-reliability"],
+                "answer": "Compare desired and ready replicas and read why pods are Pending: a "
+                "cluster without room cannot honour a scale-out. Keep headroom (a cluster "
+                "autoscaler, spare nodes), and give batch work lower priority, quotas or its "
+                "own node pool so it cannot take the serving pods' room.",
+            }
+        ],
+    )
+
+
+@recipe("autoscaler-wrong-metric")
+def autoscaler_wrong_metric(ctx: Ctx) -> Plan:
+    s = ctx.system
+    svc, journey, factor, reach = _peak(ctx)
+    cluster = str(s.cluster_of(svc))
+    options = [
+        n
+        for n in s.of_kind("service", "worker")
+        if n != svc and s.cluster_of(n) == cluster and not autoscaled(s, n)
+    ]
+    if not options:
+        raise NoFit("no other workload in the cluster")
+    target = ctx.choose(options)
+    comp = s.components[target]
+    replicas = int(comp["replicas"])
+    cpu = float(comp.get("cpu_limit", 1.0))
+    runaway = replicas + math.ceil(cluster_room(s, cluster) / cpu) + 2
+    comp["autoscaling"] = {
+        "metric": "cpu",
+        "target": 0.6,
+        "min": replicas,
+        "max": runaway,
+        "delay": 60.0,
+        "startup": 45.0,
+    }
+    wanted = ctx.rng.choice([0.005, 0.01, 0.02])
+    metric_target = min(wanted, float(comp.get("service_time", 0.02)) * 0.5)
+    ms = round(metric_target * 1000, 1)
+    return Plan(
+        kind="autoscaler-wrong-metric",
+        root=target,
+        faults=[
+            {
+                "kind": "autoscaler-wrong-metric",
+                "target": target,
+                "at": ctx.at,
+                "metric": "latency",
+                "metric_target": metric_target,
+            }
+        ],
+        chain=[
+            {
+                "component": target,
+                "what": f"a config push makes its autoscaler target {ms:g} ms of latency, "
+                "less than a request can ever take",
+                "at": ctx.at,
+            },
+            {
+                "component": target,
+                "what": f"latency never reaches the target, so the autoscaler grows it to its "
+                f"maximum of {runaway} replicas and fills {cluster}",
+            },
+            {
+                "component": svc,
+                "what": f"the {journey['name']} peak arrives; its autoscaler asks for more "
+                "replicas, which stay Pending",
+                "at": ctx.at + 600.0,
+            },
+            {"component": svc, "what": "its running replicas saturate; requests time out"},
+            *ctx.spread(svc, "slow"),
+        ],
+        solution=[
+            {"action": "revert-config", "target": target, "key": "autoscaler_metric"},
+            {"action": "revert-config", "target": target, "key": "autoscaler_target"},
+        ],
+        summary=(
+            f"A config push switched {target}'s autoscaler to a latency target of {ms:g} ms, "
+            f"which no replica count can reach. It scaled {target} to its maximum and filled "
+            f"{cluster}, so when the {journey['name']} peak came {svc} could not add replicas "
+            f"and saturated. Reverting the autoscaler's metric and target let {target} shrink "
+            f"and {svc}'s pods start."
+        ),
+        signals=[
+            f"{target}'s replicas climbed to its autoscaler's maximum with no more traffic",
+            f"{svc}'s new pods stayed Pending: insufficient cpu",
+            f"the autoscaler change on {target} came before the climb",
+        ],
+        journeys=ctx.hurt_journeys(svc),
+        questions=[
+            {
+                "question": f"Why could more replicas never bring {target}'s latency to its "
+                "target, and what makes a good autoscaling metric?",
+                "topics": ["cost-reliability", "orchestration"],
+                "answer": "Latency has a floor (the work itself and the calls it makes) that "
+                "replicas do not lower, so the autoscaler keeps adding them. Scale on a metric "
+                "that falls as replicas are added (CPU, requests or queue lag per replica) "
+                "with a reachable target, and cap the maximum.",
+            }
+        ],
+    )

@@ -26,6 +26,12 @@ KINDS = (
     "strict-liveness-probe",
     "retry-storm",
     "metastable-overload",
+    "request-starvation",
+    "autoscaler-capped",
+    "poison-message",
+    "queue-backlog",
+    "cluster-full",
+    "autoscaler-wrong-metric",
 )
 FAULT_REFS = ("target", "to", "cache", "database")
 CLUSTER_ACTIONS = ("add-nodes", "drain-node", "add-subnet")
@@ -90,7 +96,11 @@ def test_loads_with_scales_one_journey() -> None:
 def test_traffic_spike_scales_what_saturates() -> None:
     data = generate(SeedCode(4, "normal"), kind="traffic-spike")
     fault = data["faults"][0]
-    scaled = {s["target"]: s["replicas"] for s in data["truth"]["reference_solution"]}
+    scaled = {
+        s["target"]: s["replicas"]
+        for s in data["truth"]["reference_solution"]
+        if s["action"] == "scale"
+    }
     comps = {c["name"]: c for c in data["components"]}
     assert fault["target"] in scaled
     assert all(n > comps[name]["replicas"] for name, n in scaled.items() if name in comps)
@@ -120,3 +130,49 @@ def test_stale_dns_restarts_every_caller() -> None:
     callers = {d["from"] for d in data["dependencies"] if d["to"] == target}
     restarted = {s["target"] for s in data["truth"]["reference_solution"]}
     assert callers == restarted
+
+
+def test_autoscaler_capped_was_reset_before_the_window() -> None:
+    data = generate(SeedCode(8, "normal"), kind="autoscaler-capped")
+    fault = data["faults"][0]
+    comp = next(c for c in data["components"] if c["name"] == fault["target"])
+    assert fault["at"] < 0 < fault["when"]["after"]
+    assert fault["max_replicas"] < comp["autoscaling"]["max"]
+    (step,) = data["truth"]["reference_solution"]
+    assert step["max_replicas"] == comp["autoscaling"]["max"]
+
+
+def test_request_starvation_adds_a_best_effort_endpoint() -> None:
+    data = generate(SeedCode(9, "hard"), kind="request-starvation")
+    heavy = data["faults"][0]["journey"]
+    journey = next(j for j in data["journeys"] if j["name"] == heavy)
+    assert journey["entry"] == data["faults"][0]["target"]
+    assert all(slo["journey"] != heavy for slo in data["slos"])
+    limit = data["truth"]["reference_solution"][0]
+    assert limit["action"] == "rate-limit"
+    assert limit["fraction"] < 0.5
+
+
+@pytest.mark.parametrize("kind", ["poison-message", "queue-backlog"])
+def test_queue_consumers_answer_a_journey(kind: str) -> None:
+    data = generate(SeedCode(4, "normal"), kind=kind)
+    fault = data["faults"][0]
+    deps = data["dependencies"]
+    queue = (
+        fault["target"]
+        if kind == "poison-message"
+        else next(
+            d["from"] for d in deps if d["to"] == fault["target"] and d.get("mode") == "async"
+        )
+    )
+    worker = next(d["to"] for d in deps if d["from"] == queue and d.get("mode") == "async")
+    assert any(d["to"] == worker and d.get("mode", "sync") == "sync" for d in deps)
+
+
+@pytest.mark.parametrize("kind", ["cluster-full", "autoscaler-wrong-metric"])
+def test_cluster_recipes_bring_a_peak_the_autoscaler_meets(kind: str) -> None:
+    data = generate(SeedCode(5, "normal"), kind=kind)
+    spiked = [j for j in data["journeys"] if j.get("spikes")]
+    assert len(spiked) == 1
+    assert spiked[0]["spikes"][0]["at"] > data["faults"][0]["at"]
+    assert any(c.get("autoscaling") for c in data["components"])
