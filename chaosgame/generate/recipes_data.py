@@ -259,7 +259,17 @@ def pool_exhaustion(ctx: Ctx) -> Plan:
     drained = 420.0 - 180.0 * ctx.intensity  # seconds until the pool is gone
     leak = round(max(0.5, conns * 1000.0 / max(calls * drained, 1e-6)), 1)
     _, new = ctx.bump(caller)
-    ctx.deploy(caller, new, ctx.at, note="retry handling rewrite", duration=180.0)
+    # the leak shipped days ago and only bites once something takes the error path
+    shipped = -3600.0 * ctx.rng.randint(30, 90)
+    ctx.deploy(caller, new, shipped, note="retry handling rewrite", duration=240.0)
+    days = round(-shipped / 86400.0, 1)
+    trigger = ctx.rng.choice(
+        (
+            "a partner integration starts sending requests that fail validation",
+            "a client starts retrying with expired tokens, which are refused",
+            "a batch job starts asking for records that no longer exist",
+        )
+    )
     return Plan(
         kind="pool-exhaustion",
         root=caller,
@@ -276,7 +286,8 @@ def pool_exhaustion(ctx: Ctx) -> Plan:
         chain=[
             {
                 "component": caller,
-                "what": f"{new} never returns a connection to its {db} pool on an error path",
+                "what": f"{trigger}; on that error path {new}, running for {days} days, never "
+                f"returns its connection to the {db} pool",
                 "at": ctx.at,
             },
             {
@@ -288,15 +299,17 @@ def pool_exhaustion(ctx: Ctx) -> Plan:
         ],
         solution=[{"action": "rollback", "target": caller}],
         summary=(
-            f"{caller} {new} leaked a database connection each time a call took an error path. "
+            f"{caller} {new}, shipped {days} days earlier, leaks a database connection each "
+            f"time a call takes a rarely used error path, and from the onset {trigger}. "
             f"Its pool to {db} drained within minutes, after which its calls waited for a "
-            f"connection and failed. {db} itself was idle. A restart only refilled the pool "
-            f"for a while; rolling {caller} back ended the leak."
+            f"connection and failed; {db} itself was idle. A restart or more replicas only "
+            f"refilled the pool for a while; rolling {caller} back to the release before ended "
+            "the leak."
         ),
         signals=[
-            f"{caller}'s connections in use to {db} climbed to the pool's size and stayed there",
+            f"{caller}'s connections in use to {db} climbed steadily to the pool's size",
             f"{db} was healthy and under-used while {caller} failed",
-            f"the climb began with the {new} rollout",
+            f"restarted pods of {caller} drained their pools again at the same pace",
         ],
         journeys=ctx.hurt_journeys(caller),
         questions=[
@@ -464,6 +477,9 @@ def disk_full(ctx: Ctx) -> Plan:
                 "at": ctx.at,
                 "until": ctx.at + fill + 60.0,
                 "gb_per_hour": per_hour,
+                # the job writes at its own pace: the fill is the ramp, and it must be full
+                # before the job dies
+                "onset": {"shape": "step"},
             }
         ],
         chain=[
