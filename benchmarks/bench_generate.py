@@ -59,9 +59,10 @@ def one(job: tuple[int, bool, bool]) -> dict[str, Any]:
     if check:
         from chaosgame.proof.checker import check_scenario
 
-        t1 = time.perf_counter()
+        t1, c1 = time.perf_counter(), time.process_time()
         out["failed"] = [f"{c.name}: {c.reason}" for c in check_scenario(sc) if not c.ok]
         out["check_s"] = time.perf_counter() - t1
+        out["check_cpu_s"] = time.process_time() - c1
     if ladder:
         from chaosgame.game.strategies import ladder as play
 
@@ -100,10 +101,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     if not args.no_check:
         checks = [r["check_s"] for r in results]
-        small = [r["check_s"] for r in results if 20 <= r["size"] <= 40]
+        small = [r["check_cpu_s"] for r in results if 20 <= r["size"] <= 40]
         if small:
             print(
-                f"check of a 20-40 component incident: median {statistics.median(small):.2f} s"
+                f"check of a 20-40 component incident: median {statistics.median(small):.2f} "
+                "CPU s"
                 f" over {len(small)} (target <= 0.5 s for 30 components)"
             )
         print(

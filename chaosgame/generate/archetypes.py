@@ -748,7 +748,7 @@ _add(
         journeys=_j(
             """
             matchmaking | matchmaker | 70 | find matches
-            store | game-store | 25 | buy items
+            store | item-shop | 25 | buy items
             profile | player-profile | 130 | load their profiles
             """
         ),
@@ -757,7 +757,7 @@ _add(
             lobby: lobby-cache
             skill-ratings: ratings-db
             session-allocator: fleet-api
-            game-store: inventory entitlements-svc platform-payments purchase-events
+            item-shop: inventory entitlements-svc platform-payments purchase-events
             inventory: inventory-db
             entitlements-svc: entitlements-cache
             entitlements-cache: entitlements-db
@@ -791,7 +791,7 @@ _add(
             "lobby": "online",
             "skill-ratings": "online",
             "session-allocator": "online",
-            "game-store": "commerce",
+            "item-shop": "commerce",
             "inventory": "commerce",
             "entitlements-svc": "commerce",
             "player-profile": "player-services",
