@@ -123,7 +123,7 @@ PLAIN_KEYS = (
 
 
 def _same_change(ctx: Ctx, author: str, keep_off: set[str], count: int) -> list[str]:
-    """Other settings the same apply, sync or push changed seconds after the fault's own
+    """Other settings the same apply, sync or push changed a tick after the fault's own
     (innocent, and the newest change a player sees when paged): their components."""
     s = ctx.system
     names = [
@@ -132,7 +132,7 @@ def _same_change(ctx: Ctx, author: str, keep_off: set[str], count: int) -> list[
     picked = [names[i] for i in sorted(ctx.rng.sample(range(len(names)), min(count, len(names))))]
     for n, comp in enumerate(picked):
         key, value, previous = ctx.rng.choice(PLAIN_KEYS)
-        ctx.config(comp, key, value, previous, ctx.at + 10.0 * (n + 1), author=author)
+        ctx.config(comp, key, value, previous, ctx.at + 30.0 * (n + 1), author=author)
     return picked
 
 
@@ -150,7 +150,7 @@ HARMLESS_FLAGS = (
 
 
 def _launch_flag(ctx: Ctx, keep_off: set[str]) -> str | None:
-    """A harmless flag the same launch turned on seconds after the fault's (on a component off
+    """A harmless flag the same launch turned on a tick after the fault's (on a component off
     the failing path); its name, or None when no such component is left."""
     s = ctx.system
     names = [n for n in s.of_kind("service", "worker") if n not in keep_off]
@@ -159,7 +159,7 @@ def _launch_flag(ctx: Ctx, keep_off: set[str]) -> str | None:
     if not names or not free:
         return None
     flag = ctx.rng.choice(free)
-    ctx.flag(flag, [ctx.choose(names)], ctx.at + 20.0, "copy and layout only")
+    ctx.flag(flag, [ctx.choose(names)], ctx.at + 30.0, "copy and layout only")
     return flag
 
 
@@ -180,7 +180,7 @@ def _right_size(ctx: Ctx, keep_off: set[str]) -> list[str]:
             "cpu_limit",
             f"{new:g}",
             f"{before:g}",
-            ctx.at + 10.0 * (len(out) + 1),
+            ctx.at + 30.0 * (len(out) + 1),
             author="config-push",
         )
         out.append(name)
@@ -188,7 +188,7 @@ def _right_size(ctx: Ctx, keep_off: set[str]) -> list[str]:
 
 
 def _train(ctx: Ctx, keep_off: set[str]) -> str | None:
-    """Another release of the same release train, out seconds after the faulty one on a
+    """Another release of the same release train, out a tick after the faulty one on a
     component off the failing path: its component, or None when there is none."""
     s = ctx.system
     names = [n for n in s.of_kind("service", "worker") if n not in keep_off]
@@ -197,7 +197,7 @@ def _train(ctx: Ctx, keep_off: set[str]) -> str | None:
         return None
     name = ctx.choose(names)
     _, new = ctx.bump(name)
-    at = ctx.at + 15.0 * ctx.rng.randint(2, 4)
+    at = ctx.at + 30.0
     ctx.deploy(name, new, at, note=ctx.rng.choice(TRAIN_NOTES), duration=180.0)
     return name
 
