@@ -157,6 +157,44 @@ def _pct(x: float) -> int:
     return round(x * 100)
 
 
+PAGE_DELAY = 120.0
+"""How long after the onset a fault that hurts at once pages (the generator's first innocent
+change lands within 90 s of the onset: it is then the newest change when the page comes)."""
+
+
+def sync_pipeline(
+    ctx: Ctx, owner: str, changes: list[str], enforces: list[dict[str, str]] | None = None
+) -> str:
+    """A GitOps sync that carries out ``changes`` and re-applies them (and ``enforces``) every
+    five minutes: a revert by hand lasts until its next run unless it is paused first."""
+    name = f"{owner}-config-sync"
+    entry: dict[str, Any] = {
+        "name": name,
+        "description": f"the {owner} team's config repository, synced to the fleet",
+        "every": 300.0,
+        "start": ctx.at + 240.0,
+    }
+    if changes:
+        entry["changes"] = changes
+    if enforces:
+        entry["enforces"] = enforces
+    ctx.extra.setdefault("pipelines", []).append(entry)
+    return name
+
+
+def time_in_system(service_time: float, rho: float, servers: int) -> float:
+    """Mean time in system of an M/M/c queue, the engine's law (Sakasegawa's formula)."""
+    c = max(servers, 1)
+    wait: float = rho ** (math.sqrt(2.0 * (c + 1)) - 1.0) / (c * (1.0 - rho))
+    return service_time * (1.0 + wait)
+
+
+def page_late(ctx: Ctx) -> None:
+    """Page :data:`PAGE_DELAY` after the onset, for a fault whose own change is the onset and
+    whose harm would page before the generator's innocent change lands."""
+    ctx.extra["page_at"] = ctx.at + PAGE_DELAY
+
+
 # ------------------------------------------------------------------ traffic
 
 
@@ -430,10 +468,13 @@ def thundering_herd(ctx: Ctx) -> Plan:
     # load / capacity becomes util x util x 0.6 x cost
     util = 0.5
     set_util(s, target, util)
-    rho = 1.3 + 0.4 * ctx.intensity
+    # so heavy that twice the replicas still throttle and saturate: a scale-out alone does
+    # not end the herd
+    rho = 4.4 + 0.8 * ctx.intensity
     cost = round(rho / (util * util * 0.6), 1)
     demand = cost * util * 0.6
-    fraction = round(min(0.9, 1.0 - 0.7 / demand) + 0.05, 1)
+    # shed enough that the handshakes fit in the CPU limit: then the herd ends
+    fraction = min(0.95, math.ceil((1.0 - 0.8 / demand) * 20) / 20)
     nodes = ctx.rng.choice(["kernel security patch", "node OS upgrade", "container runtime patch"])
     return Plan(
         kind="thundering-herd",
@@ -511,7 +552,10 @@ def gc_pauses(ctx: Ctx) -> Plan:
     no_retries_into(s, target)
     entries = ctx.rng.choice([200000, 250000, 400000])
     key = ctx.rng.choice(["local_cache_entries", "cache.max_entries", "lru.size"])
-    ctx.config(target, key, str(entries), str(entries // 4), ctx.at)
+    change = ctx.config(target, key, str(entries), str(entries // 4), ctx.at)
+    page_late(ctx)
+    team = str(comp.get("team", "service"))
+    pipeline = sync_pipeline(ctx, team, [change])
     return Plan(
         kind="gc-pauses",
         root=target,
@@ -522,6 +566,7 @@ def gc_pauses(ctx: Ctx) -> Plan:
                 "at": ctx.at,
                 "live_set_mb": float(live),
                 "when": {"config": {key: str(entries)}},
+                "onset": {"shape": "step"},
             }
         ],
         chain=[
@@ -542,12 +587,17 @@ def gc_pauses(ctx: Ctx) -> Plan:
             },
             *ctx.spread(target, "slow"),
         ],
-        solution=[{"action": "revert-config", "target": target, "key": key}],
+        solution=[
+            {"action": "pause-pipeline", "target": pipeline},
+            {"action": "revert-config", "target": target, "key": key},
+        ],
         summary=(
             f"A config change raised {target}'s in-process cache ({key}) fourfold. The live "
             "heap grew close to the memory limit, so garbage collection ran almost all the "
             "time and paused the process; the pauses took capacity away and requests queued "
-            "past their timeouts. Reverting the setting shrank the heap and the pauses stopped."
+            f"past their timeouts. The change came from {pipeline}, which re-applies it every "
+            "five minutes: pausing the sync and reverting the setting shrank the heap and the "
+            "pauses stopped."
         ),
         signals=[
             f"{target}'s memory sat just under its limit after the {key} change",
@@ -873,46 +923,76 @@ def strict_liveness_probe(ctx: Ctx) -> Plan:
     target = _service(ctx, entries=False)
     comp = s.components[target]
     comp["liveness"] = {"timeout": 5.0, "failure_threshold": 3}
+    replicas = int(comp["replicas"])
     service_time = float(comp.get("service_time", 0.02))
     if service_time < 0.02:
         comp["service_time"] = service_time = 0.02
-    timeout = round(service_time * (0.9 - 0.3 * ctx.intensity), 3)
-    ms = round(timeout * 1000)
+    util = 0.45
+    set_util(s, target, util)
+    # the busiest hour: the journey that brings it the most traffic rises until the target
+    # runs at about 82 % (which it serves well)
+    base = loads(s)[target]
+    shares = {j["name"]: _only(s, j["name"])[target] / base for j in s.journeys_through(target)}
+    name = max(shares, key=lambda n: (shares[n], n))
+    journey = s.journey(name)
+    factor = round(1.0 + (0.82 / util - 1.0) / shares[name], 2)
+    if factor > 3.5:
+        raise NoFit(f"no journey brings {target} most of its traffic")
+    # a timeout between the time in system at the usual load and at the peak: harmless for
+    # days, fatal at the peak
+    timeout = round(time_in_system(service_time, 0.64, replicas), 4)
+    ms = round(timeout * 1000, 1)
+    for n in [target, *ancestors(s, target)]:
+        no_retries_into(s, n)
+    absorb(s, loads_with(s, {name: factor}), {target})
+    journey.setdefault("spikes", []).append({"at": ctx.at, "duration": 5400.0, "factor": factor})
+    # the fault acts from the window's start (its change is days old): the page comes with
+    # the harm at the peak
+    page_late(ctx)
+    days = ctx.rng.choice([2, 3, 4, 6])
     return Plan(
         kind="strict-liveness-probe",
         root=target,
         faults=[
-            {"kind": "strict-liveness-probe", "target": target, "at": ctx.at, "timeout": timeout}
+            {
+                "kind": "strict-liveness-probe",
+                "target": target,
+                "at": -days * 86400.0,
+                "timeout": timeout,
+                "onset": {"shape": "step"},
+            }
         ],
         chain=[
             {
                 "component": target,
-                "what": f"a platform config push sets its liveness probe timeout to {ms} ms, "
-                f"below the {round(service_time * 1000)} ms a request takes",
+                "what": f"a platform config push {days} days ago set its liveness probe "
+                f"timeout to {ms:g} ms, just above its usual response time",
+            },
+            {
+                "component": target,
+                "what": f"the {name} peak arrives: queueing pushes its response time past "
+                f"{ms:g} ms and the probes fail",
                 "at": ctx.at,
             },
             {
                 "component": target,
-                "what": "the kubelet restarts healthy pods for answering too slowly; their "
-                "load moves to the survivors, which then fail the probe too",
-            },
-            {
-                "component": target,
-                "what": "restarts cascade with crash back-off; too few pods are up to serve",
+                "what": "the kubelet restarts pods that were slow but healthy; their load moves "
+                "to the survivors, which fail the probe too: restarts cascade with back-off",
             },
             *ctx.spread(target),
         ],
         solution=[{"action": "revert-config", "target": target, "key": "liveness_timeout"}],
         summary=(
-            f"A config push set {target}'s liveness probe timeout to {ms} ms, shorter than a "
-            "request takes. The kubelet killed pods that were healthy but busy, the survivors "
-            "took their load and were killed in turn, and crash back-off kept pods down. "
-            "Reverting the probe timeout stopped the restarts."
+            f"{days} days earlier a platform push set {target}'s liveness probe timeout to "
+            f"{ms:g} ms, a little above its response time at the usual load. At the {name} peak "
+            "queueing made it slower than that; the kubelet killed pods that were busy but "
+            "healthy, the survivors took their load and were killed in turn. Reverting the "
+            "probe timeout stopped the restarts."
         ),
         signals=[
             f"{target}'s restart count climbed with 'Liveness probe failed' in the timeline",
-            f"the liveness_timeout change on {target} came just before the restarts",
-            f"{target}'s pods were not out of memory or crashing on their own",
+            f"{target}'s pods were neither out of memory nor crashing on their own",
+            f"the restarts began with the {name} peak, not with a change",
         ],
         journeys=ctx.hurt_journeys(target),
         questions=[
@@ -922,8 +1002,8 @@ def strict_liveness_probe(ctx: Ctx) -> Plan:
                 "topics": ["orchestration", "containers"],
                 "answer": "Only that the process is alive and can make progress, not request "
                 "latency or dependencies; its timeout must sit well above the slowest healthy "
-                "response under load, or the probe kills busy pods and turns load into an "
-                "outage.",
+                "response under peak load, or the probe kills busy pods and turns load into "
+                "an outage.",
             }
         ],
     )
@@ -970,6 +1050,7 @@ def retry_storm(ctx: Ctx) -> Plan:
     blip_error = round(0.6 + 0.3 * ctx.intensity, 2)
     worst = loads_with(s, {}, retrying=True)
     headroom(s, worst)
+    page_late(ctx)
     return Plan(
         kind="retry-storm",
         root=caller,

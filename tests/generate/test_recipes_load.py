@@ -40,6 +40,7 @@ CLUSTER_ACTIONS = ("add-nodes", "drain-node", "add-subnet")
 def _check_names(data: dict[str, Any]) -> None:
     names = {c["name"] for c in data["components"]}
     clusters = {c["name"] for c in data.get("clusters", [])}
+    pipelines = {p["name"] for p in data.get("pipelines", [])}
     journeys = {j["name"] for j in data["journeys"]}
     assert data["truth"]["root_cause"]["component"] in names
     for fault in data["faults"]:
@@ -52,6 +53,8 @@ def _check_names(data: dict[str, Any]) -> None:
         if "action" not in step:
             continue
         where = clusters if step["action"] in CLUSTER_ACTIONS else names
+        if step["action"] == "pause-pipeline":
+            where = pipelines
         assert step["target"] in where, step
         if "to" in step:
             assert step["to"] in names
