@@ -17,16 +17,87 @@ from chaosgame.cli_output import EX_IOERR, EX_SOFTWARE, GuardedOutput, OutputErr
 
 
 def _scenario(name: str) -> Any:
+    """A curated scenario by id, a scenario file, or a generated incident by its seed code
+    or its id (``chaosgame history`` shows it)."""
     from chaosgame.scenario import library
 
-    return library.load(name)
+    try:
+        path = library.find(name)
+    except FileNotFoundError:
+        from chaosgame.generate.menu import resolve
+
+        found = resolve(name)
+        if found is None:
+            raise
+        return found
+    from chaosgame.scenario.loader import load_scenario
+
+    return load_scenario(path)
 
 
 def cmd_play(args: argparse.Namespace) -> int:
-    """Play a scenario: the Textual UI in a terminal, the text console otherwise."""
+    """Play a scenario: the Textual UI in a terminal, the text console otherwise.
+
+    Without a scenario, ``--seed``, ``--difficulty`` or ``--topic`` play a generated incident
+    (a seed code carries its own settings); with one, ``--seed`` is the scenario's seed.
+    """
+    from chaosgame.generate.build import GenerateError
+    from chaosgame.generate.menu import CodeError
+
+    try:
+        chosen = _chosen(args)
+    except (CodeError, GenerateError, _Refused) as exc:
+        print(f"chaosgame: {exc}", file=sys.stderr)
+        return 2
+    return _play(args, chosen)
+
+
+class _Refused(ValueError):
+    """Options of ``play`` that do not go together (the message says which)."""
+
+
+def _chosen(args: argparse.Namespace) -> Any:
+    """The scenario ``play`` was asked for: a generated one (from ``--seed``, ``--difficulty``
+    or ``--topic`` without a scenario), a named one, or None (the home screen or the
+    built-in incident); ``args.seed`` is left as the seed to play it with."""
+    from chaosgame.generate import menu
+
+    generated = args.difficulty is not None or args.topic is not None
+    if args.resume is not None:  # the saved game says what it plays
+        return None
+    if args.scenario is not None:
+        if generated:
+            raise _Refused(
+                "--difficulty and --topic choose a generated incident: drop the scenario"
+            )
+        if isinstance(args.seed, str):
+            from chaosgame.generate.codes import looks_like_code
+
+            if not looks_like_code(args.seed):
+                raise _Refused(f"argument --seed: '{args.seed}' is not a whole number")
+            raise _Refused(
+                f"seed code {args.seed} makes its own incident: drop the scenario to play it, "
+                "or give --seed a number"
+            )
+        return _scenario(args.scenario)
+    if args.seed is None and not generated:
+        return None
+    text = str(args.seed) if args.seed is not None else None
+    code = (
+        menu.read(text, args.difficulty, args.topic, insist=True)
+        if text
+        else menu.fresh(args.difficulty or "normal", args.topic)
+    )
+    args.seed = None  # the incident's own seed is the code's
+    return menu.build(code)
+
+
+def _play(args: argparse.Namespace, scenario: Any) -> int:
+    """Play ``scenario`` (None: the home screen, or the built-in incident in the console)."""
+    from chaosgame.game.records import RecordsError
+    from chaosgame.game.runs_cli import play_records
+
     if not args.text and sys.stdin.isatty() and sys.stdout.isatty():
-        from chaosgame.game.records import RecordsError
-        from chaosgame.game.runs_cli import play_records
         from chaosgame.tui.app import run_tui
 
         try:
@@ -34,25 +105,49 @@ def cmd_play(args: argparse.Namespace) -> int:
         except RecordsError as exc:
             print(f"chaosgame: {exc}", file=sys.stderr)
             return 1
-        chosen = (
-            resume.scenario() if resume else _scenario(args.scenario) if args.scenario else None
-        )
+        chosen = resume.scenario() if resume else scenario
         try:
             return run_tui(chosen, args.seed, args.realtime, store=store, resume=resume)
         except Exception as exc:  # a crash: one line here, the traceback in a file
             return _crashed(exc, store)
     from chaosgame.console import run_console
-    from chaosgame.game.records import RecordsError
-    from chaosgame.game.runs_cli import play_records
+    from chaosgame.generate.menu import about
     from chaosgame.scenario import library
 
     try:
         store, resume = play_records(args)
-        scenario = resume.scenario() if resume else _scenario(args.scenario or library.BUILTIN)
-        return run_console(scenario, args.seed, sys.stdin, sys.stdout, store=store, resume=resume)
+        scenario = resume.scenario() if resume else scenario or _scenario(library.BUILTIN)
+        lines = about(scenario).lines() if scenario.generator is not None else []
+        return run_console(
+            scenario, args.seed, sys.stdin, sys.stdout, store=store, resume=resume, about=lines
+        )
     except RecordsError as exc:
         print(f"chaosgame: {exc}", file=sys.stderr)
         return 1
+
+
+def cmd_daily(args: argparse.Namespace) -> int:
+    """Play the day's generated incident: the same for everyone on that (UTC) date."""
+    from chaosgame.generate.build import GenerateError
+    from chaosgame.generate.codes import today
+    from chaosgame.generate.menu import daily_code
+
+    date = args.date or today()
+    code = daily_code(date)
+    print(f"The incident of {date.isoformat()} (UTC): seed code {code.code}", flush=True)
+    try:
+        scenario = _build(code)
+    except GenerateError as exc:
+        print(f"chaosgame: {exc}", file=sys.stderr)
+        return 2
+    args.seed, args.scenario = None, None
+    return _play(args, scenario)
+
+
+def _build(code: Any) -> Any:
+    from chaosgame.generate.menu import build
+
+    return build(code)
 
 
 def _crashed(exc: BaseException, store: Any) -> int:
@@ -203,6 +298,36 @@ def cmd_new(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_generate(args: argparse.Namespace) -> int:
+    """Write a generated incident as a scenario file (stdout, or ``-o FILE``)."""
+    from chaosgame.generate.build import GenerateError, generate, to_yaml
+    from chaosgame.generate.codes import CodeError, parse
+    from chaosgame.generate.difficulty import estimate
+    from chaosgame.scenario.model import Scenario
+
+    try:
+        code = parse(args.seed, args.difficulty, args.topic)
+        data = generate(code, args.size)
+    except (CodeError, GenerateError) as exc:
+        print(f"chaosgame: {exc}", file=sys.stderr)
+        return 2
+    text = to_yaml(data)
+    est = estimate(Scenario.model_validate(data))
+    if args.output:
+        from pathlib import Path
+
+        Path(args.output).write_text(text, encoding="utf-8")
+        print(f"wrote {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    print(
+        f"seed code {code.code} ({code.difficulty}, topic {code.topic or 'any'}): "
+        f"{data['title']}; difficulty estimate {est.text()}",
+        file=sys.stderr,
+    )
+    return 0
+
+
 def cmd_catalog(args: argparse.Namespace) -> int:
     """Print the fault kinds and mitigations."""
     from chaosgame import catalog
@@ -228,7 +353,41 @@ COMMANDS = {
     "report": (cmd_report, "print the blameless postmortem of a saved game"),
     "quiz": (cmd_quiz, "practise interview questions, by topic"),
     "catalog": (cmd_catalog, "list the fault kinds and mitigations"),
+    "generate": (cmd_generate, "write a new incident generated from a seed or seed code"),
+    "daily": (cmd_daily, "play today's generated incident, the same for everyone"),
 }
+
+
+def _seed_or_code(text: str) -> int | str:
+    """``play --seed``: a whole number run records can keep, or a seed code (kept as text)."""
+    from chaosgame.game import runs_cli
+
+    if text.strip().lstrip("+-").isdigit():
+        return runs_cli.seed_arg(text)
+    return text.strip()  # a seed code, read (and refused with its reason) once play begins
+
+
+def _date(text: str) -> Any:
+    """``daily --date``: a calendar date written YYYY-MM-DD."""
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a date written YYYY-MM-DD") from None
+
+
+def _generated_options(parser: argparse.ArgumentParser) -> None:
+    """``--difficulty`` and ``--topic`` of a generated incident."""
+    parser.add_argument(
+        "--difficulty",
+        choices=("easy", "normal", "hard", "expert"),
+        default=None,
+        help="a generated incident's difficulty (default normal; a seed code carries its own)",
+    )
+    parser.add_argument(
+        "--topic", default=None, metavar="ID", help="a curriculum topic the generated cause teaches"
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -250,8 +409,13 @@ def build_parser() -> argparse.ArgumentParser:
     from chaosgame.game import runs_cli
 
     play.add_argument(
-        "--seed", type=runs_cli.seed_arg, default=None, help="override the scenario's seed"
+        "--seed",
+        type=_seed_or_code,
+        default=None,
+        metavar="N|CODE",
+        help="with a scenario, its seed; without, a generated incident's seed or seed code",
     )
+    _generated_options(play)
     play.add_argument(
         "--text", action="store_true", help="the line-by-line console (also used when piped)"
     )
@@ -263,6 +427,19 @@ def build_parser() -> argparse.ArgumentParser:
         help="real-time mode: simulated seconds per wall second (p toggles it in the TUI)",
     )
     runs_cli.add_play_options(play)
+    day = sub.add_parser("daily", help=COMMANDS["daily"][1], description=COMMANDS["daily"][1])
+    day.add_argument(
+        "--date",
+        type=_date,
+        default=None,
+        metavar="YYYY-MM-DD",
+        help="the incident of another day (default: today, in UTC)",
+    )
+    day.add_argument("--text", action="store_true", help="the line-by-line console")
+    day.add_argument(
+        "--realtime", type=float, default=0.0, metavar="SPEED", help="real-time mode, as in play"
+    )
+    runs_cli.add_play_options(day)
     val = sub.add_parser(
         "validate", help=COMMANDS["validate"][1], description=COMMANDS["validate"][1]
     )
@@ -288,6 +465,28 @@ def build_parser() -> argparse.ArgumentParser:
     cat = sub.add_parser("catalog", help=COMMANDS["catalog"][1], description=COMMANDS["catalog"][1])
     cat.add_argument("--json", action="store_true", help="print JSON")
     cat.add_argument("--markdown", action="store_true", help="print docs/faults.md")
+    gen = sub.add_parser(
+        "generate", help=COMMANDS["generate"][1], description=COMMANDS["generate"][1]
+    )
+    gen.add_argument(
+        "--seed",
+        required=True,
+        metavar="N|CODE",
+        help="a number (0 to 67,108,863) or a seed code such as K7F3-QX2M",
+    )
+    gen.add_argument(
+        "--difficulty",
+        choices=("easy", "normal", "hard", "expert"),
+        default=None,
+        help="how hard (default normal; a seed code carries its own)",
+    )
+    gen.add_argument(
+        "--topic", default=None, metavar="ID", help="a curriculum topic id the cause teaches"
+    )
+    gen.add_argument(
+        "--size", type=int, default=None, metavar="N", help="fleet size, 6 to 1000 components"
+    )
+    gen.add_argument("-o", "--output", default=None, metavar="FILE", help="write to FILE")
     return parser
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sqlite3
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 
 from chaosgame.game.commands import parse_command
@@ -190,11 +190,13 @@ def run_console(
     stdout: TextIO,
     store: RunStore | None = None,
     resume: RunRecord | None = None,
+    about: Sequence[str] = (),
 ) -> int:
     """Play interactively (or from piped commands) until ``end`` or end of input.
 
     With a ``store`` the game is saved after every action and scored into it at the end;
-    with ``resume`` a saved game in progress is rebuilt and continued.
+    with ``resume`` a saved game in progress is rebuilt and continued. ``about`` is said
+    under the title (a generated incident's seed code and difficulty estimate).
     """
     if resume is not None:
         view = PlayerView.resumed(resume)
@@ -210,6 +212,8 @@ def run_console(
         stdout.flush()
 
     say(f"=== {brief['title']} ===")
+    for line in about:
+        say(line)
     say(str(brief["briefing"]).strip())
     say()
     if resume is not None:

@@ -66,6 +66,8 @@ def example(command: str, folder: Path) -> tuple[list[str], str]:
         "report": (["report", "last", *records], ""),
         "quiz": (["quiz", "--seed", "1", "--count", "1"], "1\n"),
         "catalog": (["catalog"], ""),
+        "daily": (["daily", "--date", "2026-03-02", "--text", "--no-record"], "end\n"),
+        "generate": (["generate", "--seed", "7"], ""),
     }
     if command not in examples:
         pytest.fail(f"add an example of `chaosgame {command}` that writes to stdout")

@@ -4,8 +4,9 @@ The import graph is read statically from every module's source (imports at the t
 functions and under ``TYPE_CHECKING`` alike), so a lazy import cannot slip past.
 
     scenario -> engine -> telemetry -> game -> proof -> generate
-                                        |
-                      frontends (tui, console, cli, agent): player view only
+                                        |                     |
+                      frontends (tui, console, cli, agent): player view only, and a
+                      generated incident through the generator's entry points
 """
 
 from __future__ import annotations
@@ -40,6 +41,18 @@ FRONTEND_FORBIDDEN = (
 )
 """What a frontend may never import: the simulation, raw telemetry, and the session or the
 scoring behind the player view."""
+
+GENERATOR_DOORS = (
+    "chaosgame.generate",
+    "chaosgame.generate.menu",
+    "chaosgame.generate.codes",
+    "chaosgame.generate.build",
+    "chaosgame.generate.difficulty",
+)
+"""What a frontend may use of the generator: a generated incident is a scenario source, as a
+file is, so a frontend takes it through the generator's entry points (the home screen's
+menu, seed codes, ``build`` and the difficulty estimate), never through the parts that plan
+the hidden truth (plan, system, recipes, story)."""
 
 HIDDEN_FIELDS = ("truth", "faults", "red_herrings", "reference_solution", "root_cause")
 """Scenario fields only scoring and the debrief read."""
@@ -105,6 +118,10 @@ def test_a_layer_imports_only_itself_and_below(name: str) -> None:
 def test_a_frontend_sees_only_the_player_view(name: str) -> None:
     bad = sorted(m for m in _imports(name) if m.startswith(FRONTEND_FORBIDDEN))
     assert not bad, f"{name} reaches past the player view: {bad}"
+    inner = sorted(
+        m for m in _imports(name) if m.startswith("chaosgame.generate") and m not in GENERATOR_DOORS
+    )
+    assert not inner, f"{name} reaches into the generator's planning: {inner}"
     tree = ast.parse(MODULES[name].read_text(encoding="utf-8"))
     peeks = sorted(
         {

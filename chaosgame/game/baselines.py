@@ -172,6 +172,32 @@ def comparison(
     return found
 
 
+def offer(
+    scenario: Scenario,
+    seed: int,
+    settle: float,
+    reference: Session,
+    nothing: Session,
+    errors: list[str],
+) -> bool:
+    """Keep comparison runs a caller has already simulated (``chaosgame check`` plays both),
+    so scoring reads them instead of simulating them again. They must be the runs
+    :func:`compute` would make: the reference and idle players of ``scenario`` and ``seed``,
+    each settled to the doing-nothing run's time limit plus ``settle`` and not beyond.
+    Returns whether they were kept (runs at another horizon are not)."""
+    horizon = nothing.deadline + settle
+    for s in (reference, nothing):
+        sim = s.sim
+        if sim is None or s.seed != seed or s.scenario is not scenario:
+            return False
+        if not (horizon - 1e-9 <= sim.now < horizon - 1e-9 + sim.dt):
+            return False
+    k = key(scenario, seed, settle)
+    if k not in _MEMORY:
+        _keep(k, Comparison(summarise(reference), summarise(nothing), list(errors)))
+    return True
+
+
 def compute(scenario: Scenario, seed: int, settle: float) -> Comparison:
     """Simulate the two runs (no cache read)."""
     from chaosgame.game.players import baselines

@@ -120,7 +120,13 @@ def play(
     """
     session = Session(scenario, seed)
     session.reset()
-    errors = []
+    return session, play_on(session, actions)
+
+
+def play_on(session: Session, actions: list[dict[str, Any]]) -> list[str]:
+    """Play recorded actions in a session already started (:func:`play`'s loop); return the
+    errors met."""
+    errors: list[str] = []
     for i, entry in enumerate(actions):
         act = entry["action"] if "action" in entry and "type" not in entry else entry
         if session.ended:
@@ -135,7 +141,7 @@ def play(
         out = session.step(act)
         if not out["ok"]:
             errors.append(f"action {i + 1}: {out['error']}")
-    return session, errors
+    return errors
 
 
 @dataclass

@@ -13,7 +13,8 @@ the names (``-db``, ``-index``, ``-ledger`` are databases, ``-cache`` caches, ``
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import random
+from dataclasses import dataclass, replace
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,33 @@ class Archetype:
                 out.append((caller.strip(), word.rstrip("?~"), mode))
         return out
 
+    def names(self) -> list[str]:
+        out = [j.entry for j in self.journeys]
+        for src, dst, _ in self.edges():
+            out += [src, dst]
+        return list(dict.fromkeys(out))
+
+    def renamed(self, rng: random.Random) -> Archetype:
+        """The same system as another company names it: each service, store and queue takes
+        one of the usual spellings (``cart``, ``cart-api``, ``cart-service``; ``orders-db``,
+        ``orders-pg``; ``pricing-cache``, ``pricing-redis``...)."""
+        kinds = {n: self.kind_of(n) for n in self.names()}
+        mapping = {n: _variant(n, kinds[n], rng) for n in self.names()}
+        if len(set(mapping.values())) != len(mapping):
+            mapping = {n: n for n in mapping}
+
+        return replace(
+            self,
+            journeys=tuple(replace(j, entry=mapping[j.entry]) for j in self.journeys),
+            calls="\n".join(
+                f"{mapping[c.strip()]}: "
+                + " ".join(mapping[w.rstrip("?~")] + w[len(w.rstrip("?~")) :] for w in rest.split())
+                for c, _, rest in (line.partition(":") for line in self.calls.strip().splitlines())
+            ),
+            kinds={mapping[n]: k for n, k in kinds.items()},
+            teams={mapping.get(n, n): t for n, t in self.teams.items()},
+        )
+
     def kind_of(self, name: str) -> str:
         if name in self.kinds:
             return self.kinds[name]
@@ -65,6 +93,36 @@ class Archetype:
         if name.endswith(("-events", "-queue", "-stream")):
             return "queue"
         return "service"
+
+
+_SUFFIXES = {
+    "database": (
+        ("-db", "-db"),
+        ("-db", "-pg"),
+        ("-db", "-mysql"),
+        ("-index", "-index"),
+        ("-index", "-search"),
+        ("-ledger", "-ledger"),
+        ("-store", "-store"),
+    ),
+    "cache": (("-cache", "-cache"), ("-cache", "-redis"), ("-cache", "-memcached")),
+    "queue": (("-events", "-events"), ("-events", "-topic"), ("-events", "-stream")),
+}
+
+
+def _variant(name: str, kind: str, rng: random.Random) -> str:
+    if kind in ("service", "worker"):
+        return name + rng.choice(("", "", "-api", "-service", "-svc"))
+    if kind == "external":
+        stem = name
+        for tail in ("-api", "-provider", "-gateway", "-partner", "-saas"):
+            stem = stem.removesuffix(tail)
+        return rng.choice((name, f"{stem}-provider", f"{stem}-partner", f"{stem}-saas"))
+    options = [(a, b) for a, b in _SUFFIXES.get(kind, ()) if name.endswith(a)]
+    if not options:
+        return name
+    a, b = rng.choice(options + [(options[0][0], options[0][0])])
+    return name[: -len(a)] + b
 
 
 def _j(spec: str) -> tuple[JourneySpec, ...]:
@@ -559,5 +617,248 @@ _add(
             "confirmations": "messaging",
         },
         external_words=("hotel inventory partner", "payment gateway", "email provider"),
+    )
+)
+
+_add(
+    Archetype(
+        key="delivery",
+        title="food delivery app",
+        product="delivery",
+        users="customers",
+        journeys=_j(
+            """
+            order | ordering | 35 | place orders
+            menus | restaurants | 150 | browse menus
+            courier | courier-api | 60 | follow their couriers
+            """
+        ),
+        calls="""
+            ordering: menu-service baskets payments-hub order-db order-events
+            menu-service: menu-cache
+            menu-cache: menu-db
+            baskets: basket-cache
+            payments-hub: psp-api
+            restaurants: menu-service ratings? eta-service
+            eta-service: routing-api
+            courier-api: courier-locations eta-service
+            courier-locations: locations-store
+            order-events: dispatcher~
+            dispatcher: order-db courier-locations
+        """,
+        kinds={"psp-api": "external", "routing-api": "external", "dispatcher": "worker"},
+        pad=(
+            "promotions",
+            "loyalty",
+            "support-chat",
+            "tips",
+            "reviews",
+            "refunds",
+            "favourites",
+            "group-orders",
+            "allergens",
+            "opening-hours",
+            "delivery-zones",
+            "vouchers",
+            "receipts",
+            "notifications",
+            "courier-payouts",
+            "menu-import",
+        ),
+        teams={
+            "ordering": "ordering",
+            "menu-service": "catalogue",
+            "baskets": "ordering",
+            "payments-hub": "payments",
+            "restaurants": "catalogue",
+            "eta-service": "logistics",
+            "courier-api": "logistics",
+            "courier-locations": "logistics",
+            "dispatcher": "logistics",
+        },
+        external_words=("payment service provider", "routing provider"),
+    )
+)
+
+_add(
+    Archetype(
+        key="banking",
+        title="online bank",
+        product="online banking",
+        users="customers",
+        journeys=_j(
+            """
+            login | auth-gateway | 40 | sign in
+            balances | accounts-api | 160 | see their balances
+            transfer | transfers | 15 | send money
+            """
+        ),
+        calls="""
+            auth-gateway: identity otp-sender session-cache
+            identity: identity-db
+            otp-sender: sms-provider
+            accounts-api: core-ledger balance-cache
+            balance-cache: core-ledger
+            core-ledger: ledger-db
+            transfers: fraud-screen core-ledger payment-rails transfer-events
+            fraud-screen: fraud-cache
+            fraud-cache: fraud-db
+            transfer-events: statements~
+            statements: statements-db
+        """,
+        kinds={"sms-provider": "external", "payment-rails": "external", "statements": "worker"},
+        pad=(
+            "cards",
+            "standing-orders",
+            "savings",
+            "loans",
+            "mortgages",
+            "insurance",
+            "kyc",
+            "notifications",
+            "documents",
+            "payees",
+            "limits",
+            "exchange",
+            "disputes",
+            "overdrafts",
+            "budgets",
+            "open-banking",
+        ),
+        teams={
+            "auth-gateway": "identity",
+            "identity": "identity",
+            "otp-sender": "identity",
+            "accounts-api": "accounts",
+            "core-ledger": "core-banking",
+            "transfers": "payments",
+            "fraud-screen": "fraud",
+            "statements": "accounts",
+        },
+        external_words=("SMS provider", "payment rails"),
+    )
+)
+
+_add(
+    Archetype(
+        key="gaming",
+        title="online game backend",
+        product="the game's backend",
+        users="players",
+        journeys=_j(
+            """
+            matchmaking | matchmaker | 70 | find matches
+            store | item-shop | 25 | buy items
+            profile | player-profile | 130 | load their profiles
+            """
+        ),
+        calls="""
+            matchmaker: lobby skill-ratings session-allocator
+            lobby: lobby-cache
+            skill-ratings: ratings-db
+            session-allocator: fleet-api
+            item-shop: inventory entitlements-svc platform-payments purchase-events
+            inventory: inventory-db
+            entitlements-svc: entitlements-cache
+            entitlements-cache: entitlements-db
+            player-profile: profile-cache achievements?
+            profile-cache: players-db
+            achievements: achievements-db
+            purchase-events: grants~
+            grants: inventory-db
+        """,
+        kinds={"fleet-api": "external", "platform-payments": "external", "grants": "worker"},
+        pad=(
+            "leaderboards",
+            "friends",
+            "chat",
+            "clans",
+            "anti-cheat",
+            "telemetry-ingest",
+            "seasons",
+            "quests",
+            "replays",
+            "tournaments",
+            "cosmetics",
+            "news-feed",
+            "crash-reports",
+            "presence",
+            "gifting",
+            "moderation",
+        ),
+        teams={
+            "matchmaker": "online",
+            "lobby": "online",
+            "skill-ratings": "online",
+            "session-allocator": "online",
+            "item-shop": "commerce",
+            "inventory": "commerce",
+            "entitlements-svc": "commerce",
+            "player-profile": "player-services",
+            "achievements": "player-services",
+            "grants": "commerce",
+        },
+        external_words=("game-server fleet provider", "platform payments"),
+    )
+)
+
+_add(
+    Archetype(
+        key="news",
+        title="news site with subscriptions",
+        product="the news site",
+        users="readers",
+        journeys=_j(
+            """
+            read | articles | 400 | read articles
+            subscribe | subscriptions | 6 | subscribe
+            search | site-search | 50 | search the archive
+            """
+        ),
+        calls="""
+            articles: content-api paywall comments? ad-decisions?
+            content-api: content-cache
+            content-cache: content-db
+            paywall: entitlements-api
+            entitlements-api: subscribers-db
+            subscriptions: entitlements-api billing-provider subscriber-events
+            site-search: archive-index
+            subscriber-events: newsletter-sync~
+            newsletter-sync: mailing-provider
+        """,
+        kinds={
+            "billing-provider": "external",
+            "mailing-provider": "external",
+            "ad-decisions": "external",
+            "newsletter-sync": "worker",
+        },
+        pad=(
+            "live-blogs",
+            "recommendations",
+            "bookmarks",
+            "puzzles",
+            "weather",
+            "markets",
+            "newsletters",
+            "podcasts",
+            "photo-galleries",
+            "corrections",
+            "authors",
+            "tags",
+            "translations",
+            "push-alerts",
+            "syndication",
+            "comments-moderation",
+        ),
+        teams={
+            "articles": "web",
+            "content-api": "content",
+            "paywall": "subscriptions",
+            "entitlements-api": "subscriptions",
+            "subscriptions": "subscriptions",
+            "site-search": "discovery",
+            "newsletter-sync": "engagement",
+        },
+        external_words=("billing provider", "mailing provider", "ad exchange"),
     )
 )

@@ -37,7 +37,10 @@ from chaosgame.generate.system import NoFit, System, build_system
 from chaosgame.scenario.faults import FAULT_KINDS
 from chaosgame.scenario.model import Scenario
 
-WINDOW = 7200.0
+WINDOW = 5400.0
+TICK = 30.0
+"""Generated incidents step the world 30 s at a time: metrics are scraped every 30 s, so a
+player sees the same resolution, and ``check`` plays a thousand of them in minutes."""
 SPECIAL_SHARE = 1 / 12
 """About one incident in twelve has nothing broken or a third party at fault."""
 MAX_SIZE = 1000
@@ -125,7 +128,7 @@ def _plan(
     archs = sorted(ARCHETYPES)
     want = size if size is not None else _size(knobs, pick)
     regions = pick.choice(knobs.regions)
-    at = _round(pick.uniform(900.0, 2100.0))
+    at = _round(pick.uniform(360.0, 720.0))
     intensity = round(pick.uniform(*knobs.intensity), 2)
     first_arch = pick.randrange(len(archs))
     tried: list[str] = []
@@ -175,8 +178,9 @@ def generate(code: SeedCode, size: int | None = None, kind: str | None = None) -
         f"(seed code {code.code}).",
         "topics": topics,
         "difficulty": SCENARIO_DIFFICULTY[code.difficulty],
-        "expected_minutes": {"easy": 10, "normal": 15, "hard": 25, "expert": 35}[code.difficulty],
+        "expected_minutes": {"easy": 10, "normal": 15, "hard": 20, "expert": 20}[code.difficulty],
         "seed": code.seed,
+        "tick": TICK,
         "duration": WINDOW,
         "time_limit": knobs.time_limit[extras.randrange(len(knobs.time_limit))],
         "clock_start": _clock(words),
@@ -294,12 +298,15 @@ def _herrings(
         )
         if rng.random() < 0.6:
             _, new = ctx.bump(comp)
-            ref = ctx.deploy(comp, new, at, note=rng.choice(NOTES), duration=180.0)
-            system.components[comp]["version"] = system.components[comp].get("version", "v1")
+            ships = _ships(system, comp, rng)
+            extra = {"ships": ships} if ships else {}
+            ref = ctx.deploy(comp, new, at, note=rng.choice(NOTES), duration=120.0, **extra)
             why = (
                 f"{comp} kept serving with the same error rate and latency before and after "
                 f"its rollout"
             )
+            if ships:
+                why += "; rolling it back would have taken away what it shipped"
             label = f"the {comp} deploy"
         else:
             key, value, previous = rng.choice(CONFIG_KEYS)
@@ -307,6 +314,46 @@ def _herrings(
             why = f"the {key} change on {comp} did not change its errors, latency or load"
             label = f"the config change on {comp}"
         out.append({"ref": ref, "why": why, "label": label})
+    return out
+
+
+FEATURES = (
+    "saved searches",
+    "bulk export",
+    "dark mode",
+    "new onboarding flow",
+    "receipts by email",
+    "two-step sign-in",
+    "keyboard shortcuts",
+    "CSV import",
+    "usage charts",
+)
+MIGRATIONS = (
+    "rows rewritten with the new address format",
+    "a column split into two",
+    "records moved to the v2 layout",
+    "settings stored as JSON documents",
+)
+
+
+def _ships(system: System, comp: str, rng: random.Random) -> dict[str, Any]:
+    """What an innocent release shipped: its users rely on it once it is out, so undoing
+    the release is not free (most real releases ship something)."""
+    journeys = [j["name"] for j in system.journeys_through(comp, required=False)]
+    out: dict[str, Any] = {}
+    if journeys and rng.random() < 0.7:
+        out["features"] = [
+            {
+                "what": rng.choice(FEATURES),
+                "share": round(rng.uniform(0.04, 0.1), 2),
+                "journey": rng.choice(journeys),
+            }
+        ]
+    if rng.random() < 0.35:
+        out["migration"] = {
+            "what": rng.choice(MIGRATIONS),
+            "share": round(rng.uniform(0.1, 0.25), 2),
+        }
     return out
 
 
@@ -322,7 +369,7 @@ def _noise(
     dbs = [n for n in system.of_kind("database") if n not in protected]
     for i in range(count):
         if i % 2 == 0 and others:
-            comp = rng.choice(others)
+            comp = others.pop(rng.randrange(len(others)))
             name = "".join(p.capitalize() for p in comp.split("-")) + "HighCpuFlapping"
             out.setdefault("alerts", []).append(
                 {
@@ -341,7 +388,7 @@ def _noise(
                 }
             )
         elif dbs:
-            db = rng.choice(dbs)
+            db = dbs.pop(rng.randrange(len(dbs)))
             ident = f"{db}-nightly-report"
             out.setdefault("slow_queries", []).append(
                 {
@@ -454,6 +501,16 @@ def generate_yaml(code: SeedCode, size: int | None = None, kind: str | None = No
 
 def generate_scenario(code: SeedCode, size: int | None = None, kind: str | None = None) -> Scenario:
     return Scenario.model_validate(generate(code, size, kind))
+
+
+def triple(sc: Scenario) -> tuple[str, str, str | None]:
+    """What tells generated incidents apart: the archetype, the root cause's kind and its
+    component (for a false alarm, the component it fires on)."""
+    rc = sc.truth.root_cause
+    where = rc.component
+    if where is None and sc.faults:
+        where = getattr(sc.faults[0], "target", None)
+    return (sc.generator.archetype if sc.generator else "", rc.kind, where)
 
 
 def difficulty_of(sc: Scenario) -> str:

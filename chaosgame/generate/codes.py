@@ -49,7 +49,7 @@ class SeedCode:
                 f"unknown difficulty '{self.difficulty}' (choose {', '.join(DIFFICULTIES)})"
             )
         if self.topic is not None and self.topic not in TOPICS:
-            raise CodeError(f"unknown topic '{self.topic}' (see `chaosgame topics`)")
+            raise CodeError(f"unknown topic '{self.topic}' (topics: {', '.join(sorted(TOPICS))})")
 
     @property
     def code(self) -> str:
@@ -138,7 +138,8 @@ def parse(text: str, difficulty: str | None = None, topic: str | None = None) ->
     code = decode(text)
     if difficulty is not None and difficulty != code.difficulty:
         raise CodeError(
-            f"seed code {code.code} is a {code.difficulty} incident; drop --difficulty "
+            f"seed code {code.code} makes an incident of difficulty {code.difficulty}; drop "
+            "--difficulty "
             f"or give a number instead of a code"
         )
     if topic is not None and topic != code.topic:

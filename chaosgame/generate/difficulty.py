@@ -48,7 +48,7 @@ KNOBS: dict[str, Knobs] = {
         (0, 0),
         (0.9, 1.0),
         ("step",),
-        (2700.0, 2400.0),
+        (2100.0, 1800.0),
     ),
     "normal": Knobs(
         "normal",
@@ -60,32 +60,32 @@ KNOBS: dict[str, Knobs] = {
         (0, 1),
         (0.75, 1.0),
         ("step", "step", "ramp"),
-        (2400.0, 2100.0),
+        (1800.0, 1500.0),
     ),
     "hard": Knobs(
         "hard",
         (30, 80),
         (1, 2, 2, 3),
         (2, 4),
+        (2, 2),
         (2, 3),
-        (1, 2),
         (1, 1),
         (0.6, 0.9),
         ("step", "ramp", "intermittent"),
-        (1800.0, 2100.0),
+        (1500.0, 1200.0),
     ),
     "expert": Knobs(
         "expert",
         (60, 200),
         (2, 3),
         (3, 6),
-        (3, 4),
         (2, 3),
+        (3, 4),
         (1, 2),
         (0.55, 0.8),
         ("ramp", "intermittent", "intermittent"),
-        (1500.0, 1800.0),
-        huge=0.05,
+        (1200.0, 1500.0),
+        huge=0.02,
     ),
 }
 SCENARIO_DIFFICULTY = {"easy": "easy", "normal": "medium", "hard": "hard", "expert": "expert"}
@@ -185,13 +185,13 @@ def estimate(sc: Scenario) -> Estimate:
     onset = onsets[0] if onsets else "step"
     score = (
         1.0
-        + 0.45 * min(path_len, 8)
-        + 0.45 * min(noise, 8)
-        + 0.5 * min(gaps, 6)
-        + 0.8 * math.log10(max(size, 1))
-        + {"step": 0.0, "ramp": 0.5, "periodic": 0.8, "intermittent": 1.0}.get(onset, 0.0)
-        + 0.4 * min(len(sc.truth.contributing), 3)
-        + max(0.0, (2700.0 - sc.time_limit) / 900.0)
+        + 0.35 * min(path_len, 8)
+        + 0.25 * min(noise, 10)
+        + 0.35 * min(gaps, 6)
+        + 0.6 * math.log10(max(size, 1))
+        + {"step": 0.0, "ramp": 0.4, "periodic": 0.6, "intermittent": 0.8}.get(onset, 0.0)
+        + 0.3 * min(len(sc.truth.contributing), 3)
+        + max(0.0, (2400.0 - sc.time_limit) / 1200.0)
     )
     if rc.kind == "no-fault":
         score += 1.0

@@ -58,6 +58,24 @@ OBSERVABILITY = (
     ("pager", "pager"),
 )
 WORKLOAD = ("gateway", "service", "worker")
+GATEWAYS = ("edge", "api-gw", "ingress", "lb", "gateway", "front-door")
+PROVIDERS = (
+    "sms-gateway",
+    "email-api",
+    "address-lookup",
+    "fraud-score-api",
+    "currency-api",
+    "push-notifications",
+    "geo-ip-api",
+    "captcha-api",
+    "tax-rates-api",
+    "analytics-collector",
+    "image-cdn-api",
+    "translation-api",
+    "identity-verification",
+    "search-saas",
+)
+"""Third parties a bigger fleet also calls (beyond its archetype's own)."""
 NODE_CPU = 8.0
 CLUSTER_COMPONENTS = 150
 """A region's components are split over clusters of at most this many."""
@@ -142,14 +160,51 @@ class System:
         """The journeys whose requests need ``name`` (those an outage of it hurts)."""
         return [j for j in self.journeys if name in self.reach(j, required)]
 
-    def on_journeys(self, *kinds: str) -> list[str]:
-        """Components of these kinds that some journey's requests need, in a stable order."""
+    def on_journeys(self, *kinds: str, exposed: float = 0.15, entries: bool = False) -> list[str]:
+        """Components of these kinds that some journey's requests need, in a stable order:
+        those at least ``exposed`` of one journey's requests reach (so a fault in them hurts
+        that journey clearly; 0 for all). Journeys' entry services only with ``entries`` or
+        when there is nothing deeper: a cause in the service the page names needs no
+        investigation."""
         out: list[str] = []
         for j in self.journeys:
             for name in self.reach(j):
                 if name not in out and self.kind(name) in kinds:
                     out.append(name)
+        if exposed > 0:
+            exposure = self.exposures()
+            out = [n for n in out if exposure.get(n, 0.0) >= exposed]
+        if not entries:
+            front = {j["entry"] for j in self.journeys}
+            deeper = [n for n in out if n not in front]
+            out = deeper or out
         return out
+
+    def exposure(self, name: str) -> float:
+        """The most calls to ``name`` one journey request makes, over required synchronous
+        calls (1 for an entry; a call made by half the requests gives 0.5)."""
+        return self.exposures().get(name, 0.0)
+
+    def exposures(self) -> dict[str, float]:
+        """:meth:`exposure` of every component."""
+        best: dict[str, float] = {}
+        outgoing = _outgoing(self)
+        order = _topological(self)
+        for j in self.journeys:
+            per = {j["entry"]: 1.0}
+            for node in order:
+                v = per.get(node, 0.0)
+                if v <= 0:
+                    continue
+                for d in outgoing.get(node, ()):
+                    if d.get("mode", "sync") != "sync" or not d.get("required", True):
+                        continue
+                    if d.get("journeys") and j["name"] not in d["journeys"]:
+                        continue
+                    per[d["to"]] = per.get(d["to"], 0.0) + v * float(d.get("calls", 1.0))
+            for node, v in per.items():
+                best[node] = max(best.get(node, 0.0), v)
+        return best
 
     def region_of(self, name: str) -> str:
         comp = self.components[name]
@@ -301,6 +356,7 @@ def build_system(
     """A fleet of about ``size`` components of the ``arch`` kind over ``regions`` regions."""
     if "regions" in needs:
         regions = max(regions, 2)
+    arch = arch.renamed(rng)
     keep = choose_journeys(arch, size, needs, rng)
     journeys_kept = [arch.journeys[i] for i in keep]
     core = _closure(arch, [j.entry for j in journeys_kept])
@@ -311,7 +367,8 @@ def build_system(
     )
     home = region_names[0]
     comps: dict[str, dict[str, Any]] = {}
-    gw = "edge" if regions == 1 else f"edge-{SHORT[home]}"
+    front = rng.choice(GATEWAYS)
+    gw = front if regions == 1 else f"{front}-{SHORT[home]}"
     comps[gw] = _component(gw, "gateway", rng)
     comps[gw]["team"] = "platform"
     for name in core:
@@ -338,6 +395,8 @@ def build_system(
     pad_words = list(arch.pad)
     rng.shuffle(pad_words)
     callers = [n for n in comps if comps[n]["kind"] == "service"]
+    providers = [p for p in PROVIDERS if p not in comps]
+    rng.shuffle(providers)
     budget = size - len(comps) - infra - (regions - 1) * (1 + len(journeys))
     serial = 0
     while budget > 0:
@@ -350,20 +409,25 @@ def build_system(
         comps[name] = _component(name, "service", rng)
         comps[name]["team"] = word.split("-")[0]
         caller = rng.choice(callers)
-        deps.append(
-            {
-                "from": caller,
-                "to": name,
-                "calls": rng.choice([0.1, 0.2, 0.3, 0.5]),
-                "required": False,
-            }
-        )
+        call: dict[str, Any] = {
+            "from": caller,
+            "to": name,
+            "calls": rng.choice([0.2, 0.3, 0.5, 1.0]),
+        }
+        if rng.random() < 0.4:  # an optional feature: a failure degrades the page
+            call["required"] = False
+        deps.append(call)
         callers.append(name)
         budget -= 1
         if budget > 0 and rng.random() < 0.45:
             store = f"{name}-db" if rng.random() < 0.7 else f"{name}-cache"
             comps[store] = _component(store, arch.kind_of(store), rng)
             deps.append({"from": name, "to": store})
+            budget -= 1
+        if budget > 0 and providers and rng.random() < 0.12:
+            provider = providers.pop()
+            comps[provider] = _component(provider, "external", rng)
+            deps.append({"from": name, "to": provider})
             budget -= 1
     if not small:
         comps["dns"] = _component("dns", "dns", rng)
@@ -433,7 +497,9 @@ def _add_region(system: System, region: str, rng: random.Random) -> None:
     """A second front: a gateway and a copy of every journey's entry service in ``region``,
     calling the home region's services (across the regions' link) and a local replica."""
     short = SHORT[region]
-    gw = f"edge-{short}"
+    front = system.gateways[system.home]
+    front = front[: -len(SHORT[system.home]) - 1] if len(system.regions) > 1 else front
+    gw = f"{front}-{short}"
     system.components[gw] = {**_component(gw, "gateway", rng), "team": "platform"}
     system.gateways[region] = gw
     replicas = {
@@ -552,14 +618,19 @@ def _size_capacity(system: System, rng: random.Random) -> None:
             continue
         util = {
             "gateway": 0.25,
-            "service": rng.uniform(0.35, 0.5),
-            "worker": rng.uniform(0.35, 0.5),
+            "service": rng.uniform(0.3, 0.45),
+            "worker": rng.uniform(0.3, 0.45),
             "database": rng.uniform(0.25, 0.4),
             "cache": 0.2,
             "queue": 0.2,
         }[kind]
+        if kind in ("service", "worker") and load[name] / util < comp["replicas"] * 10.0:
+            comp["replicas"] = 2  # a quiet service runs the minimum for redundancy
+            if comp.get("autoscaling"):
+                comp["autoscaling"]["min"] = 2
+                comp["autoscaling"]["max"] = 6
         per = load[name] / max(comp["replicas"], 1) / util
-        comp["capacity"] = _nice(max(per, 5.0))
+        comp["capacity"] = _nice(max(per, 1.0))
         if kind == "database":
             pools = 0
             for d in system.deps:
@@ -617,7 +688,7 @@ def _timeouts(system: System, rng: random.Random) -> None:
         if d.get("mode") == "async":
             continue
         kind = system.kind(d["to"])
-        base = {"cache": 0.1, "dns": 0.2, "external": 2.0}.get(kind, 0.3)
+        base = {"cache": 0.1, "dns": 0.2, "external": 2.0, "database": 0.5}.get(kind, 1.0)
         timeout = base * (1 + 0.5 * (depth[d["to"]] - 1))
         a, b = system.region_of(d["from"]), system.region_of(d["to"])
         if a != b:

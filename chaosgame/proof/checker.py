@@ -38,8 +38,9 @@ from typing import Any
 from chaosgame.engine import onset as harm
 from chaosgame.engine.fleet import root_fleet
 from chaosgame.engine.sim import Simulator
-from chaosgame.game import impact, players
+from chaosgame.game import baselines, impact, players
 from chaosgame.game.session import Session
+from chaosgame.proof import forks
 from chaosgame.proof.recovery import SETTLE, Judge, burned, objective_mask
 from chaosgame.proof.signals import find_signals
 from chaosgame.scenario.model import Scenario
@@ -137,14 +138,27 @@ def _expiring(sim: Simulator) -> frozenset[str]:
     return frozenset(names[f.target] for f in sim.faults if f.spec.kind == "cert-expired")
 
 
-def _play(sc: Scenario, seed: int, actions: list[dict[str, Any]], settle: float) -> Run:
+def _play(
+    sc: Scenario,
+    seed: int,
+    actions: list[dict[str, Any]],
+    settle: float,
+    start: Session | None = None,
+    until: float | None = None,
+) -> Run:
     """Play ``actions`` as a player would (the one player of :mod:`chaosgame.game.players`,
-    the same runs scoring compares with), then run on to the deadline plus ``settle``."""
-    session, refused = players.play(sc, actions, seed)
+    the same runs scoring compares with), then run on to the deadline plus ``settle``.
+    ``start``: the session to play in, already run to the page (:mod:`chaosgame.proof.forks`);
+    by default a fresh one. ``until``: stop there if that comes first (nothing after it
+    is read)."""
+    if start is None:
+        session, refused = players.play(sc, actions, seed)
+    else:
+        session, refused = start, players.play_on(start, actions)
     sim = session.sim
     assert sim is not None
     deadline = session.deadline
-    sim.run_until(deadline + settle)
+    sim.run_until(deadline + settle if until is None else min(deadline + settle, until))
     return Run(sim, session.start_time, deadline, refused, session)
 
 
@@ -154,6 +168,15 @@ def _baseline(
     sim = Simulator(_without_faults(sc, expiring), seed)
     sim.run_until(until)
     return sim
+
+
+def _baseline_of(sc: Scenario, seed: int, until: float, nothing: Run) -> Simulator:
+    """The fault-free run to ``until``. A scenario without faults is its own fault-free
+    version, and a player who does nothing changes nothing: the doing-nothing run, settled
+    to ``until``, is then that very simulation (it is only read)."""
+    if not sc.faults and abs(nothing.sim.now - until) < nothing.sim.dt / 2:
+        return nothing.sim
+    return _baseline(sc, seed, until, _expiring(nothing.sim))
 
 
 def _tick(sim: Simulator, t: float) -> int:
@@ -191,10 +214,14 @@ def check_scenario(sc: Scenario, seed: int | None = None, settle: float = SETTLE
     """Run every check on a validated scenario."""
     seed = sc.seed if seed is None else seed
     no_fault = sc.truth.root_cause.kind == "no-fault"
-    nothing = _play(sc, seed, players.idle_actions(sc), settle)
+    # every player sees the same world up to the page: simulate it there once
+    start = forks.paged(sc, seed)
+    twin = forks.fork(start)
+    nothing = _play(sc, seed, players.idle_actions(sc), settle, start)
     end = nothing.deadline + settle
-    base = _baseline(sc, seed, end, _expiring(nothing.sim))
-    reference = _play(sc, seed, players.reference_actions(sc), settle)
+    base = _baseline_of(sc, seed, end, nothing)
+    reference = _play(sc, seed, players.reference_actions(sc), settle, twin)
+    _share_comparison(sc, seed, settle, nothing, reference)
     judge = Judge(base)
     onset = nothing.session.onset if nothing.session is not None else nothing.page
     checks = [
@@ -205,6 +232,15 @@ def check_scenario(sc: Scenario, seed: int | None = None, settle: float = SETTLE
         _check_nothing(sc, nothing, reference, judge, no_fault),
     ]
     return checks
+
+
+def _share_comparison(sc: Scenario, seed: int, settle: float, nothing: Run, ref: Run) -> None:
+    """Hand the doing-nothing and reference runs to the game's scoring, which compares the
+    doing-nothing player with exactly these two runs (:mod:`chaosgame.game.baselines`): they
+    are simulated once, not again when :func:`nothing_score` scores the idle player."""
+    if settle != players.SETTLE_S or nothing.session is None or ref.session is None:
+        return
+    baselines.offer(sc, seed, settle, ref.session, nothing.session, ref.refused)
 
 
 def _check_hurts(sc: Scenario, run: Run, base: Simulator, onset: float, nf: bool) -> Check:
@@ -369,6 +405,19 @@ def _remove(sc: Scenario, ref: str) -> tuple[Scenario | None, str, float | None]
     )
 
 
+def _share_without(without: Scenario, seed: int, run: Run, onset: float, noise: bool) -> float:
+    """The budget share the doing-nothing player sees burn from ``onset`` to ``run``'s time
+    limit in ``without`` (the scenario less one red herring).
+
+    Authored noise is telemetry only: the engine never reads it (``Noise``), so without a
+    noise item the world runs exactly as ``run`` did and its share is ``run``'s. Any other
+    herring is played out, only to the time limit the damage is compared over."""
+    if noise:
+        return _damage(run.sim, onset, run.deadline)[0]
+    alt = _play(without, seed, players.idle_actions(without), 0.0, until=run.deadline)
+    return _damage(alt.sim, onset, run.deadline)[0]
+
+
 def _check_herrings(sc: Scenario, seed: int, run: Run, onset: float) -> Check:
     name = "red-herrings"
     herrings = sc.truth.red_herrings
@@ -390,8 +439,7 @@ def _check_herrings(sc: Scenario, seed: int, run: Run, onset: float) -> Check:
             if hidden is not None:
                 bad.append(hidden)
                 continue
-        alt = _play(without, seed, players.idle_actions(without), 0.0)
-        alt_share, _b, _w = _damage(alt.sim, onset, run.deadline)
+        alt_share = _share_without(without, seed, run, onset, h.ref.startswith(PREFIXES))
         if abs(alt_share - share) > HERRING_TOLERANCE * share + 0.002:
             bad.append(
                 f"{what} is on the causal chain: without it the budget burned changes from "

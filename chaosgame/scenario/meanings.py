@@ -88,6 +88,7 @@ MODELS: dict[str, str] = {
     "Pipeline": "A deploy or config pipeline: carries out changes of the history and may re-apply.",
     "PipelineConfig": "A config value a pipeline applies on every run (its desired state).",
     "Comms": "The incident's customers are in the dark unless someone posts on the status page.",
+    "Generated": "The seed code and settings a generated scenario was made from.",
     "Effect": "One mechanism of a composed fault and how much of it.",
     "Load": "A load threshold on a component, read from the previous tick.",
     "StateOf": "What must hold of a component (another than the fault's target, or the same).",

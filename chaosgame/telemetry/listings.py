@@ -92,16 +92,21 @@ def health(sim: Simulator, i: int, tick: int) -> str:
 
 
 def service_map(sim: Simulator, tick: int) -> dict[str, Any]:
-    """Components with health and load, edges with call rate and failure as callers see it."""
+    """Components with health and load (and the team and region they belong to, as a service
+    catalogue lists them), edges with call rate and failure as callers see it."""
     w, c, e = sim.world, sim.history.comp, sim.history.edge
     comps = []
     dark = tick < 0 or bool(gaps.dark(sim, "metrics", tick, tick + 1)[0])
+    teams = [comp.team for comp in sim.scenario.components]
     for i, name in enumerate(w.names):
         seen = gaps.has(sim, i, "metrics") and not dark
+        region = int(w.region[i])
         comps.append(
             {
                 "name": name,
                 "kind": w.kinds[i],
+                "team": teams[i],
+                "region": w.regions[region] if region >= 0 else None,
                 "health": health(sim, i, tick),
                 "rps": round(float(c["offered"][tick, i]), 1) if seen else None,
                 "errors": round(float(c["errors"][tick, i]), 4) if seen else None,

@@ -7,6 +7,7 @@ frozen snapshot in its one reactive, and every screen re-renders from it.
 
 from __future__ import annotations
 
+import datetime as dt
 import gc
 import os
 from collections.abc import Sequence
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
     from textual.screen import Screen
 
     from chaosgame.game.flow import Game, Snapshot
+    from chaosgame.generate.menu import About
     from chaosgame.scenario.model import Scenario
 
 DARK, LIGHT = "textual-dark", "textual-light"
@@ -71,6 +73,7 @@ class ChaosApp(App[None]):
         library: Sequence[Scenario | Path] | None = None,
         store: Any = None,
         resume: Any = None,
+        today: dt.date | None = None,
     ) -> None:
         super().__init__()
         self.initial_scenario = scenario
@@ -83,6 +86,10 @@ class ChaosApp(App[None]):
         self.resume = resume
         """A saved game in progress to open first (a ``RunRecord``), or None."""
         self.game: Game | None = None
+        self.about: About | None = None
+        """Where the game in play came from (a generated incident's seed code) and its
+        difficulty estimate, for the briefing."""
+        self._today = today
         self._realtime_choice = realtime
         self.theme = LIGHT if light else DARK
         self.crash: BaseException | None = None
@@ -100,6 +107,13 @@ class ChaosApp(App[None]):
             super()._print_error_renderables()
         else:  # the command line tells a crash in one line and writes the details to a file
             self._exit_renderables.clear()
+
+    @property
+    def daily_date(self) -> dt.date:
+        """The date of today's incident (the UTC date, unless the app was given one)."""
+        from chaosgame.generate.codes import today
+
+        return self._today or today()
 
     @property
     def export_dir(self) -> Path:
@@ -129,8 +143,10 @@ class ChaosApp(App[None]):
         """Begin a new game (the world runs up to the page in a worker, under a progress
         screen)."""
         from chaosgame.game.flow import Game
+        from chaosgame.generate.menu import about
 
         self.game = Game(scenario, seed, store=self.store, resume=resume)
+        self.about = about(scenario)
         self.snapshot = None
         doing = "Replaying your saved game" if resume is not None else "Running the world"
         self.working(

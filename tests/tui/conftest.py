@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import functools
 from collections.abc import Callable, Coroutine
 from pathlib import Path
@@ -16,6 +17,11 @@ from chaosgame.scenario.model import Scenario
 from chaosgame.tui.app import ChaosApp, make_app
 
 SEED = 7
+LIBRARY = ("down", "down", "down")
+"""Keys from the home screen's first row to the first curated incident (below the new
+generated incident, today's and the seed code's rows)."""
+TODAY = dt.date(2026, 3, 2)
+"""The date of "today's incident" in every app the tests build (a Monday)."""
 
 
 @pytest.fixture(scope="session")
@@ -31,6 +37,7 @@ def app_factory(tmp_path: Path) -> Callable[..., ChaosApp]:
         scenario: Scenario | str | None = None, seed: int | None = SEED, **kw: Any
     ) -> ChaosApp:
         kw.setdefault("export_dir", tmp_path)
+        kw.setdefault("today", TODAY)
         kw.setdefault("library", [library.load()])  # a fixed list: the library grows
         return make_app(scenario, seed, **kw)
 

@@ -15,7 +15,7 @@ from chaosgame.tui.screens.console import ConsoleScreen
 from chaosgame.tui.screens.debrief import DebriefScreen
 from chaosgame.tui.screens.dialogs import ConfirmDialog
 from chaosgame.tui.screens.home import HomeScreen
-from tests.tui.conftest import SEED, press, run_async, settle
+from tests.tui.conftest import LIBRARY, SEED, press, run_async, settle
 
 
 def _actions(messages: list[Message]) -> list[dict[str, Any]]:
@@ -194,7 +194,7 @@ async def test_a_file_is_validated_when_played(
         assert isinstance(home, HomeScreen)
         assert [e.title for e in home.entries][0] == "Looks fine from the list"
         assert home.loaded == {}  # only headers were read
-        await press(pilot, "enter")
+        await press(pilot, *LIBRARY, "enter")
         assert app.screen is home
         assert app.game is None
         problem = home.entries[0].problem

@@ -14,7 +14,7 @@ from chaosgame.tui.app import ChaosApp
 from chaosgame.tui.screens.briefing import BriefingScreen
 from chaosgame.tui.screens.debrief import DebriefScreen
 from chaosgame.tui.screens.dialogs import WorkingScreen
-from tests.tui.conftest import press, run_async, settle
+from tests.tui.conftest import LIBRARY, press, run_async, settle
 
 
 def _held(monkeypatch: pytest.MonkeyPatch, name: str) -> threading.Event:
@@ -46,7 +46,7 @@ async def test_starting_shows_progress_until_the_briefing(
     app = app_factory()
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        await pilot.press("enter")
+        await pilot.press(*LIBRARY, "enter")
         await _until(pilot, lambda: isinstance(app.screen, WorkingScreen))
         screen = app.screen
         assert screen.query_one(LoadingIndicator)

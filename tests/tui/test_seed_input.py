@@ -10,7 +10,7 @@ from chaosgame.game.records import RunStore
 from chaosgame.scenario.model import SEED_MAX
 from chaosgame.tui.app import ChaosApp
 from chaosgame.tui.screens.home import HomeScreen
-from tests.tui.conftest import press, run_async, settle
+from tests.tui.conftest import LIBRARY, press, run_async, settle
 
 
 @run_async
@@ -20,7 +20,7 @@ async def test_a_seed_over_64_bits_is_refused_at_the_seed_field(
     app = app_factory(store=RunStore(tmp_path / "runs.sqlite3"))
     async with app.run_test(size=(100, 34)) as pilot:
         await settle(pilot)
-        await press(pilot, "s", *str(SEED_MAX + 1), "enter")
+        await press(pilot, *LIBRARY, "s", *str(SEED_MAX + 1), "enter")
         assert isinstance(app.screen, HomeScreen)
         assert app.game is None
         said = [n.message for n in app._notifications]

@@ -13,11 +13,12 @@ from chaosgame.tui.screens.home import HomeScreen, clip_words
 from chaosgame.tui.widgets.logs import LogExplorer
 from chaosgame.tui.widgets.status import StatusBar
 from chaosgame.tui.widgets.traces import TraceView
-from tests.tui.conftest import press, run_async, screen_lines, settle
+from tests.tui.conftest import LIBRARY, press, run_async, screen_lines, settle
 
 
 def _cells(table: DataTable[object], column: int) -> list[str]:
-    return [str(table.get_row_at(r)[column]) for r in range(table.row_count)]
+    """A column's cells in the curated rows (below the generated incidents' three)."""
+    return [str(table.get_row_at(r)[column]) for r in range(len(LIBRARY), table.row_count)]
 
 
 def test_clipping_happens_between_words() -> None:
@@ -45,6 +46,7 @@ async def test_home_at_80x24_cuts_titles_between_words_and_shows_the_whole_title
                 assert cell.endswith("…")
                 kept = cell[:-1]
                 assert any(t.startswith(kept) and t[len(kept)] in " ,;:" for t in titles), cell
+        await press(pilot, *LIBRARY[1:])
         for _ in range(3):
             await press(pilot, "down")
             chosen = screen.entries[screen._chosen_index() or 0]
@@ -65,7 +67,7 @@ async def test_home_at_120x36_shows_every_title_whole(app_factory: Callable[...,
         assert isinstance(screen, HomeScreen)
         table = screen.query_one("#scenarios", DataTable)
         assert _cells(table, 0) == [e.title for e in screen.entries]
-        rows = screen_lines(app)[table.region.y + 1 : table.region.bottom]  # under the header
+        rows = screen_lines(app)[table.region.y + 1 + len(LIBRARY) : table.region.bottom]
         for entry, row in zip(screen.entries, rows, strict=False):
             assert f" {entry.title} " in row  # drawn whole, not cut by the column
         for cell in _cells(table, 3):  # topics: whole topics only

@@ -17,16 +17,40 @@ from chaosgame.tui.widgets.footer import KeyFooter
 from chaosgame.tui.widgets.status import AlertList, SloGauge
 
 if TYPE_CHECKING:
+    from chaosgame.generate.menu import About
     from chaosgame.tui.app import ChaosApp
 
 
-def briefing_text(snap: Snapshot) -> Content:
-    """Title, the page, what is known, and the rules of the clock."""
+LISTED = 40
+"""The most component names a briefing lists (a big fleet is read on the grouped map)."""
+
+
+def components_text(names: list[str]) -> str:
+    """The fleet's components, or the first of a big fleet's and how many more."""
+    if len(names) <= LISTED:
+        return ", ".join(names)
+    shown = ", ".join(names[: LISTED - 10])
+    return f"{shown} and {len(names) - LISTED + 10} more (the map groups them by team)"
+
+
+def briefing_text(snap: Snapshot, about: About | None = None) -> Content:
+    """Title, where a generated incident came from, the page, what is known, and the rules of
+    the clock."""
     b = snap.briefing
     obs = snap.observation
+    origin: list[tuple[str, str]] = []
+    if about is not None and about.code:
+        origin = [
+            ("Seed code ", "$text-muted"),
+            (about.code, "bold $accent"),
+            (f" ({about.setting}): share it to play the same incident\n", "$text-muted"),
+            ("Difficulty estimate ", "$text-muted"),
+            (about.estimate + "\n\n", ""),
+        ]
     return Content.assemble(
         ("INCIDENT  ", "bold reverse $error"),
         (f" {b['title']}\n\n", "bold"),
+        *origin,
         (str(b.get("briefing", "")).strip() + "\n\n", ""),
         ("Paged at ", "$text-muted"),
         (f"{obs['clock']}", "bold"),
@@ -37,7 +61,7 @@ def briefing_text(snap: Snapshot) -> Content:
         ("\nJourneys: ", "$text-muted"),
         (", ".join(b.get("journeys", [])), ""),
         ("\nComponents: ", "$text-muted"),
-        (", ".join(b.get("components", [])), ""),
+        (components_text(list(b.get("components", []))), ""),
         (
             "\n\nFrom now on every view and every action costs simulated time, and the outage keeps "
             "burning the error budget while you look. Find the cause, mitigate, declare it.",
@@ -58,7 +82,8 @@ class BriefingScreen(Screen[None]):
         """The briefing and the alerts firing."""
         snap = cast("ChaosApp", self.app).snapshot
         with VerticalScroll(id="briefing"):
-            yield Static(briefing_text(snap) if snap else "", id="briefing-text")
+            about = cast("ChaosApp", self.app).about
+            yield Static(briefing_text(snap, about) if snap else "", id="briefing-text")
             alerts = AlertList()
             alerts.snapshot = snap
             yield alerts

@@ -19,7 +19,7 @@ from chaosgame.tui.screens.dialogs import ActionDialog, ConfirmDialog, DeclareDi
 from chaosgame.tui.widgets.charts import Charts
 from chaosgame.tui.widgets.footer import KeyFooter
 from chaosgame.tui.widgets.logs import LogExplorer, log_query, trace_query
-from chaosgame.tui.widgets.service_map import ServiceMap
+from chaosgame.tui.widgets.service_map import MapPanel, ServiceMap
 from chaosgame.tui.widgets.status import AlertList, SloGauge, StatusBar
 from chaosgame.tui.widgets.timeline import Timeline
 from chaosgame.tui.widgets.traces import TraceView
@@ -85,7 +85,7 @@ class ConsoleScreen(Screen[None]):
                 yield Input(placeholder=PLACEHOLDERS["overview"], id="q-overview")
                 yield AlertList()
                 yield SloGauge()
-                yield ServiceMap(id="map")
+                yield MapPanel()
             with TabPane("2 metrics", id="metrics"):
                 yield Input(placeholder=PLACEHOLDERS["metrics"], id="q-metrics")
                 yield Charts(id="charts")

@@ -38,6 +38,7 @@ room), pages firing, and what the keys of this tab cost.
 | `d` | declare the root cause |
 | `w` | wait one minute |
 | `t` | wait until the next action under way takes effect (a long recovery) |
+| `g` / `u` / `n` | map: group by team, tier, region or call tree / only what is not ok / filter by name (free) |
 | `n` / `b` | logs: next / previous page of the search (each page is a query) |
 | `←` / `→`, `v` | logs: scroll the records sideways, or wrap them |
 | `p` | real time on/off (the clock follows the wall clock) |
@@ -46,6 +47,7 @@ room), pages firing, and what the keys of this tab cost.
 | key | home, history and quiz |
 |---|---|
 | `/`, `s`, `enter` | home: filter by topic or difficulty, seed, play |
+| `d` / `t` / `c` | home: difficulty / topic of a new generated incident; play a seed code |
 | `r` | home: resume the latest unfinished game |
 | `h` | home: history of saved games; `enter` resumes one in progress or opens a finished one's postmortem (`x` exports it) |
 | `z` | home: quiz on interview questions; pick a topic, then `1`…`4` or `a`…`d` answer, `ctrl+s` compare a typed answer, `y`/`n` mark it, `s` skip, `n` next, `t` another topic |
