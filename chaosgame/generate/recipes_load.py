@@ -220,7 +220,9 @@ def traffic_spike(ctx: Ctx) -> Plan:
         load = loads_with(s, {journey["name"]: factor})
         util = {n: load[n] / _capacity(s, n) for n in s.components}
     headroom(s, load)
-    hot = [n for n in s.components if s.kind(n) in SCALABLE and util[n] > 0.85]
+    # anything the spike takes past 70 %: traffic wobbles, and a saturated callee's retries
+    # would hold it there
+    hot = [n for n in s.components if s.kind(n) in SCALABLE and util[n] > 0.7]
     if entry not in hot:
         raise NoFit("the spike does not saturate its entry")
     worst = loads_with(s, {journey["name"]: factor}, retrying=True)
@@ -451,7 +453,7 @@ def _service(ctx: Ctx, entries: bool | None = None) -> str:
     """A service some journey needs, not autoscaled (a journey's entry when ``entries``,
     anything but one when it is False)."""
     s = ctx.system
-    names = s.on_journeys("service")
+    names = s.on_journeys("service", entries=bool(entries))
     if entries is not None:
         names = [n for n in names if any(j["entry"] == n for j in s.journeys) == entries]
     names = [n for n in names if not autoscaled(s, n)]
@@ -931,13 +933,9 @@ def strict_liveness_probe(ctx: Ctx) -> Plan:
     set_util(s, target, util)
     # the busiest hour: the journey that brings it the most traffic rises until the target
     # runs at about 82 % (which it serves well)
-    base = loads(s)[target]
-    shares = {j["name"]: _only(s, j["name"])[target] / base for j in s.journeys_through(target)}
-    name = max(shares, key=lambda n: (shares[n], n))
-    journey = s.journey(name)
-    factor = round(1.0 + (0.82 / util - 1.0) / shares[name], 2)
-    if factor > 3.5:
-        raise NoFit(f"no journey brings {target} most of its traffic")
+    journey, share = main_journey(s, target)
+    name = journey["name"]
+    factor = factor_for(util, share, 0.82, most=3.5)
     # a timeout between the time in system at the usual load and at the peak: harmless for
     # days, fatal at the peak
     timeout = round(time_in_system(service_time, 0.64, replicas), 4)
@@ -1209,6 +1207,28 @@ def absorb(system: System, load: dict[str, float], spare: set[str], most: float 
             comp["capacity"] = float(math.ceil(load[name] / max(int(comp["replicas"]), 1) / most))
 
 
+def main_journey(system: System, name: str) -> tuple[dict[str, Any], float]:
+    """The journey that brings ``name`` the largest share of its traffic, and that share."""
+    base = loads(system)[name]
+    shares = {
+        j["name"]: _only(system, j["name"])[name] / max(base, 1e-9)
+        for j in system.journeys_through(name)
+    }
+    if not shares:
+        raise NoFit(f"no journey needs {name}")
+    best = max(shares, key=lambda n: (shares[n], n))
+    return system.journey(best), shares[best]
+
+
+def factor_for(util: float, share: float, want: float, most: float = 6.0) -> float:
+    """How much a journey bringing ``share`` of a component's traffic must grow to take it
+    from ``util`` to ``want`` of its capacity (NoFit past ``most``)."""
+    factor = round(1.0 + (want / util - 1.0) / max(share, 1e-9), 2)
+    if factor > most:
+        raise NoFit("no journey brings the component most of its traffic")
+    return factor
+
+
 def _only(system: System, journey: str) -> dict[str, float]:
     """The loads one journey alone puts on the fleet."""
     return loads_with(system, {j["name"]: 0.0 for j in system.journeys if j["name"] != journey})
@@ -1317,12 +1337,11 @@ def request_starvation(ctx: Ctx) -> Plan:
 def autoscaler_capped(ctx: Ctx) -> Plan:
     s = ctx.system
     target = _service(ctx)
-    through = s.journeys_through(target)
-    journey = through[ctx.rng.randrange(len(through))]
     comp = s.components[target]
     replicas = int(comp["replicas"])
     set_util(s, target, 0.45)
-    factor = round(2.6 + 1.0 * ctx.intensity, 1)
+    journey, share = main_journey(s, target)
+    factor = factor_for(0.45, share, 1.3 + 0.3 * ctx.intensity)
     load = loads_with(s, {journey["name"]: factor})
     need = math.ceil(load[target] / float(comp["capacity"]) / 0.6)
     most = max(math.ceil(need * 1.5), replicas * 3)
@@ -1358,6 +1377,9 @@ def autoscaler_capped(ctx: Ctx) -> Plan:
                 "factor": factor,
                 "max_replicas": replicas,
                 "when": {"after": ctx.at},
+                # demand builds up and stays (on-and-off demand would let the autoscaler
+                # shrink in between)
+                "onset": {"shape": "ramp", "ramp": 300.0},
             }
         ],
         chain=[
@@ -1578,14 +1600,8 @@ def _peak(ctx: Ctx, cluster: str | None = None) -> tuple[str, dict[str, Any], fl
     set_util(s, svc, 0.45)
     # the journey that brings it the most traffic peaks enough to need 1.3-1.5 times the
     # replicas it has
-    base = loads(s)[svc]
-    shares = {j["name"]: _only(s, j["name"])[svc] / base for j in s.journeys_through(svc)}
-    name = max(shares, key=lambda n: (shares[n], n))
-    journey = s.journey(name)
-    util = 1.3 + 0.2 * ctx.intensity
-    factor = round(1.0 + (util / 0.45 - 1.0) / shares[name], 1)
-    if factor > 6.0:
-        raise NoFit(f"no journey brings {svc} most of its traffic")
+    journey, share = main_journey(s, svc)
+    factor = factor_for(0.45, share, 1.3 + 0.2 * ctx.intensity)
     load = loads_with(s, {journey["name"]: factor})
     reach = math.ceil(load[svc] / float(comp["capacity"]) / 0.6)
     comp["autoscaling"] = {
