@@ -1364,6 +1364,7 @@ def autoscaler_capped(ctx: Ctx) -> Plan:
         spec["nodes"] = int(spec["nodes"]) + math.ceil(short / float(spec["cpu_per_node"]))
     # the maximum was reset weeks ago; only today's demand finds it
     since = -float(ctx.rng.choice([5, 9, 12, 16])) * 86400.0
+    page_late(ctx)
     days = round(-since / 86400)
     return Plan(
         kind="autoscaler-capped",
@@ -1377,9 +1378,9 @@ def autoscaler_capped(ctx: Ctx) -> Plan:
                 "factor": factor,
                 "max_replicas": replicas,
                 "when": {"after": ctx.at},
-                # demand builds up and stays (on-and-off demand would let the autoscaler
+                # demand arrives and stays (on-and-off demand would let the autoscaler
                 # shrink in between)
-                "onset": {"shape": "ramp", "ramp": 300.0},
+                "onset": {"shape": "step"},
             }
         ],
         chain=[
@@ -1711,7 +1712,9 @@ def autoscaler_wrong_metric(ctx: Ctx) -> Plan:
     comp = s.components[target]
     replicas = int(comp["replicas"])
     cpu = float(comp.get("cpu_limit", 1.0))
-    runaway = replicas + math.ceil(cluster_room(s, cluster) / cpu) + 2
+    # its maximum takes exactly the room left: every pod of its own runs (nothing of it
+    # shows Pending), and none of the peak's fits
+    runaway = replicas + math.floor(cluster_room(s, cluster) / cpu)
     comp["autoscaling"] = {
         "metric": "cpu",
         "target": 0.6,
