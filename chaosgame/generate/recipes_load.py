@@ -157,6 +157,44 @@ def _pct(x: float) -> int:
     return round(x * 100)
 
 
+PAGE_DELAY = 120.0
+"""How long after the onset a fault that hurts at once pages (the generator's first innocent
+change lands within 90 s of the onset: it is then the newest change when the page comes)."""
+
+
+def sync_pipeline(
+    ctx: Ctx, owner: str, changes: list[str], enforces: list[dict[str, str]] | None = None
+) -> str:
+    """A GitOps sync that carries out ``changes`` and re-applies them (and ``enforces``) every
+    five minutes: a revert by hand lasts until its next run unless it is paused first."""
+    name = f"{owner}-config-sync"
+    entry: dict[str, Any] = {
+        "name": name,
+        "description": f"the {owner} team's config repository, synced to the fleet",
+        "every": 300.0,
+        "start": ctx.at + 240.0,
+    }
+    if changes:
+        entry["changes"] = changes
+    if enforces:
+        entry["enforces"] = enforces
+    ctx.extra.setdefault("pipelines", []).append(entry)
+    return name
+
+
+def time_in_system(service_time: float, rho: float, servers: int) -> float:
+    """Mean time in system of an M/M/c queue, the engine's law (Sakasegawa's formula)."""
+    c = max(servers, 1)
+    wait: float = rho ** (math.sqrt(2.0 * (c + 1)) - 1.0) / (c * (1.0 - rho))
+    return service_time * (1.0 + wait)
+
+
+def page_late(ctx: Ctx) -> None:
+    """Page :data:`PAGE_DELAY` after the onset, for a fault whose own change is the onset and
+    whose harm would page before the generator's innocent change lands."""
+    ctx.extra["page_at"] = ctx.at + PAGE_DELAY
+
+
 # ------------------------------------------------------------------ traffic
 
 
@@ -182,7 +220,9 @@ def traffic_spike(ctx: Ctx) -> Plan:
         load = loads_with(s, {journey["name"]: factor})
         util = {n: load[n] / _capacity(s, n) for n in s.components}
     headroom(s, load)
-    hot = [n for n in s.components if s.kind(n) in SCALABLE and util[n] > 0.85]
+    # anything the spike takes past 70 %: traffic wobbles, and a saturated callee's retries
+    # would hold it there
+    hot = [n for n in s.components if s.kind(n) in SCALABLE and util[n] > 0.7]
     if entry not in hot:
         raise NoFit("the spike does not saturate its entry")
     worst = loads_with(s, {journey["name"]: factor}, retrying=True)
@@ -413,7 +453,7 @@ def _service(ctx: Ctx, entries: bool | None = None) -> str:
     """A service some journey needs, not autoscaled (a journey's entry when ``entries``,
     anything but one when it is False)."""
     s = ctx.system
-    names = s.on_journeys("service")
+    names = s.on_journeys("service", entries=bool(entries))
     if entries is not None:
         names = [n for n in names if any(j["entry"] == n for j in s.journeys) == entries]
     names = [n for n in names if not autoscaled(s, n)]
@@ -430,10 +470,13 @@ def thundering_herd(ctx: Ctx) -> Plan:
     # load / capacity becomes util x util x 0.6 x cost
     util = 0.5
     set_util(s, target, util)
-    rho = 1.3 + 0.4 * ctx.intensity
+    # so heavy that twice the replicas still throttle and saturate: a scale-out alone does
+    # not end the herd
+    rho = 4.4 + 0.8 * ctx.intensity
     cost = round(rho / (util * util * 0.6), 1)
     demand = cost * util * 0.6
-    fraction = round(min(0.9, 1.0 - 0.7 / demand) + 0.05, 1)
+    # shed enough that the handshakes fit in the CPU limit: then the herd ends
+    fraction = min(0.95, math.ceil((1.0 - 0.8 / demand) * 20) / 20)
     nodes = ctx.rng.choice(["kernel security patch", "node OS upgrade", "container runtime patch"])
     return Plan(
         kind="thundering-herd",
@@ -511,7 +554,10 @@ def gc_pauses(ctx: Ctx) -> Plan:
     no_retries_into(s, target)
     entries = ctx.rng.choice([200000, 250000, 400000])
     key = ctx.rng.choice(["local_cache_entries", "cache.max_entries", "lru.size"])
-    ctx.config(target, key, str(entries), str(entries // 4), ctx.at)
+    change = ctx.config(target, key, str(entries), str(entries // 4), ctx.at)
+    page_late(ctx)
+    team = str(comp.get("team", "service"))
+    pipeline = sync_pipeline(ctx, team, [change])
     return Plan(
         kind="gc-pauses",
         root=target,
@@ -522,6 +568,7 @@ def gc_pauses(ctx: Ctx) -> Plan:
                 "at": ctx.at,
                 "live_set_mb": float(live),
                 "when": {"config": {key: str(entries)}},
+                "onset": {"shape": "step"},
             }
         ],
         chain=[
@@ -542,12 +589,17 @@ def gc_pauses(ctx: Ctx) -> Plan:
             },
             *ctx.spread(target, "slow"),
         ],
-        solution=[{"action": "revert-config", "target": target, "key": key}],
+        solution=[
+            {"action": "pause-pipeline", "target": pipeline},
+            {"action": "revert-config", "target": target, "key": key},
+        ],
         summary=(
             f"A config change raised {target}'s in-process cache ({key}) fourfold. The live "
             "heap grew close to the memory limit, so garbage collection ran almost all the "
             "time and paused the process; the pauses took capacity away and requests queued "
-            "past their timeouts. Reverting the setting shrank the heap and the pauses stopped."
+            f"past their timeouts. The change came from {pipeline}, which re-applies it every "
+            "five minutes: pausing the sync and reverting the setting shrank the heap and the "
+            "pauses stopped."
         ),
         signals=[
             f"{target}'s memory sat just under its limit after the {key} change",
@@ -873,46 +925,72 @@ def strict_liveness_probe(ctx: Ctx) -> Plan:
     target = _service(ctx, entries=False)
     comp = s.components[target]
     comp["liveness"] = {"timeout": 5.0, "failure_threshold": 3}
+    replicas = int(comp["replicas"])
     service_time = float(comp.get("service_time", 0.02))
     if service_time < 0.02:
         comp["service_time"] = service_time = 0.02
-    timeout = round(service_time * (0.9 - 0.3 * ctx.intensity), 3)
-    ms = round(timeout * 1000)
+    util = 0.45
+    set_util(s, target, util)
+    # the busiest hour: the journey that brings it the most traffic rises until the target
+    # runs at about 82 % (which it serves well)
+    journey, share = main_journey(s, target)
+    name = journey["name"]
+    factor = factor_for(util, share, 0.82, most=3.5)
+    # a timeout between the time in system at the usual load and at the peak: harmless for
+    # days, fatal at the peak
+    timeout = round(time_in_system(service_time, 0.64, replicas), 4)
+    ms = round(timeout * 1000, 1)
+    for n in [target, *ancestors(s, target)]:
+        no_retries_into(s, n)
+    absorb(s, loads_with(s, {name: factor}), {target})
+    journey.setdefault("spikes", []).append({"at": ctx.at, "duration": 5400.0, "factor": factor})
+    # the fault acts from the window's start (its change is days old): the page comes with
+    # the harm at the peak
+    page_late(ctx)
+    days = ctx.rng.choice([2, 3, 4, 6])
     return Plan(
         kind="strict-liveness-probe",
         root=target,
         faults=[
-            {"kind": "strict-liveness-probe", "target": target, "at": ctx.at, "timeout": timeout}
+            {
+                "kind": "strict-liveness-probe",
+                "target": target,
+                "at": -days * 86400.0,
+                "timeout": timeout,
+                "onset": {"shape": "step"},
+            }
         ],
         chain=[
             {
                 "component": target,
-                "what": f"a platform config push sets its liveness probe timeout to {ms} ms, "
-                f"below the {round(service_time * 1000)} ms a request takes",
+                "what": f"a platform config push {days} days ago set its liveness probe "
+                f"timeout to {ms:g} ms, just above its usual response time",
+            },
+            {
+                "component": target,
+                "what": f"the {name} peak arrives: queueing pushes its response time past "
+                f"{ms:g} ms and the probes fail",
                 "at": ctx.at,
             },
             {
                 "component": target,
-                "what": "the kubelet restarts healthy pods for answering too slowly; their "
-                "load moves to the survivors, which then fail the probe too",
-            },
-            {
-                "component": target,
-                "what": "restarts cascade with crash back-off; too few pods are up to serve",
+                "what": "the kubelet restarts pods that were slow but healthy; their load moves "
+                "to the survivors, which fail the probe too: restarts cascade with back-off",
             },
             *ctx.spread(target),
         ],
         solution=[{"action": "revert-config", "target": target, "key": "liveness_timeout"}],
         summary=(
-            f"A config push set {target}'s liveness probe timeout to {ms} ms, shorter than a "
-            "request takes. The kubelet killed pods that were healthy but busy, the survivors "
-            "took their load and were killed in turn, and crash back-off kept pods down. "
-            "Reverting the probe timeout stopped the restarts."
+            f"{days} days earlier a platform push set {target}'s liveness probe timeout to "
+            f"{ms:g} ms, a little above its response time at the usual load. At the {name} peak "
+            "queueing made it slower than that; the kubelet killed pods that were busy but "
+            "healthy, the survivors took their load and were killed in turn. Reverting the "
+            "probe timeout stopped the restarts."
         ),
         signals=[
             f"{target}'s restart count climbed with 'Liveness probe failed' in the timeline",
-            f"the liveness_timeout change on {target} came just before the restarts",
-            f"{target}'s pods were not out of memory or crashing on their own",
+            f"{target}'s pods were neither out of memory nor crashing on their own",
+            f"the restarts began with the {name} peak, not with a change",
         ],
         journeys=ctx.hurt_journeys(target),
         questions=[
@@ -922,8 +1000,8 @@ def strict_liveness_probe(ctx: Ctx) -> Plan:
                 "topics": ["orchestration", "containers"],
                 "answer": "Only that the process is alive and can make progress, not request "
                 "latency or dependencies; its timeout must sit well above the slowest healthy "
-                "response under load, or the probe kills busy pods and turns load into an "
-                "outage.",
+                "response under peak load, or the probe kills busy pods and turns load into "
+                "an outage.",
             }
         ],
     )
@@ -970,6 +1048,7 @@ def retry_storm(ctx: Ctx) -> Plan:
     blip_error = round(0.6 + 0.3 * ctx.intensity, 2)
     worst = loads_with(s, {}, retrying=True)
     headroom(s, worst)
+    page_late(ctx)
     return Plan(
         kind="retry-storm",
         root=caller,
@@ -1128,6 +1207,28 @@ def absorb(system: System, load: dict[str, float], spare: set[str], most: float 
             comp["capacity"] = float(math.ceil(load[name] / max(int(comp["replicas"]), 1) / most))
 
 
+def main_journey(system: System, name: str) -> tuple[dict[str, Any], float]:
+    """The journey that brings ``name`` the largest share of its traffic, and that share."""
+    base = loads(system)[name]
+    shares = {
+        j["name"]: _only(system, j["name"])[name] / max(base, 1e-9)
+        for j in system.journeys_through(name)
+    }
+    if not shares:
+        raise NoFit(f"no journey needs {name}")
+    best = max(shares, key=lambda n: (shares[n], n))
+    return system.journey(best), shares[best]
+
+
+def factor_for(util: float, share: float, want: float, most: float = 6.0) -> float:
+    """How much a journey bringing ``share`` of a component's traffic must grow to take it
+    from ``util`` to ``want`` of its capacity (NoFit past ``most``)."""
+    factor = round(1.0 + (want / util - 1.0) / max(share, 1e-9), 2)
+    if factor > most:
+        raise NoFit("no journey brings the component most of its traffic")
+    return factor
+
+
 def _only(system: System, journey: str) -> dict[str, float]:
     """The loads one journey alone puts on the fleet."""
     return loads_with(system, {j["name"]: 0.0 for j in system.journeys if j["name"] != journey})
@@ -1236,12 +1337,11 @@ def request_starvation(ctx: Ctx) -> Plan:
 def autoscaler_capped(ctx: Ctx) -> Plan:
     s = ctx.system
     target = _service(ctx)
-    through = s.journeys_through(target)
-    journey = through[ctx.rng.randrange(len(through))]
     comp = s.components[target]
     replicas = int(comp["replicas"])
     set_util(s, target, 0.45)
-    factor = round(2.6 + 1.0 * ctx.intensity, 1)
+    journey, share = main_journey(s, target)
+    factor = factor_for(0.45, share, 1.3 + 0.3 * ctx.intensity)
     load = loads_with(s, {journey["name"]: factor})
     need = math.ceil(load[target] / float(comp["capacity"]) / 0.6)
     most = max(math.ceil(need * 1.5), replicas * 3)
@@ -1264,6 +1364,7 @@ def autoscaler_capped(ctx: Ctx) -> Plan:
         spec["nodes"] = int(spec["nodes"]) + math.ceil(short / float(spec["cpu_per_node"]))
     # the maximum was reset weeks ago; only today's demand finds it
     since = -float(ctx.rng.choice([5, 9, 12, 16])) * 86400.0
+    page_late(ctx)
     days = round(-since / 86400)
     return Plan(
         kind="autoscaler-capped",
@@ -1277,6 +1378,9 @@ def autoscaler_capped(ctx: Ctx) -> Plan:
                 "factor": factor,
                 "max_replicas": replicas,
                 "when": {"after": ctx.at},
+                # demand arrives and stays (on-and-off demand would let the autoscaler
+                # shrink in between)
+                "onset": {"shape": "step"},
             }
         ],
         chain=[
@@ -1497,14 +1601,8 @@ def _peak(ctx: Ctx, cluster: str | None = None) -> tuple[str, dict[str, Any], fl
     set_util(s, svc, 0.45)
     # the journey that brings it the most traffic peaks enough to need 1.3-1.5 times the
     # replicas it has
-    base = loads(s)[svc]
-    shares = {j["name"]: _only(s, j["name"])[svc] / base for j in s.journeys_through(svc)}
-    name = max(shares, key=lambda n: (shares[n], n))
-    journey = s.journey(name)
-    util = 1.3 + 0.2 * ctx.intensity
-    factor = round(1.0 + (util / 0.45 - 1.0) / shares[name], 1)
-    if factor > 6.0:
-        raise NoFit(f"no journey brings {svc} most of its traffic")
+    journey, share = main_journey(s, svc)
+    factor = factor_for(0.45, share, 1.3 + 0.2 * ctx.intensity)
     load = loads_with(s, {journey["name"]: factor})
     reach = math.ceil(load[svc] / float(comp["capacity"]) / 0.6)
     comp["autoscaling"] = {
@@ -1614,7 +1712,9 @@ def autoscaler_wrong_metric(ctx: Ctx) -> Plan:
     comp = s.components[target]
     replicas = int(comp["replicas"])
     cpu = float(comp.get("cpu_limit", 1.0))
-    runaway = replicas + math.ceil(cluster_room(s, cluster) / cpu) + 2
+    # its maximum takes exactly the room left: every pod of its own runs (nothing of it
+    # shows Pending), and none of the peak's fits
+    runaway = replicas + math.floor(cluster_room(s, cluster) / cpu)
     comp["autoscaling"] = {
         "metric": "cpu",
         "target": 0.6,

@@ -40,6 +40,7 @@ CLUSTER_ACTIONS = ("add-nodes", "drain-node", "add-subnet")
 def _check_names(data: dict[str, Any]) -> None:
     names = {c["name"] for c in data["components"]}
     clusters = {c["name"] for c in data.get("clusters", [])}
+    pipelines = {p["name"] for p in data.get("pipelines", [])}
     journeys = {j["name"] for j in data["journeys"]}
     assert data["truth"]["root_cause"]["component"] in names
     for fault in data["faults"]:
@@ -52,6 +53,8 @@ def _check_names(data: dict[str, Any]) -> None:
         if "action" not in step:
             continue
         where = clusters if step["action"] in CLUSTER_ACTIONS else names
+        if step["action"] == "pause-pipeline":
+            where = pipelines
         assert step["target"] in where, step
         if "to" in step:
             assert step["to"] in names
@@ -176,3 +179,31 @@ def test_cluster_recipes_bring_a_peak_the_autoscaler_meets(kind: str) -> None:
     assert len(spiked) == 1
     assert spiked[0]["spikes"][0]["at"] > data["faults"][0]["at"]
     assert any(c.get("autoscaling") for c in data["components"])
+
+
+@pytest.mark.parametrize(("rho", "servers"), [(0.3, 1), (0.64, 3), (0.82, 6), (0.5, 20)])
+def test_time_in_system_is_the_engines_law(rho: float, servers: int) -> None:
+    import numpy as np
+
+    from chaosgame.engine.physics import queueing_delay
+    from chaosgame.generate.recipes_load import time_in_system
+
+    engine = float(queueing_delay(np.array(0.02), np.array(rho), np.array(float(servers))))
+    assert time_in_system(0.02, rho, servers) == pytest.approx(engine)
+
+
+def test_herd_outlasts_twice_the_replicas() -> None:
+    from chaosgame.generate.build import _plan, _streams
+
+    code = SeedCode(3, "normal")
+    system, _, plan, _ = _plan(code, _streams(code), None, "thundering-herd")
+    fault = plan.faults[0]
+    comp = system.components[fault["target"]]
+    util = loads(system)[fault["target"]] / (comp["replicas"] * comp["capacity"])
+    cost = fault["handshake_cost"]
+    # throttled by the handshakes, load / capacity is util x util x 0.6 x cost: at twice the
+    # replicas the service still saturates, while the reference's shedding lets the herd end
+    assert (util / 2) ** 2 * 0.6 * cost > 1.0
+    shed = plan.solution[0]
+    assert shed["action"] == "shed-load"
+    assert util * (1 - shed["fraction"]) * 0.6 * cost <= 1.0
