@@ -530,7 +530,8 @@ def database_crash(ctx: Ctx) -> Plan:
     return Plan(
         kind="database-crash",
         root=db,
-        faults=[{"kind": "database-crash", "target": db, "at": ctx.at}],
+        # a host dies at once: a gradual onset would half-acknowledge writes it never ships
+        faults=[{"kind": "database-crash", "target": db, "at": ctx.at, "onset": {"shape": "step"}}],
         chain=[
             {
                 "component": db,
