@@ -52,18 +52,28 @@ def _per_replica(ctx: Ctx, name: str) -> float:
     return loads(ctx.system)[name] / max(float(ctx.system.components[name]["replicas"]), 1.0)
 
 
-def _service(ctx: Ctx) -> str:
-    """A service some journey needs (not one that autoscales: a fixed fleet shows the fault
-    plainly)."""
+def _service(ctx: Ctx, fixed: bool = False) -> str:
+    """A service that many of some journey's requests need (half of them at best), deeper
+    than the journeys' entries when one fits; not one that autoscales when another fits (a
+    fixed fleet shows the fault plainly), never one with ``fixed`` (it would scale the fault
+    away)."""
     s = ctx.system
-    names = [n for n in s.on_journeys("service") if not s.components[n].get("autoscaling")]
-    return ctx.choose(names or s.on_journeys("service"))
+    for exposed in (0.5, 0.15):
+        for entries in (False, True):
+            names = s.on_journeys("service", exposed=exposed, entries=entries)
+            still = [n for n in names if not s.components[n].get("autoscaling")]
+            if still:
+                return ctx.choose(still)
+    if fixed:
+        raise NoFit("every service a journey needs autoscales")
+    return ctx.choose(s.on_journeys("service", exposed=0.15, entries=True))
 
 
 def _edges(ctx: Ctx, kinds: tuple[str, ...]) -> list[tuple[str, str]]:
     """Required synchronous calls from a workload to a callee of ``kinds`` that some journey
-    makes, in a stable order."""
+    makes for at least 30 % of a journey's requests, in a stable order."""
     s = ctx.system
+    exposure = s.exposures()
     out = []
     for d in s.deps:
         caller, callee = d["from"], d["to"]
@@ -71,7 +81,10 @@ def _edges(ctx: Ctx, kinds: tuple[str, ...]) -> list[tuple[str, str]]:
             continue
         if s.kind(caller) not in ("service", "worker") or s.kind(callee) not in kinds:
             continue
-        if _edge_journeys(ctx, caller, callee):
+        if (
+            _edge_journeys(ctx, caller, callee)
+            and exposure.get(caller, 0.0) * float(d.get("calls", 1.0)) >= 0.3
+        ):
             out.append((caller, callee))
     return out
 
@@ -576,7 +589,7 @@ def broken_flag(ctx: Ctx) -> Plan:
 
 @recipe("expensive-flag")
 def expensive_flag(ctx: Ctx) -> Plan:
-    target = _service(ctx)
+    target = _service(ctx, fixed=True)
     util = max(_util(ctx, target), 0.15)
     # throttled capacity serves 1/k of the load: k from the CPU law
     k = 1.5 + 0.8 * ctx.intensity
@@ -1207,7 +1220,7 @@ def memory_leak(ctx: Ctx) -> Plan:
 @recipe("cpu-throttling")
 def cpu_throttling(ctx: Ctx) -> Plan:
     s = ctx.system
-    target = _service(ctx)
+    target = _service(ctx, fixed=True)
     comp = s.components[target]
     before = float(comp.get("cpu_limit", 1.0))
     util = max(_util(ctx, target), 0.15)
