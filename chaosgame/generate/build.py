@@ -31,7 +31,7 @@ from chaosgame.engine.rng import Streams
 from chaosgame.generate import story
 from chaosgame.generate.archetypes import ARCHETYPES
 from chaosgame.generate.codes import VERSION, SeedCode
-from chaosgame.generate.difficulty import KNOBS, SCENARIO_DIFFICULTY, Knobs, estimate
+from chaosgame.generate.difficulty import KNOBS, SCENARIO_DIFFICULTY, Knobs
 from chaosgame.generate.plan import RECIPES, Ctx, Plan, Recipe
 from chaosgame.generate.system import NoFit, System, build_system
 from chaosgame.scenario.faults import FAULT_KINDS
@@ -511,7 +511,3 @@ def triple(sc: Scenario) -> tuple[str, str, str | None]:
     if where is None and sc.faults:
         where = getattr(sc.faults[0], "target", None)
     return (sc.generator.archetype if sc.generator else "", rc.kind, where)
-
-
-def difficulty_of(sc: Scenario) -> str:
-    return estimate(sc).text()

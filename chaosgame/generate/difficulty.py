@@ -113,6 +113,12 @@ class Estimate:
             f"{self.time_limit / 60:.0f} min)"
         )
 
+    def public(self) -> str:
+        """What a player may read before playing: the score and what the briefing shows
+        anyway. The parts measured on the hidden truth (the evidence path, the gaps on it,
+        the onset) stay for the author's tools and the debrief."""
+        return f"{self.score:.1f}/10 ({self.size} components, {self.time_limit / 60:.0f} min)"
+
     def as_dict(self) -> dict[str, object]:
         return {
             "score": self.score,

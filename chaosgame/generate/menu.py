@@ -116,7 +116,7 @@ class About:
     setting: str
     """``normal, any topic, online shop`` for a generated incident, else empty."""
     estimate: str
-    """The difficulty estimate, ``5.0/10 (evidence path 3, ...)``."""
+    """The difficulty estimate as a player may see it, ``5.0/10 (24 components, 25 min)``."""
 
     def lines(self) -> list[str]:
         """The briefing's lines about it."""
@@ -133,7 +133,7 @@ def about(sc: Scenario) -> About:
     """The seed code (of a generated incident) and the difficulty estimate of ``sc``."""
     from chaosgame.generate.difficulty import estimate
 
-    est = estimate(sc).text()
+    est = estimate(sc).public()  # the parts measured on the hidden truth stay hidden
     gen = sc.generator
     if gen is None:
         return About(None, "", est)

@@ -132,3 +132,14 @@ def test_generated_incidents_validate_and_pass_check(chunk: int) -> None:
         if bad:
             failures.append((code.code, code.difficulty, sc.truth.root_cause.kind, bad))
     assert not failures
+
+
+def test_the_briefing_shows_the_estimate_without_what_it_measured_on_the_truth() -> None:
+    from chaosgame.generate.menu import about
+
+    for seed in range(8):
+        sc = Scenario.model_validate(generate(SeedCode(seed, DIFFICULTIES[seed % 4])))
+        shown = " ".join(about(sc).lines())
+        assert f"{estimate(sc).score:.1f}/10" in shown
+        for hidden in ("evidence path", "gaps", "onset", sc.truth.root_cause.kind):
+            assert hidden not in shown
