@@ -24,6 +24,12 @@ RELEASE_NOTES = (
     "retry handling rewrite",
     "schema for the new screen",
 )
+TRAIN_NOTES = (
+    "release train: copy changes",
+    "release train: dependency bumps",
+    "release train: logging cleanup",
+    "release train: new admin endpoint",
+)
 CPU_AT_CAPACITY = 0.6
 """Share of its CPU limit a replica uses at its rated capacity (the engine's law)."""
 MEMORY_BASE_MB = 256.0
@@ -46,18 +52,28 @@ def _per_replica(ctx: Ctx, name: str) -> float:
     return loads(ctx.system)[name] / max(float(ctx.system.components[name]["replicas"]), 1.0)
 
 
-def _service(ctx: Ctx) -> str:
-    """A service some journey needs (not one that autoscales: a fixed fleet shows the fault
-    plainly)."""
+def _service(ctx: Ctx, fixed: bool = False) -> str:
+    """A service that many of some journey's requests need (half of them at best), deeper
+    than the journeys' entries when one fits; not one that autoscales when another fits (a
+    fixed fleet shows the fault plainly), never one with ``fixed`` (it would scale the fault
+    away)."""
     s = ctx.system
-    names = [n for n in s.on_journeys("service") if not s.components[n].get("autoscaling")]
-    return ctx.choose(names or s.on_journeys("service"))
+    for exposed in (0.5, 0.15):
+        for entries in (False, True):
+            names = s.on_journeys("service", exposed=exposed, entries=entries)
+            still = [n for n in names if not s.components[n].get("autoscaling")]
+            if still:
+                return ctx.choose(still)
+    if fixed:
+        raise NoFit("every service a journey needs autoscales")
+    return ctx.choose(s.on_journeys("service", exposed=0.15, entries=True))
 
 
 def _edges(ctx: Ctx, kinds: tuple[str, ...]) -> list[tuple[str, str]]:
     """Required synchronous calls from a workload to a callee of ``kinds`` that some journey
-    makes, in a stable order."""
+    makes for at least 30 % of a journey's requests, in a stable order."""
     s = ctx.system
+    exposure = s.exposures()
     out = []
     for d in s.deps:
         caller, callee = d["from"], d["to"]
@@ -65,7 +81,10 @@ def _edges(ctx: Ctx, kinds: tuple[str, ...]) -> list[tuple[str, str]]:
             continue
         if s.kind(caller) not in ("service", "worker") or s.kind(callee) not in kinds:
             continue
-        if _edge_journeys(ctx, caller, callee):
+        if (
+            _edge_journeys(ctx, caller, callee)
+            and exposure.get(caller, 0.0) * float(d.get("calls", 1.0)) >= 0.3
+        ):
             out.append((caller, callee))
     return out
 
@@ -117,7 +136,7 @@ PLAIN_KEYS = (
 
 
 def _same_change(ctx: Ctx, author: str, keep_off: set[str], count: int) -> list[str]:
-    """Other settings the same apply, sync or push changed seconds after the fault's own
+    """Other settings the same apply, sync or push changed a tick after the fault's own
     (innocent, and the newest change a player sees when paged): their components."""
     s = ctx.system
     names = [
@@ -126,7 +145,7 @@ def _same_change(ctx: Ctx, author: str, keep_off: set[str], count: int) -> list[
     picked = [names[i] for i in sorted(ctx.rng.sample(range(len(names)), min(count, len(names))))]
     for n, comp in enumerate(picked):
         key, value, previous = ctx.rng.choice(PLAIN_KEYS)
-        ctx.config(comp, key, value, previous, ctx.at + 10.0 * (n + 1), author=author)
+        ctx.config(comp, key, value, previous, ctx.at + 30.0 * (n + 1), author=author)
     return picked
 
 
@@ -144,7 +163,7 @@ HARMLESS_FLAGS = (
 
 
 def _launch_flag(ctx: Ctx, keep_off: set[str]) -> str | None:
-    """A harmless flag the same launch turned on seconds after the fault's (on a component off
+    """A harmless flag the same launch turned on a tick after the fault's (on a component off
     the failing path); its name, or None when no such component is left."""
     s = ctx.system
     names = [n for n in s.of_kind("service", "worker") if n not in keep_off]
@@ -153,16 +172,8 @@ def _launch_flag(ctx: Ctx, keep_off: set[str]) -> str | None:
     if not names or not free:
         return None
     flag = ctx.rng.choice(free)
-    ctx.flag(flag, [ctx.choose(names)], ctx.at + 20.0, "copy and layout only")
+    ctx.flag(flag, [ctx.choose(names)], ctx.at + 30.0, "copy and layout only")
     return flag
-
-
-def _push_keys(ctx: Ctx, target: str, author: str) -> list[str]:
-    """Plain keys the same push set on ``target`` seconds after the broken one."""
-    keys = ctx.rng.sample(PLAIN_KEYS, ctx.rng.randint(1, 2))
-    for n, (key, value, previous) in enumerate(keys):
-        ctx.config(target, key, value, previous, ctx.at + 10.0 * (n + 1), author=author)
-    return [k for k, _, _ in keys]
 
 
 def _right_size(ctx: Ctx, keep_off: set[str]) -> list[str]:
@@ -182,11 +193,42 @@ def _right_size(ctx: Ctx, keep_off: set[str]) -> list[str]:
             "cpu_limit",
             f"{new:g}",
             f"{before:g}",
-            ctx.at + 10.0 * (len(out) + 1),
+            ctx.at + 30.0 * (len(out) + 1),
             author="config-push",
         )
         out.append(name)
     return out
+
+
+def _train(ctx: Ctx, keep_off: set[str]) -> str | None:
+    """Another release of the same release train, out a tick after the faulty one on a
+    component off the failing path: its component, or None when there is none."""
+    s = ctx.system
+    names = [n for n in s.of_kind("service", "worker") if n not in keep_off]
+    names = names or [n for n in s.of_kind("gateway") if n not in keep_off]
+    if not names:
+        return None
+    name = ctx.choose(names)
+    _, new = ctx.bump(name)
+    at = ctx.at + 30.0
+    ctx.deploy(name, new, at, note=ctx.rng.choice(TRAIN_NOTES), duration=180.0)
+    return name
+
+
+def _converges(ctx: Ctx, name: str, what: str, component: str, key: str, value: str) -> float:
+    """A pipeline ``name`` that re-applies ``key=value`` on ``component`` every few minutes
+    from the onset on (a fix made by hand lasts until its next run): its period."""
+    every = float(ctx.rng.choice([300, 420, 600]))
+    ctx.extra.setdefault("pipelines", []).append(
+        {
+            "name": name,
+            "description": what,
+            "every": every,
+            "start": ctx.at + every,
+            "enforces": [{"component": component, "key": key, "value": value}],
+        }
+    )
+    return every
 
 
 def _keep_off(ctx: Ctx, *names: str) -> set[str]:
@@ -262,6 +304,7 @@ def version_skew(ctx: Ctx) -> Plan:
     target = _service(ctx)
     duration = float(ctx.rng.choice([480, 600, 720]))
     new = _release(ctx, target, ctx.at, duration=duration)
+    _train(ctx, _keep_off(ctx, target))
     rate = round(0.35 + 0.45 * ctx.intensity, 2)
     return Plan(
         kind="version-skew",
@@ -437,7 +480,7 @@ def bad_config(ctx: Ctx) -> Plan:
     key, value = ctx.rng.choice(CONFIG_PUSHES)
     rate = round(0.3 + 0.4 * ctx.intensity, 2)
     added = round(0.1 + 0.2 * ctx.intensity, 2)
-    others = _push_keys(ctx, target, "config-push")
+    others = _same_change(ctx, "config-push", _keep_off(ctx, target), ctx.rng.randint(1, 2))
     return Plan(
         kind="bad-config",
         root=target,
@@ -465,7 +508,7 @@ def bad_config(ctx: Ctx) -> Plan:
         summary=(
             f"A config push set {key}={value} on {target}. From that moment it failed about "
             f"{_pct(rate)} % of its requests and slowed the rest; no deploy was involved. "
-            f"The same push also set {_and(others)}, which were harmless; reverting {key} "
+            f"The same push also changed {_and(others)}, harmlessly; reverting {key} "
             "ended it within a minute."
         ),
         signals=[
@@ -546,7 +589,7 @@ def broken_flag(ctx: Ctx) -> Plan:
 
 @recipe("expensive-flag")
 def expensive_flag(ctx: Ctx) -> Plan:
-    target = _service(ctx)
+    target = _service(ctx, fixed=True)
     util = max(_util(ctx, target), 0.15)
     # throttled capacity serves 1/k of the load: k from the CPU law
     k = 1.5 + 0.8 * ctx.intensity
@@ -618,6 +661,7 @@ def dependency_upgrade(ctx: Ctx) -> Plan:
         "service": "RPC client",
     }[s.kind(to)]
     ctx.deploy(target, new, ctx.at, note=f"bump the {lib} to the next major", duration=duration)
+    _train(ctx, _keep_off(ctx, target, to))
     return Plan(
         kind="dependency-upgrade",
         root=target,
@@ -679,6 +723,7 @@ def mutable_tag(ctx: Ctx) -> Plan:
     days = ctx.rng.randint(3, 15)
     ctx.deploy(target, old, -days * 86400.0, note=f"release pinned to the {tag} tag")
     s.components[target]["version"] = old
+    _train(ctx, _keep_off(ctx, target))
     rate = round(0.3 + 0.4 * ctx.intensity, 2)
     return Plan(
         kind="mutable-tag",
@@ -739,6 +784,7 @@ def skipped_validation(ctx: Ctx) -> Plan:
         " (fast-track pipeline, tests skipped)",
         duration=240.0,
     )
+    _train(ctx, _keep_off(ctx, target))
     # a correctness SLO on each hurt journey, the first one first (the page names it)
     for j in reversed(journeys):
         if not any(x["journey"] == j and x["sli"] == "correctness" for x in s.slos):
@@ -806,33 +852,36 @@ def config_drift(ctx: Ctx) -> Plan:
     timeout = round(floor * (0.5 + 0.3 * (1.0 - ctx.intensity)), 4)
     before = float(d.get("timeout", 0.3))
     others = _same_change(ctx, "config-sync", _keep_off(ctx, target, to), ctx.rng.randint(1, 3))
+    key = f"timeout:{to}"
+    solution = [{"action": "revert-config", "target": target, "key": key}]
+    chain = [
+        {
+            "component": target,
+            "what": f"a config sync set its timeout for calls to {to} to "
+            f"{timeout * 1000:g} ms (it was {before * 1000:g} ms): calls that take "
+            "longer fail",
+            "at": ctx.at,
+        },
+        *ctx.spread(target),
+    ]
     return Plan(
         kind="config-drift",
         root=target,
         faults=[
             {"kind": "config-drift", "target": target, "to": to, "at": ctx.at, "timeout": timeout}
         ],
-        chain=[
-            {
-                "component": target,
-                "what": f"a config sync set its timeout for calls to {to} to "
-                f"{timeout * 1000:g} ms (it was {before * 1000:g} ms): calls that take "
-                "longer fail",
-                "at": ctx.at,
-            },
-            *ctx.spread(target),
-        ],
-        solution=[{"action": "revert-config", "target": target, "key": f"timeout:{to}"}],
+        chain=chain,
+        solution=solution,
         summary=(
             f"A config sync copied a drifted value into production: {target}'s timeout for "
             f"calls to {to} fell to {timeout * 1000:g} ms, below {to}'s normal response time, "
             f"and most calls timed out although {to} was healthy. The same sync changed "
-            f"settings on {_and(others)} too, none of which mattered; reverting the timeout "
+            f"settings on {_and(others)} too, none of which mattered. Reverting the timeout "
             "ended it."
         ),
         signals=[
             f"{target}'s calls to {to} failed as timeouts while {to}'s own latency was normal",
-            f"the config history shows timeout:{to} on {target} changed at the onset",
+            f"the config history shows {key} on {target} changed at the onset",
             f"{to}'s other callers were fine",
         ],
         journeys=_edge_journeys(ctx, target, to),
@@ -985,6 +1034,14 @@ def iac_overwrote_hotfix(ctx: Ctx) -> Plan:
     working = round(limit * (1.2 + 0.4 * ctx.intensity) / 10.0) * 10.0
     hotfix = float(2 ** math.ceil(math.log2(working * 1.3)))
     others = _same_change(ctx, "terraform", _keep_off(ctx, target), ctx.rng.randint(1, 3))
+    every = _converges(
+        ctx,
+        "terraform",
+        "CI applies the infrastructure code on every run",
+        target,
+        "memory_limit_mb",
+        f"{limit:g}",
+    )
     return Plan(
         kind="iac-overwrote-hotfix",
         root=target,
@@ -1006,14 +1063,23 @@ def iac_overwrote_hotfix(ctx: Ctx) -> Plan:
                 "at": ctx.at,
             },
             *ctx.spread(target),
+            {
+                "component": target,
+                "what": f"the apply runs every {every / 60:g} minutes and sets the limit back "
+                "over any change made by hand",
+            },
         ],
-        solution=[{"action": "raise-limit", "target": target, "resource": "memory"}],
+        solution=[
+            {"action": "pause-pipeline", "target": "terraform"},
+            {"action": "raise-limit", "target": target, "resource": "memory"},
+        ],
         summary=(
             f"Last month on-call raised {target}'s memory limit to {hotfix:g} MB by hand, "
             f"and nobody put it in the infrastructure code. Today's apply set it back to "
             f"{limit:g} MB (among changes to {_and(others)}), below the {working:g} MB the "
-            "service needs, and its pods crash-looped with OOMKilled. Raising the limit again "
-            "stopped the kills; the code must now carry the new value."
+            "service needs, and its pods crash-looped with OOMKilled. The apply runs every "
+            f"{every / 60:g} minutes, so raising the limit by hand held only once the pipeline "
+            "was paused; the code must now carry the new value."
         ),
         signals=[
             f"{target}'s pods were OOMKilled again and again right after the apply",
@@ -1154,7 +1220,7 @@ def memory_leak(ctx: Ctx) -> Plan:
 @recipe("cpu-throttling")
 def cpu_throttling(ctx: Ctx) -> Plan:
     s = ctx.system
-    target = _service(ctx)
+    target = _service(ctx, fixed=True)
     comp = s.components[target]
     before = float(comp.get("cpu_limit", 1.0))
     util = max(_util(ctx, target), 0.15)

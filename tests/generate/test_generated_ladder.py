@@ -17,14 +17,19 @@ CHEAP = ("nothing", "random", "undo-latest", "loudest-alert", "plausible-shotgun
 
 def test_cheap_strategies_lose_on_generated_incidents() -> None:
     scores: dict[str, list[float]] = {}
+    by_setting: dict[str, list[float]] = {}
     for seed in range(SEEDS):
-        sc = Scenario.model_validate(generate(SeedCode(5000 + seed, DIFFICULTIES[seed % 4])))
+        setting = DIFFICULTIES[seed % 4]
+        sc = Scenario.model_validate(generate(SeedCode(5000 + seed, setting)))
         for name, score in ladder(sc, [*CHEAP, "reference"]).items():
             scores.setdefault(name, []).append(score.total)
+            if name == "reference":
+                by_setting.setdefault(setting, []).append(score.total)
+    # harder settings are harder to read, never unfair: the reference still scores well
+    for setting, refs in by_setting.items():
+        assert statistics.mean(refs) >= 85, (setting, refs)
     means = {k: statistics.mean(v) for k, v in scores.items()}
     assert means["reference"] >= 85, means
     for name in CHEAP:
         assert means[name] <= 35, (name, means)
-    assert means["nothing"] <= min(means[n] for n in CHEAP if n != "nothing") + 1e-9 or (
-        means["nothing"] <= 5
-    ), means
+    assert means["nothing"] <= 5, means

@@ -53,11 +53,14 @@ def test_recipe_generates_its_kind(kind: str) -> None:
             if key in fault:
                 assert fault[key] in names, (key, fault[key])
     flags = {f["name"] for f in first.get("flags", [])}
+    pipelines = {p["name"] for p in first.get("pipelines", [])}
     for step in first["truth"]["reference_solution"]:
         if "action" not in step:
             continue
         if step["action"] == "toggle-flag":
             assert step["target"] in flags
+        elif step["action"] == "pause-pipeline":
+            assert step["target"] in pipelines
         else:
             assert step["target"] in names
         if "to" in step:
@@ -95,3 +98,15 @@ def test_incompatible_schema_lands_mid_rollout() -> None:
     fault = data["faults"][0]
     rollout = next(d for d in data["deploys"] if d["version"] == fault["reads_with"])
     assert rollout["at"] < fault["at"] < rollout["at"] + rollout["duration"]
+
+
+def test_hotfix_apply_converges_until_paused() -> None:
+    data = generate(SeedCode(1, "normal"), kind="iac-overwrote-hotfix")
+    fault = data["faults"][0]
+    (pipeline,) = data["pipelines"]
+    (enforced,) = pipeline["enforces"]
+    assert enforced["component"] == fault["target"]
+    assert enforced["key"] == "memory_limit_mb"
+    assert float(enforced["value"]) < fault["working_set_mb"] < fault["hotfix_limit_mb"]
+    steps = [s["action"] for s in data["truth"]["reference_solution"]]
+    assert steps == ["pause-pipeline", "raise-limit"]
