@@ -551,7 +551,8 @@ def gc_pauses(ctx: Ctx) -> Plan:
     pause = 0.5 * occupancy**6
     util = (1.1 + 0.25 * ctx.intensity) * (1.0 - pause)
     set_util(s, target, round(util, 2))
-    no_retries_into(s, target)
+    for name in [target, *ancestors(s, target)]:
+        no_retries_into(s, name)
     entries = ctx.rng.choice([200000, 250000, 400000])
     key = ctx.rng.choice(["local_cache_entries", "cache.max_entries", "lru.size"])
     change = ctx.config(target, key, str(entries), str(entries // 4), ctx.at)
@@ -697,7 +698,8 @@ def readiness_never_passes(ctx: Ctx) -> Plan:
     want = min(0.65, 1.35 * (1.0 - unavailable))
     if util < want:
         set_util(s, target, round(want, 2))
-    no_retries_into(s, target)
+    for name in [target, *ancestors(s, target)]:
+        no_retries_into(s, name)
     _, new = ctx.bump(target)
     note = ctx.rng.choice(["health endpoint checks the new config", "readiness gate on warm-up"])
     ctx.deploy(target, new, ctx.at, note=note, duration=300.0)
@@ -774,7 +776,8 @@ def node_failure(ctx: Ctx) -> Plan:
     comp["replicas"] = replicas = 2
     lost = 1
     set_util(s, target, round((1.2 + 0.2 * ctx.intensity) / 2, 2))
-    no_retries_into(s, target)
+    for name in [target, *ancestors(s, target)]:
+        no_retries_into(s, name)
     # the node's other pods leave room behind: only the target is short of capacity
     for name, other in s.components.items():
         if name == target or other.get("cluster") != cluster:
@@ -785,6 +788,19 @@ def node_failure(ctx: Ctx) -> Plan:
             other["replicas"] = r = gone + 1
         if load[name] / (float(other.get("capacity", 100.0)) * (r - gone)) > 0.6:
             other["capacity"] = float(math.ceil(load[name] / (r - gone) / 0.6))
+    # a cache that loses pods loses their keys: what it stores behind must take the misses
+    caches = [n for n in s.of_kind("cache") if s.cluster_of(n) == cluster]
+    saved = {n: s.components[n].get("hit_ratio", 0.9) for n in caches}
+    for n in caches:
+        s.components[n]["hit_ratio"] = 0.0
+    cold = loads(s)
+    for n in caches:
+        s.components[n]["hit_ratio"] = saved[n]
+    stores = {d for n in caches for d in s.callees(n)} - {target}
+    for name in stores:
+        other = s.components[name]
+        if "capacity" in other and cold[name] > _capacity(s, name) * 0.7:
+            other["capacity"] = float(math.ceil(cold[name] / max(int(other["replicas"]), 1) / 0.7))
     eviction = 3600.0
     return Plan(
         kind="node-failure",
@@ -1452,12 +1468,35 @@ def _consumer(ctx: Ctx) -> tuple[str, str, str]:
     return queue, worker, producer
 
 
+def drain_room(system: System, worker: str, rate: float) -> None:
+    """Room downstream of ``worker`` for draining a backlog at ``rate`` messages a second:
+    what it calls for each message must not saturate meanwhile."""
+    load = loads(system)
+    extra = max(rate - load[worker], 0.0)
+    todo = [(worker, extra)]
+    while todo:
+        name, more = todo.pop()
+        for d in system.deps:
+            if d["from"] != name or d.get("mode", "sync") != "sync":
+                continue
+            callee, add = d["to"], more * float(d.get("calls", 1.0))
+            comp = system.components[callee]
+            if "capacity" in comp and system.kind(callee) != "external":
+                need = (load[callee] + add) / max(int(comp["replicas"]), 1) / 0.7
+                comp["capacity"] = max(float(comp["capacity"]), float(math.ceil(need)))
+            if system.kind(callee) != "cache":
+                todo.append((callee, add))
+
+
 @recipe("poison-message", needs=("queue",))
 def poison_message(ctx: Ctx) -> Plan:
     s = ctx.system
     queue, worker, producer = _consumer(ctx)
     replicas = int(s.components[worker]["replicas"])
-    more = replicas * 3
+    # while a backlog is left the consumers drain it with all they have and the status reads
+    # wait: enough replicas drain it in a minute or two
+    more = replicas * 4
+    drain_room(s, worker, more * float(s.components[worker]["capacity"]))
     return Plan(
         kind="poison-message",
         root=queue,
@@ -1487,7 +1526,7 @@ def poison_message(ctx: Ctx) -> Plan:
         ],
         solution=[
             {"action": "dead-letter", "target": queue},
-            {"action": "scale", "target": worker, "replicas": more},
+            *scale_steps(s, {worker: more}),
         ],
         summary=(
             f"A malformed message at the head of {queue} crashed every {worker} pod that took "
@@ -1523,12 +1562,23 @@ def queue_backlog(ctx: Ctx) -> Plan:
     comp = s.components[worker]
     replicas = int(comp["replicas"])
     factor = round(5.0 + 1.5 * ctx.intensity, 1)
-    # enough to serve the slower messages and drain what piled up meanwhile
-    more = math.ceil(replicas * factor * 0.45 / 0.4)
+    # enough to serve the slower messages and drain what piled up meanwhile quickly (the
+    # status reads wait while a backlog is left)
+    more = math.ceil(replicas * factor * 0.45 / 0.3)
+    drain_room(s, worker, more * float(comp["capacity"]) / factor)
     return Plan(
         kind="queue-backlog",
         root=worker,
-        faults=[{"kind": "queue-backlog", "target": worker, "at": ctx.at, "factor": factor}],
+        faults=[
+            {
+                "kind": "queue-backlog",
+                "target": worker,
+                "at": ctx.at,
+                "factor": factor,
+                # the partner's messages grow over minutes and stay large
+                "onset": {"shape": "ramp", "ramp": 300.0},
+            }
+        ],
         chain=[
             {
                 "component": worker,
