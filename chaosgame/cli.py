@@ -369,12 +369,12 @@ def _seed_or_code(text: str) -> int | str:
 
 def _date(text: str) -> Any:
     """``daily --date``: a calendar date written YYYY-MM-DD."""
-    import datetime as dt
+    from chaosgame.scenario.units import calendar_date
 
     try:
-        return dt.date.fromisoformat(text.strip())
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a date written YYYY-MM-DD") from None
+        return calendar_date(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _generated_options(parser: argparse.ArgumentParser) -> None:

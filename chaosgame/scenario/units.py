@@ -196,6 +196,14 @@ ClockStart = Annotated[str, AfterValidator(check_clock_start)]
 """The wall-clock time of simulated second 0, as an ISO 8601 date-time."""
 
 
+def calendar_date(text: str) -> dt.date:
+    """A calendar date written YYYY-MM-DD (``chaosgame daily --date``); ValueError says why."""
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise ValueError(f"'{text}' is not a date written YYYY-MM-DD") from None
+
+
 def at(start: str, t: float) -> dt.datetime:
     """The wall-clock date-time of simulated second ``t``."""
     return clock_start(start) + dt.timedelta(seconds=t)
