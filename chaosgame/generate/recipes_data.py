@@ -1216,7 +1216,9 @@ def waf_blocks_users(ctx: Ctx) -> Plan:
     s = ctx.system
     journey = s.journey(ctx.choose([j["name"] for j in s.journeys]))
     name, front = journey["name"], journey["via"]
-    share = round(0.3 + 0.35 * ctx.intensity, 2)
+    # a rule that blocks everyone is caught in review; one that matches some real requests
+    # pages minutes later, after the next innocent change
+    share = round(0.25 + 0.2 * ctx.intensity, 2)
     return Plan(
         kind="waf-blocks-users",
         root=front,
@@ -1266,8 +1268,9 @@ def waf_blocks_users(ctx: Ctx) -> Plan:
 @recipe("revoked-access")
 def revoked_access(ctx: Ctx) -> Plan:
     s = ctx.system
+    exposure = s.exposures()
     pairs = [
-        (c, d["to"])
+        (c, d["to"], exposure.get(c, 0.0) * min(float(d.get("calls", 1.0)), 1.0))
         for d in s.deps
         if d.get("mode", "sync") == "sync"
         and d.get("required", True)
@@ -1275,9 +1278,13 @@ def revoked_access(ctx: Ctx) -> Plan:
         and s.kind(d["to"]) in ("database", "service", "cache", "queue")
         and s.journeys_through(c)
     ]
-    if not pairs:
+    # a grant only some requests need (an endpoint, a feature): the page comes minutes after
+    # the access change, with the next innocent change in between
+    some = [p for p in pairs if 0.15 <= p[2] <= 0.5]
+    pick = some or [p for p in pairs if p[2] >= 0.15]
+    if not pick:
         raise NoFit("no service that needs another")
-    target, to = pairs[ctx.rng.randrange(len(pairs))]
+    target, to, _ = pick[ctx.rng.randrange(len(pick))]
     return Plan(
         kind="revoked-access",
         root=target,
