@@ -112,7 +112,11 @@ _SUFFIXES = {
 
 def _variant(name: str, kind: str, rng: random.Random) -> str:
     if kind in ("service", "worker"):
-        return name + rng.choice(("", "", "-api", "-service", "-svc"))
+        tail = rng.choice(("", "", "-api", "-service", "-svc"))
+        stem = name
+        for end in ("-api", "-service", "-svc"):
+            stem = stem.removesuffix(end)
+        return stem + tail if tail else name
     if kind == "external":
         stem = name
         for tail in ("-api", "-provider", "-gateway", "-partner", "-saas"):

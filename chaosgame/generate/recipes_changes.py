@@ -372,8 +372,9 @@ def blue_green_cold_cache(ctx: Ctx) -> Plan:
     comp = s.components[cache]
     load = loads(s)
     hit = float(comp.get("hit_ratio", 0.9))
-    # the green stack's cache refills from the keys its misses bring back: slowly
-    comp["keyspace_reads"] = float(round(max(load[cache], 1.0) * 3000.0, -2))
+    # the green stack's cache refills from the keys its misses bring back: slowly, over
+    # hours of reads, so it is still cold when the longest time limit runs out
+    comp["keyspace_reads"] = float(round(max(load[cache], 1.0) * 9000.0, -2))
     st = s.components[store]
     cold = (load[store] + load[cache] * hit) / (float(st["replicas"]) * float(st["capacity"]))
     want = 1.5 + 1.0 * ctx.intensity

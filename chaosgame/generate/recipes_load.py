@@ -21,6 +21,8 @@ SCALABLE = ("service", "worker", "database")
 FIXED = ("gateway", "cache", "queue", "external", "dns")
 """Kinds whose capacity a recipe leaves alone: they must keep headroom under the fault."""
 SAFE_UTIL = 0.55
+SATURATED = 3
+"""The most services besides its entry a traffic spike saturates (the rest keep up)."""
 """Utilisation the reference scales a saturated component back to."""
 
 
@@ -226,6 +228,14 @@ def traffic_spike(ctx: Ctx) -> Plan:
     if entry not in hot:
         raise NoFit("the spike does not saturate its entry")
     worst = loads_with(s, {journey["name"]: factor}, retrying=True)
+    # a spike that saturates half the fleet takes longer to scale out than the incident
+    # lasts: the services past the few hottest were sized for a busy day and keep up
+    spare = sorted((n for n in hot if n != entry), key=lambda n: (-util[n], n))[SATURATED:]
+    for n in spare:
+        comp = s.components[n]
+        most = max(load[n] / 0.6, worst[n] / 0.8)
+        comp["capacity"] = float(math.ceil(most / max(int(comp["replicas"]), 1)))
+    hot = [n for n in hot if n not in spare]
     headroom(s, worst, 0.9)
     wanted = {n: replicas_for(s, n, load[n], worst[n]) for n in hot}
     others = [n for n in hot if n != entry]

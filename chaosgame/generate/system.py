@@ -77,6 +77,8 @@ PROVIDERS = (
 )
 """Third parties a bigger fleet also calls (beyond its archetype's own)."""
 NODE_CPU = 8.0
+RETRY_HIDES = 0.5
+"""What one retry leaves of a partial failure, in :meth:`System.exposure`."""
 CLUSTER_COMPONENTS = 150
 """A region's components are split over clusters of at most this many."""
 
@@ -181,8 +183,12 @@ class System:
         return out
 
     def exposure(self, name: str) -> float:
-        """The most calls to ``name`` one journey request makes, over required synchronous
-        calls (1 for an entry; a call made by half the requests gives 0.5)."""
+        """How much of a partial failure of ``name`` one journey's requests feel: the most
+        calls to it one journey request makes over required synchronous calls (1 for an
+        entry; a call made by half the requests gives 0.5), each retried call counting
+        half per retry. A retry hides most of a partial failure (two tries of a call that
+        fails half the time both fail a quarter of the time), so a cause behind retries at
+        several levels barely reaches users."""
         return self.exposures().get(name, 0.0)
 
     def exposures(self) -> dict[str, float]:
@@ -201,7 +207,9 @@ class System:
                         continue
                     if d.get("journeys") and j["name"] not in d["journeys"]:
                         continue
-                    per[d["to"]] = per.get(d["to"], 0.0) + v * float(d.get("calls", 1.0))
+                    tries = int((d.get("retries") or {}).get("count", 0))
+                    weight = float(d.get("calls", 1.0)) * RETRY_HIDES**tries
+                    per[d["to"]] = per.get(d["to"], 0.0) + v * weight
             for node, v in per.items():
                 best[node] = max(best.get(node, 0.0), v)
         return best
