@@ -866,3 +866,262 @@ _add(
         external_words=("billing provider", "mailing provider", "ad exchange"),
     )
 )
+
+_add(
+    Archetype(
+        key="clinics",
+        title="clinic booking and telehealth service",
+        product="the patient app",
+        users="patients",
+        journeys=_j(
+            """
+            book | appointments | 35 | book appointments
+            records | patient-portal | 90 | read their records
+            visit | video-visits | 12 | join video visits
+            """
+        ),
+        calls="""
+            appointments: schedules patients insurance-check booking-events
+            schedules: schedules-db slots-cache
+            slots-cache: schedules-db
+            patients: patients-db
+            insurance-check: eligibility-provider
+            patient-portal: patients records-api lab-results?
+            records-api: records-store
+            lab-results: results-db
+            video-visits: patients visit-rooms video-provider
+            visit-rooms: rooms-cache
+            booking-events: reminders~
+            reminders: sms-provider
+        """,
+        kinds={
+            "eligibility-provider": "external",
+            "video-provider": "external",
+            "sms-provider": "external",
+            "reminders": "worker",
+        },
+        pad=(
+            "prescriptions",
+            "referrals",
+            "billing",
+            "consents",
+            "clinicians",
+            "messages",
+            "waitlists",
+            "intake-forms",
+            "vaccinations",
+            "audit-trail",
+            "translations",
+            "payments",
+            "claims",
+            "care-plans",
+            "surveys",
+            "directory",
+        ),
+        teams={
+            "appointments": "scheduling",
+            "schedules": "scheduling",
+            "patients": "patient-data",
+            "insurance-check": "billing",
+            "patient-portal": "portal",
+            "records-api": "patient-data",
+            "lab-results": "patient-data",
+            "video-visits": "telehealth",
+            "visit-rooms": "telehealth",
+            "reminders": "scheduling",
+        },
+        external_words=("insurance eligibility provider", "video provider", "SMS provider"),
+    )
+)
+
+_add(
+    Archetype(
+        key="parcels",
+        title="parcel tracking and delivery network",
+        product="parcel tracking",
+        users="senders and recipients",
+        journeys=_j(
+            """
+            track | tracking | 220 | track their parcels
+            ship | shipments | 20 | create shipments
+            scan | scan-ingest | 140 | scan parcels at depots
+            """
+        ),
+        calls="""
+            tracking: parcels-api tracking-cache eta?
+            tracking-cache: parcels-db
+            parcels-api: parcels-db
+            eta: routes-db
+            shipments: parcels-api rates label-printer shipment-events
+            rates: rates-cache
+            rates-cache: tariffs-db
+            label-printer: carrier-api
+            scan-ingest: parcels-api scan-events
+            scan-events: status-updater~
+            status-updater: parcels-db notify-provider
+            shipment-events: customs~
+            customs: customs-db
+        """,
+        kinds={
+            "carrier-api": "external",
+            "notify-provider": "external",
+            "status-updater": "worker",
+            "customs": "worker",
+        },
+        pad=(
+            "depots",
+            "drivers",
+            "returns",
+            "pickups",
+            "address-book",
+            "invoices",
+            "claims",
+            "lockers",
+            "proof-of-delivery",
+            "capacity-planning",
+            "manifests",
+            "webhooks",
+            "fleet",
+            "sorting",
+            "exceptions",
+            "reporting",
+        ),
+        teams={
+            "tracking": "tracking",
+            "parcels-api": "core",
+            "eta": "routing",
+            "shipments": "shipping",
+            "rates": "pricing",
+            "label-printer": "shipping",
+            "scan-ingest": "depot-systems",
+            "status-updater": "tracking",
+            "customs": "compliance",
+        },
+        external_words=("carrier API", "notification provider"),
+    )
+)
+
+_add(
+    Archetype(
+        key="ads",
+        title="ad-serving platform",
+        product="ad serving",
+        users="publishers and advertisers",
+        journeys=_j(
+            """
+            serve | ad-server | 900 | get ads served
+            report | reporting-api | 8 | read campaign reports
+            manage | campaigns-api | 15 | manage campaigns
+            """
+        ),
+        calls="""
+            ad-server: targeting budgets creatives-cache auction impression-events
+            targeting: segments-cache
+            segments-cache: segments-db
+            budgets: budgets-cache
+            budgets-cache: budgets-db
+            creatives-cache: creatives-db
+            auction: bid-exchange?
+            impression-events: billing-aggregator~
+            billing-aggregator: spend-ledger
+            reporting-api: stats-index
+            campaigns-api: campaigns-db creatives-api fraud-vendor?
+            creatives-api: creatives-db
+        """,
+        kinds={
+            "bid-exchange": "external",
+            "fraud-vendor": "external",
+            "billing-aggregator": "worker",
+        },
+        pad=(
+            "frequency-caps",
+            "pacing",
+            "brand-safety",
+            "consent",
+            "geo-targeting",
+            "lookalikes",
+            "attribution",
+            "invoicing",
+            "forecasting",
+            "pixel-tracker",
+            "audiences",
+            "experiments",
+            "inventory",
+            "publishers",
+            "payouts",
+            "viewability",
+        ),
+        teams={
+            "ad-server": "serving",
+            "targeting": "serving",
+            "budgets": "pacing",
+            "auction": "exchange",
+            "billing-aggregator": "billing",
+            "reporting-api": "reporting",
+            "campaigns-api": "campaigns",
+            "creatives-api": "campaigns",
+        },
+        external_words=("ad exchange", "ad-fraud vendor"),
+    )
+)
+
+_add(
+    Archetype(
+        key="smarthome",
+        title="smart-home device platform",
+        product="the smart-home platform",
+        users="device owners",
+        journeys=_j(
+            """
+            control | device-control | 60 | switch their devices
+            status | device-status | 250 | see their devices' status
+            telemetry | telemetry-ingest | 500 | report device readings
+            """
+        ),
+        calls="""
+            device-control: devices-api command-router auth-tokens
+            devices-api: devices-db
+            command-router: shadow-cache push-broker
+            shadow-cache: shadows-db
+            auth-tokens: tokens-cache
+            tokens-cache: tokens-db
+            device-status: shadow-cache devices-api automations?
+            automations: rules-db
+            telemetry-ingest: readings-events quotas
+            quotas: quotas-cache
+            readings-events: rollups~
+            rollups: readings-store
+        """,
+        kinds={"push-broker": "external", "rollups": "worker"},
+        pad=(
+            "firmware",
+            "pairing",
+            "schedules",
+            "scenes",
+            "energy",
+            "alerts",
+            "households",
+            "voice-assistant",
+            "geofencing",
+            "sharing",
+            "diagnostics",
+            "support",
+            "warranty",
+            "integrations",
+            "subscriptions",
+            "history",
+        ),
+        teams={
+            "device-control": "control",
+            "devices-api": "devices",
+            "command-router": "control",
+            "auth-tokens": "identity",
+            "device-status": "devices",
+            "automations": "automation",
+            "telemetry-ingest": "data",
+            "quotas": "data",
+            "rollups": "data",
+        },
+        external_words=("push broker",),
+    )
+)

@@ -120,11 +120,12 @@ def _plan(
 ) -> tuple[System, Ctx, Plan, Knobs]:
     knobs = KNOBS[code.difficulty]
     pick = streams.get("generate/choose")
-    order = choose_kind(code, pick)
     if kind is not None:
         if kind not in _recipes():
             raise GenerateError(f"no recipe generates fault kind '{kind}'")
         order = [_recipes()[kind]]
+    else:  # from a stream of its own: adding a recipe does not reshape every fleet
+        order = choose_kind(code, streams.get("generate/kind"))
     archs = sorted(ARCHETYPES)
     want = size if size is not None else _size(knobs, pick)
     regions = pick.choice(knobs.regions)
@@ -195,7 +196,12 @@ def generate(code: SeedCode, size: int | None = None, kind: str | None = None) -
         data["configs"] = sorted(ctx.configs, key=lambda c: (c["at"], c["id"]))
     if noise:
         data["noise"] = noise
-    data.update(ctx.extra)
+    for key, value in ctx.extra.items():
+        if key == "noise":  # a recipe's own noise joins the generated noise
+            for part, items in value.items():
+                data.setdefault("noise", {}).setdefault(part, []).extend(items)
+        else:
+            data[key] = value
     data["faults"] = plan.faults
     truth: dict[str, Any] = {
         "root_cause": {"kind": plan.kind} | ({"component": plan.root} if plan.root else {}),
@@ -289,10 +295,10 @@ def _herrings(
         if not spare:
             break
         comp = spare.pop()
-        # the first lands between the onset and the page: the newest change a player sees
-        # when paged is innocent
+        # the first lands between the onset and the page (a fast fault pages about a
+        # minute after its onset): the newest change a player sees when paged is innocent
         at = (
-            _round(max(latest, ctx.at) + rng.uniform(30.0, 90.0), 15.0)
+            _round(max(latest, ctx.at) + rng.uniform(15.0, 45.0), 15.0)
             if i == 0
             else _round(ctx.at + rng.uniform(-900.0, 300.0))
         )
