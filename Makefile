@@ -15,8 +15,9 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e .
 	touch $@
 
-$(TEST_STAMP): pyproject.toml | $(BIN)/python
+$(TEST_STAMP): pyproject.toml scripts/system-deps.sh | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e ".[test]"
+	scripts/system-deps.sh
 	touch $(STAMP) $@
 
 play: $(STAMP)
