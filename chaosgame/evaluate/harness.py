@@ -112,9 +112,16 @@ def run(
     else:
         import multiprocessing
 
-        with multiprocessing.Pool(min(workers, len(jobs))) as pool:
+        with multiprocessing.Pool(min(workers, len(jobs)), _quiet_worker) as pool:
             results = _tell(pool.imap_unordered(play_job, jobs), progress)
     return sorted(results, key=lambda r: r.index)
+
+
+def _quiet_worker() -> None:
+    """A worker leaves Ctrl-C to the command (which stops the pool), printing nothing."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _tell(results: Iterable[JobResult], progress: Progress | None) -> list[JobResult]:
