@@ -27,10 +27,11 @@ def add_parser(sub: Any) -> None:
         "--policy",
         action="append",
         required=True,
-        metavar="NAME",
+        metavar="NAME_OR_MODULE:CALLABLE",
         help="a built-in policy ("
         + ", ".join(policies.builtin_names())
-        + "); repeat it, or separate names with commas, to compare several",
+        + ") or your own: a callable policy(env) in a module or .py file; repeat it, or "
+        "separate names with commas, to compare several",
     )
     p.add_argument(
         "--scenarios",

@@ -1,7 +1,8 @@
 """What ``--policy`` names, and one episode of it played and scored.
 
 A built-in policy is one of the strategy players, looked up by name in
-:data:`chaosgame.game.strategies.STRATEGIES` (so a player added there is a policy at once).
+:data:`chaosgame.game.strategies.STRATEGIES` (so a player added there is a policy at once);
+any other is a user's ``MODULE:CALLABLE`` (:mod:`chaosgame.evaluate.user`).
 An episode's result is plain data (:func:`episode`): what the table sums up and ``--json``
 writes.
 """
@@ -29,20 +30,32 @@ def builtin_names() -> list[str]:
 
 def resolve(text: str) -> str:
     """The policy ``text`` names, checked (``EvalInputError`` says why it cannot be used)."""
+    from chaosgame.evaluate import user
+
     name = text.strip()
     known = builtin_names()
     if name in known:
         return name
+    if user.looks_like(name):
+        user.load(name)
+        return name
     close = difflib.get_close_matches(name, known, n=1)
     hint = f"did you mean '{close[0]}'? " if close else ""
     raise EvalInputError(
-        f"--policy: unknown policy '{name}'; {hint}built-in policies: {', '.join(known)}"
+        f"--policy: unknown policy '{name}'; {hint}built-in policies: {', '.join(known)}, "
+        "or MODULE:CALLABLE for your own"
     )
 
 
 def play(policy: str, incident: Incident, scenario: Scenario, seed: int | None) -> dict[str, Any]:
     """Play one episode of ``policy`` on ``scenario`` and score it (see :func:`episode`)."""
-    from chaosgame.game.strategies import run_strategy
+    from chaosgame.game.strategies import STRATEGIES, run_strategy
+
+    if policy not in STRATEGIES:
+        from chaosgame.evaluate import user
+
+        score, actions, refused, failed = user.play(policy, incident, scenario, seed)
+        return episode(incident, scenario, seed, policy, score, actions, refused, failed)
 
     run = run_strategy(policy, scenario, seed)
     score = run.score().as_dict()
