@@ -80,6 +80,7 @@ def example(command: str, folder: Path) -> tuple[list[str], str]:
             ],
             "",
         ),  # fmt: skip
+        "agent": (["agent", "checkout-payment-step-failing"], '{"id": 1, "op": "catalog"}\n'),
     }
     if command not in examples:
         pytest.fail(f"add an example of `chaosgame {command}` that writes to stdout")
