@@ -198,3 +198,20 @@ def test_generated_seeds_rotate_the_difficulties() -> None:
     ]  # fmt: skip
     assert {i.difficulty for i in from_seeds("4-8", "hard")} == {"hard"}
     assert [i.index for i in from_seeds("4-5", start=3)] == [3, 4]
+
+
+def test_a_generated_seed_is_played_under_its_seed_code(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from chaosgame.generate.codes import SeedCode
+
+    doc = tmp_path / "gen.json"
+    status, out, err = _eval(
+        capsys, "--policy", "nothing", "--seeds", "5", "--no-record", "-q", "--json", str(doc)
+    )
+    assert status == 0, err
+    (episode,) = json.loads(doc.read_text())["episodes"]
+    assert episode["incident"] == SeedCode(5, "normal").code
+    assert (episode["source"], episode["difficulty"]) == ("generated", "normal")
+    assert episode["topics"]
+    assert out.splitlines()[0] == "1 episode over seeds 5 (mixed), each scenario's own seed"

@@ -169,7 +169,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
         print(f"chaosgame: skipped {problem}", file=sys.stderr)
     figures = summary.summarise(episodes, names)
     seed_words = "each scenario's own seed" if seed is None else f"seed {seed}"
-    print(f"{len(episodes)} episodes over {described}, {seed_words}")
+    plural = "" if len(episodes) == 1 else "s"
+    print(f"{len(episodes)} episode{plural} over {described}, {seed_words}")
     print(summary.table(figures))
     errors = [e for e in episodes if e["error"]]
     for e in errors[:5]:
