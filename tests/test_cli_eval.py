@@ -165,6 +165,7 @@ def test_a_policy_that_fails_is_counted_and_the_run_goes_on(
         (["--policy", "nothing", "--seeds", "1-2", "--seed", "x"], "--seed: 'x' is not a whole number"),
         (["--policy", "nothing", "--seeds", "1", "--difficulty", "brutal"], "unknown difficulty 'brutal'"),
         (["--policy", "nothing"], "name the incidents to play"),
+        (["--policy", "nothing", "--scenarios", SCENARIOS[0], "--dask", "bogus://x"], "--dask: "),
     ],
 )  # fmt: skip
 def test_bad_input_is_one_line_and_status_2(
