@@ -271,6 +271,13 @@ def cmd_quiz(args: argparse.Namespace) -> int:
     return run(args)
 
 
+def cmd_eval(args: argparse.Namespace) -> int:
+    """Play a policy over many incidents and sum up its scores."""
+    from chaosgame.evaluate.command import cmd_eval as run
+
+    return run(args)
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
     """Validate scenario files (and shared topology files)."""
     from chaosgame.scenario.loader import file_kind, validate_report
@@ -424,6 +431,7 @@ COMMANDS = {
     "catalog": (cmd_catalog, "list the fault kinds and mitigations"),
     "generate": (cmd_generate, "write a new incident generated from a seed or seed code"),
     "daily": (cmd_daily, "play today's generated incident, the same for everyone"),
+    "eval": (cmd_eval, "play a policy over many incidents and sum up its scores"),
     "agent": (cmd_agent, "play headless: JSON-lines requests on stdin, answers on stdout"),
     "host": (cmd_host, "run a classroom or interview round: one incident for a room"),
 }
@@ -606,6 +614,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--size", type=int, default=None, metavar="N", help="fleet size, 6 to 1000 components"
     )
     gen.add_argument("-o", "--output", default=None, metavar="FILE", help="write to FILE")
+    from chaosgame.evaluate.command import add_parser as add_eval
+
+    add_eval(sub)
     return parser
 
 
