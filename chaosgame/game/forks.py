@@ -11,31 +11,10 @@ which is frozen and which every session of it shares anyway.
 from __future__ import annotations
 
 import copy
-from typing import Any
 
-from pydantic import BaseModel
-
+from chaosgame.game.paged import scenario_memo
 from chaosgame.game.session import Session
 from chaosgame.scenario.model import Scenario
-
-
-def _scenario_parts(obj: Any, memo: dict[int, Any]) -> None:
-    """Enter every object of a (frozen) scenario model in ``memo``, so a deep copy of a
-    session shares them rather than copying them."""
-    if id(obj) in memo:
-        return
-    if isinstance(obj, BaseModel):
-        memo[id(obj)] = obj
-        for name in type(obj).model_fields:
-            _scenario_parts(getattr(obj, name), memo)
-    elif isinstance(obj, (list, tuple, set, frozenset)):
-        memo[id(obj)] = obj
-        for x in obj:
-            _scenario_parts(x, memo)
-    elif isinstance(obj, dict):
-        memo[id(obj)] = obj
-        for x in obj.values():
-            _scenario_parts(x, memo)
 
 
 def fork(session: Session) -> Session:
@@ -43,9 +22,7 @@ def fork(session: Session) -> Session:
     scenario; it plays on exactly as ``session`` would."""
     if session.on_action is not None:
         raise ValueError("a session that reports its actions cannot be forked")
-    memo: dict[int, Any] = {}
-    _scenario_parts(session.scenario, memo)
-    return copy.deepcopy(session, memo)
+    return copy.deepcopy(session, scenario_memo(session.scenario))
 
 
 def paged(scenario: Scenario, seed: int) -> Session:

@@ -19,7 +19,7 @@ from chaosgame.engine import action_rules
 from chaosgame.engine import onset as harm
 from chaosgame.engine.mitigations import MitigationError
 from chaosgame.engine.sim import Simulator
-from chaosgame.game import comms
+from chaosgame.game import comms, paged
 from chaosgame.game.actions import Action, Declare, End, Mitigate, Query, Wait, parse_action
 from chaosgame.game.timeskip import recovery_briefing, skip_to_next
 from chaosgame.game.views import run_view
@@ -62,13 +62,18 @@ class Session:
         """Start (or restart) the game; run the world up to the page; observe."""
         if seed is not None:
             self.seed = seed
-        self.sim = Simulator(self.scenario, self.seed)
-        attach_telemetry(self.sim)
         self.actions = []
         self.declarations = []
         self.ended = False
         self.end_reason = ""
-        self.start_time = self._run_to_page(self.sim)
+        found = paged.recall(self.scenario, self.seed)
+        if found is not None:  # this process has run this world to the page before
+            self.sim, self.start_time = found
+        else:
+            self.sim = Simulator(self.scenario, self.seed)
+            attach_telemetry(self.sim)
+            self.start_time = self._run_to_page(self.sim)
+            paged.keep(self.scenario, self.seed, self.sim, self.start_time)
         self.now = self.start_time
         return self.observe()
 
