@@ -109,7 +109,7 @@ class Picture:
     """Component alerts by component: (start, name), firing and recently resolved."""
     history: list[Change] = field(default_factory=list)
     onset: float | None = None
-    """When the first component alert fired (None: none did)."""
+    """When the suspect's trouble began (None: not known; the page stands for it)."""
     page: float = 0.0
     """When the page came."""
     slow: dict[str, float] = field(default_factory=dict)
@@ -159,8 +159,6 @@ def read_picture(hands: Hands) -> Picture:
             )
     for rows in pic.alerts.values():
         rows.sort()
-    starts = [rows[0][0] for rows in pic.alerts.values()]
-    pic.onset = min(starts) if starts else None
     pic.history = change_history(hands.view)
     return pic
 
@@ -179,8 +177,22 @@ def read_slowdown(hands: Hands, pic: Picture) -> None:
 
 # --------------------------------------------------------------------------- locating
 def _unhealthy(pic: Picture, name: str) -> bool:
+    """Whether the map shows ``name`` degraded or failing."""
+    return pic.fleet.get(name, {}).get("health") in ("degraded", "failing")
+
+
+def _clearly_healthy(pic: Picture, name: str) -> bool:
+    """Whether ``name`` reports its own metrics and they show it healthy and not failing: when
+    the calls to it fail anyway, the trouble lies on the caller's side of the call (a rule,
+    a pool, a credential, an address)."""
     row = pic.fleet.get(name, {})
-    return row.get("health") in ("degraded", "failing") or name in pic.alerts
+    own = (row.get("instrumented") or {}).get("metrics", True)
+    return (
+        bool(own)
+        and row.get("kind") != "external"
+        and row.get("health") == "ok"
+        and float(row.get("errors") or 0.0) < 0.01
+    )
 
 
 def _edge_failing(e: Mapping[str, Any]) -> bool:
@@ -208,9 +220,7 @@ def _bad_below(pic: Picture, name: str) -> bool:
         if pic.slow:
             if pic.slow.get(callee, 0.0) > SLOW:
                 return True
-        elif _edge_failing(e) or (
-            _unhealthy(pic, callee) and pic.fleet.get(callee, {}).get("health") != "ok"
-        ):
+        elif (_edge_failing(e) and not _clearly_healthy(pic, callee)) or _unhealthy(pic, callee):
             return True
     return False
 
@@ -228,7 +238,7 @@ def suspects(pic: Picture) -> list[str]:
         return rows[0][0] if rows else float("inf")
 
     def rank(n: str) -> tuple[float, int, float, str]:
-        changed = 0 if _recent_changes(pic, n) else 1
+        changed = 0 if _recent_changes(pic, n, first_alert(n)) else 1
         errors = float(pic.fleet.get(n, {}).get("errors") or 0.0)
         slow = pic.slow.get(n, 0.0)
         return first_alert(n), changed, -(errors + slow), n
@@ -237,9 +247,11 @@ def suspects(pic: Picture) -> list[str]:
     return sorted(deepest, key=rank) + sorted(rest, key=rank)
 
 
-def _recent_changes(pic: Picture, name: str) -> list[Change]:
-    """Changes to ``name`` (or a flag it evaluates) before the trouble, the newest first."""
-    until = (pic.onset + 30.0) if pic.onset is not None else pic.page
+def _recent_changes(pic: Picture, name: str, onset: float | None = None) -> list[Change]:
+    """Changes to ``name`` (or a flag it evaluates) before its trouble began (``onset``, else
+    the suspect's onset, else the page), the newest first."""
+    onset = pic.onset if onset is None or onset == float("inf") else onset
+    until = (onset + 30.0) if onset is not None else pic.page
     found = [
         c
         for c in pic.history
@@ -434,9 +446,8 @@ def heuristic(hands: Hands) -> None:
         hands.end()
         return
     top = ranked[0]
-    onset = read_onset(hands, pic, top)
-    if onset is not None:
-        pic.onset = onset if pic.onset is None else min(onset, pic.onset)
+    own = pic.alerts.get(top)
+    pic.onset = read_onset(hands, pic, top) or (own[0][0] if own else None)
     events = _events(hands, top)
     found = hypotheses(pic, top, events)
     for other in ranked[1:2]:
