@@ -53,6 +53,24 @@ SETTLE_S = 180.0
 """Seconds it waits after a mitigation took effect before judging the SLIs."""
 CHANGE_LEAD_S = 3600.0
 """A change at most this long before the first alert may have caused it."""
+CAUSE_ALERTS = frozenset(
+    {
+        "HighErrorRate",
+        "HighLatencyP99",
+        "CPUHigh",
+        "CPUThrottled",
+        "MemoryNearLimit",
+        "Saturated",
+        "KubePodCrashLooping",
+        "ReplicasUnavailable",
+        "QueueConsumerLag",
+        "ReplicationLag",
+        "DiskAlmostFull",
+        "DBConnectionsHigh",
+        "CacheHitRateLow",
+    }
+)
+"""The threshold alerts the monitoring ships (``docs/queries.md``); others are home-made."""
 INFRA = frozenset({"metrics_store", "log_pipeline", "trace_collector", "pager"})
 """Component kinds of the monitoring itself."""
 
@@ -245,6 +263,17 @@ def suspects(pic: Picture) -> list[str]:
 
     rest = [n for n in bad if n not in deepest]
     return sorted(deepest, key=rank) + sorted(rest, key=rank)
+
+
+def alerting(pic: Picture) -> list[str]:
+    """Components with a shipped threshold alert, the first to fire first: where to look when
+    neither errors nor a slowdown lead anywhere (data that is wrong rather than late)."""
+    rows = [
+        (min(t for t, a in alerts if a in CAUSE_ALERTS), name)
+        for name, alerts in pic.alerts.items()
+        if any(a in CAUSE_ALERTS for _, a in alerts)
+    ]
+    return [name for _, name in sorted(rows)]
 
 
 def _recent_changes(pic: Picture, name: str, onset: float | None = None) -> list[Change]:
@@ -441,6 +470,8 @@ def heuristic(hands: Hands) -> None:
     if not ranked:
         read_slowdown(hands, pic)
         ranked = suspects(pic)
+    if not ranked:
+        ranked = alerting(pic)
     if not ranked:
         hands.declare(None, "no-fault", 0.4)
         hands.end()
