@@ -126,6 +126,37 @@ def _play(args: argparse.Namespace, scenario: Any) -> int:
         return 1
 
 
+def cmd_agent(args: argparse.Namespace) -> int:
+    """Play for a program: one JSON request per line on stdin, one answer per line on stdout
+    (``docs/agent-protocol.md``)."""
+    from chaosgame.agent.jsonl import serve
+    from chaosgame.generate.build import GenerateError
+    from chaosgame.generate.menu import CodeError
+
+    if args.schema:
+        from chaosgame.agent.jsonl import schema_text
+
+        sys.stdout.write(schema_text())
+        return 0
+    args.resume = None
+    try:
+        chosen = _chosen(args)
+    except (CodeError, GenerateError, _Refused) as exc:
+        print(f"chaosgame: {exc}", file=sys.stderr)
+        return 2
+    if chosen is None:
+        print(
+            "chaosgame: agent needs a scenario (a curated id or a file) or --seed N|CODE "
+            "for a generated incident",
+            file=sys.stderr,
+        )
+        return 2
+    source = getattr(sys.stdin, "buffer", None)
+    if source is None:  # a closed or replaced stdin: read its text as bytes
+        source = io.BytesIO(sys.stdin.read().encode("utf-8", "surrogateescape"))
+    return serve(chosen, args.seed, source, sys.stdout)
+
+
 def cmd_daily(args: argparse.Namespace) -> int:
     """Play the day's generated incident: the same for everyone on that (UTC) date."""
     from chaosgame.generate.build import GenerateError
@@ -355,6 +386,7 @@ COMMANDS = {
     "catalog": (cmd_catalog, "list the fault kinds and mitigations"),
     "generate": (cmd_generate, "write a new incident generated from a seed or seed code"),
     "daily": (cmd_daily, "play today's generated incident, the same for everyone"),
+    "agent": (cmd_agent, "play headless: JSON-lines requests on stdin, answers on stdout"),
 }
 
 
@@ -378,7 +410,15 @@ def _date(text: str) -> Any:
 
 
 def _generated_options(parser: argparse.ArgumentParser) -> None:
-    """``--difficulty`` and ``--topic`` of a generated incident."""
+    """``--seed``, ``--difficulty`` and ``--topic``: a scenario's seed, or a generated
+    incident."""
+    parser.add_argument(
+        "--seed",
+        type=_seed_or_code,
+        default=None,
+        metavar="N|CODE",
+        help="with a scenario, its seed; without, a generated incident's seed or seed code",
+    )
     parser.add_argument(
         "--difficulty",
         choices=("easy", "normal", "hard", "expert"),
@@ -408,13 +448,6 @@ def build_parser() -> argparse.ArgumentParser:
     )
     from chaosgame.game import runs_cli
 
-    play.add_argument(
-        "--seed",
-        type=_seed_or_code,
-        default=None,
-        metavar="N|CODE",
-        help="with a scenario, its seed; without, a generated incident's seed or seed code",
-    )
     _generated_options(play)
     play.add_argument(
         "--text", action="store_true", help="the line-by-line console (also used when piped)"
@@ -465,6 +498,16 @@ def build_parser() -> argparse.ArgumentParser:
     cat = sub.add_parser("catalog", help=COMMANDS["catalog"][1], description=COMMANDS["catalog"][1])
     cat.add_argument("--json", action="store_true", help="print JSON")
     cat.add_argument("--markdown", action="store_true", help="print docs/faults.md")
+    agent = sub.add_parser(
+        "agent",
+        help=COMMANDS["agent"][1],
+        description=COMMANDS["agent"][1] + " (docs/agent-protocol.md)",
+    )
+    agent.add_argument("scenario", nargs="?", default=None, help="a curated id or a scenario file")
+    _generated_options(agent)
+    agent.add_argument(
+        "--schema", action="store_true", help="print the protocol's JSON Schema and exit"
+    )
     gen = sub.add_parser(
         "generate", help=COMMANDS["generate"][1], description=COMMANDS["generate"][1]
     )

@@ -68,6 +68,7 @@ def example(command: str, folder: Path) -> tuple[list[str], str]:
         "catalog": (["catalog"], ""),
         "daily": (["daily", "--date", "2026-03-02", "--text", "--no-record"], "end\n"),
         "generate": (["generate", "--seed", "7"], ""),
+        "agent": (["agent", "checkout-payment-step-failing"], '{"id": 1, "op": "catalog"}\n'),
     }
     if command not in examples:
         pytest.fail(f"add an example of `chaosgame {command}` that writes to stdout")

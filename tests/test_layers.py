@@ -5,7 +5,7 @@ functions and under ``TYPE_CHECKING`` alike), so a lazy import cannot slip past.
 
     scenario -> engine -> telemetry -> game -> proof -> generate
                                         |                     |
-                      frontends (tui, console, cli, agent): player view only, and a
+                      frontends (tui, console, cli, agent, classroom): player view only, and a
                       generated incident through the generator's entry points
 """
 
@@ -26,7 +26,13 @@ ROOT = Path(chaosgame.__file__).parent
 LAYERS = ["scenario", "engine", "telemetry", "game", "proof", "generate"]
 """Core packages from the ground floor up: each may import only itself and those below."""
 
-FRONTENDS = ("chaosgame.tui", "chaosgame.console", "chaosgame.cli", "chaosgame.agent")
+FRONTENDS = (
+    "chaosgame.tui",
+    "chaosgame.console",
+    "chaosgame.cli",
+    "chaosgame.agent",
+    "chaosgame.classroom",
+)
 
 FRONTEND_FORBIDDEN = (
     "chaosgame.engine",
