@@ -7,12 +7,14 @@ It plays only through :class:`~chaosgame.game.player.PlayerView` and
    its hands off.
 2. **Locate**: the service map, the alerts and the change history. It follows failing calls
    down the call graph (a caller's failing edge points at its callee) to the deepest
-   component that is itself unhealthy while everything it calls is healthy; with no errors
-   anywhere it compares every service's p99 latency with an hour before and follows the
-   slowdown down instead. Ties go to the first component to alert, then to one with a change
-   shortly before the trouble began.
-3. **Read the suspect**: its events (restarts, OOM kills, autoscaling, jobs) and what changed
-   on it, and the alerts it raised.
+   component that is itself unhealthy while everything it calls is healthy; a caller whose
+   calls fail to a callee that reports itself healthy is the suspect itself (a rule, a pool,
+   a credential on its side). With no errors anywhere it compares every service's p99 latency
+   with half an hour before and follows the slowdown down instead; with neither, it looks
+   where a shipped threshold alert fired first. Ties go to the first component to alert,
+   then to one with a change shortly before the trouble began.
+3. **Read the suspect**: its chart over two hours (when its trouble began), its events
+   (restarts, OOM kills, autoscaling, jobs), what changed on it, the alerts it raised.
 4. **Act**: the mitigation that matches the evidence (:func:`hypotheses`): take back a change
    that came just before the onset on the suspect, or the remedy of the fault its signals
    point at (scale when saturated with no change, raise a limit, kill a query, warm a cache,
