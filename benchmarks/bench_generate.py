@@ -13,7 +13,8 @@ Prints:
   95 %), the kinds that never appeared, the share of no-fault and third-party incidents;
 * the difficulty estimate's mean per setting (harder settings must be higher);
 * with ``--ladder N``: every strategy player's mean over N seeds (targets: each cheap
-  strategy at most 35, the reference at least 85).
+  strategy at most 35, the reference at least 85, the heuristic at least 15 above the best
+  cheap strategy).
 """
 
 from __future__ import annotations
@@ -66,7 +67,8 @@ def one(job: tuple[int, bool, bool]) -> dict[str, Any]:
     if ladder:
         from chaosgame.game.strategies import ladder as play
 
-        out["scores"] = {k: v.total for k, v in play(sc, [*CHEAP, "reference"]).items()}
+        names = [*CHEAP, "heuristic", "reference"]
+        out["scores"] = {k: v.total for k, v in play(sc, names).items()}
     return out
 
 
@@ -147,9 +149,12 @@ def main(argv: list[str] | None = None) -> int:
     played = [r for r in results if "scores" in r]
     if played:
         print(f"strategy ladder over {len(played)} generated incidents (mean score):")
-        for name in ("reference", *CHEAP):
+        for name in ("reference", "heuristic", *CHEAP):
             vals = [r["scores"][name] for r in played]
             print(f"  {name:18} {statistics.mean(vals):6.1f}   max {max(vals):6.1f}")
+        best = max(CHEAP, key=lambda n: statistics.mean(r["scores"][n] for r in played))
+        gap = statistics.mean(r["scores"]["heuristic"] - r["scores"][best] for r in played)
+        print(f"  heuristic over the best cheap strategy ({best}): {gap:+.1f} (target >= +15)")
     if args.json:
         args.json.write_text(json.dumps(results, indent=1))
     return 0

@@ -33,6 +33,7 @@ SHORT = {
     "loudest-alert": "loud",
     "plausible-shotgun": "shot",
     "read-the-id": "id",
+    "heuristic": "heur",
     "reference": "ref",
 }
 """Column headings."""
@@ -57,10 +58,14 @@ def play(job: tuple[str, int | None]) -> dict[str, Any]:
     }
 
 
+NOT_CHEAP = ("heuristic", "reference")
+"""The players that reason (the others are the cheap strategies)."""
+
+
 def close_calls(row: dict[str, Any]) -> list[str]:
     """The cheap strategies within :data:`CLOSE` points of the reference on this row."""
     ref = row["scores"]["reference"]["total"]
-    return [n for n, s in row["scores"].items() if n != "reference" and s["total"] >= ref - CLOSE]
+    return [n for n, s in row["scores"].items() if n not in NOT_CHEAP and s["total"] >= ref - CLOSE]
 
 
 def table(rows: list[dict[str, Any]]) -> str:
@@ -108,6 +113,13 @@ def main(argv: list[str] | None = None) -> int:
     for scenario, names in flagged:
         print(f"  {scenario}: {', '.join(names)}")
     refused = {n: sum(len(r["skipped"][n]) for r in rows) for n in STRATEGIES}
+    means = {n: sum(r["scores"][n]["total"] for r in rows) / max(len(rows), 1) for n in STRATEGIES}
+    cheap = max((m, n) for n, m in means.items() if n not in NOT_CHEAP)
+    print(
+        f"heuristic {means['heuristic']:.1f}, best cheap strategy {cheap[1]} {cheap[0]:.1f}: "
+        f"{means['heuristic'] - cheap[0]:+.1f} points (target at least +15); "
+        f"reference {means['reference']:.1f}"
+    )
     print("actions refused: " + ", ".join(f"{n} {k}" for n, k in refused.items()))
     stopped = [
         f"{r['scenario']} {n}: {note}"

@@ -12,6 +12,10 @@ strategy must score far below the reference (``docs/scoring.md``, ``benchmarks/b
   back every recent flag, reverts every recent config, doubles everything alerting, blames the
   loudest alert.
 * ``read-the-id``: undoes the latest change and declares what the scenario's id and title name.
+* ``heuristic``: the best honest scripted responder (:mod:`chaosgame.game.heuristic`):
+  follows the failing calls down the call graph to the suspect, reads what changed on it and
+  its signals, applies the matching mitigation, verifies the SLIs recover, declares with a
+  calibrated confidence.
 * ``reference``: the answer key (:mod:`chaosgame.game.answer_key`). It reads the hidden
   truth: looks at the evidence for the true cause, applies the scenario's reference
   solution, declares the true cause.
@@ -33,6 +37,7 @@ from typing import TYPE_CHECKING, Any
 
 from chaosgame.engine.rng import Streams
 from chaosgame.game.answer_key import reference
+from chaosgame.game.heuristic import heuristic
 from chaosgame.game.menu import KINDS, Param, mitigation_params
 from chaosgame.game.player import PlayerView
 from chaosgame.game.strategy_view import (
@@ -358,6 +363,11 @@ STRATEGIES: dict[str, Strategy] = {
             "read-the-id",
             "undo the latest change, declare what the scenario's id and title name",
             read_the_id,
+        ),
+        Strategy(
+            "heuristic",
+            "follow the failing calls to the suspect, read what changed, fix, verify, declare",
+            heuristic,
         ),
         Strategy(
             "reference",

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from chaosgame.game import answer_key, baselines, strategies, strategy_view
+from chaosgame.game import answer_key, baselines, heuristic, strategies, strategy_view
 from chaosgame.game.player import PlayerView
 from chaosgame.game.strategies import (
     STRATEGIES,
@@ -34,6 +34,7 @@ NAMES = [
     "loudest-alert",
     "plausible-shotgun",
     "read-the-id",
+    "heuristic",
     "reference",
 ]
 
@@ -362,6 +363,7 @@ FORBIDDEN = {
 ALLOWED_IMPORTS = {
     "chaosgame.engine.rng",
     "chaosgame.game.menu",
+    "chaosgame.game.heuristic",
     "chaosgame.game.player",
     "chaosgame.game.strategy_view",
     "chaosgame.scenario.actions",
@@ -399,7 +401,10 @@ def _module(mod: Any) -> tuple[dict[str, ast.AST], dict[str, str]]:
 
 def _reached(name: str, mod: Any = strategies) -> tuple[set[str], set[str]]:
     """Every name function ``name`` of ``mod`` touches, following the module's own helpers
-    (and all of ``strategy_view`` when it uses it); and the modules of the imported names."""
+    (and all of ``strategy_view`` when it uses it, and of ``heuristic`` when it is the
+    player's module); and the modules of the imported names."""
+    if mod is strategies and name == "heuristic":
+        return _reached(name, heuristic)
     defs, imported = _module(mod)
     seen, todo, touched = set(), [name], set()
     while todo:
