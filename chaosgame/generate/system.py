@@ -15,6 +15,9 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+from numpy.typing import NDArray
+
 from chaosgame.generate.archetypes import Archetype
 
 FEATURES = frozenset(
@@ -412,7 +415,7 @@ def build_system(
     rng.shuffle(providers)
     budget = size - len(comps) - infra - (regions - 1) * (1 + len(journeys))
     serial = 0
-    idle = _IdlePaths(comps, deps, journeys)
+    idle = _IdlePaths(comps, deps, journeys, callers)
     while budget > 0:
         word = pad_words[serial % len(pad_words)]
         rank = serial // len(pad_words)
@@ -446,10 +449,9 @@ def build_system(
         # a journey's requests would wait too long on an idle fleet: another team calls it
         cost = idle.cost(name, float(call["calls"]), deps[start:])
         if not idle.fits(caller, cost):
-            fits = idle.room(callers, cost)
-            call["from"] = rng.choice(fits) if fits else idle.lightest(callers)
-        idle.add(call["from"], name, float(call["calls"]), cost)
-        callers.append(name)
+            fits = idle.room(cost)
+            call["from"] = rng.choice(fits) if fits else idle.lightest()
+        idle.add(call["from"], name, float(call["calls"]), cost)  # and a possible caller
     if not small:
         comps["dns"] = _component("dns", "dns", rng)
         for entry in dict.fromkeys(j["entry"] for j in journeys):
@@ -489,18 +491,21 @@ def build_system(
 class _IdlePaths:
     """What each journey's request spends in its services on an idle fleet while the fleet
     grows (service times over every synchronous call it makes, as the engine adds them up):
-    a grown service is called from where that stays within :data:`IDLE_PATH`."""
+    a grown service is called from where that stays within :data:`IDLE_PATH`.
+
+    ``callers`` are the services a grown one may be called from, in order; each new one is
+    appended to it by :meth:`add`. Row ``i`` of the weights is ``callers[i]``'s calls per
+    request of each journey."""
 
     def __init__(
         self,
         comps: dict[str, dict[str, Any]],
         deps: list[dict[str, Any]],
         journeys: list[dict[str, Any]],
+        callers: list[str],
     ) -> None:
-        self.comps, self.deps = comps, deps
-        self.weight: dict[str, dict[str, float]] = {}
-        """Per journey, the calls per request each component gets."""
-        self.spent: dict[str, float] = {}
+        self.comps, self.callers = comps, callers
+        weights: list[dict[str, float]] = []
         out: dict[str, list[dict[str, Any]]] = {}
         for d in deps:
             out.setdefault(d["from"], []).append(d)
@@ -515,10 +520,17 @@ class _IdlePaths:
                 for d in out.get(name, ()):
                     if d.get("mode", "sync") == "sync":
                         todo.append((d["to"], calls * float(d.get("calls", 1.0)) * miss))
-            self.weight[j["name"]] = w
-            self.spent[j["name"]] = sum(
-                v * (float(comps[n].get("service_time", 0.0)) + IDLE_HOP) for n, v in w.items()
-            )
+            weights.append(w)
+        self.spent = np.array(
+            [
+                sum(v * (float(comps[n].get("service_time", 0.0)) + IDLE_HOP) for n, v in w.items())
+                for w in weights
+            ]
+        )
+        self.rows = {c: i for i, c in enumerate(callers)}
+        self.weight = np.zeros((max(len(comps) * 4, 16), len(journeys)))
+        for i, c in enumerate(callers):
+            self.weight[i] = [w.get(c, 0.0) for w in weights]
 
     def cost(self, name: str, calls: float, own: list[dict[str, Any]]) -> float:
         """Seconds one call to a new service ``name`` costs a request, with ``own``, the
@@ -529,24 +541,34 @@ class _IdlePaths:
             spent += float(d.get("calls", 1.0)) * (float(to.get("service_time", 0.0)) + IDLE_HOP)
         return calls * (spent + IDLE_HOP)
 
+    def _most(self, cost: float) -> NDArray[np.float64]:
+        """The heaviest weight a caller may have in each journey for a call costing ``cost``."""
+        return (IDLE_PATH - self.spent) / max(cost, 1e-12)
+
     def fits(self, caller: str, cost: float) -> bool:
-        return bool(self.room([caller], cost))
+        return bool((self.weight[self.rows[caller]] <= self._most(cost)).all())
 
-    def room(self, callers: list[str], cost: float) -> list[str]:
-        """The ``callers`` a call costing ``cost`` fits under."""
-        most = [(w, (IDLE_PATH - self.spent[j]) / max(cost, 1e-12)) for j, w in self.weight.items()]
-        return [c for c in callers if all(w.get(c, 0.0) <= m for w, m in most)]
+    def room(self, cost: float) -> list[str]:
+        """The callers a call costing ``cost`` fits under, in order."""
+        n = len(self.callers)
+        ok = (self.weight[:n] <= self._most(cost)).all(axis=1)
+        return [self.callers[i] for i in np.flatnonzero(ok)]
 
-    def lightest(self, callers: list[str]) -> str:
-        return min(callers, key=lambda c: max(w.get(c, 0.0) for w in self.weight.values()))
+    def lightest(self) -> str:
+        n = len(self.callers)
+        return self.callers[int(np.argmin(self.weight[:n].max(axis=1, initial=0.0)))]
 
     def add(self, caller: str, name: str, calls: float, cost: float) -> None:
-        """``caller`` now makes ``calls`` calls per request to ``name``, costing ``cost``."""
-        for j, w in self.weight.items():
-            share = w.get(caller, 0.0)
-            if share > 0:
-                w[name] = share * calls
-                self.spent[j] += share * cost
+        """``caller`` now makes ``calls`` calls per request to a new caller ``name``, which
+        costs a request ``cost`` seconds."""
+        share = self.weight[self.rows[caller]]
+        self.spent += share * cost
+        row = len(self.callers)
+        if row >= len(self.weight):
+            self.weight = np.concatenate([self.weight, np.zeros_like(self.weight)])
+        self.weight[row] = share * calls
+        self.rows[name] = row
+        self.callers.append(name)
 
 
 def _add_replica(system: System, rng: random.Random) -> None:
