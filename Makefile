@@ -15,8 +15,9 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e .
 	touch $@
 
-$(TEST_STAMP): pyproject.toml | $(BIN)/python
+$(TEST_STAMP): pyproject.toml scripts/system-deps.sh | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e ".[test]"
+	scripts/system-deps.sh
 	touch $(STAMP) $@
 
 play: $(STAMP)
@@ -43,6 +44,7 @@ bench: $(TEST_STAMP)
 	$(BIN)/python benchmarks/bench_telemetry.py
 	$(BIN)/python benchmarks/bench_scoring.py
 	$(BIN)/python benchmarks/bench_tui.py
+	$(BIN)/python benchmarks/bench_agent.py
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache

@@ -157,6 +157,44 @@ def cmd_agent(args: argparse.Namespace) -> int:
     return serve(chosen, args.seed, source, sys.stdout)
 
 
+def cmd_host(args: argparse.Namespace) -> int:
+    """Open a round for a class (or a candidate) and serve it (``docs/classroom.md``)."""
+    from chaosgame.classroom.hosting import serve_round
+    from chaosgame.generate.build import GenerateError
+    from chaosgame.generate.menu import CodeError
+    from chaosgame.scenario import library
+
+    if not 0 <= args.port <= 65535:
+        print(
+            f"chaosgame: --port {args.port}: a port is 1 to 65535 (0: any free one)",
+            file=sys.stderr,
+        )
+        return 2
+    scenario = None
+    if not args.serve:
+        args.resume = None
+        try:
+            scenario = _chosen(args) or _scenario(library.BUILTIN)
+        except (CodeError, GenerateError, _Refused) as exc:
+            print(f"chaosgame: {exc}", file=sys.stderr)
+            return 2
+    elif args.scenario is not None or args.seed is not None:
+        print(
+            "chaosgame: --serve serves the rounds in the database: drop the scenario",
+            file=sys.stderr,
+        )
+        return 2
+    return serve_round(
+        scenario,
+        args.seed if isinstance(args.seed, int) else None,
+        db=args.db,
+        bind=args.bind,
+        port=args.port,
+        mode="interview" if args.interview else "class",
+        out=sys.stdout,
+    )
+
+
 def cmd_daily(args: argparse.Namespace) -> int:
     """Play the day's generated incident: the same for everyone on that (UTC) date."""
     from chaosgame.generate.build import GenerateError
@@ -229,6 +267,13 @@ def cmd_report(args: argparse.Namespace) -> int:
 def cmd_quiz(args: argparse.Namespace) -> int:
     """Practise interview questions."""
     from chaosgame.game.runs_cli import cmd_quiz as run
+
+    return run(args)
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    """Play a policy over many incidents and sum up its scores."""
+    from chaosgame.evaluate.command import cmd_eval as run
 
     return run(args)
 
@@ -386,7 +431,9 @@ COMMANDS = {
     "catalog": (cmd_catalog, "list the fault kinds and mitigations"),
     "generate": (cmd_generate, "write a new incident generated from a seed or seed code"),
     "daily": (cmd_daily, "play today's generated incident, the same for everyone"),
+    "eval": (cmd_eval, "play a policy over many incidents and sum up its scores"),
     "agent": (cmd_agent, "play headless: JSON-lines requests on stdin, answers on stdout"),
+    "host": (cmd_host, "run a classroom or interview round: one incident for a room"),
 }
 
 
@@ -508,6 +555,43 @@ def build_parser() -> argparse.ArgumentParser:
     agent.add_argument(
         "--schema", action="store_true", help="print the protocol's JSON Schema and exit"
     )
+    hst = sub.add_parser(
+        "host",
+        help=COMMANDS["host"][1],
+        description=COMMANDS["host"][1] + " (docs/classroom.md)",
+    )
+    hst.add_argument(
+        "scenario",
+        nargs="?",
+        default=None,
+        help="a curated id or a scenario file (default: the built-in incident)",
+    )
+    _generated_options(hst)
+    hst.add_argument(
+        "--port",
+        type=int,
+        default=8765,
+        help="the port to serve on (default 8765; 0: any free port)",
+    )
+    hst.add_argument(
+        "--bind",
+        default="127.0.0.1",
+        metavar="ADDRESS",
+        help="the address to listen on (default 127.0.0.1: this machine only)",
+    )
+    hst.add_argument(
+        "--db",
+        default=None,
+        metavar="URL",
+        help="a SQLite file or a postgresql:// URL (default: classroom.sqlite3 in your data "
+        "folder)",
+    )
+    hst.add_argument("--interview", action="store_true", help="one candidate, an interviewer")
+    hst.add_argument(
+        "--serve",
+        action="store_true",
+        help="serve the rounds already in the database (a second server, or after a restart)",
+    )
     gen = sub.add_parser(
         "generate", help=COMMANDS["generate"][1], description=COMMANDS["generate"][1]
     )
@@ -530,6 +614,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--size", type=int, default=None, metavar="N", help="fleet size, 6 to 1000 components"
     )
     gen.add_argument("-o", "--output", default=None, metavar="FILE", help="write to FILE")
+    from chaosgame.evaluate.command import add_parser as add_eval
+
+    add_eval(sub)
     return parser
 
 

@@ -68,7 +68,20 @@ def example(command: str, folder: Path) -> tuple[list[str], str]:
         "catalog": (["catalog"], ""),
         "daily": (["daily", "--date", "2026-03-02", "--text", "--no-record"], "end\n"),
         "generate": (["generate", "--seed", "7"], ""),
+        "eval": (
+            [
+                "eval",
+                "--policy",
+                "nothing",
+                "--scenarios",
+                "search-cpu-high-at-night",
+                "-q",
+                "--no-record",
+            ],
+            "",
+        ),  # fmt: skip
         "agent": (["agent", "checkout-payment-step-failing"], '{"id": 1, "op": "catalog"}\n'),
+        "host": (["host", "--port", "0", "--db", str(folder / "class.db")], ""),
     }
     if command not in examples:
         pytest.fail(f"add an example of `chaosgame {command}` that writes to stdout")

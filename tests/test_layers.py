@@ -3,9 +3,9 @@
 The import graph is read statically from every module's source (imports at the top, inside
 functions and under ``TYPE_CHECKING`` alike), so a lazy import cannot slip past.
 
-    scenario -> engine -> telemetry -> game -> proof -> generate
+    scenario -> engine -> telemetry -> game -> proof -> generate -> evaluate
                                         |                     |
-                      frontends (tui, console, cli, agent): player view only, and a
+                      frontends (tui, console, cli, agent, classroom): player view only, and a
                       generated incident through the generator's entry points
 """
 
@@ -23,10 +23,16 @@ from chaosgame.scenario import library
 
 ROOT = Path(chaosgame.__file__).parent
 
-LAYERS = ["scenario", "engine", "telemetry", "game", "proof", "generate"]
+LAYERS = ["scenario", "engine", "telemetry", "game", "proof", "generate", "evaluate"]
 """Core packages from the ground floor up: each may import only itself and those below."""
 
-FRONTENDS = ("chaosgame.tui", "chaosgame.console", "chaosgame.cli", "chaosgame.agent")
+FRONTENDS = (
+    "chaosgame.tui",
+    "chaosgame.console",
+    "chaosgame.cli",
+    "chaosgame.agent",
+    "chaosgame.classroom",
+)
 
 FRONTEND_FORBIDDEN = (
     "chaosgame.engine",

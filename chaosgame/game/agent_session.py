@@ -178,16 +178,15 @@ class AgentSession:
         if op == "end" and self._view.ended:
             return self._finished()
         action = {"type": op, **params}
-        try:
-            parse_action(action)
-        except (ValidationError, ValueError) as exc:
-            raise ProtocolError("invalid_params", _explain(exc)) from None
         out = self._view.act(action)
         if not out["ok"]:
-            code = "internal" if out.get("internal") else "rejected"
-            if self._view.ended and not out.get("internal"):
-                code = "game_over"
-            raise ProtocolError(code, str(out["error"]))
+            if out.get("internal"):
+                raise ProtocolError("internal", str(out["error"]))
+            try:  # a malformed request, or one the game refused as it stands?
+                parse_action(action)
+            except (ValidationError, ValueError) as exc:
+                raise ProtocolError("invalid_params", _explain(exc)) from None
+            raise ProtocolError("rejected", str(out["error"]))
         if op == "end" or self._view.ended:
             answer = self._finished()
             if op != "end":

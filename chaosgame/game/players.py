@@ -11,6 +11,7 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
+from chaosgame.game import forks
 from chaosgame.game.session import Session
 from chaosgame.game.timeskip import wait_until
 from chaosgame.scenario.action_rules import WaitStep, WaitUntilStep
@@ -163,8 +164,12 @@ def baselines(scenario: Scenario, seed: int | None = None, settle: float = SETTL
     key = (digest, seed, settle)
     if key in _CACHE:
         return _CACHE[key]
-    reference, errors = play(scenario, reference_actions(scenario), seed)
-    nothing, _ = play(scenario, [{"type": "end"}], seed)
+    # both see the same world up to the page: simulate it once, then a copy for each
+    reference = Session(scenario, seed)
+    reference.reset()
+    nothing = forks.fork(reference)
+    errors = play_on(reference, reference_actions(scenario))
+    play_on(nothing, [{"type": "end"}])
     horizon = nothing.deadline + settle
     for s in (reference, nothing):
         assert s.sim is not None

@@ -43,6 +43,9 @@ def add_parsers(sub: Any, helps: dict[str, str]) -> None:
     """The sub-parsers of history, replay, report and quiz."""
     his = sub.add_parser("history", help=helps["history"], description=helps["history"])
     his.add_argument("--json", action="store_true", help="print JSON")
+    his.add_argument(
+        "--evals", action="store_true", help="list only the evaluations (chaosgame eval)"
+    )
     add_records_option(his)
     rep = sub.add_parser("replay", help=helps["replay"], description=helps["replay"])
     rep.add_argument("run", metavar="RUN", help="a run id from history, or last")
@@ -96,21 +99,26 @@ def play_records(args: argparse.Namespace) -> tuple[RunStore | None, RunRecord |
 
 
 def cmd_history(args: argparse.Namespace) -> int:
-    """List the saved runs, the newest first."""
+    """List the saved runs, the newest first, then the evaluations (``--evals``: only them)."""
+    from chaosgame.game.eval_records import evals
+
     store = _store(args)
     try:
-        runs = [r.summary() for r in newest_first(store.runs())]
+        runs = [] if args.evals else [r.summary() for r in newest_first(store.runs())]
+        done = sorted(evals(store), key=lambda e: e.id, reverse=True)
     except RecordsError as exc:
         print(f"chaosgame: {exc}", file=sys.stderr)
         return 1
     _problems(store)
     if args.json:
-        print(json.dumps(runs, indent=2))
+        print(json.dumps([e.as_dict() for e in done] if args.evals else runs, indent=2))
         return 0
-    if not runs:
-        print(f"No runs saved yet in {store.path}.", file=sys.stderr)
+    if not runs and not done:
+        what = "evaluations" if args.evals else "runs"
+        print(f"No {what} saved yet in {store.path}.", file=sys.stderr)
         return 0
-    print(f"{'run':>4}  {'when (UTC)':<19} {'scenario':<28} {'seed':>6}  {'score':>5}  status")
+    if runs:
+        print(f"{'run':>4}  {'when (UTC)':<19} {'scenario':<28} {'seed':>6}  {'score':>5}  status")
     for r in runs:
         score = (
             f"{figures.score(r['score']):>5} {r['grade']}" if r["score"] is not None else "    -  "
@@ -119,6 +127,16 @@ def cmd_history(args: argparse.Namespace) -> int:
         print(
             f"{r['id']:>4}  {when:<19} {r['scenario']:<28} {r['seed']:>6}  {score}  {r['status']}"
         )
+    if done:
+        if runs:
+            print()
+        print(f"{'eval':>4}  {'when (UTC)':<19} {'incidents':<28} {'episodes':>8}  mean score")
+    for e in done:
+        when = e.created[:19].replace("T", " ")
+        means = ", ".join(
+            f"{p} {'-' if m is None else figures.score(m)}" for p, m in e.means().items()
+        )
+        print(f"{e.id:>4}  {when:<19} {e.incidents:<28} {e.episodes:>8}  {means}")
     return 0
 
 

@@ -38,9 +38,8 @@ from typing import Any
 from chaosgame.engine import onset as harm
 from chaosgame.engine.fleet import root_fleet
 from chaosgame.engine.sim import Simulator
-from chaosgame.game import baselines, impact, players
+from chaosgame.game import baselines, forks, impact, players
 from chaosgame.game.session import Session
-from chaosgame.proof import forks
 from chaosgame.proof.recovery import SETTLE, Judge, burned, objective_mask
 from chaosgame.proof.signals import find_signals
 from chaosgame.scenario.model import Scenario
@@ -148,7 +147,7 @@ def _play(
 ) -> Run:
     """Play ``actions`` as a player would (the one player of :mod:`chaosgame.game.players`,
     the same runs scoring compares with), then run on to the deadline plus ``settle``.
-    ``start``: the session to play in, already run to the page (:mod:`chaosgame.proof.forks`);
+    ``start``: the session to play in, already run to the page (:mod:`chaosgame.game.forks`);
     by default a fresh one. ``until``: stop there if that comes first (nothing after it
     is read)."""
     if start is None:

@@ -187,3 +187,25 @@ def test_the_stored_form_is_exact() -> None:
     _same_pops(found, back)
     assert baselines.encode(back) == text
     assert back.reference.pops[0].bad.dtype == np.float64
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["checkout-payment-step-failing", "listings-cache-stampede", "tickets-split-brain-oversell"],
+)
+def test_the_runs_sharing_their_start_end_as_runs_played_apart(name: str) -> None:
+    """The comparison runs share the world up to the page (one simulation, then a copy):
+    each ends bit for bit as a run of its own from the start would."""
+    from chaosgame.game.players import SETTLE_S, play, reference_actions
+    from chaosgame.game.players import baselines as shared
+
+    sc = load(name)
+    runs = shared(sc, sc.seed, SETTLE_S)
+    apart_reference, _ = play(sc, reference_actions(sc), sc.seed)
+    apart_nothing, _ = play(sc, [{"type": "end"}], sc.seed)
+    for together, apart in ((runs.reference, apart_reference), (runs.nothing, apart_nothing)):
+        assert apart.sim is not None
+        assert together.sim is not None
+        apart.sim.run_until(together.sim.now)
+        assert together.sim.history.digest() == apart.sim.history.digest()
+        assert together.actions == apart.actions

@@ -8,9 +8,9 @@ from typing import Any
 import numpy as np
 import pytest
 
-from chaosgame.game import baselines, players
+from chaosgame.game import baselines, forks, players
 from chaosgame.game.session import Session
-from chaosgame.proof import checker, forks
+from chaosgame.proof import checker
 from chaosgame.proof.checker import check_scenario
 from chaosgame.scenario.library import find
 from chaosgame.scenario.loader import load_scenario

@@ -1,0 +1,1 @@
+"""Classroom and interview sessions: one incident for a room, the answer kept on the host."""

@@ -1,0 +1,124 @@
+"""``chaosgame host``: open a round and serve it until Ctrl-C.
+
+The host's machine keeps everything: the database (SQLite by default, PostgreSQL with
+``--db postgresql://...``) holds the scenario, every player's journal and the round's log,
+and the games run here. A second process given the same ``--db`` and ``--serve`` serves the
+same rounds (behind a load balancer, or after a restart).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import threading
+from typing import TYPE_CHECKING, TextIO
+
+from chaosgame.classroom.room import new_round
+from chaosgame.classroom.server import ClassServer, Running
+from chaosgame.classroom.store import Store, StoreError, open_store
+
+if TYPE_CHECKING:
+    from chaosgame.scenario.model import Scenario
+
+__all__ = ["DB_ENV", "default_db", "serve_round"]
+
+DB_ENV = "CHAOSGAME_CLASSROOM_DB"
+DB_NAME = "classroom.sqlite3"
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+def default_db() -> str:
+    """``$CHAOSGAME_CLASSROOM_DB``, or ``classroom.sqlite3`` in the user's data directory."""
+    env = os.environ.get(DB_ENV)
+    if env:
+        return env
+    import platformdirs
+
+    return str(platformdirs.user_data_path("chaosgame", appauthor=False) / DB_NAME)
+
+
+def serve_round(
+    scenario: Scenario | None,
+    seed: int | None,
+    *,
+    db: str | None,
+    bind: str,
+    port: int,
+    mode: str,
+    out: TextIO,
+    stop: threading.Event | None = None,
+) -> int:
+    """Open a round of ``scenario`` (None: serve the rounds already in the database) and
+    serve until Ctrl-C (or ``stop``); the exit status."""
+    url = db or default_db()
+    try:
+        store = open_store(url)
+    except StoreError as exc:
+        print(f"chaosgame: {exc}", file=sys.stderr)
+        return 1
+    try:
+        return _serve(store, url, scenario, seed, bind, port, mode, out, stop)
+    finally:
+        store.close()
+
+
+def _serve(
+    store: Store,
+    url: str,
+    scenario: Scenario | None,
+    seed: int | None,
+    bind: str,
+    port: int,
+    mode: str,
+    out: TextIO,
+    stop: threading.Event | None,
+) -> int:
+    try:
+        running = Running(ClassServer(store), bind, port)
+    except OSError as exc:
+        print(f"chaosgame: cannot listen on {bind}:{port}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    try:
+        _announce(store, url, scenario, seed, bind, running.port, mode, out)
+        done = stop or threading.Event()
+        if stop is None and threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGTERM, lambda *_: done.set())
+        while not done.wait(0.5):
+            pass
+    except KeyboardInterrupt:
+        print("", file=sys.stderr)
+    finally:
+        running.stop()
+    return 0
+
+
+def _announce(
+    store: Store,
+    url: str,
+    scenario: Scenario | None,
+    seed: int | None,
+    bind: str,
+    port: int,
+    mode: str,
+    out: TextIO,
+) -> None:
+    """Open the round and say how to join it."""
+    where = f"{bind}:{port}" if ":" not in bind else f"[{bind}]:{port}"
+    shown = url if "://" not in url else url.split("@")[-1]
+    if scenario is not None:
+        r, token = new_round(store, scenario, seed, mode)
+        print(f"Round {r.code}: {r.title} ({mode})", file=out)
+        print(f"Players in a terminal:  chaosgame join {where} {r.code} --name NAME", file=out)
+        print(f"Host token (keep it to yourself): {token}", file=out)
+    else:
+        print("Serving the rounds already in the database", file=out)
+    print(f"Database: {shown}", file=out)
+    if bind in LOOPBACK:
+        print(
+            f"Listening on {where} only (this machine); --bind 0.0.0.0 lets others join", file=out
+        )
+    else:
+        print(f"Listening on {where}: anyone who can reach this machine can join", file=out)
+    print("Ctrl-C stops the server; the round stays in the database.", file=out)
+    out.flush()

@@ -1,0 +1,262 @@
+"""A round of one incident for a room: players, their games rebuilt from journals, the host's
+controls. No network here: the server (:mod:`chaosgame.classroom.server`) carries requests in
+and answers out.
+
+Every game is an :class:`~chaosgame.game.agent_session.AgentSession`, so a player gets exactly
+the answers of the agent protocol, with one difference: before the host reveals the debrief,
+the answer that ends a game holds neither the score nor the debrief (they carry the hidden
+truth). A request that changes a game is written to the store before it is answered; a
+server that has no game in memory, or an older one (another server process answered since),
+replays the journal first. Same scenario, seed and requests: the same game, anywhere.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from chaosgame.classroom.store import Player, Round, Store
+from chaosgame.game.agent_session import ACTION_OPS, AgentSession
+
+if TYPE_CHECKING:
+    from chaosgame.scenario.model import Scenario
+
+__all__ = ["Room", "RoomError", "new_round"]
+
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789"
+"""Join codes: easy to read aloud and to type (no 0/O, 1/I/L, U)."""
+NAME_MAX = 40
+JOURNALED = frozenset(ACTION_OPS)
+"""Requests that change a game: written to the journal before they are answered."""
+TRUTH_FIELDS = ("score", "debrief")
+"""What the answer ending a game holds back until the host reveals the debrief."""
+
+
+class RoomError(Exception):
+    """A request the room refuses: ``code`` as in the agent protocol's errors, plus
+    ``unauthorised``, ``no_round``, ``name_taken`` and ``paused``."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def _code() -> str:
+    pick = "".join(secrets.choice(CODE_ALPHABET) for _ in range(8))
+    return f"{pick[:4]}-{pick[4:]}"
+
+
+def new_round(
+    store: Store, scenario: Scenario, seed: int | None = None, mode: str = "class"
+) -> tuple[Round, str]:
+    """Open a round of ``scenario`` in ``store``: the round and the host's token (shown once,
+    kept only as a hash)."""
+    token = secrets.token_urlsafe(24)
+    for _ in range(20):
+        r = Round(
+            code=_code(),
+            mode=mode,
+            title=scenario.title,
+            scenario=scenario.model_dump_json(),
+            seed=scenario.seed if seed is None else seed,
+            host_hash=_hash(token),
+            state="open",
+            created=time.time(),
+        )
+        if store.create_round(r):
+            return r, token
+    raise RuntimeError("could not find a free join code")
+
+
+@dataclass
+class _Game:
+    session: AgentSession
+    seq: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+class Room:
+    """One round as a server process sees it (several processes may serve the same round)."""
+
+    def __init__(self, store: Store, code: str, clock: Callable[[], float] = time.time) -> None:
+        r = store.round(code)
+        if r is None:
+            raise RoomError("no_round", f"no round has the code {code}")
+        self.store = store
+        self.code = code
+        self._clock = clock
+        from chaosgame.scenario.model import Scenario
+
+        self.scenario = Scenario.model_validate_json(r.scenario)
+        self.seed = r.seed
+        self.mode = r.mode
+        self._games: dict[str, _Game] = {}
+        self._lock = threading.Lock()
+
+    # ---------------------------------------------------------------- state
+    @property
+    def round(self) -> Round:
+        r = self.store.round(self.code)
+        assert r is not None
+        return r
+
+    @property
+    def state(self) -> str:
+        return self.round.state
+
+    def check_host(self, token: str) -> None:
+        """Raise unless ``token`` is this round's host token."""
+        if not hmac.compare_digest(_hash(token), self.round.host_hash):
+            raise RoomError("unauthorised", "this is not the host's token for the round")
+
+    # ---------------------------------------------------------------- players
+    def join(self, name: str, token: str | None = None) -> str:
+        """Enter the round as ``name``: a new player gets a token; a returning one (after a
+        lost connection) gives theirs back and carries on where they were."""
+        name = name.strip()
+        if not name or len(name) > NAME_MAX or not name.isprintable():
+            raise RoomError("invalid_params", f"a name is 1 to {NAME_MAX} printable characters")
+        known = self.store.player(self.code, name)
+        if known is not None:
+            if token is None or not hmac.compare_digest(_hash(token), known.token_hash):
+                raise RoomError(
+                    "name_taken",
+                    f"{name!r} is already playing in this round; pick another name, or "
+                    "rejoin with your token",
+                )
+            return token
+        if self.state in ("ended", "revealed"):
+            raise RoomError("game_over", "this round has ended; ask the host for the next one")
+        fresh = secrets.token_urlsafe(18)
+        if not self.store.add_player(Player(self.code, name, _hash(fresh), self._clock())):
+            raise RoomError("name_taken", f"{name!r} was taken a moment ago; pick another")
+        return fresh
+
+    def authorise(self, name: str, token: str) -> None:
+        known = self.store.player(self.code, name)
+        if known is None or not hmac.compare_digest(_hash(token), known.token_hash):
+            raise RoomError("unauthorised", "unknown player or wrong token for this round")
+
+    # ---------------------------------------------------------------- playing
+    def request(self, name: str, token: str, request: dict[str, Any]) -> dict[str, Any]:
+        """Answer one protocol request of player ``name`` (after checking their token)."""
+        self.authorise(name, token)
+        return self.answer(name, request)
+
+    def answer(self, name: str, request: dict[str, Any]) -> dict[str, Any]:
+        """Answer one request of a player already authorised."""
+        rid = request.get("id") if isinstance(request, dict) else None
+        op = request.get("op") if isinstance(request, dict) else None
+        state = self.state
+        if op == "debrief":
+            return self._debrief(name, rid, state)
+        game = self._game(name)
+        with game.lock:
+            self._catch_up(name, game)
+            if op in JOURNALED and state == "paused":
+                return _error(rid, "paused", "the host has paused the round; wait for them")
+            if op in JOURNALED and state in ("ended", "revealed") and not game.session.ended:
+                return _error(rid, "game_over", "the host has ended the round")
+            if op in JOURNALED and isinstance(request, dict):
+                entry = {k: v for k, v in request.items() if k != "id"}
+                while not self.store.append(self.code, name, game.seq + 1, entry, self._clock()):
+                    self._catch_up(name, game)  # another server process answered first
+                game.seq += 1
+            answer = game.session.handle(request)
+        return self._screened(answer, state)
+
+    def _game(self, name: str) -> _Game:
+        with self._lock:
+            game = self._games.get(name)
+            if game is None:
+                game = _Game(AgentSession(self.scenario, self.seed))
+                self._games[name] = game
+            return game
+
+    def _catch_up(self, name: str, game: _Game) -> None:
+        """Replay journal lines written since this process last saw the game."""
+        for line in self.store.journal(self.code, name, after=game.seq):
+            game.session.handle(line.entry)
+            game.seq = line.seq
+
+    def _screened(self, answer: dict[str, Any], state: str) -> dict[str, Any]:
+        result = answer.get("result")
+        if state != "revealed" and isinstance(result, dict) and result.get("ended"):
+            kept = {k: v for k, v in result.items() if k not in TRUTH_FIELDS}
+            kept["debrief_pending"] = True
+            return {**answer, "result": kept}
+        return answer
+
+    def _debrief(self, name: str, rid: Any, state: str) -> dict[str, Any]:
+        if state != "revealed":
+            return _error(rid, "not_revealed", "the host has not revealed the debrief yet")
+        game = self._game(name)
+        with game.lock:
+            self._catch_up(name, game)
+            if not game.session.ended:
+                return _error(rid, "game_over", "end your game first: send end")
+            answer = game.session.handle({"id": rid, "op": "end"})
+        return answer
+
+    # ---------------------------------------------------------------- the host
+    def standings(self) -> list[dict[str, Any]]:
+        """One row per player: where their game stands (for the host's leaderboard)."""
+        rows = []
+        for p in self.store.players(self.code):
+            game = self._game(p.name)
+            with game.lock:
+                self._catch_up(p.name, game)
+                obs = game.session.handle({"op": "observe"})["result"]["observation"]
+                score = None
+                if game.session.ended:
+                    final = game.session.handle({"op": "end"})["result"]
+                    score = final["score"]["total"]
+            journal = self.store.journal(self.code, p.name)
+            rows.append(
+                {
+                    "name": p.name,
+                    "actions": len(journal),
+                    "elapsed_s": obs["elapsed_s"],
+                    "status": obs["status"],
+                    "budget_burned": round(
+                        max((s["budget_burned"] or 0.0 for s in obs["slos"]), default=0.0), 6
+                    ),
+                    "score": score,
+                    "last_seen": journal[-1].written if journal else p.joined,
+                }
+            )
+        rows.sort(key=lambda r: (-(r["score"] or -1.0), r["budget_burned"], r["name"]))
+        return rows
+
+    def timeline(self, name: str) -> list[dict[str, Any]]:
+        """A player's requests with when they made them (wall clock)."""
+        if self.store.player(self.code, name) is None:
+            raise RoomError("invalid_params", f"no player {name!r} in this round")
+        return [
+            {"seq": e.seq, "at": e.written, "request": e.entry}
+            for e in self.store.journal(self.code, name)
+        ]
+
+    def set_state(self, state: str, note: dict[str, Any] | None = None) -> None:
+        allowed = {"paused": ("open",), "open": ("paused",), "ended": ("open", "paused")}
+        allowed["revealed"] = ("ended",)
+        now = self.state
+        if now not in allowed.get(state, ()):
+            raise RoomError("rejected", f"the round is {now}; it cannot become {state}")
+        self.store.set_state(self.code, state)
+        self.store.log(self.code, state, note or {}, self._clock())
+
+
+def _error(rid: Any, code: str, message: str) -> dict[str, Any]:
+    return {"id": rid, "error": {"code": code, "message": message}}

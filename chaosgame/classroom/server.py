@@ -1,0 +1,408 @@
+"""The classroom server: rounds of one incident served over websockets (``docs/classroom.md``).
+
+Players connect to ``/ws/play``: the first message joins a round, every later one is an
+agent-protocol request answered by the player's own game (:class:`~.room.Room`). The host
+connects to ``/ws/host`` with the round's host token: standings, timelines, hints, pause and
+resume, the end of the round and the reveal. Whatever the host does is written to the round's
+log; every server process behind the same database reads that log and tells its connected
+players (``{"event": ...}`` messages), so two processes can serve one class.
+
+Each connection may send at most ``RATE`` requests a second (bursts up to ``BURST``) and
+messages of at most 64 KiB; a bad message gets an error answer, never a dropped connection.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import csv
+import io
+import json
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import WSMsgType, web
+
+from chaosgame.classroom.room import Room, RoomError
+from chaosgame.classroom.store import Store
+from chaosgame.game.agent_session import MAX_REQUEST_BYTES, dumps
+
+__all__ = ["ClassServer"]
+
+RATE = 20.0
+"""Requests a second a connection may keep up."""
+BURST = 40.0
+"""Requests a connection may send at once before the rate applies."""
+POLL_S = 0.5
+"""How often a server process reads the rounds' logs for what the host did."""
+HOST_OPS = ("standings", "timeline", "hint", "note", "pause", "resume", "end", "reveal", "export")
+
+
+@dataclass
+class _Bucket:
+    """A token bucket: ``take()`` is False when the connection sends too fast."""
+
+    tokens: float = BURST
+    stamp: float = field(default_factory=time.monotonic)
+
+    def take(self) -> bool:
+        now = time.monotonic()
+        self.tokens = min(BURST, self.tokens + (now - self.stamp) * RATE)
+        self.stamp = now
+        if self.tokens < 1.0:
+            return False
+        self.tokens -= 1.0
+        return True
+
+
+@dataclass
+class _Listeners:
+    """The connections of one round in this process, and how far its log has been read."""
+
+    players: dict[str, set[web.WebSocketResponse]] = field(default_factory=dict)
+    hosts: set[web.WebSocketResponse] = field(default_factory=set)
+    seen: int = 0
+
+
+class ClassServer:
+    """The web application serving the rounds of one class database."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._rooms: dict[str, Room] = {}
+        self._listeners: dict[str, _Listeners] = {}
+        self._poller: asyncio.Task[None] | None = None
+
+    # ---------------------------------------------------------------- the app
+    def app(self) -> web.Application:
+        app = web.Application(client_max_size=MAX_REQUEST_BYTES)
+        app.add_routes(
+            [
+                web.get("/", self._index),
+                web.get("/health", self._health),
+                web.get("/ws/play", self._play),
+                web.get("/ws/host", self._host),
+            ]
+        )
+        app.on_startup.append(self._start_polling)
+        app.on_cleanup.append(self._stop_polling)
+        return app
+
+    async def _start_polling(self, app: web.Application) -> None:
+        self._poller = asyncio.create_task(self._poll())
+
+    async def _stop_polling(self, app: web.Application) -> None:
+        if self._poller is not None:
+            self._poller.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._poller
+
+    def room(self, code: str) -> Room:
+        code = code.strip().upper()
+        room = self._rooms.get(code)
+        if room is None:
+            room = Room(self.store, code)
+            self._rooms[code] = room
+            self._listeners.setdefault(code, _Listeners(seen=len(self.store.round_log(code))))
+        return room
+
+    # ---------------------------------------------------------------- plain pages
+    async def _health(self, request: web.Request) -> web.Response:
+        return web.json_response({"ok": True})
+
+    async def _index(self, request: web.Request) -> web.Response:
+        host = request.host
+        text = (
+            "chaosgame classroom server\n\n"
+            f"Join from a terminal:  chaosgame join {host} CODE --name YOUR-NAME\n"
+            "The host gives you the CODE.\n"
+        )
+        return web.Response(text=text)
+
+    # ---------------------------------------------------------------- players
+    async def _play(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse(max_msg_size=MAX_REQUEST_BYTES, heartbeat=30.0)
+        await ws.prepare(request)
+        bucket = _Bucket()
+        who: tuple[Room, str] | None = None
+        try:
+            async for msg in ws:
+                req = await self._read(ws, msg, bucket)
+                if req is None:
+                    continue
+                rid = req.get("id")
+                if who is None:
+                    who = await self._join(ws, req)
+                    continue
+                room, name = who
+                if req.get("op") == "join":
+                    await _send(ws, _error(rid, "invalid_request", "already joined"))
+                    continue
+                answer = await asyncio.to_thread(room.answer, name, req)
+                await _send(ws, answer)
+        finally:
+            if who is not None:
+                listeners = self._listeners[who[0].code]
+                listeners.players.get(who[1], set()).discard(ws)
+        return ws
+
+    async def _join(
+        self, ws: web.WebSocketResponse, req: dict[str, Any]
+    ) -> tuple[Room, str] | None:
+        rid = req.get("id")
+        if req.get("op") != "join":
+            await _send(
+                ws,
+                _error(
+                    rid, "not_joined", 'join first: {"op": "join", "round": CODE, "name": NAME}'
+                ),
+            )
+            return None
+        code, name, token = req.get("round"), req.get("name"), req.get("token")
+        if (
+            not isinstance(code, str)
+            or not isinstance(name, str)
+            or not (token is None or isinstance(token, str))
+        ):
+            await _send(
+                ws,
+                _error(
+                    rid,
+                    "invalid_params",
+                    "join takes round, name and token (strings; token only to come back)",
+                ),
+            )
+            return None
+        try:
+            room = await asyncio.to_thread(self.room, code)
+            token = await asyncio.to_thread(room.join, name, token)
+        except RoomError as exc:
+            await _send(ws, _error(rid, exc.code, exc.message))
+            return None
+        name = name.strip()
+        self._listeners[room.code].players.setdefault(name, set()).add(ws)
+        await _send(
+            ws,
+            {
+                "id": rid,
+                "result": {
+                    "joined": {
+                        "round": room.code,
+                        "name": name,
+                        "token": token,
+                        "title": room.scenario.title,
+                        "mode": room.mode,
+                        "state": room.state,
+                    }
+                },
+            },
+        )
+        return room, name
+
+    # ---------------------------------------------------------------- the host
+    async def _host(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse(max_msg_size=MAX_REQUEST_BYTES, heartbeat=30.0)
+        await ws.prepare(request)
+        bucket = _Bucket()
+        room: Room | None = None
+        try:
+            async for msg in ws:
+                req = await self._read(ws, msg, bucket)
+                if req is None:
+                    continue
+                rid = req.get("id")
+                if room is None:
+                    room = await self._host_in(ws, req)
+                    continue
+                try:
+                    result = await asyncio.to_thread(self._host_op, room, req)
+                except RoomError as exc:
+                    await _send(ws, _error(rid, exc.code, exc.message))
+                    continue
+                await _send(ws, {"id": rid, "result": result})
+        finally:
+            if room is not None:
+                self._listeners[room.code].hosts.discard(ws)
+        return ws
+
+    async def _host_in(self, ws: web.WebSocketResponse, req: dict[str, Any]) -> Room | None:
+        rid = req.get("id")
+        code, token = req.get("round"), req.get("token")
+        if req.get("op") != "host" or not isinstance(code, str) or not isinstance(token, str):
+            await _send(
+                ws,
+                _error(
+                    rid,
+                    "not_joined",
+                    'start with {"op": "host", "round": CODE, "token": HOST-TOKEN}',
+                ),
+            )
+            return None
+        try:
+            room = await asyncio.to_thread(self.room, code)
+            room.check_host(token)
+        except RoomError as exc:
+            await _send(ws, _error(rid, exc.code, exc.message))
+            return None
+        self._listeners[room.code].hosts.add(ws)
+        await _send(
+            ws,
+            {
+                "id": rid,
+                "result": {
+                    "hosting": room.code,
+                    "state": room.state,
+                    "title": room.scenario.title,
+                    "mode": room.mode,
+                },
+            },
+        )
+        return room
+
+    def _host_op(self, room: Room, req: dict[str, Any]) -> Any:
+        op = req.get("op")
+        now = time.time()
+        if op == "standings":
+            return {"state": room.state, "players": room.standings()}
+        if op == "timeline":
+            name = req.get("name")
+            if not isinstance(name, str):
+                raise RoomError("invalid_params", "timeline takes name")
+            return {"name": name, "timeline": room.timeline(name)}
+        if op in ("hint", "note"):
+            text = req.get("text")
+            if not isinstance(text, str) or not text.strip() or len(text) > 2000:
+                raise RoomError("invalid_params", f"{op} takes text (1 to 2000 characters)")
+            body: dict[str, Any] = {"text": text.strip()}
+            if op == "hint":
+                penalty = req.get("penalty", 0)
+                if not isinstance(penalty, (int, float)) or not 0 <= penalty <= 50:
+                    raise RoomError("invalid_params", "penalty is 0 to 50 points")
+                body["penalty"] = float(penalty)
+            return {"logged": self.store.log(room.code, op, body, now)}
+        if op in ("pause", "resume", "end", "reveal"):
+            state = {"pause": "paused", "resume": "open", "end": "ended", "reveal": "revealed"}
+            room.set_state(state[op])
+            return {"state": room.state}
+        if op == "export":
+            fmt = req.get("format", "json")
+            if fmt not in ("json", "csv"):
+                raise RoomError("invalid_params", "format is json or csv")
+            return {"format": fmt, "data": export(room, fmt)}
+        import difflib
+
+        close = difflib.get_close_matches(str(op), HOST_OPS, n=1)
+        hint = f"; did you mean '{close[0]}'?" if close else ""
+        raise RoomError("unknown_op", f"unknown host op {op!r}{hint}; ops: {', '.join(HOST_OPS)}")
+
+    # ---------------------------------------------------------------- what the host did
+    async def _poll(self) -> None:
+        while True:
+            await asyncio.sleep(POLL_S)
+            for code, listeners in list(self._listeners.items()):
+                if not listeners.players and not listeners.hosts:
+                    continue
+                try:
+                    lines = await asyncio.to_thread(self.store.round_log, code, listeners.seen)
+                except Exception:  # the database is away for a moment: try again next time
+                    continue
+                for seq, kind, body, at in lines:
+                    listeners.seen = seq
+                    event = {"event": {"seq": seq, "kind": kind, "at": at, **body}}
+                    targets = [w for group in listeners.players.values() for w in group]
+                    if kind == "note":
+                        targets = []  # an interviewer's notes are theirs alone
+                    for ws in [*targets, *listeners.hosts]:
+                        with contextlib.suppress(Exception):
+                            await _send(ws, event)
+
+    # ---------------------------------------------------------------- reading messages
+    async def _read(
+        self, ws: web.WebSocketResponse, msg: Any, bucket: _Bucket
+    ) -> dict[str, Any] | None:
+        if msg.type != WSMsgType.TEXT:
+            if msg.type in (WSMsgType.BINARY,):
+                await _send(ws, _error(None, "parse_error", "send text frames of JSON"))
+            return None
+        if not bucket.take():
+            await _send(ws, _error(None, "rate_limited", f"at most {RATE:g} requests a second"))
+            return None
+        try:
+            req = json.loads(msg.data)
+        except (json.JSONDecodeError, RecursionError):
+            await _send(ws, _error(None, "parse_error", "not JSON"))
+            return None
+        if not isinstance(req, dict):
+            await _send(ws, _error(None, "parse_error", "a request is a JSON object"))
+            return None
+        return req
+
+
+def export(room: Room, fmt: str) -> str:
+    """The round's grades: one row per player (``json`` or ``csv`` text)."""
+    rows = room.standings()
+    if fmt == "json":
+        return json.dumps(
+            {"round": room.code, "title": room.scenario.title, "players": rows}, indent=2
+        )
+    out = io.StringIO()
+    fields = ["name", "score", "budget_burned", "actions", "elapsed_s", "status"]
+    writer = csv.DictWriter(out, fieldnames=fields, extrasaction="ignore")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow(row)
+    return out.getvalue()
+
+
+async def _send(ws: web.WebSocketResponse, answer: dict[str, Any]) -> None:
+    await ws.send_str(dumps(answer))
+
+
+def _error(rid: Any, code: str, message: str) -> dict[str, Any]:
+    return {
+        "id": rid if isinstance(rid, (str, int)) and not isinstance(rid, bool) else None,
+        "error": {"code": code, "message": message},
+    }
+
+
+class Running:
+    """A server answering on a port from a thread of its own (for the ``host`` command's
+    console and for tests): ``port``, and ``stop()``."""
+
+    def __init__(self, server: ClassServer, host: str = "127.0.0.1", port: int = 0) -> None:
+        import threading
+
+        self._loop = asyncio.new_event_loop()
+        self._runner = web.AppRunner(server.app(), handle_signals=False)
+        self._ready = threading.Event()
+        self._failed: BaseException | None = None
+        self.port = port
+        self._thread = threading.Thread(
+            target=self._run, args=(host, port), name="classroom-server", daemon=True
+        )
+        self._thread.start()
+        self._ready.wait(30)
+        if self._failed is not None:
+            raise self._failed
+
+    def _run(self, host: str, port: int) -> None:
+        asyncio.set_event_loop(self._loop)
+        try:
+            self._loop.run_until_complete(self._runner.setup())
+            site = web.TCPSite(self._runner, host, port)
+            self._loop.run_until_complete(site.start())
+            names = [addr for addr in self._runner.addresses if isinstance(addr, tuple)]
+            self.port = int(names[0][1]) if names else port
+        except BaseException as exc:  # the port is taken, the address is wrong...
+            self._failed = exc
+            self._ready.set()
+            return
+        self._ready.set()
+        self._loop.run_forever()
+        self._loop.run_until_complete(self._runner.cleanup())
+        self._loop.close()
+
+    def stop(self) -> None:
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(30)

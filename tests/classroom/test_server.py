@@ -1,0 +1,108 @@
+"""The classroom server on loopback: players and the host over websockets."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from websockets.sync.client import ClientConnection, connect
+
+from chaosgame.classroom.room import new_round
+from chaosgame.classroom.server import ClassServer, Running
+from chaosgame.classroom.store import Store
+from chaosgame.game.agent_session import AgentSession
+from chaosgame.scenario.library import load
+
+
+@pytest.fixture
+def served(store: Store) -> Iterator[tuple[Running, str, str]]:
+    r, host_token = new_round(store, load("checkout-payment-step-failing"))
+    running = Running(ClassServer(store))
+    try:
+        yield running, r.code, host_token
+    finally:
+        running.stop()
+
+
+def _ask(ws: ClientConnection, request: dict[str, Any]) -> dict[str, Any]:
+    ws.send(json.dumps(request))
+    while True:
+        answer: dict[str, Any] = json.loads(ws.recv(timeout=120))
+        if "event" not in answer:
+            return answer
+
+
+def test_a_player_joins_plays_and_the_host_runs_the_round(
+    served: tuple[Running, str, str],
+) -> None:
+    running, code, host_token = served
+    url = f"ws://127.0.0.1:{running.port}"
+    with connect(f"{url}/ws/play") as ws, connect(f"{url}/ws/host") as host:
+        assert _ask(ws, {"id": 1, "op": "observe"})["error"]["code"] == "not_joined"
+        joined = _ask(ws, {"id": 2, "op": "join", "round": code.lower(), "name": "ada"})
+        token = joined["result"]["joined"]["token"]
+        assert joined["result"]["joined"]["round"] == code
+        requests = [
+            {"id": 3, "op": "observe"},
+            {"id": 4, "op": "mitigate", "action": "rollback", "target": "payments"},
+            {"id": 5, "op": "wait", "seconds": 120},
+        ]
+        answers = [_ask(ws, r) for r in requests]
+        local = AgentSession(load("checkout-payment-step-failing"))
+        assert answers == [local.handle(dict(r)) for r in requests]
+
+        assert _ask(host, {"id": 1, "op": "standings"})["error"]["code"] == "not_joined"
+        wrong = _ask(host, {"id": 2, "op": "host", "round": code, "token": token})
+        assert wrong["error"]["code"] == "unauthorised"
+        assert "result" in _ask(host, {"id": 3, "op": "host", "round": code, "token": host_token})
+        board = _ask(host, {"id": 4, "op": "standings"})["result"]
+        assert [(p["name"], p["actions"]) for p in board["players"]] == [("ada", 2)]
+
+        assert _ask(host, {"id": 5, "op": "pause"})["result"]["state"] == "paused"
+        event = json.loads(ws.recv(timeout=10))
+        assert event["event"]["kind"] == "paused"
+        assert _ask(ws, {"id": 6, "op": "wait", "seconds": 5})["error"]["code"] == "paused"
+        _ask(host, {"id": 6, "op": "resume"})
+        _ask(host, {"id": 7, "op": "hint", "text": "look at what calls payments", "penalty": 5})
+        kinds = []
+        while len(kinds) < 2:
+            kinds.append(json.loads(ws.recv(timeout=10))["event"]["kind"])
+        assert kinds == ["open", "hint"]
+        end = _ask(ws, {"id": 7, "op": "end"})["result"]
+        assert end["debrief_pending"]
+        assert "score" not in end
+        _ask(host, {"id": 8, "op": "end"})
+        _ask(host, {"id": 9, "op": "reveal"})
+        debrief = _ask(ws, {"id": 8, "op": "debrief"})["result"]
+        assert debrief["debrief"]["root_cause"]["component"] == "payments"
+        csv_text = _ask(host, {"id": 10, "op": "export", "format": "csv"})["result"]["data"]
+        assert csv_text.splitlines()[0].startswith("name,score")
+        assert csv_text.splitlines()[1].startswith("ada,")
+
+
+def test_bad_messages_get_errors_and_the_connection_stays(
+    served: tuple[Running, str, str],
+) -> None:
+    running, code, _ = served
+    with connect(f"ws://127.0.0.1:{running.port}/ws/play") as ws:
+        ws.send("not json")
+        assert json.loads(ws.recv(timeout=10))["error"]["code"] == "parse_error"
+        ws.send("[1]")
+        assert json.loads(ws.recv(timeout=10))["error"]["code"] == "parse_error"
+        assert _ask(ws, {"op": "join", "round": "NOPE-NOPE", "name": "x"})["error"]["code"] == (
+            "no_round"
+        )
+        assert _ask(ws, {"op": "join", "round": code, "name": 5})["error"]["code"] == (
+            "invalid_params"
+        )
+        assert "result" in _ask(ws, {"op": "join", "round": code, "name": "eve"})
+        codes = []
+        for i in range(60):  # far faster than a person types
+            ws.send(json.dumps({"id": i, "op": "catalog"}))
+        for _ in range(60):
+            answer = json.loads(ws.recv(timeout=60))
+            codes.append(answer.get("error", {}).get("code"))
+        assert "rate_limited" in codes
+        assert codes.count(None) >= 30
