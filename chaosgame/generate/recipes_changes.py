@@ -357,6 +357,29 @@ def version_skew(ctx: Ctx) -> Plan:
     )
 
 
+WARM_STORE = 0.6
+"""The busiest a cold cache's store is on a normal day (with room for the retries a short
+overload brings, so a warmed cache lets it recover)."""
+MIN_COLD = 1.35
+"""The least a cold cache loads its store, in its capacity: clearly saturated, so its failed
+reads keep the cache cold (at about 1.0 the cache refills and the incident ends by itself).
+A store that also serves much traffic besides the cache's misses (a ledger every service
+reads) cannot be sized to saturate on a cold cache and idle on a warm one."""
+
+
+def _store_behind(ctx: Ctx, cache: str) -> str:
+    s = ctx.system
+    return next(c for c in s.callees(cache) if s.kind(c) in ("database", "service"))
+
+
+def _cold_ratio(ctx: Ctx, load: dict[str, float], cache: str) -> float:
+    """How many times its normal load the store behind ``cache`` carries once the cache is
+    empty (every hit becomes a read of the store)."""
+    store = _store_behind(ctx, cache)
+    hit = float(ctx.system.components[cache].get("hit_ratio", 0.9))
+    return (load[store] + load[cache] * hit) / max(load[store], 1e-9)
+
+
 @recipe("blue-green-cold-cache", needs=("cache",))
 def blue_green_cold_cache(ctx: Ctx) -> Plan:
     s = ctx.system
@@ -367,23 +390,26 @@ def blue_green_cold_cache(ctx: Ctx) -> Plan:
     ]
     if not pairs:
         raise NoFit("no journey needs a cache with a store behind it")
-    target, cache = pairs[ctx.rng.randrange(len(pairs))]
-    store = next(c for c in s.callees(cache) if s.kind(c) in ("database", "service"))
-    comp = s.components[cache]
     load = loads(s)
+    fits = [p for p in pairs if WARM_STORE * _cold_ratio(ctx, load, p[1]) >= MIN_COLD]
+    if not fits:
+        raise NoFit("no cache takes most of the reads off its store")
+    target, cache = fits[ctx.rng.randrange(len(fits))]
+    store = _store_behind(ctx, cache)
+    comp = s.components[cache]
     hit = float(comp.get("hit_ratio", 0.9))
     # the green stack's cache refills from the keys its misses bring back: slowly, over
     # hours of reads, so it is still cold when the longest time limit runs out
     comp["keyspace_reads"] = float(round(max(load[cache], 1.0) * 9000.0, -2))
     st = s.components[store]
     cold = (load[store] + load[cache] * hit) / (float(st["replicas"]) * float(st["capacity"]))
-    want = 1.5 + 1.0 * ctx.intensity
+    want = min(1.5 + 1.0 * ctx.intensity, WARM_STORE * _cold_ratio(ctx, load, cache))
     if cold < want:
         # the store was sized for a warm cache
         st["capacity"] = float(
             max(
                 round((load[store] + load[cache] * hit) / (want * float(st["replicas"])), 1),
-                load[store] / (0.6 * float(st["replicas"])),
+                load[store] / (WARM_STORE * float(st["replicas"])),
             )
         )
     new = _release(ctx, target, ctx.at, duration=120.0, strategy="blue-green")

@@ -1033,9 +1033,10 @@ def strict_liveness_probe(ctx: Ctx) -> Plan:
     )
 
 
-def _retried_pair(ctx: Ctx) -> tuple[str, str]:
+def _retried_pair(ctx: Ctx) -> tuple[str, str, float]:
     """A service and a service it needs in its region, the caller on some journey's path and
-    the source of most of the callee's load (so its retries alone can saturate it)."""
+    the source of most of the callee's load (so its retries alone can saturate it), with the
+    caller's share of that load."""
     s = ctx.system
     load = loads(s)
     pairs = []
@@ -1052,21 +1053,37 @@ def _retried_pair(ctx: Ctx) -> tuple[str, str]:
             continue
         share = load[src] * float(d.get("calls", 1.0)) / max(load[dst], 1e-9)
         pairs.append((share, src, dst))
-    most = [(a, b) for share, a, b in pairs if share >= 0.7]
+    most = [(a, b, share) for share, a, b in pairs if share >= 0.7]
     if not most:
-        most = [(a, b) for share, a, b in sorted(pairs, reverse=True) if share >= 0.45][:1]
+        most = [(a, b, share) for share, a, b in sorted(pairs, reverse=True) if share >= 0.45][:1]
     if not most:
         raise NoFit("no service carries most of another's load")
     return most[ctx.rng.randrange(len(most))]
 
 
+STORM_LOAD = 1.25
+"""A saturated callee fails about half its calls, so the caller retrying sends about twice its
+share: the storm feeds itself when ``util x (1 + share)`` is at least this (the baseline load
+plus the retried share clearly above capacity; at 1.1 it drains within minutes)."""
+STORM_UTIL = 0.84
+"""The busiest a retry storm's callee is on a normal day (a low share needs a busy callee)."""
+
+
+def storm_util(share: float, intensity: float) -> float:
+    """The callee's normal-day utilisation: busy enough that the attempts the caller retries,
+    at its ``share`` of the callee's load, keep the callee saturated after the blip."""
+    return round(
+        min(max(0.66 + 0.06 * intensity, STORM_LOAD / (1.0 + min(share, 1.0))), STORM_UTIL), 2
+    )
+
+
 @recipe("retry-storm")
 def retry_storm(ctx: Ctx) -> Plan:
     s = ctx.system
-    caller, callee = _retried_pair(ctx)
+    caller, callee, share = _retried_pair(ctx)
     retries = 4 + round(2 * ctx.intensity)
     # busy enough that retried attempts alone exceed its capacity once calls fail
-    set_util(s, callee, round(0.66 + 0.06 * ctx.intensity, 2))
+    set_util(s, callee, storm_util(share, ctx.intensity))
     # the caller's new policy is the only retrying on the way to the callee
     for name in [callee, *ancestors(s, callee)]:
         no_retries_into(s, name)

@@ -15,6 +15,9 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+from numpy.typing import NDArray
+
 from chaosgame.generate.archetypes import Archetype
 
 FEATURES = frozenset(
@@ -79,6 +82,11 @@ PROVIDERS = (
 NODE_CPU = 8.0
 RETRY_HIDES = 0.5
 """What one retry leaves of a partial failure, in :meth:`System.exposure`."""
+IDLE_PATH = 1.0
+"""The most seconds a journey's request spends in its services on an idle fleet: a bigger
+fleet grows wider, not slower, so its latency SLO (2 s) holds on a normal day."""
+IDLE_HOP = 0.0005
+"""Network time of one call inside a region (the engine's)."""
 CLUSTER_COMPONENTS = 150
 """A region's components are split over clusters of at most this many."""
 
@@ -407,6 +415,7 @@ def build_system(
     rng.shuffle(providers)
     budget = size - len(comps) - infra - (regions - 1) * (1 + len(journeys))
     serial = 0
+    idle = _IdlePaths(comps, deps, journeys, callers)
     while budget > 0:
         word = pad_words[serial % len(pad_words)]
         rank = serial // len(pad_words)
@@ -425,7 +434,7 @@ def build_system(
         if rng.random() < 0.4:  # an optional feature: a failure degrades the page
             call["required"] = False
         deps.append(call)
-        callers.append(name)
+        start = len(deps)
         budget -= 1
         if budget > 0 and rng.random() < 0.45:
             store = f"{name}-db" if rng.random() < 0.7 else f"{name}-cache"
@@ -437,6 +446,12 @@ def build_system(
             comps[provider] = _component(provider, "external", rng)
             deps.append({"from": name, "to": provider})
             budget -= 1
+        # a journey's requests would wait too long on an idle fleet: another team calls it
+        cost = idle.cost(name, float(call["calls"]), deps[start:])
+        if not idle.fits(caller, cost):
+            fits = idle.room(cost)
+            call["from"] = rng.choice(fits) if fits else idle.lightest()
+        idle.add(call["from"], name, float(call["calls"]), cost)  # and a possible caller
     if not small:
         comps["dns"] = _component("dns", "dns", rng)
         for entry in dict.fromkeys(j["entry"] for j in journeys):
@@ -471,6 +486,89 @@ def build_system(
     _timeouts(system, rng)
     _slos(system, rng)
     return system
+
+
+class _IdlePaths:
+    """What each journey's request spends in its services on an idle fleet while the fleet
+    grows (service times over every synchronous call it makes, as the engine adds them up):
+    a grown service is called from where that stays within :data:`IDLE_PATH`.
+
+    ``callers`` are the services a grown one may be called from, in order; each new one is
+    appended to it by :meth:`add`. Row ``i`` of the weights is ``callers[i]``'s calls per
+    request of each journey."""
+
+    def __init__(
+        self,
+        comps: dict[str, dict[str, Any]],
+        deps: list[dict[str, Any]],
+        journeys: list[dict[str, Any]],
+        callers: list[str],
+    ) -> None:
+        self.comps, self.callers = comps, callers
+        weights: list[dict[str, float]] = []
+        out: dict[str, list[dict[str, Any]]] = {}
+        for d in deps:
+            out.setdefault(d["from"], []).append(d)
+        for j in journeys:
+            w: dict[str, float] = {}
+            todo = [(j["entry"], 1.0)]
+            while todo:  # the core is a small graph without cycles
+                name, calls = todo.pop()
+                w[name] = w.get(name, 0.0) + calls
+                comp = comps[name]
+                miss = 1.0 - float(comp.get("hit_ratio", 0.9)) if comp["kind"] == "cache" else 1.0
+                for d in out.get(name, ()):
+                    if d.get("mode", "sync") == "sync":
+                        todo.append((d["to"], calls * float(d.get("calls", 1.0)) * miss))
+            weights.append(w)
+        self.spent = np.array(
+            [
+                sum(v * (float(comps[n].get("service_time", 0.0)) + IDLE_HOP) for n, v in w.items())
+                for w in weights
+            ]
+        )
+        self.rows = {c: i for i, c in enumerate(callers)}
+        self.weight = np.zeros((max(len(comps) * 4, 16), len(journeys)))
+        for i, c in enumerate(callers):
+            self.weight[i] = [w.get(c, 0.0) for w in weights]
+
+    def cost(self, name: str, calls: float, own: list[dict[str, Any]]) -> float:
+        """Seconds one call to a new service ``name`` costs a request, with ``own``, the
+        calls it makes (to its store and provider, which call nothing)."""
+        spent = float(self.comps[name].get("service_time", 0.0))
+        for d in own:
+            to = self.comps[d["to"]]
+            spent += float(d.get("calls", 1.0)) * (float(to.get("service_time", 0.0)) + IDLE_HOP)
+        return calls * (spent + IDLE_HOP)
+
+    def _most(self, cost: float) -> NDArray[np.float64]:
+        """The heaviest weight a caller may have in each journey for a call costing ``cost``."""
+        return (IDLE_PATH - self.spent) / max(cost, 1e-12)
+
+    def fits(self, caller: str, cost: float) -> bool:
+        return bool((self.weight[self.rows[caller]] <= self._most(cost)).all())
+
+    def room(self, cost: float) -> list[str]:
+        """The callers a call costing ``cost`` fits under, in order."""
+        n = len(self.callers)
+        ok = (self.weight[:n] <= self._most(cost)).all(axis=1)
+        return [self.callers[i] for i in np.flatnonzero(ok)]
+
+    def lightest(self) -> str:
+        n = len(self.callers)
+        return self.callers[int(np.argmin(self.weight[:n].max(axis=1, initial=0.0)))]
+
+    def add(self, caller: str, name: str, calls: float, cost: float) -> None:
+        """``caller`` now makes ``calls`` calls per request to a new caller ``name``, which
+        costs a request ``cost`` seconds."""
+        share = self.weight[self.rows[caller]]
+        self.spent += share * cost
+        row = len(self.callers)
+        if row >= len(self.weight):
+            self.weight = np.concatenate([self.weight, np.zeros_like(self.weight)])
+        self.weight[row] = share * calls
+        self.rows[name] = row
+        self.callers.append(name)
 
 
 def _add_replica(system: System, rng: random.Random) -> None:
