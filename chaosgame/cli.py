@@ -195,6 +195,25 @@ def cmd_host(args: argparse.Namespace) -> int:
     )
 
 
+def cmd_join(args: argparse.Namespace) -> int:
+    """Play in a classroom or interview round: the game runs on the host's server."""
+    from chaosgame.classroom.client import NotRevealed, RemoteError, RemoteView
+    from chaosgame.console import run_console
+
+    try:
+        view = RemoteView(args.address, args.code, args.name, args.token)
+    except RemoteError as exc:
+        print(f"chaosgame: {exc}", file=sys.stderr)
+        return 1
+    try:
+        return run_console(None, None, sys.stdin, sys.stdout, view=view)  # type: ignore[arg-type]
+    except (RemoteError, NotRevealed) as exc:
+        print(f"chaosgame: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        view.close()
+
+
 def cmd_daily(args: argparse.Namespace) -> int:
     """Play the day's generated incident: the same for everyone on that (UTC) date."""
     from chaosgame.generate.build import GenerateError
@@ -434,6 +453,7 @@ COMMANDS = {
     "eval": (cmd_eval, "play a policy over many incidents and sum up its scores"),
     "agent": (cmd_agent, "play headless: JSON-lines requests on stdin, answers on stdout"),
     "host": (cmd_host, "run a classroom or interview round: one incident for a room"),
+    "join": (cmd_join, "play a round a host is running (classroom or interview)"),
 }
 
 
@@ -591,6 +611,17 @@ def build_parser() -> argparse.ArgumentParser:
         "--serve",
         action="store_true",
         help="serve the rounds already in the database (a second server, or after a restart)",
+    )
+    jn = sub.add_parser(
+        "join", help=COMMANDS["join"][1], description=COMMANDS["join"][1] + " (docs/classroom.md)"
+    )
+    jn.add_argument("address", metavar="HOST:PORT", help="the server, as the host's screen says")
+    jn.add_argument("code", metavar="CODE", help="the round's join code")
+    jn.add_argument("--name", required=True, help="your name in the round")
+    jn.add_argument(
+        "--token",
+        default=None,
+        help="your token, to come back from another machine (this one keeps it for you)",
     )
     gen = sub.add_parser(
         "generate", help=COMMANDS["generate"][1], description=COMMANDS["generate"][1]
