@@ -206,6 +206,10 @@ def cmd_join(args: argparse.Namespace) -> int:
         print(f"chaosgame: {exc}", file=sys.stderr)
         return 1
     try:
+        if not args.text and sys.stdin.isatty() and sys.stdout.isatty():
+            from chaosgame.tui.app import run_remote_tui
+
+            return run_remote_tui(view)
         return run_console(None, None, sys.stdin, sys.stdout, view=view)  # type: ignore[arg-type]
     except (RemoteError, NotRevealed) as exc:
         print(f"chaosgame: {exc}", file=sys.stderr)
@@ -618,6 +622,9 @@ def build_parser() -> argparse.ArgumentParser:
     jn.add_argument("address", metavar="HOST:PORT", help="the server, as the host's screen says")
     jn.add_argument("code", metavar="CODE", help="the round's join code")
     jn.add_argument("--name", required=True, help="your name in the round")
+    jn.add_argument(
+        "--text", action="store_true", help="the line-by-line console (also used when piped)"
+    )
     jn.add_argument(
         "--token",
         default=None,

@@ -205,7 +205,9 @@ def run_console(
         stdout.flush()
 
     if view is not None:  # a game played elsewhere (a classroom server's)
-        view.on_event = lambda event: say(event_line(event))
+        from chaosgame.classroom.client import event_line
+
+        view.on_event = lambda event: say(f"*** {event_line(event)}")
         obs = view.start()
     elif resume is not None:
         view = PlayerView.resumed(resume)
@@ -289,22 +291,6 @@ def run_console(
         for problem in store.problems:
             print(f"chaosgame: {problem}", file=sys.stderr)
     return 0
-
-
-def event_line(event: dict[str, Any]) -> str:
-    """What the host did, as the console says it."""
-    kind = event.get("kind")
-    if kind == "hint":
-        penalty = float(event.get("penalty", 0.0))
-        cost = f" (it costs {penalty:g} points)" if penalty else ""
-        return f"*** hint from the host{cost}: {event.get('text', '')}"
-    words = {
-        "paused": "the host paused the round: actions wait until they resume",
-        "open": "the host resumed the round",
-        "ended": "the host ended the round",
-        "revealed": "the host revealed the debrief",
-    }
-    return f"*** {words.get(str(kind), str(kind))}"
 
 
 def _record(store: RunStore | None, view: PlayerView, resume: RunRecord | None) -> int | None:

@@ -19,7 +19,9 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-__all__ = ["NotRevealed", "RemoteError", "RemoteView", "token_file"]
+from chaosgame.game.flow import DebriefPending
+
+__all__ = ["NotRevealed", "RemoteError", "RemoteView", "event_line", "token_file"]
 
 RETRIES = 6
 """Attempts to reconnect after a lost connection (waiting 0.5, 1, 2... seconds)."""
@@ -29,7 +31,7 @@ class RemoteError(Exception):
     """The server cannot be reached, or refused to let the player in (the message says why)."""
 
 
-class NotRevealed(Exception):
+class NotRevealed(DebriefPending):
     """The game has ended, and the host has not revealed the debrief yet."""
 
 
@@ -298,3 +300,19 @@ def _as_recorded(action: Mapping[str, Any]) -> dict[str, Any]:
     except ValueError:
         return dict(action)
     return act.model_dump(mode="json", exclude_none=isinstance(act, Wait))
+
+
+def event_line(event: Mapping[str, Any]) -> str:
+    """What the host did, in a sentence for the player."""
+    kind = event.get("kind")
+    if kind == "hint":
+        penalty = float(event.get("penalty", 0.0))
+        cost = f" (it costs {penalty:g} points)" if penalty else ""
+        return f"Hint from the host{cost}: {event.get('text', '')}"
+    words = {
+        "paused": "The host paused the round: actions wait until they resume.",
+        "open": "The host resumed the round.",
+        "ended": "The host ended the round.",
+        "revealed": "The host revealed the debrief.",
+    }
+    return words.get(str(kind), f"The host: {kind}")

@@ -179,18 +179,28 @@ def _first_sli(obs: Mapping[str, Any]) -> float:
     return float(known[0]) if known else 1.0
 
 
+PENDING = "Your game is over. The debrief opens when the host reveals it."
+
+
+class DebriefPending(Exception):
+    """The game is over, and its debrief is not open yet (a classroom host reveals it)."""
+
+
 class Game:
     """A player view plus the snapshot a frontend shows. Safe to step from a worker thread."""
 
     def __init__(
         self,
-        scenario: Scenario,
+        scenario: Scenario | None = None,
         seed: int | None = None,
         *,
         store: Any = None,
         resume: Any = None,
+        view: Any = None,
     ) -> None:
-        self.view = PlayerView(scenario, seed)
+        if view is None and scenario is None:
+            raise ValueError("a game needs a scenario, or a view of a game played elsewhere")
+        self.view = view if view is not None else PlayerView(scenario, seed)  # type: ignore[arg-type]
         """The game as the player may see it (the only door into the core)."""
         self._lock = threading.Lock()
         self.snapshot: Snapshot | None = None
@@ -313,8 +323,18 @@ class Game:
         else:
             changes["message"] = f"{label}: {out['error']}"
         if obs.get("status") == "ended":
-            changes["debrief"] = self._debrief()
+            try:
+                changes["debrief"] = self._debrief()
+            except DebriefPending:
+                changes["message"] = PENDING
         return dataclasses.replace(snap, **changes)
+
+    def fetch_debrief(self) -> Snapshot:
+        """The snapshot with the debrief, once it is open (:class:`DebriefPending` before)."""
+        with self._lock:
+            snap = self._current()
+            self.snapshot = dataclasses.replace(snap, debrief=self._debrief(), message="")
+            return self.snapshot
 
     def set_notes(self, text: str) -> Snapshot:
         """Keep the player's notes with the game (not in the text widget)."""

@@ -92,6 +92,8 @@ class ChaosApp(App[None]):
         self._today = today
         self._realtime_choice = realtime
         self.theme = LIGHT if light else DARK
+        self.remote_view: Any = None
+        """A game on a classroom server to open first (``chaosgame join``), or None."""
         self.crash: BaseException | None = None
         """What ended the app unexpectedly: ``chaosgame play`` logs it and exits non-zero."""
 
@@ -134,7 +136,9 @@ class ChaosApp(App[None]):
 
     def on_mount(self) -> None:
         """Resume a saved game, or go straight into a named scenario, if asked."""
-        if self.resume is not None:
+        if self.remote_view is not None:
+            self.start_remote(self.remote_view)
+        elif self.resume is not None:
             self.resume_game(self.resume)
         elif self.start_at != "home" and self.initial_scenario is not None:
             self.start_game(self.initial_scenario, self.initial_seed)
@@ -153,6 +157,22 @@ class ChaosApp(App[None]):
             f"Starting: {scenario.title}",
             f"{doing} up to the moment you are paged…",
         )
+        self._start_worker(self.game)
+
+    def start_remote(self, view: Any) -> None:
+        """Play a game that runs on a classroom server (``chaosgame join``): ``view`` has the
+        player view's interface; what the host does arrives as notifications."""
+        from chaosgame.classroom.client import event_line
+        from chaosgame.game.flow import Game
+
+        def told(event: dict[str, Any]) -> None:
+            self.call_from_thread(self.notify, event_line(event), timeout=15, markup=False)
+
+        view.on_event = told
+        self.game = Game(view=view)
+        self.about = None
+        self.snapshot = None
+        self.working(f"Joining round {view.code}", "Asking the host's server for the page…")
         self._start_worker(self.game)
 
     def working(self, title: str, detail: str = "") -> None:
@@ -281,6 +301,28 @@ class ChaosApp(App[None]):
         if message.snapshot.ended:
             self.post_message(GameEnded(message.snapshot))
 
+    @work(thread=True, exclusive=True, group="reveal")
+    def wait_for_debrief(self) -> None:
+        """Wait (in a worker) until the host reveals the debrief, then show it."""
+        from chaosgame.game.flow import DebriefPending
+
+        game = self.game
+        waiting = getattr(game.view, "wait_for_reveal", None) if game is not None else None
+        if game is None or waiting is None:
+            return
+        worker = get_current_worker()
+        while not worker.is_cancelled:
+            if waiting(give_up=2.0):
+                try:
+                    snap = game.fetch_debrief()
+                except DebriefPending:
+                    continue
+                except Exception as exc:  # a lost server is a message, never a crash
+                    self.call_from_thread(self.notify, str(exc), severity="error", markup=False)
+                    return
+                self.post_message(GameEnded(snap))
+                return
+
     @on(GameEnded)
     def _ended(self, message: GameEnded) -> None:
         from chaosgame.tui.screens.debrief import DebriefScreen
@@ -288,7 +330,10 @@ class ChaosApp(App[None]):
         gc.unfreeze()  # the game's objects may be collected again once it is left
         self.realtime_speed = 0.0
         self.done_working()
+        self.snapshot = message.snapshot
         self.switch_screen(DebriefScreen())
+        if message.snapshot.debrief is None:
+            self.wait_for_debrief()
 
     def settle_memory(self) -> None:
         """Set what exists now (the world, its history, the console's widgets) aside from the
@@ -337,6 +382,17 @@ def make_app(
 
         scenario = library.load(scenario)
     return ChaosApp(scenario, seed, **options)
+
+
+def run_remote_tui(view: Any) -> int:
+    """Play a classroom round in the terminal UI (``chaosgame join``)."""
+    light = os.environ.get("CHAOSGAME_THEME", "").lower() == "light"
+    app = ChaosApp(start="remote", light=light)
+    app.remote_view = view
+    app.run()
+    if app.crash is not None:
+        raise app.crash
+    return app.return_code or 0
 
 
 def run_tui(

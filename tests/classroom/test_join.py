@@ -111,7 +111,7 @@ def test_join_in_a_terminal_plays_and_waits_for_the_reveal(
     room.set_state("revealed")
     rest, err = proc.communicate(timeout=120)
     assert proc.returncode == 0, err
-    assert "the host revealed the debrief" in rest
+    assert "The host revealed the debrief" in rest
     assert "payments" in rest
     assert "Traceback" not in err
 

@@ -18,7 +18,7 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from chaosgame.game import exports, figures
-from chaosgame.game.flow import Snapshot
+from chaosgame.game.flow import PENDING, Snapshot
 from chaosgame.tui.widgets.footer import KeyFooter
 from chaosgame.tui.widgets.plot import Plot, Series
 from chaosgame.tui.widgets.text import Hanging
@@ -114,7 +114,9 @@ class DebriefScreen(Screen[None]):
         snap = cast("ChaosApp", self.app).snapshot
         with VerticalScroll(id="debrief"):
             yield Static(Content.styled(" DEBRIEF ", "bold reverse $accent"), id="debrief-title")
-            if snap is not None:
+            if snap is not None and snap.debrief is None:
+                yield Static(Content(PENDING + " Waiting for them…"), id="debrief-pending")
+            elif snap is not None:
                 yield from self._sections(snap)
         yield KeyFooter()
 

@@ -1,0 +1,73 @@
+"""``chaosgame join`` in the terminal UI: the same screens, the game on the host's server."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+
+from chaosgame.classroom.client import RemoteView
+from chaosgame.classroom.room import Room, new_round
+from chaosgame.classroom.server import ClassServer, Running
+from chaosgame.classroom.store import open_store
+from chaosgame.scenario.library import load
+from chaosgame.tui.app import ChaosApp
+from chaosgame.tui.screens.briefing import BriefingScreen
+from chaosgame.tui.screens.console import ConsoleScreen
+from chaosgame.tui.screens.debrief import DebriefScreen
+from tests.tui.conftest import press, run_async, screen_lines
+
+
+@run_async
+async def test_a_round_played_in_the_tui_waits_for_the_reveal(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    store = open_store(tmp_path / "class.db")
+    r, _ = new_round(store, load("checkout-payment-step-failing"))
+    running = Running(ClassServer(store))
+    view = RemoteView(f"127.0.0.1:{running.port}", r.code, "ada")
+    app = ChaosApp(start="remote")
+    app.remote_view = view
+    room = Room(store, r.code)
+    try:
+        async with app.run_test(size=(100, 34)) as pilot:
+            await press(pilot)
+            assert isinstance(app.screen, BriefingScreen)
+            await press(pilot, "enter")
+            assert isinstance(app.screen, ConsoleScreen)
+            await press(pilot, "r")  # the service map, from the server
+            assert app.snapshot is not None
+            assert app.snapshot.map is not None
+            assert len(store.journal(r.code, "ada")) == 1
+            room.store.log(r.code, "hint", {"text": "follow the errors", "penalty": 2}, 1.0)
+            await press(pilot, "1", "slash", *"do rollback payments", "enter")
+            await press(pilot, "e")
+            await pilot.press("y")  # no settling: a worker waits for the host from now on
+            for _ in range(200):  # the debrief screen comes up, waiting for the host
+                await pilot.pause(0.05)
+                if isinstance(app.screen, DebriefScreen):
+                    break
+            assert isinstance(app.screen, DebriefScreen)
+            assert "reveals it" in "\n".join(screen_lines(app))
+            assert app.snapshot.debrief is None
+            room.set_state("ended")
+            room.set_state("revealed")
+            for _ in range(400):
+                await pilot.pause(0.05)
+                if app.snapshot is not None and app.snapshot.debrief is not None:
+                    break
+            await asyncio.sleep(0.2)
+            await pilot.pause()
+            assert app.snapshot.debrief is not None
+            assert app.snapshot.debrief["root_cause"]["component"] == "payments"
+            assert isinstance(app.screen, DebriefScreen)
+            text = "\n".join(screen_lines(app))
+            assert "DEBRIEF" in text
+            assert "reveals it" not in text
+            assert any(e["kind"] == "hint" for e in view.events)
+    finally:
+        view.close()
+        running.stop()
+        store.close()
