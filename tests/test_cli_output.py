@@ -82,6 +82,7 @@ def example(command: str, folder: Path) -> tuple[list[str], str]:
         ),  # fmt: skip
         "agent": (["agent", "checkout-payment-step-failing"], '{"id": 1, "op": "catalog"}\n'),
         "host": (["host", "--port", "0", "--db", str(folder / "class.db")], ""),
+        "host-console": (["host-console", "--help"], ""),  # a terminal app: only its help
     }
     if command not in examples:
         pytest.fail(f"add an example of `chaosgame {command}` that writes to stdout")
