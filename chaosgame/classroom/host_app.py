@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from rich.table import Table
 from rich.text import Text
 from textual import on, work
 from textual.app import App, ComposeResult
@@ -140,7 +141,7 @@ class HostConsole(App[None]):
         self.top = Static(id="round", markup=False)
         self.link_line = Static(f"Connecting to {address}...", id="link", markup=False)
         self.board = DataTable[str](id="board", cursor_type="row")
-        self.timeline = DataTable[str](id="timeline", cursor_type="none", show_cursor=False)
+        self.timeline = RichLog(id="timeline", wrap=True, markup=False, min_width=20)
         self.events = RichLog(id="events", wrap=True, markup=False, min_width=20)
         self.command = Input(
             placeholder="h hint, n note, : a command ('help' lists them)",
@@ -165,9 +166,6 @@ class HostConsole(App[None]):
         board = self.board
         for column in COLUMNS:
             board.add_column(column.label, width=column.width, key=column.key)
-        timeline = self.timeline
-        timeline.add_column("Time", width=8, key="at")
-        timeline.add_column("Request", key="request")
         self.events.border_title = "Round log"
         for line in self.intro:
             self.say(line)
@@ -359,14 +357,16 @@ class HostConsole(App[None]):
             self.selected = names[0]
 
     def _show_timeline(self) -> None:
-        table = self.timeline
-        table.clear()
+        log = self.timeline
+        log.clear()
         for step in self.steps:
-            table.add_row(clock_text(step.get("at")), step_text(step["request"]))
-        if self.steps:
-            table.move_cursor(row=len(self.steps) - 1, animate=False)
+            row = Table.grid(padding=(0, 1), expand=True)
+            row.add_column(width=8, no_wrap=True, style="dim")
+            row.add_column(ratio=1)
+            row.add_row(clock_text(step.get("at")), step_text(step["request"]))
+            log.write(row)
         who = self.selected
-        table.border_title = f"Timeline: {who} ({len(self.steps)} requests)" if who else "Timeline"
+        log.border_title = f"Timeline: {who} ({len(self.steps)} requests)" if who else "Timeline"
 
     @on(DataTable.RowHighlighted, "#board")
     def _highlighted(self, event: DataTable.RowHighlighted) -> None:

@@ -4,7 +4,9 @@ as players play, the host's keys run the round, a lost server comes back."""
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import json
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -236,3 +238,79 @@ async def test_a_wrong_token_is_refused_once_and_clearly(
         assert "this is not the host's token for the round" in str(link.render())
         assert "Check the round code and the host token" in str(link.render())
         assert not app.link.connected
+
+
+# ------------------------------------------------------------------ snapshots at 80x24
+NINE = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC).timestamp()
+"""The fixed wall clock of the snapshots' server: 09:00 UTC."""
+
+
+@pytest.fixture
+def still_room(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Classroom]:
+    """A round with a fixed code and a server clock the test sets: two players (one done),
+    a 5-point hint between them, the clock paused; times shown in UTC."""
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    monkeypatch.setattr("chaosgame.classroom.room._code", lambda: "K7F3-QX2M")
+    now = [NINE]
+    store = open_store(tmp_path / "class.db")
+    r, token = new_round(store, load(SCENARIO))
+    room = Classroom(store, Running(ClassServer(store, clock=lambda: now[0])), r.code, token)
+    try:
+        play(room, "ada", PLAY[:3])
+        now[0] += 30
+        joined = play(room, "bob", PLAY[:4])
+        now[0] += 60
+        with connect(f"ws://{room.address}/ws/host") as host:
+            for request in (
+                {"op": "host", "round": room.code, "token": token},
+                {"op": "hint", "text": "look at what calls payments", "penalty": 5},
+            ):
+                host.send(json.dumps(request))
+                host.recv(timeout=30)
+            now[0] += 60
+            play(room, "bob", PLAY[4:], joined[0]["result"]["joined"]["token"])
+            now[0] += 60
+            host.send(json.dumps({"op": "pause"}))
+            host.recv(timeout=30)
+        yield room
+    finally:
+        room.running.stop()
+        store.close()
+        monkeypatch.undo()
+        time.tzset()
+
+
+def _settled(*keys: str, check: Callable[[HostConsole], bool]) -> Any:
+    async def run_before(pilot: Pilot[Any]) -> None:
+        app = pilot.app
+        assert isinstance(app, HostConsole)
+        await until(pilot, "the round", lambda: len(board(app)) == 2 and len(app.steps) > 0)
+        for key in keys:
+            await pilot.press(key)
+        await until(pilot, "the last step", lambda: check(app))
+        app.command.cursor_blink = False
+        await pilot.pause()
+
+    return run_before
+
+
+def test_snapshot_a_paused_round_and_a_hint_being_typed(
+    still_room: Classroom, tmp_path: Path, snap_compare: Any
+) -> None:
+    app = console(still_room, tmp_path, refresh_s=1.0)
+    keys = ("h", *"read the deploys")
+    done = _settled(*keys, check=lambda a: a.command.value.endswith("deploys"))
+    assert snap_compare(app, terminal_size=(80, 24), run_before=done)
+
+
+def test_snapshot_the_revealed_round(
+    still_room: Classroom, tmp_path: Path, snap_compare: Any
+) -> None:
+    app = console(still_room, tmp_path, refresh_s=1.0)
+    keys = ("e", "y", "r", "y")
+
+    def revealed(a: HostConsole) -> bool:
+        return said(a, "the debrief is revealed") and a.players[0].get("score") is not None
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=_settled(*keys, check=revealed))
