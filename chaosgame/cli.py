@@ -205,6 +205,25 @@ def cmd_host_console(args: argparse.Namespace) -> int:
     return open_console(args.address, args.code, args.token, args.export_dir, sys.stderr)
 
 
+def cmd_join(args: argparse.Namespace) -> int:
+    """Play in a classroom or interview round: the game runs on the host's server."""
+    from chaosgame.classroom.client import NotRevealed, RemoteError, RemoteView
+    from chaosgame.console import run_console
+
+    try:
+        view = RemoteView(args.address, args.code, args.name, args.token)
+    except RemoteError as exc:
+        print(f"chaosgame: {exc}", file=sys.stderr)
+        return 1
+    try:
+        return run_console(None, None, sys.stdin, sys.stdout, view=view)  # type: ignore[arg-type]
+    except (RemoteError, NotRevealed) as exc:
+        print(f"chaosgame: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        view.close()
+
+
 def cmd_daily(args: argparse.Namespace) -> int:
     """Play the day's generated incident: the same for everyone on that (UTC) date."""
     from chaosgame.generate.build import GenerateError
@@ -445,6 +464,7 @@ COMMANDS = {
     "agent": (cmd_agent, "play headless: JSON-lines requests on stdin, answers on stdout"),
     "host": (cmd_host, "run a classroom or interview round: one incident for a room"),
     "host-console": (cmd_host_console, "open the instructor console on a round served elsewhere"),
+    "join": (cmd_join, "play a round a host is running (classroom or interview)"),
 }
 
 
@@ -633,6 +653,17 @@ def build_parser() -> argparse.ArgumentParser:
         "else asked for)",
     )
     _export_dir(hcon)
+    jn = sub.add_parser(
+        "join", help=COMMANDS["join"][1], description=COMMANDS["join"][1] + " (docs/classroom.md)"
+    )
+    jn.add_argument("address", metavar="HOST:PORT", help="the server, as the host's screen says")
+    jn.add_argument("code", metavar="CODE", help="the round's join code")
+    jn.add_argument("--name", required=True, help="your name in the round")
+    jn.add_argument(
+        "--token",
+        default=None,
+        help="your token, to come back from another machine (this one keeps it for you)",
+    )
     gen = sub.add_parser(
         "generate", help=COMMANDS["generate"][1], description=COMMANDS["generate"][1]
     )

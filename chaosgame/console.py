@@ -191,6 +191,7 @@ def run_console(
     store: RunStore | None = None,
     resume: RunRecord | None = None,
     about: Sequence[str] = (),
+    view: Any = None,
 ) -> int:
     """Play interactively (or from piped commands) until ``end`` or end of input.
 
@@ -198,7 +199,15 @@ def run_console(
     with ``resume`` a saved game in progress is rebuilt and continued. ``about`` is said
     under the title (a generated incident's seed code and difficulty estimate).
     """
-    if resume is not None:
+
+    def say(text: str = "") -> None:
+        stdout.write(text + "\n")
+        stdout.flush()
+
+    if view is not None:  # a game played elsewhere (a classroom server's)
+        view.on_event = lambda event: say(event_line(event))
+        obs = view.start()
+    elif resume is not None:
         view = PlayerView.resumed(resume)
         obs = view.observe()
     else:
@@ -206,10 +215,6 @@ def run_console(
         obs = view.start()
     run_id = _record(store, view, resume)
     brief = view.briefing()
-
-    def say(text: str = "") -> None:
-        stdout.write(text + "\n")
-        stdout.flush()
 
     say(f"=== {brief['title']} ===")
     for line in about:
@@ -269,6 +274,11 @@ def run_console(
         except Exception as exc:  # showing an answer never ends the game
             say(f"error: the answer cannot be shown: an internal error ({exc!r}); please report it")
         say(status_line(out["observation"]))
+    waiting = getattr(view, "wait_for_reveal", None)
+    if waiting is not None and not view.revealed():
+        say("Your game is over. The debrief opens when the host reveals it: waiting for them")
+        say("(Ctrl-C leaves; joining again with the same name shows it later).")
+        waiting()
     say(str(view.debrief(run_id)["text"]))
     if store is not None and run_id is not None:
         try:
@@ -279,6 +289,22 @@ def run_console(
         for problem in store.problems:
             print(f"chaosgame: {problem}", file=sys.stderr)
     return 0
+
+
+def event_line(event: dict[str, Any]) -> str:
+    """What the host did, as the console says it."""
+    kind = event.get("kind")
+    if kind == "hint":
+        penalty = float(event.get("penalty", 0.0))
+        cost = f" (it costs {penalty:g} points)" if penalty else ""
+        return f"*** hint from the host{cost}: {event.get('text', '')}"
+    words = {
+        "paused": "the host paused the round: actions wait until they resume",
+        "open": "the host resumed the round",
+        "ended": "the host ended the round",
+        "revealed": "the host revealed the debrief",
+    }
+    return f"*** {words.get(str(kind), str(kind))}"
 
 
 def _record(store: RunStore | None, view: PlayerView, resume: RunRecord | None) -> int | None:

@@ -51,6 +51,27 @@ def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
+_SERVED: list[list[str]] = []
+
+
+def _a_round(folder: Path) -> list[str]:
+    """``join ADDRESS CODE --name N --token T`` of a player in a round served in this
+    process for the tests of this module (each example process comes back as that player)."""
+    if not _SERVED:
+        from chaosgame.classroom.room import Room, new_round
+        from chaosgame.classroom.server import ClassServer, Running
+        from chaosgame.classroom.store import open_store
+
+        store = open_store(folder / "served.db")
+        r, _ = new_round(store, load())
+        token = Room(store, r.code).join("reader")
+        running = Running(ClassServer(store))
+        _SERVED.append(
+            ["join", f"127.0.0.1:{running.port}", r.code, "--name", "reader", "--token", token]
+        )
+    return list(_SERVED[0])
+
+
 def example(command: str, folder: Path) -> tuple[list[str], str]:
     """Arguments that make ``command`` write to stdout, and what it reads on stdin."""
     records = ["--records", str(folder / "runs.sqlite3")]
@@ -83,6 +104,7 @@ def example(command: str, folder: Path) -> tuple[list[str], str]:
         "agent": (["agent", "checkout-payment-step-failing"], '{"id": 1, "op": "catalog"}\n'),
         "host": (["host", "--port", "0", "--db", str(folder / "class.db")], ""),
         "host-console": (["host-console", "--help"], ""),  # a terminal app: only its help
+        "join": (_a_round(folder), "slo\nquit\n"),
     }
     if command not in examples:
         pytest.fail(f"add an example of `chaosgame {command}` that writes to stdout")
@@ -91,7 +113,12 @@ def example(command: str, folder: Path) -> tuple[list[str], str]:
 
 def run(argv: list[str], stdin: str, how: str, folder: Path) -> subprocess.CompletedProcess[str]:
     """``python -m chaosgame ARGV`` with stdout a reader-less pipe, closed, or /dev/full."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "CHAOSGAME_RECORDS": str(folder / "x.sqlite3")}
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "CHAOSGAME_RECORDS": str(folder / "x.sqlite3"),
+        "XDG_DATA_HOME": str(folder / "data"),
+    }
     cmd = [sys.executable, "-m", "chaosgame", *argv]
 
     def go(cmd: list[str], stdout: int | IO[str] | None) -> subprocess.CompletedProcess[str]:

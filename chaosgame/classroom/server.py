@@ -218,6 +218,7 @@ class ClassServer:
                         "title": room.scenario.title,
                         "mode": room.mode,
                         "state": room.state,
+                        "actions": len(room.store.journal(room.code, name)),
                     }
                 },
             },
