@@ -135,6 +135,10 @@ async def test_the_leaderboard_fills_as_players_play(classroom: Classroom, tmp_p
         await until(
             pilot, "the order by name", lambda: [r[0] for r in board(app)] == ["ada", "bob"]
         )
+        await pilot.press("colon", "s", "escape")  # the command line, and back
+        assert app.board.has_focus
+        assert app.command.value == ""
+        assert app.sort_key == "name"
         await pilot.press("S")
         await until(
             pilot, "the reversed order", lambda: [r[0] for r in board(app)] == ["bob", "ada"]
