@@ -158,8 +158,10 @@ class HostLink:
                     listener.link_up(hosting["result"])
                     await self._read(ws, listener)
                 reason = "the server closed the connection"
-            except (OSError, ConnectionClosed, InvalidHandshake, TimeoutError) as exc:
+            except (OSError, ConnectionClosed, InvalidHandshake) as exc:
                 reason = _reason(exc)
+            except (ValueError, KeyError, TypeError):  # an answer that is not the protocol's
+                reason = "that server does not speak the chaosgame classroom protocol"
             except InvalidURI as exc:
                 listener.link_refused(f"{self.address!r} is not a server address: {exc}")
                 return
