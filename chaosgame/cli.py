@@ -159,6 +159,7 @@ def cmd_agent(args: argparse.Namespace) -> int:
 
 def cmd_host(args: argparse.Namespace) -> int:
     """Open a round for a class (or a candidate) and serve it (``docs/classroom.md``)."""
+    from chaosgame.classroom.host_cli import interactive
     from chaosgame.classroom.hosting import serve_round
     from chaosgame.generate.build import GenerateError
     from chaosgame.generate.menu import CodeError
@@ -192,7 +193,16 @@ def cmd_host(args: argparse.Namespace) -> int:
         port=args.port,
         mode="interview" if args.interview else "class",
         out=sys.stdout,
+        console=scenario is not None and not args.no_console and interactive(),
+        export_dir=args.export_dir,
     )
+
+
+def cmd_host_console(args: argparse.Namespace) -> int:
+    """Open the instructor console on a round served elsewhere (``docs/classroom.md``)."""
+    from chaosgame.classroom.host_cli import open_console
+
+    return open_console(args.address, args.code, args.token, args.export_dir, sys.stderr)
 
 
 def cmd_join(args: argparse.Namespace) -> int:
@@ -457,6 +467,7 @@ COMMANDS = {
     "eval": (cmd_eval, "play a policy over many incidents and sum up its scores"),
     "agent": (cmd_agent, "play headless: JSON-lines requests on stdin, answers on stdout"),
     "host": (cmd_host, "run a classroom or interview round: one incident for a room"),
+    "host-console": (cmd_host_console, "open the instructor console on a round served elsewhere"),
     "join": (cmd_join, "play a round a host is running (classroom or interview)"),
 }
 
@@ -478,6 +489,16 @@ def _date(text: str) -> Any:
         return calendar_date(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _export_dir(parser: argparse.ArgumentParser) -> None:
+    """``--export-dir``: where the instructor console writes the grades."""
+    parser.add_argument(
+        "--export-dir",
+        default=None,
+        metavar="DIR",
+        help="where the console's export (x) writes the grades (default: this folder)",
+    )
 
 
 def _generated_options(parser: argparse.ArgumentParser) -> None:
@@ -616,6 +637,26 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="serve the rounds already in the database (a second server, or after a restart)",
     )
+    hst.add_argument(
+        "--no-console",
+        action="store_true",
+        help="serve without the instructor console (it opens in a terminal unless told not to)",
+    )
+    _export_dir(hst)
+    hcon = sub.add_parser(
+        "host-console",
+        help=COMMANDS["host-console"][1],
+        description=COMMANDS["host-console"][1] + " (docs/classroom.md)",
+    )
+    hcon.add_argument("address", metavar="HOST:PORT", help="the server, e.g. 127.0.0.1:8765")
+    hcon.add_argument("code", metavar="CODE", help="the round's join code, e.g. K7F3-QX2M")
+    hcon.add_argument(
+        "--token",
+        default=None,
+        help="the host token `chaosgame host` printed (default: $CHAOSGAME_HOST_TOKEN, "
+        "else asked for)",
+    )
+    _export_dir(hcon)
     jn = sub.add_parser(
         "join", help=COMMANDS["join"][1], description=COMMANDS["join"][1] + " (docs/classroom.md)"
     )

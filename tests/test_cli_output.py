@@ -103,6 +103,7 @@ def example(command: str, folder: Path) -> tuple[list[str], str]:
         ),  # fmt: skip
         "agent": (["agent", "checkout-payment-step-failing"], '{"id": 1, "op": "catalog"}\n'),
         "host": (["host", "--port", "0", "--db", str(folder / "class.db")], ""),
+        "host-console": (["host-console", "--help"], ""),  # a terminal app: only its help
         "join": (_a_round(folder), "slo\nquit\n"),
     }
     if command not in examples:

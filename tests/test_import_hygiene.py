@@ -1,4 +1,5 @@
-"""The core never imports Textual (or Rich): only chaosgame.tui may."""
+"""The core never imports Textual (or Rich): only chaosgame.tui may, and the Textual apps
+of other frontends (the instructor console)."""
 
 from __future__ import annotations
 
@@ -8,10 +9,15 @@ import sys
 
 import chaosgame
 
+TEXTUAL_APPS = ("chaosgame.classroom.host_app",)
+"""Textual apps outside chaosgame.tui; nothing else may import them at the top."""
+
 CORE = sorted(
     m.name
     for m in pkgutil.walk_packages(chaosgame.__path__, "chaosgame.")
-    if not m.name.startswith("chaosgame.tui") and m.name != "chaosgame.__main__"
+    if not m.name.startswith("chaosgame.tui")
+    and m.name != "chaosgame.__main__"
+    and m.name not in TEXTUAL_APPS
 )
 
 

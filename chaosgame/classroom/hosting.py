@@ -14,6 +14,7 @@ import sys
 import threading
 from typing import TYPE_CHECKING, TextIO
 
+from chaosgame.classroom.host_cli import local_address, run_console
 from chaosgame.classroom.room import new_round
 from chaosgame.classroom.server import ClassServer, Running
 from chaosgame.classroom.store import Store, StoreError, open_store
@@ -48,9 +49,12 @@ def serve_round(
     mode: str,
     out: TextIO,
     stop: threading.Event | None = None,
+    console: bool = False,
+    export_dir: str | None = None,
 ) -> int:
     """Open a round of ``scenario`` (None: serve the rounds already in the database) and
-    serve until Ctrl-C (or ``stop``); the exit status."""
+    serve until Ctrl-C (or ``stop``), or with ``console`` until the host quits the instructor
+    console (grades exported to ``export_dir``); the exit status."""
     url = db or default_db()
     try:
         store = open_store(url)
@@ -58,7 +62,7 @@ def serve_round(
         print(f"chaosgame: {exc}", file=sys.stderr)
         return 1
     try:
-        return _serve(store, url, scenario, seed, bind, port, mode, out, stop)
+        return _serve(store, url, scenario, seed, bind, port, mode, out, stop, console, export_dir)
     finally:
         store.close()
 
@@ -73,6 +77,8 @@ def _serve(
     mode: str,
     out: TextIO,
     stop: threading.Event | None,
+    console: bool = False,
+    export_dir: str | None = None,
 ) -> int:
     try:
         running = Running(ClassServer(store), bind, port)
@@ -80,7 +86,19 @@ def _serve(
         print(f"chaosgame: cannot listen on {bind}:{port}: {exc.strerror or exc}", file=sys.stderr)
         return 1
     try:
-        _announce(store, url, scenario, seed, bind, running.port, mode, out)
+        opened = _announce(store, url, scenario, seed, bind, running.port, mode, out, console)
+        if console and opened is not None:
+            code, token, join = opened
+            run_console(
+                local_address(bind, running.port),
+                code,
+                token,
+                export_dir=export_dir,
+                owns_server=True,
+                intro=[f"Players join with: {join}"],
+            )
+            print("Console closed, server stopped; the round stays in the database.", file=out)
+            return 0
         done = stop or threading.Event()
         if stop is None and threading.current_thread() is threading.main_thread():
             signal.signal(signal.SIGTERM, lambda *_: done.set())
@@ -102,15 +120,22 @@ def _announce(
     port: int,
     mode: str,
     out: TextIO,
-) -> None:
-    """Open the round and say how to join it."""
+    console: bool = False,
+) -> tuple[str, str, str] | None:
+    """Open the round and say how to join it: its code, host token and join command."""
     where = f"{bind}:{port}" if ":" not in bind else f"[{bind}]:{port}"
     shown = url if "://" not in url else url.split("@")[-1]
+    opened = None
     if scenario is not None:
         r, token = new_round(store, scenario, seed, mode)
+        join = f"chaosgame join {where} {r.code} --name NAME"
+        opened = (r.code, token, join)
         print(f"Round {r.code}: {r.title} ({mode})", file=out)
-        print(f"Players in a terminal:  chaosgame join {where} {r.code} --name NAME", file=out)
+        print(f"Players in a terminal:  {join}", file=out)
         print(f"Host token (keep it to yourself): {token}", file=out)
+        print(
+            f"Another instructor:  chaosgame host-console {where} {r.code} --token TOKEN", file=out
+        )
     else:
         print("Serving the rounds already in the database", file=out)
     print(f"Database: {shown}", file=out)
@@ -120,5 +145,11 @@ def _announce(
         )
     else:
         print(f"Listening on {where}: anyone who can reach this machine can join", file=out)
-    print("Ctrl-C stops the server; the round stays in the database.", file=out)
+    if console and opened is not None:
+        print(
+            "Quitting the console (q) stops the server; the round stays in the database.", file=out
+        )
+    else:
+        print("Ctrl-C stops the server; the round stays in the database.", file=out)
     out.flush()
+    return opened

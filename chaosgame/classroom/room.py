@@ -83,6 +83,9 @@ def new_round(
 class _Game:
     session: AgentSession
     seq: int = 0
+    ended_at: float | None = None
+    """When the request that ended the game was written (wall clock): hints sent later do
+    not cost this player."""
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -162,6 +165,7 @@ class Room:
         if op == "debrief":
             return self._debrief(name, rid, state)
         game = self._game(name)
+        at: float | None = None
         with game.lock:
             self._catch_up(name, game)
             if op in JOURNALED and state == "paused":
@@ -170,10 +174,14 @@ class Room:
                 return _error(rid, "game_over", "the host has ended the round")
             if op in JOURNALED and isinstance(request, dict):
                 entry = {k: v for k, v in request.items() if k != "id"}
-                while not self.store.append(self.code, name, game.seq + 1, entry, self._clock()):
+                at = self._clock()
+                while not self.store.append(self.code, name, game.seq + 1, entry, at):
                     self._catch_up(name, game)  # another server process answered first
+                    at = self._clock()
                 game.seq += 1
             answer = game.session.handle(request)
+            if at is not None and game.ended_at is None and game.session.ended:
+                game.ended_at = at
         return self._screened(answer, state)
 
     def _game(self, name: str) -> _Game:
@@ -189,6 +197,8 @@ class Room:
         for line in self.store.journal(self.code, name, after=game.seq):
             game.session.handle(line.entry)
             game.seq = line.seq
+            if game.ended_at is None and game.session.ended:
+                game.ended_at = line.written
 
     def _screened(self, answer: dict[str, Any], state: str) -> dict[str, Any]:
         result = answer.get("result")
@@ -210,18 +220,40 @@ class Room:
         return answer
 
     # ---------------------------------------------------------------- the host
+    def hints(self) -> list[tuple[float, float]]:
+        """The hints the host sent: (when, penalty in points), oldest first."""
+        return [
+            (at, float(body.get("penalty", 0.0)))
+            for _, kind, body, at in self.store.round_log(self.code)
+            if kind == "hint"
+        ]
+
     def standings(self) -> list[dict[str, Any]]:
-        """One row per player: where their game stands (for the host's leaderboard)."""
+        """One row per player: where their game stands (for the host's leaderboard).
+
+        ``raw_score`` is the game's own total once it has ended; ``penalty`` the points of
+        the hints sent while the player was in the round and still playing (joined before the
+        hint, game not yet ended); ``score`` is the raw total less the penalty, never below
+        zero."""
+        hints = self.hints()
         rows = []
         for p in self.store.players(self.code):
             game = self._game(p.name)
             with game.lock:
                 self._catch_up(p.name, game)
                 obs = game.session.handle({"op": "observe"})["result"]["observation"]
-                score = None
+                raw = None
                 if game.session.ended:
                     final = game.session.handle({"op": "end"})["result"]
-                    score = final["score"]["total"]
+                    raw = final["score"]["total"]
+                ended_at = game.ended_at
+            sent = [
+                points
+                for at, points in hints
+                if p.joined <= at and (ended_at is None or at < ended_at)
+            ]
+            penalty = round(sum(sent), 1)
+            score = None if raw is None else max(0.0, round(raw - penalty, 1))
             journal = self.store.journal(self.code, p.name)
             rows.append(
                 {
@@ -233,6 +265,9 @@ class Room:
                         max((s["budget_burned"] or 0.0 for s in obs["slos"]), default=0.0), 6
                     ),
                     "score": score,
+                    "raw_score": raw,
+                    "hints": len(sent),
+                    "penalty": penalty,
                     "last_seen": journal[-1].written if journal else p.joined,
                 }
             )

@@ -19,10 +19,11 @@ import csv
 import io
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from aiohttp import WSMsgType, web
+from aiohttp import WSCloseCode, WSMsgType, web
 
 from chaosgame.classroom.room import Room, RoomError
 from chaosgame.classroom.store import Store
@@ -36,7 +37,18 @@ BURST = 40.0
 """Requests a connection may send at once before the rate applies."""
 POLL_S = 0.5
 """How often a server process reads the rounds' logs for what the host did."""
-HOST_OPS = ("standings", "timeline", "hint", "note", "pause", "resume", "end", "reveal", "export")
+HOST_OPS = (
+    "standings",
+    "timeline",
+    "log",
+    "hint",
+    "note",
+    "pause",
+    "resume",
+    "end",
+    "reveal",
+    "export",
+)
 
 
 @dataclass
@@ -68,11 +80,13 @@ class _Listeners:
 class ClassServer:
     """The web application serving the rounds of one class database."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, clock: Callable[[], float] = time.time) -> None:
         self.store = store
+        self._clock = clock
         self._rooms: dict[str, Room] = {}
         self._listeners: dict[str, _Listeners] = {}
         self._poller: asyncio.Task[None] | None = None
+        self._sockets: set[web.WebSocketResponse] = set()
 
     # ---------------------------------------------------------------- the app
     def app(self) -> web.Application:
@@ -86,8 +100,16 @@ class ClassServer:
             ]
         )
         app.on_startup.append(self._start_polling)
+        app.on_shutdown.append(self._close_sockets)
         app.on_cleanup.append(self._stop_polling)
         return app
+
+    async def _close_sockets(self, app: web.Application) -> None:
+        """Tell every client the server is going away (they reconnect to the next one)
+        rather than keep the shutdown waiting on open connections."""
+        for ws in list(self._sockets):
+            with contextlib.suppress(Exception):
+                await ws.close(code=WSCloseCode.GOING_AWAY, message=b"server stopping")
 
     async def _start_polling(self, app: web.Application) -> None:
         self._poller = asyncio.create_task(self._poll())
@@ -102,7 +124,7 @@ class ClassServer:
         code = code.strip().upper()
         room = self._rooms.get(code)
         if room is None:
-            room = Room(self.store, code)
+            room = Room(self.store, code, clock=self._clock)
             self._rooms[code] = room
             self._listeners.setdefault(code, _Listeners(seen=len(self.store.round_log(code))))
         return room
@@ -126,6 +148,7 @@ class ClassServer:
         await ws.prepare(request)
         bucket = _Bucket()
         who: tuple[Room, str] | None = None
+        self._sockets.add(ws)
         try:
             async for msg in ws:
                 req = await self._read(ws, msg, bucket)
@@ -142,6 +165,7 @@ class ClassServer:
                 answer = await asyncio.to_thread(room.answer, name, req)
                 await _send(ws, answer)
         finally:
+            self._sockets.discard(ws)
             if who is not None:
                 listeners = self._listeners[who[0].code]
                 listeners.players.get(who[1], set()).discard(ws)
@@ -207,6 +231,7 @@ class ClassServer:
         await ws.prepare(request)
         bucket = _Bucket()
         room: Room | None = None
+        self._sockets.add(ws)
         try:
             async for msg in ws:
                 req = await self._read(ws, msg, bucket)
@@ -223,6 +248,7 @@ class ClassServer:
                     continue
                 await _send(ws, {"id": rid, "result": result})
         finally:
+            self._sockets.discard(ws)
             if room is not None:
                 self._listeners[room.code].hosts.discard(ws)
         return ws
@@ -263,7 +289,7 @@ class ClassServer:
 
     def _host_op(self, room: Room, req: dict[str, Any]) -> Any:
         op = req.get("op")
-        now = time.time()
+        now = self._clock()
         if op == "standings":
             return {"state": room.state, "players": room.standings()}
         if op == "timeline":
@@ -271,6 +297,12 @@ class ClassServer:
             if not isinstance(name, str):
                 raise RoomError("invalid_params", "timeline takes name")
             return {"name": name, "timeline": room.timeline(name)}
+        if op == "log":
+            after = req.get("after", 0)
+            if not isinstance(after, int) or isinstance(after, bool) or after < 0:
+                raise RoomError("invalid_params", "log takes after (a line number, 0 or more)")
+            lines = self.store.round_log(room.code, after)
+            return {"log": [{"seq": s, "kind": k, "at": at, **b} for s, k, b, at in lines]}
         if op in ("hint", "note"):
             text = req.get("text")
             if not isinstance(text, str) or not text.strip() or len(text) > 2000:
@@ -341,14 +373,25 @@ class ClassServer:
 
 
 def export(room: Room, fmt: str) -> str:
-    """The round's grades: one row per player (``json`` or ``csv`` text)."""
+    """The round's grades: one row per player (``json`` or ``csv`` text); ``score`` is the
+    game's total (``raw_score``) less the penalties of the hints the player was sent."""
     rows = room.standings()
     if fmt == "json":
         return json.dumps(
             {"round": room.code, "title": room.scenario.title, "players": rows}, indent=2
         )
     out = io.StringIO()
-    fields = ["name", "score", "budget_burned", "actions", "elapsed_s", "status"]
+    fields = [
+        "name",
+        "score",
+        "raw_score",
+        "penalty",
+        "hints",
+        "budget_burned",
+        "actions",
+        "elapsed_s",
+        "status",
+    ]
     writer = csv.DictWriter(out, fieldnames=fields, extrasaction="ignore")
     writer.writeheader()
     for row in rows:
@@ -405,5 +448,8 @@ class Running:
         self._loop.close()
 
     def stop(self) -> None:
+        """Stop serving (again: nothing happens); connected clients are told it is going away."""
+        if self._loop.is_closed() or not self._thread.is_alive():
+            return
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(30)

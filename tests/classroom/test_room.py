@@ -111,3 +111,44 @@ def test_tokens_names_and_pauses(store: Store, scenario: Any) -> None:
     assert [row["name"] for row in board] == ["cy"]
     assert board[0]["actions"] == 1
     assert board[0]["elapsed_s"] == 60.0
+
+
+def test_hints_cost_the_players_still_playing_when_they_were_sent(
+    store: Store, scenario: Any
+) -> None:
+    from chaosgame.classroom.server import export
+
+    now = [1000.0]
+    r, _ = new_round(store, scenario)
+    room = Room(store, r.code, clock=lambda: now[0])
+    ada, bob = room.join("ada"), room.join("bob")
+    for q in PLAY:  # ada ends her game at 1000, before the hint
+        room.request("ada", ada, dict(q))
+    now[0] = 1100.0
+    store.log(r.code, "hint", {"text": "look at what calls payments", "penalty": 5.0}, now[0])
+    now[0] = 1200.0
+    cy = room.join("cy")  # joined after the hint: never saw it
+    for q in PLAY:
+        room.request("bob", bob, dict(q))
+        room.request("cy", cy, dict(q))
+    now[0] = 1300.0
+    store.log(r.code, "hint", {"text": "too late for anyone", "penalty": 7.5}, now[0])
+    store.log(r.code, "note", {"text": "not a hint"}, now[0])
+
+    raw = _local(scenario, PLAY)[-1]["result"]["score"]["total"]
+    board = {row["name"]: row for row in room.standings()}
+    assert {n: (row["raw_score"], row["penalty"], row["hints"]) for n, row in board.items()} == {
+        "ada": (raw, 0.0, 0),
+        "bob": (raw, 5.0, 1),
+        "cy": (raw, 0.0, 0),
+    }
+    assert board["bob"]["score"] == round(raw - 5.0, 1)
+    assert board["ada"]["score"] == board["cy"]["score"] == raw
+    # another server process, rebuilding the games from the journals, finds the same
+    again = {row["name"]: row["score"] for row in Room(store, r.code).standings()}
+    assert again == {n: row["score"] for n, row in board.items()}
+    grades = json.loads(export(room, "json"))["players"]
+    assert {p["name"]: p["score"] for p in grades} == again
+    lines = export(room, "csv").splitlines()
+    assert lines[0].startswith("name,score,raw_score,penalty,hints,")
+    assert any(line.startswith(f"bob,{round(raw - 5.0, 1)},{raw},5.0,1,") for line in lines)

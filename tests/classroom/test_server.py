@@ -106,3 +106,42 @@ def test_bad_messages_get_errors_and_the_connection_stays(
             codes.append(answer.get("error", {}).get("code"))
         assert "rate_limited" in codes
         assert codes.count(None) >= 30
+
+
+def test_the_host_reads_the_log_and_a_stopping_server_closes_connections(store: Store) -> None:
+    from websockets.exceptions import ConnectionClosed
+
+    r, host_token = new_round(store, load("checkout-payment-step-failing"))
+    running = Running(ClassServer(store, clock=lambda: 1234.5))
+    try:
+        with connect(f"ws://127.0.0.1:{running.port}/ws/host") as host:
+            _ask(host, {"op": "host", "round": r.code, "token": host_token})
+            _ask(host, {"op": "pause"})
+            _ask(host, {"op": "hint", "text": "read the deploys", "penalty": 2})
+            log = _ask(host, {"id": 3, "op": "log"})["result"]["log"]
+            assert [(line["seq"], line["kind"]) for line in log] == [(1, "paused"), (2, "hint")]
+            assert log[1] == {
+                "seq": 2,
+                "kind": "hint",
+                "at": 1234.5,
+                "text": "read the deploys",
+                "penalty": 2.0,
+            }
+            later = _ask(host, {"id": 4, "op": "log", "after": 1})["result"]["log"]
+            assert [line["seq"] for line in later] == [2]
+            assert _ask(host, {"id": 5, "op": "log", "after": -1})["error"]["code"] == (
+                "invalid_params"
+            )
+            running.stop()  # the host hears it at once, not when a timeout runs out
+            with pytest.raises(ConnectionClosed) as closed:
+                _drain(host)
+            assert closed.value.rcvd is not None
+            assert closed.value.rcvd.code == 1001
+    finally:
+        running.stop()
+
+
+def _drain(ws: ClientConnection) -> None:
+    """Read until the connection closes (raises ConnectionClosed; TimeoutError after 5 s)."""
+    while True:
+        ws.recv(timeout=5)
