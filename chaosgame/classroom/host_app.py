@@ -529,6 +529,7 @@ class HostConsole(App[None]):
             data = {}
             for fmt in ("csv", "json"):
                 data[fmt] = (await self.link.ask("export", format=fmt))["data"]
+            postmortems = (await self.link.ask("export", format="postmortems"))["data"]
         except LinkDown as exc:
             self.say(f"Not exported: {exc}; try again once connected.", error=True)
             return
@@ -542,8 +543,14 @@ class HostConsole(App[None]):
                 path = (folder / f"grades-{self.code}.{fmt}").resolve()
                 path.write_text(text, encoding="utf-8")
                 written.append(path)
+            for name, text in sorted(postmortems.items()):
+                safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in name)
+                (folder / f"postmortem-{self.code}-{safe}.md").write_text(text, encoding="utf-8")
         except OSError as exc:
             self.say(f"Not exported: cannot write in {folder}: {exc.strerror or exc}", True)
             return
         count = len(json.loads(data["json"]).get("players", []))
-        self.say(f"Grades of {count} players written to {written[0]} and {written[1].name}.")
+        self.say(
+            f"Grades of {count} players written to {written[0]} and {written[1].name}; "
+            f"{len(postmortems)} postmortems of ended games beside them."
+        )

@@ -228,6 +228,20 @@ class Room:
             if kind == "hint"
         ]
 
+    def postmortems(self) -> dict[str, str]:
+        """Each player's blameless postmortem (Markdown), for the games that have ended: the
+        host's to keep (it tells the root cause)."""
+        out: dict[str, str] = {}
+        for p in self.store.players(self.code):
+            game = self._game(p.name)
+            with game.lock:
+                self._catch_up(p.name, game)
+                if not game.session.ended:
+                    continue
+                final = game.session.handle({"op": "end"})["result"]
+            out[p.name] = str(final["debrief"]["postmortem"])
+        return out
+
     def standings(self) -> list[dict[str, Any]]:
         """One row per player: where their game stands (for the host's leaderboard).
 

@@ -320,8 +320,10 @@ class ClassServer:
             return {"state": room.state}
         if op == "export":
             fmt = req.get("format", "json")
+            if fmt == "postmortems":
+                return {"format": fmt, "data": room.postmortems()}
             if fmt not in ("json", "csv"):
-                raise RoomError("invalid_params", "format is json or csv")
+                raise RoomError("invalid_params", "format is json, csv or postmortems")
             return {"format": fmt, "data": export(room, fmt)}
         import difflib
 

@@ -210,6 +210,9 @@ async def test_the_host_runs_the_round_with_keys(classroom: Classroom, tmp_path:
         csv_lines = (folder / f"grades-{classroom.code}.csv").read_text().splitlines()
         assert csv_lines[0].startswith("name,score,raw_score,penalty")
         assert len(csv_lines) == 3
+        postmortems = sorted(p.name for p in folder.glob(f"postmortem-{classroom.code}-*.md"))
+        assert postmortems == [f"postmortem-{classroom.code}-bob.md"]  # only bob's game ended
+        assert "payments" in (folder / postmortems[0]).read_text()
         shown = {r[0]: r for r in board(app)}
         assert shown["ada"][3] == "-5.0"
         assert shown["bob"][1] == shown["bob"][2] != "-"

@@ -80,6 +80,10 @@ def test_a_player_joins_plays_and_the_host_runs_the_round(
         csv_text = _ask(host, {"id": 10, "op": "export", "format": "csv"})["result"]["data"]
         assert csv_text.splitlines()[0].startswith("name,score")
         assert csv_text.splitlines()[1].startswith("ada,")
+        notes = _ask(host, {"id": 11, "op": "export", "format": "postmortems"})["result"]["data"]
+        assert list(notes) == ["ada"]
+        assert "payments" in notes["ada"]
+        assert "error" in _ask(host, {"id": 12, "op": "export", "format": "pdf"})
 
 
 def test_bad_messages_get_errors_and_the_connection_stays(
