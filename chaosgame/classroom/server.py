@@ -19,7 +19,7 @@ import csv
 import io
 import json
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -142,18 +142,28 @@ class ClassServer:
         )
         return web.Response(text=text)
 
-    # ---------------------------------------------------------------- players
-    async def _play(self, request: web.Request) -> web.WebSocketResponse:
+    # ---------------------------------------------------------------- connections
+    async def _open(self, request: web.Request) -> web.WebSocketResponse:
+        """Accept a websocket connection (bounded messages, kept alive by pings)."""
         ws = web.WebSocketResponse(max_msg_size=MAX_REQUEST_BYTES, heartbeat=30.0)
         await ws.prepare(request)
-        bucket = _Bucket()
-        who: tuple[Room, str] | None = None
         self._sockets.add(ws)
+        return ws
+
+    async def _requests(self, ws: web.WebSocketResponse) -> AsyncIterator[dict[str, Any]]:
+        """The connection's requests, rate-limited; a bad message is answered here."""
+        bucket = _Bucket()
+        async for msg in ws:
+            req = await self._read(ws, msg, bucket)
+            if req is not None:
+                yield req
+
+    # ---------------------------------------------------------------- players
+    async def _play(self, request: web.Request) -> web.WebSocketResponse:
+        ws = await self._open(request)
+        who: tuple[Room, str] | None = None
         try:
-            async for msg in ws:
-                req = await self._read(ws, msg, bucket)
-                if req is None:
-                    continue
+            async for req in self._requests(ws):
                 rid = req.get("id")
                 if who is None:
                     who = await self._join(ws, req)
@@ -227,16 +237,10 @@ class ClassServer:
 
     # ---------------------------------------------------------------- the host
     async def _host(self, request: web.Request) -> web.WebSocketResponse:
-        ws = web.WebSocketResponse(max_msg_size=MAX_REQUEST_BYTES, heartbeat=30.0)
-        await ws.prepare(request)
-        bucket = _Bucket()
+        ws = await self._open(request)
         room: Room | None = None
-        self._sockets.add(ws)
         try:
-            async for msg in ws:
-                req = await self._read(ws, msg, bucket)
-                if req is None:
-                    continue
+            async for req in self._requests(ws):
                 rid = req.get("id")
                 if room is None:
                     room = await self._host_in(ws, req)
