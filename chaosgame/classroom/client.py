@@ -309,6 +309,8 @@ def event_line(event: Mapping[str, Any]) -> str:
         penalty = float(event.get("penalty", 0.0))
         cost = f" (it costs {penalty:g} points)" if penalty else ""
         return f"Hint from the host{cost}: {event.get('text', '')}"
+    if kind == "message":
+        return f"Message from {event.get('sender', 'a teammate')}: {event.get('text', '')}"
     words = {
         "paused": "The host paused the round: actions wait until they resume.",
         "open": "The host resumed the round.",

@@ -30,10 +30,12 @@ from chaosgame.classroom.host_view import (
     COLUMNS,
     COMMANDS,
     DEFAULT_PENALTY,
+    INJECT_FORMS,
     Command,
     CommandError,
     cells,
     clock_text,
+    describe,
     event_text,
     parse_command,
     sort_rows,
@@ -62,6 +64,7 @@ class HostConsole(App[None]):
     BINDINGS = [
         Binding("h", "hint", "hint"),
         Binding("n", "note", "note"),
+        Binding("i", "inject", "event"),
         Binding("p", "pause", "pause/resume"),
         Binding("e", "end", "end"),
         Binding("r", "reveal", "reveal"),
@@ -398,6 +401,11 @@ class HostConsole(App[None]):
         """Write a note on the command line."""
         self._prompt("note ")
 
+    def action_inject(self) -> None:
+        """Write an event on the command line (a message, a deploy or a fault: ``inject``
+        alone says how)."""
+        self._prompt("inject ")
+
     def action_command(self) -> None:
         """Go to the command line."""
         self._prompt("")
@@ -485,6 +493,8 @@ class HostConsole(App[None]):
             self.send("hint", text=command.text, penalty=command.penalty)
         elif name == "note":
             self.send("note", text=command.text)
+        elif name == "inject":
+            self.send("inject", event=command.event)
         elif name in ("pause", "resume"):
             self.send(name)
         elif name == "end":
@@ -500,6 +510,8 @@ class HostConsole(App[None]):
         elif name == "help":
             for line in COMMANDS.values():
                 self.say(line)
+            for line in INJECT_FORMS:
+                self.say("  " + line)
         elif name == "quit":
             self.action_quit_console()
 
@@ -516,6 +528,12 @@ class HostConsole(App[None]):
             return
         if isinstance(result, dict) and "state" in result:
             self.state = str(result["state"])
+        if op == "inject" and isinstance(result, dict):
+            games = len(result.get("players") or [])
+            self.say(
+                f"Sent: {describe(result.get('event') or {})}, "
+                f"to {games} game{'s' * (games != 1)} in progress."
+            )
         if op == "hint":
             playing = sum(1 for p in self.players if p.get("status") != "ended")
             cost = f"{params['penalty']:g} points" if params.get("penalty") else "nothing"

@@ -15,12 +15,15 @@ __all__ = [
     "COLUMNS",
     "COMMANDS",
     "DEFAULT_PENALTY",
+    "INJECT_FORMS",
     "Column",
     "Command",
     "CommandError",
     "clock_text",
+    "describe",
     "event_text",
     "parse_command",
+    "parse_event",
     "sort_rows",
     "step_text",
 ]
@@ -114,9 +117,28 @@ def sort_rows(rows: list[dict[str, Any]], key: str, reverse: bool = False) -> li
     return sorted(by_name, key=column.sort, reverse=column.highest != reverse)
 
 
+def describe(event: dict[str, Any]) -> str:
+    """A host's event in a few words: ``deploy of v2.4.2 to search by deploy-bot``."""
+    kind = event.get("kind")
+    if kind == "message":
+        return f"message from {event.get('sender')}: {event.get('text')}"
+    if kind == "deploy":
+        version = event.get("version") or "the next version"
+        return f"deploy of {version} to {event.get('component')} by {event.get('author')}"
+    if kind == "fault":
+        f = event.get("fault") or {}
+        later = float(event.get("in") or 0.0)
+        when = f" in {_duration(later)}" if later else ""
+        return f"fault {f.get('kind')} on {f.get('target') or 'a selection'}{when}"
+    return str(kind)
+
+
 def step_text(request: dict[str, Any]) -> str:
-    """A player's request in a few words: ``mitigate rollback payments``, ``wait 300s``."""
+    """A player's request in a few words: ``mitigate rollback payments``, ``wait 300s``; the
+    host's events in their game as ``host: ...``."""
     op = str(request.get("op", "?"))
+    if op == "inject" and isinstance(request.get("event"), dict):
+        return f"host: {describe(request['event'])}"
     words = []
     for key, value in request.items():
         if key == "op":
@@ -135,6 +157,9 @@ def event_text(event: dict[str, Any]) -> str:
         return f"{at} hint{price}: {event.get('text', '')}"
     if kind == "note":
         return f"{at} note: {event.get('text', '')}"
+    if kind == "inject" and isinstance(event.get("event"), dict):
+        games = len(event.get("players") or [])
+        return f"{at} event: {describe(event['event'])} (in {games} game{'s' * (games != 1)})"
     said = {
         "paused": "the clock is paused",
         "open": "the clock runs again",
@@ -148,6 +173,8 @@ def event_text(event: dict[str, Any]) -> str:
 COMMANDS = {
     "hint": "hint [-p POINTS] TEXT   send every player a hint (default 5 points off)",
     "note": "note TEXT               a note for yourself, kept in the round's log",
+    "inject": "inject message|deploy|fault ...  an event in every game in progress "
+    "('inject' alone explains)",
     "pause": "pause                   stop every player's clock",
     "resume": "resume                  let the clocks run again",
     "end": "end                     end the round (nobody can act after)",
@@ -172,6 +199,8 @@ class Command:
     name: str
     text: str = ""
     penalty: float = DEFAULT_PENALTY
+    event: dict[str, Any] | None = None
+    """``inject``: the event to send (``chaosgame.game.injections``)."""
 
 
 def parse_command(line: str) -> Command:
@@ -203,6 +232,8 @@ def parse_command(line: str) -> Command:
         return Command(name, rest.lower())
     if name == "export":
         return Command(name, _unquoted(rest, form))
+    if name == "inject":
+        return Command(name, rest, event=parse_event(rest))
     if rest:
         raise CommandError(f"'{name}' takes nothing after it: {form}")
     return Command(name)
@@ -223,6 +254,82 @@ def _hint(rest: str, form: str) -> Command:
     if not rest:
         raise CommandError(f"a hint needs its text: {form}")
     return Command("hint", rest, penalty)
+
+
+INJECT_FORMS = (
+    "inject message [--from NAME] TEXT     a teammate's message",
+    "inject deploy COMPONENT [VERSION]     a noisy deploy (the next version by default)",
+    "inject fault KIND TARGET [KEY=VALUE ...] [--in DURATION]   a second fault, "
+    "as in a scenario file (faults.md)",
+)
+"""The three events and their forms (``inject`` alone lists them)."""
+
+
+def parse_event(rest: str) -> dict[str, Any]:
+    """The event an ``inject`` command line describes (checked again by the server)."""
+    try:
+        words = shlex.split(rest)
+    except ValueError as exc:
+        raise CommandError(f"{exc}: inject ...") from None
+    if not words:
+        raise CommandError("inject what? " + "; ".join(f.split("  ")[0] for f in INJECT_FORMS))
+    kind, args = words[0].lower(), words[1:]
+    forms = {f.split()[1]: f.split("  ")[0] for f in INJECT_FORMS}
+    if kind not in forms:
+        close = difflib.get_close_matches(kind, forms, n=1)
+        hint = f"; did you mean '{close[0]}'?" if close else ""
+        raise CommandError(f"inject message, deploy or fault, not '{kind}'{hint}")
+    form = forms[kind]
+    if kind == "message":
+        sender = "a teammate"
+        if args and args[0] in ("--from", "-f"):
+            if len(args) < 2:
+                raise CommandError(f"--from takes a name: {form}")
+            sender, args = args[1], args[2:]
+        if not args:
+            raise CommandError(f"a message needs its text: {form}")
+        return {"kind": "message", "sender": sender, "text": " ".join(args)}
+    if kind == "deploy":
+        if len(args) not in (1, 2):
+            raise CommandError(f"a component, and a version if you like: {form}")
+        event: dict[str, Any] = {"kind": "deploy", "component": args[0]}
+        if len(args) == 2:
+            event["version"] = args[1]
+        return event
+    delay: str | None = None
+    if "--in" in args:
+        at = args.index("--in")
+        if at + 1 >= len(args):
+            raise CommandError(f"--in takes a duration such as 2m: {form}")
+        delay = args[at + 1]
+        args = args[:at] + args[at + 2 :]
+    if len(args) < 2:
+        raise CommandError(f"a fault needs its kind and target: {form}")
+    fault: dict[str, Any] = {"kind": args[0], "target": args[1]}
+    for word in args[2:]:
+        key, eq, value = word.partition("=")
+        if not eq or not key:
+            raise CommandError(f"'{word}' is not KEY=VALUE: {form}")
+        fault[key] = _value(value)
+    event = {"kind": "fault", "fault": fault}
+    if delay is not None:
+        event["in"] = delay
+    return event
+
+
+def _value(text: str) -> Any:
+    """A command line's value as a scenario file would read it: numbers, booleans, text."""
+    low = text.lower()
+    if low in ("true", "false"):
+        return low == "true"
+    try:
+        return int(text)
+    except ValueError:
+        pass
+    try:
+        return float(text)
+    except ValueError:
+        return text
 
 
 def _unquoted(text: str, form: str) -> str:

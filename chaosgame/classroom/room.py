@@ -36,6 +36,9 @@ JOURNALED = frozenset(ACTION_OPS)
 """Requests that change a game: written to the journal before they are answered."""
 TRUTH_FIELDS = ("score", "debrief")
 """What the answer ending a game holds back until the host reveals the debrief."""
+INJECT = "inject"
+"""A journal line that is the host's event, not the player's request (no request has this
+op: players cannot send it)."""
 
 
 class RoomError(Exception):
@@ -195,7 +198,10 @@ class Room:
     def _catch_up(self, name: str, game: _Game) -> None:
         """Replay journal lines written since this process last saw the game."""
         for line in self.store.journal(self.code, name, after=game.seq):
-            game.session.handle(line.entry)
+            if line.entry.get("op") == INJECT:
+                game.session.inject(line.entry["event"])
+            else:
+                game.session.handle(line.entry)
             game.seq = line.seq
             if game.ended_at is None and game.session.ended:
                 game.ended_at = line.written
@@ -217,7 +223,21 @@ class Room:
             if not game.session.ended:
                 return _error(rid, "game_over", "end your game first: send end")
             answer = game.session.handle({"id": rid, "op": "end"})
-        return answer
+            ended_at = game.ended_at
+        if "result" not in answer:
+            return answer
+        player = self.store.player(self.code, name)
+        joined = player.joined if player is not None else 0.0
+        return {**answer, "result": _with_hints(answer["result"], self._paid(joined, ended_at))}
+
+    def _paid(self, joined: float, ended_at: float | None) -> list[float]:
+        """The points of each hint a player pays for: sent while they were in the round and
+        still playing (joined before the hint, game not yet ended)."""
+        return [
+            points
+            for at, points in self.hints()
+            if joined <= at and (ended_at is None or at < ended_at)
+        ]
 
     # ---------------------------------------------------------------- the host
     def hints(self) -> list[tuple[float, float]]:
@@ -227,6 +247,38 @@ class Room:
             for _, kind, body, at in self.store.round_log(self.code)
             if kind == "hint"
         ]
+
+    def inject(self, event: Any) -> dict[str, Any]:
+        """Add a game master's event (a teammate's message, a noisy deploy, a second fault:
+        :mod:`chaosgame.game.injections`) to every game in progress, each at its own clock.
+        It is written to each game's journal before it is applied, so every server process
+        replays it at the same point. Returns the event as checked and who got it."""
+        from chaosgame.game.injections import InjectionError, check
+
+        if self.state in ("ended", "revealed"):
+            raise RoomError("rejected", "the round has ended; an event reaches no game now")
+        try:
+            checked = check(self.scenario, event)
+        except InjectionError as exc:
+            raise RoomError("invalid_params", str(exc)) from None
+        at = self._clock()
+        reached = []
+        for p in self.store.players(self.code):
+            game = self._game(p.name)
+            with game.lock:
+                self._catch_up(p.name, game)
+                entry = {"op": INJECT, "event": checked}
+                while not game.session.ended:
+                    if self.store.append(self.code, p.name, game.seq + 1, entry, at):
+                        break
+                    self._catch_up(p.name, game)  # the player's own request came first
+                else:
+                    continue
+                game.seq += 1
+                game.session.inject(checked)
+                reached.append(p.name)
+        self.store.log(self.code, INJECT, {"event": checked, "players": reached}, at)
+        return {"event": checked, "players": reached}
 
     def postmortems(self) -> dict[str, str]:
         """Each player's blameless postmortem (Markdown), for the games that have ended: the
@@ -249,7 +301,6 @@ class Room:
         the hints sent while the player was in the round and still playing (joined before the
         hint, game not yet ended); ``score`` is the raw total less the penalty, never below
         zero."""
-        hints = self.hints()
         rows = []
         for p in self.store.players(self.code):
             game = self._game(p.name)
@@ -261,18 +312,15 @@ class Room:
                     final = game.session.handle({"op": "end"})["result"]
                     raw = final["score"]["total"]
                 ended_at = game.ended_at
-            sent = [
-                points
-                for at, points in hints
-                if p.joined <= at and (ended_at is None or at < ended_at)
-            ]
+            sent = self._paid(p.joined, ended_at)
             penalty = round(sum(sent), 1)
             score = None if raw is None else max(0.0, round(raw - penalty, 1))
             journal = self.store.journal(self.code, p.name)
+            mine = [e for e in journal if e.entry.get("op") != INJECT]
             rows.append(
                 {
                     "name": p.name,
-                    "actions": len(journal),
+                    "actions": len(mine),
                     "elapsed_s": obs["elapsed_s"],
                     "status": obs["status"],
                     "budget_burned": round(
@@ -282,7 +330,7 @@ class Room:
                     "raw_score": raw,
                     "hints": len(sent),
                     "penalty": penalty,
-                    "last_seen": journal[-1].written if journal else p.joined,
+                    "last_seen": mine[-1].written if mine else p.joined,
                 }
             )
         rows.sort(key=lambda r: (-(r["score"] or -1.0), r["budget_burned"], r["name"]))
@@ -305,6 +353,39 @@ class Room:
             raise RoomError("rejected", f"the round is {now}; it cannot become {state}")
         self.store.set_state(self.code, state)
         self.store.log(self.code, state, note or {}, self._clock())
+
+
+def _with_hints(final: dict[str, Any], paid: list[float]) -> dict[str, Any]:
+    """The end of a game as a player of the round reads it: the game's own score, and beside
+    it the round's (less the hints they paid for), in the data and at the top of the debrief."""
+    import textwrap
+
+    raw = float(final["score"]["total"])
+    penalty = round(sum(paid), 1)
+    score = max(0.0, round(raw - penalty, 1))
+    kept = {"score": score, "raw_score": raw, "hints": len(paid), "penalty": penalty}
+    if paid:
+        text = (
+            f"{len(paid)} hint{'s' * (len(paid) != 1)} from the host while you played cost "
+            f"{penalty:g} points: {raw:g} for the game, {score:g} in the round."
+        )
+        tone = "warn"
+    else:
+        text = f"No hint cost you points: {score:g} in the round, as for the game."
+        tone = "good"
+    title = f"Round score {score:g}"
+    part: dict[str, Any] = {
+        "key": "round",
+        "title": title,
+        "rows": [{"lead": "", "text": text, "tone": tone}],
+    }
+    debrief = dict(final["debrief"])
+    debrief["sections"] = [part, *debrief.get("sections", [])]
+    lines = [title, *textwrap.wrap(text, 78, initial_indent="  ", subsequent_indent="  ")]
+    text_now = str(debrief.get("text", ""))
+    head = "=== Debrief ==="
+    debrief["text"] = text_now.replace(head, head + "\n\n" + "\n".join(lines), 1)
+    return {**final, "round": kept, "debrief": debrief}
 
 
 def _error(rid: Any, code: str, message: str) -> dict[str, Any]:

@@ -43,6 +43,7 @@ HOST_OPS = (
     "log",
     "hint",
     "note",
+    "inject",
     "pause",
     "resume",
     "end",
@@ -318,6 +319,8 @@ class ClassServer:
                     raise RoomError("invalid_params", "penalty is 0 to 50 points")
                 body["penalty"] = float(penalty)
             return {"logged": self.store.log(room.code, op, body, now)}
+        if op == "inject":
+            return room.inject(req.get("event"))
         if op in ("pause", "resume", "end", "reveal"):
             state = {"pause": "paused", "resume": "open", "end": "ended", "reveal": "revealed"}
             room.set_state(state[op])
@@ -349,12 +352,16 @@ class ClassServer:
                 for seq, kind, body, at in lines:
                     listeners.seen = seq
                     event = {"event": {"seq": seq, "kind": kind, "at": at, **body}}
-                    targets = [w for group in listeners.players.values() for w in group]
-                    if kind == "note":
-                        targets = []  # an interviewer's notes are theirs alone
-                    for ws in [*targets, *listeners.hosts]:
+                    told = _for_players(seq, kind, body, at)
+                    for ws in listeners.hosts:
                         with contextlib.suppress(Exception):
                             await _send(ws, event)
+                    if told is None:
+                        continue
+                    for group in listeners.players.values():
+                        for ws in group:
+                            with contextlib.suppress(Exception):
+                                await _send(ws, told)
 
     # ---------------------------------------------------------------- reading messages
     async def _read(
@@ -376,6 +383,23 @@ class ClassServer:
             await _send(ws, _error(None, "parse_error", "a request is a JSON object"))
             return None
         return req
+
+
+PLAYERS_HEAR = ("hint", "paused", "open", "ended", "revealed")
+"""Lines of the round's log every player is told of as they are written. The rest (notes, the
+host's events) are the host's alone: a second fault or a deploy shows in a game only as what
+it does, and a teammate's message as the message (:func:`_for_players`)."""
+
+
+def _for_players(seq: int, kind: str, body: dict[str, Any], at: float) -> dict[str, Any] | None:
+    """What the players are told of a line of the round's log, if anything."""
+    if kind in PLAYERS_HEAR:
+        return {"event": {"seq": seq, "kind": kind, "at": at, **body}}
+    event = body.get("event")
+    if kind == "inject" and isinstance(event, dict) and event.get("kind") == "message":
+        said = {"sender": event.get("sender"), "text": event.get("text")}
+        return {"event": {"seq": seq, "kind": "message", "at": at, **said}}
+    return None
 
 
 def export(room: Room, fmt: str) -> str:

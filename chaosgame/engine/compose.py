@@ -43,7 +43,7 @@ import numpy as np
 
 from chaosgame.engine.state import Modifiers, Versions, filled
 from chaosgame.engine.versionlog import note_version_error
-from chaosgame.engine.world import F64
+from chaosgame.engine.world import F64, classes_hit
 from chaosgame.scenario.compose import Effect, StateOf, Trigger, extended, in_range, is_range
 from chaosgame.scenario.units import seconds_past_midnight
 
@@ -201,13 +201,7 @@ def _mask(sim: Simulator, e: Effect) -> F64:
     cached: tuple[Effect, F64] | None = sim.memo.get(key)
     if cached is not None and cached[0] is e:
         return cached[1]
-    w = sim.world
-    mask = np.ones(w.k)
-    if e.journeys is not None:
-        mask *= np.isin(w.class_journey, [w.journeys.index(j) for j in e.journeys])
-    if e.tenants is not None:
-        mask *= np.isin(w.class_tenant, [w.tenants.index(t) for t in e.tenants])
-    out = mask.astype(np.float64)
+    out = classes_hit(sim.world, e.journeys, e.tenants)
     sim.memo[key] = (e, out)
     return out
 

@@ -19,7 +19,7 @@ from chaosgame.engine.compose import apply as apply_composed
 from chaosgame.engine.evidence import introduce
 from chaosgame.engine.state import Modifiers
 from chaosgame.engine.versionlog import note_fault_cpu, note_version_error
-from chaosgame.engine.world import F64
+from chaosgame.engine.world import F64, classes_hit
 from chaosgame.scenario.compose import composed, extended, is_range
 from chaosgame.scenario.faults import (
     BadDeploy,
@@ -268,22 +268,25 @@ class ActiveFault:
 
 def compile_faults(sim: Simulator) -> list[ActiveFault]:
     """Bind each scenario fault to component indices and traffic classes."""
-    w = sim.world
     out = []
     for number, f in enumerate(sim.scenario.faults):
-        mask = np.ones(w.k)
-        if f.journeys is not None:
-            mask *= np.isin(w.class_journey, [w.journeys.index(j) for j in f.journeys])
-        if f.tenants is not None:
-            mask *= np.isin(w.class_tenant, [w.tenants.index(t) for t in f.tenants])
-        kmask = mask.astype(np.float64)
-        if f.select is not None:
-            from chaosgame.engine.fleet import pick
+        out.extend(compile_fault(sim, number, f))
+    return out
 
-            for name in pick(sim.scenario, number, f.select, sim.seed):
-                spec = f.model_copy(update={"target": name})
-                out.append(ActiveFault(spec, number, w.index[name], kmask.copy()))
-            continue
+
+def compile_fault(sim: Simulator, number: int, f: FaultBase) -> list[ActiveFault]:
+    """Bind fault ``number`` of the scenario (``f``) to its components and traffic classes:
+    one active fault per component it strikes."""
+    w = sim.world
+    kmask = classes_hit(w, f.journeys, f.tenants)
+    out = []
+    if f.select is not None:
+        from chaosgame.engine.fleet import pick
+
+        for name in pick(sim.scenario, number, f.select, sim.seed):
+            spec = f.model_copy(update={"target": name})
+            out.append(ActiveFault(spec, number, w.index[name], kmask.copy()))
+    else:
         out.append(ActiveFault(f, number, w.index[f.target], kmask))
     for a in out:
         a.provided = w.kinds[a.target] in ("external", "dns")

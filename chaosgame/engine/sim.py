@@ -48,6 +48,8 @@ if TYPE_CHECKING:
     from chaosgame.engine.mitigations import Pending, Standing
     from chaosgame.engine.steering import Steering
     from chaosgame.scenario.actions import MitigationBase
+    from chaosgame.scenario.faults import FaultBase
+    from chaosgame.scenario.model import Deploy
 
 
 @dataclass(frozen=True)
@@ -201,6 +203,27 @@ class Simulator:
             from chaosgame.engine.parties import schedule
 
             schedule(self)
+
+    def add_fault(self, fault: FaultBase) -> None:
+        """A fault that joins the world while it runs (a game master's second fault): it
+        becomes the scenario's last fault and acts from its ``at`` on, as if authored.
+
+        The simulation's scenario becomes a copy with the fault added; the scenario the
+        simulation started from is left as it was (other games share it)."""
+        from chaosgame.engine.faults import compile_fault
+
+        sc = self.scenario
+        self.scenario = sc.model_copy(update={"faults": [*sc.faults, fault]})
+        self.faults.extend(compile_fault(self, len(sc.faults), fault))
+
+    def add_deploy(self, deploy: Deploy) -> None:
+        """A deploy that joins the change history while the world runs: it becomes the
+        scenario's last deploy and rolls out at its ``at`` (now at the earliest), as if
+        authored. The scenario is copied as :meth:`add_fault` does."""
+        sc = self.scenario
+        self.scenario = sc.model_copy(update={"deploys": [*sc.deploys, deploy]})
+        at = max(deploy.at, self.now)
+        self.state.schedule(at, self.world.index[deploy.component], f"deploy:{len(sc.deploys)}")
 
     def record(
         self,

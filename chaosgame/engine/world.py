@@ -187,6 +187,16 @@ def _class_mask(sc: Scenario, dep: Dependency, journeys: list[str]) -> list[bool
     return [True] * len(journeys)
 
 
+def classes_hit(w: World, journeys: list[str] | None, tenants: list[str] | None) -> F64:
+    """1.0 for each traffic class of the given journeys and tenants (None: all), else 0.0."""
+    mask = np.ones(w.k)
+    if journeys is not None:
+        mask *= np.isin(w.class_journey, [w.journeys.index(j) for j in journeys])
+    if tenants is not None:
+        mask *= np.isin(w.class_tenant, [w.tenants.index(t) for t in tenants])
+    return mask.astype(np.float64)
+
+
 def build_world(sc: Scenario) -> World:
     """Compile a validated scenario into a :class:`World`."""
     names = [c.name for c in sc.components]

@@ -146,6 +146,14 @@ class AgentSession:
         """Whether the game is over (the answer to ``end`` then holds the score)."""
         return self._started and self._view.ended
 
+    def inject(self, event: dict[str, Any]) -> dict[str, Any]:
+        """Add a game master's event (:mod:`chaosgame.game.injections`) at the game's clock,
+        starting the game first if it has not started. Not a protocol op: only the server a
+        classroom round runs on calls it, for the host."""
+        self._start()
+        self._final = None
+        return self._view.inject(event)
+
     def _start(self) -> None:
         if not self._started:
             self._view.start()

@@ -308,6 +308,12 @@ def build_debrief(a: Assessment) -> dict[str, Any]:
     notes = evidence_notes(sc)
     if notes:
         data["evidence_notes"] = notes
+    if s.injected:
+        data["injected"] = [
+            {**e, "clock": s.clock(e["at"])}
+            | ({"starts_clock": s.clock(e["starts"])} if "starts" in e else {})
+            for e in s.injected
+        ]
     data["sli"]["burned"] = debrief_text.burned_slos(data)
     data["sections"] = debrief_text.sections(data)
     return data

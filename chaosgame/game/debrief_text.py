@@ -188,10 +188,28 @@ def sections(d: dict[str, Any]) -> list[dict[str, Any]]:
     out = [score_section(d), sli_section(d)]
     if beyond:
         out.append(section("harm", "Harm beyond the SLOs", beyond))
-    out += [*truth_sections(d), *path_sections(d)]
+    out += truth_sections(d)
+    if d.get("injected"):
+        out.append(injected_section(d))
+    out += path_sections(d)
     if d["questions"]:
         out.append(questions_section(d))
     return out
+
+
+def injected_section(d: dict[str, Any]) -> dict[str, Any]:
+    """What a game master added while the game ran (a classroom host's events)."""
+    rows = []
+    for e in d["injected"]:
+        lead = f"{e['clock']}  "
+        if e["kind"] == "message":
+            rows.append(row(f"a message from {e['sender']}: {e['text']}", lead))
+        elif e["kind"] == "deploy":
+            rows.append(row(f"a deploy of {e['version']} to {e['component']}", lead))
+        else:
+            text = f"a second fault: {e['fault']} on {e['target']}, acting from {e['starts_clock']}"
+            rows.append(row(text, lead, "warn"))
+    return section("injected", "What the game master added", rows)
 
 
 def wrap_row(r: dict[str, str], width: int = 78, indent: str = "  ") -> list[str]:

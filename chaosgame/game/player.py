@@ -75,6 +75,12 @@ class PlayerView:
                 out = {**out, "error": problem}
         return out
 
+    def inject(self, event: dict[str, Any]) -> dict[str, Any]:
+        """Add a game master's event (checked by :func:`chaosgame.game.injections.check`) at
+        the game's clock: what a classroom host sends to a round in progress."""
+        self.__assessment = None
+        return self.__session.inject(event)
+
     def observe(self) -> dict[str, Any]:
         """What the on-call engineer sees at a glance now."""
         return self.__session.observe()

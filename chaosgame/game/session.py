@@ -56,6 +56,8 @@ class Session:
         self.end_reason = ""
         self.on_action: Callable[[Session], None] | None = None
         """Called after every accepted action (run records save the game in progress here)."""
+        self.injected: list[dict[str, Any]] = []
+        """What a game master added to the game while it ran (:mod:`chaosgame.game.injections`)."""
 
     # ------------------------------------------------------------ lifecycle
     def reset(self, seed: int | None = None) -> dict[str, Any]:
@@ -76,6 +78,15 @@ class Session:
             paged.keep(self.scenario, self.seed, self.sim, self.start_time)
         self.now = self.start_time
         return self.observe()
+
+    def inject(self, event: dict[str, Any]) -> dict[str, Any]:
+        """Add a game master's event, already checked, at the game's clock
+        (:func:`chaosgame.game.injections.apply`); what happened."""
+        from chaosgame.game.injections import apply
+
+        if self.ended:
+            raise RuntimeError("the game has ended")
+        return apply(self, event)
 
     def _run_to_page(self, sim: Simulator) -> float:
         """Run until the player is paged: ``page_at``, or the first SLO page after the onset
