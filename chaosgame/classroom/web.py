@@ -12,6 +12,7 @@ screen: the token is never in a URL or on a command line.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import shlex
 import sys
 import threading
@@ -40,14 +41,21 @@ def console_command(address: str, code: str | None) -> str:
     return shlex.join([*words, *([code] if code else []), "--web"])
 
 
-async def _served(command: str, title: str, pages: list[int]) -> web.Application:
+async def _served(command: str, title: str, pages: set[Any]) -> web.Application:
     """textual-serve's application for ``command``, its page's addresses taken from the
-    address the browser used (so ``--bind 0.0.0.0`` serves pages that work from elsewhere)."""
-    from textual_serve.server import Server
+    address the browser used (so ``--bind 0.0.0.0`` serves pages that work from elsewhere);
+    ``pages`` holds the open pages' websockets."""
+    from textual_serve.app_service import AppService
+    from textual_serve.server import Server, to_int
 
     class Served(Server):
         async def on_startup(self, app: web.Application) -> None:
             """Quiet: the host's screen says where the pages are."""
+
+        async def on_shutdown(self, app: web.Application) -> None:
+            """Close the pages: each one's process is told to quit."""
+            for page in list(pages):
+                await page.close()
 
         async def handle_index(self, request: web.Request) -> Any:
             # the page's websocket and static addresses follow the address it was asked at
@@ -55,17 +63,54 @@ async def _served(command: str, title: str, pages: list[int]) -> web.Application
             self.public_url = f"{request.scheme}://{request.host}"
             return await super().handle_index(request)
 
-        async def handle_websocket(self, request: web.Request) -> Any:
-            if pages[0] >= MAX_PAGES:
+        async def handle_websocket(self, request: web.Request) -> web.WebSocketResponse:
+            """A page's terminal: a process of the command, as long as the page is open (as
+            textual-serve's own, with the pages counted, and closed on shutdown)."""
+            if len(pages) >= MAX_PAGES:
                 raise web.HTTPServiceUnavailable(text="too many pages are open; try again soon")
-            pages[0] += 1
+            websocket = web.WebSocketResponse(heartbeat=15)
+            width = to_int(request.query.get("width", "80"), 80)
+            height = to_int(request.query.get("height", "24"), 24)
+            service = None
+            pages.add(websocket)
+
+            async def close() -> None:
+                await websocket.close()
+
             try:
-                return await super().handle_websocket(request)
+                await websocket.prepare(request)
+                service = AppService(
+                    self.command,
+                    write_bytes=websocket.send_bytes,
+                    write_str=websocket.send_str,
+                    close=close,
+                    download_manager=self.download_manager,
+                    debug=self.debug,
+                )
+                await service.start(width, height)
+                await self._process_messages(websocket, service)
+            except asyncio.CancelledError:
+                await websocket.close()
             finally:
-                pages[0] -= 1
+                pages.discard(websocket)
+                if service is not None:
+                    await service.stop()
+                    await _ended(service._process)
+            return websocket
 
     app: web.Application = await Served(command, title=title)._make_app()
     return app
+
+
+async def _ended(process: asyncio.subprocess.Process | None) -> None:
+    """Wait for a page's process to end (told to quit, it does at once; else it is killed)."""
+    if process is None or process.returncode is not None:
+        return
+    try:
+        await asyncio.wait_for(process.wait(), 5)
+    except TimeoutError:
+        process.kill()
+        await process.wait()
 
 
 class WebFront:
@@ -80,8 +125,8 @@ class WebFront:
         port: int = 0,
         console: bool = False,
     ) -> None:
-        self.pages = [0]
-        """How many pages are open now (a one-item list the handlers share)."""
+        self.pages: set[Any] = set()
+        """The pages open now (their websockets)."""
         self._loop = asyncio.new_event_loop()
         self._commands = (join_command(address, code), console_command(address, code))
         self._console = console
@@ -101,7 +146,9 @@ class WebFront:
         asyncio.set_event_loop(self._loop)
         try:
             runner = self._runner = web.AppRunner(
-                self._loop.run_until_complete(self._app()), handle_signals=False
+                self._loop.run_until_complete(self._app()),
+                handle_signals=False,
+                shutdown_timeout=10,
             )
             self._loop.run_until_complete(runner.setup())
             site = web.TCPSite(runner, host, port)
@@ -114,7 +161,6 @@ class WebFront:
             return
         self._ready.set()
         self._loop.run_forever()
-        self._loop.run_until_complete(runner.cleanup())
         self._loop.close()
 
     async def _app(self) -> web.Application:
@@ -129,5 +175,10 @@ class WebFront:
         """Stop serving (again: nothing happens); every page's process is told to quit."""
         if self._loop.is_closed() or not self._thread.is_alive():
             return
+        if self._runner is not None:
+            # the pages' websockets close, and each page's process is told to quit and awaited
+            done = asyncio.run_coroutine_threadsafe(self._runner.cleanup(), self._loop)
+            with contextlib.suppress(Exception):  # a page that would not quit is killed
+                done.result(30)
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(30)

@@ -112,6 +112,9 @@ class JoinScreen(Screen[None]):
             field.disabled = False
         if code == "name_taken":
             token = self.query_one("#join-token", Input)
+            if token.display and token.value:
+                why = f"That is not the rejoin token of {self.query_one('#join-name', Input).value.strip()!r}"
+                token.value = ""
             token.display = True
             self.say(
                 f"{why}. If it is you, type your rejoin token (the game showed it when you "
