@@ -171,6 +171,22 @@ def cmd_host(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
+    web_port = None
+    if not args.no_web:
+        web_port = args.web_port if args.web_port is not None else args.port + (args.port > 0)
+        if not 0 <= web_port <= 65535 or (web_port == args.port and web_port):
+            print(
+                f"chaosgame: --web-port {web_port}: a port is 1 to 65535, other than --port "
+                "(0: any free one)",
+                file=sys.stderr,
+            )
+            return 2
+    elif args.web_port is not None or args.web_console:
+        print(
+            "chaosgame: --no-web serves no browser pages: drop --web-port and --web-console",
+            file=sys.stderr,
+        )
+        return 2
     scenario = None
     if not args.serve:
         args.resume = None
@@ -195,6 +211,8 @@ def cmd_host(args: argparse.Namespace) -> int:
         out=sys.stdout,
         console=scenario is not None and not args.no_console and interactive(),
         export_dir=args.export_dir,
+        web_port=web_port,
+        web_console=args.web_console,
     )
 
 
@@ -202,6 +220,23 @@ def cmd_host_console(args: argparse.Namespace) -> int:
     """Open the instructor console on a round served elsewhere (``docs/classroom.md``)."""
     from chaosgame.classroom.host_cli import open_console
 
+    if args.web:
+        from chaosgame.classroom.host_link import ws_url
+        from chaosgame.classroom.web_console import WebHostConsole
+
+        try:
+            ws_url(args.address)
+        except ValueError as exc:
+            print(f"chaosgame: {exc}", file=sys.stderr)
+            return 2
+        from pathlib import Path
+
+        export = Path(args.export_dir) if args.export_dir else None
+        WebHostConsole(args.address, args.code, export_dir=export).run()
+        return 0
+    if args.code is None:
+        print("chaosgame: host-console needs the round's CODE", file=sys.stderr)
+        return 2
     return open_console(args.address, args.code, args.token, args.export_dir, sys.stderr)
 
 
@@ -210,6 +245,20 @@ def cmd_join(args: argparse.Namespace) -> int:
     from chaosgame.classroom.client import NotRevealed, RemoteError, RemoteView
     from chaosgame.console import run_console
 
+    if args.web or args.name is None:
+        if args.text or not (args.web or (sys.stdin.isatty() and sys.stdout.isatty())):
+            print("chaosgame: join needs --name NAME outside the terminal UI", file=sys.stderr)
+            return 2
+        from chaosgame.tui.app import run_join_tui
+
+        try:
+            return run_join_tui(args.address, args.code, web=args.web)
+        except (RemoteError, NotRevealed) as exc:
+            print(f"chaosgame: {exc}", file=sys.stderr)
+            return 1
+    if args.code is None:
+        print("chaosgame: join needs the round's CODE with --name", file=sys.stderr)
+        return 2
     try:
         view = RemoteView(args.address, args.code, args.name, args.token)
     except RemoteError as exc:
@@ -642,6 +691,24 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="serve without the instructor console (it opens in a terminal unless told not to)",
     )
+    hst.add_argument(
+        "--web-port",
+        type=int,
+        default=None,
+        metavar="PORT",
+        help="the port of the browser pages (default: --port + 1; 0: any free port)",
+    )
+    hst.add_argument(
+        "--no-web",
+        action="store_true",
+        help="serve no browser pages (players join only from a terminal)",
+    )
+    hst.add_argument(
+        "--web-console",
+        action="store_true",
+        help="also serve the instructor console in a browser, at /console/ (it asks for the "
+        "host token)",
+    )
     _export_dir(hst)
     hcon = sub.add_parser(
         "host-console",
@@ -649,20 +716,34 @@ def build_parser() -> argparse.ArgumentParser:
         description=COMMANDS["host-console"][1] + " (docs/classroom.md)",
     )
     hcon.add_argument("address", metavar="HOST:PORT", help="the server, e.g. 127.0.0.1:8765")
-    hcon.add_argument("code", metavar="CODE", help="the round's join code, e.g. K7F3-QX2M")
+    hcon.add_argument(
+        "code",
+        metavar="CODE",
+        nargs="?",
+        default=None,
+        help="the round's join code, e.g. K7F3-QX2M",
+    )
     hcon.add_argument(
         "--token",
         default=None,
         help="the host token `chaosgame host` printed (default: $CHAOSGAME_HOST_TOKEN, "
         "else asked for)",
     )
+    hcon.add_argument(
+        "--web",
+        action="store_true",
+        help="the browser page's console (what `chaosgame host --web-console` serves): asks "
+        "for the host token on its first screen",
+    )
     _export_dir(hcon)
     jn = sub.add_parser(
         "join", help=COMMANDS["join"][1], description=COMMANDS["join"][1] + " (docs/classroom.md)"
     )
     jn.add_argument("address", metavar="HOST:PORT", help="the server, as the host's screen says")
-    jn.add_argument("code", metavar="CODE", help="the round's join code")
-    jn.add_argument("--name", required=True, help="your name in the round")
+    jn.add_argument("code", metavar="CODE", nargs="?", default=None, help="the round's join code")
+    jn.add_argument(
+        "--name", default=None, help="your name in the round (default: the TUI asks it)"
+    )
     jn.add_argument(
         "--text", action="store_true", help="the line-by-line console (also used when piped)"
     )
@@ -670,6 +751,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--token",
         default=None,
         help="your token, to come back from another machine (this one keeps it for you)",
+    )
+    jn.add_argument(
+        "--web",
+        action="store_true",
+        help="the browser page's game (what `chaosgame host` serves): asks your name, shows "
+        "your rejoin token and keeps no token file",
     )
     gen = sub.add_parser(
         "generate", help=COMMANDS["generate"][1], description=COMMANDS["generate"][1]

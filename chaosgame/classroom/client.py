@@ -28,7 +28,12 @@ RETRIES = 6
 
 
 class RemoteError(Exception):
-    """The server cannot be reached, or refused to let the player in (the message says why)."""
+    """The server cannot be reached, or refused to let the player in (the message says why;
+    ``code`` is the server's error code, e.g. ``name_taken``, when it answered)."""
+
+    def __init__(self, message: str, code: str = "") -> None:
+        super().__init__(message)
+        self.code = code
 
 
 class NotRevealed(DebriefPending):
@@ -97,7 +102,7 @@ class RemoteView:
         )
         if "error" in joined:
             self._ws.close()
-            raise RemoteError(joined["error"]["message"])
+            raise RemoteError(joined["error"]["message"], str(joined["error"].get("code", "")))
         info = joined["result"]["joined"]
         self._token = str(info["token"])
         self.title = str(info.get("title", ""))
@@ -155,6 +160,11 @@ class RemoteView:
                         "result": {"answer": {"resumed": True}, "cost_s": 0.0, "observation": obs}
                     }
         raise AssertionError("unreachable")
+
+    @property
+    def token(self) -> str:
+        """The player's token: with it they come back as themselves (``--token``)."""
+        return self._token or ""
 
     def close(self) -> None:
         if self._ws is not None:

@@ -20,6 +20,7 @@ from chaosgame.classroom.server import ClassServer, Running
 from chaosgame.classroom.store import Store, StoreError, open_store
 
 if TYPE_CHECKING:
+    from chaosgame.classroom.web import WebFront
     from chaosgame.scenario.model import Scenario
 
 __all__ = ["DB_ENV", "default_db", "serve_round"]
@@ -51,10 +52,13 @@ def serve_round(
     stop: threading.Event | None = None,
     console: bool = False,
     export_dir: str | None = None,
+    web_port: int | None = None,
+    web_console: bool = False,
 ) -> int:
     """Open a round of ``scenario`` (None: serve the rounds already in the database) and
     serve until Ctrl-C (or ``stop``), or with ``console`` until the host quits the instructor
-    console (grades exported to ``export_dir``); the exit status."""
+    console (grades exported to ``export_dir``); the exit status. With ``web_port`` the
+    browser pages are served there too (``web_console``: the instructor console's as well)."""
     url = db or default_db()
     try:
         store = open_store(url)
@@ -62,7 +66,10 @@ def serve_round(
         print(f"chaosgame: {exc}", file=sys.stderr)
         return 1
     try:
-        return _serve(store, url, scenario, seed, bind, port, mode, out, stop, console, export_dir)
+        web = (web_port, web_console)
+        return _serve(
+            store, url, scenario, seed, bind, port, mode, out, stop, console, export_dir, web
+        )
     finally:
         store.close()
 
@@ -79,23 +86,36 @@ def _serve(
     stop: threading.Event | None,
     console: bool = False,
     export_dir: str | None = None,
+    web: tuple[int | None, bool] = (None, False),
 ) -> int:
     try:
         running = Running(ClassServer(store), bind, port)
     except OSError as exc:
         print(f"chaosgame: cannot listen on {bind}:{port}: {exc.strerror or exc}", file=sys.stderr)
         return 1
+    front = None
     try:
-        opened = _announce(store, url, scenario, seed, bind, running.port, mode, out, console)
-        if console and opened is not None:
-            code, token, join = opened
+        code = token = title = None
+        if scenario is not None:
+            r, token = new_round(store, scenario, seed, mode)
+            code, title = r.code, r.title
+        web_port, web_console = web
+        web_lines: list[str] = []
+        if web_port is not None:
+            served = _web_front(bind, running.port, code, web_port, web_console)
+            if served is None:
+                return 1
+            front, web_lines = served
+        opened = (code, title, token) if code and title is not None and token else None
+        _announce(url, opened, bind, running.port, mode, out, console, web_lines)
+        if console and code is not None and token is not None:
             run_console(
                 local_address(bind, running.port),
                 code,
                 token,
                 export_dir=export_dir,
                 owns_server=True,
-                intro=[f"Players join with: {join}"],
+                intro=[f"Players join with: {_join(bind, running.port, code)}", *web_lines[:1]],
             )
             print("Console closed, server stopped; the round stays in the database.", file=out)
             return 0
@@ -107,37 +127,78 @@ def _serve(
     except KeyboardInterrupt:
         print("", file=sys.stderr)
     finally:
+        if front is not None:
+            front.stop()
         running.stop()
     return 0
 
 
+def _web_front(
+    bind: str, port: int, code: str | None, web_port: int, console: bool
+) -> tuple[WebFront, list[str]] | None:
+    """Serve the browser pages: the front and the lines saying where; None (and why, on
+    stderr) if that fails."""
+    from chaosgame.classroom.web import CONSOLE_PATH, WebFront
+
+    try:
+        front = WebFront(local_address(bind, port), code, host=bind, port=web_port, console=console)
+    except ImportError as exc:
+        print(
+            f"chaosgame: the browser pages need textual-serve ({exc}): "
+            "pip install 'chaosgame[classroom]', or --no-web",
+            file=sys.stderr,
+        )
+        return None
+    except OSError as exc:
+        print(
+            f"chaosgame: cannot serve the browser pages on {bind}:{web_port}: "
+            f"{exc.strerror or exc} (--web-port picks another port, --no-web serves none)",
+            file=sys.stderr,
+        )
+        return None
+    where = _where(bind, front.port)
+    lines = [f"Players in a browser:   http://{where}/"]
+    if console:
+        lines.append(
+            f"Instructor console in a browser: http://{where}{CONSOLE_PATH} "
+            "(it asks for the host token)"
+        )
+    return front, lines
+
+
+def _join(bind: str, port: int, code: str) -> str:
+    return f"chaosgame join {_where(bind, port)} {code} --name NAME"
+
+
+def _where(bind: str, port: int) -> str:
+    return f"{bind}:{port}" if ":" not in bind else f"[{bind}]:{port}"
+
+
 def _announce(
-    store: Store,
     url: str,
-    scenario: Scenario | None,
-    seed: int | None,
+    opened: tuple[str, str, str] | None,
     bind: str,
     port: int,
     mode: str,
     out: TextIO,
     console: bool = False,
-) -> tuple[str, str, str] | None:
-    """Open the round and say how to join it: its code, host token and join command."""
-    where = f"{bind}:{port}" if ":" not in bind else f"[{bind}]:{port}"
+    web_lines: list[str] | None = None,
+) -> None:
+    """Say how to join the round: its code, the join command and pages, the host token."""
+    where = _where(bind, port)
     shown = url if "://" not in url else url.split("@")[-1]
-    opened = None
-    if scenario is not None:
-        r, token = new_round(store, scenario, seed, mode)
-        join = f"chaosgame join {where} {r.code} --name NAME"
-        opened = (r.code, token, join)
-        print(f"Round {r.code}: {r.title} ({mode})", file=out)
-        print(f"Players in a terminal:  {join}", file=out)
+    if opened is not None:
+        code, title, token = opened
+        print(f"Round {code}: {title} ({mode})", file=out)
+        print(f"Players in a terminal:  {_join(bind, port, code)}", file=out)
+        for line in web_lines or []:
+            print(line, file=out)
         print(f"Host token (keep it to yourself): {token}", file=out)
-        print(
-            f"Another instructor:  chaosgame host-console {where} {r.code} --token TOKEN", file=out
-        )
+        print(f"Another instructor:  chaosgame host-console {where} {code} --token TOKEN", file=out)
     else:
         print("Serving the rounds already in the database", file=out)
+        for line in web_lines or []:
+            print(line, file=out)
     print(f"Database: {shown}", file=out)
     if bind in LOOPBACK:
         print(
@@ -152,4 +213,3 @@ def _announce(
     else:
         print("Ctrl-C stops the server; the round stays in the database.", file=out)
     out.flush()
-    return opened

@@ -94,6 +94,10 @@ class ChaosApp(App[None]):
         self.theme = LIGHT if light else DARK
         self.remote_view: Any = None
         """A game on a classroom server to open first (``chaosgame join``), or None."""
+        self.join_request: tuple[str, str | None, bool] | None = None
+        """A classroom round to join on the first screen (``chaosgame join`` without a
+        name): the server's address, the round's code (None: asked too), and whether the
+        app is served to a browser (no token file; the token is shown)."""
         self.crash: BaseException | None = None
         """What ended the app unexpectedly: ``chaosgame play`` logs it and exits non-zero."""
 
@@ -138,6 +142,11 @@ class ChaosApp(App[None]):
         """Resume a saved game, or go straight into a named scenario, if asked."""
         if self.remote_view is not None:
             self.start_remote(self.remote_view)
+        elif self.join_request is not None:
+            from chaosgame.tui.screens.join import JoinScreen
+
+            address, code, web = self.join_request
+            self.push_screen(JoinScreen(address, code, web=web))
         elif self.resume is not None:
             self.resume_game(self.resume)
         elif self.start_at != "home" and self.initial_scenario is not None:
@@ -169,6 +178,7 @@ class ChaosApp(App[None]):
             self.call_from_thread(self.notify, event_line(event), timeout=15, markup=False)
 
         view.on_event = told
+        self.remote_view = view
         self.game = Game(view=view)
         self.about = None
         self.snapshot = None
@@ -390,6 +400,22 @@ def run_remote_tui(view: Any) -> int:
     app = ChaosApp(start="remote", light=light)
     app.remote_view = view
     app.run()
+    if app.crash is not None:
+        raise app.crash
+    return app.return_code or 0
+
+
+def run_join_tui(address: str, code: str | None, *, web: bool) -> int:
+    """Join a classroom round from the TUI's first screen, which asks the player's name
+    (``chaosgame join`` without ``--name``; ``web``: the page a browser opens)."""
+    light = os.environ.get("CHAOSGAME_THEME", "").lower() == "light"
+    app = ChaosApp(start="remote", light=light)
+    app.join_request = (address, code, web)
+    try:
+        app.run()
+    finally:
+        if app.remote_view is not None:
+            app.remote_view.close()
     if app.crash is not None:
         raise app.crash
     return app.return_code or 0

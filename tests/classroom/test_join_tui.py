@@ -71,3 +71,35 @@ async def test_a_round_played_in_the_tui_waits_for_the_reveal(
         view.close()
         running.stop()
         store.close()
+
+
+@run_async
+async def test_join_without_a_name_asks_it_and_keeps_the_token_file_in_a_terminal(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from chaosgame.classroom.client import token_file
+
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    store = open_store(tmp_path / "class.db")
+    r, _ = new_round(store, load("checkout-payment-step-failing"))
+    running = Running(ClassServer(store))
+    address = f"127.0.0.1:{running.port}"
+    app = ChaosApp(start="remote")
+    app.join_request = (address, None, False)  # the code asked too, as with --serve
+    try:
+        async with app.run_test(size=(100, 34)) as pilot:
+            await press(pilot)
+            assert "the round's code" in "\n".join(screen_lines(app))
+            await press(pilot, *r.code, "enter", *"ada", "enter")
+            for _ in range(200):
+                await pilot.pause(0.05)
+                if isinstance(app.screen, BriefingScreen):
+                    break
+            assert isinstance(app.screen, BriefingScreen)  # no token screen in a terminal
+            assert store.player(r.code, "ada") is not None
+            assert token_file(address, r.code, "ada").exists()
+    finally:
+        if app.remote_view is not None:
+            app.remote_view.close()
+        running.stop()
+        store.close()
