@@ -25,6 +25,7 @@ from typing import Any
 
 from aiohttp import WSCloseCode, WSMsgType, web
 
+from chaosgame.classroom import interview
 from chaosgame.classroom.room import Room, RoomError
 from chaosgame.classroom.store import Store
 from chaosgame.game.agent_session import MAX_REQUEST_BYTES, dumps
@@ -48,6 +49,7 @@ HOST_OPS = (
     "end",
     "reveal",
     "export",
+    *interview.HOST_OPS,
 )
 
 
@@ -329,6 +331,8 @@ class ClassServer:
             if fmt not in ("json", "csv"):
                 raise RoomError("invalid_params", "format is json, csv or postmortems")
             return {"format": fmt, "data": export(room, fmt)}
+        if op in interview.HOST_OPS:
+            return interview.host_op(room, op, req, now)
         import difflib
 
         close = difflib.get_close_matches(str(op), HOST_OPS, n=1)
@@ -350,8 +354,8 @@ class ClassServer:
                     listeners.seen = seq
                     event = {"event": {"seq": seq, "kind": kind, "at": at, **body}}
                     targets = [w for group in listeners.players.values() for w in group]
-                    if kind == "note":
-                        targets = []  # an interviewer's notes are theirs alone
+                    if kind in interview.PRIVATE_KINDS:
+                        targets = []  # notes, think-aloud, rubric, questions: the host's alone
                     for ws in [*targets, *listeners.hosts]:
                         with contextlib.suppress(Exception):
                             await _send(ws, event)
