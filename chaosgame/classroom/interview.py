@@ -179,7 +179,7 @@ def rubric_state(log: list[tuple[int, str, dict[str, Any], float]]) -> list[dict
             latest[str(body.get("criterion"))] = (body, at)
     out = []
     for c in CRITERIA:
-        body, at = latest.get(c.key, ({}, None))
+        body, when = latest.get(c.key, ({}, None))
         mark = body.get("mark")
         out.append(
             {
@@ -188,7 +188,7 @@ def rubric_state(log: list[tuple[int, str, dict[str, Any], float]]) -> list[dict
                 "mark": mark,
                 "meaning": c.levels[mark - 1] if isinstance(mark, int) else None,
                 "comment": body.get("comment", ""),
-                "at": at,
+                "at": when,
                 "levels": list(c.levels),
             }
         )
