@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -78,6 +79,10 @@ class RemoteView:
         self.taken_before = 0
         """Actions the server already had from this player when they (re)joined."""
         self.title = ""
+        self.mode = "class"
+        """``class`` or ``interview`` (as the server said on joining)."""
+        self._lock = threading.RLock()
+        """One request at a time on the connection (the TUI sends notes from another thread)."""
         self._connect()
 
     # ---------------------------------------------------------------- the connection
@@ -101,6 +106,7 @@ class RemoteView:
         info = joined["result"]["joined"]
         self._token = str(info["token"])
         self.title = str(info.get("title", ""))
+        self.mode = str(info.get("mode", "class"))
         self.taken_before = int(info.get("actions", 0))
         if self._keep is not None:
             try:
@@ -112,6 +118,10 @@ class RemoteView:
 
     def _call(self, request: dict[str, Any]) -> dict[str, Any]:
         """Send one request and wait for its answer; events that come first are kept."""
+        with self._lock:
+            return self._call_locked(request)
+
+    def _call_locked(self, request: dict[str, Any]) -> dict[str, Any]:
         self._next += 1
         rid = self._next
         self._ws.send(json.dumps({**request, "id": rid}))
@@ -155,6 +165,17 @@ class RemoteView:
                         "result": {"answer": {"resumed": True}, "cost_s": 0.0, "observation": obs}
                     }
         raise AssertionError("unreachable")
+
+    def think(self, text: str) -> None:
+        """A think-aloud note for the host: kept with the time, costs no game time, changes
+        nothing in the game.
+
+        Raises:
+            RemoteError: the server refused it (the message says why) or cannot be reached.
+        """
+        answer = self._ask({"op": "think", "text": text})
+        if "error" in answer:
+            raise RemoteError(str(answer["error"]["message"]))
 
     def close(self) -> None:
         if self._ws is not None:
@@ -263,7 +284,8 @@ class RemoteView:
             if give_up is not None and time.monotonic() - start > give_up:
                 return False
             try:
-                raw = self._ws.recv(timeout=poll)
+                with self._lock:
+                    raw = self._ws.recv(timeout=poll)
             except TimeoutError:
                 continue
             except Exception:  # the connection dropped: take it up again and ask
