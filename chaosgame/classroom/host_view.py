@@ -135,6 +135,14 @@ def event_text(event: dict[str, Any]) -> str:
         return f"{at} hint{price}: {event.get('text', '')}"
     if kind == "note":
         return f"{at} note: {event.get('text', '')}"
+    if kind == "think":
+        return f"{at} {event.get('name', '')} thinks: {event.get('text', '')}"
+    if kind == "rubric":
+        comment = f" ({event['comment']})" if event.get("comment") else ""
+        return f"{at} rubric: {event.get('criterion')} {event.get('mark')}/4{comment}"
+    if kind == "ask":
+        note = f": {event['note']}" if event.get("note") else ""
+        return f"{at} asked {event.get('question')}{note}"
     said = {
         "paused": "the clock is paused",
         "open": "the clock runs again",

@@ -296,7 +296,9 @@ def _log_text(line: dict[str, Any]) -> str:
         return f'{line.get("name", "")}: "{line.get("text", "")}"'
     if kind == "ask":
         note = f" - {line['note']}" if line.get("note") else ""
-        return f"asked {line.get('question')}: {line.get('text', '')}{note}"
+        text = str(line.get("text", ""))
+        text = text if len(text) <= 60 else text[:59].rstrip() + "…"
+        return f"asked {line.get('question')}: {text}{note}"
     if kind == "hint":
         return f"hint ({float(line.get('penalty') or 0):g} points): {line.get('text', '')}"
     if kind == "note":
