@@ -9,7 +9,7 @@ import sys
 
 import chaosgame
 
-TEXTUAL_APPS = ("chaosgame.classroom.host_app",)
+TEXTUAL_APPS = ("chaosgame.classroom.host_app", "chaosgame.classroom.interview_app")
 """Textual apps outside chaosgame.tui; nothing else may import them at the top."""
 
 CORE = sorted(

@@ -214,7 +214,7 @@ class InterviewScreen(Screen[None]):
         self.events: list[dict[str, Any]] = []
         self.steps: list[dict[str, Any]] = []
         self.candidate: str | None = None
-        self.truth: dict[str, Any] | None = None
+        self.sheet: dict[str, Any] | None = None
         self.top = Static(id="iv-top", markup=False)
         self.link_line = Static("", id="iv-link", markup=False)
         self.truth_log = RichLog(
@@ -278,7 +278,7 @@ class InterviewScreen(Screen[None]):
         self.link_line.update(text)
         self.link_line.set_class(kind == "-down", "-down")
         self.link_line.set_class(kind == "-refused", "-refused")
-        if kind == "" and self.truth is None and self.is_mounted:
+        if kind == "" and self.sheet is None and self.is_mounted:
             self.read_truth()
 
     # ---------------------------------------------------------------- reading
@@ -286,7 +286,7 @@ class InterviewScreen(Screen[None]):
     async def read_truth(self) -> None:
         """The hidden truth, once."""
         try:
-            self.truth = await self.console.link.ask("truth")
+            self.sheet = await self.console.link.ask("truth")
         except (LinkDown, HostError):
             return
         self._show_truth()
@@ -337,7 +337,7 @@ class InterviewScreen(Screen[None]):
         self.top.update(line)
 
     def _show_truth(self) -> None:
-        log, t = self.truth_log, self.truth
+        log, t = self.truth_log, self.sheet
         log.clear()
         if t is None:
             return

@@ -92,9 +92,9 @@ async def test_the_interviewer_follows_marks_asks_and_writes_the_report(
     async with app.run_test(size=(110, 34)) as pilot:
         await until(pilot, "the interview screen", lambda: isinstance(app.screen, InterviewScreen))
         iv = screen(app)
-        await until(pilot, "the truth", lambda: iv.truth is not None)
-        assert iv.truth is not None
-        assert iv.truth["root_cause"]["component"] == "payments"
+        await until(pilot, "the truth", lambda: iv.sheet is not None)
+        assert iv.sheet is not None
+        assert iv.sheet["root_cause"]["component"] == "payments"
         shown = "\n".join(str(line) for line in iv.truth_log.lines)
         assert "bad-deploy in payments" in shown
         assert "do rollback payments" in shown
@@ -226,7 +226,7 @@ def test_snapshot_the_interviewer_console(
         await until(
             pilot,
             "everything",
-            lambda: iv.truth is not None and len(iv.steps) == 2 and len(iv.events) == 6,
+            lambda: iv.sheet is not None and len(iv.steps) == 2 and len(iv.events) == 6,
         )
         await pilot.press("down")
         iv.command.cursor_blink = False
