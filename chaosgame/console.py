@@ -242,6 +242,9 @@ def run_console(
             break
         if not interactive:
             say(f"> {line.rstrip()}")
+        if line.split(maxsplit=1)[:1] == ["think"]:
+            say(_think(view, line.strip()[len("think") :].strip()))
+            continue
         try:
             parsed = parse_command(line)
         except ValueError as exc:
@@ -254,6 +257,8 @@ def run_console(
             continue
         if parsed in ("help", "?"):
             say(HELP)
+            if hasattr(view, "think"):
+                say(THINK_HELP)
             continue
         if parsed == "metrics":
             say("\n".join(f"  {k:<16} {v}" for k, v in METRIC_HELP.items()))
@@ -291,6 +296,26 @@ def run_console(
         for problem in store.problems:
             print(f"chaosgame: {problem}", file=sys.stderr)
     return 0
+
+
+THINK_HELP = (
+    "  think TEXT           say what you think, for the host (an interviewer) to read;\n"
+    "                       it costs no time and changes nothing in the game"
+)
+
+
+def _think(view: Any, text: str) -> str:
+    """Send a think-aloud note to the host (only a game on a classroom server has one)."""
+    think = getattr(view, "think", None)
+    if think is None:
+        return "error: think is for rounds on a classroom server (chaosgame join)"
+    if not text:
+        return "error: think needs what you think: think TEXT"
+    try:
+        think(text)
+    except Exception as exc:  # a refused or lost note is a message, never a crash
+        return f"error: the note was not sent: {exc}"
+    return "(noted for the host)"
 
 
 def _record(store: RunStore | None, view: PlayerView, resume: RunRecord | None) -> int | None:

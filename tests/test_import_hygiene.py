@@ -9,7 +9,11 @@ import sys
 
 import chaosgame
 
-TEXTUAL_APPS = ("chaosgame.classroom.host_app", "chaosgame.classroom.web_console")
+TEXTUAL_APPS = (
+    "chaosgame.classroom.host_app",
+    "chaosgame.classroom.interview_app",
+    "chaosgame.classroom.web_console",
+)
 """Textual apps outside chaosgame.tui; nothing else may import them at the top."""
 
 CORE = sorted(

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -83,6 +84,13 @@ class RemoteView:
         self.taken_before = 0
         """Actions the server already had from this player when they (re)joined."""
         self.title = ""
+        self.mode = "class"
+        """``class`` or ``interview`` (as the server said on joining)."""
+        self._lock = threading.RLock()
+        """One request at a time on the connection (the TUI sends notes from another thread)."""
+        self._quiet = threading.Event()
+        """Set when the view is closed: the listener (:meth:`listen`) stops."""
+        self._listener: threading.Thread | None = None
         self._connect()
 
     # ---------------------------------------------------------------- the connection
@@ -106,6 +114,7 @@ class RemoteView:
         info = joined["result"]["joined"]
         self._token = str(info["token"])
         self.title = str(info.get("title", ""))
+        self.mode = str(info.get("mode", "class"))
         self.taken_before = int(info.get("actions", 0))
         if self._keep is not None:
             try:
@@ -117,6 +126,10 @@ class RemoteView:
 
     def _call(self, request: dict[str, Any]) -> dict[str, Any]:
         """Send one request and wait for its answer; events that come first are kept."""
+        with self._lock:
+            return self._call_locked(request)
+
+    def _call_locked(self, request: dict[str, Any]) -> dict[str, Any]:
         self._next += 1
         rid = self._next
         self._ws.send(json.dumps({**request, "id": rid}))
@@ -166,7 +179,47 @@ class RemoteView:
         """The player's token: with it they come back as themselves (``--token``)."""
         return self._token or ""
 
+    def think(self, text: str) -> None:
+        """A think-aloud note for the host: kept with the time, costs no game time, changes
+        nothing in the game.
+
+        Raises:
+            RemoteError: the server refused it (the message says why) or cannot be reached.
+        """
+        answer = self._ask({"op": "think", "text": text})
+        if "error" in answer:
+            raise RemoteError(str(answer["error"]["message"]))
+
+    def listen(self, every: float = 1.0) -> None:
+        """Read what the host sends while the player asks nothing (a hint, a teammate's
+        message, a pause), every ``every`` seconds, so that it shows at once rather than with
+        the next request: for a frontend that shows events as they come (the terminal UI).
+        ``on_event`` is then called from the listener's thread too."""
+        if self._listener is not None:
+            return
+        self._listener = threading.Thread(
+            target=self._listen, args=(every,), name="classroom-events", daemon=True
+        )
+        self._listener.start()
+
+    def _listen(self, every: float) -> None:
+        while not self._quiet.wait(every):
+            if not self._lock.acquire(blocking=False):
+                continue  # a request is under way: its own reading takes the events
+            try:
+                while not self._quiet.is_set():
+                    answer = json.loads(self._ws.recv(timeout=0.01))
+                    if "event" in answer:
+                        self._event(answer["event"])
+            except TimeoutError:
+                pass  # nothing more for now
+            except Exception:
+                pass  # the connection is down: the next request takes it up again
+            finally:
+                self._lock.release()
+
     def close(self) -> None:
+        self._quiet.set()
         if self._ws is not None:
             self._ws.close()
 
@@ -273,7 +326,8 @@ class RemoteView:
             if give_up is not None and time.monotonic() - start > give_up:
                 return False
             try:
-                raw = self._ws.recv(timeout=poll)
+                with self._lock:
+                    raw = self._ws.recv(timeout=poll)
             except TimeoutError:
                 continue
             except Exception:  # the connection dropped: take it up again and ask

@@ -140,6 +140,8 @@ class HostConsole(App[None]):
         self.said: list[str] = []
         """Every line the round log panel showed, oldest first."""
         self.was_up = False
+        self.interview: Any = None
+        """The interview screen, when the round is an interview (``interview_app``)."""
         self._reading = False
         self.top = Static(id="round", markup=False)
         self.link_line = Static(f"Connecting to {address}...", id="link", markup=False)
@@ -200,6 +202,10 @@ class HostConsole(App[None]):
     @on(Connected)
     def _connected(self, message: Connected) -> None:
         hosting = message.hosting
+        if hosting.get("mode") == "interview" and self.interview is None:
+            from chaosgame.classroom.interview_app import open_interview
+
+            self.interview = open_interview(self)
         self.round_title = str(hosting.get("title", ""))
         self.state = str(hosting.get("state", "open"))
         self._link_line(f"Connected as the host; the board is read every {self.refresh_s:g} s")
@@ -240,8 +246,10 @@ class HostConsole(App[None]):
             if seq in self.heard:
                 return
             self.heard.add(seq)
+        if self.interview is not None:
+            self.interview.hear(event)
         kind = event.get("kind")
-        self.say(event_text(event))
+        self.say(event_text(event), echo=False)
         if kind in STATES:
             self.state = str(kind)
             self.read_board()
@@ -251,12 +259,17 @@ class HostConsole(App[None]):
         line.update(text)
         line.set_class(kind == "-down", "-down")
         line.set_class(kind == "-refused", "-refused")
+        if self.interview is not None:
+            self.interview.show_link(text, kind)
 
-    def say(self, text: str, error: bool = False) -> None:
-        """A line in the round log panel (the host's own messages and the round's events)."""
+    def say(self, text: str, error: bool = False, echo: bool = True) -> None:
+        """A line in the round log panel (the host's own messages and the round's events);
+        ``echo``: on the interview screen's message lines too (its timeline has the events)."""
         self.said.append(text)
         line = Text(text, style="bold red" if error else "")
         self.events.write(line)
+        if echo and self.interview is not None:
+            self.interview.say(text, error)
 
     # ---------------------------------------------------------------- reading
     @work(group="read")

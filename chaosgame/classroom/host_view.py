@@ -160,6 +160,14 @@ def event_text(event: dict[str, Any]) -> str:
     if kind == "inject" and isinstance(event.get("event"), dict):
         games = len(event.get("players") or [])
         return f"{at} event: {describe(event['event'])} (in {games} game{'s' * (games != 1)})"
+    if kind == "think":
+        return f"{at} {event.get('name', '')} thinks: {event.get('text', '')}"
+    if kind == "rubric":
+        comment = f" ({event['comment']})" if event.get("comment") else ""
+        return f"{at} rubric: {event.get('criterion')} {event.get('mark')}/4{comment}"
+    if kind == "ask":
+        note = f": {event['note']}" if event.get("note") else ""
+        return f"{at} asked {event.get('question')}{note}"
     said = {
         "paused": "the clock is paused",
         "open": "the clock runs again",

@@ -21,6 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from chaosgame.classroom import interview
 from chaosgame.classroom.store import Player, Round, Store
 from chaosgame.game.agent_session import ACTION_OPS, AgentSession
 
@@ -43,7 +44,8 @@ op: players cannot send it)."""
 
 class RoomError(Exception):
     """A request the room refuses: ``code`` as in the agent protocol's errors, plus
-    ``unauthorised``, ``no_round``, ``name_taken`` and ``paused``."""
+    ``unauthorised``, ``no_round``, ``name_taken``, ``round_full`` (an interview's second
+    candidate) and ``paused``."""
 
     def __init__(self, code: str, message: str) -> None:
         super().__init__(message)
@@ -144,6 +146,8 @@ class Room:
             return token
         if self.state in ("ended", "revealed"):
             raise RoomError("game_over", "this round has ended; ask the host for the next one")
+        if self.mode == "interview":
+            interview.admit(self, name)
         fresh = secrets.token_urlsafe(18)
         if not self.store.add_player(Player(self.code, name, _hash(fresh), self._clock())):
             raise RoomError("name_taken", f"{name!r} was taken a moment ago; pick another")
@@ -164,6 +168,8 @@ class Room:
         """Answer one request of a player already authorised."""
         rid = request.get("id") if isinstance(request, dict) else None
         op = request.get("op") if isinstance(request, dict) else None
+        if op == "think":  # a think-aloud note: the round's log, never the game
+            return interview.think(self, name, request, self._clock())
         state = self.state
         if op == "debrief":
             return self._debrief(name, rid, state)
@@ -279,6 +285,16 @@ class Room:
                 reached.append(p.name)
         self.store.log(self.code, INJECT, {"event": checked, "players": reached}, at)
         return {"event": checked, "players": reached}
+
+    def final(self, name: str) -> dict[str, Any] | None:
+        """The answer ending player ``name``'s game (score and debrief: the truth), or None
+        while it goes on. The host's, never a player's before the reveal."""
+        game = self._game(name)
+        with game.lock:
+            self._catch_up(name, game)
+            if not game.session.ended:
+                return None
+            return dict(game.session.handle({"op": "end"})["result"])
 
     def postmortems(self) -> dict[str, str]:
         """Each player's blameless postmortem (Markdown), for the games that have ended: the

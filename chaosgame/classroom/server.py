@@ -25,6 +25,7 @@ from typing import Any
 
 from aiohttp import WSCloseCode, WSMsgType, web
 
+from chaosgame.classroom import interview
 from chaosgame.classroom.room import Room, RoomError
 from chaosgame.classroom.store import Store
 from chaosgame.game.agent_session import MAX_REQUEST_BYTES, dumps
@@ -49,6 +50,7 @@ HOST_OPS = (
     "end",
     "reveal",
     "export",
+    *interview.HOST_OPS,
 )
 
 
@@ -332,6 +334,8 @@ class ClassServer:
             if fmt not in ("json", "csv"):
                 raise RoomError("invalid_params", "format is json, csv or postmortems")
             return {"format": fmt, "data": export(room, fmt)}
+        if op in interview.HOST_OPS:
+            return interview.host_op(room, op, req, now)
         import difflib
 
         close = difflib.get_close_matches(str(op), HOST_OPS, n=1)

@@ -118,3 +118,38 @@ def _evidence_queries(scenario: Scenario, seed: int | None, hands: Hands) -> lis
         queries.append({"type": "query", "q": f'logs {{service="{root}", level=~"warn|error"}}'})
     queries.append(chart(other, "errors" if other != root else "latency_p99"))
     return queries
+
+
+def truth_sheet(scenario: Scenario, seed: int | None = None) -> dict[str, Any]:
+    """The hidden truth as an interviewer reads it while the candidate plays, as plain data:
+    the summary, the root cause, the causal chain (``at``: simulated seconds, or None), the
+    contributing factors, the red herrings, the signals that point to the cause, the reference
+    solution and the expert's path (``chaosgame.game.players.expert_actions``) as lines of
+    text, and the incident's curriculum topics. Nothing here is played: it is instant."""
+    from chaosgame.game.debrief import describe
+    from chaosgame.game.players import expert_actions, reference_actions
+
+    truth = scenario.truth
+    rc = truth.root_cause
+
+    def line(act: dict[str, Any]) -> str:
+        if act.get("type") == "wait_until":
+            cond = " ".join(f"{k}={v}" for k, v in act["condition"].items() if v is not None)
+            return f"wait until {cond} (at most {float(act['timeout']):g}s)"
+        return describe(act)
+
+    return {
+        "title": scenario.title,
+        "summary": scenario.debrief.summary.strip(),
+        "root_cause": {"component": rc.component, "kind": rc.kind}
+        | ({"artefact": rc.artefact} if rc.artefact is not None else {}),
+        "causal_chain": [
+            {"component": s.component, "what": s.what, "at": s.at} for s in truth.causal_chain
+        ],
+        "contributing": list(truth.contributing),
+        "red_herrings": [{"ref": h.ref, "why": h.why} for h in truth.red_herrings],
+        "signals": list(scenario.debrief.signals),
+        "reference_solution": [line(a) for a in reference_actions(scenario)],
+        "expert_path": [line(a) for a in expert_actions(scenario, seed)],
+        "topics": list(scenario.topics),
+    }

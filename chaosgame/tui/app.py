@@ -178,6 +178,7 @@ class ChaosApp(App[None]):
             self.call_from_thread(self.notify, event_line(event), timeout=15, markup=False)
 
         view.on_event = told
+        view.listen()
         self.remote_view = view
         self.game = Game(view=view)
         self.about = None

@@ -78,6 +78,12 @@ def test_steps_and_events_in_a_few_words() -> None:
         "- hint (free): x"
     )
     assert event_text({"kind": "paused", "at": None}) == "- the clock is paused"
+    think = {"kind": "think", "at": None, "name": "ada", "text": "the deploy?"}
+    assert event_text(think) == "- ada thinks: the deploy?"
+    mark = {"kind": "rubric", "at": None, "criterion": "safety", "mark": 3, "comment": "ok"}
+    assert event_text(mark) == "- rubric: safety 3/4 (ok)"
+    asked = {"kind": "ask", "at": None, "question": "slo-001", "note": "right"}
+    assert event_text(asked) == "- asked slo-001: right"
 
 
 @pytest.mark.parametrize(

@@ -139,3 +139,47 @@ def test_join_says_what_is_wrong_in_one_line(served: tuple[Store, str, int]) -> 
     assert done.returncode == 1
     assert done.stderr.startswith("chaosgame: no round has the code NOPE-NOPE")
     assert "Traceback" not in done.stderr
+
+
+def test_the_text_console_thinks_aloud_only_on_a_server(
+    served: tuple[Store, str, int],
+) -> None:
+    import io
+    import threading
+
+    from chaosgame.console import run_console
+
+    store, code, port = served
+    remote = RemoteView(f"127.0.0.1:{port}", code, "ada")
+    out = io.StringIO()
+    script = "help\nthink\nthink the deploy lines up with the errors\nmap\n"
+    played = threading.Thread(
+        target=run_console,
+        args=(load(STORM), None, io.StringIO(script), out),
+        kwargs={"view": remote},
+    )
+    try:
+        played.start()
+        for _ in range(600):  # the end of input ends the game; then it waits for the reveal
+            if len(store.journal(code, "ada")) == 2:
+                break
+            played.join(0.05)
+        room = Room(store, code)
+        room.set_state("ended")
+        room.set_state("revealed")
+        played.join(60)
+        assert not played.is_alive()
+    finally:
+        remote.close()
+    text = out.getvalue()
+    assert "think TEXT" in text  # help lists it
+    assert "error: think needs what you think: think TEXT" in text
+    assert "(noted for the host)" in text
+    log = [(kind, body) for _, kind, body, _ in store.round_log(code)]
+    assert log[0] == ("think", {"name": "ada", "text": "the deploy lines up with the errors"})
+    assert len(store.journal(code, "ada")) == 2  # map, and the end of input's end
+
+    local = io.StringIO()
+    run_console(load(STORM), 7, io.StringIO("help\nthink hello\n"), local)
+    assert "think TEXT" not in local.getvalue()
+    assert "error: think is for rounds on a classroom server (chaosgame join)" in local.getvalue()

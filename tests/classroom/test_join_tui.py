@@ -16,7 +16,7 @@ from chaosgame.tui.app import ChaosApp
 from chaosgame.tui.screens.briefing import BriefingScreen
 from chaosgame.tui.screens.console import ConsoleScreen
 from chaosgame.tui.screens.debrief import DebriefScreen
-from tests.tui.conftest import press, run_async, screen_lines
+from tests.tui.conftest import press, run_async, screen_lines, settle
 
 
 @run_async
@@ -103,3 +103,53 @@ async def test_join_without_a_name_asks_it_and_keeps_the_token_file_in_a_termina
             app.remote_view.close()
         running.stop()
         store.close()
+
+
+@run_async
+async def test_the_candidate_thinks_aloud_with_a_key_and_local_play_has_no_such_key(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from chaosgame.tui.app import make_app
+    from chaosgame.tui.screens.dialogs import ThinkDialog
+
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    store = open_store(tmp_path / "class.db")
+    r, _ = new_round(store, load("checkout-payment-step-failing"), mode="interview")
+    running = Running(ClassServer(store))
+    view = RemoteView(f"127.0.0.1:{running.port}", r.code, "ada")
+    app = ChaosApp(start="remote")
+    app.remote_view = view
+    try:
+        async with app.run_test(size=(100, 34)) as pilot:
+            await press(pilot)
+            await press(pilot, "enter")
+            assert isinstance(app.screen, ConsoleScreen)
+            assert "think aloud" in "\n".join(screen_lines(app))  # the footer offers it
+            await press(pilot, "s")
+            assert isinstance(app.screen, ThinkDialog)
+            await press(pilot, "escape")  # dropped: nothing sent
+            assert isinstance(app.screen, ConsoleScreen)
+            await press(pilot, "s", *"payments errors since the deploy", "enter")
+            assert isinstance(app.screen, ConsoleScreen)
+            for _ in range(100):
+                if store.round_log(r.code):
+                    break
+                await pilot.pause(0.05)
+            log = [(kind, body) for _, kind, body, _ in store.round_log(r.code)]
+            assert log == [("think", {"name": "ada", "text": "payments errors since the deploy"})]
+            assert store.journal(r.code, "ada") == []  # the game did not move
+            await settle(pilot)
+            assert any("Noted for the host" in str(n.message) for n in app._notifications)
+    finally:
+        view.close()
+        running.stop()
+        store.close()
+
+    local = make_app("checkout-payment-step-failing", 7, start="briefing", export_dir=tmp_path)
+    async with local.run_test(size=(100, 34)) as pilot:
+        await press(pilot)
+        await press(pilot, "enter")
+        assert isinstance(local.screen, ConsoleScreen)
+        assert "think aloud" not in "\n".join(screen_lines(local))
+        await press(pilot, "s")
+        assert isinstance(local.screen, ConsoleScreen)  # no server: no dialog

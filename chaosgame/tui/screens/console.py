@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
@@ -15,7 +15,12 @@ from chaosgame.game.commands import parse_command
 from chaosgame.game.flow import Snapshot
 from chaosgame.game.menu import HANDS_ON_S, VIEW_COSTS, Command, cost_text
 from chaosgame.scenario.actions import MITIGATIONS
-from chaosgame.tui.screens.dialogs import ActionDialog, ConfirmDialog, DeclareDialog
+from chaosgame.tui.screens.dialogs import (
+    ActionDialog,
+    ConfirmDialog,
+    DeclareDialog,
+    ThinkDialog,
+)
 from chaosgame.tui.widgets.charts import Charts
 from chaosgame.tui.widgets.footer import KeyFooter
 from chaosgame.tui.widgets.logs import LogExplorer, log_query, trace_query
@@ -68,6 +73,7 @@ class ConsoleScreen(Screen[None]):
         Binding("w", "wait", "wait 1m"),
         Binding("t", "skip", "next step", show=False),
         Binding("e", "end", "end"),
+        Binding("s", "think", "think aloud"),
         Binding("r", "refresh", "refresh", show=False),
         Binding("m", "chart('errors')", "chart errors", show=False),
         Binding("l", "chart('latency_p99')", "chart p99", show=False),
@@ -290,6 +296,40 @@ class ConsoleScreen(Screen[None]):
                 self._send(action)
 
         self.app.push_screen(DeclareDialog(comps, artefacts), declared)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Thinking aloud is for a game on a classroom server (it has a host to read it)."""
+        if action == "think":
+            game = self.chaos.game
+            return game is not None and hasattr(game.view, "think")
+        return True
+
+    def action_think(self) -> None:
+        """Type a think-aloud note for the host (a round on a classroom server only)."""
+
+        def typed(text: str | None) -> None:
+            if text:
+                self._think(text)
+
+        self.app.push_screen(ThinkDialog(), typed)
+
+    @work(thread=True, group="think")
+    def _think(self, text: str) -> None:
+        game = self.chaos.game
+        think = getattr(game.view, "think", None) if game is not None else None
+        if think is None:
+            return
+        try:
+            think(text)
+        except Exception as exc:  # a note refused or lost is a message, never a crash
+            self.app.call_from_thread(
+                self.app.notify,
+                f"Not sent to the host: {exc}",
+                severity="error",
+                markup=False,
+            )
+            return
+        self.app.call_from_thread(self.app.notify, "Noted for the host.", timeout=3)
 
     def action_end(self) -> None:
         """End the game (after a confirmation) and read the debrief."""

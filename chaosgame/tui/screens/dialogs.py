@@ -70,6 +70,45 @@ class ConfirmDialog(ModalScreen[bool]):
         self.dismiss(event.button.id == "yes")
 
 
+class ThinkDialog(ModalScreen[str | None]):
+    """Type a think-aloud note for the host of a classroom or interview round: ``enter``
+    sends it, ``esc`` drops it."""
+
+    BINDINGS = [Binding("escape", "cancel", "cancel")]
+    MAX = 2000
+    """The longest note the server takes."""
+
+    def compose(self) -> ComposeResult:
+        """The title, what happens to the note, the field."""
+        with Vertical(classes="dialog wide"):
+            yield Label("Think aloud", classes="dialog-title")
+            yield Static(
+                "What you see, what you suspect, what you will do next: the host (your "
+                "interviewer) reads it with the time. It costs no game time. "
+                "Enter sends, Esc drops it.",
+                classes="dialog-detail",
+                markup=False,
+            )
+            yield Input(
+                placeholder="e.g. errors started with the payments deploy; checking its logs",
+                max_length=self.MAX,
+                id="think-text",
+            )
+
+    def on_mount(self) -> None:
+        """Straight into the field."""
+        self.query_one("#think-text", Input).focus()
+
+    def action_cancel(self) -> None:
+        """Close without sending."""
+        self.dismiss(None)
+
+    @on(Input.Submitted, "#think-text")
+    def _submitted(self, event: Input.Submitted) -> None:
+        text = event.value.strip()
+        self.dismiss(text or None)
+
+
 def mitigation_option(name: str, briefing: Mapping[str, Any] | None = None) -> Table:
     """One mitigation in the list: name, risk, ``+delay`` until it acts (this incident's when
     it says otherwise, marked ``*``), then its summary wrapped beside them."""
