@@ -4,7 +4,8 @@ Run from the repository: ``python docs/make_classroom_screenshots.py``. It opens
 the built-in incident in a temporary database, lets three players play part of it over the
 websocket as a class would, sends a hint and a teammate's message, and pictures the
 instructor console, a player joining in the terminal, and a player's console with the
-message in. Nothing pictured gives the incident's cause away.
+message in; then an interview of another incident, on the interviewer's screen (which shows
+that incident's cause). Nothing pictured of the class gives its incident's cause away.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 IMG = ROOT / "docs" / "img"
 SCENARIO = "checkout-payment-step-failing"
+INTERVIEW_SCENARIO = "search-spins-forever"
+"""The interview shows the truth: another incident than the walkthrough of docs/playing.md."""
 
 PLAYERS: dict[str, list[dict[str, Any]]] = {
     "ada": [
@@ -41,11 +44,20 @@ PLAYERS: dict[str, list[dict[str, Any]]] = {
 CONSOLE = "classroom-console"
 JOIN = "classroom-join"
 MESSAGE = "classroom-message"
+INTERVIEW = "classroom-interview"
+CANDIDATE: list[dict[str, Any]] = [
+    {"op": "observe"},
+    {"op": "think", "text": "search is slow for everyone; first, what changed lately?"},
+    {"op": "query", "view": "deploys", "window": "2h"},
+    {"op": "think", "text": "nothing deployed near the page; the SLOs next"},
+    {"op": "query", "view": "slo"},
+]
+"""What the pictured interview's candidate has done so far."""
 
 
 def image_names() -> list[str]:
     """The files the script writes."""
-    return [f"{name}.svg" for name in (CONSOLE, JOIN, MESSAGE)]
+    return [f"{name}.svg" for name in (CONSOLE, JOIN, MESSAGE, INTERVIEW)]
 
 
 def _play(address: str, code: str, name: str, requests: list[dict[str, Any]]) -> None:
@@ -94,7 +106,9 @@ async def shoot(out: Path = IMG) -> None:
             for name, requests in PLAYERS.items():
                 await asyncio.to_thread(_play, address, r.code, name, requests)
             room = Room(store, r.code)
-            store.log(r.code, "hint", {"text": "what changed just before the page?", "penalty": 5.0}, 0.0)
+            store.log(
+                r.code, "hint", {"text": "what changed just before the page?", "penalty": 5.0}, 0.0
+            )
             console = HostConsole(address, r.code, token, export_dir=Path(tmp), refresh_s=0.2)
             async with console.run_test(size=(100, 30)) as pilot:
                 await _settle(pilot, 10)
@@ -127,17 +141,38 @@ async def shoot(out: Path = IMG) -> None:
                             "text": "payments-db looks fine from here; anyone touched checkout?",
                         }
                     )
-                    for _ in range(50):
+                    for _ in range(100):
                         await pilot.pause(0.1)
-                        if any(e.get("kind") == "message" for e in view.events):
+                        if any("Priya" in str(n.message) for n in player._notifications):
                             break
                     await _settle(pilot, 3)
+                    await pilot.press("slash", *"events", "enter", "5")
+                    await _settle(pilot, 10)
                     _svg(player, out, MESSAGE)
             finally:
                 view.close()
+            await _interview(store, address, out, Path(tmp))
         finally:
             running.stop()
             store.close()
+
+
+async def _interview(store: Any, address: str, out: Path, tmp: Path) -> None:
+    """An interview a few minutes in: the interviewer's screen, with a mark and a note."""
+    from chaosgame.classroom.host_app import HostConsole
+    from chaosgame.classroom.room import new_round
+    from chaosgame.scenario.library import load
+
+    r, token = new_round(store, load(INTERVIEW_SCENARIO), mode="interview")
+    await asyncio.to_thread(_play, address, r.code, "ada", CANDIDATE)
+    console = HostConsole(address, r.code, token, export_dir=tmp, refresh_s=0.2)
+    async with console.run_test(size=(110, 34)) as pilot:
+        await _settle(pilot, 10)
+        await pilot.press("down", "3")
+        await _settle(pilot)
+        await pilot.press(*":note calm, says what she will check next", "enter")
+        await _settle(pilot, 5)
+        _svg(console, out, INTERVIEW)
 
 
 if __name__ == "__main__":

@@ -153,3 +153,35 @@ async def test_the_candidate_thinks_aloud_with_a_key_and_local_play_has_no_such_
         assert "think aloud" not in "\n".join(screen_lines(local))
         await press(pilot, "s")
         assert isinstance(local.screen, ConsoleScreen)  # no server: no dialog
+
+
+@run_async
+async def test_a_teammates_message_shows_while_the_player_asks_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    store = open_store(tmp_path / "class.db")
+    r, _ = new_round(store, load("checkout-payment-step-failing"))
+    running = Running(ClassServer(store))
+    view = RemoteView(f"127.0.0.1:{running.port}", r.code, "ada")
+    app = ChaosApp(start="remote")
+    app.remote_view = view
+    room = Room(store, r.code)
+    try:
+        async with app.run_test(size=(100, 34)) as pilot:
+            await press(pilot)
+            await press(pilot, "enter")
+            assert isinstance(app.screen, ConsoleScreen)
+            asked = len(store.journal(r.code, "ada"))
+            room.inject({"kind": "message", "sender": "Priya", "text": "anyone on payments?"})
+            for _ in range(100):  # no key pressed: the view reads the event by itself
+                await pilot.pause(0.05)
+                if any("anyone on payments?" in str(n.message) for n in app._notifications):
+                    break
+            shown = [str(n.message) for n in app._notifications]
+            assert "Message from Priya: anyone on payments?" in shown
+            assert len(store.journal(r.code, "ada")) == asked + 1  # the event's line alone
+    finally:
+        view.close()
+        running.stop()
+        store.close()

@@ -52,6 +52,19 @@ def test_the_walkthrough_shows_what_the_script_takes() -> None:
     assert shown == [path.resolve() for path in taken]  # the same pictures, in the same order
 
 
+def test_the_classroom_page_shows_what_its_script_takes() -> None:
+    path = DOCS / "make_classroom_screenshots.py"
+    spec = importlib.util.spec_from_file_location("make_classroom_screenshots", path)
+    assert spec is not None
+    assert spec.loader is not None
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    shown = {path for _, path in images(DOCS / "classroom.md")}
+    taken = {(DOCS / "img" / name).resolve() for name in script.image_names()}
+    assert taken <= shown
+    assert (DOCS / "img" / "classroom-browser.png").resolve() in shown  # a real browser's
+
+
 def test_a_missing_picture_is_caught(tmp_path: Path) -> None:
     page = tmp_path / "page.md"
     page.write_text("Look: ![the home screen](img/nowhere.svg)\n", encoding="utf-8")

@@ -52,7 +52,7 @@ def timeline_rows(snap: Snapshot) -> list[tuple[float, str, str, str, str]]:
             float(e["time"]),
             clock_at(obs, float(e["time"])),
             str(e["kind"]),
-            str(e["component"]),
+            str(e.get("actor") or "") if e["kind"] == "message" else str(e["component"]),
             str(e["message"]),
         )
         for e in snap.events
