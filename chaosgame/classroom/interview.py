@@ -115,10 +115,10 @@ def _text(value: Any, what: str, required: bool = True) -> str:
 
 # ---------------------------------------------------------------- the candidate
 def admit(room: Room, name: str) -> None:
-    """Refuse a second candidate into an interview round (the first one comes back with
+    """Refuse a second candidate into an interview round: the round's one seat goes to the
+    first to claim it, whichever server process they reach (the candidate comes back with
     their token: that is checked before this)."""
-    others = [p.name for p in room.store.players(room.code) if p.name != name]
-    if others:
+    if not room.store.claim_seat(room.code, name):
         raise _error(
             "round_full",
             "this interview round already has its candidate; ask the interviewer for a "

@@ -58,6 +58,10 @@ SCHEMA = (
         written REAL NOT NULL,
         PRIMARY KEY (round, name, seq)
     )""",
+    """CREATE TABLE IF NOT EXISTS seats (
+        round TEXT PRIMARY KEY,
+        name TEXT NOT NULL
+    )""",
     """CREATE TABLE IF NOT EXISTS round_log (
         round TEXT NOT NULL,
         seq INTEGER NOT NULL,
@@ -182,6 +186,15 @@ class Store:
             (code,),
         )
         return [Player(*row) for row in rows]
+
+    def claim_seat(self, code: str, name: str) -> bool:
+        """Take the one seat of round ``code`` (an interview's candidate) for ``name``: True
+        when it is theirs, now or already; False when someone else holds it. Of two players
+        claiming it at the same moment, from any server process, one gets it."""
+        if self._insert("INSERT INTO seats (round, name) VALUES (?, ?)", (code, name)):
+            return True
+        rows = self._run("SELECT name FROM seats WHERE round = ?", (code,))
+        return bool(rows) and rows[0][0] == name
 
     # ---------------------------------------------------------------- journals
     def append(self, code: str, name: str, seq: int, entry: dict[str, Any], at: float) -> bool:

@@ -60,6 +60,33 @@ def test_an_interview_admits_one_candidate_who_may_come_back(store: Store, scena
     assert len(store.players(c.code)) == 2
 
 
+def test_of_candidates_joining_at_once_on_two_servers_one_gets_the_seat(
+    store: Store, scenario: Any
+) -> None:
+    r, _ = new_round(store, scenario, mode="interview")
+    rooms = [Room(store, r.code), Room(store, r.code)]  # two server processes' views
+    start = threading.Barrier(8)
+    outcomes: dict[str, str] = {}
+
+    def join(n: int) -> None:
+        start.wait()
+        try:
+            rooms[n % 2].join(f"candidate-{n}")
+            outcomes[f"candidate-{n}"] = "in"
+        except RoomError as exc:
+            outcomes[f"candidate-{n}"] = exc.code
+
+    threads = [threading.Thread(target=join, args=(n,)) for n in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    admitted = [name for name, got in outcomes.items() if got == "in"]
+    assert len(admitted) == 1
+    assert sorted(set(outcomes.values())) == ["in", "round_full"]
+    assert [p.name for p in store.players(r.code)] == admitted
+
+
 def test_think_aloud_notes_are_logged_with_the_time_and_never_touch_the_game(
     store: Store, scenario: Any
 ) -> None:
