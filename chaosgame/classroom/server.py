@@ -163,26 +163,46 @@ class ClassServer:
 
     # ---------------------------------------------------------------- players
     async def _play(self, request: web.Request) -> web.WebSocketResponse:
+        """A player's connection: requests are answered in order by a task of their own while
+        the connection is still read, so the client's keep-alive pings are answered even when
+        a busy server takes longer than their timeout to answer a request."""
         ws = await self._open(request)
-        who: tuple[Room, str] | None = None
+        who: list[tuple[Room, str]] = []
+        queue: asyncio.Queue[dict[str, Any] | None] = asyncio.Queue(maxsize=int(BURST))
+        answering = asyncio.create_task(self._answer_in_order(ws, queue, who))
         try:
             async for req in self._requests(ws):
-                rid = req.get("id")
-                if who is None:
-                    who = await self._join(ws, req)
-                    continue
-                room, name = who
-                if req.get("op") == "join":
-                    await _send(ws, _error(rid, "invalid_request", "already joined"))
-                    continue
-                answer = await asyncio.to_thread(room.answer, name, req)
-                await _send(ws, answer)
+                if not await _hand(queue, req, answering):
+                    break
+            if await _hand(queue, None, answering):
+                await answering
         finally:
+            answering.cancel()
             self._sockets.discard(ws)
-            if who is not None:
-                listeners = self._listeners[who[0].code]
-                listeners.players.get(who[1], set()).discard(ws)
+            if who:
+                listeners = self._listeners[who[0][0].code]
+                listeners.players.get(who[0][1], set()).discard(ws)
         return ws
+
+    async def _answer_in_order(
+        self,
+        ws: web.WebSocketResponse,
+        queue: asyncio.Queue[dict[str, Any] | None],
+        who: list[tuple[Room, str]],
+    ) -> None:
+        while (req := await queue.get()) is not None:
+            rid = req.get("id")
+            if not who:
+                joined = await self._join(ws, req)
+                if joined is not None:
+                    who.append(joined)
+                continue
+            room, name = who[0]
+            if req.get("op") == "join":
+                await _send(ws, _error(rid, "invalid_request", "already joined"))
+                continue
+            answer = await asyncio.to_thread(room.answer, name, req)
+            await _send(ws, answer)
 
     async def _join(
         self, ws: web.WebSocketResponse, req: dict[str, Any]
@@ -431,6 +451,22 @@ def export(room: Room, fmt: str) -> str:
     for row in rows:
         writer.writerow(row)
     return out.getvalue()
+
+
+async def _hand(
+    queue: asyncio.Queue[dict[str, Any] | None],
+    req: dict[str, Any] | None,
+    answering: asyncio.Task[None],
+) -> bool:
+    """Queue ``req`` for the task answering the connection's requests; False if that task has
+    stopped (its error is raised by awaiting it)."""
+    put = asyncio.ensure_future(queue.put(req))
+    await asyncio.wait({put, answering}, return_when=asyncio.FIRST_COMPLETED)
+    if put.done():
+        return True
+    put.cancel()
+    await answering
+    return False
 
 
 async def _send(ws: web.WebSocketResponse, answer: dict[str, Any]) -> None:

@@ -157,19 +157,22 @@ def comparison(
 ) -> Comparison:
     """The comparison runs of ``scenario`` and ``seed``: from memory, else from ``store``,
     else simulated (and then kept in both)."""
+    from chaosgame.game.paged import once
+
     k = key(scenario, seed, settle)
-    found = _MEMORY.get(k)
-    if found is not None:
-        _MEMORY.move_to_end(k)
-        return found
-    if store is not None:
-        found = load(store, k, scenario)
-    if found is None:
-        found = compute(scenario, seed, settle)
+    with once(("comparison", k)):  # games ending at once in threads: simulated by the first
+        found = _MEMORY.get(k)
+        if found is not None:
+            _MEMORY.move_to_end(k)
+            return found
         if store is not None:
-            save(store, k, found)
-    _keep(k, found)
-    return found
+            found = load(store, k, scenario)
+        if found is None:
+            found = compute(scenario, seed, settle)
+            if store is not None:
+                save(store, k, found)
+        _keep(k, found)
+        return found
 
 
 def offer(

@@ -6,6 +6,9 @@ the comparison runs every score is measured against, a classroom server rebuildi
 games) copies the world kept from the first time instead of simulating it again. A copy
 continues exactly as a fresh simulation would: it holds its own copy of every piece of the
 world's state, random streams included, and shares only the frozen scenario.
+
+Games started at once in several threads (a class joining a classroom server together) wait
+for the first one's world rather than each simulate it again (:func:`once`).
 """
 
 from __future__ import annotations
@@ -14,6 +17,8 @@ import copy
 import threading
 import weakref
 from collections import OrderedDict
+from collections.abc import Hashable, Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
@@ -22,13 +27,31 @@ if TYPE_CHECKING:
     from chaosgame.engine.sim import Simulator
     from chaosgame.scenario.model import Scenario
 
-__all__ = ["KEEP", "clear", "copy_world", "keep", "recall", "scenario_memo"]
+__all__ = ["KEEP", "clear", "copy_world", "keep", "once", "recall", "scenario_memo"]
 
 KEEP = 4
 """Worlds kept in a process (the most recently used)."""
 
 _KEPT: OrderedDict[tuple[int, int], tuple[weakref.ref[Scenario], Simulator, float]] = OrderedDict()
 _LOCK = threading.Lock()
+_BUSY: dict[Hashable, tuple[threading.Lock, list[int]]] = {}
+
+
+@contextmanager
+def once(key: Hashable) -> Iterator[None]:
+    """Hold ``key`` while computing what is kept under it: another thread wanting the same
+    waits here, then finds it kept, instead of computing it too."""
+    with _LOCK:
+        lock, users = _BUSY.setdefault(key, (threading.Lock(), [0]))
+        users[0] += 1
+    try:
+        with lock:
+            yield
+    finally:
+        with _LOCK:
+            users[0] -= 1
+            if not users[0]:
+                del _BUSY[key]
 
 
 def scenario_memo(scenario: Scenario) -> dict[int, Any]:

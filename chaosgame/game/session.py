@@ -68,14 +68,15 @@ class Session:
         self.declarations = []
         self.ended = False
         self.end_reason = ""
-        found = paged.recall(self.scenario, self.seed)
-        if found is not None:  # this process has run this world to the page before
-            self.sim, self.start_time = found
-        else:
-            self.sim = Simulator(self.scenario, self.seed)
-            attach_telemetry(self.sim)
-            self.start_time = self._run_to_page(self.sim)
-            paged.keep(self.scenario, self.seed, self.sim, self.start_time)
+        with paged.once(("page", id(self.scenario), self.seed)):
+            found = paged.recall(self.scenario, self.seed)
+            if found is not None:  # this process has run this world to the page before
+                self.sim, self.start_time = found
+            else:
+                self.sim = Simulator(self.scenario, self.seed)
+                attach_telemetry(self.sim)
+                self.start_time = self._run_to_page(self.sim)
+                paged.keep(self.scenario, self.seed, self.sim, self.start_time)
         self.now = self.start_time
         return self.observe()
 

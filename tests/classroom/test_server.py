@@ -149,3 +149,25 @@ def _drain(ws: ClientConnection) -> None:
     """Read until the connection closes (raises ConnectionClosed; TimeoutError after 5 s)."""
     while True:
         ws.recv(timeout=5)
+
+
+def test_pings_are_answered_while_a_request_waits_for_its_answer(store: Store) -> None:
+    r, _ = new_round(store, load("checkout-payment-step-failing"))
+    server = ClassServer(store)
+    running = Running(server)
+    try:
+        with connect(f"ws://127.0.0.1:{running.port}/ws/play", ping_interval=None) as ws:
+            assert "result" in _ask(ws, {"id": 1, "op": "join", "round": r.code, "name": "ada"})
+            assert "result" in _ask(ws, {"id": 2, "op": "observe"})
+            game = server.room(r.code)._game("ada")
+            with game.lock:  # the game is busy, as on a loaded server answering other players
+                ws.send(json.dumps({"id": 3, "op": "wait", "seconds": 60}))
+                assert ws.ping().wait(10)  # the client's keep-alive is answered meanwhile
+                with pytest.raises(TimeoutError):
+                    ws.recv(timeout=0.2)
+            answer = json.loads(ws.recv(timeout=60))
+            assert answer["id"] == 3
+            assert "result" in answer
+            assert _ask(ws, {"id": 4, "op": "observe"})["id"] == 4
+    finally:
+        running.stop()

@@ -209,3 +209,34 @@ def test_the_runs_sharing_their_start_end_as_runs_played_apart(name: str) -> Non
         apart.sim.run_until(together.sim.now)
         assert together.sim.history.digest() == apart.sim.history.digest()
         assert together.actions == apart.actions
+
+
+def test_games_ending_at_once_in_threads_simulate_the_comparison_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import threading
+
+    storm = load("checkout-payment-step-failing")
+    made: list[baselines.Comparison] = []
+    real = baselines.compute
+
+    def counted(*args: Any) -> baselines.Comparison:
+        made.append(real(*args))
+        return made[-1]
+
+    monkeypatch.setattr(baselines, "compute", counted)
+    start = threading.Barrier(3)
+    found: list[baselines.Comparison] = []
+
+    def score() -> None:
+        start.wait()
+        found.append(baselines.comparison(storm, SEED, 600.0))
+
+    threads = [threading.Thread(target=score) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    assert len(made) == 1  # a class ending together waits for the first comparison
+    assert len(found) == 3
+    assert all(c is made[0] for c in found)

@@ -50,3 +50,38 @@ def test_only_the_same_scenario_object_and_seed_reuse_it() -> None:
     assert first is not None
     assert second is not None
     assert first[0] is not second[0]  # each game gets its own copy
+
+
+def test_games_started_at_once_in_threads_simulate_the_world_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import threading
+
+    sc = load("checkout-payment-step-failing")
+    paged.clear()
+    runs: list[float] = []
+    real = Session._run_to_page
+
+    def counted(self: Session, sim: Any) -> float:
+        page = real(self, sim)
+        runs.append(page)
+        return page
+
+    monkeypatch.setattr(Session, "_run_to_page", counted)
+    start = threading.Barrier(4)
+    seen: list[Any] = []
+
+    def begin() -> None:
+        s = Session(sc, 7)
+        start.wait()
+        seen.append(s.reset())
+
+    threads = [threading.Thread(target=begin) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    paged.clear()
+    assert len(runs) == 1  # a class joining together waits for the first world
+    assert len(seen) == 4
+    assert all(obs == seen[0] for obs in seen)
