@@ -161,7 +161,8 @@ def event_text(event: dict[str, Any]) -> str:
         games = len(event.get("players") or [])
         return f"{at} event: {describe(event['event'])} (in {games} game{'s' * (games != 1)})"
     if kind == "think":
-        return f"{at} {event.get('name', '')} thinks: {event.get('text', '')}"
+        game = f" (game {event['game_clock']})" if event.get("game_clock") else ""
+        return f"{at} {event.get('name', '')}{game} thinks: {event.get('text', '')}"
     if kind == "rubric":
         comment = f" ({event['comment']})" if event.get("comment") else ""
         return f"{at} rubric: {event.get('criterion')} {event.get('mark')}/4{comment}"

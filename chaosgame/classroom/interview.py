@@ -137,7 +137,8 @@ def think(room: Room, name: str, request: dict[str, Any], now: float) -> dict[st
         text = _text(request.get("text"), "a think-aloud note")
     except Exception as exc:
         return _answer_error(rid, str(exc))
-    seq = room.store.log(room.code, "think", {"name": name, "text": text}, now)
+    body = {"name": name, "text": text, "game_clock": room.game_clock(name)}
+    seq = room.store.log(room.code, "think", body, now)
     return {"id": rid, "result": {"noted": seq, "at": now}}
 
 
@@ -290,7 +291,8 @@ def transcript(
 def _log_text(line: dict[str, Any]) -> str:
     kind = line.get("kind")
     if kind == "think":
-        return f'{line.get("name", "")}: "{line.get("text", "")}"'
+        game = f" (game {line['game_clock']})" if line.get("game_clock") else ""
+        return f'{line.get("name", "")}{game}: "{line.get("text", "")}"'
     if kind == "ask":
         note = f" - {line['note']}" if line.get("note") else ""
         text = str(line.get("text", ""))
@@ -339,7 +341,7 @@ def report(room: Room, now: float | None = None) -> dict[str, Any]:
         "timeline": transcript(steps, log, name),
         "notes": [{"at": x["at"], "text": x["text"]} for x in log if x["kind"] == "note"],
         "think_aloud": [
-            {"at": x["at"], "text": x["text"]}
+            {"at": x["at"], "game_clock": x.get("game_clock"), "text": x["text"]}
             for x in log
             if x["kind"] == "think" and x.get("name") == name
         ],
@@ -477,7 +479,12 @@ def markdown(data: dict[str, Any]) -> str:
         for q in data["questions"]
     ] or ["None."]
     out += ["", "## Think-aloud notes", ""]
-    out += [f"- {clock_text(t['at'])} {t['text']}" for t in data["think_aloud"]] or ["None."]
+    out += [
+        f"- {clock_text(t['at'])}"
+        + (f" (game {t['game_clock']})" if t.get("game_clock") else "")
+        + f" {t['text']}"
+        for t in data["think_aloud"]
+    ] or ["None."]
     out += ["", "## Interviewer's notes", ""]
     out += [f"- {clock_text(n['at'])} {n['text']}" for n in data["notes"]] or ["None."]
     return "\n".join(out) + "\n"

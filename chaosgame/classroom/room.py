@@ -296,6 +296,14 @@ class Room:
                 return None
             return dict(game.session.handle({"op": "end"})["result"])
 
+    def game_clock(self, name: str) -> str:
+        """Player ``name``'s game clock (``HH:MM:SS`` of the incident), as their game stands
+        (at the page if they have not started)."""
+        game = self._game(name)
+        with game.lock:
+            self._catch_up(name, game)
+            return str(game.session.handle({"op": "observe"})["result"]["observation"]["clock"])
+
     def postmortems(self) -> dict[str, str]:
         """Each player's blameless postmortem (Markdown), for the games that have ended: the
         host's to keep (it tells the root cause)."""

@@ -101,7 +101,9 @@ def test_think_aloud_notes_are_logged_with_the_time_and_never_touch_the_game(
     assert after == before  # the game's clock did not move
     assert store.journal(r.code, "ada") == []
     log = store.round_log(r.code)
-    assert [(k, b) for _, k, b, _ in log] == [("think", {"name": "ada", "text": "errors first"})]
+    assert [(k, b) for _, k, b, _ in log] == [
+        ("think", {"name": "ada", "text": "errors first", "game_clock": "14:13:30"})
+    ]
     assert log[0][3] == said["result"]["at"]
     for bad, why in [
         ({"text": ""}, "1 to 2000"),

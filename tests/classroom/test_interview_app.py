@@ -105,8 +105,9 @@ async def test_the_interviewer_follows_marks_asks_and_writes_the_report(
         await until(pilot, "ada's thought", lambda: any(e["kind"] == "think" for e in iv.events))
         title = str(iv.timeline.border_title)
         assert "ada (2 actions, 1 thoughts)" in title
-        text = "\n".join(str(line) for line in iv.timeline.lines)
-        assert 'ada: "checkout fails; who does it call?"' in text
+        text = " ".join("".join(seg.text for seg in line).strip() for line in iv.timeline.lines)
+        assert "ada (game 14:13:30):" in text  # the game's clock beside the server's
+        assert "checkout fails; who does it call?" in text
         assert "mitigate rollback payments" in text
 
         await pilot.press("3")  # hypotheses, under the cursor

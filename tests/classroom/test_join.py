@@ -176,7 +176,10 @@ def test_the_text_console_thinks_aloud_only_on_a_server(
     assert "error: think needs what you think: think TEXT" in text
     assert "(noted for the host)" in text
     log = [(kind, body) for _, kind, body, _ in store.round_log(code)]
-    assert log[0] == ("think", {"name": "ada", "text": "the deploy lines up with the errors"})
+    assert log[0] == (
+        "think",
+        {"name": "ada", "text": "the deploy lines up with the errors", "game_clock": "14:13:30"},
+    )
     assert len(store.journal(code, "ada")) == 2  # map, and the end of input's end
 
     local = io.StringIO()

@@ -150,7 +150,16 @@ async def test_the_candidate_thinks_aloud_with_a_key_and_local_play_has_no_such_
                     break
                 await pilot.pause(0.05)
             log = [(kind, body) for _, kind, body, _ in j.store.round_log(j.code)]
-            assert log == [("think", {"name": "ada", "text": "payments errors since the deploy"})]
+            assert log == [
+                (
+                    "think",
+                    {
+                        "name": "ada",
+                        "text": "payments errors since the deploy",
+                        "game_clock": "14:13:30",
+                    },
+                )
+            ]
             assert j.store.journal(j.code, "ada") == []  # the game did not move
             await settle(pilot)
             assert any("Noted for the host" in str(n.message) for n in j.app._notifications)
