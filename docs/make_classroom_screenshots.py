@@ -14,6 +14,7 @@ import asyncio
 import json
 import sys
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -106,9 +107,8 @@ async def shoot(out: Path = IMG) -> None:
             for name, requests in PLAYERS.items():
                 await asyncio.to_thread(_play, address, r.code, name, requests)
             room = Room(store, r.code)
-            store.log(
-                r.code, "hint", {"text": "what changed just before the page?", "penalty": 5.0}, 0.0
-            )
+            hint = {"text": "what changed just before the page?", "penalty": 5.0}
+            store.log(r.code, "hint", hint, time.time())
             console = HostConsole(address, r.code, token, export_dir=Path(tmp), refresh_s=0.2)
             async with console.run_test(size=(100, 30)) as pilot:
                 await _settle(pilot, 10)

@@ -81,6 +81,7 @@ class Column:
 COLUMNS = (
     Column("name", "Player", 12, str, lambda r: str(r["name"]).casefold(), False),
     Column("score", "Score", 5, _points, lambda r: _number(r.get("score")), True),
+    Column("now", "Now", 5, _points, lambda r: _number(r.get("score_now")), True),
     Column("raw", "Raw", 5, _points, lambda r: _number(r.get("raw_score")), True),
     Column("penalty", "Hints", 5, _penalty, lambda r: _number(r.get("penalty")), True),
     Column("burned", "Burned", 6, _percent, lambda r: _number(r.get("budget_burned")), True),
@@ -93,6 +94,7 @@ COLUMNS = (
 FIELDS = {
     "name": "name",
     "score": "score",
+    "now": "score_now",
     "raw": "raw_score",
     "penalty": "penalty",
     "burned": "budget_burned",

@@ -37,6 +37,9 @@ JOURNALED = frozenset(ACTION_OPS)
 """Requests that change a game: written to the journal before they are answered."""
 TRUTH_FIELDS = ("score", "debrief")
 """What the answer ending a game holds back until the host reveals the debrief."""
+ESTIMATES_PER_READ = 3
+"""Games in progress whose score-if-ended-now one reading of the standings works out afresh
+(each costs a copy of the game ended and scored): the rest keep their last one."""
 INJECT = "inject"
 """A journal line that is the host's event, not the player's request (no request has this
 op: players cannot send it)."""
@@ -111,6 +114,8 @@ class Room:
         self.mode = r.mode
         self._games: dict[str, _Game] = {}
         self._lock = threading.Lock()
+        self._estimates: dict[str, tuple[int, float | None]] = {}
+        """Per player: the journal line their score-if-ended-now was worked out at, and it."""
 
     # ---------------------------------------------------------------- state
     @property
@@ -324,7 +329,11 @@ class Room:
         ``raw_score`` is the game's own total once it has ended; ``penalty`` the points of
         the hints sent while the player was in the round and still playing (joined before the
         hint, game not yet ended); ``score`` is the raw total less the penalty, never below
-        zero."""
+        zero. ``score_now`` is ``score`` once the game has ended and, while it goes on, what
+        it would be if it ended now (less the penalty so far); ``score_now_at`` says after
+        how many of the player's actions that was worked out (a few games are worked out
+        afresh per reading, those longest behind first)."""
+        self._estimate(self.store.players(self.code))
         rows = []
         for p in self.store.players(self.code):
             game = self._game(p.name)
@@ -341,6 +350,10 @@ class Room:
             score = None if raw is None else max(0.0, round(raw - penalty, 1))
             journal = self.store.journal(self.code, p.name)
             mine = [e for e in journal if e.entry.get("op") != INJECT]
+            now = score
+            seq, ahead = self._estimates.get(p.name, (0, None))
+            if raw is None and ahead is not None:
+                now = max(0.0, round(ahead - penalty, 1))
             rows.append(
                 {
                     "name": p.name,
@@ -355,10 +368,38 @@ class Room:
                     "hints": len(sent),
                     "penalty": penalty,
                     "last_seen": mine[-1].written if mine else p.joined,
+                    "score_now": now,
+                    "score_now_at": (
+                        len(mine) if raw is not None else sum(1 for e in mine if e.seq <= seq)
+                    ),
                 }
             )
         rows.sort(key=lambda r: (-(r["score"] or -1.0), r["budget_burned"], r["name"]))
         return rows
+
+    def _estimate(self, players: list[Player]) -> None:
+        """Work out afresh the score-if-ended-now of up to :data:`ESTIMATES_PER_READ` games in
+        progress whose journal has moved since theirs was (never worked out first, then those
+        furthest behind)."""
+        behind = []
+        for p in players:
+            game = self._game(p.name)
+            with game.lock:
+                self._catch_up(p.name, game)
+                if game.session.ended:
+                    self._estimates.pop(p.name, None)
+                    continue
+                seq = game.seq
+            known = self._estimates.get(p.name)
+            if known is None or known[0] != seq:
+                behind.append((known is not None, -(seq - (known[0] if known else 0)), p.name))
+        for _, _, name in sorted(behind)[:ESTIMATES_PER_READ]:
+            game = self._game(name)
+            with game.lock:
+                self._catch_up(name, game)
+                if game.session.ended:
+                    continue
+                self._estimates[name] = (game.seq, game.session.provisional_score())
 
     def timeline(self, name: str) -> list[dict[str, Any]]:
         """A player's requests with when they made them (wall clock)."""

@@ -154,6 +154,14 @@ class AgentSession:
         self._final = None
         return self._view.inject(event)
 
+    def provisional_score(self) -> float | None:
+        """The total the game would score if it ended now (None before it starts and once it
+        has ended). Not a protocol op, since it would tell a player whether their diagnosis is
+        right: the server of a classroom round calls it for the host's leaderboard."""
+        if not self._started:
+            return None
+        return self._view._score_if_ended_now()
+
     def _start(self) -> None:
         if not self._started:
             self._view.start()

@@ -171,6 +171,21 @@ class PlayerView:
             self.__assessment = self.__session.finish()
         return self.__assessment
 
+    def _score_if_ended_now(self) -> float | None:
+        """The total this game would score if it ended now, or None once it has ended (its
+        score is then its own) or before it starts. A copy of the game is ended and scored;
+        this one goes on untouched. Not for the player, who would learn from it whether a
+        diagnosis is right: a classroom host's leaderboard reads it
+        (:meth:`chaosgame.game.agent_session.AgentSession.provisional_score`)."""
+        from chaosgame.game.forks import fork
+
+        session = self.__session
+        if session.ended or session.sim is None:
+            return None
+        ahead = fork(session)
+        ahead.step({"type": "end"})
+        return float(ahead.finish().score.total)
+
     def _save_to(self, store: Any, run_id: int | None) -> int:
         """Attach the game to a run store (records read the session; frontends cannot)."""
         rid: int = store.attach(self.__session, run_id)

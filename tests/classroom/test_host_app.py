@@ -106,7 +106,11 @@ def board(app: HostConsole) -> list[list[str]]:
 
 def ended(app: HostConsole) -> list[list[str]]:
     """[name, status] of every row."""
-    return [[r[0], r[7]] for r in board(app)]
+    return [[r[0], r[8]] for r in board(app)]
+
+
+def _row(app: HostConsole, name: str) -> list[str]:
+    return next(r for r in board(app) if r[0] == name)
 
 
 def said(app: HostConsole, text: str) -> bool:
@@ -124,13 +128,15 @@ async def test_the_leaderboard_fills_as_players_play(classroom: Classroom, tmp_p
         await asyncio.to_thread(play, classroom, "bob", PLAY)
         await until(pilot, "bob's game over", lambda: ["bob", "ended"] in ended(app))
         rows = {r[0]: r for r in board(app)}
-        assert rows["ada"][5] == "2"  # actions: query and mitigate (observe is not one)
-        assert rows["ada"][7] == "playing"
-        assert rows["bob"][7] == "ended"
+        assert rows["ada"][6] == "2"  # actions: query and mitigate (observe is not one)
+        assert rows["ada"][8] == "playing"
+        assert rows["bob"][8] == "ended"
         assert rows["bob"][1] != "-"  # the host sees a finished game's score at once
+        await until(pilot, "ada's score so far", lambda: _row(app, "ada")[2] != "-")
+        assert _row(app, "ada")[1] == "-"  # her game goes on: no score yet, a score so far
         assert [r[0] for r in board(app)] == ["bob", "ada"]  # by score: an ended game first
-        await pilot.press("s")  # by raw score, then ... by name with more presses
-        assert app.sort_key == "raw"
+        await pilot.press("s")  # by the score so far, then ... by name with more presses
+        assert app.sort_key == "now"
         app.sort_key = "name"
         await until(
             pilot, "the order by name", lambda: [r[0] for r in board(app)] == ["ada", "bob"]
@@ -214,8 +220,8 @@ async def test_the_host_runs_the_round_with_keys(classroom: Classroom, tmp_path:
         assert postmortems == [f"postmortem-{classroom.code}-bob.md"]  # only bob's game ended
         assert "payments" in (folder / postmortems[0]).read_text()
         shown = {r[0]: r for r in board(app)}
-        assert shown["ada"][3] == "-5.0"
-        assert shown["bob"][1] == shown["bob"][2] != "-"
+        assert shown["ada"][4] == "-5.0"
+        assert shown["bob"][1] == shown["bob"][3] != "-"
 
 
 @run_async

@@ -44,7 +44,7 @@ def test_command_lines(line: str, command: Command) -> None:
         ("hint -p 51 x", "a hint costs 0 to 50 points, not 51"),
         ("hint -p 5", "a hint needs its text"),
         ("note", "a note needs its text"),
-        ("sort height", "sort by one of name, score, raw"),
+        ("sort height", "sort by one of name, score, now, raw"),
         ("pause now", "'pause' takes nothing after it"),
         ("export a b", "one folder (quote it if it has spaces)"),
     ],

@@ -152,3 +152,35 @@ def test_hints_cost_the_players_still_playing_when_they_were_sent(
     lines = export(room, "csv").splitlines()
     assert lines[0].startswith("name,score,raw_score,penalty,hints,")
     assert any(line.startswith(f"bob,{round(raw - 5.0, 1)},{raw},5.0,1,") for line in lines)
+
+
+def test_the_leaderboard_gives_a_game_in_progress_its_score_if_ended_now(
+    store: Store, scenario: Any
+) -> None:
+    from chaosgame.classroom.room import ESTIMATES_PER_READ
+
+    r, _ = new_round(store, scenario)
+    room = Room(store, r.code)
+    ada = room.join("ada")
+    for q in PLAY[:-1]:  # everything but the end
+        room.request("ada", ada, dict(q))
+    row = room.standings()[0]
+    assert row["score"] is None  # her game goes on
+    assert row["score_now_at"] == row["actions"]
+    ended_here = _local(scenario, PLAY)[-1]["result"]["score"]["total"]
+    assert row["score_now"] == ended_here
+    assert store.journal(r.code, "ada")[-1].entry["op"] == "declare"  # nothing was added
+    room.request("ada", ada, dict(PLAY[-1]))
+    final = room.standings()[0]
+    assert final["score"] == final["score_now"] == ended_here
+
+    # a large class: a few games are worked out afresh per reading, the unknown first
+    names = [f"p{n}" for n in range(ESTIMATES_PER_READ + 2)]
+    for name in names:
+        token = room.join(name)
+        room.request(name, token, {"op": "wait", "seconds": 60})
+    first = {row["name"]: row for row in room.standings()}
+    known = [n for n in names if first[n]["score_now"] is not None]
+    assert len(known) == ESTIMATES_PER_READ
+    second = {row["name"]: row for row in room.standings()}
+    assert all(second[n]["score_now"] is not None for n in names)
