@@ -145,7 +145,7 @@ def _web_front(
     except ImportError as exc:
         print(
             f"chaosgame: the browser pages need textual-serve ({exc}): "
-            "pip install 'chaosgame[classroom]', or --no-web",
+            "reinstall chaosgame (pip install chaosgame), or serve without pages: --no-web",
             file=sys.stderr,
         )
         return None
