@@ -202,7 +202,9 @@ class Room:
         with self._lock:
             game = self._games.get(name)
             if game is None:
-                game = _Game(AgentSession(self.scenario, self.seed))
+                # the score waits for whoever reads it (the leaderboard, the reveal): the
+                # player who ends a game is answered at once
+                game = _Game(AgentSession(self.scenario, self.seed, score_at_end=False))
                 self._games[name] = game
             return game
 

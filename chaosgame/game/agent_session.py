@@ -88,8 +88,14 @@ class ProtocolError(Exception):
 class AgentSession:
     """A game played by requests. The page comes with the first request."""
 
-    def __init__(self, scenario: Scenario, seed: int | None = None) -> None:
+    def __init__(
+        self, scenario: Scenario, seed: int | None = None, *, score_at_end: bool = True
+    ) -> None:
         self._view = PlayerView(scenario, seed)
+        self._score_at_end = score_at_end
+        """False: the request that ends the game answers without the score and the debrief
+        (a classroom round holds them back until the reveal anyway); a later ``end`` works
+        them out."""
         self._started = False
         self._final: dict[str, Any] | None = None
 
@@ -204,11 +210,19 @@ class AgentSession:
                 raise ProtocolError("invalid_params", _explain(exc)) from None
             raise ProtocolError("rejected", str(out["error"]))
         if op == "end" or self._view.ended:
-            answer = self._finished()
+            answer = self._finished() if self._score_at_end else self._over()
             if op != "end":
                 answer = {"answer": out["result"], "cost_s": out["cost_s"], **answer}
             return answer
         return {"answer": out["result"], "cost_s": out["cost_s"], "observation": out["observation"]}
+
+    def _over(self) -> dict[str, Any]:
+        """The answer ending the game without its score and debrief (``score_at_end`` off)."""
+        return {
+            "ended": True,
+            "end_reason": self._view.end_reason,
+            "observation": self._view.observe(),
+        }
 
     def _finished(self) -> dict[str, Any]:
         """The answer once the game is over: the score with its parts and the debrief."""

@@ -184,3 +184,17 @@ def test_the_leaderboard_gives_a_game_in_progress_its_score_if_ended_now(
     assert len(known) == ESTIMATES_PER_READ
     second = {row["name"]: row for row in room.standings()}
     assert all(second[n]["score_now"] is not None for n in names)
+
+
+def test_ending_a_game_in_a_room_leaves_the_scoring_to_whoever_reads_it(
+    store: Store, scenario: Any
+) -> None:
+    r, _ = new_round(store, scenario)
+    room = Room(store, r.code)
+    ada = room.join("ada")
+    ended = [room.request("ada", ada, dict(q)) for q in PLAY][-1]["result"]
+    assert ended["ended"]
+    assert ended["debrief_pending"]
+    assert room._games["ada"].session._final is None  # not scored on the player's time
+    row = room.standings()[0]  # the leaderboard scores it
+    assert row["raw_score"] == _local(scenario, PLAY)[-1]["result"]["score"]["total"]
