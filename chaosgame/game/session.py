@@ -8,6 +8,7 @@ truth: only scoring and the debrief read ``scenario.truth``.
 
 from __future__ import annotations
 
+import copy
 import logging
 import traceback
 from collections.abc import Callable
@@ -56,6 +57,8 @@ class Session:
         self.end_reason = ""
         self.on_action: Callable[[Session], None] | None = None
         """Called after every accepted action (run records save the game in progress here)."""
+        self._last_look: dict[str, Any] | None = None
+        """What :meth:`observe` showed as the game ended (the same however long after)."""
         self.injected: list[dict[str, Any]] = []
         """What a game master added to the game while it ran (:mod:`chaosgame.game.injections`)."""
 
@@ -68,6 +71,7 @@ class Session:
         self.declarations = []
         self.ended = False
         self.end_reason = ""
+        self._last_look = None
         with paged.once(("page", id(self.scenario), self.seed)):
             found = paged.recall(self.scenario, self.seed)
             if found is not None:  # this process has run this world to the page before
@@ -226,6 +230,7 @@ class Session:
     def _finish(self, reason: str) -> None:
         self.ended = True
         self.end_reason = reason
+        self._last_look = self.observe()
 
     def finish(self) -> Assessment:
         """End the game if it is still on, let the world settle, and score it.
@@ -249,6 +254,9 @@ class Session:
     def observe(self) -> dict[str, Any]:
         """What the on-call engineer sees at a glance: SLOs and pages as the monitoring system
         knows them (every observability gap applies; no hidden truth)."""
+        if self.ended and self._last_look is not None:
+            # as the game ended: scoring runs the world on past the end, out of sight
+            return copy.deepcopy(self._last_look)
         sim = self._sim()
         tick = sim.history.ticks
         alerts = [

@@ -116,3 +116,16 @@ def test_no_observation_carries_the_truth(session: Session) -> None:
         assert herring.why not in text
     assert "root_cause" not in text
     assert "truth" not in text
+
+
+def test_what_an_ended_game_shows_is_the_same_before_and_after_it_is_scored(
+    session: Session,
+) -> None:
+    session.step({"type": "mitigate", "action": "rollback", "target": "payments"})
+    session.step({"type": "end"})
+    ended = session.observe()
+    assert ended["status"] == "ended"
+    session.finish()  # scoring runs the world on past the end
+    assert session.sim is not None
+    assert session.sim.now > session.now
+    assert session.observe() == ended
