@@ -335,9 +335,10 @@ class Room:
         it would be if it ended now (less the penalty so far); ``score_now_at`` says after
         how many of the player's actions that was worked out (a few games are worked out
         afresh per reading, those longest behind first)."""
-        self._estimate(self.store.players(self.code))
+        players = self.store.players(self.code)
+        self._estimate(players)
         rows = []
-        for p in self.store.players(self.code):
+        for p in players:
             game = self._game(p.name)
             with game.lock:
                 self._catch_up(p.name, game)

@@ -19,7 +19,7 @@ import csv
 import io
 import json
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -480,33 +480,49 @@ def _error(rid: Any, code: str, message: str) -> dict[str, Any]:
     }
 
 
-class Running:
-    """A server answering on a port from a thread of its own (for the ``host`` command's
-    console and for tests): ``port``, and ``stop()``."""
+class Threaded:
+    """An aiohttp application served from a thread of its own: ``port`` (the one taken, when
+    asked for 0), and ``stop()``. ``make_app`` builds the application in that thread's loop."""
 
-    def __init__(self, server: ClassServer, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(
+        self,
+        make_app: Callable[[], Awaitable[web.Application]],
+        host: str,
+        port: int,
+        name: str,
+        shutdown_timeout: float = 60.0,
+    ) -> None:
         import threading
 
         self._loop = asyncio.new_event_loop()
-        self._runner = web.AppRunner(server.app(), handle_signals=False)
+        self._runner: web.AppRunner | None = None
         self._ready = threading.Event()
         self._failed: BaseException | None = None
         self.port = port
         self._thread = threading.Thread(
-            target=self._run, args=(host, port), name="classroom-server", daemon=True
+            target=self._run, args=(make_app, host, port, shutdown_timeout), name=name, daemon=True
         )
         self._thread.start()
         self._ready.wait(30)
         if self._failed is not None:
             raise self._failed
 
-    def _run(self, host: str, port: int) -> None:
+    def _run(
+        self,
+        make_app: Callable[[], Awaitable[web.Application]],
+        host: str,
+        port: int,
+        shutdown_timeout: float,
+    ) -> None:
         asyncio.set_event_loop(self._loop)
         try:
-            self._loop.run_until_complete(self._runner.setup())
-            site = web.TCPSite(self._runner, host, port)
+            app = self._loop.run_until_complete(make_app())
+            runner = web.AppRunner(app, handle_signals=False, shutdown_timeout=shutdown_timeout)
+            self._runner = runner
+            self._loop.run_until_complete(runner.setup())
+            site = web.TCPSite(runner, host, port)
             self._loop.run_until_complete(site.start())
-            names = [addr for addr in self._runner.addresses if isinstance(addr, tuple)]
+            names = [addr for addr in runner.addresses if isinstance(addr, tuple)]
             self.port = int(names[0][1]) if names else port
         except BaseException as exc:  # the port is taken, the address is wrong...
             self._failed = exc
@@ -514,12 +530,27 @@ class Running:
             return
         self._ready.set()
         self._loop.run_forever()
-        self._loop.run_until_complete(self._runner.cleanup())
         self._loop.close()
 
     def stop(self) -> None:
-        """Stop serving (again: nothing happens); connected clients are told it is going away."""
+        """Stop serving (again: nothing happens); the application's shutdown runs first
+        (connected clients are told it is going away)."""
         if self._loop.is_closed() or not self._thread.is_alive():
             return
+        if self._runner is not None:
+            done = asyncio.run_coroutine_threadsafe(self._runner.cleanup(), self._loop)
+            with contextlib.suppress(Exception):  # what would not close in time is left
+                done.result(30)
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(30)
+
+
+class Running(Threaded):
+    """A class server answering on a port from a thread of its own (for the ``host``
+    command's console and for tests): ``port``, and ``stop()``."""
+
+    def __init__(self, server: ClassServer, host: str = "127.0.0.1", port: int = 0) -> None:
+        async def make() -> web.Application:
+            return server.app()
+
+        super().__init__(make, host, port, "classroom-server")

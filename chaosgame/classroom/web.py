@@ -12,13 +12,13 @@ screen: the token is never in a URL or on a command line.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import shlex
 import sys
-import threading
 from typing import Any
 
 from aiohttp import web
+
+from chaosgame.classroom.server import Threaded
 
 __all__ = ["CONSOLE_PATH", "MAX_PAGES", "WebFront", "console_command", "join_command"]
 
@@ -113,8 +113,9 @@ async def _ended(process: asyncio.subprocess.Process | None) -> None:
         await process.wait()
 
 
-class WebFront:
-    """The browser pages, served from a thread of their own: ``port``, ``stop()``."""
+class WebFront(Threaded):
+    """The browser pages, served from a thread of their own: ``port``, ``stop()`` (every
+    page's process is told to quit, and awaited)."""
 
     def __init__(
         self,
@@ -127,58 +128,13 @@ class WebFront:
     ) -> None:
         self.pages: set[Any] = set()
         """The pages open now (their websockets)."""
-        self._loop = asyncio.new_event_loop()
-        self._commands = (join_command(address, code), console_command(address, code))
-        self._console = console
-        self._runner: web.AppRunner | None = None
-        self._ready = threading.Event()
-        self._failed: BaseException | None = None
-        self.port = port
-        self._thread = threading.Thread(
-            target=self._run, args=(host, port), name="classroom-web", daemon=True
-        )
-        self._thread.start()
-        self._ready.wait(30)
-        if self._failed is not None:
-            raise self._failed
+        join, served_console = join_command(address, code), console_command(address, code)
 
-    def _run(self, host: str, port: int) -> None:
-        asyncio.set_event_loop(self._loop)
-        try:
-            runner = self._runner = web.AppRunner(
-                self._loop.run_until_complete(self._app()),
-                handle_signals=False,
-                shutdown_timeout=10,
-            )
-            self._loop.run_until_complete(runner.setup())
-            site = web.TCPSite(runner, host, port)
-            self._loop.run_until_complete(site.start())
-            names = [addr for addr in runner.addresses if isinstance(addr, tuple)]
-            self.port = int(names[0][1]) if names else port
-        except BaseException as exc:  # the port is taken, the address is wrong...
-            self._failed = exc
-            self._ready.set()
-            return
-        self._ready.set()
-        self._loop.run_forever()
-        self._loop.close()
+        async def make() -> web.Application:
+            root = await _served(join, "chaosgame", self.pages)
+            if console:
+                served = await _served(served_console, "chaosgame console", self.pages)
+                root.add_subapp(CONSOLE_PATH.rstrip("/"), served)
+            return root
 
-    async def _app(self) -> web.Application:
-        join, console = self._commands
-        root = await _served(join, "chaosgame", self.pages)
-        if self._console:
-            served = await _served(console, "chaosgame console", self.pages)
-            root.add_subapp(CONSOLE_PATH.rstrip("/"), served)
-        return root
-
-    def stop(self) -> None:
-        """Stop serving (again: nothing happens); every page's process is told to quit."""
-        if self._loop.is_closed() or not self._thread.is_alive():
-            return
-        if self._runner is not None:
-            # the pages' websockets close, and each page's process is told to quit and awaited
-            done = asyncio.run_coroutine_threadsafe(self._runner.cleanup(), self._loop)
-            with contextlib.suppress(Exception):  # a page that would not quit is killed
-                done.result(30)
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(30)
+        super().__init__(make, host, port, "classroom-web", shutdown_timeout=10)
